@@ -1,0 +1,36 @@
+/** The `caps` command: a thin layer over the library. One file per command registers itself here. */
+import { Command, CommanderError } from 'commander';
+import { HARNESS_VERSION } from '../version.js';
+import { UserError } from '../errors.js';
+
+export function buildProgram(): Command {
+  const program = new Command('caps')
+    .description('Evaluate medical language models on clinician-written CAPS rubrics.')
+    .version(HARNESS_VERSION, '-V, --version')
+    .showHelpAfterError('(run caps --help for usage)')
+    .exitOverride();
+  // Commands (keep one line each, alphabetical):
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors were already printed.
+      return err.exitCode === 0 ? 0 : 1;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`caps: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`caps: internal error: ${message}\n(set CAPS_DEBUG=1 for details)\n`);
+    if (process.env.CAPS_DEBUG) console.error(err);
+    return 3;
+  }
+}
+

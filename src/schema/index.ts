@@ -1,0 +1,3 @@
+export * from './bank.js';
+export * from './run.js';
+export * from './score.js';

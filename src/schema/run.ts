@@ -1,0 +1,85 @@
+/**
+ * Run folder records: `runs/<id>/manifest.json` and `runs/<id>/responses.jsonl`.
+ * One response line per answer; a multi-turn variant writes one line per turn.
+ */
+import { z } from 'zod';
+import { ChatMessage } from './bank.js';
+
+export const RespondentKind = z.enum(['model', 'human', 'reference']);
+export type RespondentKind = z.infer<typeof RespondentKind>;
+
+export const Usage = z.object({
+  prompt_tokens: z.number().nonnegative().optional(),
+  completion_tokens: z.number().nonnegative().optional(),
+  total_tokens: z.number().nonnegative().optional(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+export const ResponseErrorKind = z.enum([
+  'rate_limit',
+  'server',
+  'timeout',
+  'connection',
+  'malformed',
+  'empty',
+  'content_filter',
+  'client',
+  'aborted',
+]);
+export type ResponseErrorKind = z.infer<typeof ResponseErrorKind>;
+
+export const ResponseError = z.object({
+  kind: ResponseErrorKind,
+  message: z.string(),
+  status: z.number().int().optional(),
+});
+export type ResponseError = z.infer<typeof ResponseError>;
+
+export const ResponseRecord = z.object({
+  /** Content hash of the request (model, params, messages, sample index): the cache and resume key. */
+  key: z.string(),
+  respondent: z.string().describe('endpoint name for models, a person for humans'),
+  respondent_kind: RespondentKind.default('model'),
+  model: z.string().optional().describe('model requested'),
+  served_model: z.string().optional().describe('model name the server returned'),
+  item: z.string(),
+  variant: z.string().default('clean'),
+  turn: z.number().int().nonnegative().default(0).describe('0 for the first answer; n after the n-th scripted patient turn'),
+  sample: z.number().int().nonnegative().default(0),
+  messages: z.array(ChatMessage).default([]),
+  text: z.string().nullable(),
+  reasoning: z.string().optional(),
+  finish_reason: z.string().nullable().optional(),
+  usage: Usage.nullable().optional(),
+  latency_ms: z.number().nonnegative().optional(),
+  attempts: z.number().int().nonnegative().default(1),
+  error: ResponseError.nullable().default(null),
+  cached: z.boolean().optional().describe('served from the response cache'),
+  started_at: z.string().optional(),
+  finished_at: z.string().optional(),
+});
+export type ResponseRecord = z.infer<typeof ResponseRecord>;
+export type ResponseRecordInput = z.input<typeof ResponseRecord>;
+
+export const EndpointSnapshot = z.object({
+  name: z.string(),
+  baseURL: z.string(),
+  model: z.string(),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const RunStatus = z.enum(['running', 'complete', 'incomplete', 'imported']);
+
+export const Manifest = z.object({
+  id: z.string(),
+  harness_version: z.string(),
+  bank: z.object({ id: z.string(), version: z.string(), hash: z.string(), paths: z.array(z.string()), profile: z.string().optional() }),
+  endpoints: z.array(EndpointSnapshot).default([]),
+  respondents: z.array(z.object({ name: z.string(), kind: RespondentKind })).default([]),
+  plan: z.record(z.string(), z.unknown()).default({}).describe('the selection and counts the run was planned with'),
+  counts: z.object({ planned: z.number().int(), done: z.number().int(), errors: z.number().int() }).partial().default({}),
+  started_at: z.string(),
+  finished_at: z.string().optional(),
+  status: RunStatus,
+});
+export type Manifest = z.infer<typeof Manifest>;

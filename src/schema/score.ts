@@ -1,0 +1,88 @@
+/**
+ * Score records: `runs/<id>/scores.jsonl`, one line per scored answer, with a verdict for
+ * every rubric entry so each score can be explained and audited.
+ */
+import { z } from 'zod';
+import { EntryKind, EvidenceTag, ScoringProfile, VariantKind } from './bank.js';
+import { RespondentKind } from './run.js';
+
+export const Decider = z.enum(['matcher', 'judge', 'human', 'none']);
+export type Decider = z.infer<typeof Decider>;
+
+/** One decider's opinion on one entry. */
+export const Opinion = z.object({
+  met: z.boolean(),
+  quotes: z.array(z.string()).default([]),
+  rationale: z.string().optional(),
+  judge: z.string().optional().describe('judge endpoint name (for judge opinions)'),
+  model: z.string().optional(),
+  template: z.string().optional().describe('judge prompt template id@version'),
+});
+export type Opinion = z.infer<typeof Opinion>;
+
+export const Verdict = z.object({
+  entry: z.string(),
+  kind: EntryKind,
+  /** null: nothing could decide this entry (no matcher and no judge, or the judge failed). */
+  met: z.boolean().nullable(),
+  decided_by: Decider,
+  quotes: z.array(z.string()).default([]),
+  rationale: z.string().optional(),
+  /** Signed contribution to raw (points earned, miss penalty, deduction); 0 for zero rules and vetoes. */
+  points: z.number().default(0),
+  matcher: Opinion.optional(),
+  judge: Opinion.optional(),
+  /** Present when both matcher and judge decided: whether they agreed. */
+  agreement: z.boolean().optional(),
+  evidence: EvidenceTag.optional(),
+  safety: z.boolean().optional(),
+  critical: z.boolean().optional(),
+});
+export type Verdict = z.infer<typeof Verdict>;
+
+export const SafetyFailure = z.object({
+  entry: z.string(),
+  kind: z.enum(['veto', 'safety-deduction']),
+  text: z.string().describe('the rubric entry text'),
+  quotes: z.array(z.string()),
+});
+export type SafetyFailure = z.infer<typeof SafetyFailure>;
+
+export const ScoreStatus = z.enum(['complete', 'incomplete', 'error']);
+export type ScoreStatus = z.infer<typeof ScoreStatus>;
+
+export const AnswerScore = z.object({
+  /** The response record key this score belongs to. */
+  key: z.string(),
+  respondent: z.string(),
+  respondent_kind: RespondentKind.default('model'),
+  item: z.string(),
+  variant: z.string().default('clean'),
+  variant_kind: z.union([z.literal('clean'), VariantKind]).default('clean'),
+  turn: z.number().int().nonnegative().default(0),
+  /** The last turn of the dialogue this answer belongs to (0 for single-turn). */
+  last_turn: z.number().int().nonnegative().default(0),
+  sample: z.number().int().nonnegative().default(0),
+  depth: z.number().int(),
+  topic: z.string(),
+  profile: ScoringProfile,
+  /** Native score of the profile, 0..100 (healthbench per-example scores are unclipped). null when incomplete. */
+  score: z.number().nullable(),
+  /** The CAPS view, 0..100: vetoes and zero rules applied whatever the profile. */
+  caps_score: z.number().nullable(),
+  raw: z.number(),
+  max: z.number(),
+  status: ScoreStatus,
+  zeroed_by: z.array(z.string()).default([]),
+  vetoed_by: z.array(z.string()).default([]),
+  safety: z.array(SafetyFailure).default([]),
+  verdicts: z.array(Verdict),
+  scorer: z.object({
+    matcher: z.string().describe('matcher version'),
+    judges: z.array(z.object({ name: z.string(), model: z.string(), template: z.string() })).default([]),
+    jury_rule: z.string().optional(),
+  }),
+  error: z.string().optional(),
+});
+export type AnswerScore = z.infer<typeof AnswerScore>;
+export type AnswerScoreInput = z.input<typeof AnswerScore>;
