@@ -11,6 +11,7 @@ export const Id = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/]*$/, 'ids use letters, digits, ".", "_", "-" and "/" only, starting with a letter or digit');
 
 export const Language = z.enum(['zh', 'en']);
+export type Language = z.infer<typeof Language>;
 
 export const ChatMessage = z.strictObject({
   role: z.enum(['system', 'user', 'assistant']),

@@ -1,0 +1,25 @@
+/** A loaded question bank: the files of one bank merged, validated and hashed. */
+import type { DepthScale, Item, Language, ScoringProfile, TaxonomyFile } from '../schema/bank.js';
+
+export interface SourcePosition {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface Bank {
+  id: string;
+  version: string;
+  language: Language;
+  profile: ScoringProfile;
+  depthScale: DepthScale;
+  /** Default system message for every item. */
+  system?: string;
+  taxonomy?: TaxonomyFile;
+  items: Item[];
+  /** Where each item starts, by item id (for messages that point back into the YAML). */
+  positions: Map<string, SourcePosition>;
+  files: string[];
+  /** Content hash of the parsed bank: runs record it to detect a changed bank. */
+  hash: string;
+}
