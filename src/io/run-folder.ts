@@ -1,0 +1,94 @@
+/**
+ * A run folder: `manifest.json`, `responses.jsonl` (append-only), `scores.jsonl` (append-only).
+ * Later lines supersede earlier ones with the same key, so a retried error or a re-score
+ * is an append, never a rewrite.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Manifest, ResponseRecord } from '../schema/run.js';
+import { AnswerScore } from '../schema/score.js';
+import { UserError } from '../errors.js';
+import { JsonlAppender, readJsonl, type JsonlProblem } from './jsonl.js';
+import { writeJsonAtomic } from './json.js';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const RESPONSES_FILE = 'responses.jsonl';
+export const SCORES_FILE = 'scores.jsonl';
+
+export class RunFolder {
+  constructor(readonly dir: string) {}
+
+  get manifestPath(): string {
+    return join(this.dir, MANIFEST_FILE);
+  }
+  get responsesPath(): string {
+    return join(this.dir, RESPONSES_FILE);
+  }
+  get scoresPath(): string {
+    return join(this.dir, SCORES_FILE);
+  }
+
+  exists(): boolean {
+    return existsSync(this.manifestPath);
+  }
+
+  ensure(): this {
+    mkdirSync(this.dir, { recursive: true });
+    return this;
+  }
+
+  readManifest(): Manifest {
+    if (!this.exists()) throw new UserError(`${this.dir}: not a run folder (no ${MANIFEST_FILE}). Pass a folder written by caps run or caps import-answers.`);
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(this.manifestPath, 'utf8'));
+    } catch (err) {
+      throw new UserError(`${this.manifestPath}: not valid JSON (${(err as Error).message}).`);
+    }
+    const parsed = Manifest.safeParse(json);
+    if (!parsed.success) {
+      throw new UserError(`${this.manifestPath}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    return parsed.data;
+  }
+
+  writeManifest(manifest: Manifest): void {
+    this.ensure();
+    writeJsonAtomic(this.manifestPath, Manifest.parse(manifest));
+  }
+
+  responseAppender(): JsonlAppender {
+    this.ensure();
+    return new JsonlAppender(this.responsesPath);
+  }
+
+  scoreAppender(): JsonlAppender {
+    this.ensure();
+    return new JsonlAppender(this.scoresPath);
+  }
+
+  /** Every response line in file order (streamed). */
+  responses(onProblem?: (p: JsonlProblem) => void): AsyncGenerator<ResponseRecord> {
+    return readJsonl(this.responsesPath, ResponseRecord, onProblem);
+  }
+
+  /** The latest response for each key: a later success replaces an earlier error. */
+  async latestResponses(onProblem?: (p: JsonlProblem) => void): Promise<Map<string, ResponseRecord>> {
+    return latestByKey(this.responses(onProblem));
+  }
+
+  scores(onProblem?: (p: JsonlProblem) => void): AsyncGenerator<AnswerScore> {
+    return readJsonl(this.scoresPath, AnswerScore, onProblem);
+  }
+
+  /** The latest score for each response key. */
+  async latestScores(onProblem?: (p: JsonlProblem) => void): Promise<Map<string, AnswerScore>> {
+    return latestByKey(this.scores(onProblem));
+  }
+}
+
+async function latestByKey<T extends { key: string }>(records: AsyncIterable<T>): Promise<Map<string, T>> {
+  const latest = new Map<string, T>();
+  for await (const record of records) latest.set(record.key, record);
+  return latest;
+}
