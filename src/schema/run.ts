@@ -36,8 +36,10 @@ export const ResponseError = z.object({
 export type ResponseError = z.infer<typeof ResponseError>;
 
 export const ResponseRecord = z.object({
-  /** Content hash of the request (model, params, messages, sample index): the cache and resume key. */
+  /** Unique within a run: respondent, item, variant, turn and sample. Resume and scores refer to it. */
   key: z.string(),
+  /** Content hash of the request (model, params, messages, sample index): the response cache key. */
+  request_hash: z.string().optional(),
   respondent: z.string().describe('endpoint name for models, a person for humans'),
   respondent_kind: RespondentKind.default('model'),
   model: z.string().optional().describe('model requested'),
