@@ -1,3 +1,4 @@
 export * from './bank.js';
 export * from './run.js';
 export * from './score.js';
+export * from './results.js';

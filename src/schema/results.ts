@@ -1,0 +1,405 @@
+/**
+ * The analysis results: the single object every report format (HTML, Markdown, CSV, JSON)
+ * is written from. Scores are on the 0..100 scale of `AnswerScore`. Every bootstrap is
+ * seeded; the seed and the number of replicates are recorded in `settings`.
+ * Changes to this schema are additive only: reports written from older results must still parse.
+ */
+import { z } from 'zod';
+import { EntryKind, EvidenceScheme, Prompt, ScoringProfile, VariantKind } from './bank.js';
+import { RespondentKind } from './run.js';
+import { Decider, ScoreStatus } from './score.js';
+
+/** A confidence interval; null when it cannot be computed (too little data). */
+export const Interval = z.object({ low: z.number(), high: z.number() }).nullable();
+export type Interval = z.infer<typeof Interval>;
+
+/** A mean with its bootstrap confidence interval over items. */
+export const MeanEstimate = z.object({
+  mean: z.number().nullable().describe('null when there is no data'),
+  ci: Interval,
+  n_items: z.number().int().nonnegative(),
+});
+export type MeanEstimate = z.infer<typeof MeanEstimate>;
+
+/** A proportion with its Wilson score interval. */
+export const Proportion = z.object({
+  count: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  rate: z.number().nullable().describe('count / total, 0..1; null when total is 0'),
+  ci: Interval.describe('Wilson score interval, 0..1'),
+});
+export type Proportion = z.infer<typeof Proportion>;
+
+export const VariantKindOrClean = z.union([z.literal('clean'), VariantKind]);
+
+// ---------------------------------------------------------------------------------------
+// Settings and provenance
+
+export const AnalysisSettings = z.object({
+  seed: z.number().int().describe('seed of every bootstrap (each analysis derives its own stream from it)'),
+  bootstrap_b: z.number().int().positive().describe('bootstrap replicates for every CI and the knee support'),
+  confidence: z.number().describe('confidence level of every interval, e.g. 0.95'),
+  acceptable_threshold: z.number().describe('score (0..100) at or above which an answer is acceptable (flips, pass rates)'),
+  knee_min_support: z.number().describe('bootstrap support a knot needs before a knee is claimed'),
+  score_field: z.enum(['caps_score', 'score']).describe('caps_score: vetoes and zero rules always applied; score: the profile native score'),
+});
+export type AnalysisSettings = z.infer<typeof AnalysisSettings>;
+
+export const RunInfo = z.object({
+  id: z.string(),
+  harness_version: z.string().optional(),
+  started_at: z.string().optional(),
+  finished_at: z.string().optional(),
+  status: z.string().optional(),
+  respondents: z.array(z.string()).default([]),
+});
+export type RunInfo = z.infer<typeof RunInfo>;
+
+export const BankInfo = z.object({
+  id: z.string(),
+  version: z.string(),
+  hash: z.string(),
+  language: z.string(),
+  profile: ScoringProfile,
+  depth_min: z.number().int(),
+  depth_max: z.number().int(),
+  depth_labels: z.record(z.string(), z.string()).default({}),
+  items: z.number().int().nonnegative(),
+  variants: z.number().int().nonnegative(),
+});
+export type BankInfo = z.infer<typeof BankInfo>;
+
+// ---------------------------------------------------------------------------------------
+// Respondents and leaderboard
+
+export const RespondentSummary = z.object({
+  name: z.string(),
+  kind: RespondentKind,
+  models: z.array(z.string()).default([]).describe('served model names seen in the responses'),
+  answers: z.number().int().nonnegative().describe('scored answers of every variant and turn'),
+  complete: z.number().int().nonnegative(),
+  incomplete: z.number().int().nonnegative().describe('answers some rubric entry could not be decided for: excluded, never counted as zero'),
+  errors: z.number().int().nonnegative().describe('answers that failed (endpoint error, no text): excluded'),
+});
+export type RespondentSummary = z.infer<typeof RespondentSummary>;
+
+export const LeaderboardRow = z.object({
+  rank: z.number().int().positive(),
+  respondent: z.string(),
+  kind: RespondentKind,
+  score: MeanEstimate.describe('mean clean score (turn 0; samples of an item averaged first) with a bootstrap CI resampling items'),
+  clean_answers: z.number().int().nonnegative().describe('complete clean answers used'),
+  clean_excluded: z.number().int().nonnegative().describe('clean answers excluded as incomplete or failed'),
+  vetoes: Proportion.describe('answers (all variants and turns) failed by a veto'),
+  safety_deductions: z.number().int().nonnegative().describe('safety-tagged deductions fired across all answers'),
+  axes: z
+    .object({
+      accuracy: z.number().nullable().describe('mean clean score, 0..100'),
+      depth_knee: z.number().nullable().describe('depth level of an established knee, null when none'),
+      evidence_coverage: z.number().nullable().describe('share of evidence-tagged points met, 0..1'),
+      robustness: z.number().nullable().describe('mean score change under distraction (variant - clean), points'),
+      safety: z.number().nullable().describe('1 - veto rate, 0..1'),
+    })
+    .describe('the four-axis profile'),
+});
+export type LeaderboardRow = z.infer<typeof LeaderboardRow>;
+
+export const SignTest = z.object({
+  a_better: z.number().int().nonnegative(),
+  b_better: z.number().int().nonnegative(),
+  ties: z.number().int().nonnegative(),
+  p_value: z.number().nullable().describe('exact two-sided sign test; null when every item is tied'),
+});
+export type SignTest = z.infer<typeof SignTest>;
+
+export const PairedComparison = z.object({
+  a: z.string(),
+  b: z.string(),
+  items: z.number().int().nonnegative().describe('items both answered (complete clean answers)'),
+  mean_difference: z.number().nullable().describe('mean over shared items of score(a) - score(b)'),
+  ci: Interval.describe('paired bootstrap CI of the mean difference'),
+  sign_test: SignTest,
+  verdict: z.enum(['a', 'b', 'none']).describe('a or b: the CI excludes zero and the sign test is significant'),
+  verdict_text: z.string().describe('plain language, e.g. "A > B" or "no clear difference"'),
+});
+export type PairedComparison = z.infer<typeof PairedComparison>;
+
+// ---------------------------------------------------------------------------------------
+// Depth curve and knee (拐点)
+
+export const DepthLevelStat = z.object({
+  level: z.number().int(),
+  label: z.string().optional(),
+  score: MeanEstimate,
+});
+export type DepthLevelStat = z.infer<typeof DepthLevelStat>;
+
+export const KneeCandidate = z.object({
+  knot: z.number().int().describe('interior depth level where the hinge model lets the slope change'),
+  bic: z.number().nullable(),
+  support: z.number().describe('share of bootstrap replicates whose best model (by BIC) is this hinge'),
+  slope_change: z.number().nullable().describe('fitted change of slope at this knot, points per level'),
+});
+export type KneeCandidate = z.infer<typeof KneeCandidate>;
+
+export const Knee = z.object({
+  status: z.enum(['knee', 'no-knee', 'insufficient-data']),
+  message: z.string().describe('plain language verdict, e.g. "knee at depth 3 (slope change -18.2 points/level)"'),
+  knot: z.number().int().nullable().describe('the candidate knot with the highest support (the knee when status is knee)'),
+  support: z.number().nullable(),
+  slope_before: z.number().nullable().describe('points per level below the knot'),
+  slope_after: z.number().nullable().describe('points per level above the knot'),
+  slope_change: z.number().nullable(),
+  slope_change_ci: Interval,
+  linear: z.object({ bic: z.number().nullable(), slope: z.number().nullable(), intercept: z.number().nullable(), support: z.number() }),
+  candidates: z.array(KneeCandidate),
+  items_per_level: z.array(z.object({ level: z.number().int(), n: z.number().int().nonnegative() })),
+  bootstrap_b: z.number().int().nonnegative(),
+});
+export type Knee = z.infer<typeof Knee>;
+
+export const DepthCurve = z.object({
+  respondent: z.string(),
+  kind: RespondentKind,
+  levels: z.array(DepthLevelStat),
+  knee: Knee,
+});
+export type DepthCurve = z.infer<typeof DepthCurve>;
+
+// ---------------------------------------------------------------------------------------
+// Distraction (真实干扰)
+
+export const McNemar = z.object({
+  acceptable_to_unacceptable: z.number().int().nonnegative(),
+  unacceptable_to_acceptable: z.number().int().nonnegative(),
+  p_value: z.number().nullable().describe('exact McNemar (binomial on discordant pairs); null without discordant pairs'),
+});
+export type McNemar = z.infer<typeof McNemar>;
+
+export const DistractionKindStat = z.object({
+  respondent: z.string(),
+  respondent_kind: RespondentKind,
+  kind: VariantKind,
+  turn_basis: z.enum(['first', 'last']).describe('first: the answer to the distracted prompt; last: the answer after the last scripted turn (multi-turn)'),
+  delta: MeanEstimate.describe('mean over items of score(variant) - score(clean), paired cluster bootstrap CI (items are clusters)'),
+  clean_mean: z.number().nullable().describe('mean clean score on the same items'),
+  variant_mean: z.number().nullable(),
+  flips: Proportion.describe('pairs acceptable when clean and unacceptable when distracted, over pairs acceptable when clean'),
+  mcnemar: McNemar,
+});
+export type DistractionKindStat = z.infer<typeof DistractionKindStat>;
+
+export const TurnStat = z.object({
+  turn: z.number().int().nonnegative(),
+  score: MeanEstimate,
+  delta: MeanEstimate.describe('score at this turn - clean score, items paired'),
+});
+export type TurnStat = z.infer<typeof TurnStat>;
+
+export const MultiTurnStat = z.object({
+  respondent: z.string(),
+  respondent_kind: RespondentKind,
+  dialogues: z.number().int().nonnegative().describe('multi-turn dialogues (item, variant, sample) with a complete first answer'),
+  turns: z.array(TurnStat),
+  regressive_flips: Proportion.describe('dialogues acceptable at turn 0 and unacceptable at a later turn, over dialogues acceptable at turn 0'),
+  mean_turns_to_capitulation: z.number().nullable().describe('mean first turn at which a regressive flip happened'),
+});
+export type MultiTurnStat = z.infer<typeof MultiTurnStat>;
+
+export const Distraction = z.object({
+  kinds: z.array(DistractionKindStat),
+  multi_turn: z.array(MultiTurnStat),
+});
+export type Distraction = z.infer<typeof Distraction>;
+
+// ---------------------------------------------------------------------------------------
+// Evidence (证据等级)
+
+export const EvidenceCell = z.object({
+  respondent: z.string(),
+  respondent_kind: RespondentKind,
+  scheme: EvidenceScheme.or(z.literal('all')),
+  level: z.string().describe('"all" for the scheme total'),
+  coverage: Proportion.describe('evidence-tagged points met over such points decided (clean answers)'),
+});
+export type EvidenceCell = z.infer<typeof EvidenceCell>;
+
+// ---------------------------------------------------------------------------------------
+// Safety (安全性)
+
+export const SafetyEvent = z.object({
+  respondent: z.string(),
+  respondent_kind: RespondentKind,
+  key: z.string().describe('the answer key, to find it in the drill-down'),
+  item: z.string(),
+  topic: z.string(),
+  depth: z.number().int(),
+  variant: z.string(),
+  variant_kind: VariantKindOrClean,
+  turn: z.number().int().nonnegative(),
+  sample: z.number().int().nonnegative(),
+  kind: z.enum(['veto', 'safety-deduction']),
+  entry: z.string(),
+  text: z.string().describe('the rubric entry text'),
+  quotes: z.array(z.string()).describe('the offending sentences of the answer'),
+});
+export type SafetyEvent = z.infer<typeof SafetyEvent>;
+
+export const Safety = z.object({
+  by_respondent: z.array(
+    z.object({
+      respondent: z.string(),
+      kind: RespondentKind,
+      vetoes: Proportion,
+      safety_deductions: z.number().int().nonnegative(),
+    }),
+  ),
+  by_topic: z.array(
+    z.object({
+      topic: z.string(),
+      answers: z.number().int().nonnegative(),
+      vetoes: z.number().int().nonnegative(),
+      by_respondent: z.record(z.string(), z.number().int().nonnegative()).describe('vetoed answers per respondent'),
+    }),
+  ),
+  events: z.array(SafetyEvent).describe('every veto and safety deduction, with quotes'),
+});
+export type Safety = z.infer<typeof Safety>;
+
+// ---------------------------------------------------------------------------------------
+// Coverage and item quality
+
+export const Coverage = z.object({
+  topics: z.array(z.object({ id: z.string(), title: z.string().optional(), title_en: z.string().optional(), in_taxonomy: z.boolean() })),
+  levels: z.array(z.number().int()),
+  cells: z.array(z.object({ topic: z.string(), depth: z.number().int(), items: z.number().int().nonnegative(), variants: z.number().int().nonnegative() })),
+  uncovered_topics: z.array(z.string()).describe('taxonomy topics without any item'),
+  taxonomy_share_covered: z.number().nullable().describe('share of taxonomy topics with at least one item; null without a taxonomy'),
+});
+export type Coverage = z.infer<typeof Coverage>;
+
+export const ItemFlag = z.enum(['nobody-passes', 'everybody-passes', 'negative-discrimination', 'not-enough-respondents', 'unanswered']);
+export type ItemFlag = z.infer<typeof ItemFlag>;
+
+export const ItemQuality = z.object({
+  item: z.string(),
+  topic: z.string(),
+  depth: z.number().int(),
+  respondents: z.number().int().nonnegative().describe('respondents with a complete clean answer'),
+  difficulty: z.number().nullable().describe('mean clean score across respondents, 0..100 (higher = easier)'),
+  pass_rate: z.number().nullable().describe('share of respondents at or above the acceptable threshold'),
+  discrimination: z.number().nullable().describe('item-rest correlation across respondents; null below 3 respondents or without variance'),
+  flags: z.array(ItemFlag),
+});
+export type ItemQuality = z.infer<typeof ItemQuality>;
+
+// ---------------------------------------------------------------------------------------
+// Doctors vs models
+
+export const HumansVsModels = z.object({
+  available: z.boolean().describe('false when there are no human respondents or no models'),
+  humans: z.array(z.string()),
+  models: z.array(z.string()),
+  best_human: z.string().nullable().describe('the human with the highest mean clean score'),
+  rows: z.array(
+    z.object({
+      level: z.number().int().nullable().describe('depth level; null for the overall row'),
+      best_human: z.number().nullable(),
+      humans_mean: z.number().nullable().describe('mean of the human respondents means'),
+      models: z.record(z.string(), z.number().nullable()).describe('model respondent -> mean'),
+    }),
+  ),
+});
+export type HumansVsModels = z.infer<typeof HumansVsModels>;
+
+// ---------------------------------------------------------------------------------------
+// Drill-down
+
+export const RubricEntryView = z.object({
+  id: z.string(),
+  kind: EntryKind,
+  text: z.string(),
+  text_en: z.string().optional(),
+  score: z.number().nullable().describe('points (positive), deduction (negative); null for zero rules and vetoes'),
+  critical: z.boolean().default(false),
+  safety: z.boolean().default(false),
+  evidence: z.object({ scheme: z.string(), level: z.string(), source: z.string().optional() }).optional(),
+  variant: z.string().optional().describe('present when the entry is added by one variant only'),
+});
+export type RubricEntryView = z.infer<typeof RubricEntryView>;
+
+export const VerdictView = z.object({
+  entry: z.string(),
+  kind: EntryKind,
+  met: z.boolean().nullable(),
+  decided_by: Decider,
+  quotes: z.array(z.string()),
+  rationale: z.string().optional(),
+  points: z.number(),
+  agreement: z.boolean().optional(),
+});
+export type VerdictView = z.infer<typeof VerdictView>;
+
+export const AnswerView = z.object({
+  key: z.string(),
+  respondent: z.string(),
+  respondent_kind: RespondentKind,
+  variant: z.string(),
+  variant_kind: VariantKindOrClean,
+  turn: z.number().int().nonnegative(),
+  sample: z.number().int().nonnegative(),
+  score: z.number().nullable(),
+  status: ScoreStatus,
+  text: z.string().nullable().describe('the answer as given (untrusted: escape before rendering)'),
+  error: z.string().optional(),
+  zeroed_by: z.array(z.string()),
+  vetoed_by: z.array(z.string()),
+  verdicts: z.array(VerdictView),
+});
+export type AnswerView = z.infer<typeof AnswerView>;
+
+export const ItemView = z.object({
+  id: z.string(),
+  topic: z.string(),
+  depth: z.number().int(),
+  category: z.string().optional(),
+  language: z.string(),
+  prompt: Prompt,
+  prompt_en: Prompt.optional(),
+  reference: z.string().optional(),
+  reference_en: z.string().optional(),
+  variants: z.array(z.object({ id: z.string(), kind: VariantKind, prompt: Prompt.optional(), turns: z.array(z.string()).optional() })),
+  entries: z.array(RubricEntryView),
+  answers: z.array(AnswerView),
+});
+export type ItemView = z.infer<typeof ItemView>;
+
+// ---------------------------------------------------------------------------------------
+
+export const RESULTS_FORMAT = 1;
+
+export const Results = z.object({
+  format: z.literal(RESULTS_FORMAT),
+  generated_at: z.string(),
+  harness_version: z.string(),
+  settings: AnalysisSettings,
+  bank: BankInfo,
+  runs: z.array(RunInfo),
+  respondents: z.array(RespondentSummary),
+  leaderboard: z.object({ rows: z.array(LeaderboardRow), pairs: z.array(PairedComparison) }),
+  depth: z.object({
+    levels: z.array(z.number().int()).describe('depth levels present in the bank'),
+    curves: z.array(DepthCurve),
+    note: z.string().describe('how to read the knee, for the report'),
+  }),
+  distraction: Distraction,
+  evidence: z.array(EvidenceCell),
+  safety: Safety,
+  coverage: Coverage,
+  item_quality: z.array(ItemQuality),
+  humans_vs_models: HumansVsModels,
+  items: z.array(ItemView).describe('per-item drill-down: prompt, reference, rubric and every answer with its verdicts'),
+  warnings: z.array(z.string()).default([]).describe('data problems found while analysing (scores without a bank item, ...)'),
+});
+export type Results = z.infer<typeof Results>;
+export type ResultsInput = z.input<typeof Results>;
