@@ -17,8 +17,18 @@ export const Opinion = z.object({
   judge: z.string().optional().describe('judge endpoint name (for judge opinions)'),
   model: z.string().optional(),
   template: z.string().optional().describe('judge prompt template id@version'),
+  fault: z.string().optional().describe('why a judge verdict was overruled (e.g. its quote is not in the answer)'),
 });
 export type Opinion = z.infer<typeof Opinion>;
+
+/** A judge misbehaving on one answer: counted and kept so judge quality can be audited. */
+export const JudgeFault = z.object({
+  judge: z.string(),
+  entry: z.string().optional(),
+  kind: z.enum(['quote-not-found', 'missing-quote', 'invalid-output', 'endpoint', 'jury-tie']),
+  detail: z.string(),
+});
+export type JudgeFault = z.infer<typeof JudgeFault>;
 
 export const Verdict = z.object({
   entry: z.string(),
@@ -32,6 +42,8 @@ export const Verdict = z.object({
   points: z.number().default(0),
   matcher: Opinion.optional(),
   judge: Opinion.optional(),
+  /** Every juror's opinion when several judges decided (the combined one is in `judge`). */
+  judges: z.array(Opinion).optional(),
   /** Present when both matcher and judge decided: whether they agreed. */
   agreement: z.boolean().optional(),
   evidence: EvidenceTag.optional(),
@@ -81,7 +93,10 @@ export const AnswerScore = z.object({
     matcher: z.string().describe('matcher version'),
     judges: z.array(z.object({ name: z.string(), model: z.string(), template: z.string() })).default([]),
     jury_rule: z.string().optional(),
+    /** Hash of everything that decides a score (matcher, judges, template, bank, answer): an equal signature means nothing to redo. */
+    signature: z.string().optional(),
   }),
+  judge_faults: z.array(JudgeFault).optional(),
   error: z.string().optional(),
 });
 export type AnswerScore = z.infer<typeof AnswerScore>;
