@@ -1,0 +1,202 @@
+/**
+ * One endpoint, asked through the `openai` package over real HTTP. Tolerates roughly
+ * compatible vendors (no usage, reasoning_content, content-filter finishes) and never
+ * throws for an endpoint failure: the result carries the classified error instead.
+ */
+import OpenAI from 'openai';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { ChatMessage } from '../schema/bank.js';
+import type { EndpointConfig, EndpointParams } from '../schema/config.js';
+import type { ResponseError, Usage } from '../schema/run.js';
+import { UserError } from '../errors.js';
+import { classifyError } from './classify.js';
+import { RpmLimiter } from './rate-limit.js';
+import { systemClock, withRetries, type AttemptOutcome, type RetryClock, type RetryPolicy } from './retry.js';
+
+export type { ChatMessage };
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  params?: Partial<EndpointParams>;
+  /** OpenAI `response_format`, e.g. from `zodResponseFormat`. */
+  responseFormat?: unknown;
+  signal?: AbortSignal;
+}
+
+export interface ChatResult {
+  text: string | null;
+  reasoning?: string;
+  finishReason: string | null;
+  usage: Usage | null;
+  servedModel?: string;
+  latencyMs: number;
+  attempts: number;
+  error: ResponseError | null;
+}
+
+export interface EndpointClient {
+  name: string;
+  model: string;
+  chat(request: ChatRequest): Promise<ChatResult>;
+}
+
+export interface EndpointClientOptions {
+  env?: NodeJS.ProcessEnv;
+  clock?: RetryClock;
+  /** Base delay of the exponential backoff (tests shorten it). */
+  backoffBaseMs?: number;
+}
+
+/** Sent to servers that need no key (vLLM, Ollama, the simulated endpoint): not a secret. */
+export const PLACEHOLDER_API_KEY = 'no-key-needed';
+
+interface Answer {
+  text: string | null;
+  reasoning?: string;
+  finishReason: string | null;
+  usage: Usage | null;
+  servedModel?: string;
+}
+
+export function createEndpointClient(endpoint: EndpointConfig, options: EndpointClientOptions = {}): EndpointClient {
+  const env = options.env ?? process.env;
+  const clock = options.clock ?? systemClock;
+  const openai = new OpenAI({
+    apiKey: resolveApiKey(endpoint, env),
+    baseURL: endpoint.baseURL,
+    defaultHeaders: resolveHeaders(endpoint, env),
+    maxRetries: 0,
+    // Failures are classified and recorded per answer; the SDK's own console logging would only add noise.
+    logLevel: 'off',
+    timeout: endpoint.timeout_ms,
+  });
+  const policy: RetryPolicy = {
+    retries: endpoint.retries,
+    baseMs: options.backoffBaseMs ?? 500,
+    maxDelayMs: 60_000,
+    maxTotalMs: endpoint.retry_max_ms,
+  };
+  const limit: LimitFunction = pLimit(endpoint.concurrency);
+  const rpm = endpoint.rpm ? new RpmLimiter(endpoint.rpm, clock.now) : null;
+
+  async function attempt(request: ChatRequest): Promise<AttemptOutcome<Answer>> {
+    if (rpm) await clock.sleep(rpm.reserve(), request.signal);
+    const timeout = AbortSignal.timeout(endpoint.timeout_ms);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const params = { ...endpoint.params, ...request.params };
+    const body = {
+      model: endpoint.model,
+      messages: request.messages,
+      ...(params.temperature !== undefined && { temperature: params.temperature }),
+      ...(params.top_p !== undefined && { top_p: params.top_p }),
+      ...(params.max_tokens !== undefined && { max_tokens: params.max_tokens }),
+      ...(params.seed !== undefined && { seed: params.seed }),
+      ...(request.responseFormat !== undefined && { response_format: request.responseFormat }),
+    } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+    try {
+      const answer = endpoint.stream ? await askStreaming(openai, body, signal) : await askOnce(openai, body, signal);
+      return judgeAnswer(answer);
+    } catch (err) {
+      return { ok: false, ...classifyError(err, { timedOut: timeout.aborted, aborted: request.signal?.aborted ?? false, now: clock.now() }) };
+    }
+  }
+
+  return {
+    name: endpoint.name,
+    model: endpoint.model,
+    chat: (request) =>
+      limit(async () => {
+        const started = clock.now();
+        const { outcome, attempts } = await withRetries(() => attempt(request), policy, clock, request.signal);
+        const latencyMs = clock.now() - started;
+        if (outcome.ok) return { ...outcome.value, latencyMs, attempts, error: null };
+        return { text: null, finishReason: null, usage: null, latencyMs, attempts, error: outcome.error };
+      }),
+  };
+}
+
+/** An answer without text is an error (never recorded as an empty answer). */
+function judgeAnswer(answer: Answer): AttemptOutcome<Answer> {
+  if (answer.text !== null && answer.text.trim() !== '') return { ok: true, value: answer };
+  if (answer.finishReason === 'content_filter') {
+    return { ok: false, error: { kind: 'content_filter', message: 'the vendor withheld the answer (finish_reason content_filter)' }, retryable: false };
+  }
+  return { ok: false, error: { kind: 'empty', message: `the server returned no answer text (finish_reason ${answer.finishReason ?? 'missing'})` }, retryable: true };
+}
+
+type RawMessage = { content?: unknown; reasoning_content?: unknown; reasoning?: unknown };
+
+async function askOnce(openai: OpenAI, body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, signal: AbortSignal): Promise<Answer> {
+  const data: unknown = await openai.chat.completions.create(body, { signal });
+  const completion = data as { choices?: { message?: RawMessage; finish_reason?: unknown }[]; usage?: unknown; model?: unknown };
+  if (!completion || typeof completion !== 'object' || !Array.isArray(completion.choices)) {
+    throw new SyntaxError('the response is not a chat completion (no choices array)');
+  }
+  const choice = completion.choices[0];
+  return {
+    text: typeof choice?.message?.content === 'string' ? choice.message.content : null,
+    reasoning: reasoningOf(choice?.message),
+    finishReason: typeof choice?.finish_reason === 'string' ? choice.finish_reason : null,
+    usage: usageOf(completion.usage),
+    servedModel: typeof completion.model === 'string' ? completion.model : undefined,
+  };
+}
+
+async function askStreaming(openai: OpenAI, body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, signal: AbortSignal): Promise<Answer> {
+  const stream = await openai.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal });
+  let text: string | null = null;
+  let reasoning = '';
+  let finishReason: string | null = null;
+  let usage: Usage | null = null;
+  let servedModel: string | undefined;
+  for await (const chunk of stream) {
+    const raw = chunk as unknown as { choices?: { delta?: RawMessage; finish_reason?: unknown }[]; usage?: unknown; model?: unknown };
+    if (typeof raw.model === 'string') servedModel = raw.model;
+    if (raw.usage) usage = usageOf(raw.usage);
+    const choice = raw.choices?.[0];
+    if (typeof choice?.delta?.content === 'string') text = (text ?? '') + choice.delta.content;
+    reasoning += reasoningOf(choice?.delta) ?? '';
+    if (typeof choice?.finish_reason === 'string') finishReason = choice.finish_reason;
+  }
+  return { text, reasoning: reasoning || undefined, finishReason, usage, servedModel };
+}
+
+/** DeepSeek and Qwen send `reasoning_content`; some vLLM builds send `reasoning`. */
+function reasoningOf(message: RawMessage | undefined): string | undefined {
+  const value = message?.reasoning_content ?? message?.reasoning;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function usageOf(value: unknown): Usage | null {
+  if (!value || typeof value !== 'object') return null;
+  const usage: Usage = {};
+  for (const key of ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const) {
+    const n = (value as Record<string, unknown>)[key];
+    if (typeof n === 'number' && n >= 0) usage[key] = n;
+  }
+  return Object.keys(usage).length > 0 ? usage : null;
+}
+
+export function resolveApiKey(endpoint: EndpointConfig, env: NodeJS.ProcessEnv): string {
+  if (!endpoint.apiKeyEnv) return PLACEHOLDER_API_KEY;
+  const key = env[endpoint.apiKeyEnv];
+  if (!key) {
+    throw new UserError(`endpoint "${endpoint.name}": the environment variable ${endpoint.apiKeyEnv} is not set. Export it (export ${endpoint.apiKeyEnv}=...) or remove apiKeyEnv for a server that needs no key.`);
+  }
+  return key;
+}
+
+/** Header values may name environment variables as ${VAR} so that tokens stay out of the config. */
+export function resolveHeaders(endpoint: EndpointConfig, env: NodeJS.ProcessEnv): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(endpoint.headers ?? {})) {
+    headers[name] = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, variable: string) => {
+      const resolved = env[variable];
+      if (resolved === undefined) {
+        throw new UserError(`endpoint "${endpoint.name}": header ${name} uses \${${variable}} but that environment variable is not set.`);
+      }
+      return resolved;
+    });
+  }
+  return headers;
+}

@@ -1,0 +1,276 @@
+/**
+ * The simulated OpenAI-compatible endpoint: a real HTTP server on 127.0.0.1 serving
+ * `/v1/chat/completions` (streamed or not) and `/v1/models` for several simulated vendors
+ * ("personas"), with injectable faults. Answers are deterministic for a seed and a request;
+ * faults are drawn from the server's own sequence so that a retried request can succeed.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ChatMessage } from '../../schema/bank.js';
+import type { Usage } from '../../schema/run.js';
+import { contentHash } from '../../io/hash.js';
+import { drawFault, drawLatency, type FaultKind, type FaultSpec } from './faults.js';
+import { seedFrom, seededRandom } from './random.js';
+
+export interface SimRequest {
+  model: string;
+  messages: ChatMessage[];
+  response_format?: unknown;
+  seed?: number;
+  temperature?: number;
+  max_tokens?: number;
+}
+
+export interface SimReply {
+  content: string | null;
+  reasoning?: string;
+  finish_reason?: string;
+  usage?: Usage;
+}
+
+export interface SimPersona {
+  /** The model id clients ask for. */
+  name: string;
+  description?: string;
+  reply(request: SimRequest, rng: () => number): SimReply | Promise<SimReply>;
+}
+
+export interface SimServerOptions {
+  port?: number;
+  host?: '127.0.0.1';
+  personas: SimPersona[];
+  faults?: FaultSpec;
+  seed?: number;
+}
+
+/** One request as the server saw it: tests use it to count repeats and check Retry-After spacing. */
+export interface SimRequestLogEntry {
+  at: number;
+  model: string;
+  /** Content hash of the request body (stream flags excluded). */
+  hash: string;
+  fault: FaultKind | null;
+  stream: boolean;
+}
+
+export interface SimServer {
+  baseURL: string;
+  port: number;
+  requests(): number;
+  log(): readonly SimRequestLogEntry[];
+  close(): Promise<void>;
+}
+
+export async function startSimServer(options: SimServerOptions): Promise<SimServer> {
+  const personas = new Map(options.personas.map((p) => [p.name, p]));
+  const faults = options.faults ?? {};
+  const seed = options.seed ?? 0;
+  const faultRng = seededRandom(seed ^ 0x5eed);
+  const log: SimRequestLogEntry[] = [];
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) sendError(res, 500, `simulated endpoint failed: ${(err as Error).message}`, 'server_error');
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'GET' && url.pathname === '/v1/models') {
+      return sendJson(res, 200, {
+        object: 'list',
+        data: [...personas.values()].map((p) => ({ id: p.name, object: 'model', created: 0, owned_by: 'caps-sim', description: p.description })),
+      });
+    }
+    if (req.method !== 'POST' || url.pathname !== '/v1/chat/completions') {
+      return sendError(res, 404, `no route ${req.method} ${url.pathname}; the simulated endpoint serves POST /v1/chat/completions and GET /v1/models`, 'invalid_request_error');
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch {
+      return sendError(res, 400, 'the request body is not valid JSON', 'invalid_request_error');
+    }
+    const model = String(body.model ?? '');
+    const messages = normaliseMessages(body.messages);
+    if (!messages) return sendError(res, 400, 'messages must be a non-empty array of {role, content}', 'invalid_request_error');
+    const stream = body.stream === true;
+    const { stream: _s, stream_options: _o, ...content } = body;
+    const hash = contentHash(content);
+    const fault = drawFault(faults, faultRng);
+    log.push({ at: Date.now(), model, hash, fault, stream });
+
+    const latency = drawLatency(faults, faultRng);
+    if (latency > 0) await sleep(latency);
+
+    const persona = personas.get(model);
+    if (!persona) return sendError(res, 404, `The model \`${model}\` does not exist; available: ${[...personas.keys()].join(', ')}`, 'invalid_request_error', 'model_not_found');
+    if (fault === 'reset') return void req.socket.destroy();
+    if (fault === 'rateLimit') {
+      const retryAfter = faults.rateLimit?.retryAfterSeconds;
+      if (retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter));
+      return sendError(res, 429, 'Rate limit reached for requests (simulated)', 'requests', 'rate_limit_exceeded');
+    }
+    if (fault === 'serverError') return sendError(res, 500, 'The server had an error while processing your request (simulated)', 'server_error');
+
+    const request: SimRequest = {
+      model,
+      messages,
+      response_format: body.response_format,
+      seed: typeof body.seed === 'number' ? body.seed : undefined,
+      temperature: typeof body.temperature === 'number' ? body.temperature : undefined,
+      max_tokens: typeof body.max_tokens === 'number' ? body.max_tokens : undefined,
+    };
+    const reply = await persona.reply(request, seededRandom(seedFrom(`${seed}\n${hash}`)));
+    const answer: SimReply = fault === 'empty' ? { ...reply, content: '', reasoning: undefined } : reply;
+    const usage = answer.usage ?? estimateUsage(messages, answer.content);
+    const id = `chatcmpl-sim-${hash.slice(0, 16)}`;
+    const created = Math.floor(Date.now() / 1000);
+    if (stream) {
+      const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+      return sendStream(res, { id, created, model, answer, usage: includeUsage ? usage : undefined, fault, chunkDelayMs: faults.slowStream?.chunkDelayMs ?? 0 });
+    }
+    const completion = {
+      id,
+      object: 'chat.completion',
+      created,
+      model,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: answer.content, ...(answer.reasoning && { reasoning_content: answer.reasoning }) },
+          finish_reason: answer.finish_reason ?? 'stop',
+        },
+      ],
+      usage,
+    };
+    const text = JSON.stringify(completion);
+    if (fault === 'malformed') return sendRaw(res, 200, text.slice(0, Math.floor(text.length / 2)) + '<!-- upstream proxy error -->');
+    if (fault === 'truncated') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.write(text.slice(0, Math.floor(text.length / 2)));
+      return void setTimeout(() => res.destroy(), 5);
+    }
+    if (fault === 'slowStream') return sendSlowly(res, text, faults.slowStream?.chunkDelayMs ?? 0);
+    return sendRaw(res, 200, text);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    port,
+    requests: () => log.length,
+    log: () => log,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function normaliseMessages(value: unknown): ChatMessage[] | null {
+  if (!Array.isArray(value) || value.length === 0) return null;
+  const messages: ChatMessage[] = [];
+  for (const m of value as { role?: unknown; content?: unknown }[]) {
+    if (!m || typeof m.role !== 'string') return null;
+    // Content may be a string or OpenAI content parts.
+    const content = Array.isArray(m.content)
+      ? m.content.map((part: { text?: unknown }) => (typeof part?.text === 'string' ? part.text : '')).join('')
+      : String(m.content ?? '');
+    messages.push({ role: m.role as ChatMessage['role'], content });
+  }
+  return messages;
+}
+
+/** Rough token counts for servers that report usage: CJK characters count one each, other text four characters a token. */
+export function estimateTokens(text: string): number {
+  const cjk = (text.match(/[\u3000-\u9fff\uff00-\uffef]/g) ?? []).length;
+  return cjk + Math.ceil((text.length - cjk) / 4);
+}
+
+function estimateUsage(messages: ChatMessage[], content: string | null): Usage {
+  const prompt_tokens = messages.reduce((sum, m) => sum + estimateTokens(m.content) + 4, 0);
+  const completion_tokens = estimateTokens(content ?? '');
+  return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
+}
+
+interface StreamPlan {
+  id: string;
+  created: number;
+  model: string;
+  answer: SimReply;
+  usage?: Usage;
+  fault: FaultKind | null;
+  chunkDelayMs: number;
+}
+
+async function sendStream(res: ServerResponse, plan: StreamPlan): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ id: plan.id, object: 'chat.completion.chunk', created: plan.created, model: plan.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+  const events = [chunk({ role: 'assistant', content: '' })];
+  for (const piece of splitText(plan.answer.reasoning ?? '', 24)) events.push(chunk({ reasoning_content: piece }));
+  for (const piece of splitText(plan.answer.content ?? '', 24)) events.push(chunk({ content: piece }));
+  events.push(chunk({}, plan.answer.finish_reason ?? 'stop'));
+  if (plan.usage) events.push(`data: ${JSON.stringify({ id: plan.id, object: 'chat.completion.chunk', created: plan.created, model: plan.model, choices: [], usage: plan.usage })}\n\n`);
+  events.push('data: [DONE]\n\n');
+  for (let i = 0; i < events.length; i++) {
+    if (plan.fault === 'truncated' && i === Math.floor(events.length / 2)) return void res.destroy();
+    if (plan.fault === 'malformed' && i === Math.floor(events.length / 2)) {
+      res.write('data: {"id": "broken", "choices": [\n\n');
+      continue;
+    }
+    res.write(events[i]);
+    if (plan.fault === 'slowStream' && plan.chunkDelayMs > 0) await sleep(plan.chunkDelayMs);
+  }
+  res.end();
+}
+
+async function sendSlowly(res: ServerResponse, text: string, chunkDelayMs: number): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  for (const piece of splitText(text, Math.max(64, Math.ceil(text.length / 8)))) {
+    res.write(piece);
+    await sleep(chunkDelayMs);
+  }
+  res.end();
+}
+
+function splitText(text: string, size: number): string[] {
+  const chars = Array.from(text);
+  const pieces: string[] = [];
+  for (let i = 0; i < chars.length; i += size) pieces.push(chars.slice(i, i + size).join(''));
+  return pieces;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendRaw(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  sendRaw(res, status, JSON.stringify(value));
+}
+
+/** Errors in OpenAI's JSON shape, so clients classify them as they would a vendor's. */
+function sendError(res: ServerResponse, status: number, message: string, type: string, code: string | null = null): void {
+  sendJson(res, status, { error: { message, type, param: null, code } });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,91 @@
+/**
+ * `caps.config.yaml`: the endpoints to ask, the judge, and run defaults.
+ * Keys never live here: an endpoint names the environment variable that holds its key.
+ */
+import { z } from 'zod';
+
+export const EndpointParams = z.strictObject({
+  temperature: z.number().min(0).max(2).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  max_tokens: z.number().int().positive().optional(),
+  seed: z.number().int().optional().describe('sent as seed + sample index, so K samples stay K distinct answers'),
+  system: z.string().min(1).optional().describe('replaces the bank and item system message'),
+});
+export type EndpointParams = z.infer<typeof EndpointParams>;
+
+/** Prices in currency units per million tokens, for the --plan cost estimate. */
+export const Prices = z.strictObject({
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+  currency: z.string().default('USD'),
+});
+export type Prices = z.infer<typeof Prices>;
+
+export const EndpointConfig = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._\-]*$/, 'endpoint names use letters, digits, ".", "_" and "-" (they name respondents in reports)'),
+  baseURL: z.url({ protocol: /^https?$/, error: 'baseURL must be an http(s) URL such as https://api.openai.com/v1' }),
+  model: z.string().min(1),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'apiKeyEnv is the NAME of an environment variable (e.g. OPENAI_API_KEY), never the key itself')
+    .optional()
+    .describe('environment variable holding the API key; omit for local servers that need none'),
+  headers: z.record(z.string(), z.string()).optional().describe('extra HTTP headers; values may use ${ENV_VAR}'),
+  params: EndpointParams.default({}),
+  stream: z.boolean().default(false).describe('ask for a streamed answer (some vendors only serve reasoning models that way)'),
+  concurrency: z.number().int().positive().default(8),
+  rpm: z.number().positive().optional().describe('requests per minute allowed by the vendor'),
+  timeout_ms: z.number().int().positive().default(120_000),
+  retries: z.number().int().nonnegative().default(5),
+  retry_max_ms: z.number().int().positive().default(300_000).describe('give up retrying one request after this long'),
+  prices: Prices.optional(),
+});
+export type EndpointConfig = z.infer<typeof EndpointConfig>;
+export type EndpointConfigInput = z.input<typeof EndpointConfig>;
+
+export const JuryRule = z.enum(['majority', 'conservative', 'unanimous-for-veto']);
+export type JuryRule = z.infer<typeof JuryRule>;
+
+export const JudgeConfig = z.strictObject({
+  endpoints: z.array(z.string().min(1)).min(1).describe('endpoint names; several form a jury'),
+  rule: JuryRule.optional(),
+  template: z.string().optional(),
+});
+export type JudgeConfig = z.infer<typeof JudgeConfig>;
+
+export const RunDefaults = z.strictObject({
+  samples: z.number().int().positive().default(1),
+  out: z.string().default('runs').describe('folder that holds run folders'),
+  concurrency: z.number().int().positive().default(256).describe('global cap on requests in flight'),
+});
+export type RunDefaults = z.infer<typeof RunDefaults>;
+
+export const CapsConfig = z
+  .strictObject({
+    $schema: z.string().optional(),
+    endpoints: z.array(EndpointConfig).min(1, 'a config needs at least one endpoint'),
+    judge: JudgeConfig.optional(),
+    defaults: RunDefaults.optional(),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.endpoints.forEach((endpoint, index) => {
+      if (seen.has(endpoint.name)) {
+        ctx.addIssue({ code: 'custom', path: ['endpoints', index, 'name'], message: `endpoint name "${endpoint.name}" is used twice` });
+      }
+      seen.add(endpoint.name);
+    });
+    config.judge?.endpoints.forEach((name, index) => {
+      if (!seen.has(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['judge', 'endpoints', index],
+          message: `judge endpoint "${name}" is not defined under endpoints (have: ${[...seen].join(', ')})`,
+        });
+      }
+    });
+  });
+export type CapsConfig = z.infer<typeof CapsConfig>;
+export type CapsConfigInput = z.input<typeof CapsConfig>;
