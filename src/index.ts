@@ -2,3 +2,8 @@
 export * from './schema/index.js';
 export { UserError, RunIncompleteError } from './errors.js';
 export { HARNESS_VERSION } from './version.js';
+export * from './schema/config.js';
+export { loadConfig, parseConfig } from './endpoints/config.js';
+export { createEndpointClient, PLACEHOLDER_API_KEY, type EndpointClient, type ChatRequest, type ChatResult } from './endpoints/client.js';
+export { startSimServer, type SimServer, type SimPersona, type SimReply, type SimRequest } from './endpoints/sim/server.js';
+export { parseFaultSpec, FaultSpec } from './endpoints/sim/faults.js';
