@@ -1,0 +1,87 @@
+/**
+ * Seeded nonparametric bootstrap over items. A resampling plan draws, once, how often each
+ * item appears in each replicate (a B x n count matrix); every statistic over the same item
+ * set reuses it, so a replicate mean is one pass of multiply-adds over a typed array and
+ * paired comparisons share the very same resamples.
+ */
+import type { Interval, MeanEstimate } from '../schema/results.js';
+import { seededRandom } from './agreement.js';
+import { mean, percentileInterval } from './stats.js';
+
+export interface ResamplingPlan {
+  /** Items per replicate. */
+  n: number;
+  /** Replicates. */
+  b: number;
+  /** counts[r * n + i]: how many times item i is drawn in replicate r. */
+  counts: Uint16Array;
+}
+
+/** FNV-1a of a label mixed into the seed: each analysis gets its own reproducible stream. */
+export function deriveSeed(seed: number, label: string): number {
+  let h = 0x811c9dc5 ^ (seed >>> 0);
+  for (let i = 0; i < label.length; i++) {
+    h ^= label.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export function createPlan(n: number, b: number, seed: number): ResamplingPlan {
+  const counts = new Uint16Array(n * b);
+  const random = seededRandom(seed);
+  for (let r = 0; r < b; r++) {
+    const row = r * n;
+    for (let j = 0; j < n; j++) counts[row + Math.floor(random() * n)]++;
+  }
+  return { n, b, counts };
+}
+
+/** Replicate means of values (aligned with the plan's items). */
+export function replicateMeans(values: Float64Array, plan: ResamplingPlan): Float64Array {
+  if (values.length !== plan.n) throw new RangeError(`replicateMeans: ${values.length} values for a plan of ${plan.n} items`);
+  const out = new Float64Array(plan.b);
+  const { n, counts } = plan;
+  for (let r = 0; r < plan.b; r++) {
+    const row = r * n;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += counts[row + i] * values[i];
+    out[r] = sum / n;
+  }
+  return out;
+}
+
+/**
+ * Plans cached by item set, so that every respondent answering the same items is resampled
+ * identically (and computed once). The seed of a plan depends only on the global seed and
+ * the item set, never on the order in which analyses ask for it.
+ */
+export class PlanCache {
+  private readonly plans = new Map<string, ResamplingPlan>();
+  constructor(
+    readonly seed: number,
+    readonly b: number,
+  ) {}
+
+  /** The plan over this item set (item indices in ascending order). */
+  plan(items: ArrayLike<number>): ResamplingPlan {
+    const signature = Array.prototype.join.call(items, ',');
+    let plan = this.plans.get(signature);
+    if (!plan) {
+      plan = createPlan(items.length, this.b, deriveSeed(this.seed, signature));
+      this.plans.set(signature, plan);
+    }
+    return plan;
+  }
+}
+
+/** Mean of values over items with a percentile bootstrap CI. Fewer than two items: no CI. */
+export function meanEstimate(values: Float64Array, plan: ResamplingPlan | null, confidence: number): MeanEstimate {
+  const m = mean(values);
+  if (m === null || values.length < 2 || !plan) return { mean: m, ci: null, n_items: values.length };
+  return { mean: m, ci: percentileInterval(replicateMeans(values, plan), confidence), n_items: values.length };
+}
+
+export function intervalExcludesZero(ci: Interval): boolean {
+  return ci !== null && (ci.low > 0 || ci.high < 0);
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { createPlan, deriveSeed, meanEstimate, PlanCache, replicateMeans } from '../../src/analysis/bootstrap.js';
+import { binomialHalfTwoSided, mcnemarExact, normalQuantile, pearson, percentileInterval, signTest, wilson } from '../../src/analysis/stats.js';
+import { normalGenerator } from './simulate.js';
+
+describe('exact tests against hand-computed values', () => {
+  it('Wilson interval of 8/10 at 95% is (0.490, 0.943)', () => {
+    const p = wilson(8, 10, 0.95);
+    expect(p.rate).toBe(0.8);
+    expect(p.ci!.low).toBeCloseTo(0.4902, 4);
+    expect(p.ci!.high).toBeCloseTo(0.9433, 4);
+  });
+
+  it('Wilson interval of 0/20 starts at 0 and has no rate without data', () => {
+    const p = wilson(0, 20, 0.95);
+    expect(p.ci!.low).toBe(0);
+    // z^2 / (n + z^2) = 3.8415 / 23.8415
+    expect(p.ci!.high).toBeCloseTo(0.1611, 4);
+    expect(wilson(0, 0, 0.95)).toEqual({ count: 0, total: 0, rate: null, ci: null });
+  });
+
+  it('sign test: 8 wins, 2 losses, 1 tie gives p = 2 x 56/1024', () => {
+    const result = signTest([5, 3, 1, 2, 8, 1, 4, 2, -1, -3, 0]);
+    expect(result).toMatchObject({ a_better: 8, b_better: 2, ties: 1 });
+    expect(result.p_value).toBeCloseTo(112 / 1024, 12);
+    expect(signTest([0, 0]).p_value).toBeNull();
+  });
+
+  it('McNemar exact: 7 vs 1 discordant pairs gives p = 2 x 9/256', () => {
+    expect(mcnemarExact(7, 1)).toBeCloseTo(18 / 256, 12);
+    expect(mcnemarExact(3, 3)).toBe(1);
+    expect(mcnemarExact(0, 0)).toBeNull();
+  });
+
+  it('binomial tails stay exact for large n', () => {
+    expect(binomialHalfTwoSided(0, 5)).toBeCloseTo(2 / 32, 12);
+    expect(binomialHalfTwoSided(500, 1000)).toBe(1);
+    // 2 * P(X <= 450 | n = 1000): about 0.00169 (normal approximation with continuity: 0.00170).
+    expect(binomialHalfTwoSided(450, 1000)).toBeCloseTo(0.00169, 4);
+  });
+
+  it('normal quantile and Pearson correlation', () => {
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 6);
+    expect(normalQuantile(0.001)).toBeCloseTo(-3.090232, 5);
+    expect(pearson([1, 2, 3, 4], [2, 4, 6, 8])).toBeCloseTo(1, 12);
+    expect(pearson([1, 2, 3], [3, 1, 2])).toBeCloseTo(-0.5, 12);
+    expect(pearson([1, 1, 1], [1, 2, 3])).toBeNull();
+  });
+
+  it('percentile interval interpolates and drops undefined replicates', () => {
+    const replicates = Float64Array.from({ length: 101 }, (_, i) => i);
+    const ci = percentileInterval(replicates, 0.9)!;
+    expect(ci.low).toBeCloseTo(5, 9);
+    expect(ci.high).toBeCloseTo(95, 9);
+    expect(percentileInterval(Float64Array.from([NaN, NaN, 1]), 0.95)).toBeNull();
+  });
+});
+
+describe('bootstrap resampling plans', () => {
+  it('draws n items per replicate and is reproducible', () => {
+    const plan = createPlan(7, 50, 3);
+    for (let r = 0; r < 50; r++) expect(plan.counts.subarray(r * 7, r * 7 + 7).reduce((a, c) => a + c, 0)).toBe(7);
+    expect(createPlan(7, 50, 3).counts).toEqual(plan.counts);
+    expect(createPlan(7, 50, 4).counts).not.toEqual(plan.counts);
+  });
+
+  it('caches one plan per item set, seeded by the set and not by the order of requests', () => {
+    const first = new PlanCache(9, 20);
+    const a = first.plan([0, 2, 5]);
+    expect(first.plan([0, 2, 5])).toBe(a);
+    const second = new PlanCache(9, 20);
+    second.plan([1, 2]);
+    expect(second.plan([0, 2, 5]).counts).toEqual(a.counts);
+    expect(deriveSeed(9, '0,2,5')).not.toBe(deriveSeed(9, '0,2,6'));
+  });
+
+  it('replicate means of a constant are the constant', () => {
+    const plan = createPlan(5, 10, 1);
+    expect(Array.from(replicateMeans(new Float64Array(5).fill(42), plan))).toEqual(new Array(10).fill(42));
+  });
+
+  it('a 95% CI of a mean covers the true mean in about 95% of simulated data sets', () => {
+    const normal = normalGenerator(21);
+    let covered = 0;
+    const sets = 400;
+    for (let d = 0; d < sets; d++) {
+      const values = Float64Array.from({ length: 40 }, () => 60 + 15 * normal());
+      const estimate = meanEstimate(values, createPlan(40, 500, d), 0.95);
+      if (estimate.ci!.low <= 60 && 60 <= estimate.ci!.high) covered++;
+    }
+    expect(covered / sets).toBeGreaterThanOrEqual(0.91);
+    expect(covered / sets).toBeLessThanOrEqual(0.98);
+  });
+
+  it('a paired 95% CI of a mean difference covers the true difference in about 95% of data sets', () => {
+    const normal = normalGenerator(22);
+    let covered = 0;
+    const sets = 400;
+    for (let d = 0; d < sets; d++) {
+      // Items differ a lot in difficulty; the pairing removes that variation.
+      const difficulty = Array.from({ length: 50 }, () => 60 + 20 * normal());
+      const a = Float64Array.from(difficulty, (x) => x + 5 + 8 * normal());
+      const b = Float64Array.from(difficulty, (x) => x + 8 * normal());
+      const plan = createPlan(50, 500, 1000 + d);
+      const ma = replicateMeans(a, plan);
+      const mb = replicateMeans(b, plan);
+      const ci = percentileInterval(ma.map((v, i) => v - mb[i]), 0.95)!;
+      if (ci.low <= 5 && 5 <= ci.high) covered++;
+    }
+    expect(covered / sets).toBeGreaterThanOrEqual(0.91);
+    expect(covered / sets).toBeLessThanOrEqual(0.98);
+  });
+});
