@@ -7,3 +7,15 @@ export { loadConfig, parseConfig } from './endpoints/config.js';
 export { createEndpointClient, PLACEHOLDER_API_KEY, type EndpointClient, type ChatRequest, type ChatResult } from './endpoints/client.js';
 export { startSimServer, type SimServer, type SimPersona, type SimReply, type SimRequest } from './endpoints/sim/server.js';
 export { parseFaultSpec, FaultSpec } from './endpoints/sim/faults.js';
+export {
+  evaluateMatch,
+  prepareAnswer,
+  matchSpecProblems,
+  normalizeForMatch,
+  sentencesOf,
+  sentenceSpans,
+  MATCHER_VERSION,
+  type MatchOutcome,
+  type PreparedAnswer,
+  type SentenceSpan,
+} from './scorer/matcher.js';

@@ -1,0 +1,222 @@
+/**
+ * The deterministic matcher: decides whether an answer meets a rubric entry's `match` spec
+ * and explains why, quoting the sentences that prove it. Pure and synchronous, so lint can
+ * check rubric self-tests with it and scoring stays offline and reproducible.
+ *
+ * Spec language (see docs/scoring.md): `any` (one phrase present), `all` (every phrase, or
+ * one of each synonym group, present), `regex` (one pattern matches), `none` (no phrase
+ * present); the parts given combine with AND. "Present" means an occurrence that is not
+ * negated (unless `unless_negated: false`) and not inside a fixed term such as 非小细胞.
+ */
+import type { MatchSpecInput, PhraseGroup } from '../schema/bank.js';
+import { UserError } from '../errors.js';
+import { DEFAULT_NEGATION_WINDOW, escapeRegExp, inspectOccurrence, withWordBoundaries } from './negation.js';
+import { normalizeForMatch, normalizeWithOrigin, type NormalizedText } from './normalize.js';
+import { sentenceAt, sentenceSpans, type SentenceSpan } from './sentences.js';
+
+export { normalizeForMatch } from './normalize.js';
+export { sentencesOf, sentenceSpans, type SentenceSpan } from './sentences.js';
+
+/** Recorded with every score: a change in matching behaviour changes this string. */
+export const MATCHER_VERSION = 'caps-matcher/1.0';
+
+export interface MatchOutcome {
+  met: boolean;
+  /** Sentences of the original answer containing the occurrences that made the spec met. */
+  quotes: string[];
+  /** One line: what was found where, or why not. */
+  detail: string;
+}
+
+/** An answer normalised once and reused for every entry of a rubric. */
+export interface PreparedAnswer {
+  raw: string;
+  normalized: NormalizedText;
+  sentences: SentenceSpan[];
+}
+
+export function prepareAnswer(answer: string): PreparedAnswer {
+  return { raw: answer, normalized: normalizeWithOrigin(answer), sentences: sentenceSpans(answer) };
+}
+
+interface Occurrence {
+  start: number;
+  end: number;
+  sentence: SentenceSpan | undefined;
+}
+
+interface Finding {
+  /** How the phrase or pattern is named in a detail line: "新辅助" or /\d+ mg/. */
+  label: string;
+  hits: Occurrence[];
+  negatedBy: string[];
+  embeddedIn: string[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Compiling phrases and patterns (cached: the same rubric is applied to many answers)
+
+const phraseCache = new Map<string, RegExp | null>();
+const regexCache = new Map<string, RegExp>();
+
+/**
+ * English inflection tolerance, kept predictable: a final word of at least four Latin
+ * letters also matches with -s/-es/-ed/-ing; a final "y" also as -ies/-ied; a final "e"
+ * also as -es/-ed/-ing ("stage" finds "staging").
+ */
+function inflect(word: string): string {
+  const latin = /\p{Script=Latin}+$/u.exec(word)?.[0] ?? '';
+  if (latin.length < 4) return escapeRegExp(word);
+  if (word.endsWith('y')) return `${escapeRegExp(word.slice(0, -1))}(?:y|ies|ied|ys|ying)`;
+  if (word.endsWith('e')) return `${escapeRegExp(word.slice(0, -1))}(?:e|es|ed|ing)`;
+  return `${escapeRegExp(word)}(?:s|es|ed|ing)?`;
+}
+
+/** The pattern of a phrase over normalised text; spaces and hyphens in a phrase are interchangeable and optional. */
+function phrasePattern(phrase: string): RegExp | null {
+  const cached = phraseCache.get(phrase);
+  if (cached !== undefined) return cached;
+  const norm = normalizeForMatch(phrase).trim();
+  let pattern: RegExp | null = null;
+  if (norm !== '') {
+    const segments = norm.split(/[ \-]+/).filter(Boolean);
+    const body =
+      segments.length === 0
+        ? escapeRegExp(norm)
+        : [...segments.slice(0, -1).map(escapeRegExp), inflect(segments[segments.length - 1])].join('[ \\-]?');
+    pattern = new RegExp(withWordBoundaries(norm, body), 'gv');
+  }
+  phraseCache.set(phrase, pattern);
+  return pattern;
+}
+
+function userRegex(source: string): RegExp {
+  let re = regexCache.get(source);
+  if (!re) {
+    try {
+      re = new RegExp(source, 'giu');
+    } catch (err) {
+      throw new UserError(`match.regex /${source}/ is not a valid regular expression: ${(err as Error).message}`);
+    }
+    regexCache.set(source, re);
+  }
+  return re;
+}
+
+/** Problems in a spec that the schema cannot see (invalid regular expressions, phrases that normalise to nothing). */
+export function matchSpecProblems(spec: MatchSpecInput): string[] {
+  const problems: string[] = [];
+  const phrases = [...(spec.any ?? []), ...(spec.all ?? []).flat(), ...(spec.none ?? [])];
+  for (const p of phrases) if (normalizeForMatch(p).trim() === '') problems.push(`phrase "${p}" is empty after normalisation`);
+  for (const source of regexList(spec)) {
+    try {
+      new RegExp(source, 'iu');
+    } catch (err) {
+      problems.push(`regex /${source}/ is not a valid regular expression: ${(err as Error).message}`);
+    }
+  }
+  return problems;
+}
+
+function regexList(spec: MatchSpecInput): string[] {
+  return spec.regex === undefined ? [] : Array.isArray(spec.regex) ? spec.regex : [spec.regex];
+}
+
+// ---------------------------------------------------------------------------------------
+// Finding occurrences
+
+function find(answer: PreparedAnswer, label: string, re: RegExp | null, unlessNegated: boolean, window: number): Finding {
+  const finding: Finding = { label, hits: [], negatedBy: [], embeddedIn: [] };
+  if (!re) return finding;
+  const { text, origin } = answer.normalized;
+  for (const m of text.matchAll(re)) {
+    if (m[0].length === 0) continue;
+    const context = inspectOccurrence(text, m.index, window);
+    if (context.embeddedIn) finding.embeddedIn.push(context.embeddedIn);
+    else if (unlessNegated && context.negatedBy) finding.negatedBy.push(context.negatedBy);
+    else {
+      const start = m.index;
+      const end = start + m[0].length;
+      finding.hits.push({ start, end, sentence: sentenceAt(answer.sentences, origin[start]) });
+    }
+  }
+  return finding;
+}
+
+const present = (f: Finding) => f.hits.length > 0;
+const quoted = (s: string) => `"${s}"`;
+const where = (f: Finding) => `${f.label} in sentence ${f.hits[0].sentence?.index ?? 1}`;
+
+/** Why a phrase that appears in the answer still does not count. */
+function whyAbsent(f: Finding): string | null {
+  if (f.negatedBy.length > 0) return `${f.label} found but negated by ${quoted(f.negatedBy[0])}`;
+  if (f.embeddedIn.length > 0) return `${f.label} found only inside ${quoted(f.embeddedIn[0])}`;
+  return null;
+}
+
+/** The original text of an occurrence. */
+function excerpt(answer: PreparedAnswer, hit: Occurrence): string {
+  const { origin } = answer.normalized;
+  return answer.raw.slice(origin[hit.start], origin[hit.end]).trim();
+}
+
+function groupOf(group: PhraseGroup): string[] {
+  return Array.isArray(group) ? group : [group];
+}
+
+export function evaluateMatch(spec: MatchSpecInput, answer: string | PreparedAnswer): MatchOutcome {
+  const prepared = typeof answer === 'string' ? prepareAnswer(answer) : answer;
+  const unlessNegated = spec.unless_negated ?? true;
+  const window = spec.window ?? DEFAULT_NEGATION_WINDOW;
+  const findPhrase = (p: string) => find(prepared, quoted(p), phrasePattern(p), unlessNegated, window);
+
+  const found: Finding[] = [];
+  const reasons: string[] = [];
+
+  if (spec.any) {
+    const findings = spec.any.map(findPhrase);
+    const hits = findings.filter(present);
+    if (hits.length > 0) found.push(...hits);
+    else {
+      const explained = findings.map(whyAbsent).filter((r): r is string => r !== null);
+      reasons.push(explained.length > 0 ? explained.join(', ') : `none of ${spec.any.join(', ')} found`);
+    }
+  }
+
+  if (spec.all) {
+    for (const group of spec.all) {
+      const findings = groupOf(group).map(findPhrase);
+      const hit = findings.find(present);
+      if (hit) found.push(hit);
+      else {
+        const explained = findings.map(whyAbsent).find((r) => r !== null);
+        const name = findings.length === 1 ? findings[0].label : `one of ${groupOf(group).join(', ')}`;
+        reasons.push(explained ?? `missing ${name}`);
+      }
+    }
+  }
+
+  const patterns = regexList(spec);
+  if (patterns.length > 0) {
+    const findings = patterns.map((source) => find(prepared, `/${source}/`, userRegex(source), unlessNegated, window));
+    const hits = findings.filter(present);
+    // Name what a pattern matched: the pattern alone does not tell the reader.
+    for (const f of hits) f.label = `${f.label} ("${excerpt(prepared, f.hits[0])}")`;
+    if (hits.length > 0) found.push(...hits);
+    else {
+      const explained = findings.map(whyAbsent).filter((r): r is string => r !== null);
+      reasons.push(explained.length > 0 ? explained.join(', ') : `no match for ${patterns.map((p) => `/${p}/`).join(', ')}`);
+    }
+  }
+
+  if (spec.none) {
+    for (const f of spec.none.map(findPhrase).filter(present)) reasons.push(`excluded ${where(f)}`);
+  }
+
+  if (reasons.length > 0) return { met: false, quotes: [], detail: reasons.join('; ') };
+
+  const sentences = new Map<number, string>();
+  for (const f of found) for (const h of f.hits) if (h.sentence) sentences.set(h.sentence.index, h.sentence.text);
+  const quotes = [...sentences.entries()].sort((a, b) => a[0] - b[0]).map(([, text]) => text);
+  return { met: true, quotes, detail: `found ${found.map(where).join(', ')}` };
+}

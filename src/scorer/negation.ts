@@ -1,0 +1,139 @@
+/**
+ * Negation awareness: whether an occurrence of a rubric phrase in a (normalised) answer is
+ * negated by a cue shortly before it in the same clause ("不建议直接手术", "do not operate").
+ *
+ * Rules, in the order they apply:
+ * - The clause ends at 。;,.!? (full-width forms are normalised to these) and at line breaks;
+ *   a contrast word (但/而是/然而/不过/可是/却, but/however/although/whereas) also starts a
+ *   new clause, so "不是化疗，而是手术" and "not chemotherapy but surgery" keep "手术"/"surgery".
+ * - Fixed terms that merely begin with a negation character are words, not cues:
+ *   无进展 (生存), 非小细胞, 不良 (反应), 不仅, 非常, non-small, not only... An occurrence
+ *   that starts inside such a term is part of that term and is not an occurrence at all
+ *   ("小细胞" in "非小细胞肺癌", "small cell" in "non-small cell").
+ * - The window looks back `window` characters (default 6); an English word counts as 1.5
+ *   characters, so the default is six Chinese characters or four English words. A cue that
+ *   reaches into the window counts.
+ * - An odd number of cues negates, an even number cancels out ("不能不手术", "not without").
+ */
+import { isCjk, isWordChar, WORD_CHAR } from './normalize.js';
+
+export const DEFAULT_NEGATION_WINDOW = 6;
+const WORD_COST = 1.5;
+
+const ZH_CUES = [
+  '不', '未', '无', '非', '勿', '没', '没有', '忌', '切忌', '避免', '禁止', '禁用', '不宜', '不建议', '不推荐',
+  '不应', '不应该', '不要', '不必', '无需', '无须', '不需要', '不用', '排除', '否认', '而非', '而不是',
+];
+const EN_CUES = [
+  'not', 'no', 'never', 'without', 'avoid', 'avoids', 'avoided', 'avoiding', "don't", 'do not', "doesn't",
+  'does not', "didn't", "shouldn't", 'should not', "won't", "can't", 'cannot', "isn't", "aren't", "wasn't",
+  "weren't", "mustn't", 'must not', 'no longer', 'rather than', 'instead of', 'contraindicated', 'neither', 'nor',
+  'none', 'exclude', 'excluded', 'excluding', 'rule out', 'ruled out', 'refrain from',
+];
+/** Words that begin with a negation character but negate nothing that follows them. */
+const ZH_TERMS = [
+  '不仅', '不但', '不只', '不止', '不论', '不管', '无论', '非常', '非小细胞', '非鳞', '无进展', '无病', '无复发',
+  '无事件', '不良', '不适', '不同', '不断', '不少', '不久', '未来', '非典型', '不典型', '无创', '不得不', '毫无疑问',
+  '无疑', '非甾体', '不必要', '不可或缺', '不容忽视', '不可忽视', '不明', '不规则', '不均匀', '不完全', '不可逆',
+];
+const EN_TERMS = [
+  'not only', 'no doubt', 'no matter', 'whether or not', 'non-small', 'non small', 'not to mention', 'no later than',
+];
+const ZH_CONTRAST = ['但', '而是', '然而', '不过', '可是', '却'];
+const EN_CONTRAST = ['but', 'however', 'although', 'though', 'whereas'];
+
+type Kind = 'cue' | 'term' | 'contrast';
+const KIND = new Map<string, Kind>();
+for (const w of [...ZH_CUES, ...EN_CUES]) KIND.set(w, 'cue');
+for (const w of [...ZH_TERMS, ...EN_TERMS]) KIND.set(w, 'term');
+for (const w of [...ZH_CONTRAST, ...EN_CONTRAST]) KIND.set(w, 'contrast');
+
+export const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/**
+ * A pattern body with word boundaries at the Latin edges of the literal it stands for
+ * (Chinese has no word boundaries), so that "no" does not match inside "node".
+ */
+export function withWordBoundaries(literal: string, body: string = escapeRegExp(literal)): string {
+  const first = String.fromCodePoint(literal.codePointAt(0)!);
+  const last = literal.slice(-1);
+  const before = isWordChar(first) ? `(?<!${WORD_CHAR})` : '';
+  const after = isWordChar(last) ? `(?!${WORD_CHAR})` : '';
+  return `${before}${body}${after}`;
+}
+
+// Longest first, so that 不建议 wins over 不 and "not only" over "not".
+const MARKERS = new RegExp(
+  [...KIND.keys()].sort((a, b) => b.length - a.length).map((w) => withWordBoundaries(w)).join('|'),
+  'gv',
+);
+/** Hard clause ends: punctuation, line breaks; a full stop between digits (2.5) is a decimal point. */
+const CLAUSE_END = /[。;,!?\n]|\.(?!\d)|(?<!\d)\./g;
+
+export interface OccurrenceContext {
+  /** The fixed term the occurrence lies inside (then it does not count), or null. */
+  embeddedIn: string | null;
+  /** Negation cues in the window before the occurrence, in order. */
+  cues: string[];
+  /** The cue nearest the occurrence when the cues negate it (odd count), else null. */
+  negatedBy: string | null;
+}
+
+function clauseBounds(text: string, start: number): [number, number] {
+  let from = 0;
+  let to = text.length;
+  for (const m of text.matchAll(CLAUSE_END)) {
+    if (m.index < start) from = m.index + m[0].length;
+    else {
+      to = m.index;
+      break;
+    }
+  }
+  return [from, to];
+}
+
+/** Start of the look-back window: whole tokens (a Chinese character, an English word) within the budget. */
+function windowStart(text: string, clauseStart: number, start: number, window: number): number {
+  let cost = 0;
+  let i = start;
+  let fitted = start;
+  while (i > clauseStart) {
+    const ch = text[i - 1];
+    if (isWordChar(ch)) {
+      let j = i - 1;
+      while (j > clauseStart && isWordChar(text[j - 1])) j--;
+      cost += WORD_COST;
+      i = j;
+    } else {
+      if (isCjk(ch)) cost += 1;
+      i -= 1;
+    }
+    if (cost > window) break;
+    fitted = i;
+  }
+  return fitted;
+}
+
+export function inspectOccurrence(text: string, start: number, window = DEFAULT_NEGATION_WINDOW): OccurrenceContext {
+  const [clauseStart, clauseEnd] = clauseBounds(text, start);
+  const from = windowStart(text, clauseStart, start, window);
+  const clause = text.slice(clauseStart, clauseEnd);
+  let cues: string[] = [];
+  let embeddedIn: string | null = null;
+  for (const m of clause.matchAll(MARKERS)) {
+    const mStart = clauseStart + m.index;
+    const mEnd = mStart + m[0].length;
+    if (mStart >= start) break;
+    const kind = KIND.get(m[0]);
+    if (kind === 'term') {
+      if (mEnd > start) embeddedIn = m[0];
+    } else if (kind === 'contrast') {
+      cues = [];
+    } else if (mEnd > from) {
+      // "neither ... nor" is one negation, not two.
+      if (!(m[0] === 'nor' && cues.includes('neither'))) cues.push(m[0]);
+    }
+  }
+  const negatedBy = cues.length % 2 === 1 ? cues[cues.length - 1] : null;
+  return { embeddedIn, cues, negatedBy };
+}

@@ -1,0 +1,85 @@
+/**
+ * Text normalisation for the deterministic matcher. Answers and rubric phrases go through
+ * the same steps so that "ＰＤ－Ｌ１", "pd-l1" and "PD-L1" are one phrase:
+ * Unicode NFKC (full-width -> half-width), lower case, one kind of dash and apostrophe,
+ * whitespace runs collapsed to one space (or one line break when they contain one: a line
+ * break ends a clause), and no space between two Chinese characters.
+ * The normalised text keeps, for every code unit, its index in the original answer so that
+ * quotes are always taken from what the respondent actually wrote.
+ */
+
+/** Scripts written without spaces between words: no word boundaries apply to them. */
+const CJK = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}]/u;
+/** Letters and digits of scripts that separate words with spaces (the "word" characters). */
+export const WORD_CHAR = String.raw`[[\p{L}\p{N}]--[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}]]`;
+const WORD = new RegExp(`^${WORD_CHAR}$`, 'v');
+
+const DASHES = /[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]/g;
+const APOSTROPHES = /[\u2018\u2019\u02BC\uFF07]/g;
+/** A base character with its combining marks: normalised together so that e + ◌́ composes. */
+const CLUSTER = /\P{M}\p{M}*|\p{M}+/gsu;
+
+export interface NormalizedText {
+  /** The normalised text. */
+  text: string;
+  /** origin[i] is the index in the original text of normalised code unit i; origin[text.length] is the original length. */
+  origin: number[];
+}
+
+export function isCjk(char: string): boolean {
+  return CJK.test(char);
+}
+
+/** A letter or digit of a space-separated script (Latin, Greek, Cyrillic...). */
+export function isWordChar(char: string): boolean {
+  return WORD.test(char);
+}
+
+function normalizeCluster(cluster: string): string {
+  return cluster.normalize('NFKC').toLowerCase().replace(DASHES, '-').replace(APOSTROPHES, "'");
+}
+
+/** Last code point of a string (handles surrogate pairs). */
+function lastChar(s: string): string {
+  const cp = s.codePointAt(s.length - 1);
+  if (cp !== undefined && cp >= 0xdc00 && cp <= 0xdfff && s.length >= 2) return s.slice(-2);
+  return s.slice(-1);
+}
+
+export function normalizeWithOrigin(raw: string): NormalizedText {
+  let text = '';
+  const origin: number[] = [];
+  let pendingSpace = -1; // original index of a whitespace run not yet written
+  let pendingBreak = false; // the run contains a line break: kept, it ends a clause
+  for (const m of raw.matchAll(CLUSTER)) {
+    const piece = normalizeCluster(m[0]);
+    if (piece.trim() === '') {
+      if (text !== '' && pendingSpace < 0) pendingSpace = m.index;
+      if (/[\n\r\u2028\u2029]/u.test(piece)) pendingBreak = true;
+      continue;
+    }
+    if (pendingSpace >= 0) {
+      if (pendingBreak) {
+        text += '\n';
+        origin.push(pendingSpace);
+      } else if (!(isCjk(lastChar(text)) && isCjk(String.fromCodePoint(piece.codePointAt(0)!)))) {
+        // A space between two Chinese characters carries no meaning: it is dropped.
+        text += ' ';
+        origin.push(pendingSpace);
+      }
+      pendingSpace = -1;
+    }
+    pendingBreak = false;
+    // Whitespace inside a normalised piece (NFKC of some compatibility characters) becomes one space.
+    const compact = piece.replace(/\s+/gu, ' ');
+    for (let k = 0; k < compact.length; k++) origin.push(m.index);
+    text += compact;
+  }
+  origin.push(raw.length);
+  return { text, origin };
+}
+
+/** The normalised form of a text, as the matcher compares it. */
+export function normalizeForMatch(text: string): string {
+  return normalizeWithOrigin(text).text;
+}

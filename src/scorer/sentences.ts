@@ -1,0 +1,51 @@
+/**
+ * Sentences of an answer, as quoted in verdicts. A sentence ends at 。！？!?；; (and their
+ * full-width forms), at a line break, or at a full stop followed by a space (English); the
+ * terminator stays with its sentence. Offsets refer to the original answer.
+ */
+
+export interface SentenceSpan {
+  /** 1-based position among the answer's sentences. */
+  index: number;
+  /** The sentence as written, without surrounding whitespace. */
+  text: string;
+  /** Original offsets of text: answer.slice(start, end) === text. */
+  start: number;
+  end: number;
+}
+
+// A terminator run (e.g. "?!" or "。」") closes the sentence; a full stop only when followed by a space or the end.
+const TERMINATOR = /[。！？!?；;]+[」』”’)）]*|[.．]+(?=\s|$)[」』”’)）]*|\r?\n/gu;
+
+export function sentenceSpans(answer: string): SentenceSpan[] {
+  const spans: SentenceSpan[] = [];
+  let from = 0;
+  const push = (start: number, end: number) => {
+    const piece = answer.slice(start, end);
+    const lead = piece.length - piece.trimStart().length;
+    const text = piece.trim();
+    if (text === '') return;
+    spans.push({ index: spans.length + 1, text, start: start + lead, end: start + lead + text.length });
+  };
+  for (const m of answer.matchAll(TERMINATOR)) {
+    push(from, m.index + m[0].length);
+    from = m.index + m[0].length;
+  }
+  push(from, answer.length);
+  return spans;
+}
+
+/** The sentences of an answer, as written. */
+export function sentencesOf(answer: string): string[] {
+  return sentenceSpans(answer).map((s) => s.text);
+}
+
+/** The sentence containing the original offset (or the nearest one before it). */
+export function sentenceAt(spans: readonly SentenceSpan[], offset: number): SentenceSpan | undefined {
+  let found: SentenceSpan | undefined;
+  for (const span of spans) {
+    if (span.start > offset) break;
+    found = span;
+  }
+  return found ?? spans[0];
+}

@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  MATCHER_VERSION,
+  evaluateMatch,
+  matchSpecProblems,
+  normalizeForMatch,
+  prepareAnswer,
+  sentencesOf,
+} from '../../src/scorer/matcher.js';
+import { MatchSpec, type MatchSpecInput } from '../../src/schema/bank.js';
+import { UserError } from '../../src/errors.js';
+
+type Row = [name: string, spec: MatchSpecInput, answer: string, met: boolean, detail?: RegExp];
+
+const chinese: Row[] = [
+  ['any: one phrase present', { any: ['新辅助', '诱导治疗'] }, '建议先行新辅助化疗联合免疫治疗，再评估手术。', true, /found "新辅助" in sentence 1/],
+  ['any: none present', { any: ['新辅助', '诱导治疗'] }, '建议尽快手术切除。', false, /none of 新辅助, 诱导治疗 found/],
+  ['negated by 不建议', { any: ['直接手术'] }, '不建议直接手术，应先行新辅助治疗。', false, /"直接手术" found but negated by "不建议"/],
+  ['negated by 避免', { any: ['手术'] }, '应避免手术。', false, /negated by "避免"/],
+  ['negated by 没有', { any: ['淋巴结转移'] }, '目前没有淋巴结转移的证据。', false, /negated by "没有"/],
+  ['negated by 无需', { any: ['化疗'] }, '术后无需化疗。', false, /negated by "无需"/],
+  ['negated by 禁止', { any: ['吸烟'] }, '禁止吸烟。', false],
+  ['negated by 未', { any: ['转移'] }, '未见转移。', false],
+  ['negated by 而非', { any: ['直接手术'] }, '先诱导治疗而非直接手术。', false, /negated by "而非"/],
+  ['negation outside the window', { any: ['手术'] }, '不建议现在就做化疗以外的其他任何治疗或手术', true],
+  ['window widened', { any: ['手术'], window: 20 }, '不建议现在就做化疗以外的其他任何治疗或手术', false],
+  ['negation stops at a comma', { any: ['手术'] }, '不建议化疗，手术', true],
+  ['negation stops at a full-width semicolon', { any: ['手术'] }, '不宜观察；手术', true],
+  ['contrast 而是 starts a new clause', { any: ['手术'] }, '不是化疗而是手术。', true],
+  ['double negation', { any: ['手术'] }, '这种情况不能不手术。', true],
+  ['double negation with 排除', { any: ['恶性'] }, '不能排除恶性。', true],
+  ['排除 negates', { any: ['恶性'] }, '已排除恶性。', false],
+  ['无进展 is a term, not a cue', { any: ['生存'] }, '可延长无进展生存期。', true],
+  ['occurrence inside 无进展 does not count', { any: ['进展'] }, '可延长无进展生存期。', false, /found only inside "无进展"/],
+  ['小细胞肺癌 inside 非小细胞肺癌', { any: ['小细胞肺癌'] }, '诊断为非小细胞肺癌。', false],
+  ['非小细胞肺癌 itself', { any: ['非小细胞肺癌'] }, '诊断为非小细胞肺癌。', true],
+  ['不仅 is not a negation', { any: ['免疫治疗'] }, '不仅化疗，还要免疫治疗。', true],
+  ['不仅 directly before', { any: ['化疗'] }, '不仅化疗有效。', true],
+  ['不良 is not a negation', { any: ['反应'] }, '注意不良反应。', true],
+  ['非常 is not a negation', { any: ['重要'] }, '分期非常重要。', true],
+  ['phrase containing the negation is matched literally', { any: ['不建议手术'] }, '不建议手术。', true],
+  ['phrase with negation absent', { any: ['不建议手术'] }, '建议手术。', false],
+  ['spaces between Chinese characters are ignored', { any: ['新辅助治疗'] }, '新 辅助 治疗', true],
+  ['unless_negated: false matches the negated phrase', { any: ['直接手术'], unless_negated: false }, '不建议直接手术。', true],
+  ['all: every group present', { all: ['新辅助', ['再分期', '重新评估']] }, '先新辅助治疗。两周期后重新评估。', true, /"新辅助" in sentence 1, "重新评估" in sentence 2/],
+  ['all: one group missing', { all: ['新辅助', ['再分期', '重新评估']] }, '先新辅助治疗。', false, /missing one of 再分期, 重新评估/],
+  ['all: single phrase missing', { all: ['新辅助', '再分期'] }, '先新辅助治疗。', false, /missing "再分期"/],
+  ['all: one negated', { all: ['新辅助', '手术'] }, '新辅助治疗后不手术。', false, /"手术" found but negated by "不"/],
+  ['none: excluded phrase present', { any: ['手术'], none: ['放弃治疗'] }, '建议手术或放弃治疗。', false, /excluded "放弃治疗" in sentence 1/],
+  ['none: excluded phrase negated', { any: ['手术'], none: ['放弃治疗'] }, '建议手术，不建议放弃治疗。', true],
+  ['full-width digits and letters', { any: ['PD-L1'] }, '检测ＰＤ－Ｌ１表达。', true],
+  ['regex on normalised text', { regex: String.raw`\d+\s*mg` }, '剂量８０ｍｇ每日一次。', true, /\/\\d\+\\s\*mg\/ \("８０ｍｇ"\) in sentence 1/],
+  ['regex negated', { regex: '直接.{0,2}手术' }, '不建议直接行手术。', false],
+  ['any and regex combine with AND', { any: ['奥希替尼'], regex: String.raw`\d+\s*mg` }, '奥希替尼口服。', false, /no match for/],
+  ['是否 is not a negation', { any: ['手术'] }, '化疗后再评估是否手术。', true],
+];
+
+const english: Row[] = [
+  ['word boundary: no inside node', { any: ['no'] }, 'The node is enlarged.', false],
+  ['word boundary: phrase in a longer word', { any: ['cat'] }, 'Education matters.', false],
+  ['case folding', { any: ['Neoadjuvant'] }, 'NEOADJUVANT chemotherapy first.', true],
+  ['plural tolerance', { any: ['biopsy'] }, 'Repeat biopsies are needed.', true],
+  ['-ing form', { any: ['stage'] }, 'Complete staging with PET-CT.', true],
+  ['-ed form', { any: ['resect'] }, 'The tumour was resected.', true],
+  ['no inflection of short words', { any: ['ct'] }, 'CTs were done.', false],
+  ['hyphen and space interchangeable', { any: ['PET CT'] }, 'Order a PET-CT.', true],
+  ['hyphen optional', { any: ['PD-L1'] }, 'PDL1 is 80%.', true],
+  ['negated by do not', { any: ['surgery'] }, 'We do not recommend surgery. Start chemotherapy.', false, /negated by "do not"/],
+  ['negated by avoid', { any: ['surgery'] }, 'Avoid upfront surgery.', false, /negated by "avoid"/],
+  ['negated by without', { any: ['radiotherapy'] }, 'Chemotherapy without radiotherapy.', false],
+  ['negated by rather than', { any: ['surgery'] }, 'Induction therapy rather than surgery.', false],
+  ['negated by contraindicated', { any: ['bevacizumab'] }, 'Contraindicated: bevacizumab.', false, /negated by "contraindicated"/],
+  ['contraindicated in the same clause', { any: ['bevacizumab'] }, 'It is contraindicated to give bevacizumab here.', false],
+  ["negated by don't", { any: ['operate'] }, 'Don’t operate now.', false],
+  ['window is four words', { any: ['surgery'] }, 'Not the right moment for a quick surgery.', true],
+  ['within four words', { any: ['surgery'] }, 'Never plan immediate surgery.', false],
+  ['sentence end stops the window', { any: ['surgery'] }, 'Do not wait. Surgery now.', true],
+  ['contrast but', { any: ['surgery'] }, 'Not chemotherapy but surgery.', true],
+  ['not only', { any: ['surgery'] }, 'Not only surgery but also chemotherapy.', true],
+  ['double negation', { any: ['treatment'] }, 'Never without treatment.', true],
+  ['neither ... nor is one negation', { any: ['radiotherapy'] }, 'Neither surgery nor radiotherapy.', false],
+  ['small cell inside non-small cell', { any: ['small cell lung cancer'] }, 'A non-small cell lung cancer.', false, /found only inside "non-small"/],
+  ['decimal point is not a clause end', { any: ['mg'] }, 'Give no 2.5 mg dose.', false],
+  ['English phrase in a Chinese answer', { any: ['osimertinib'] }, '推荐Osimertinib一线治疗。', true],
+  ['English phrase negated in a Chinese answer', { any: ['osimertinib'] }, '不推荐Osimertinib。', false],
+  ['quotes name the sentence', { any: ['restaging'] }, 'First, induction. Then restaging! Finally decide.', true, /in sentence 2/],
+];
+
+describe('evaluateMatch', () => {
+  it('has a version string', () => {
+    expect(MATCHER_VERSION).toMatch(/^caps-matcher\/\d+\.\d+$/);
+  });
+
+  describe.each([
+    ['Chinese', chinese],
+    ['English', english],
+  ])('%s', (_lang, rows) => {
+    it.each(rows)('%s', (_name, spec, answer, met, detail) => {
+      const outcome = evaluateMatch(spec, answer);
+      expect(outcome.met, outcome.detail).toBe(met);
+      if (detail) expect(outcome.detail).toMatch(detail);
+      if (met) {
+        expect(outcome.quotes.length).toBeGreaterThan(0);
+        for (const q of outcome.quotes) expect(answer).toContain(q);
+      } else expect(outcome.quotes).toEqual([]);
+    });
+  });
+
+  it('quotes the full original sentences, in answer order, once each', () => {
+    const answer = '患者为ⅢA期。建议先行新辅助化疗！两周期后再分期；再决定手术。新辅助方案首选含铂双药。';
+    const outcome = evaluateMatch({ all: ['新辅助', '再分期'] }, answer);
+    expect(outcome.quotes).toEqual(['建议先行新辅助化疗！', '两周期后再分期；', '新辅助方案首选含铂双药。']);
+  });
+
+  it('keeps the original full-width text in quotes', () => {
+    const outcome = evaluateMatch({ any: ['egfr'] }, '建议检测ＥＧＦＲ突变。');
+    expect(outcome.quotes).toEqual(['建议检测ＥＧＦＲ突变。']);
+  });
+
+  it('accepts a prepared answer and the parsed schema form', () => {
+    const spec = MatchSpec.parse({ any: ['手术'] });
+    const prepared = prepareAnswer('不建议手术。');
+    expect(evaluateMatch(spec, prepared).met).toBe(false);
+    expect(evaluateMatch({ ...spec, unless_negated: false }, prepared).met).toBe(true);
+  });
+
+  it('reports an invalid regular expression as a user error', () => {
+    expect(() => evaluateMatch({ regex: '([' }, 'text')).toThrow(UserError);
+    expect(matchSpecProblems({ regex: ['ok', '(['] })).toEqual([expect.stringMatching(/^regex \/\(\[\/ is not a valid regular expression/)]);
+    expect(matchSpecProblems({ any: ['  '] })).toEqual(['phrase "  " is empty after normalisation']);
+    expect(matchSpecProblems({ any: ['手术'], regex: '\\d+' })).toEqual([]);
+  });
+});
+
+describe('normalizeForMatch and sentencesOf', () => {
+  it('folds width, case, dashes and whitespace', () => {
+    expect(normalizeForMatch('ＰＤ－Ｌ１　 Ｔ２Ｎ２Ｍ０')).toBe('pd-l1 t2n2m0');
+    expect(normalizeForMatch('新 辅助  治疗\n\n下一步')).toBe('新辅助治疗\n下一步');
+    expect(normalizeForMatch('Don’t  STOP')).toBe("don't stop");
+  });
+
+  it('splits Chinese and English sentences', () => {
+    expect(sentencesOf('First. Second sentence! 第三句。第四句；line\nnext 2.5 mg. End')).toEqual([
+      'First.',
+      'Second sentence!',
+      '第三句。',
+      '第四句；',
+      'line',
+      'next 2.5 mg.',
+      'End',
+    ]);
+    expect(sentencesOf('')).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Properties
+
+const toFullWidth = (s: string) =>
+  [...s].map((c) => (c === ' ' ? '\u3000' : c >= '!' && c <= '~' ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join('');
+/** Characters that are neither negation cues, contrast words nor clause ends. */
+const SAFE_ZH = [...'患者肺癌建议化疗治疗评估影像检查结节胸部手术放疗靶向免疫分期复查随访病理基因'];
+const SAFE_EN = ['patient', 'tumour', 'scan', 'lung', 'after', 'with', 'the', 'a', 'dose', 'plan', 'chemotherapy'];
+const zhWord = fc.array(fc.constantFrom(...SAFE_ZH), { minLength: 2, maxLength: 5 }).map((a) => a.join(''));
+const zhText = fc.array(fc.constantFrom(...SAFE_ZH, '，', '。'), { maxLength: 30 }).map((a) => a.join(''));
+const enText = fc.array(fc.constantFrom(...SAFE_EN), { maxLength: 10 }).map((a) => a.join(' '));
+const asciiText = fc.string({ unit: fc.constantFrom(...'abcdefgh ijk.,!?;-XYZ0123'.split('')), maxLength: 40 });
+const asciiPhrase = fc.string({ unit: fc.constantFrom(...'abcdefgh-XYZ0123'.split('')), minLength: 1, maxLength: 6 });
+
+describe('matcher properties', () => {
+  it('full-width and half-width text are matched alike', () => {
+    fc.assert(
+      fc.property(asciiPhrase, asciiText, (phrase, text) => {
+        const half = evaluateMatch({ any: [phrase] }, text);
+        const full = evaluateMatch({ any: [phrase] }, toFullWidth(text));
+        const fullPhrase = evaluateMatch({ any: [toFullWidth(phrase)] }, text);
+        expect(full.met).toBe(half.met);
+        expect(fullPhrase.met).toBe(half.met);
+        expect(full.quotes.length).toBe(half.quotes.length);
+      }),
+    );
+  });
+
+  it('case does not matter', () => {
+    fc.assert(
+      fc.property(asciiPhrase, asciiText, (phrase, text) => {
+        const lower = evaluateMatch({ any: [phrase] }, text.toLowerCase());
+        expect(evaluateMatch({ any: [phrase.toUpperCase()] }, text.toUpperCase()).met).toBe(lower.met);
+      }),
+    );
+  });
+
+  it('a Chinese phrase is always found in a text built around it when no cue precedes', () => {
+    fc.assert(
+      fc.property(zhWord, zhText, zhText, (phrase, before, after) => {
+        const answer = `${before}${phrase}${after}`;
+        const outcome = evaluateMatch({ any: [phrase] }, answer);
+        expect(outcome.met).toBe(true);
+        expect(outcome.quotes.some((q) => q.includes(phrase) || answer.includes(q))).toBe(true);
+      }),
+    );
+  });
+
+  it('an English phrase is always found in a text built around it when no cue precedes', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('neoadjuvant', 'PET-CT', 'osimertinib', 'SBRT'), enText, enText, (phrase, before, after) => {
+        expect(evaluateMatch({ any: [phrase] }, `${before} ${phrase} ${after}.`).met).toBe(true);
+      }),
+    );
+  });
+
+  it('a cue right before the phrase negates it, two cues cancel out', () => {
+    fc.assert(
+      fc.property(zhWord, zhText, fc.constantFrom('不建议', '避免', '无需', '禁止', '不'), (phrase, before, cue) => {
+        fc.pre(!before.includes(phrase));
+        expect(evaluateMatch({ any: [phrase] }, `${before}。${cue}${phrase}`).met).toBe(false);
+        expect(evaluateMatch({ any: [phrase] }, `${before}。${cue}${phrase}`).detail).toContain('negated');
+        expect(evaluateMatch({ any: [phrase] }, `${before}。不能${cue}${phrase}`).met).toBe(true);
+        expect(evaluateMatch({ any: [phrase], unless_negated: false }, `${cue}${phrase}`).met).toBe(true);
+      }),
+    );
+  });
+
+  it('adding a none phrase never turns a miss into a hit', () => {
+    fc.assert(
+      fc.property(zhWord, zhWord, zhText, (phrase, excluded, text) => {
+        const base = evaluateMatch({ any: [phrase] }, text);
+        const withNone = evaluateMatch({ any: [phrase], none: [excluded] }, text);
+        if (!base.met) expect(withNone.met).toBe(false);
+      }),
+    );
+  });
+});
