@@ -1,25 +1,35 @@
 /**
- * Loads `caps.config.yaml` and reports every mistake as `file:line:col message`, like the
- * bank loader, with a did-you-mean hint for misspelt keys.
+ * Reads YAML files checked by a zod schema (`caps.config.yaml`, personas files) and reports
+ * every mistake as `file:line:col error message`, like the bank loader, with a did-you-mean
+ * hint for misspelt keys.
  */
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { CapsConfig } from '../schema/config.js';
 import { UserError } from '../errors.js';
+import { closestMatch } from '../bank/suggest.js';
 
 export function loadConfig(path: string): CapsConfig {
-  let source: string;
-  try {
-    source = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UserError(`${path}: cannot read the config (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Copy caps.config.example.yaml and edit it.`);
-  }
-  return parseConfig(source, path);
+  return loadYamlFile(CapsConfig, path, 'Copy caps.config.example.yaml and edit it.');
 }
 
 /** Parses config text; `file` names it in messages. */
 export function parseConfig(source: string, file: string): CapsConfig {
+  return parseYaml(CapsConfig, source, file);
+}
+
+export function loadYamlFile<T extends z.ZodType>(schema: T, path: string, hint: string): z.infer<T> {
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UserError(`${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). ${hint}`);
+  }
+  return parseYaml(schema, source, path);
+}
+
+export function parseYaml<T extends z.ZodType>(schema: T, source: string, file: string): z.infer<T> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false });
   const at = (offset: number) => {
@@ -29,23 +39,35 @@ export function parseConfig(source: string, file: string): CapsConfig {
   if (doc.errors.length > 0) {
     throw new UserError(doc.errors.map((e) => `${at(e.pos[0])} error ${e.message.split('\n')[0]}`).join('\n'));
   }
-  const parsed = CapsConfig.safeParse(doc.toJS() ?? {});
+  const parsed = schema.safeParse(doc.toJS() ?? {});
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      const known = knownKeysAt(CapsConfig, path);
+      const known = knownKeysAt(schema, path);
       return issue.keys
         .map((key) => {
-          const hint = closest(key, known);
+          const hint = closestMatch(key, known);
           const where = at(keyOffset(doc, path, key));
           return `${where} error unknown key "${key}" at ${describePath(path)}${hint ? `; did you mean "${hint}"?` : `; allowed: ${known.join(', ')}`}`;
         })
         .join('\n');
     }
+    const last = path.at(-1);
+    if (typeof last === 'string' && doc.getIn(path) === undefined) {
+      // A required key is missing: most often it is there but misspelt.
+      const parentPath = path.slice(0, -1);
+      const known = knownKeysAt(schema, parentPath);
+      const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
+      const misspelt = isMap(parent)
+        ? parent.items.map((pair) => (isScalar(pair.key) ? String(pair.key.value) : '')).find((key) => !known.includes(key) && closestMatch(key, [last]))
+        : undefined;
+      if (misspelt) return `${at(keyOffset(doc, parentPath, misspelt))} error unknown key "${misspelt}" at ${describePath(parentPath)}; did you mean "${last}"?`;
+      return `${at(nodeOffset(doc, parentPath))} error ${describePath(parentPath)}: missing required key "${last}"`;
+    }
     return `${at(nodeOffset(doc, path))} error ${describePath(path)}: ${issue.message}`;
   });
-  throw new UserError(lines.join('\n'));
+  throw new UserError([...new Set(lines)].join('\n'));
 }
 
 function describePath(path: (string | number)[]): string {
@@ -90,30 +112,4 @@ function knownKeysAt(schema: z.ZodType, path: (string | number)[]): string[] {
   }
   const node = unwrap(current) as { def?: { type: string; shape?: Record<string, unknown> } };
   return node?.def?.type === 'object' ? Object.keys(node.def.shape ?? {}) : [];
-}
-
-/** The known key nearest to a misspelt one, if it is close enough to be a typo. */
-export function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = row;
-  }
-  return previous[b.length];
 }
