@@ -1,0 +1,172 @@
+/**
+ * Human answers (doctors) into a run folder, as `respondent_kind: 'human'` response records
+ * carrying the messages the doctor answered, so they are scored exactly like a model.
+ * Input: CSV (`item,variant,turn,text`; variant and turn optional) or YAML (a list of
+ * `{item, variant?, turn?, text}`). Appends to an existing run folder or creates one.
+ */
+import { basename } from 'node:path';
+import { CLEAN, type ChatMessage, type Item, type Prompt } from '../schema/bank.js';
+import type { Manifest, ResponseRecord } from '../schema/run.js';
+import type { Bank } from '../bank/bank.js';
+import { RunFolder } from '../io/run-folder.js';
+import { readTable } from '../io/table.js';
+import { UserError } from '../errors.js';
+import { HARNESS_VERSION } from '../version.js';
+
+export interface ImportAnswersOptions {
+  file: string;
+  respondent: string;
+  bank: Bank;
+  /** Run folder to append to or create. */
+  out: string;
+}
+
+export interface ImportAnswersSummary {
+  runDir: string;
+  created: boolean;
+  /** Answers written (an answer already in the folder with the same text is not written again). */
+  imported: number;
+  unchanged: number;
+  warnings: string[];
+}
+
+interface HumanAnswer {
+  line: number;
+  item: Item;
+  variant: string;
+  turn: number;
+  text: string;
+}
+
+/** The response key of an answer: respondent, item, variant, turn and sample. */
+export function answerKey(parts: { respondent: string; item: string; variant: string; turn: number; sample: number }): string {
+  return [parts.respondent, parts.item, parts.variant, `t${parts.turn}`, `s${parts.sample}`].join('|');
+}
+
+export async function importAnswers(options: ImportAnswersOptions): Promise<ImportAnswersSummary> {
+  const { bank, respondent, file } = options;
+  if (respondent.trim() === '') throw new UserError('--respondent needs a name (it labels this doctor in every report).');
+  const answers = readAnswers(file, bank);
+  const folder = new RunFolder(options.out);
+  const warnings: string[] = [];
+  const created = !folder.exists();
+  const now = new Date().toISOString();
+  let manifest: Manifest;
+  if (created) {
+    manifest = {
+      id: basename(options.out),
+      harness_version: HARNESS_VERSION,
+      bank: { id: bank.id, version: bank.version, hash: bank.hash, paths: bank.files, profile: bank.profile },
+      endpoints: [],
+      respondents: [],
+      plan: { imported_from: [] },
+      counts: {},
+      started_at: now,
+      status: 'imported',
+    };
+  } else {
+    manifest = folder.readManifest();
+    if (manifest.bank.id !== bank.id) {
+      throw new UserError(`${options.out}: this run folder holds answers to bank "${manifest.bank.id}", not "${bank.id}"; import into another --out folder.`);
+    }
+    if (manifest.bank.hash !== bank.hash) {
+      warnings.push(`${options.out}: the run was made with another version of bank "${bank.id}" (hash differs); the answers are scored against the bank you give to caps score.`);
+    }
+  }
+  if (manifest.respondents.some((r) => r.name === respondent && r.kind !== 'human')) {
+    throw new UserError(`${options.out}: "${respondent}" already names a ${manifest.respondents.find((r) => r.name === respondent)!.kind} respondent in this run; choose another --respondent.`);
+  }
+
+  const existing = await folder.latestResponses();
+  const byTurn = new Map(answers.map((a) => [`${a.item.id}|${a.variant}|${a.turn}`, a]));
+  const appender = folder.responseAppender();
+  let imported = 0;
+  let unchanged = 0;
+  try {
+    for (const answer of answers) {
+      const key = answerKey({ respondent, item: answer.item.id, variant: answer.variant, turn: answer.turn, sample: 0 });
+      const record: ResponseRecord = {
+        key,
+        respondent,
+        respondent_kind: 'human',
+        item: answer.item.id,
+        variant: answer.variant,
+        turn: answer.turn,
+        sample: 0,
+        messages: questionMessages(bank, answer, (turn) => byTurn.get(`${answer.item.id}|${answer.variant}|${turn}`)!.text),
+        text: answer.text,
+        attempts: 1,
+        error: null,
+        finished_at: now,
+      };
+      const previous = existing.get(key);
+      if (previous && previous.text === record.text && previous.respondent_kind === 'human') {
+        unchanged++;
+        continue;
+      }
+      appender.append(record);
+      imported++;
+    }
+  } finally {
+    appender.close();
+  }
+
+  if (!manifest.respondents.some((r) => r.name === respondent)) manifest.respondents.push({ name: respondent, kind: 'human' });
+  const sources = Array.isArray(manifest.plan.imported_from) ? (manifest.plan.imported_from as unknown[]) : [];
+  manifest.plan = { ...manifest.plan, imported_from: [...sources, { file: basename(file), respondent, answers: answers.length, at: now }] };
+  folder.writeManifest(manifest);
+  return { runDir: options.out, created, imported, unchanged, warnings };
+}
+
+function readAnswers(file: string, bank: Bank): HumanAnswer[] {
+  const items = new Map(bank.items.map((i) => [i.id, i]));
+  const rows = readTable(file, { required: ['item', 'text'], optional: ['variant', 'turn'] });
+  const seen = new Map<string, number>();
+  const answers = rows.map(({ line, values }): HumanAnswer => {
+    const where = `${file}:${line}`;
+    const item = items.get(values.item.trim());
+    if (!item) throw new UserError(`${where}: unknown item "${values.item}" (not in bank "${bank.id}"); check the id against the bank.`);
+    const variant = values.variant?.trim() || CLEAN;
+    const spec = item.variants.find((v) => v.id === variant);
+    if (variant !== CLEAN && !spec) {
+      const known = [CLEAN, ...item.variants.map((v) => v.id)].join(', ');
+      throw new UserError(`${where}: item "${item.id}" has no variant "${variant}" (it has ${known}).`);
+    }
+    const turnText = values.turn?.trim() || '0';
+    const turn = Number(turnText);
+    const lastTurn = spec?.turns?.length ?? 0;
+    if (!/^\d+$/.test(turnText) || turn > lastTurn) {
+      throw new UserError(`${where}: turn "${turnText}" of item "${item.id}" variant "${variant}" must be a whole number from 0 to ${lastTurn}.`);
+    }
+    const text = values.text;
+    if (text.trim() === '') throw new UserError(`${where}: empty answer text for item "${item.id}"; leave the row out if the doctor did not answer.`);
+    const id = `${item.id}|${variant}|${turn}`;
+    if (seen.has(id)) throw new UserError(`${where}: a second answer to item "${item.id}" variant "${variant}" turn ${turn} (first on line ${seen.get(id)}).`);
+    seen.set(id, line);
+    return { line, item, variant, turn, text };
+  });
+  for (const answer of answers) {
+    for (let earlier = 0; earlier < answer.turn; earlier++) {
+      if (!seen.has(`${answer.item.id}|${answer.variant}|${earlier}`)) {
+        throw new UserError(`${file}:${answer.line}: turn ${answer.turn} of item "${answer.item.id}" variant "${answer.variant}" needs the answer to turn ${earlier} too (the dialogue builds on it).`);
+      }
+    }
+  }
+  return answers;
+}
+
+function promptMessages(prompt: Prompt): ChatMessage[] {
+  return typeof prompt === 'string' ? [{ role: 'user', content: prompt }] : prompt.map((m) => ({ ...m }));
+}
+
+/** What the doctor saw before giving this answer: the prompt and, for a later turn, the dialogue so far. */
+function questionMessages(bank: Bank, answer: HumanAnswer, earlierAnswer: (turn: number) => string): ChatMessage[] {
+  const variant = answer.item.variants.find((v) => v.id === answer.variant);
+  const prompt = promptMessages(variant?.prompt ?? answer.item.prompt);
+  const system = answer.item.system ?? bank.system;
+  const messages: ChatMessage[] = system && !prompt.some((m) => m.role === 'system') ? [{ role: 'system', content: system }, ...prompt] : prompt;
+  for (let turn = 1; turn <= answer.turn; turn++) {
+    messages.push({ role: 'assistant', content: earlierAnswer(turn - 1) }, { role: 'user', content: variant!.turns![turn - 1] });
+  }
+  return messages;
+}
