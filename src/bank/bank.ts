@@ -15,7 +15,10 @@ export interface Bank {
   depthScale: DepthScale;
   /** Default system message for every item. */
   system?: string;
+  title?: string;
   taxonomy?: TaxonomyFile;
+  /** Where the taxonomy was read from. */
+  taxonomyFile?: string;
   items: Item[];
   /** Where each item starts, by item id (for messages that point back into the YAML). */
   positions: Map<string, SourcePosition>;

@@ -52,6 +52,7 @@ export const EvidenceTag = z
         code: 'custom',
         path: ['level'],
         message: `level "${tag.level}" is not a level of ${tag.scheme}; use one of ${allowed.join(', ')}`,
+        params: { code: 'evidence-level-not-in-scheme' },
       });
     }
   });
@@ -79,7 +80,7 @@ export const MatchSpec = z
       .describe('a phrase preceded by a negation (不/未/无/非/勿/避免/not/no/without/avoid...) does not count'),
     window: z.number().int().min(1).max(40).optional().describe('characters before a phrase searched for a negation cue'),
   })
-  .refine((m) => m.any || m.all || m.regex, { message: 'a match needs at least one of any, all or regex' });
+  .refine((m) => m.any || m.all || m.regex, { message: 'a match needs at least one of any, all or regex', params: { code: 'match-without-phrases' } });
 export type MatchSpec = z.infer<typeof MatchSpec>;
 export type MatchSpecInput = z.input<typeof MatchSpec>;
 
@@ -120,10 +121,10 @@ export const ScoringPoint = z
   })
   .superRefine((p, ctx) => {
     if ((p.score === undefined) === (p.level === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['score'], message: 'give exactly one of score or level (A1/A2/A3)' });
+      ctx.addIssue({ code: 'custom', path: ['score'], message: 'give exactly one of score or level (A1/A2/A3)', params: { code: 'score-or-level' } });
     }
     if (p.miss_penalty !== undefined && !p.critical) {
-      ctx.addIssue({ code: 'custom', path: ['miss_penalty'], message: 'miss_penalty only applies to a critical point; add critical: true' });
+      ctx.addIssue({ code: 'custom', path: ['miss_penalty'], message: 'miss_penalty only applies to a critical point; add critical: true', params: { code: 'miss-penalty-without-critical' } });
     }
   });
 export type ScoringPoint = z.infer<typeof ScoringPoint>;
@@ -140,7 +141,7 @@ export const Deduction = z
   })
   .superRefine((d, ctx) => {
     if ((d.score === undefined) === (d.severity === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['score'], message: 'give exactly one of score (negative) or severity (S1..S4)' });
+      ctx.addIssue({ code: 'custom', path: ['score'], message: 'give exactly one of score (negative) or severity (S1..S4)', params: { code: 'score-or-severity' } });
     }
   });
 export type Deduction = z.infer<typeof Deduction>;
@@ -184,7 +185,7 @@ export const CLEAN = 'clean';
 
 export const Variant = z
   .strictObject({
-    id: Id.refine((id) => id !== CLEAN, { message: `"${CLEAN}" is reserved for the undistracted item` }),
+    id: Id.refine((id) => id !== CLEAN, { message: `"${CLEAN}" is reserved for the undistracted item`, params: { code: 'reserved-variant-id' } }),
     kind: VariantKind,
     prompt: Prompt.optional().describe('replaces the clean prompt'),
     prompt_en: Prompt.optional(),
@@ -195,10 +196,10 @@ export const Variant = z
   })
   .superRefine((v, ctx) => {
     if (v.kind === 'multi-turn' && !v.turns) {
-      ctx.addIssue({ code: 'custom', path: ['turns'], message: 'a multi-turn variant needs turns: the scripted patient turns' });
+      ctx.addIssue({ code: 'custom', path: ['turns'], message: 'a multi-turn variant needs turns: the scripted patient turns', params: { code: 'multi-turn-without-turns' } });
     }
     if (!v.prompt && !v.turns) {
-      ctx.addIssue({ code: 'custom', path: ['prompt'], message: 'a variant needs a replacement prompt or scripted turns' });
+      ctx.addIssue({ code: 'custom', path: ['prompt'], message: 'a variant needs a replacement prompt or scripted turns', params: { code: 'variant-without-prompt' } });
     }
   });
 export type Variant = z.infer<typeof Variant>;
@@ -238,7 +239,7 @@ export const DepthScale = z
     max: z.number().int().default(5),
     labels: z.record(z.string(), z.string()).optional().describe('level -> name, e.g. "1": recall'),
   })
-  .refine((s) => s.min < s.max, { message: 'depth_scale.min must be below depth_scale.max' });
+  .refine((s) => s.min < s.max, { message: 'depth_scale.min must be below depth_scale.max', params: { code: 'bad-depth-scale' } });
 export type DepthScale = z.infer<typeof DepthScale>;
 
 /** One bank file. Several files with the same `bank` id form one bank. */
