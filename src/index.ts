@@ -19,3 +19,6 @@ export {
   type PreparedAnswer,
   type SentenceSpan,
 } from './scorer/matcher.js';
+export { resolveRubric, pointScore, deductionScore, type ResolvedEntry } from './scorer/rubric.js';
+export { applyProfile, applyProfileByTag, type EntryVerdict, type ProfileScore } from './scorer/arithmetic.js';
+export { scoreAnswer, type ScoreAnswerInput, type JudgeOpinion } from './scorer/score-answer.js';
