@@ -54,9 +54,11 @@ export const RunInfo = z.object({
   respondents: z.array(z.string()).default([]),
 });
 export type RunInfo = z.infer<typeof RunInfo>;
+export type RunInfoInput = z.input<typeof RunInfo>;
 
 export const BankInfo = z.object({
   id: z.string(),
+  title: z.string().optional(),
   version: z.string(),
   hash: z.string(),
   language: z.string(),

@@ -1,0 +1,159 @@
+/**
+ * analyze(): scores of one or more runs in, the `Results` object every report is written
+ * from out. Pure and deterministic: the same inputs and seed give the same results
+ * (generation time aside, which can be passed in).
+ */
+import type { Bank } from '../bank/bank.js';
+import { UserError } from '../errors.js';
+import { type AnalysisSettings, type LeaderboardRow, RESULTS_FORMAT, type Results, type RespondentSummary, RunInfo, type RunInfoInput } from '../schema/results.js';
+import type { ResponseRecord } from '../schema/run.js';
+import type { AnswerScore } from '../schema/score.js';
+import { HARNESS_VERSION } from '../version.js';
+import { bankCoverage } from './coverage.js';
+import { bankLevels, depthCurves, KNEE_NOTE } from './depth.js';
+import { analyzeDistraction } from './distraction.js';
+import { drilldown } from './drilldown.js';
+import { evidenceCoverage } from './evidence.js';
+import { humansVsModels } from './humans.js';
+import { itemQuality } from './item-quality.js';
+import { cleanScores, leaderboardRows, pairedComparisons } from './leaderboard.js';
+import { analyzeSafety } from './safety.js';
+import { buildScoreTable, type ScoreTable } from './score-table.js';
+
+export interface AnalysisOptions {
+  /** Seed of every bootstrap (default 20240501). */
+  seed?: number;
+  /** Bootstrap replicates for CIs and knee support (default 2000). */
+  bootstrap?: number;
+  /** Confidence level of every interval (default 0.95). */
+  confidence?: number;
+  /** Score at or above which an answer is acceptable, 0..100 (default 60). */
+  acceptableThreshold?: number;
+  /** Knot support needed to claim a knee (default 0.8). */
+  kneeMinSupport?: number;
+  /** caps_score (default: vetoes and zero rules always applied) or the profile's native score. */
+  scoreField?: AnalysisSettings['score_field'];
+  /** Runs the scores come from, recorded as provenance. */
+  runs?: RunInfoInput[];
+  /** ISO time recorded as generated_at (default: now). */
+  generatedAt?: string;
+  /** Copy answer texts into the drill-down (default true). */
+  includeAnswerText?: boolean;
+}
+
+export const DEFAULT_SEED = 20240501;
+export const DEFAULT_BOOTSTRAP = 2000;
+
+export function analysisSettings(options: AnalysisOptions = {}): AnalysisSettings {
+  const settings: AnalysisSettings = {
+    seed: options.seed ?? DEFAULT_SEED,
+    bootstrap_b: options.bootstrap ?? DEFAULT_BOOTSTRAP,
+    confidence: options.confidence ?? 0.95,
+    acceptable_threshold: options.acceptableThreshold ?? 60,
+    knee_min_support: options.kneeMinSupport ?? 0.8,
+    score_field: options.scoreField ?? 'caps_score',
+  };
+  if (!Number.isInteger(settings.seed)) throw new UserError(`analysis seed must be an integer, got ${settings.seed}`);
+  if (!Number.isInteger(settings.bootstrap_b) || settings.bootstrap_b < 100 || settings.bootstrap_b > 100_000) {
+    throw new UserError(`bootstrap replicates must be an integer from 100 to 100000, got ${settings.bootstrap_b}`);
+  }
+  if (!(settings.confidence > 0.5 && settings.confidence < 1)) throw new UserError(`confidence must be between 0.5 and 1, got ${settings.confidence}`);
+  if (!(settings.acceptable_threshold >= 0 && settings.acceptable_threshold <= 100)) {
+    throw new UserError(`acceptable threshold must be a score from 0 to 100, got ${settings.acceptable_threshold}`);
+  }
+  if (!(settings.knee_min_support > 0 && settings.knee_min_support <= 1)) {
+    throw new UserError(`knee support must be in (0, 1], got ${settings.knee_min_support}`);
+  }
+  return settings;
+}
+
+function respondentSummaries(table: ScoreTable, responses: ReadonlyMap<string, ResponseRecord>): RespondentSummary[] {
+  return table.respondents.map((respondent) => {
+    const own = table.scores.filter((s) => s.respondent === respondent.name);
+    const models = new Set<string>();
+    for (const s of own) {
+      const response = responses.get(s.key);
+      const model = response?.served_model ?? response?.model;
+      if (model) models.add(model);
+    }
+    return {
+      name: respondent.name,
+      kind: respondent.kind,
+      models: [...models].sort(),
+      answers: own.length,
+      complete: own.filter((s) => s.status === 'complete').length,
+      incomplete: own.filter((s) => s.status === 'incomplete').length,
+      errors: own.filter((s) => s.status === 'error').length,
+    };
+  });
+}
+
+export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: ResponseRecord[]; options?: AnalysisOptions }): Results {
+  const options = input.options ?? {};
+  const settings = analysisSettings(options);
+  const { bank } = input;
+  const table = buildScoreTable(bank, input.scores, settings);
+  const responses = new Map<string, ResponseRecord>();
+  for (const response of input.responses) responses.set(response.key, response);
+
+  const scores = cleanScores(table);
+  const curves = depthCurves(table);
+  const distraction = analyzeDistraction(table);
+  const evidence = evidenceCoverage(table);
+  const safety = analyzeSafety(table);
+  const index = new Map(table.respondents.map((r, i) => [r.name, i]));
+
+  const rows: LeaderboardRow[] = leaderboardRows(table, scores).map((row) => {
+    const r = index.get(row.respondent)!;
+    const vetoes = safety.by_respondent[r].vetoes;
+    const knee = curves[r].knee;
+    return {
+      ...row,
+      vetoes,
+      safety_deductions: safety.by_respondent[r].safety_deductions,
+      axes: {
+        accuracy: row.score.mean,
+        depth_knee: knee.status === 'knee' ? knee.knot : null,
+        evidence_coverage: evidence.overall[r],
+        robustness: distraction.robustness[r],
+        safety: vetoes.rate === null ? null : 1 - vetoes.rate,
+      },
+    };
+  });
+  const levels = bankLevels(table);
+  const field = settings.score_field;
+  const drill = drilldown(bank, table.scores, responses, (s) => s[field]);
+  if (options.includeAnswerText === false) for (const item of drill) for (const answer of item.answers) answer.text = null;
+
+  return {
+    format: RESULTS_FORMAT,
+    generated_at: options.generatedAt ?? new Date().toISOString(),
+    harness_version: HARNESS_VERSION,
+    settings,
+    bank: {
+      id: bank.id,
+      ...(bank.title ? { title: bank.title } : {}),
+      version: bank.version,
+      hash: bank.hash,
+      language: bank.language,
+      profile: bank.profile,
+      depth_min: bank.depthScale.min,
+      depth_max: bank.depthScale.max,
+      depth_labels: bank.depthScale.labels ?? {},
+      items: bank.items.length,
+      variants: bank.items.reduce((n, item) => n + item.variants.length, 0),
+    },
+    runs: (options.runs ?? []).map((run) => RunInfo.parse(run)),
+    respondents: respondentSummaries(table, responses),
+    leaderboard: { rows, pairs: pairedComparisons(table, rows.map((r) => r.respondent)) },
+    depth: { levels, curves, note: KNEE_NOTE },
+    distraction: { kinds: distraction.kinds, multi_turn: distraction.multiTurn },
+    evidence: evidence.cells,
+    safety,
+    coverage: bankCoverage(bank),
+    item_quality: itemQuality(table),
+    humans_vs_models: humansVsModels(rows, curves, levels),
+    items: drill,
+    warnings: table.warnings,
+  };
+}

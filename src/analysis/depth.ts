@@ -1,0 +1,47 @@
+/** Depth axis (认知深度): mean clean score per depth level with CIs, and the knee per respondent. */
+import type { DepthCurve } from '../schema/results.js';
+import { deriveSeed, meanEstimate } from './bootstrap.js';
+import { detectKnee } from './knee.js';
+import { type ScoreTable, presentItems } from './score-table.js';
+
+export const KNEE_NOTE =
+  'A knee (拐点) is a change of slope in the score-by-depth line: a straight line is compared with one-knot hinge models ' +
+  '(the slope may change at one interior level) by BIC on item-level clean scores. Items are resampled within their level; ' +
+  'a knee is claimed only when one knot is the best model in at least the required share of replicates and the CI of its ' +
+  'slope change excludes zero. "No knee established" means the data do not show one with confidence, not that scores are flat.';
+
+/** Depth levels present in the bank, ascending. */
+export function bankLevels(table: ScoreTable): number[] {
+  return [...new Set(table.items.map((item) => item.depth))].sort((a, b) => a - b);
+}
+
+export function depthCurves(table: ScoreTable): DepthCurve[] {
+  const { settings } = table;
+  const levels = bankLevels(table);
+  const labels = table.bank.depthScale.labels ?? {};
+  return table.respondents.map((respondent, r) => {
+    const perLevel = levels.map((level) => {
+      const present = presentItems(table.clean[r], (i) => table.items[i].depth === level);
+      return { level, present };
+    });
+    const knee = detectKnee(
+      perLevel.map(({ level, present }) => ({ level, values: present.values })),
+      {
+        b: settings.bootstrap_b,
+        seed: deriveSeed(settings.seed, `knee|${respondent.name}`),
+        confidence: settings.confidence,
+        minSupport: settings.knee_min_support,
+      },
+    );
+    return {
+      respondent: respondent.name,
+      kind: respondent.kind,
+      levels: perLevel.map(({ level, present }) => ({
+        level,
+        ...(labels[String(level)] ? { label: labels[String(level)] } : {}),
+        score: meanEstimate(present.values, table.plans.plan(present.items), settings.confidence),
+      })),
+      knee,
+    };
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * Leaderboard: mean clean score per respondent with a bootstrap CI over items, and paired
+ * comparisons of every two respondents on the items both answered, so that "A beats B"
+ * comes with its uncertainty.
+ */
+import type { LeaderboardRow, MeanEstimate, PairedComparison } from '../schema/results.js';
+import { meanEstimate, replicateMeans } from './bootstrap.js';
+import { type ScoreTable, presentItems } from './score-table.js';
+import { mean, percentileInterval, signTest } from './stats.js';
+
+/** Significance level of the sign test in the verdict: two-sided, matching the CI level. */
+function alpha(confidence: number): number {
+  return 1 - confidence;
+}
+
+export function cleanScores(table: ScoreTable): MeanEstimate[] {
+  return table.clean.map((values) => {
+    const present = presentItems(values);
+    return meanEstimate(present.values, table.plans.plan(present.items), table.settings.confidence);
+  });
+}
+
+/** Rows in rank order (best mean first; respondents without a clean score last). Axes are filled in by the caller. */
+export function leaderboardRows(table: ScoreTable, scores: MeanEstimate[]): Omit<LeaderboardRow, 'vetoes' | 'safety_deductions' | 'axes'>[] {
+  const order = table.respondents.map((_, r) => r).sort((a, b) => (scores[b].mean ?? -Infinity) - (scores[a].mean ?? -Infinity));
+  return order.map((r, rank) => ({
+    rank: rank + 1,
+    respondent: table.respondents[r].name,
+    kind: table.respondents[r].kind,
+    score: scores[r],
+    clean_answers: table.cleanUsed[r],
+    clean_excluded: table.cleanExcluded[r],
+  }));
+}
+
+/** Every pair of respondents, the better-ranked one as a. */
+export function pairedComparisons(table: ScoreTable, rankOrder: string[]): PairedComparison[] {
+  const { confidence } = table.settings;
+  const index = new Map(table.respondents.map((r, i) => [r.name, i]));
+  // Replicate means per respondent and item set: respondents sharing items share resamples, computed once.
+  const replicateCache = new Map<string, Float64Array>();
+  const replicatesOf = (r: number, items: Int32Array): Float64Array => {
+    const key = `${r}|${items.join(',')}`;
+    let replicates = replicateCache.get(key);
+    if (!replicates) {
+      replicates = replicateMeans(Float64Array.from(items, (i) => table.clean[r][i]), table.plans.plan(items));
+      replicateCache.set(key, replicates);
+    }
+    return replicates;
+  };
+
+  const pairs: PairedComparison[] = [];
+  for (let x = 0; x < rankOrder.length; x++) {
+    for (let y = x + 1; y < rankOrder.length; y++) {
+      const a = index.get(rankOrder[x])!;
+      const b = index.get(rankOrder[y])!;
+      const shared = presentItems(table.clean[a], (i) => !Number.isNaN(table.clean[b][i])).items;
+      const differences = Float64Array.from(shared, (i) => table.clean[a][i] - table.clean[b][i]);
+      const sign = signTest(differences);
+      let ci = null;
+      if (shared.length >= 2) {
+        const ra = replicatesOf(a, shared);
+        const rb = replicatesOf(b, shared);
+        ci = percentileInterval(ra.map((v, k) => v - rb[k]), confidence);
+      }
+      const significant = sign.p_value !== null && sign.p_value < alpha(confidence);
+      const verdict = ci && significant && ci.low > 0 ? 'a' : ci && significant && ci.high < 0 ? 'b' : 'none';
+      const nameA = table.respondents[a].name;
+      const nameB = table.respondents[b].name;
+      pairs.push({
+        a: nameA,
+        b: nameB,
+        items: shared.length,
+        mean_difference: mean(differences),
+        ci,
+        sign_test: sign,
+        verdict,
+        verdict_text: verdict === 'a' ? `${nameA} > ${nameB}` : verdict === 'b' ? `${nameB} > ${nameA}` : shared.length === 0 ? 'no shared items' : 'no clear difference',
+      });
+    }
+  }
+  return pairs;
+}
