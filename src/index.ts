@@ -22,3 +22,5 @@ export {
 export { resolveRubric, pointScore, deductionScore, type ResolvedEntry } from './scorer/rubric.js';
 export { applyProfile, applyProfileByTag, type EntryVerdict, type ProfileScore } from './scorer/arithmetic.js';
 export { scoreAnswer, type ScoreAnswerInput, type JudgeOpinion } from './scorer/score-answer.js';
+export { analyze, analysisSettings, DEFAULT_SEED, DEFAULT_BOOTSTRAP, type AnalysisOptions } from './analysis/analyze.js';
+export { detectKnee, type LevelScores, type KneeOptions } from './analysis/knee.js';
