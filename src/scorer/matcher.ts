@@ -131,7 +131,7 @@ function find(answer: PreparedAnswer, label: string, re: RegExp | null, unlessNe
   const { text, origin } = answer.normalized;
   for (const m of text.matchAll(re)) {
     if (m[0].length === 0) continue;
-    const context = inspectOccurrence(text, m.index, window);
+    const context = inspectOccurrence(text, m.index, m.index + m[0].length, window);
     if (context.embeddedIn) finding.embeddedIn.push(context.embeddedIn);
     else if (unlessNegated && context.negatedBy) finding.negatedBy.push(context.negatedBy);
     else {

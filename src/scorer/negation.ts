@@ -13,7 +13,11 @@
  * - The window looks back `window` characters (default 6); an English word counts as 1.5
  *   characters, so the default is six Chinese characters or four English words. A cue that
  *   reaches into the window counts.
- * - An odd number of cues negates, an even number cancels out ("不能不手术", "not without").
+ * - A verdict right after the phrase in the same clause also negates it: "直接手术不推荐",
+ *   "直接手术并非首选", "upfront surgery is not recommended", "surgery should be avoided".
+ *   Only evaluative verdicts count ("surgery should not be delayed" keeps "surgery").
+ * - An odd number of negations negates, an even number cancels out ("不能不手术",
+ *   "not without", "我们不认为直接手术是错误的").
  */
 import { isCjk, isWordChar, WORD_CHAR } from './normalize.js';
 
@@ -67,13 +71,30 @@ const MARKERS = new RegExp(
   [...KIND.keys()].sort((a, b) => b.length - a.length).map((w) => withWordBoundaries(w)).join('|'),
   'gv',
 );
+/**
+ * Verdicts that negate the phrase just before them, after at most three filler words
+ * ("是", "目前并", "is", "should generally be").
+ */
+const ZH_FILLER = '(?:是|则|也|并|目前|现在|一般|通常|应|应当|都|仍|尚|均|属|为|绝对|完全|暂|往往)';
+const ZH_VERDICT =
+  '(?:不被推荐|不被建议|不推荐|不建议|不可取|不合适|不适合|不适宜|不恰当|不妥|不可行|不予考虑|不考虑|不是首选|并非首选|非首选|不作为首选|不是最佳|不是标准|错误的|错的|禁忌(?![证症]))';
+const EN_FILLER = '(?:is|are|was|were|be|been|should|must|would|will|can|could|may|might|generally|usually|currently|typically|also|then|therefore|strongly|absolutely|clearly|definitely|now|here)';
+const EN_NEGATOR = "(?:not|never|cannot|(?:is|are|was|were|should|must|would|can|could|do|does)n't)";
+const EN_VERDICT =
+  `(?:${EN_NEGATOR} (?:be )?(?:recommended|advised|advisable|indicated|appropriate|suitable|warranted|needed|necessary|required|preferred|standard|an option|first-line|the (?:best|first|preferred|standard|right|optimal))` +
+  '|contraindicated|avoided|inappropriate|unnecessary|unwarranted|discouraged|unsafe|wrong|incorrect)';
+const POST_VERDICT = new RegExp(
+  `^(?:${ZH_FILLER}{0,3}(?<zh>${ZH_VERDICT})|[ -]?(?:${EN_FILLER} ){0,3}(?<en>${EN_VERDICT})(?![\p{L}\p{N}]))`,
+  'u',
+);
+
 /** Hard clause ends: punctuation, line breaks; a full stop between digits (2.5) is a decimal point. */
 const CLAUSE_END = /[。;,!?\n]|\.(?!\d)|(?<!\d)\./g;
 
 export interface OccurrenceContext {
   /** The fixed term the occurrence lies inside (then it does not count), or null. */
   embeddedIn: string | null;
-  /** Negation cues in the window before the occurrence, in order. */
+  /** Negation cues in the window before the occurrence, in order, then a verdict after it. */
   cues: string[];
   /** The cue nearest the occurrence when the cues negate it (odd count), else null. */
   negatedBy: string | null;
@@ -114,7 +135,7 @@ function windowStart(text: string, clauseStart: number, start: number, window: n
   return fitted;
 }
 
-export function inspectOccurrence(text: string, start: number, window = DEFAULT_NEGATION_WINDOW): OccurrenceContext {
+export function inspectOccurrence(text: string, start: number, end: number, window = DEFAULT_NEGATION_WINDOW): OccurrenceContext {
   const [clauseStart, clauseEnd] = clauseBounds(text, start);
   const from = windowStart(text, clauseStart, start, window);
   const clause = text.slice(clauseStart, clauseEnd);
@@ -134,6 +155,8 @@ export function inspectOccurrence(text: string, start: number, window = DEFAULT_
       if (!(m[0] === 'nor' && cues.includes('neither'))) cues.push(m[0]);
     }
   }
+  const after = POST_VERDICT.exec(text.slice(end, clauseEnd));
+  if (after) cues.push((after.groups?.zh ?? after.groups?.en)!);
   const negatedBy = cues.length % 2 === 1 ? cues[cues.length - 1] : null;
   return { embeddedIn, cues, negatedBy };
 }

@@ -53,6 +53,11 @@ const chinese: Row[] = [
   ['regex on normalised text', { regex: String.raw`\d+\s*mg` }, '剂量８０ｍｇ每日一次。', true, /\/\\d\+\\s\*mg\/ \("８０ｍｇ"\) in sentence 1/],
   ['regex negated', { regex: '直接.{0,2}手术' }, '不建议直接行手术。', false],
   ['any and regex combine with AND', { any: ['奥希替尼'], regex: String.raw`\d+\s*mg` }, '奥希替尼口服。', false, /no match for/],
+  ['verdict after the phrase: 不推荐', { any: ['直接手术'] }, '直接手术是不推荐的。', false, /negated by "不推荐"/],
+  ['verdict after the phrase: 并非首选', { any: ['直接手术'] }, '直接手术目前并非首选。', false],
+  ['a cue before and a verdict after cancel out', { any: ['直接手术'] }, '我们不认为直接手术是错误的。', true],
+  ['a plain 不 after the phrase is no verdict', { any: ['手术'] }, '手术不宜推迟。', true],
+  ['禁忌证 is a noun, not a verdict', { any: ['手术'] }, '先评估手术禁忌证。', true],
   ['是否 is not a negation', { any: ['手术'] }, '化疗后再评估是否手术。', true],
 ];
 
@@ -76,6 +81,11 @@ const english: Row[] = [
   ['window is four words', { any: ['surgery'] }, 'Not the right moment for a quick surgery.', true],
   ['within four words', { any: ['surgery'] }, 'Never plan immediate surgery.', false],
   ['sentence end stops the window', { any: ['surgery'] }, 'Do not wait. Surgery now.', true],
+  ['verdict after: is not recommended', { any: ['upfront surgery'] }, 'Upfront surgery is not recommended.', false, /negated by "not recommended"/],
+  ['verdict after: should be avoided', { any: ['surgery'] }, 'Surgery should be avoided.', false],
+  ["verdict after: isn't the best", { any: ['surgery'] }, "Surgery isn't the best option.", false],
+  ['a verdict in the next clause does not count', { any: ['surgery'] }, 'Surgery, not chemotherapy, is recommended.', true],
+  ['not a verdict on the phrase', { any: ['surgery'] }, 'Surgery should not be delayed.', true],
   ['contrast but', { any: ['surgery'] }, 'Not chemotherapy but surgery.', true],
   ['not only', { any: ['surgery'] }, 'Not only surgery but also chemotherapy.', true],
   ['double negation', { any: ['treatment'] }, 'Never without treatment.', true],
