@@ -11,6 +11,7 @@ import type { Usage } from '../../schema/run.js';
 import { contentHash } from '../../io/hash.js';
 import { drawFault, drawLatency, type FaultKind, type FaultSpec } from './faults.js';
 import { seedFrom, seededRandom } from './random.js';
+import { estimateTokens } from '../tokens.js';
 
 export interface SimRequest {
   model: string;
@@ -186,12 +187,6 @@ function normaliseMessages(value: unknown): ChatMessage[] | null {
     messages.push({ role: m.role as ChatMessage['role'], content });
   }
   return messages;
-}
-
-/** Rough token counts for servers that report usage: CJK characters count one each, other text four characters a token. */
-export function estimateTokens(text: string): number {
-  const cjk = (text.match(/[\u3000-\u9fff\uff00-\uffef]/g) ?? []).length;
-  return cjk + Math.ceil((text.length - cjk) / 4);
 }
 
 function estimateUsage(messages: ChatMessage[], content: string | null): Usage {

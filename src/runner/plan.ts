@@ -1,0 +1,156 @@
+/**
+ * The plan of a run: bank items x (clean + variants) x samples x endpoints, narrowed by
+ * filters and split into shards. A dialogue is one (endpoint, item, variant, sample); it
+ * has one answer per turn.
+ */
+import type { Bank } from '../bank/bank.js';
+import { CLEAN, type Item, type Variant } from '../schema/bank.js';
+import type { EndpointConfig } from '../schema/config.js';
+import { sha256 } from '../io/hash.js';
+import { UserError } from '../errors.js';
+import { closestMatch } from '../bank/suggest.js';
+
+export interface Shard {
+  /** 1-based, as written on the command line (`--shard 2/8`). */
+  index: number;
+  count: number;
+}
+
+export interface PlanFilters {
+  items?: string[];
+  topics?: string[];
+  depths?: number[];
+  /** Variant kinds or ids; `clean` selects the undistracted form. */
+  variants?: string[];
+  /** Keep the first N items that pass the other filters (all their forms, samples and endpoints). */
+  limit?: number;
+  shard?: Shard;
+}
+
+export interface Dialogue {
+  endpoint: EndpointConfig;
+  item: Item;
+  variant: Variant | null;
+  sample: number;
+  /** Answers in this dialogue: 1 + the variant's scripted turns. */
+  answers: number;
+}
+
+export interface Plan {
+  dialogues: Dialogue[];
+  counts: PlanCounts;
+}
+
+export interface PlanCounts {
+  items: number;
+  dialogues: number;
+  /** Answers to record (one per turn). */
+  answers: number;
+  byEndpoint: Record<string, { dialogues: number; answers: number }>;
+}
+
+/** The response key of an answer: respondent, item, variant, turn and sample. */
+export function answerKey(parts: { respondent: string; item: string; variant: string; turn: number; sample: number }): string {
+  return [parts.respondent, parts.item, parts.variant, `t${parts.turn}`, `s${parts.sample}`].join('|');
+}
+
+export function variantId(variant: Variant | null): string {
+  return variant?.id ?? CLEAN;
+}
+
+export function dialogueKey(dialogue: Dialogue, turn: number): string {
+  return answerKey({ respondent: dialogue.endpoint.name, item: dialogue.item.id, variant: variantId(dialogue.variant), turn, sample: dialogue.sample });
+}
+
+/** Whether a dialogue belongs to a shard: by the hash of its first answer key, so every run splits alike. */
+export function inShard(key: string, shard: Shard): boolean {
+  return parseInt(sha256(key).slice(0, 8), 16) % shard.count === shard.index - 1;
+}
+
+export function planRun(bank: Bank, endpoints: EndpointConfig[], samples: number, filters: PlanFilters = {}): Plan {
+  const items = selectItems(bank, filters);
+  const dialogues: Dialogue[] = [];
+  const byEndpoint: PlanCounts['byEndpoint'] = {};
+  for (const endpoint of endpoints) byEndpoint[endpoint.name] = { dialogues: 0, answers: 0 };
+  for (const item of items) {
+    const forms: (Variant | null)[] = [null, ...item.variants].filter((v) => formSelected(v, filters.variants));
+    for (const variant of forms) {
+      for (let sample = 0; sample < samples; sample++) {
+        for (const endpoint of endpoints) {
+          const dialogue: Dialogue = { endpoint, item, variant, sample, answers: 1 + (variant?.turns?.length ?? 0) };
+          if (filters.shard && !inShard(dialogueKey(dialogue, 0), filters.shard)) continue;
+          dialogues.push(dialogue);
+          byEndpoint[endpoint.name].dialogues++;
+          byEndpoint[endpoint.name].answers += dialogue.answers;
+        }
+      }
+    }
+  }
+  return {
+    dialogues,
+    counts: { items: items.length, dialogues: dialogues.length, answers: dialogues.reduce((s, d) => s + d.answers, 0), byEndpoint },
+  };
+}
+
+function selectItems(bank: Bank, filters: PlanFilters): Item[] {
+  const ids = new Set(bank.items.map((i) => i.id));
+  for (const id of filters.items ?? []) {
+    if (!ids.has(id)) {
+      const hint = closestMatch(id, ids);
+      throw new UserError(`--items: no item "${id}" in bank ${bank.id}${hint ? `; did you mean "${hint}"?` : ''}`);
+    }
+  }
+  const topics = filters.topics;
+  if (topics) {
+    const known = new Set(bank.items.map((i) => i.topic));
+    for (const topic of topics) {
+      if (!known.has(topic) && ![...known].some((k) => k.startsWith(`${topic}/`))) {
+        throw new UserError(`--topics: no item has topic "${topic}" (topics in the bank: ${[...known].sort().join(', ')})`);
+      }
+    }
+  }
+  const variants = filters.variants;
+  if (variants) {
+    const known = new Set([CLEAN, ...bank.items.flatMap((i) => i.variants.flatMap((v) => [v.id, v.kind]))]);
+    for (const v of variants) {
+      if (!known.has(v)) throw new UserError(`--variants: "${v}" is neither "clean" nor a variant kind or id in the bank (known: ${[...known].sort().join(', ')})`);
+    }
+  }
+  let items = bank.items.filter(
+    (item) =>
+      (!filters.items || filters.items.includes(item.id)) &&
+      (!topics || topics.some((t) => item.topic === t || item.topic.startsWith(`${t}/`))) &&
+      (!filters.depths || filters.depths.includes(item.depth)),
+  );
+  if (filters.limit !== undefined) items = items.slice(0, filters.limit);
+  return items;
+}
+
+function formSelected(variant: Variant | null, selection: string[] | undefined): boolean {
+  if (!selection) return true;
+  if (!variant) return selection.includes(CLEAN);
+  return selection.includes(variant.id) || selection.includes(variant.kind);
+}
+
+/** `--shard 2/8` (1-based; `JOB_COMPLETION_INDEX` users add one). */
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const shard = m ? { index: Number(m[1]), count: Number(m[2]) } : null;
+  if (!shard || shard.count < 1 || shard.index < 1 || shard.index > shard.count) {
+    throw new UserError(`--shard "${text}": write i/n with 1 <= i <= n, e.g. --shard 1/4`);
+  }
+  return shard;
+}
+
+/** `--depth 3`, `--depth 2-4`, `--depth 1,3,5`. */
+export function parseDepths(text: string): number[] {
+  const depths = new Set<number>();
+  for (const part of text.split(',').map((p) => p.trim())) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw new UserError(`--depth "${text}": write a level (3), a range (2-4) or a list (1,3)`);
+    const [from, to] = [Number(m[1]), Number(m[2] ?? m[1])];
+    if (to < from) throw new UserError(`--depth "${part}": the range runs backwards`);
+    for (let d = from; d <= to; d++) depths.add(d);
+  }
+  return [...depths];
+}

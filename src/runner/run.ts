@@ -1,0 +1,281 @@
+/**
+ * `caps run` as a library function: asks every planned answer of every endpoint,
+ * concurrently, appending one line per answer to `responses.jsonl`. Re-running into the same
+ * folder resumes: answers already recorded are skipped, errors are asked again, and the
+ * shared response cache answers anything asked before.
+ */
+import { basename, dirname, join, resolve } from 'node:path';
+import pLimit from 'p-limit';
+import type { Bank } from '../bank/bank.js';
+import type { CapsConfig, EndpointConfig } from '../schema/config.js';
+import { CLEAN } from '../schema/bank.js';
+import type { Manifest, ResponseRecord } from '../schema/run.js';
+import { RunFolder } from '../io/run-folder.js';
+import { contentHash } from '../io/hash.js';
+import { HARNESS_VERSION } from '../version.js';
+import { UserError } from '../errors.js';
+import { closestMatch } from '../bank/suggest.js';
+import { createEndpointClient, type ChatResult, type EndpointClient, type EndpointClientOptions } from '../endpoints/client.js';
+import { requestHash, ResponseCache, type SentParams } from './cache.js';
+import { turnMessages } from './messages.js';
+import { dialogueKey, planRun, variantId, type Dialogue, type Plan, type PlanFilters } from './plan.js';
+import type { EndpointProgress, ProgressSink } from './progress.js';
+
+export interface RunSelection {
+  bank: Bank;
+  config: CapsConfig;
+  /** Endpoint names to ask (`--models`); all endpoints when absent. */
+  models?: string[];
+  samples?: number;
+  filters?: PlanFilters;
+  /** Per-endpoint concurrency override (`--concurrency`). */
+  concurrency?: number;
+}
+
+export interface RunEvalOptions extends RunSelection {
+  /** Run folder; by default `<defaults.out>/<bank>-<hash of the selection>`, so the same command resumes. */
+  out?: string;
+  /** Response cache folder, or false for none. Default: `.cache` next to the run folder. */
+  cacheDir?: string | false;
+  /** Global cap on requests in flight across endpoints. */
+  maxInFlight?: number;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  progress?: ProgressSink;
+  clientOptions?: Omit<EndpointClientOptions, 'env'>;
+}
+
+export interface RunSummary {
+  dir: string;
+  status: 'complete' | 'incomplete';
+  counts: {
+    planned: number;
+    /** Answers recorded without error, this session and before. */
+    done: number;
+    /** Answers that failed after retries in this session (asked again on resume). */
+    errors: number;
+    /** Answers found already recorded when the run started. */
+    resumed: number;
+    cached: number;
+    /** HTTP requests made, retries included. */
+    requests: number;
+  };
+  manifest: Manifest;
+}
+
+export interface PreparedRun {
+  endpoints: EndpointConfig[];
+  samples: number;
+  plan: Plan;
+  out: string;
+}
+
+/** Resolves the endpoints, samples and output folder of a run and plans it (no I/O). */
+export function prepareRun(selection: RunSelection & { out?: string }): PreparedRun {
+  const { bank, config } = selection;
+  const names = config.endpoints.map((e) => e.name);
+  for (const name of selection.models ?? []) {
+    if (!names.includes(name)) {
+      const hint = closestMatch(name, names);
+      throw new UserError(`--models: no endpoint "${name}" in the config${hint ? `; did you mean "${hint}"?` : ''} (endpoints: ${names.join(', ')})`);
+    }
+  }
+  const endpoints = config.endpoints
+    .filter((e) => !selection.models || selection.models.includes(e.name))
+    .map((e) => (selection.concurrency ? { ...e, concurrency: selection.concurrency } : e));
+  const samples = selection.samples ?? config.defaults?.samples ?? 1;
+  const plan = planRun(bank, endpoints, samples, selection.filters);
+  const selectionHash = contentHash({
+    endpoints: endpoints.map((e) => ({ name: e.name, model: e.model, params: e.params })),
+    samples,
+    filters: { ...selection.filters, shard: selection.filters?.shard && `${selection.filters.shard.index}/${selection.filters.shard.count}` },
+  }).slice(0, 10);
+  const out = selection.out ?? join(config.defaults?.out ?? 'runs', `${bank.id}-${selectionHash}`);
+  return { endpoints, samples, plan, out };
+}
+
+/** The parameters sent for a sample: a configured seed becomes seed + sample index. */
+export function sentParams(endpoint: EndpointConfig, sample: number): SentParams {
+  const { system: _system, seed, ...rest } = endpoint.params;
+  return seed === undefined ? rest : { ...rest, seed: seed + sample };
+}
+
+export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
+  const { bank, signal } = options;
+  const prepared = prepareRun(options);
+  const { endpoints, plan } = prepared;
+  // Every key variable is checked before the first request.
+  const clients = new Map<string, EndpointClient>(
+    endpoints.map((e) => [e.name, createEndpointClient(e, { ...options.clientOptions, env: options.env ?? process.env })]),
+  );
+  const folder = new RunFolder(resolve(prepared.out));
+  const previous = folder.exists() ? folder.readManifest() : null;
+  if (previous && previous.bank.hash !== bank.hash) {
+    throw new UserError(
+      `${folder.dir} holds a run of bank ${previous.bank.id} v${previous.bank.version} whose content has changed since (hash ${previous.bank.hash.slice(0, 12)} -> ${bank.hash.slice(0, 12)}). Write to a new --out folder, or restore the bank to resume.`,
+    );
+  }
+  const cacheDir = options.cacheDir === undefined ? join(dirname(folder.dir), '.cache') : options.cacheDir;
+  const cache = cacheDir ? new ResponseCache(resolve(cacheDir)) : null;
+  const recorded = await recordedAnswers(folder, bank);
+
+  const startedAt = new Date().toISOString();
+  const manifest: Manifest = {
+    id: previous?.id ?? basename(folder.dir),
+    harness_version: HARNESS_VERSION,
+    bank: { id: bank.id, version: bank.version, hash: bank.hash, paths: bank.files, profile: bank.profile },
+    endpoints: mergeByName(previous?.endpoints ?? [], endpoints.map((e) => ({ name: e.name, baseURL: e.baseURL, model: e.model, params: { ...e.params } }))),
+    respondents: mergeByName(previous?.respondents ?? [], endpoints.map((e) => ({ name: e.name, kind: 'model' as const }))),
+    plan: {
+      samples: prepared.samples,
+      filters: describeFilters(options.filters),
+      items: plan.counts.items,
+      dialogues: plan.counts.dialogues,
+      answers: plan.counts.answers,
+      by_endpoint: plan.counts.byEndpoint,
+      cache: cache ? cache.dir : null,
+    },
+    counts: { planned: plan.counts.answers, done: 0, errors: 0 },
+    started_at: previous?.started_at ?? startedAt,
+    status: 'running',
+  };
+  folder.writeManifest(manifest);
+
+  const progress = new Map<string, EndpointProgress>(
+    endpoints.map((e) => [e.name, { name: e.name, total: plan.counts.byEndpoint[e.name].answers, done: 0, errors: 0, retries: 0, cached: 0 }]),
+  );
+  const started = Date.now();
+  const progressState = () => ({ endpoints: [...progress.values()], startedAt: started, now: Date.now() });
+  const ticker = options.progress ? setInterval(() => options.progress!.update(progressState()), 1000) : null;
+  ticker?.unref();
+  const counts: RunSummary['counts'] = { planned: plan.counts.answers, done: 0, errors: 0, resumed: 0, cached: 0, requests: 0 };
+  const appender = folder.responseAppender();
+  const pending = new Map<string, Promise<ChatResult>>();
+  const inFlight = pLimit(options.maxInFlight ?? options.config.defaults?.concurrency ?? 512);
+
+  async function runDialogue(dialogue: Dialogue): Promise<void> {
+    const { endpoint, item, variant, sample } = dialogue;
+    const tally = progress.get(endpoint.name)!;
+    const answers: string[] = [];
+    for (let turn = 0; turn < dialogue.answers; turn++) {
+      if (signal?.aborted) return;
+      const key = dialogueKey(dialogue, turn);
+      const earlier = recorded.get(key);
+      if (earlier !== undefined) {
+        answers.push(earlier);
+        counts.resumed++;
+        counts.done++;
+        tally.done++;
+        continue;
+      }
+      const messages = turnMessages(bank, endpoint, item, variant, answers);
+      const params = sentParams(endpoint, sample);
+      const hash = requestHash({ model: endpoint.model, params, messages, sample });
+      const base = { key, request_hash: hash, respondent: endpoint.name, respondent_kind: 'model' as const, model: endpoint.model, item: item.id, variant: variantId(variant), turn, sample, messages };
+      let record: ResponseRecord;
+      const hit = cache?.get(hash);
+      if (hit) {
+        const now = new Date().toISOString();
+        record = { ...base, served_model: hit.served_model, text: hit.text, reasoning: hit.reasoning, finish_reason: hit.finish_reason, usage: hit.usage, latency_ms: hit.latency_ms, attempts: 0, error: null, cached: true, started_at: now, finished_at: now };
+      } else {
+        const startedAtTurn = new Date().toISOString();
+        // Identical requests in flight at once (e.g. a multi-turn variant's first turn and the
+        // clean item) are asked once and share the answer.
+        const shared = pending.get(hash);
+        const ask = shared ?? inFlight(() => clients.get(endpoint.name)!.chat({ messages, params, signal }));
+        if (!shared) {
+          pending.set(hash, ask);
+          void ask.finally(() => pending.delete(hash));
+        }
+        const result = await ask;
+        if (!shared) {
+          counts.requests += result.attempts;
+          tally.retries += Math.max(0, result.attempts - 1);
+        }
+        // A stopped run records nothing for the answers it abandoned: resume asks them.
+        if (result.error?.kind === 'aborted') return;
+        record = {
+          ...base,
+          served_model: result.servedModel,
+          text: result.error ? null : result.text,
+          reasoning: result.reasoning,
+          finish_reason: result.finishReason,
+          usage: result.usage,
+          latency_ms: result.latencyMs,
+          attempts: result.attempts,
+          error: result.error,
+          ...(shared && { attempts: 0, cached: true }),
+          started_at: startedAtTurn,
+          finished_at: new Date().toISOString(),
+        };
+        // Cache before recording: a run killed in between finds the answer in the cache on resume.
+        if (!shared && !result.error && cache && result.text !== null) {
+          cache.put({ request_hash: hash, model: endpoint.model, served_model: result.servedModel, text: result.text, reasoning: result.reasoning, finish_reason: result.finishReason, usage: result.usage, latency_ms: result.latencyMs, created_at: record.finished_at! });
+        }
+      }
+      if (record.cached) {
+        counts.cached++;
+        tally.cached++;
+      }
+      appender.append(record);
+      if (record.error || record.text === null) {
+        counts.errors++;
+        tally.errors++;
+        return; // a failed turn ends the dialogue; resume continues from it
+      }
+      counts.done++;
+      tally.done++;
+      answers.push(record.text);
+      options.progress?.update(progressState());
+    }
+  }
+
+  try {
+    await Promise.all(
+      endpoints.map(async (endpoint) => {
+        const queue = plan.dialogues.filter((d) => d.endpoint.name === endpoint.name);
+        let next = 0;
+        const worker = async () => {
+          while (next < queue.length && !signal?.aborted) await runDialogue(queue[next++]);
+        };
+        await Promise.all(Array.from({ length: Math.min(endpoint.concurrency, queue.length) }, worker));
+      }),
+    );
+  } finally {
+    appender.close();
+    if (ticker) clearInterval(ticker);
+    options.progress?.finish(progressState());
+  }
+  const status = counts.done === counts.planned ? 'complete' : 'incomplete';
+  const final: Manifest = { ...manifest, counts: { planned: counts.planned, done: counts.done, errors: counts.errors }, finished_at: new Date().toISOString(), status };
+  folder.writeManifest(final);
+  return { dir: folder.dir, status, counts, manifest: final };
+}
+
+/**
+ * Answers already recorded without error, by key. Only multi-turn dialogues need their text
+ * back (it goes into the next turn's messages); the others keep an empty string, so a run of
+ * 100,000 answers resumes without holding them in memory.
+ */
+async function recordedAnswers(folder: RunFolder, bank: Bank): Promise<Map<string, string>> {
+  const dialogueForms = new Set(bank.items.flatMap((item) => item.variants.filter((v) => v.turns).map((v) => `${item.id}|${v.id}`)));
+  const recorded = new Map<string, string>();
+  for await (const record of folder.responses()) {
+    if (record.error || record.text === null) continue;
+    const needsText = record.variant !== CLEAN && dialogueForms.has(`${record.item}|${record.variant}`);
+    recorded.set(record.key, needsText ? record.text : '');
+  }
+  return recorded;
+}
+
+function mergeByName<T extends { name: string }>(earlier: T[], current: T[]): T[] {
+  const merged = new Map(earlier.map((e) => [e.name, e]));
+  for (const entry of current) merged.set(entry.name, entry);
+  return [...merged.values()];
+}
+
+function describeFilters(filters: PlanFilters | undefined): Record<string, unknown> {
+  if (!filters) return {};
+  const { shard, ...rest } = filters;
+  return { ...rest, ...(shard && { shard: `${shard.index}/${shard.count}` }) };
+}
