@@ -2,6 +2,12 @@
 export * from './schema/index.js';
 export { UserError, RunIncompleteError } from './errors.js';
 export { HARNESS_VERSION } from './version.js';
+export { loadBank, loadBankOrThrow, bankHash, type LoadOptions, type LoadResult } from './bank/load.js';
+export { lintBank, formatLintText, type LintReport } from './bank/lint.js';
+export { summarizeBank, type BankSummary } from './bank/summary.js';
+export { formatDiagnostic, type Diagnostic, type Severity } from './bank/diagnostic.js';
+export type { Bank, SourcePosition } from './bank/bank.js';
+export { renderJsonSchemas, writeJsonSchemas } from './schema/json-schema.js';
 export * from './schema/config.js';
 export { loadConfig, parseConfig } from './endpoints/config.js';
 export { createEndpointClient, PLACEHOLDER_API_KEY, type EndpointClient, type ChatRequest, type ChatResult } from './endpoints/client.js';

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { HARNESS_VERSION } from '../version.js';
 import { UserError } from '../errors.js';
+import { lintCommand } from './lint.js';
 
 export function buildProgram(): Command {
   const program = new Command('caps')
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run caps --help for usage)')
     .exitOverride();
   // Commands (keep one line each, alphabetical):
+  program.addCommand(lintCommand());
   return program;
 }
 

@@ -1,0 +1,178 @@
+/**
+ * Bank-wide rules that the schema cannot express: unique ids, rubric sanity, depth and
+ * topic against the bank's declarations, and the matcher self-tests. Each rule has a
+ * stable code, listed in docs/bank-format.md.
+ */
+import { ADEQUACY_SCORES, type DepthScale, type Item, type MatchSpec } from '../schema/bank.js';
+import { evaluateMatch, matchSpecProblems } from '../scorer/matcher.js';
+import { displayPath, type Diagnostic } from './diagnostic.js';
+import { diagnoseAt, locate, type PathSegment, type YamlSource } from './source.js';
+import { closestMatch } from './suggest.js';
+import type { ParsedBankFile, ParsedItem, RawItem } from './validate.js';
+
+export interface RuleContext {
+  depthScale: DepthScale;
+  /** Topic ids of the bank's taxonomy, when one is declared and valid. */
+  topics?: { ids: Set<string>; file: string };
+}
+
+type EntryKindName = 'point' | 'deduction' | 'zero rule' | 'veto';
+
+interface LocatedEntry {
+  kind: EntryKindName;
+  id: string;
+  match?: MatchSpec;
+  examples?: { hit: string[]; miss: string[] };
+  path: PathSegment[];
+}
+
+/** Every rubric entry of an item, the shared rubric first, then each variant's additions. */
+function entriesOf(item: Item): LocatedEntry[] {
+  const sections = [
+    { rubric: item.rubric, at: ['rubric'] as PathSegment[] },
+    ...item.variants.flatMap((v, i) => (v.rubric ? [{ rubric: v.rubric, at: ['variants', i, 'rubric'] as PathSegment[] }] : [])),
+  ];
+  const lists = [['points', 'point'], ['deductions', 'deduction'], ['zero_if', 'zero rule'], ['veto', 'veto']] as const;
+  return sections.flatMap(({ rubric, at }) =>
+    lists.flatMap(([key, kind]) => rubric[key].map((entry, index) => ({ kind, id: entry.id, match: entry.match, examples: entry.examples, path: [...at, key, index] }))),
+  );
+}
+
+const where = (source: YamlSource, path: PathSegment[]) => {
+  const at = locate(source, path);
+  return `line ${at.line}`;
+};
+
+/** Item ids are keys in run and score files: one id, one item, across all files of the bank. */
+export function checkItemIds(files: readonly ParsedBankFile[]): Diagnostic[] {
+  const firstSeen = new Map<string, RawItem>();
+  const diagnostics: Diagnostic[] = [];
+  for (const raw of files.flatMap((f) => f.rawItems)) {
+    const first = firstSeen.get(raw.id);
+    if (!first) {
+      firstSeen.set(raw.id, raw);
+      continue;
+    }
+    const at = locate(first.source, ['items', first.index, 'id']);
+    const place = first.source === raw.source ? `line ${at.line}` : `${displayPath(first.source.file)}:${at.line}:${at.col}`;
+    diagnostics.push(diagnoseAt(raw.source, ['items', raw.index, 'id'], 'error', 'duplicate-item-id', `item id "${raw.id}" is already used at ${place}; give each item its own id`, { item: raw.id }));
+  }
+  return diagnostics;
+}
+
+/**
+ * Points that cannot earn anything make every answer score 0/0. Checked on the item as
+ * written, because the schema already rejects each non-positive score on its own.
+ */
+export function checkPointTotal(raw: RawItem): Diagnostic[] {
+  const item = (raw.source.data as { items: unknown[] }).items[raw.index] as { rubric?: { points?: unknown } };
+  const points = item?.rubric?.points;
+  if (!Array.isArray(points) || points.length === 0) return [];
+  let total = 0;
+  for (const point of points) {
+    const { score, level } = (point ?? {}) as { score?: unknown; level?: unknown };
+    if (typeof score === 'number') total += Math.max(0, score);
+    else if (typeof level === 'string' && level in ADEQUACY_SCORES) total += ADEQUACY_SCORES[level as keyof typeof ADEQUACY_SCORES];
+    else return []; // a point without a usable score is reported by the schema
+  }
+  if (total > 0) return [];
+  return [
+    diagnoseAt(raw.source, ['items', raw.index, 'rubric', 'points'], 'error', 'zero-sum-points', 'the scoring points of this item add up to 0, so no answer could earn anything; give each point a positive score (or a level A1/A2/A3)', { item: raw.id, target: 'key' }),
+  ];
+}
+
+export function checkItem(parsed: ParsedItem, context: RuleContext): Diagnostic[] {
+  const { item, source, index } = parsed;
+  const base: PathSegment[] = ['items', index];
+  const diagnostics: Diagnostic[] = [];
+  const report = (path: PathSegment[], severity: 'error' | 'warning', code: string, message: string, target: 'key' | 'value' = 'value') =>
+    diagnostics.push(diagnoseAt(source, [...base, ...path], severity, code, message, { item: item.id, target }));
+
+  const { min, max } = context.depthScale;
+  if (item.depth < min || item.depth > max) {
+    report(['depth'], 'error', 'depth-out-of-scale', `depth ${item.depth} is outside the bank's depth scale ${min}..${max}; use a level from ${min} to ${max} (or change depth_scale in the bank header)`);
+  }
+  if (context.topics && !context.topics.ids.has(item.topic)) {
+    const hint = closestMatch(item.topic, context.topics.ids);
+    report(['topic'], 'error', 'unknown-topic', `topic "${item.topic}" is not in the taxonomy ${displayPath(context.topics.file)}; ${hint ? `did you mean "${hint}"? ` : ''}fix the spelling or add the topic to the taxonomy`);
+  }
+
+  const variantIds = new Map<string, number>();
+  item.variants.forEach((variant, v) => {
+    const first = variantIds.get(variant.id);
+    if (first === undefined) variantIds.set(variant.id, v);
+    else report(['variants', v, 'id'], 'error', 'duplicate-variant-id', `variant id "${variant.id}" is already used by variant ${first + 1} of this item; give each variant its own id`);
+  });
+
+  const entryIds = new Map<string, PathSegment[]>();
+  for (const entry of entriesOf(item)) {
+    const first = entryIds.get(entry.id);
+    if (first) {
+      report([...entry.path, 'id'], 'error', 'duplicate-entry-id', `entry id "${entry.id}" is already used in this item (${where(source, [...base, ...first])}); points, deductions, zero rules, vetoes and variant additions of one item need distinct ids`);
+    } else {
+      entryIds.set(entry.id, entry.path);
+    }
+    if (entry.match) diagnostics.push(...checkMatcher(entry, parsed));
+  }
+
+  if (item.rubric.deductions.length === 0) {
+    report(['rubric'], 'warning', 'no-deduction', 'this item has no deduction; list under rubric.deductions the errors an expert would penalise (扣分点)', 'key');
+  }
+  if (item.category === 'treatment' && item.rubric.veto.length === 0 && !item.rubric.deductions.some((d) => d.veto)) {
+    report(['category'], 'warning', 'treatment-without-veto', 'a treatment item has no veto (一票否决); add under rubric.veto the unsafe advice that must fail the answer, or mark a deduction veto: true');
+  }
+  return diagnostics;
+}
+
+/** Matcher sanity and self-tests: the examples written with an entry are its unit tests. */
+function checkMatcher(entry: LocatedEntry, parsed: ParsedItem): Diagnostic[] {
+  const spec = entry.match!;
+  const at = (path: PathSegment[], severity: 'error' | 'warning', code: string, message: string, target: 'key' | 'value' = 'value') =>
+    diagnoseAt(parsed.source, ['items', parsed.index, ...entry.path, ...path], severity, code, message, { item: parsed.item.id, target });
+  const diagnostics: Diagnostic[] = [];
+
+  const patterns = spec.regex === undefined ? [] : Array.isArray(spec.regex) ? spec.regex : [spec.regex];
+  patterns.forEach((pattern, j) => {
+    for (const problem of matchSpecProblems({ regex: pattern })) {
+      diagnostics.push(at(['match', 'regex', ...(Array.isArray(spec.regex) ? [j] : [])], 'error', 'bad-regex', `${problem}; fix the pattern (it is a JavaScript regular expression)`));
+    }
+  });
+  const phraseLists = [['any', spec.any], ['all', spec.all], ['none', spec.none]] as const;
+  for (const [key, list] of phraseLists) {
+    list?.forEach((phrase, j) => {
+      for (const problem of matchSpecProblems({ any: Array.isArray(phrase) ? phrase : [phrase] })) {
+        diagnostics.push(at(['match', key, j], 'error', 'empty-phrase', `${problem}; write a phrase with letters or characters in it`));
+      }
+    });
+  }
+  if (diagnostics.length > 0) return diagnostics; // the self-tests cannot run on a broken spec
+
+  const hit = entry.examples?.hit ?? [];
+  const miss = entry.examples?.miss ?? [];
+  if (entry.kind === 'point' && (hit.length === 0 || miss.length === 0)) {
+    const lacking = hit.length === 0 && miss.length === 0 ? 'hit and miss examples' : hit.length === 0 ? 'a hit example' : 'a miss example';
+    diagnostics.push(at(['match'], 'warning', 'matcher-without-examples', `scoring point "${entry.id}" has a matcher but no ${lacking}; add examples: { hit: [...], miss: [...] } so lint can test the matcher`, 'key'));
+  }
+  hit.forEach((example, j) => {
+    const outcome = evaluateMatch(spec, example);
+    if (!outcome.met) {
+      diagnostics.push(at(['examples', 'hit', j], 'error', 'example-hit-not-matched', `hit example ${j + 1} of "${entry.id}" is not matched by its match: ${outcome.detail}; fix the match or the example`));
+    }
+  });
+  miss.forEach((example, j) => {
+    const outcome = evaluateMatch(spec, example);
+    if (outcome.met) {
+      diagnostics.push(at(['examples', 'miss', j], 'error', 'example-miss-matched', `miss example ${j + 1} of "${entry.id}" is matched by its match (${outcome.detail}); tighten the match (e.g. none: or a narrower phrase) or fix the example`));
+    }
+  });
+  return diagnostics;
+}
+
+/** Evidence coverage is one of the four axes: a bank with no evidence tag cannot report it. */
+export function checkEvidencePresence(files: readonly ParsedBankFile[]): Diagnostic[] {
+  const items = files.flatMap((f) => f.items);
+  if (items.length === 0) return [];
+  const tagged = items.some(({ item }) => [item.rubric, ...item.variants.map((v) => v.rubric)].some((r) => r && [...r.points, ...r.deductions].some((e) => e.evidence)));
+  if (tagged) return [];
+  return [diagnoseAt(files[0].source, ['bank'], 'warning', 'no-evidence', 'no scoring point or deduction of this bank has an evidence tag, so evidence coverage cannot be reported; tag points with evidence: { scheme, level, source }', { target: 'key' })];
+}
