@@ -4,6 +4,11 @@
  * that is undefined for the data (e.g. kappa when both raters always say the same class)
  * is `null`, never a made-up number.
  */
+import type { Interval } from '../schema/results.js';
+import { createRandom } from './random.js';
+import { percentileInterval } from './stats.js';
+
+export type { Interval };
 
 /** One unit rated by two raters: `expected` is the reference (the expert), `observed` the rater under test. */
 export interface RatedPair {
@@ -111,53 +116,24 @@ export function krippendorffAlphaNominal(units: readonly (readonly (string | boo
   return 1 - ((n - 1) * disagreeing) / expectedDisagreement;
 }
 
-/** A small seeded PRNG (mulberry32) so bootstrap intervals are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export interface Interval {
-  low: number;
-  high: number;
-}
-
 /**
- * Percentile bootstrap 95% interval of a statistic over units resampled with replacement.
- * Resamples on which the statistic is undefined are skipped; null if too few remain.
+ * Percentile bootstrap interval (95% by default) of a statistic over units resampled with
+ * replacement, seeded. Resamples on which the statistic is undefined are dropped; null when
+ * too few remain.
  */
 export function bootstrapInterval<T>(
   units: readonly T[],
   statistic: (sample: readonly T[]) => number | null,
   options: { seed: number; resamples?: number; level?: number },
-): Interval | null {
-  const resamples = options.resamples ?? 1000;
-  const level = options.level ?? 0.95;
+): Interval {
   if (units.length === 0) return null;
-  const random = seededRandom(options.seed);
-  const values: number[] = [];
+  const resamples = options.resamples ?? 1000;
+  const random = createRandom(options.seed);
+  const replicates = new Float64Array(resamples);
   const sample: T[] = new Array(units.length);
   for (let r = 0; r < resamples; r++) {
     for (let i = 0; i < units.length; i++) sample[i] = units[Math.floor(random() * units.length)];
-    const value = statistic(sample);
-    if (value !== null && Number.isFinite(value)) values.push(value);
+    replicates[r] = statistic(sample) ?? Number.NaN;
   }
-  if (values.length < resamples / 2) return null;
-  values.sort((x, y) => x - y);
-  const tail = (1 - level) / 2;
-  return { low: quantile(values, tail), high: quantile(values, 1 - tail) };
-}
-
-/** Linear-interpolated quantile of sorted values. */
-function quantile(sorted: readonly number[], q: number): number {
-  const position = (sorted.length - 1) * q;
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
+  return percentileInterval(replicates, options.level ?? 0.95);
 }

@@ -41,7 +41,7 @@ export interface AgreementStats {
   kappa: number | null;
   ac1: number | null;
   macroF1: number | null;
-  ci: { kappa: Interval | null; ac1: Interval | null; macroF1: Interval | null };
+  ci: { kappa: Interval; ac1: Interval; macroF1: Interval };
 }
 
 export interface Disagreement {
@@ -67,7 +67,7 @@ export interface CalibrationReport {
   disagreements: Disagreement[];
   /** Labelled units the rater left undecided (or never judged), and expert ties. */
   skipped: { line: number; key: string; entry: string; reason: string }[];
-  experts?: { count: number; units: number; alpha: number | null; ci: Interval | null };
+  experts?: { count: number; units: number; alpha: number | null; ci: Interval };
 }
 
 const TRUE = new Set(['true', 'yes', 'y', '1', 'met', '是', '满足', '命中']);

@@ -5,13 +5,15 @@
  * `{item, variant?, turn?, text}`). Appends to an existing run folder or creates one.
  */
 import { basename } from 'node:path';
-import { CLEAN, type ChatMessage, type Item, type Prompt } from '../schema/bank.js';
+import { CLEAN, type Item } from '../schema/bank.js';
 import type { Manifest, ResponseRecord } from '../schema/run.js';
 import type { Bank } from '../bank/bank.js';
 import { RunFolder } from '../io/run-folder.js';
 import { readTable } from '../io/table.js';
 import { UserError } from '../errors.js';
 import { HARNESS_VERSION } from '../version.js';
+import { answerKey } from '../runner/plan.js';
+import { itemQuestion } from './question.js';
 
 export interface ImportAnswersOptions {
   file: string;
@@ -36,11 +38,6 @@ interface HumanAnswer {
   variant: string;
   turn: number;
   text: string;
-}
-
-/** The response key of an answer: respondent, item, variant, turn and sample. */
-export function answerKey(parts: { respondent: string; item: string; variant: string; turn: number; sample: number }): string {
-  return [parts.respondent, parts.item, parts.variant, `t${parts.turn}`, `s${parts.sample}`].join('|');
 }
 
 export async function importAnswers(options: ImportAnswersOptions): Promise<ImportAnswersSummary> {
@@ -93,7 +90,12 @@ export async function importAnswers(options: ImportAnswersOptions): Promise<Impo
         variant: answer.variant,
         turn: answer.turn,
         sample: 0,
-        messages: questionMessages(bank, answer, (turn) => byTurn.get(`${answer.item.id}|${answer.variant}|${turn}`)!.text),
+        messages: itemQuestion(
+          bank,
+          answer.item,
+          answer.variant,
+          Array.from({ length: answer.turn }, (_, turn) => byTurn.get(`${answer.item.id}|${answer.variant}|${turn}`)!.text),
+        ),
         text: answer.text,
         attempts: 1,
         error: null,
@@ -153,20 +155,4 @@ function readAnswers(file: string, bank: Bank): HumanAnswer[] {
     }
   }
   return answers;
-}
-
-function promptMessages(prompt: Prompt): ChatMessage[] {
-  return typeof prompt === 'string' ? [{ role: 'user', content: prompt }] : prompt.map((m) => ({ ...m }));
-}
-
-/** What the doctor saw before giving this answer: the prompt and, for a later turn, the dialogue so far. */
-function questionMessages(bank: Bank, answer: HumanAnswer, earlierAnswer: (turn: number) => string): ChatMessage[] {
-  const variant = answer.item.variants.find((v) => v.id === answer.variant);
-  const prompt = promptMessages(variant?.prompt ?? answer.item.prompt);
-  const system = answer.item.system ?? bank.system;
-  const messages: ChatMessage[] = system && !prompt.some((m) => m.role === 'system') ? [{ role: 'system', content: system }, ...prompt] : prompt;
-  for (let turn = 1; turn <= answer.turn; turn++) {
-    messages.push({ role: 'assistant', content: earlierAnswer(turn - 1) }, { role: 'user', content: variant!.turns![turn - 1] });
-  }
-  return messages;
 }

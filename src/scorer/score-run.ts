@@ -7,7 +7,7 @@
  */
 import pLimit from 'p-limit';
 import type { Bank } from '../bank/bank.js';
-import type { ChatMessage, Item } from '../schema/bank.js';
+import type { Item } from '../schema/bank.js';
 import type { JuryRule } from '../schema/config.js';
 import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore } from '../schema/score.js';
@@ -20,6 +20,7 @@ import { scoreAnswer } from './score-answer.js';
 import { judgeAnswer, type JudgeResult } from './judge/judge.js';
 import { combineJury, type JuryDecision } from './judge/jury.js';
 import { loadJudgeTemplate, type JudgeTemplate } from './judge/template.js';
+import { itemQuestion } from './question.js';
 
 export interface ScoreRunOptions {
   bank: Bank;
@@ -187,13 +188,4 @@ async function scoreOne(
     },
     ...(decision && decision.faults.length > 0 && { judge_faults: decision.faults }),
   };
-}
-
-/** The clean or variant prompt of an item, for answers recorded without their messages. */
-function itemQuestion(bank: Bank, item: Item, variantId: string): ChatMessage[] {
-  const variant = item.variants.find((v) => v.id === variantId);
-  const prompt = variant?.prompt ?? item.prompt;
-  const messages: ChatMessage[] = typeof prompt === 'string' ? [{ role: 'user', content: prompt }] : prompt;
-  const system = item.system ?? bank.system;
-  return system && !messages.some((m) => m.role === 'system') ? [{ role: 'system', content: system }, ...messages] : messages;
 }
