@@ -30,3 +30,16 @@ export { applyProfile, applyProfileByTag, type EntryVerdict, type ProfileScore }
 export { scoreAnswer, type ScoreAnswerInput, type JudgeOpinion } from './scorer/score-answer.js';
 export { analyze, analysisSettings, DEFAULT_SEED, DEFAULT_BOOTSTRAP, type AnalysisOptions } from './analysis/analyze.js';
 export { detectKnee, type LevelScores, type KneeOptions } from './analysis/knee.js';
+export { scoreRun, type ScoreRunOptions, type ScoreRunSummary } from './scorer/score-run.js';
+export { tryAnswer, type TryAnswerOptions } from './scorer/try-answer.js';
+export { explainScore } from './scorer/explain.js';
+export { importAnswers, type ImportAnswersOptions, type ImportAnswersSummary } from './scorer/import-answers.js';
+export { calibrate, type CalibrateOptions, type CalibrationReport, type CalibratedRater, type AgreementStats, type Disagreement } from './scorer/calibrate.js';
+export { judgeAnswer, DEFAULT_JUDGE_RETRIES, type JudgeAnswerInput, type JudgeResult } from './scorer/judge/judge.js';
+export { combineJury, type JuryDecision, type JuryEntry } from './scorer/judge/jury.js';
+export { loadJudgeTemplate, renderJudgePrompt, parseJudgeCase, DEFAULT_JUDGE_TEMPLATE, type JudgeTemplate, type JudgeEntry, type JudgeCase } from './scorer/judge/template.js';
+export { JudgeOutput, parseJudgeOutput, extractFirstJsonObject } from './scorer/judge/output.js';
+export { verifyQuote } from './scorer/judge/quotes.js';
+export { judgesFromConfig, type JudgeSelection } from './scorer/judge/from-config.js';
+export { createJudgePersona, type JudgePersonaOptions } from './endpoints/sim/judge-persona.js';
+export { cohenKappa, gwetAC1, macroF1, krippendorffAlphaNominal, percentAgreement, bootstrapInterval, type RatedPair, type Interval } from './analysis/agreement.js';

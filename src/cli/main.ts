@@ -2,6 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { HARNESS_VERSION } from '../version.js';
 import { UserError } from '../errors.js';
+import { calibrateCommand } from './calibrate.js';
+import { importAnswersCommand } from './import-answers.js';
+import { scoreCommand } from './score.js';
+import { tryCommand } from './try.js';
 import { lintCommand } from './lint.js';
 
 export function buildProgram(): Command {
@@ -11,7 +15,11 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run caps --help for usage)')
     .exitOverride();
   // Commands (keep one line each, alphabetical):
+  program.addCommand(calibrateCommand());
+  program.addCommand(importAnswersCommand());
   program.addCommand(lintCommand());
+  program.addCommand(scoreCommand());
+  program.addCommand(tryCommand());
   return program;
 }
 
