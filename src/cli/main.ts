@@ -7,6 +7,9 @@ import { importAnswersCommand } from './import-answers.js';
 import { scoreCommand } from './score.js';
 import { tryCommand } from './try.js';
 import { lintCommand } from './lint.js';
+import { mergeCommand } from './merge.js';
+import { runCommand } from './run.js';
+import { simCommand } from './sim.js';
 
 export function buildProgram(): Command {
   const program = new Command('caps')
@@ -18,7 +21,10 @@ export function buildProgram(): Command {
   program.addCommand(calibrateCommand());
   program.addCommand(importAnswersCommand());
   program.addCommand(lintCommand());
+  program.addCommand(mergeCommand());
+  program.addCommand(runCommand());
   program.addCommand(scoreCommand());
+  program.addCommand(simCommand());
   program.addCommand(tryCommand());
   return program;
 }

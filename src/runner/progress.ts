@@ -28,13 +28,14 @@ export function formatDuration(ms: number): string {
 export function formatProgress(state: ProgressState): string[] {
   const elapsed = Math.max(1, state.now - state.startedAt);
   const width = Math.max(...state.endpoints.map((e) => e.name.length), 4);
+  const countWidth = Math.max(...state.endpoints.map((e) => String(e.total).length * 2 + 1));
   return state.endpoints.map((e) => {
     const finished = e.done + e.errors;
     const percent = e.total === 0 ? 100 : Math.floor((finished / e.total) * 100);
     const rate = (finished / elapsed) * 1000;
     const remaining = e.total - finished;
     const eta = remaining === 0 ? 'done' : rate > 0 ? `ETA ${formatDuration((remaining / rate) * 1000)}` : 'ETA -';
-    const count = `${finished}/${e.total}`.padStart(String(e.total).length * 2 + 1);
+    const count = `${finished}/${e.total}`.padStart(countWidth);
     return `${e.name.padEnd(width)}  ${count} ${String(percent).padStart(3)}%  ${rate.toFixed(1)}/s  errors ${e.errors}  retries ${e.retries}  cached ${e.cached}  ${eta}`;
   });
 }

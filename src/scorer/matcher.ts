@@ -10,7 +10,7 @@
  */
 import type { MatchSpecInput, PhraseGroup } from '../schema/bank.js';
 import { UserError } from '../errors.js';
-import { DEFAULT_NEGATION_WINDOW, escapeRegExp, inspectOccurrence, withWordBoundaries } from './negation.js';
+import { DEFAULT_NEGATION_WINDOW, escapeRegExp, indexNegation, inspectOccurrence, withWordBoundaries, type NegationIndex } from './negation.js';
 import { normalizeForMatch, normalizeWithOrigin, type NormalizedText } from './normalize.js';
 import { sentenceAt, sentenceSpans, type SentenceSpan } from './sentences.js';
 
@@ -33,10 +33,12 @@ export interface PreparedAnswer {
   raw: string;
   normalized: NormalizedText;
   sentences: SentenceSpan[];
+  negation: NegationIndex;
 }
 
 export function prepareAnswer(answer: string): PreparedAnswer {
-  return { raw: answer, normalized: normalizeWithOrigin(answer), sentences: sentenceSpans(answer) };
+  const normalized = normalizeWithOrigin(answer);
+  return { raw: answer, normalized, sentences: sentenceSpans(answer), negation: indexNegation(normalized.text) };
 }
 
 interface Occurrence {
@@ -131,7 +133,7 @@ function find(answer: PreparedAnswer, label: string, re: RegExp | null, unlessNe
   const { text, origin } = answer.normalized;
   for (const m of text.matchAll(re)) {
     if (m[0].length === 0) continue;
-    const context = inspectOccurrence(text, m.index, m.index + m[0].length, window);
+    const context = inspectOccurrence(answer.negation, m.index, m.index + m[0].length, window);
     if (context.embeddedIn) finding.embeddedIn.push(context.embeddedIn);
     else if (unlessNegated && context.negatedBy) finding.negatedBy.push(context.negatedBy);
     else {

@@ -66,9 +66,12 @@ export function withWordBoundaries(literal: string, body: string = escapeRegExp(
   return `${before}${body}${after}`;
 }
 
-// Longest first, so that 不建议 wins over 不 and "not only" over "not".
+// Longest first, so that 不建议 wins over 不 and "not only" over "not". English words share one
+// pair of word boundaries (every English marker starts and ends with a letter).
+const byLength = [...KIND.keys()].sort((a, b) => b.length - a.length);
 const MARKERS = new RegExp(
-  [...KIND.keys()].sort((a, b) => b.length - a.length).map((w) => withWordBoundaries(w)).join('|'),
+  `${byLength.filter((w) => !isWordChar(w[0])).map(escapeRegExp).join('|')}` +
+    `|(?<!${WORD_CHAR})(?:${byLength.filter((w) => isWordChar(w[0])).map(escapeRegExp).join('|')})(?!${WORD_CHAR})`,
   'gv',
 );
 /**
@@ -100,16 +103,44 @@ export interface OccurrenceContext {
   negatedBy: string | null;
 }
 
-function clauseBounds(text: string, start: number): [number, number] {
-  let from = 0;
-  let to = text.length;
-  for (const m of text.matchAll(CLAUSE_END)) {
-    if (m.index < start) from = m.index + m[0].length;
-    else {
-      to = m.index;
-      break;
-    }
+interface Marker {
+  start: number;
+  end: number;
+  word: string;
+  kind: Kind;
+}
+
+/** Clause ends and negation markers of one normalised text, found once and shared by every phrase. */
+export interface NegationIndex {
+  text: string;
+  /** Sorted start offsets of the clause-ending characters. */
+  clauseEnds: number[];
+  /** Sorted, non-overlapping. */
+  markers: Marker[];
+}
+
+export function indexNegation(text: string): NegationIndex {
+  const clauseEnds = [...text.matchAll(CLAUSE_END)].map((m) => m.index);
+  const markers = [...text.matchAll(MARKERS)].map((m) => ({ start: m.index, end: m.index + m[0].length, word: m[0], kind: KIND.get(m[0])! }));
+  return { text, clauseEnds, markers };
+}
+
+/** Index of the first element of a sorted list that is >= value. */
+function lowerBound<T>(list: readonly T[], value: number, key: (t: T) => number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(list[mid]) < value) lo = mid + 1;
+    else hi = mid;
   }
+  return lo;
+}
+
+function clauseBounds(index: NegationIndex, start: number): [number, number] {
+  const i = lowerBound(index.clauseEnds, start, (x) => x);
+  const from = i > 0 ? index.clauseEnds[i - 1] + 1 : 0;
+  const to = i < index.clauseEnds.length ? index.clauseEnds[i] : index.text.length;
   return [from, to];
 }
 
@@ -135,24 +166,21 @@ function windowStart(text: string, clauseStart: number, start: number, window: n
   return fitted;
 }
 
-export function inspectOccurrence(text: string, start: number, end: number, window = DEFAULT_NEGATION_WINDOW): OccurrenceContext {
-  const [clauseStart, clauseEnd] = clauseBounds(text, start);
+export function inspectOccurrence(index: NegationIndex, start: number, end: number, window = DEFAULT_NEGATION_WINDOW): OccurrenceContext {
+  const { text, markers } = index;
+  const [clauseStart, clauseEnd] = clauseBounds(index, start);
   const from = windowStart(text, clauseStart, start, window);
-  const clause = text.slice(clauseStart, clauseEnd);
   let cues: string[] = [];
   let embeddedIn: string | null = null;
-  for (const m of clause.matchAll(MARKERS)) {
-    const mStart = clauseStart + m.index;
-    const mEnd = mStart + m[0].length;
-    if (mStart >= start) break;
-    const kind = KIND.get(m[0]);
-    if (kind === 'term') {
-      if (mEnd > start) embeddedIn = m[0];
-    } else if (kind === 'contrast') {
+  for (let i = lowerBound(markers, clauseStart, (m) => m.start); i < markers.length && markers[i].start < start; i++) {
+    const m = markers[i];
+    if (m.kind === 'term') {
+      if (m.end > start) embeddedIn = m.word;
+    } else if (m.kind === 'contrast') {
       cues = [];
-    } else if (mEnd > from) {
+    } else if (m.end > from) {
       // "neither ... nor" is one negation, not two.
-      if (!(m[0] === 'nor' && cues.includes('neither'))) cues.push(m[0]);
+      if (!(m.word === 'nor' && cues.includes('neither'))) cues.push(m.word);
     }
   }
   const after = POST_VERDICT.exec(text.slice(end, clauseEnd));

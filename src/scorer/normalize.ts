@@ -17,7 +17,8 @@ const WORD = new RegExp(`^${WORD_CHAR}$`, 'v');
 const DASHES = /[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]/g;
 const APOSTROPHES = /[\u2018\u2019\u02BC\uFF07]/g;
 /** A base character with its combining marks: normalised together so that e + ◌́ composes. */
-const CLUSTER = /\P{M}\p{M}*|\p{M}+/gsu;
+const CLUSTER = /\P{M}\p{M}*|\p{M}+/suy;
+const MARK = /^\p{M}$/u;
 
 export interface NormalizedText {
   /** The normalised text. */
@@ -35,6 +36,8 @@ export function isWordChar(char: string): boolean {
   return WORD.test(char);
 }
 
+const isPlain = (code: number) => code < 0x80 || (code >= 0x4e00 && code <= 0x9fff);
+
 function normalizeCluster(cluster: string): string {
   return cluster.normalize('NFKC').toLowerCase().replace(DASHES, '-').replace(APOSTROPHES, "'");
 }
@@ -51,10 +54,24 @@ export function normalizeWithOrigin(raw: string): NormalizedText {
   const origin: number[] = [];
   let pendingSpace = -1; // original index of a whitespace run not yet written
   let pendingBreak = false; // the run contains a line break: kept, it ends a clause
-  for (const m of raw.matchAll(CLUSTER)) {
-    const piece = normalizeCluster(m[0]);
+  let i = 0;
+  while (i < raw.length) {
+    const at = i;
+    let piece: string;
+    const code = raw.charCodeAt(i);
+    // Plain ASCII and common Chinese characters not followed by a combining mark are unchanged
+    // by NFKC (the common case, kept fast).
+    if (isPlain(code) && !(raw.charCodeAt(i + 1) >= 0x300 && !isPlain(raw.charCodeAt(i + 1)) && MARK.test(raw[i + 1]))) {
+      piece = code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : raw[i];
+      i += 1;
+    } else {
+      CLUSTER.lastIndex = i;
+      const cluster = CLUSTER.exec(raw)![0];
+      piece = normalizeCluster(cluster);
+      i += cluster.length;
+    }
     if (piece.trim() === '') {
-      if (text !== '' && pendingSpace < 0) pendingSpace = m.index;
+      if (text !== '' && pendingSpace < 0) pendingSpace = at;
       if (/[\n\r\u2028\u2029]/u.test(piece)) pendingBreak = true;
       continue;
     }
@@ -71,8 +88,8 @@ export function normalizeWithOrigin(raw: string): NormalizedText {
     }
     pendingBreak = false;
     // Whitespace inside a normalised piece (NFKC of some compatibility characters) becomes one space.
-    const compact = piece.replace(/\s+/gu, ' ');
-    for (let k = 0; k < compact.length; k++) origin.push(m.index);
+    const compact = piece.length === 1 ? piece : piece.replace(/\s+/gu, ' ');
+    for (let k = 0; k < compact.length; k++) origin.push(at);
     text += compact;
   }
   origin.push(raw.length);

@@ -1,0 +1,18 @@
+/** `caps merge RUN_DIR... --out DIR`: join shard folders of one run. */
+import { Command } from 'commander';
+import { mergeRuns } from '../runner/merge.js';
+
+export function mergeCommand(): Command {
+  return new Command('merge')
+    .description('join run folders of the same bank (e.g. --shard outputs) into one, each answer once')
+    .argument('<runs...>', 'run folders to join')
+    .requiredOption('-o, --out <dir>', 'new run folder to write')
+    .exitOverride()
+    .action(async (dirs: string[], options: { out: string }) => {
+      const summary = await mergeRuns({ dirs, out: options.out });
+      process.stderr.write(
+        `caps merge: ${summary.answers} answers (${summary.errors} errors), ${summary.scores} scores, ${summary.duplicates} duplicate records dropped; ${summary.status}\n`,
+      );
+      process.stdout.write(`${summary.dir}\n`);
+    });
+}
