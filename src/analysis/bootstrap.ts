@@ -5,7 +5,7 @@
  * paired comparisons share the very same resamples.
  */
 import type { Interval, MeanEstimate } from '../schema/results.js';
-import { seededRandom } from './agreement.js';
+import { createRandom } from './random.js';
 import { mean, percentileInterval } from './stats.js';
 
 export interface ResamplingPlan {
@@ -29,7 +29,7 @@ export function deriveSeed(seed: number, label: string): number {
 
 export function createPlan(n: number, b: number, seed: number): ResamplingPlan {
   const counts = new Uint16Array(n * b);
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   for (let r = 0; r < b; r++) {
     const row = r * n;
     for (let j = 0; j < n; j++) counts[row + Math.floor(random() * n)]++;
@@ -58,6 +58,7 @@ export function replicateMeans(values: Float64Array, plan: ResamplingPlan): Floa
  */
 export class PlanCache {
   private readonly plans = new Map<string, ResamplingPlan>();
+  private readonly means = new Map<string, Float64Array>();
   constructor(
     readonly seed: number,
     readonly b: number,
@@ -65,10 +66,28 @@ export class PlanCache {
 
   /** The plan over this item set (item indices in ascending order). */
   plan(items: ArrayLike<number>): ResamplingPlan {
+    return this.planFor(Array.prototype.join.call(items, ','), items.length);
+  }
+
+  /**
+   * Replicate means of one series (e.g. a respondent's clean scores) over an item set, kept
+   * so that the leaderboard and every paired comparison on the same items reuse them.
+   */
+  replicateMeans(series: string, items: ArrayLike<number>, values: Float64Array): Float64Array {
     const signature = Array.prototype.join.call(items, ',');
+    const key = `${series}\u0000${signature}`;
+    let replicates = this.means.get(key);
+    if (!replicates) {
+      replicates = replicateMeans(values, this.planFor(signature, items.length));
+      this.means.set(key, replicates);
+    }
+    return replicates;
+  }
+
+  private planFor(signature: string, n: number): ResamplingPlan {
     let plan = this.plans.get(signature);
     if (!plan) {
-      plan = createPlan(items.length, this.b, deriveSeed(this.seed, signature));
+      plan = createPlan(n, this.b, deriveSeed(this.seed, signature));
       this.plans.set(signature, plan);
     }
     return plan;

@@ -1,7 +1,7 @@
 /** Depth axis (认知深度): mean clean score per depth level with CIs, and the knee per respondent. */
 import type { DepthCurve } from '../schema/results.js';
-import { deriveSeed, meanEstimate } from './bootstrap.js';
-import { detectKnee } from './knee.js';
+import { deriveSeed } from './bootstrap.js';
+import { analyzeDepth } from './knee.js';
 import { type ScoreTable, presentItems } from './score-table.js';
 
 export const KNEE_NOTE =
@@ -20,12 +20,8 @@ export function depthCurves(table: ScoreTable): DepthCurve[] {
   const levels = bankLevels(table);
   const labels = table.bank.depthScale.labels ?? {};
   return table.respondents.map((respondent, r) => {
-    const perLevel = levels.map((level) => {
-      const present = presentItems(table.clean[r], (i) => table.items[i].depth === level);
-      return { level, present };
-    });
-    const knee = detectKnee(
-      perLevel.map(({ level, present }) => ({ level, values: present.values })),
+    const depth = analyzeDepth(
+      levels.map((level) => ({ level, values: presentItems(table.clean[r], (i) => table.items[i].depth === level).values })),
       {
         b: settings.bootstrap_b,
         seed: deriveSeed(settings.seed, `knee|${respondent.name}`),
@@ -36,12 +32,8 @@ export function depthCurves(table: ScoreTable): DepthCurve[] {
     return {
       respondent: respondent.name,
       kind: respondent.kind,
-      levels: perLevel.map(({ level, present }) => ({
-        level,
-        ...(labels[String(level)] ? { label: labels[String(level)] } : {}),
-        score: meanEstimate(present.values, table.plans.plan(present.items), settings.confidence),
-      })),
-      knee,
+      levels: depth.levels.map(({ level, score }) => ({ level, ...(labels[String(level)] ? { label: labels[String(level)] } : {}), score })),
+      knee: depth.knee,
     };
   });
 }

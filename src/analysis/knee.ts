@@ -9,8 +9,8 @@
  * A knee is claimed only when one knot wins in at least `minSupport` of the replicates and
  * the bootstrap CI of its slope change excludes zero.
  */
-import type { Knee } from '../schema/results.js';
-import { seededRandom } from './agreement.js';
+import type { Knee, MeanEstimate } from '../schema/results.js';
+import { createRandom } from './random.js';
 import { intervalExcludesZero } from './bootstrap.js';
 import { percentileInterval } from './stats.js';
 
@@ -115,7 +115,18 @@ function round(value: number, digits = 1): string {
   return value.toFixed(digits);
 }
 
+export interface DepthAnalysis {
+  knee: Knee;
+  /** Mean per level (ascending, every level given) with its CI from the same stratified replicates. */
+  levels: { level: number; score: MeanEstimate }[];
+}
+
 export function detectKnee(levels: readonly LevelScores[], options: KneeOptions): Knee {
+  return analyzeDepth(levels, options).knee;
+}
+
+/** The knee and the per-level means with CIs, from one stratified bootstrap. */
+export function analyzeDepth(levels: readonly LevelScores[], options: KneeOptions): DepthAnalysis {
   const used = levels.filter((l) => l.values.length > 0).sort((a, b) => a.level - b.level);
   const itemsPerLevel = levels.map((l) => ({ level: l.level, n: l.values.length })).sort((a, b) => a.level - b.level);
   const total = used.reduce((sum, l) => sum + l.values.length, 0);
@@ -134,24 +145,23 @@ export function detectKnee(levels: readonly LevelScores[], options: KneeOptions)
     items_per_level: itemsPerLevel,
     bootstrap_b: 0,
   };
-  if (used.length < 3 || total < 6) {
-    return { ...empty, message: `no knee can be tested: it needs scores at 3 or more depth levels and 6 or more items (have ${used.length} levels, ${total} items)` };
-  }
+  const testable = used.length >= 3 && total >= 6;
 
   const x = Float64Array.from(used, (l) => l.level);
   const n = Float64Array.from(used, (l) => l.values.length);
   const sums = Float64Array.from(used, (l) => l.values.reduce((a, v) => a + v, 0));
   const squares = used.reduce((acc, l) => acc + l.values.reduce((a, v) => a + v * v, 0), 0);
-  const linearModel = prepareModel(x, n, null);
-  const hingeModels = knots.map((k) => prepareModel(x, n, k));
+  const linearModel = testable ? prepareModel(x, n, null) : null;
+  const hingeModels = testable ? knots.map((k) => prepareModel(x, n, k)) : [];
   const linear = fitObserved(linearModel, sums, squares, total);
   const hinges = hingeModels.map((m) => fitObserved(m, sums, squares, total));
 
   // Stratified bootstrap: items are resampled within their level, so every replicate keeps the design.
-  const random = seededRandom(options.seed);
+  const random = createRandom(options.seed);
   const s = new Float64Array(used.length);
   const wins = new Float64Array(knots.length + 1);
   const slopeChanges = knots.map(() => new Float64Array(options.b).fill(NaN));
+  const levelMeans = used.map(() => new Float64Array(options.b));
   for (let r = 0; r < options.b; r++) {
     let q = 0;
     for (let l = 0; l < used.length; l++) {
@@ -164,6 +174,7 @@ export function detectKnee(levels: readonly LevelScores[], options: KneeOptions)
         q += v * v;
       }
       s[l] = sum;
+      levelMeans[l][r] = sum / size;
     }
     let best = -1;
     let bestBic = Infinity;
@@ -182,6 +193,19 @@ export function detectKnee(levels: readonly LevelScores[], options: KneeOptions)
       }
     }
     if (best >= 0) wins[best]++;
+  }
+
+  const levelStats = itemsPerLevel.map(({ level, n: size }) => {
+    const l = used.findIndex((u) => u.level === level);
+    const score: MeanEstimate =
+      l < 0
+        ? { mean: null, ci: null, n_items: 0 }
+        : { mean: sums[l] / size, ci: size >= 2 ? percentileInterval(levelMeans[l], options.confidence) : null, n_items: size };
+    return { level, score };
+  });
+  if (!testable) {
+    const message = `no knee can be tested: it needs scores at 3 or more depth levels and 6 or more items (have ${used.length} levels, ${total} items)`;
+    return { knee: { ...empty, message }, levels: levelStats };
   }
 
   const candidates = knots.map((knot, j) => ({
@@ -220,7 +244,7 @@ export function detectKnee(levels: readonly LevelScores[], options: KneeOptions)
     message = `no knee established: ${reasons.join('; ')}`;
   }
 
-  return {
+  const knee: Knee = {
     status: established ? 'knee' : 'no-knee',
     message,
     knot: pick.knot,
@@ -234,4 +258,5 @@ export function detectKnee(levels: readonly LevelScores[], options: KneeOptions)
     items_per_level: itemsPerLevel,
     bootstrap_b: options.b,
   };
+  return { knee, levels: levelStats };
 }

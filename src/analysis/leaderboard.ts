@@ -4,7 +4,6 @@
  * comes with its uncertainty.
  */
 import type { LeaderboardRow, MeanEstimate, PairedComparison } from '../schema/results.js';
-import { meanEstimate, replicateMeans } from './bootstrap.js';
 import { type ScoreTable, presentItems } from './score-table.js';
 import { mean, percentileInterval, signTest } from './stats.js';
 
@@ -13,10 +12,15 @@ function alpha(confidence: number): number {
   return 1 - confidence;
 }
 
+/** The series name under which a respondent's clean replicate means are cached. */
+const cleanSeries = (r: number) => `clean|${r}`;
+
 export function cleanScores(table: ScoreTable): MeanEstimate[] {
-  return table.clean.map((values) => {
+  return table.clean.map((values, r) => {
     const present = presentItems(values);
-    return meanEstimate(present.values, table.plans.plan(present.items), table.settings.confidence);
+    const n = present.items.length;
+    const ci = n >= 2 ? percentileInterval(table.plans.replicateMeans(cleanSeries(r), present.items, present.values), table.settings.confidence) : null;
+    return { mean: mean(present.values), ci, n_items: n };
   });
 }
 
@@ -37,17 +41,9 @@ export function leaderboardRows(table: ScoreTable, scores: MeanEstimate[]): Omit
 export function pairedComparisons(table: ScoreTable, rankOrder: string[]): PairedComparison[] {
   const { confidence } = table.settings;
   const index = new Map(table.respondents.map((r, i) => [r.name, i]));
-  // Replicate means per respondent and item set: respondents sharing items share resamples, computed once.
-  const replicateCache = new Map<string, Float64Array>();
-  const replicatesOf = (r: number, items: Int32Array): Float64Array => {
-    const key = `${r}|${items.join(',')}`;
-    let replicates = replicateCache.get(key);
-    if (!replicates) {
-      replicates = replicateMeans(Float64Array.from(items, (i) => table.clean[r][i]), table.plans.plan(items));
-      replicateCache.set(key, replicates);
-    }
-    return replicates;
-  };
+  // Both sides of a pair are resampled with the same plan (the shared items), so the replicate difference is paired.
+  const replicatesOf = (r: number, items: Int32Array): Float64Array =>
+    table.plans.replicateMeans(cleanSeries(r), items, Float64Array.from(items, (i) => table.clean[r][i]));
 
   const pairs: PairedComparison[] = [];
   for (let x = 0; x < rankOrder.length; x++) {

@@ -1,8 +1,8 @@
 /** Planted data for the statistics tests: seeded, so every run sees the same data sets. */
-import { seededRandom } from '../../src/analysis/agreement.js';
+import { createRandom } from '../../src/analysis/random.js';
 
 export function normalGenerator(seed: number): () => number {
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   return () => {
     // Box-Muller; 1 - u keeps the logarithm finite.
     const u = 1 - random();
