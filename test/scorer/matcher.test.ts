@@ -58,6 +58,8 @@ const chinese: Row[] = [
   ['a cue before and a verdict after cancel out', { any: ['直接手术'] }, '我们不认为直接手术是错误的。', true],
   ['a plain 不 after the phrase is no verdict', { any: ['手术'] }, '手术不宜推迟。', true],
   ['禁忌证 is a noun, not a verdict', { any: ['手术'] }, '先评估手术禁忌证。', true],
+  ['有无 asks a question, it does not negate', { any: ['纵隔淋巴结转移'] }, '需评估有无纵隔淋巴结转移。', true],
+  ['无效 is a term', { any: ['免疫治疗'] }, '化疗无效者改用免疫治疗。', true],
   ['是否 is not a negation', { any: ['手术'] }, '化疗后再评估是否手术。', true],
 ];
 
