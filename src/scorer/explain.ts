@@ -14,10 +14,10 @@ const KIND_LABEL: Record<Verdict['kind'], string> = {
   veto: 'veto 一票否决',
 };
 
-const FORMULA: Record<ScoringProfile, string> = {
-  caps: 'clamp(raw / max, 0, 1) x 100',
-  gaps: 'max(0, raw) / max x 100',
-  healthbench: 'raw / max x 100 (not clipped)',
+const FORMULA: Record<ScoringProfile, (raw: number, max: number) => string> = {
+  caps: (raw, max) => `clamp(${raw} / ${max}, 0, 1) x 100`,
+  gaps: (raw, max) => `max(0, ${raw}) / ${max} x 100`,
+  healthbench: (raw, max) => `${raw} / ${max} x 100 (not clipped)`,
 };
 
 const signed = (n: number) => (n > 0 ? `+${n}` : n < 0 ? `${n}` : '0');
@@ -99,9 +99,9 @@ export function explainScore(score: AnswerScore, entries: readonly ResolvedEntry
   const contributions = score.verdicts.filter((v) => v.points !== 0).map((v) => `${signed(v.points)} ${v.entry}`);
   lines.push(`max   ${score.max} (sum of positive point scores)`);
   lines.push(`raw   ${score.raw}${contributions.length > 0 ? ` = ${contributions.join(' ')}` : ''}`);
-  lines.push(
-    `score ${score.score === null ? '-' : `${round(score.score)} / 100`}${score.status === 'complete' ? ` = ${FORMULA[score.profile]}${score.zeroed_by.length + score.vetoed_by.length > 0 ? ', then 0' : ''}` : ` (${score.status})`}`,
-  );
+  const zeroed = score.zeroed_by.length + score.vetoed_by.length > 0;
+  const how = score.status !== 'complete' ? `(${score.status})` : zeroed ? '(set to 0, see why)' : `= ${FORMULA[score.profile](score.raw, score.max)}`;
+  lines.push(`score ${score.score === null ? '-' : `${round(score.score)} / 100`} ${how}`);
   if (score.profile !== 'caps' && score.caps_score !== null) lines.push(`caps view ${round(score.caps_score)} / 100`);
   for (const reason of reasons(score, byId)) lines.push(`why   ${reason}`);
   for (const fault of score.judge_faults ?? []) lines.push(`judge fault (${fault.judge}${fault.entry ? `, ${fault.entry}` : ''}): ${fault.kind}: ${fault.detail}`);
