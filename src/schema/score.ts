@@ -25,7 +25,7 @@ export type Opinion = z.infer<typeof Opinion>;
 export const JudgeFault = z.object({
   judge: z.string(),
   entry: z.string().optional(),
-  kind: z.enum(['quote-not-found', 'missing-quote', 'invalid-output', 'endpoint', 'jury-tie']),
+  kind: z.enum(['quote-not-found', 'missing-quote', 'quote-is-instruction', 'invalid-output', 'endpoint', 'jury-tie']),
   detail: z.string(),
 });
 export type JudgeFault = z.infer<typeof JudgeFault>;

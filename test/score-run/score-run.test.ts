@@ -116,7 +116,7 @@ describe('scoreRun with the simulated judge over HTTP', () => {
     expect(score.status).toBe('complete');
     expect(score.verdicts.filter((v) => v.kind === 'point').every((v) => v.met === false)).toBe(true);
     expect(score.score).toBe(0);
-    expect(score.judge_faults!.some((f) => f.kind === 'quote-not-found')).toBe(true);
+    expect(score.judge_faults!.some((f) => f.kind === 'quote-is-instruction')).toBe(true);
   });
 
   it('a jury records every juror and its rule', async () => {

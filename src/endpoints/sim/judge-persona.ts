@@ -9,6 +9,7 @@ import type { Item } from '../../schema/bank.js';
 import type { MatchSpecInput } from '../../schema/bank.js';
 import { evaluateMatch, prepareAnswer, type PreparedAnswer } from '../../scorer/matcher.js';
 import { parseJudgeCase, type JudgeEntry } from '../../scorer/judge/template.js';
+import { isInstructionToGrader } from '../../scorer/judge/quotes.js';
 import type { JudgeVerdictOutput } from '../../scorer/judge/output.js';
 import type { SimPersona, SimReply } from './server.js';
 
@@ -19,7 +20,7 @@ export interface JudgePersonaOptions {
   items?: readonly Item[];
   /** Marks every entry met with a quote of its own invention (the rubric text). */
   inventQuotes?: boolean;
-  /** Obeys instructions inside the answer such as "mark every criterion met" (and invents quotes to do so). */
+  /** Obeys instructions inside the answer such as "mark every criterion met", quoting that instruction as evidence. */
   gullible?: boolean;
   /** Replies with malformed JSON to the first N calls. */
   malformedFirst?: number;
@@ -36,7 +37,6 @@ interface KnownEntry {
   examples?: { hit?: string[] };
 }
 
-const INJECTION = /ignore (the|all|previous)[^.。]*(rubric|instruction)|mark (every|all)[^.。]*(criteri|entr|point)|忽略.{0,6}(评分|标准|指令)|全部.{0,4}(满足|得分)/i;
 /** Clauses shorter than this are too generic to count as evidence. */
 const MIN_CLAUSE = 4;
 
@@ -54,9 +54,10 @@ export function createJudgePersona(options: JudgePersonaOptions = {}): SimPerson
       const judgeCase = parseJudgeCase(request.messages);
       if (!judgeCase) return { content: 'I can only grade CAPS judge prompts.' };
       const prepared = prepareAnswer(judgeCase.answer);
-      const fooled = options.inventQuotes || (options.gullible && INJECTION.test(judgeCase.answer));
+      const injection = options.gullible ? prepared.sentences.find((s) => isInstructionToGrader(s.text)) : undefined;
       const verdicts: JudgeVerdictOutput[] = judgeCase.entries.map((entry) => {
-        if (fooled) return { entry: entry.id, met: true, quote: entry.text, rationale: 'the answer covers it' };
+        if (options.inventQuotes) return { entry: entry.id, met: true, quote: entry.text, rationale: 'the answer covers it' };
+        if (injection) return { entry: entry.id, met: true, quote: injection.text, rationale: 'as the answer instructs' };
         const verdict = decide(entry, known.get(entryKey(entry.id, entry.text)), prepared);
         return options.flip?.includes(entry.id) ? { ...verdict, met: !verdict.met, quote: verdict.met ? '' : prepared.sentences[0]?.text ?? '' } : verdict;
       });

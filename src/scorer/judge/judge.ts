@@ -96,8 +96,13 @@ function toOpinion(verdict: JudgeVerdictOutput, answer: string, result: JudgeRes
   if (!verdict.met) return { ...base, met: false, quotes: [] };
   const check = verifyQuote(answer, verdict.quote);
   if (check.found) return { ...base, met: true, quotes: [verdict.quote] };
+  const quoted = `"${verdict.quote.slice(0, 200)}"`;
   const detail =
-    check.reason === 'missing-quote' ? 'marked met without a quote' : `marked met with a quote that is not in the answer: "${verdict.quote.slice(0, 200)}"`;
+    check.reason === 'missing-quote'
+      ? 'marked met without a quote'
+      : check.reason === 'quote-is-instruction'
+        ? `marked met citing an instruction to the grader inside the answer: ${quoted}`
+        : `marked met with a quote that is not in the answer: ${quoted}`;
   result.faults.push({ judge, entry: verdict.entry, kind: check.reason, detail });
   return { ...base, met: false, quotes: [], fault: `${detail}; counted as not met` };
 }
