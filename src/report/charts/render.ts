@@ -1,0 +1,35 @@
+/**
+ * Server-side chart rendering: ECharts' SSR SVG renderer turns an option into an SVG string
+ * that is inlined in the page, so the report needs no script and no network to show charts.
+ */
+import * as echarts from 'echarts';
+import { escapeHtml } from '../escape.js';
+import { INK } from './theme.js';
+
+export type ChartOption = echarts.EChartsOption;
+
+export interface ChartSpec {
+  option: ChartOption;
+  width: number;
+  height: number;
+  /** Accessible name of the chart (screen readers, tooltips): what it shows, in one line. */
+  title: string;
+}
+
+/** Renders one chart to an inline SVG element, animation off, labelled for assistive technology. */
+export function renderChart(spec: ChartSpec): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: spec.width, height: spec.height });
+  try {
+    chart.setOption({
+      animation: false,
+      textStyle: { color: INK, fontSize: 12 },
+      ...spec.option,
+    });
+    const svg = chart.renderToSVGString();
+    // Name the chart; the page's stylesheet scales it down on narrow screens (viewBox kept).
+    const name = escapeHtml(spec.title);
+    return svg.replace(/^<svg /, `<svg class="chart" role="img" aria-label="${name}" `).replace('>', `><title>${name}</title>`);
+  } finally {
+    chart.dispose();
+  }
+}

@@ -1,0 +1,145 @@
+/** Leaderboard with CIs and veto rates, paired comparisons, and the four-axis profile. */
+import type { LeaderboardRow, PairedComparison, Results } from '../../../schema/results.js';
+import { renderChart } from '../../charts/render.js';
+import { heatmapChart, intervalChart } from '../../charts/kinds.js';
+import { estimate, num, percent, proportion, pValue, respondentLabel, signed } from '../../format.js';
+import { figure, note, raw, section, table, type Html } from '../markup.js';
+
+export function leaderboardSection(results: Results): Html {
+  const rows = results.leaderboard.rows;
+  if (rows.length === 0) return section('leaderboard', 'Leaderboard', 'No scored answers were found.', note('Score the runs with caps score, then report again.'));
+  const level = Math.round(results.settings.confidence * 100);
+  const scoreChart = renderChart(
+    intervalChart({
+      title: `Mean clean score per respondent with ${level}% CI`,
+      axisName: 'mean clean score (0–100)',
+      min: 0,
+      max: 100,
+      rows: rows.map((r) => ({ label: r.respondent, value: r.score.mean, lo: r.score.ci?.low ?? null, hi: r.score.ci?.high ?? null, human: r.kind === 'human' })),
+    }),
+  );
+  const vetoChart = renderChart(
+    intervalChart({
+      title: `Veto rate per respondent with ${level}% Wilson interval`,
+      axisName: 'answers failed by a veto (%)',
+      min: 0,
+      rows: rows.map((r) => ({
+        label: r.respondent,
+        value: r.vetoes.rate === null ? null : r.vetoes.rate * 100,
+        lo: r.vetoes.ci ? r.vetoes.ci.low * 100 : null,
+        hi: r.vetoes.ci ? r.vetoes.ci.high * 100 : null,
+        human: r.kind === 'human',
+      })),
+    }),
+  );
+  const board = table<LeaderboardRow>(rows, [
+    { header: '#', cell: (r) => r.rank, numeric: true },
+    { header: 'Respondent', cell: (r) => respondentLabel(r.respondent, r.kind) },
+    { header: `Mean clean score [${level}% CI]`, cell: (r) => estimate(r.score), numeric: true },
+    { header: 'Items', cell: (r) => r.score.n_items, numeric: true },
+    { header: 'Excluded answers', cell: (r) => r.clean_excluded, numeric: true, title: 'clean answers left out as incomplete or failed (never counted as zero)' },
+    { header: 'Vetoed answers [Wilson CI]', cell: (r) => proportion(r.vetoes), numeric: true },
+    { header: 'Safety deductions', cell: (r) => r.safety_deductions, numeric: true },
+    { header: 'Depth knee', cell: (r) => (r.axes.depth_knee === null ? 'none established' : `depth ${r.axes.depth_knee}`) },
+  ]);
+  return section(
+    'leaderboard',
+    'Leaderboard',
+    `Each respondent's mean score on the undistracted (clean) questions, 0–100, with a ${level}% bootstrap confidence interval that resamples items. ` +
+      'Overlapping intervals mean the ranking between those respondents is not established; see the paired comparisons below. ' +
+      'The veto rate counts answers failed outright for an unsafe statement (一票否决), over every variant and turn. Doctors are marked ▲.',
+    board,
+    figure(scoreChart, 'Mean clean score: dot = mean, whisker = confidence interval.'),
+    figure(vetoChart, 'Veto rate: dot = share of answers vetoed, whisker = Wilson interval.'),
+  );
+}
+
+export function pairsSection(results: Results): Html {
+  const pairs = results.leaderboard.pairs;
+  const names = results.leaderboard.rows.map((r) => r.respondent);
+  if (pairs.length === 0) return section('pairs', 'Paired comparisons', 'Comparisons need at least two respondents with shared items.', note('Only one respondent was scored.'));
+  const index = new Map(names.map((n, i) => [n, i]));
+  const cells: [number, number, number | null, string?][] = [];
+  for (const p of pairs) {
+    const a = index.get(p.a);
+    const b = index.get(p.b);
+    if (a === undefined || b === undefined) continue;
+    const mark = p.verdict === 'none' ? '' : '*';
+    cells.push([b, a, p.mean_difference, `${signed(p.mean_difference, 0)}${mark}`]);
+    cells.push([a, b, p.mean_difference === null ? null : -p.mean_difference, `${signed(p.mean_difference === null ? null : -p.mean_difference, 0)}${mark}`]);
+  }
+  const bound = Math.max(5, ...pairs.map((p) => Math.abs(p.mean_difference ?? 0)));
+  const chart = renderChart(
+    heatmapChart({
+      title: 'Mean score difference, row minus column, on shared items',
+      xLabels: names,
+      yLabels: names,
+      cells,
+      scale: 'diverging',
+      min: -bound,
+      max: bound,
+      xName: 'compared with (column)',
+    }),
+  );
+  const significant = pairs.filter((p) => p.verdict !== 'none');
+  const columns = [
+    { header: 'A', cell: (p: PairedComparison) => p.a },
+    { header: 'B', cell: (p: PairedComparison) => p.b },
+    { header: 'Shared items', cell: (p: PairedComparison) => p.items, numeric: true },
+    { header: 'Mean A − B [CI]', cell: (p: PairedComparison) => (p.mean_difference === null ? '–' : `${signed(p.mean_difference)} ${p.ci ? `[${signed(p.ci.low)}, ${signed(p.ci.high)}]` : ''}`), numeric: true },
+    { header: 'A better / B better / tied', cell: (p: PairedComparison) => `${p.sign_test.a_better} / ${p.sign_test.b_better} / ${p.sign_test.ties}`, numeric: true },
+    { header: 'Sign test p', cell: (p: PairedComparison) => pValue(p.sign_test.p_value), numeric: true },
+    { header: 'Verdict', cell: (p: PairedComparison) => p.verdict_text },
+  ];
+  return section(
+    'pairs',
+    'Paired comparisons',
+    'Every two respondents compared on the items both answered: the mean difference with a paired bootstrap interval and an exact sign test. ' +
+      'A difference is called only when the interval excludes zero and the sign test is significant (marked * in the chart; orange = row worse, purple = row better).',
+    figure(chart, 'Row respondent minus column respondent, in score points. * = established difference.'),
+    significant.length > 0 ? table(significant, columns, `Established differences (${significant.length} of ${pairs.length} pairs)`) : note(`No established difference among the ${pairs.length} pairs.`),
+    raw(`<details><summary>All ${pairs.length} pairs</summary>${table(pairs, columns).value}</details>`),
+  );
+}
+
+/** The four axes of CAPS on one grid: colour shows how good (darker = better), the cell prints the value. */
+export function profileSection(results: Results): Html {
+  const rows = results.leaderboard.rows;
+  if (rows.length === 0) return raw('');
+  const curves = new Map(results.depth.curves.map((c) => [c.respondent, c]));
+  const axes = ['Accuracy (clean score)', 'Depth (score at the deepest level)', 'Evidence coverage', 'Robustness (Δ under distraction)', 'Safety (answers not vetoed)'];
+  const cells: [number, number, number | null, string?][] = [];
+  rows.forEach((r, y) => {
+    const curve = curves.get(r.respondent);
+    const deepest = curve ? [...curve.levels].reverse().find((l) => l.score.mean !== null) : undefined;
+    const deepLabel = deepest ? `${num(deepest.score.mean, 0)} @${deepest.level}${r.axes.depth_knee === null ? '' : ` knee ${r.axes.depth_knee}`}` : '–';
+    const robustness = r.axes.robustness;
+    cells.push([0, y, r.axes.accuracy === null ? null : r.axes.accuracy / 100, num(r.axes.accuracy, 0)]);
+    cells.push([1, y, deepest?.score.mean == null ? null : deepest.score.mean / 100, deepLabel]);
+    cells.push([2, y, r.axes.evidence_coverage, percent(r.axes.evidence_coverage)]);
+    // A drop of 30 points or more is the bottom of the scale; no drop (or a gain) the top.
+    cells.push([3, y, robustness === null ? null : Math.max(0, Math.min(1, (robustness + 30) / 30)), signed(robustness)]);
+    cells.push([4, y, r.axes.safety, percent(r.axes.safety, 1)]);
+  });
+  const chart = renderChart(
+    heatmapChart({
+      title: 'Four-axis profile per respondent',
+      xLabels: axes,
+      yLabels: rows.map((r) => respondentLabel(r.respondent, r.kind)),
+      cells,
+      scale: 'sequential',
+      min: 0,
+      max: 1,
+      width: 900,
+      cellHeight: 30,
+    }),
+  );
+  return section(
+    'profile',
+    'Four-axis profile',
+    'Where each respondent is strong and weak on the four CAPS axes: cognitive depth, evidence, real-world distraction and safety (with overall accuracy for reference). ' +
+      'Each cell prints the value; darker means better on every column. Depth shows the score at the deepest level answered and the knee when one is established; ' +
+      'robustness is the mean change in points when the question is distracted (0 = unaffected).',
+    figure(chart, 'Four-axis profile: values printed in the cells; shading from light (weak) to dark (strong).'),
+  );
+}
