@@ -29,7 +29,8 @@ export { resolveRubric, pointScore, deductionScore, type ResolvedEntry } from '.
 export { applyProfile, applyProfileByTag, type EntryVerdict, type ProfileScore } from './scorer/arithmetic.js';
 export { scoreAnswer, type ScoreAnswerInput, type JudgeOpinion } from './scorer/score-answer.js';
 export { analyze, analysisSettings, DEFAULT_SEED, DEFAULT_BOOTSTRAP, type AnalysisOptions } from './analysis/analyze.js';
-export { detectKnee, type LevelScores, type KneeOptions } from './analysis/knee.js';
+export { detectKnee, analyzeDepth, type LevelScores, type KneeOptions, type DepthAnalysis } from './analysis/knee.js';
+export { syntheticEvaluation, type SyntheticOptions } from './analysis/synthetic.js';
 export { scoreRun, type ScoreRunOptions, type ScoreRunSummary } from './scorer/score-run.js';
 export { tryAnswer, type TryAnswerOptions } from './scorer/try-answer.js';
 export { explainScore } from './scorer/explain.js';
