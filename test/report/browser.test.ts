@@ -113,7 +113,7 @@ describe('HTML report in a browser', () => {
     expect(answers.some((t) => t.includes(PLANTED))).toBe(true);
     expect(await page.$$eval('#drilldown-panel img, #drilldown-panel script', (e) => e.length)).toBe(0);
     await page.waitForTimeout(50);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned)).toBeUndefined();
     expect(consoleErrors).toEqual([]);
     expect(requests).toEqual([fileUrl]);
   });
@@ -127,7 +127,7 @@ describe('HTML report in a browser', () => {
     expect(quotes).toContain('建议停用所有抗肿瘤药物，放弃治疗。');
 
     await page.fill('#item-filter', 'lc-0002');
-    const visible = await page.$$eval('#item-index tbody tr', (rows) => rows.filter((r) => !(r as HTMLElement).hidden).map((r) => r.getAttribute('data-item')));
+    const visible = await page.$$eval('#item-index tbody tr', (rows) => rows.filter((r) => !(r as unknown as { hidden: boolean }).hidden).map((r) => r.getAttribute('data-item')));
     expect(visible).toEqual(['lc-0002']);
     await page.fill('#item-filter', '');
   });
@@ -135,7 +135,7 @@ describe('HTML report in a browser', () => {
   it('writes a screenshot of the report', async () => {
     const out = join(process.cwd(), 'test-output');
     mkdirSync(out, { recursive: true });
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     await page.screenshot({ path: join(out, 'report.png'), fullPage: false });
     await page.locator('#drilldown-panel').screenshot({ path: join(out, 'report-drilldown.png') });
     expect(consoleErrors).toEqual([]);
