@@ -10,7 +10,7 @@ import type { Bank } from '../bank/bank.js';
 import type { Item } from '../schema/bank.js';
 import type { JuryRule } from '../schema/config.js';
 import type { ResponseRecord } from '../schema/run.js';
-import type { AnswerScore } from '../schema/score.js';
+import type { AnswerScore, Opinion } from '../schema/score.js';
 import type { EndpointClient } from '../endpoints/client.js';
 import { RunFolder } from '../io/run-folder.js';
 import { contentHash } from '../io/hash.js';
@@ -18,6 +18,7 @@ import { MATCHER_VERSION } from './matcher.js';
 import { resolveRubric } from './rubric.js';
 import { scoreAnswer } from './score-answer.js';
 import { judgeAnswer, type JudgeResult } from './judge/judge.js';
+import type { JudgeEntry } from './judge/template.js';
 import { combineJury, type JuryDecision } from './judge/jury.js';
 import { loadJudgeTemplate, type JudgeTemplate } from './judge/template.js';
 import { itemQuestion } from './question.js';
@@ -116,7 +117,8 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
             summary.reused++;
             current.set(response.key, earlier);
           } else {
-            const score = await scoreOne(response, item, bank, judges, template, rule, signature, options, summary);
+            const kept = earlier?.scorer.signature === signature ? jurorOpinions(earlier) : new Map<string, Map<string, Opinion>>();
+            const score = await scoreOne(response, item, bank, judges, template, rule, signature, options, summary, kept);
             appender.append(score);
             summary.scored++;
             current.set(response.key, score);
@@ -152,12 +154,14 @@ async function scoreOne(
   signature: string,
   options: ScoreRunOptions,
   summary: ScoreRunSummary,
+  kept: Map<string, Map<string, Opinion>>,
 ): Promise<AnswerScore> {
   let decision: JuryDecision | null = null;
   if (judges.length > 0 && template && response.text !== null && response.error === null) {
     const entries = resolveRubric(item, response.variant);
     const results: JudgeResult[] = await Promise.all(
       judges.map((client) =>
+        keptResult(client, template, entries, kept.get(client.name)) ??
         judgeAnswer({
           client,
           template,
@@ -188,4 +192,28 @@ async function scoreOne(
     },
     ...(decision && decision.faults.length > 0 && { judge_faults: decision.faults }),
   };
+}
+
+/** Each juror's opinions in an earlier score, by juror name and entry id. */
+function jurorOpinions(score: AnswerScore): Map<string, Map<string, Opinion>> {
+  const byJuror = new Map<string, Map<string, Opinion>>();
+  for (const verdict of score.verdicts) {
+    for (const opinion of verdict.judges ?? []) {
+      if (!opinion.judge) continue;
+      const opinions = byJuror.get(opinion.judge) ?? new Map<string, Opinion>();
+      opinions.set(verdict.entry, opinion);
+      byJuror.set(opinion.judge, opinions);
+    }
+  }
+  return byJuror;
+}
+
+/**
+ * A juror that already judged every entry of this answer (the jury failed because of
+ * another juror) is not asked again: its earlier opinions are reused.
+ */
+function keptResult(client: EndpointClient, template: JudgeTemplate, entries: readonly JudgeEntry[], kept: Map<string, Opinion> | undefined): Promise<JudgeResult> | null {
+  if (!kept || !entries.every((e) => kept.has(e.id))) return null;
+  const opinions = new Map(entries.map((e) => [e.id, kept.get(e.id)!]));
+  return Promise.resolve({ judge: client.name, model: opinions.get(entries[0].id)!.model ?? client.model, template: template.ref, opinions, faults: [], calls: 0 });
 }

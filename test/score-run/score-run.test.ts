@@ -130,6 +130,19 @@ describe('scoreRun with the simulated judge over HTTP', () => {
     expect(restage.judges!.map((o) => [o.judge, o.met])).toEqual([['j0', true], ['j1', true], ['j2', false]]);
   });
 
+  it('a jury with one failed juror is retried asking only that juror', async () => {
+    const run = modelRun({ good: GOOD_ANSWER });
+    const failed = await scoreRun(run, {
+      bank: testBank(),
+      judges: [simClient(server.baseURL, 'honest', 'j0'), simClient('http://127.0.0.1:9/v1', 'honest', 'j1')],
+    });
+    expect(failed).toMatchObject({ incomplete: 1, judgeFailures: 1, judgeCalls: 2 });
+    const resumed = await scoreRun(run, { bank: testBank(), judges: [simClient(server.baseURL, 'honest', 'j0'), simClient(server.baseURL, 'honest', 'j1')] });
+    expect(resumed).toMatchObject({ complete: 1, judgeCalls: 1 });
+    const score = [...(await new RunFolder(run).latestScores()).values()][0];
+    expect(score.verdicts.find((v) => v.entry === 'restage')!.judges!.map((o) => o.judge)).toEqual(['j0', 'j1']);
+  });
+
   it('doctors imported from CSV are scored exactly like a model', async () => {
     const run = modelRun({ model: GOOD_ANSWER });
     const csv = join(run, '..', 'doctors.csv');
