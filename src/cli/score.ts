@@ -29,6 +29,7 @@ export function scoreCommand(): Command {
         rule: options.rule ?? selection.rule,
         template: options.template ?? selection.template,
         concurrency: options.concurrency,
+        onProgress: process.stderr.isTTY ? ({ done, total }) => process.stderr.write(`\rscoring ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
       });
       process.stdout.write(options.format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : formatScoreSummary(summary, selection.judges.map((j) => j.name)));
       if (summary.judgeFailures > 0) {
