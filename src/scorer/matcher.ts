@@ -86,7 +86,7 @@ function phrasePattern(phrase: string): RegExp | null {
       segments.length === 0
         ? escapeRegExp(norm)
         : [...segments.slice(0, -1).map(escapeRegExp), inflect(segments[segments.length - 1])].join('[ \\-]?');
-    pattern = new RegExp(withWordBoundaries(norm, body), 'gv');
+    pattern = new RegExp(withWordBoundaries(norm, body), 'gu');
   }
   phraseCache.set(phrase, pattern);
   return pattern;

@@ -26,13 +26,15 @@ const WORD_COST = 1.5;
 
 const ZH_CUES = [
   '不', '未', '无', '非', '勿', '没', '没有', '忌', '切忌', '避免', '禁止', '禁用', '不宜', '不建议', '不推荐',
-  '不应', '不应该', '不要', '不必', '无需', '无须', '不需要', '不用', '排除', '否认', '而非', '而不是',
+  '不应', '不应该', '不要', '不必', '无需', '无须', '不需要', '不用', '排除', '否认', '而非', '而不是', '反对',
 ];
 const EN_CUES = [
   'not', 'no', 'never', 'without', 'avoid', 'avoids', 'avoided', 'avoiding', "don't", 'do not', "doesn't",
   'does not', "didn't", "shouldn't", 'should not', "won't", "can't", 'cannot', "isn't", "aren't", "wasn't",
   "weren't", "mustn't", 'must not', 'no longer', 'rather than', 'instead of', 'contraindicated', 'neither', 'nor',
-  'none', 'exclude', 'excluded', 'excluding', 'rule out', 'ruled out', 'refrain from',
+  'none', 'exclude', 'excluded', 'excluding', 'rule out', 'ruled out', 'refrain from', 'advise against',
+  'advises against', 'recommend against', 'recommends against', 'argue against', 'decide against', 'caution against',
+  'warn against',
 ];
 /** Words that begin with a negation character but negate nothing that follows them. */
 const ZH_TERMS = [
@@ -73,7 +75,7 @@ const byLength = [...KIND.keys()].sort((a, b) => b.length - a.length);
 const MARKERS = new RegExp(
   `${byLength.filter((w) => !isWordChar(w[0])).map(escapeRegExp).join('|')}` +
     `|(?<!${WORD_CHAR})(?:${byLength.filter((w) => isWordChar(w[0])).map(escapeRegExp).join('|')})(?!${WORD_CHAR})`,
-  'gv',
+  'gu',
 );
 /**
  * Verdicts that negate the phrase just before them, after at most three filler words
