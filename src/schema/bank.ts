@@ -97,6 +97,7 @@ const entryBase = {
   id: Id,
   text: z.string().min(1).describe('what the entry means, in the item language'),
   text_en: z.string().min(1).optional().describe('English rendering of text'),
+  note: z.string().min(1).optional().describe('guidance for graders, e.g. the GAPS "desc" of a claim'),
   match: MatchSpec.optional().describe('deterministic matcher; without one the LLM judge decides'),
   examples: Examples.optional(),
   tags: z.array(z.string().min(1)).default([]).describe('free tags, e.g. axis:accuracy'),
