@@ -69,6 +69,6 @@ export function formatScoreSummary(s: ScoreRunSummary, judges: string[]): string
   }
   lines.push(`  matcher-judge agreement: ${s.agreement.agreed}/${s.agreement.compared} entries (${percent(s.agreement.agreed, s.agreement.compared)})`);
   if (s.errors > 0) lines.push(`  ${s.errors} answers have no text (their request failed): resume the run with caps run, then score again`);
-  if (s.unknownItems.length > 0) lines.push(`  ${s.unknownItems.length} answers are to items not in the bank and were left unscored (e.g. ${s.unknownItems[0]})`);
+  if (s.unknownItems.length > 0) lines.push(`  ${s.unknownItems.length} answers are to items or variants not in the bank and were left unscored (e.g. ${s.unknownItems[0]})`);
   return `${lines.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@
  */
 import pLimit from 'p-limit';
 import type { Bank } from '../bank/bank.js';
-import type { Item } from '../schema/bank.js';
+import { CLEAN, type Item } from '../schema/bank.js';
 import type { JuryRule } from '../schema/config.js';
 import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore, Opinion } from '../schema/score.js';
@@ -58,7 +58,7 @@ export interface ScoreRunSummary {
   juryTies: number;
   /** Entries decided by both matcher and judge, and how often they agreed (over all current scores). */
   agreement: { compared: number; agreed: number };
-  /** Answers whose item is not in the bank (left unscored). */
+  /** Keys of answers whose item or variant is not in the bank (left unscored). */
   unknownItems: string[];
 }
 
@@ -98,7 +98,7 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
       responses.map((response) =>
         limit(async () => {
           const item = items.get(response.item);
-          if (!item) {
+          if (!item || (response.variant !== CLEAN && !item.variants.some((v) => v.id === response.variant))) {
             summary.unknownItems.push(response.key);
             return;
           }

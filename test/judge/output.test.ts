@@ -12,6 +12,7 @@ describe('judge output parsing', () => {
     const fenced = 'Here you go:\n```json\n' + reply([v('a'), v('b')]) + '\n```\nThanks {not json}';
     expect(parseJudgeOutput(fenced, ids).ok).toBe(true);
     expect(extractFirstJsonObject('x {"s": "a } inside"} y')).toEqual({ s: 'a } inside' });
+    expect(parseJudgeOutput('<think>maybe {"entry": "a"} first</think>' + reply([v('a'), v('b')]), ids).ok).toBe(true);
   });
 
   it('rejects missing, unknown and repeated entries, bad shapes and no JSON', () => {

@@ -130,6 +130,17 @@ describe('scoreRun with the simulated judge over HTTP', () => {
     expect(restage.judges!.map((o) => [o.judge, o.met])).toEqual([['j0', true], ['j1', true], ['j2', false]]);
   });
 
+  it('answers to items or variants no longer in the bank are left unscored and listed', async () => {
+    const run = modelRun({ good: GOOD_ANSWER });
+    const appender = new RunFolder(run).responseAppender();
+    appender.append(ResponseRecord.parse({ key: 'good|ghost|clean|t0|s0', respondent: 'good', item: 'ghost', text: 'x' }));
+    appender.append(ResponseRecord.parse({ key: 'good|iiia|gone|t0|s0', respondent: 'good', item: 'iiia', variant: 'gone', text: 'x' }));
+    appender.close();
+    const summary = await scoreRun(run, { bank: testBank() });
+    expect(summary).toMatchObject({ answers: 3, scored: 1 });
+    expect(summary.unknownItems.sort()).toEqual(['good|ghost|clean|t0|s0', 'good|iiia|gone|t0|s0']);
+  });
+
   it('a jury with one failed juror is retried asking only that juror', async () => {
     const run = modelRun({ good: GOOD_ANSWER });
     const failed = await scoreRun(run, {

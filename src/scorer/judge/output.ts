@@ -61,8 +61,10 @@ function matchingBrace(text: string, start: number): number {
  * no unknown id. Anything else is invalid output, to be retried.
  */
 export function parseJudgeOutput(text: string | null, entryIds: readonly string[]): ParsedJudgeOutput {
-  if (text === null || text.trim() === '') return { ok: false, problem: 'empty reply' };
-  const json = extractFirstJsonObject(text);
+  // Reasoning models may think aloud before answering; their notes are not the answer.
+  const reply = text?.replace(/<think>[\s\S]*?<\/think>/g, '') ?? '';
+  if (reply.trim() === '') return { ok: false, problem: 'empty reply' };
+  const json = extractFirstJsonObject(reply);
   if (json === null) return { ok: false, problem: 'no JSON object in the reply' };
   const parsed = JudgeOutput.safeParse(json);
   if (!parsed.success) {
