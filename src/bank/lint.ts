@@ -21,12 +21,13 @@ export function formatLintText(report: LintReport, cwd?: string): string {
   const lines = report.diagnostics.map((d) => formatDiagnostic(d, cwd));
   if (lines.length > 0) lines.push('');
   if (report.summary) lines.push(...formatSummary(report.summary, report.errors > 0));
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   lines.push(`${'result'.padEnd(LABEL)}${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}`);
   return `${lines.join('\n')}\n`;
 }
 
 const LABEL = 11;
+
+const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
 const WIDTH = 100;
 
 function formatSummary(s: BankSummary, partial: boolean): string[] {
@@ -37,7 +38,8 @@ function formatSummary(s: BankSummary, partial: boolean): string[] {
     const rows: string[] = [];
     for (const part of parts) {
       const next = current ? `${current}${separator}${part}` : part;
-      if (current && LABEL + next.length > WIDTH) {
+      // Leave room for the separator that ends a wrapped row.
+      if (current && LABEL + next.length + separator.trimEnd().length > WIDTH) {
         rows.push(current + separator.trimEnd());
         current = part;
       } else current = next;
@@ -49,26 +51,26 @@ function formatSummary(s: BankSummary, partial: boolean): string[] {
   const headed = (head: string, parts: string[]) => (parts.length ? [`${head} ${parts[0]}`, ...parts.slice(1)] : [head]);
 
   const title = s.title ? ` "${s.title}"` : '';
-  row('bank', [`${s.bank} v${s.version}${title} (${s.language}, profile ${s.profile}): ${s.items} items in ${s.files} file${s.files === 1 ? '' : 's'}${partial ? ' (items with errors left out)' : ''}`]);
+  row('bank', [`${s.bank} v${s.version}${title} (${s.language}, profile ${s.profile}): ${plural(s.items, 'item')} in ${plural(s.files, 'file')}${partial ? ' (items with errors left out)' : ''}`]);
   row('depth', s.depth.map((d) => `${d.level}${d.label ? ` ${d.label}` : ''}: ${d.items}`), ' | ');
   if (s.taxonomy) {
     const uncovered = s.topics.filter((t) => t.items === 0).map((t) => t.topic);
     row('topics', [`${s.taxonomy.covered} of ${s.taxonomy.topics} taxonomy topics covered${uncovered.length ? `; not covered: ${uncovered.join(', ')}` : ''}`]);
     row('', s.topics.filter((t) => t.items > 0).map((t) => `${t.topic} ${t.items}`));
   } else {
-    row('topics', [`${s.topics.length} topics (no taxonomy declared)`]);
+    row('topics', [`${plural(s.topics.length, 'topic')} (no taxonomy declared)`]);
     row('', s.topics.map((t) => `${t.topic} ${t.items}`));
   }
-  row('variants', headed(`${s.itemsWithVariants} items with variants:`, s.variants.map((v) => `${v.kind} ${v.variants}${v.variants ? ` (${v.items} items)` : ''}`)));
+  row('variants', headed(`${plural(s.itemsWithVariants, 'item')} with variants:`, s.variants.map((v) => `${v.kind} ${v.variants}${v.variants ? ` (${plural(v.items, 'item')})` : ''}`)));
   const e = s.entries;
   row('rubric', [
-    `${e.points} points (${e.criticalPoints} critical)`,
-    `${e.deductions} deductions (${e.safetyDeductions} safety, ${e.vetoDeductions} veto)`,
-    `${e.zeroRules} zero rules`,
-    `${e.vetoes} vetoes; ${s.itemsWithVeto} items can be vetoed`,
+    `${plural(e.points, 'point')} (${e.criticalPoints} critical)`,
+    `${plural(e.deductions, 'deduction')} (${e.safetyDeductions} safety, ${e.vetoDeductions} veto)`,
+    plural(e.zeroRules, 'zero rule'),
+    `${plural(e.vetoes, 'veto', 'vetoes')}; ${plural(s.itemsWithVeto, 'item')} can be vetoed`,
   ]);
   row('evidence', headed(
-    `${s.evidence.taggedPoints} of ${s.evidence.points} points tagged (${pct(s.evidence.share)})${s.evidence.schemes.length ? ':' : ''}`,
+    `${s.evidence.taggedPoints} of ${plural(s.evidence.points, 'point')} tagged (${pct(s.evidence.share)})${s.evidence.schemes.length ? ':' : ''}`,
     s.evidence.schemes.map((sc) => `${sc.scheme} ${sc.points} (${sc.levels.map((l) => `${l.level}: ${l.points}`).join(', ')})`),
   ));
   return lines;

@@ -188,8 +188,8 @@ function syntaxDiagnostics(file: string, text: string, doc: Document.Parsed, lin
     }
     const at = lineCounter.linePos(offset);
     // Errors reported at the start of an indented line are about its first character.
-    const lineText = text.split('\n')[at.line - 1] ?? '';
-    const col = at.col === 1 && code !== 'yaml-tab' ? (lineText.search(/\S/) + 1 || 1) : at.col;
+    const indent = /^[ ]*/.exec(text.slice(offset, offset + 200))![0].length;
+    const col = at.col === 1 && code !== 'yaml-tab' ? indent + 1 : at.col;
     const key = `${at.line}:${col}`;
     if (seen.has(key)) continue;
     seen.add(key);
