@@ -29,7 +29,7 @@ const ZH_CUES = [
   '不应', '不应该', '不要', '不必', '无需', '无须', '不需要', '不用', '排除', '否认', '而非', '而不是', '反对',
 ];
 const EN_CUES = [
-  'not', 'no', 'never', 'without', 'avoid', 'avoids', 'avoided', 'avoiding', "don't", 'do not', "doesn't",
+  'not', 'no', 'non', 'never', 'without', 'avoid', 'avoids', 'avoided', 'avoiding', "don't", 'do not', "doesn't",
   'does not', "didn't", "shouldn't", 'should not', "won't", "can't", 'cannot', "isn't", "aren't", "wasn't",
   "weren't", "mustn't", 'must not', 'no longer', 'rather than', 'instead of', 'contraindicated', 'neither', 'nor',
   'none', 'exclude', 'excluded', 'excluding', 'rule out', 'ruled out', 'refrain from', 'advise against',

@@ -92,6 +92,7 @@ const english: Row[] = [
   ['not only', { any: ['surgery'] }, 'Not only surgery but also chemotherapy.', true],
   ['double negation', { any: ['treatment'] }, 'Never without treatment.', true],
   ['neither ... nor is one negation', { any: ['radiotherapy'] }, 'Neither surgery nor radiotherapy.', false],
+  ['non- negates the word it prefixes', { any: ['squamous'] }, 'Pemetrexed is for non-squamous histology.', false, /negated by "non"/],
   ['small cell inside non-small cell', { any: ['small cell lung cancer'] }, 'A non-small cell lung cancer.', false, /found only inside "non-small"/],
   ['decimal point is not a clause end', { any: ['mg'] }, 'Give no 2.5 mg dose.', false],
   ['English phrase in a Chinese answer', { any: ['osimertinib'] }, '推荐Osimertinib一线治疗。', true],
