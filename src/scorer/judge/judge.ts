@@ -85,7 +85,11 @@ async function ask(client: EndpointClient, messages: ChatMessage[], signal: Abor
     counted();
     const reply = await client.chat({ messages, responseFormat: structuredFormat, signal });
     if (!(reply.error?.kind === 'client' && (reply.error.status === 400 || reply.error.status === 422))) return reply;
-    withoutStructuredOutputs.add(client);
+    // Remembered only once plain JSON works: a 400 for another reason (e.g. a prompt too long) changes nothing.
+    counted();
+    const plain = await client.chat({ messages, signal });
+    if (!plain.error) withoutStructuredOutputs.add(client);
+    return plain;
   }
   counted();
   return client.chat({ messages, signal });
