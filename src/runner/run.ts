@@ -24,7 +24,7 @@ import type { EndpointProgress, ProgressSink } from './progress.js';
 export interface RunSelection {
   bank: Bank;
   config: CapsConfig;
-  /** Endpoint names to ask (`--models`); all endpoints when absent. */
+  /** Endpoint names to ask (`--models`); when absent, every endpoint not named as a judge. */
   models?: string[];
   samples?: number;
   filters?: PlanFilters;
@@ -80,11 +80,17 @@ export function prepareRun(selection: RunSelection & { out?: string }): Prepared
       throw new UserError(`--models: no endpoint "${name}" in the config${hint ? `; did you mean "${hint}"?` : ''} (endpoints: ${names.join(', ')})`);
     }
   }
+  // Endpoints that only serve as judges are not asked the bank unless named in --models.
+  const judges = new Set(config.judge?.endpoints ?? []);
   const endpoints = config.endpoints
-    .filter((e) => !selection.models || selection.models.includes(e.name))
+    .filter((e) => (selection.models ? selection.models.includes(e.name) : !judges.has(e.name)))
     .map((e) => (selection.concurrency ? { ...e, concurrency: selection.concurrency } : e));
+  if (endpoints.length === 0) {
+    throw new UserError(`no endpoint to ask: every endpoint in the config is a judge (${names.join(', ')}); name the ones to evaluate with --models`);
+  }
   const samples = selection.samples ?? config.defaults?.samples ?? 1;
   const plan = planRun(bank, endpoints, samples, selection.filters);
+  if (plan.counts.answers === 0) throw new UserError(`nothing to ask: the filters select no answer from bank ${bank.id} (${bank.items.length} items)`);
   const selectionHash = contentHash({
     endpoints: endpoints.map((e) => ({ name: e.name, model: e.model, params: e.params })),
     samples,
