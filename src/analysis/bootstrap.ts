@@ -52,6 +52,21 @@ export function replicateMeans(values: Float64Array, plan: ResamplingPlan): Floa
 }
 
 /**
+ * A short name for a set of item indices: its size and two independent 32-bit hashes, so
+ * that looking up a plan never builds or compares thousand-element strings.
+ */
+export function itemSetSignature(items: ArrayLike<number>): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c ^ items.length;
+  for (let i = 0; i < items.length; i++) {
+    h1 = Math.imul(h1 ^ items[i], 0x01000193);
+    h2 = Math.imul(h2 ^ (items[i] + 0x9e3779b9), 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  return `${items.length}:${(h1 >>> 0).toString(36)}:${(h2 >>> 0).toString(36)}`;
+}
+
+/**
  * Plans cached by item set, so that every respondent answering the same items is resampled
  * identically (and computed once). The seed of a plan depends only on the global seed and
  * the item set, never on the order in which analyses ask for it.
@@ -66,7 +81,7 @@ export class PlanCache {
 
   /** The plan over this item set (item indices in ascending order). */
   plan(items: ArrayLike<number>): ResamplingPlan {
-    return this.planFor(Array.prototype.join.call(items, ','), items.length);
+    return this.planFor(itemSetSignature(items), items.length);
   }
 
   /**
@@ -74,7 +89,7 @@ export class PlanCache {
    * so that the leaderboard and every paired comparison on the same items reuse them.
    */
   replicateMeans(series: string, items: ArrayLike<number>, values: Float64Array): Float64Array {
-    const signature = Array.prototype.join.call(items, ',');
+    const signature = itemSetSignature(items);
     const key = `${series}\u0000${signature}`;
     let replicates = this.means.get(key);
     if (!replicates) {

@@ -42,22 +42,32 @@ export function pairedComparisons(table: ScoreTable, rankOrder: string[]): Paire
   const { confidence } = table.settings;
   const index = new Map(table.respondents.map((r, i) => [r.name, i]));
   // Both sides of a pair are resampled with the same plan (the shared items), so the replicate difference is paired.
-  const replicatesOf = (r: number, items: Int32Array): Float64Array =>
-    table.plans.replicateMeans(cleanSeries(r), items, Float64Array.from(items, (i) => table.clean[r][i]));
+  const replicatesOf = (r: number, items: Int32Array): Float64Array => {
+    const values = new Float64Array(items.length);
+    for (let k = 0; k < items.length; k++) values[k] = table.clean[r][items[k]];
+    return table.plans.replicateMeans(cleanSeries(r), items, values);
+  };
 
   const pairs: PairedComparison[] = [];
   for (let x = 0; x < rankOrder.length; x++) {
     for (let y = x + 1; y < rankOrder.length; y++) {
       const a = index.get(rankOrder[x])!;
       const b = index.get(rankOrder[y])!;
-      const shared = presentItems(table.clean[a], (i) => !Number.isNaN(table.clean[b][i])).items;
-      const differences = Float64Array.from(shared, (i) => table.clean[a][i] - table.clean[b][i]);
+      const cleanA = table.clean[a];
+      const cleanB = table.clean[b];
+      const sharedList: number[] = [];
+      for (let i = 0; i < cleanA.length; i++) if (!Number.isNaN(cleanA[i]) && !Number.isNaN(cleanB[i])) sharedList.push(i);
+      const shared = Int32Array.from(sharedList);
+      const differences = new Float64Array(shared.length);
+      for (let k = 0; k < shared.length; k++) differences[k] = cleanA[shared[k]] - cleanB[shared[k]];
       const sign = signTest(differences);
       let ci = null;
       if (shared.length >= 2) {
         const ra = replicatesOf(a, shared);
         const rb = replicatesOf(b, shared);
-        ci = percentileInterval(ra.map((v, k) => v - rb[k]), confidence);
+        const replicateDifferences = new Float64Array(ra.length);
+        for (let k = 0; k < ra.length; k++) replicateDifferences[k] = ra[k] - rb[k];
+        ci = percentileInterval(replicateDifferences, confidence);
       }
       const significant = sign.p_value !== null && sign.p_value < alpha(confidence);
       const verdict = ci && significant && ci.low > 0 ? 'a' : ci && significant && ci.high < 0 ? 'b' : 'none';

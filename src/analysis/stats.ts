@@ -21,11 +21,13 @@ export function sortedQuantile(sorted: ArrayLike<number>, q: number): number {
 
 /** Percentile interval of bootstrap replicates (NaN replicates, where the statistic was undefined, are dropped). */
 export function percentileInterval(replicates: Float64Array, confidence: number): Interval {
-  const finite = replicates.filter((v) => Number.isFinite(v));
-  if (finite.length < Math.max(2, replicates.length / 2)) return null;
-  finite.sort();
+  let finiteCount = 0;
+  for (let i = 0; i < replicates.length; i++) if (Number.isFinite(replicates[i])) finiteCount++;
+  if (finiteCount < Math.max(2, replicates.length / 2)) return null;
+  const sorted = finiteCount === replicates.length ? replicates.slice() : replicates.filter((v) => Number.isFinite(v));
+  sorted.sort();
   const tail = (1 - confidence) / 2;
-  return { low: sortedQuantile(finite, tail), high: sortedQuantile(finite, 1 - tail) };
+  return { low: sortedQuantile(sorted, tail), high: sortedQuantile(sorted, 1 - tail) };
 }
 
 /** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */

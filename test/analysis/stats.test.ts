@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPlan, deriveSeed, meanEstimate, PlanCache, replicateMeans } from '../../src/analysis/bootstrap.js';
+import { createPlan, deriveSeed, itemSetSignature, meanEstimate, PlanCache, replicateMeans } from '../../src/analysis/bootstrap.js';
 import { binomialHalfTwoSided, mcnemarExact, normalQuantile, pearson, percentileInterval, signTest, wilson } from '../../src/analysis/stats.js';
 import { normalGenerator } from './simulate.js';
 
@@ -71,7 +71,9 @@ describe('bootstrap resampling plans', () => {
     const second = new PlanCache(9, 20);
     second.plan([1, 2]);
     expect(second.plan([0, 2, 5]).counts).toEqual(a.counts);
-    expect(deriveSeed(9, '0,2,5')).not.toBe(deriveSeed(9, '0,2,6'));
+    expect(itemSetSignature([0, 2, 5])).not.toBe(itemSetSignature([0, 2, 6]));
+    expect(itemSetSignature([0, 2, 5])).not.toBe(itemSetSignature([0, 5, 2]));
+    expect(deriveSeed(9, itemSetSignature([0, 2, 5]))).not.toBe(deriveSeed(9, itemSetSignature([0, 2, 6])));
   });
 
   it('replicate means of a constant are the constant', () => {
