@@ -50,7 +50,8 @@ function entryLines(verdict: Verdict, entry: ResolvedEntry | undefined): string[
   if (verdict.decided_by === 'matcher' && verdict.matcher?.rationale) lines.push(`     matcher: ${verdict.matcher.rationale}`);
   if (verdict.decided_by === 'judge' && verdict.rationale) lines.push(`     why: ${verdict.rationale}`);
   if (verdict.decided_by === 'matcher' && verdict.judge) {
-    lines.push(`     ${opinionLine(`judge ${verdict.judge.judge ?? ''}`.trim(), verdict.judge)}${verdict.agreement === false ? '  <- disagrees with the matcher' : ''}`);
+    const judge = `judge ${verdict.judge.judge ?? ''}`.trim();
+    lines.push(verdict.agreement === false ? `     ${opinionLine(judge, verdict.judge)}  <- disagrees with the matcher` : `     ${judge} agrees`);
   }
   for (const juror of verdict.judges ?? []) lines.push(`     ${opinionLine(`juror ${juror.judge ?? '?'}`, juror)}`);
   return lines;
