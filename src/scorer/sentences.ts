@@ -14,8 +14,9 @@ export interface SentenceSpan {
   end: number;
 }
 
-// A terminator run (e.g. "?!" or "。」") closes the sentence; a full stop only when followed by a space or the end.
-const TERMINATOR = /[。！？!?；;]+[」』”’)）]*|[.．]+(?=\s|$)[」』”’)）]*|\r?\n/gu;
+// A terminator run (e.g. "?!" or "。」") closes the sentence; a full stop only when followed by
+// a space or the end, and not after a common abbreviation (e.g., i.e., vs., Dr.).
+const TERMINATOR = /[。！？!?；;]+[」』”’)）]*|(?<!\b(?:e\.g|i\.e|vs|cf|approx|dr|fig))[.．]+(?=\s|$)[」』”’)）]*|\r?\n/giu;
 
 export function sentenceSpans(answer: string): SentenceSpan[] {
   const spans: SentenceSpan[] = [];

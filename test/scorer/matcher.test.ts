@@ -164,6 +164,7 @@ describe('normalizeForMatch and sentencesOf', () => {
       'End',
     ]);
     expect(sentencesOf('')).toEqual([]);
+    expect(sentencesOf('Use a TKI, e.g. osimertinib vs. gefitinib. Then stop.')).toEqual(['Use a TKI, e.g. osimertinib vs. gefitinib.', 'Then stop.']);
   });
 });
 
