@@ -15,8 +15,9 @@ export interface SentenceSpan {
 }
 
 // A terminator run (e.g. "?!" or "。」") closes the sentence; a full stop only when followed by
-// a space or the end, and not after a common abbreviation (e.g., i.e., vs., Dr.).
-const TERMINATOR = /[。！？!?；;]+[」』”’)）]*|(?<!\b(?:e\.g|i\.e|vs|cf|approx|dr|fig))[.．]+(?=\s|$)[」』”’)）]*|\r?\n/giu;
+// a space or the end, and not after a common abbreviation (e.g., i.e., vs., Dr.) or a list
+// number at the start of a line ("1. 先行新辅助治疗").
+const TERMINATOR = /[。！？!?；;]+[」』”’)）]*|(?<!\b(?:e\.g|i\.e|vs|cf|approx|dr|fig)|(?:^|\n)[ \t]*\d{1,3})[.．]+(?=\s|$)[」』”’)）]*|\r?\n/giu;
 
 export function sentenceSpans(answer: string): SentenceSpan[] {
   const spans: SentenceSpan[] = [];

@@ -164,6 +164,7 @@ describe('normalizeForMatch and sentencesOf', () => {
       'End',
     ]);
     expect(sentencesOf('')).toEqual([]);
+    expect(sentencesOf('治疗建议：\n1. 先行新辅助治疗。\n 2. 再分期')).toEqual(['治疗建议：', '1. 先行新辅助治疗。', '2. 再分期']);
     expect(sentencesOf('Use a TKI, e.g. osimertinib vs. gefitinib. Then stop.')).toEqual(['Use a TKI, e.g. osimertinib vs. gefitinib.', 'Then stop.']);
   });
 });
