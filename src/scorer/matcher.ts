@@ -220,5 +220,16 @@ export function evaluateMatch(spec: MatchSpecInput, answer: string | PreparedAns
   const sentences = new Map<number, string>();
   for (const f of found) for (const h of f.hits) if (h.sentence) sentences.set(h.sentence.index, h.sentence.text);
   const quotes = [...sentences.entries()].sort((a, b) => a[0] - b[0]).map(([, text]) => text);
-  return { met: true, quotes, detail: `found ${found.map(where).join(', ')}` };
+  return { met: true, quotes, detail: `found ${distinct(found).map(where).join(', ')}` };
+}
+
+/** Findings whose first occurrence is not the same text as an earlier one ("PD-L1" and "PD L1", "度伐利尤单抗" and "度伐利尤"). */
+function distinct(findings: Finding[]): Finding[] {
+  const seen: Occurrence[] = [];
+  return findings.filter((f) => {
+    const first = f.hits[0];
+    if (seen.some((h) => first.start < h.end && h.start < first.end)) return false;
+    seen.push(...f.hits);
+    return true;
+  });
 }

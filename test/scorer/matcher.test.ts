@@ -97,6 +97,7 @@ const english: Row[] = [
   ['decimal point is not a clause end', { any: ['mg'] }, 'Give no 2.5 mg dose.', false],
   ['English phrase in a Chinese answer', { any: ['osimertinib'] }, '推荐Osimertinib一线治疗。', true],
   ['English phrase negated in a Chinese answer', { any: ['osimertinib'] }, '不推荐Osimertinib。', false],
+  ['overlapping phrases are reported once', { any: ['durvalumab consolidation', 'durvalumab'] }, 'Durvalumab consolidation follows.', true, /^found "durvalumab consolidation" in sentence 1$/],
   ['quotes name the sentence', { any: ['restaging'] }, 'First, induction. Then restaging! Finally decide.', true, /in sentence 2/],
 ];
 
