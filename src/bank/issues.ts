@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { Diagnostic } from './diagnostic.js';
-import { diagnoseAt, type PathSegment, type YamlSource } from './source.js';
+import { diagnoseAt, isFlowMapping, type PathSegment, type YamlSource } from './source.js';
 import { closestMatch } from './suggest.js';
 
 type Issue = z.core.$ZodIssue;
@@ -62,7 +62,15 @@ function describeIssue(issue: Issue, prefix: PathSegment[], context: IssueContex
 
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const shown = issue.keys.slice(0, MAX_UNKNOWN_KEYS).map((key) => at('unknown-key', unknownKeyMessage(key, context.schema, relative), [...path, key], 'key'));
+      const shown = issue.keys.slice(0, MAX_UNKNOWN_KEYS).map((key) => {
+        const input = issue.input as Record<string, unknown> | undefined;
+        // In `{ source: IMpower133, CASPIAN }` the comma makes "CASPIAN" a key of its own.
+        const splitText = input?.[key] === null && isFlowMapping(context.source, path);
+        const message = splitText
+          ? `unknown key "${key}": inside { } a comma starts a new key; put text containing commas in quotes, e.g. source: "IMpower133, CASPIAN"`
+          : unknownKeyMessage(key, context.schema, relative);
+        return at('unknown-key', message, [...path, key], 'key');
+      });
       const more = issue.keys.length - shown.length;
       return more > 0 ? [...shown, at('unknown-key', `${more} more unknown keys in ${fieldName(path)}; is this the right file?`)] : shown;
     }

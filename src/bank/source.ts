@@ -85,8 +85,23 @@ export function parseYamlSource(file: string, bytes: Uint8Array): SourceResult {
 
 /** Line and column of the node at `path`, or of its nearest existing ancestor. `key` points at the key itself. */
 export function locate(source: YamlSource, path: readonly PathSegment[], target: 'key' | 'value' = 'value'): Position {
+  const { node, keyNode } = walk(source, path);
+  const chosen = target === 'key' && keyNode ? keyNode : (node as Node | null);
+  const offset = chosen?.range?.[0] ?? keyNode?.range?.[0] ?? 0;
+  return source.lineCounter.linePos(offset);
+}
+
+/** Whether the mapping at `path` is written inline, `{ a: 1, b: 2 }`, where a comma starts a new key. */
+export function isFlowMapping(source: YamlSource, path: readonly PathSegment[]): boolean {
+  const { node, complete } = walk(source, path);
+  const resolved = isAlias(node) ? node.resolve(source.doc) : node;
+  return complete && isMap(resolved) && resolved.flow === true;
+}
+
+function walk(source: YamlSource, path: readonly PathSegment[]): { node: unknown; keyNode: Node | undefined; complete: boolean } {
   let node: unknown = source.doc.contents;
   let keyNode: Node | undefined;
+  let depth = 0;
   for (const segment of path) {
     if (isAlias(node)) node = node.resolve(source.doc);
     if (isMap(node)) {
@@ -100,10 +115,9 @@ export function locate(source: YamlSource, path: readonly PathSegment[], target:
     } else {
       break;
     }
+    depth++;
   }
-  const chosen = target === 'key' && keyNode ? keyNode : (node as Node | null);
-  const offset = chosen?.range?.[0] ?? keyNode?.range?.[0] ?? 0;
-  return source.lineCounter.linePos(offset);
+  return { node, keyNode, complete: depth === path.length };
 }
 
 export function diagnoseAt(
