@@ -3,7 +3,8 @@
  * the same steps so that "ＰＤ－Ｌ１", "pd-l1" and "PD-L1" are one phrase:
  * Unicode NFKC (full-width -> half-width), lower case, one kind of dash and apostrophe,
  * whitespace runs collapsed to one space (or one line break when they contain one: a line
- * break ends a clause), and no space between two Chinese characters.
+ * break ends a clause), no invisible format characters, and no space between two Chinese
+ * characters.
  * The normalised text keeps, for every code unit, its index in the original answer so that
  * quotes are always taken from what the respondent actually wrote.
  */
@@ -23,6 +24,7 @@ const APOSTROPHES = /[\u2018\u2019\u02BC\uFF07]/g;
 /** A base character with its combining marks: normalised together so that e + ◌́ composes. */
 const CLUSTER = /\P{M}\p{M}*|\p{M}+/suy;
 const MARK = /^\p{M}$/u;
+const FORMAT = /^\p{Cf}+$/u;
 
 export interface NormalizedText {
   /** The normalised text. */
@@ -73,6 +75,8 @@ export function normalizeWithOrigin(raw: string): NormalizedText {
       const cluster = CLUSTER.exec(raw)![0];
       piece = normalizeCluster(cluster);
       i += cluster.length;
+      // Invisible format characters (zero-width space, soft hyphen, BOM) would split words.
+      if (FORMAT.test(piece)) continue;
     }
     if (piece.trim() === '') {
       if (text !== '' && pendingSpace < 0) pendingSpace = at;

@@ -152,6 +152,7 @@ describe('normalizeForMatch and sentencesOf', () => {
     expect(normalizeForMatch('ＰＤ－Ｌ１　 Ｔ２Ｎ２Ｍ０')).toBe('pd-l1 t2n2m0');
     expect(normalizeForMatch('新 辅助  治疗\n\n下一步')).toBe('新辅助治疗\n下一步');
     expect(normalizeForMatch('Don’t  STOP')).toBe("don't stop");
+    expect(normalizeForMatch('新辅\u200b助 neo\u00adadjuvant\ufeff')).toBe('新辅助 neoadjuvant');
   });
 
   it('splits Chinese and English sentences', () => {
