@@ -7,15 +7,15 @@ import type { Interval } from '../analysis/agreement.js';
 export function calibrateCommand(): Command {
   return new Command('calibrate')
     .description("compare the judge's (or matcher's) verdicts with expert labels: Cohen's kappa, Gwet's AC1, macro-F1 with 95% CIs")
-    .requiredOption('--labels <file>', 'expert labels (.csv or .yaml): key or item+respondent, entry, met[, expert]')
-    .requiredOption('--run <run-dir>', 'scored run folder')
+    .requiredOption('--labels <file>', 'expert labels (.csv or .yaml): [run,] key or item+respondent, entry, met[, expert]')
+    .option('--run <run-dir>', 'scored run folder (else a "run" column in the labels names it)')
     .addOption(new Option('--against <rater>', 'verdicts to calibrate').choices(['judge', 'matcher', 'final']).default('judge'))
     .option('--seed <n>', 'bootstrap seed', (v) => Number.parseInt(v, 10), 1)
     .option('--resamples <n>', 'bootstrap resamples', (v) => Number.parseInt(v, 10), 1000)
     .option('--bank <paths...>', 'bank files, for per-tag agreement')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .exitOverride()
-    .action(async (options: { labels: string; run: string; against: CalibratedRater; seed: number; resamples: number; bank?: string[]; format: string }) => {
+    .action(async (options: { labels: string; run?: string; against: CalibratedRater; seed: number; resamples: number; bank?: string[]; format: string }) => {
       const bank = options.bank ? await loadBankOrThrow(options.bank) : undefined;
       const report = await calibrate({ labels: options.labels, runDir: options.run, rater: options.against, seed: options.seed, resamples: options.resamples, bank });
       process.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatCalibration(report));

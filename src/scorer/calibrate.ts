@@ -5,6 +5,7 @@
  * the disagreements one by one, and Krippendorff's alpha among experts when several
  * labelled the same entries. With several experts the reference is their majority.
  */
+import { dirname, resolve } from 'node:path';
 import type { Bank } from '../bank/bank.js';
 import type { AnswerScore, Verdict } from '../schema/score.js';
 import { RunFolder } from '../io/run-folder.js';
@@ -26,7 +27,8 @@ export type CalibratedRater = 'judge' | 'matcher' | 'final';
 
 export interface CalibrateOptions {
   labels: string;
-  runDir: string;
+  /** The scored run the labels refer to; without it, each label names its run in a `run` column. */
+  runDir?: string;
   rater?: CalibratedRater;
   seed?: number;
   resamples?: number;
@@ -83,30 +85,29 @@ interface Unit {
 export async function calibrate(options: CalibrateOptions): Promise<CalibrationReport> {
   const rater = options.rater ?? 'judge';
   const seed = options.seed ?? 1;
-  const folder = new RunFolder(options.runDir);
-  folder.readManifest();
-  const scores = [...(await folder.latestScores()).values()];
-  if (scores.length === 0) throw new UserError(`${options.runDir}: no scores.jsonl yet; run caps score ${options.runDir} first.`);
-  const byKey = new Map(scores.map((s) => [s.key, s]));
-  const byAnswer = new Map(scores.map((s) => [answerId(s.respondent, s.item, s.variant, s.turn, s.sample), s]));
-
   const rows = readTable(options.labels, {
     required: ['entry', 'met'],
-    optional: ['key', 'item', 'respondent', 'variant', 'turn', 'sample', 'expert', 'note'],
+    optional: ['run', 'key', 'item', 'respondent', 'variant', 'turn', 'sample', 'expert', 'note'],
   });
+  const runs = new Map<string, ScoredRun>();
   const units = new Map<string, Unit>();
   for (const { line, values } of rows) {
     const where = `${options.labels}:${line}`;
+    const runDir = values.run?.trim() ? resolve(dirname(options.labels), values.run.trim()) : options.runDir;
+    if (!runDir) throw new UserError(`${where}: which run was labelled? Pass --run RUN_DIR, or give each label a "run" column (a run folder, relative to the labels file).`);
+    const run = runs.get(runDir) ?? (await readScoredRun(runDir));
+    runs.set(runDir, run);
+    const { byKey, byAnswer } = run;
     let score: AnswerScore | undefined;
     if (values.key) score = byKey.get(values.key.trim());
     else if (values.item && values.respondent) {
       score = byAnswer.get(answerId(values.respondent.trim(), values.item.trim(), values.variant?.trim() || 'clean', Number(values.turn || 0), Number(values.sample || 0)));
     } else throw new UserError(`${where}: name the answer with "key", or with "item" and "respondent" (and variant/turn/sample when not 0/clean).`);
-    if (!score) throw new UserError(`${where}: no scored answer for ${values.key ? `key "${values.key}"` : `item "${values.item}" by "${values.respondent}"`} in ${options.runDir}.`);
+    if (!score) throw new UserError(`${where}: no scored answer for ${values.key ? `key "${values.key}"` : `item "${values.item}" by "${values.respondent}"`} in ${runDir}.`);
     const verdict = score.verdicts.find((v) => v.entry === values.entry.trim());
     if (!verdict) throw new UserError(`${where}: item "${score.item}" has no entry "${values.entry}" (it has ${score.verdicts.map((v) => v.entry).join(', ')}).`);
     const met = parseMet(values.met, where);
-    const id = `${score.key}\u0000${verdict.entry}`;
+    const id = `${runDir}\u0000${score.key}\u0000${verdict.entry}`;
     const unit = units.get(id) ?? { line, score, verdict, labels: new Map<string, boolean>() };
     const expert = values.expert?.trim() || 'expert';
     if (unit.labels.has(expert)) throw new UserError(`${where}: ${expert} labelled entry "${verdict.entry}" of this answer twice (first on line ${unit.line}).`);
@@ -163,6 +164,22 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
     };
   }
   return report;
+}
+
+interface ScoredRun {
+  byKey: Map<string, AnswerScore>;
+  byAnswer: Map<string, AnswerScore>;
+}
+
+async function readScoredRun(runDir: string): Promise<ScoredRun> {
+  const folder = new RunFolder(runDir);
+  folder.readManifest();
+  const scores = [...(await folder.latestScores()).values()];
+  if (scores.length === 0) throw new UserError(`${runDir}: no scores.jsonl yet; run caps score ${runDir} first.`);
+  return {
+    byKey: new Map(scores.map((s) => [s.key, s])),
+    byAnswer: new Map(scores.map((s) => [answerId(s.respondent, s.item, s.variant, s.turn, s.sample), s])),
+  };
 }
 
 function answerId(respondent: string, item: string, variant: string, turn: number, sample: number): string {

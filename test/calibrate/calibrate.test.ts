@@ -112,6 +112,18 @@ describe('calibrate', () => {
     expect(report.compared).toBe(3);
   });
 
+  it('labels across several runs name their run folder, relative to the labels file', async () => {
+    const a = runWithScores([scoreRecord('m1', 'q', judge)]);
+    const b = runWithScores([scoreRecord('dr', 'q', judge)]);
+    const labels = join(a, '..', 'labels.csv');
+    writeFileSync(labels, `run,item,respondent,entry,met\nrun,q,m1,p5,yes\n${b},q,dr,p5,no\n`);
+    const report = await calibrate({ labels });
+    expect(report.compared).toBe(2);
+    expect(report.disagreements.map((d) => d.respondent)).toEqual(['m1']);
+    writeFileSync(labels, 'item,respondent,entry,met\nq,m1,p5,yes\n');
+    await expect(calibrate({ labels })).rejects.toThrow(/labels\.csv:2: which run was labelled\? Pass --run/);
+  });
+
   it('names file and line for labels it cannot place', async () => {
     const run = runWithScores([scoreRecord('m1', 'q', judge)]);
     const labels = join(run, 'labels.csv');
