@@ -90,7 +90,7 @@ const EN_VERDICT =
   `(?:${EN_NEGATOR} (?:be )?(?:recommended|advised|advisable|indicated|appropriate|suitable|warranted|needed|necessary|required|preferred|standard|an option|first-line|the (?:best|first|preferred|standard|right|optimal))` +
   '|contraindicated|avoided|inappropriate|unnecessary|unwarranted|discouraged|unsafe|wrong|incorrect)';
 const POST_VERDICT = new RegExp(
-  `^(?:${ZH_FILLER}{0,3}(?<zh>${ZH_VERDICT})|[ -]?(?:${EN_FILLER} ){0,3}(?<en>${EN_VERDICT})(?![\p{L}\p{N}]))`,
+  `^(?:${ZH_FILLER}{0,3}(?<zh>${ZH_VERDICT})|[ -]?(?:${EN_FILLER} ){0,3}(?<en>${EN_VERDICT})(?!${WORD_CHAR}))`,
   'u',
 );
 
