@@ -51,3 +51,6 @@ export { mergeRuns, type MergeSummary } from './runner/merge.js';
 export { formatProgress, createProgressReporter, type ProgressState } from './runner/progress.js';
 export { demoPersonas, loadPersonas, createAnswerPersona, PersonaSpec, PersonasFile } from './endpoints/sim/personas.js';
 export { simPersonas } from './endpoints/sim/catalog.js';
+export { buildReport, parseFormats, REPORT_FORMATS, REPORT_FILES, type ReportFormat, type BuildReportInput } from './report/build.js';
+export { reportRuns, type ReportRunsInput, type ReportRunsResult } from './report/from-runs.js';
+export { escapeHtml, jsonForScript } from './report/escape.js';

@@ -8,6 +8,7 @@ import { scoreCommand } from './score.js';
 import { tryCommand } from './try.js';
 import { lintCommand } from './lint.js';
 import { mergeCommand } from './merge.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { simCommand } from './sim.js';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   program.addCommand(importAnswersCommand());
   program.addCommand(lintCommand());
   program.addCommand(mergeCommand());
+  program.addCommand(reportCommand());
   program.addCommand(runCommand());
   program.addCommand(scoreCommand());
   program.addCommand(simCommand());

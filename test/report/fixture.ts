@@ -63,13 +63,13 @@ function makeItem(n: number): ItemInput {
   };
 }
 
+/** The bank as a clinician would write it in YAML. */
+export function bankInput(items: number) {
+  return { bank: 'lung-cancer-report-test', version: 1, language: 'zh', items: Array.from({ length: items }, (_, i) => makeItem(i + 1)) };
+}
+
 export function makeBank(items: number): Bank {
-  const file = BankFile.parse({
-    bank: 'lung-cancer-report-test',
-    version: 1,
-    language: 'zh',
-    items: Array.from({ length: items }, (_, i) => makeItem(i + 1)),
-  });
+  const file = BankFile.parse(bankInput(items));
   return {
     id: file.bank,
     version: file.version,
@@ -183,8 +183,8 @@ export interface Evaluation {
   responses: ResponseRecord[];
 }
 
-export function makeEvaluation(options: { items: number; respondents: number; seed?: number }): Evaluation {
-  const bank = makeBank(options.items);
+export function makeEvaluation(options: { items: number; respondents: number; seed?: number; bank?: Bank }): Evaluation {
+  const bank = options.bank ?? makeBank(options.items);
   const rng = mulberry32(options.seed ?? 7);
   const scores: AnswerScore[] = [];
   const responses: ResponseRecord[] = [];

@@ -4,7 +4,7 @@
  * Every value is also printed as a label, so colour is never the only carrier of meaning.
  */
 import type { ChartSpec } from './render.js';
-import { DIVERGING, FONT_STACK, GRID, HUMAN_SYMBOL, MODEL_SYMBOL, MUTED, SEQUENTIAL, seriesColour, seriesSymbol } from './theme.js';
+import { CHART_FONT_STACK as FONT_STACK, DIVERGING, GRID, HUMAN_SYMBOL, MODEL_SYMBOL, MUTED, SEQUENTIAL, seriesColour, seriesSymbol } from './theme.js';
 
 const AXIS_LABEL = { color: MUTED, fontFamily: FONT_STACK };
 const SPLIT_LINE = { lineStyle: { color: GRID } };

@@ -28,6 +28,12 @@ export const GRID = '#d0d7de';
 export const FONT_STACK =
   'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif';
 
+/**
+ * The same stack without quotes, for chart text: ECharts writes it into a double-quoted
+ * style attribute unescaped, and unquoted multi-word family names are valid CSS.
+ */
+export const CHART_FONT_STACK = FONT_STACK.replace(/"/g, '');
+
 export function seriesColour(index: number): string {
   return SERIES_COLOURS[index % SERIES_COLOURS.length];
 }

@@ -1,0 +1,46 @@
+/** `caps report RUN_DIR... [--bank PATH] [--out DIR] [--format html,md,csv,json]`: the report of one or more scored runs. */
+import { Command } from 'commander';
+import { UserError } from '../errors.js';
+import { parseFormats, REPORT_FORMATS } from '../report/build.js';
+import { reportRuns } from '../report/from-runs.js';
+
+function integer(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n)) throw new UserError(`${name} must be an integer, got "${value}"`);
+    return n;
+  };
+}
+
+function score(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UserError(`--threshold must be a score from 0 to 100, got "${value}"`);
+  return n;
+}
+
+export function reportCommand(): Command {
+  return new Command('report')
+    .description('write the report of scored runs (several runs are compared in one report): HTML, Markdown, CSV and JSON')
+    .argument('<run-dirs...>', 'scored run folders')
+    .option('--bank <paths...>', "question bank files or folders (default: the bank recorded in the first run's manifest)")
+    .option('--out <dir>', 'output folder (default reports/<run id>)')
+    .option('--format <formats>', `comma-separated formats: ${REPORT_FORMATS.join(',')}`, REPORT_FORMATS.join(','))
+    .option('--seed <n>', 'seed of every bootstrap', integer('--seed'))
+    .option('--bootstrap <n>', 'bootstrap replicates for intervals and knee support (default 2000)', integer('--bootstrap'))
+    .option('--threshold <score>', 'score at or above which an answer is acceptable, 0-100 (default 60)', score)
+    .exitOverride()
+    .action(async (runDirs: string[], options: { bank?: string[]; out?: string; format: string; seed?: number; bootstrap?: number; threshold?: number }) => {
+      const formats = parseFormats(options.format);
+      if (formats.length === 0) throw new UserError(`--format needs at least one of ${REPORT_FORMATS.join(', ')}`);
+      const { files, warnings, results } = await reportRuns({
+        runDirs,
+        bankPaths: options.bank,
+        outDir: options.out,
+        formats,
+        analysis: { seed: options.seed, bootstrap: options.bootstrap, acceptableThreshold: options.threshold },
+      });
+      for (const warning of warnings) process.stderr.write(`caps: note: ${warning}\n`);
+      const knees = results.depth.curves.map((c) => `  ${c.respondent}: ${c.knee.message}`);
+      process.stdout.write(`${[`report of ${results.leaderboard.rows.length} respondent(s) on ${results.bank.items} items:`, ...knees, ...files.map((f) => `wrote ${f}`)].join('\n')}\n`);
+    });
+}

@@ -1,0 +1,121 @@
+/**
+ * `caps report` as a library function: read run folders (manifest, latest responses and
+ * scores), load their bank, analyse, and write the report. Several runs are compared in one report.
+ */
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Bank } from '../bank/bank.js';
+import { loadBankOrThrow } from '../bank/load.js';
+import { analyze, type AnalysisOptions } from '../analysis/analyze.js';
+import { UserError } from '../errors.js';
+import { RunFolder } from '../io/run-folder.js';
+import type { Results } from '../schema/results.js';
+import type { Manifest, ResponseRecord } from '../schema/run.js';
+import type { AnswerScore } from '../schema/score.js';
+import { buildReport, type ReportFormat } from './build.js';
+
+export interface ReportRunsInput {
+  runDirs: string[];
+  /** Bank files or folders; default: the bank paths recorded in the first run's manifest. */
+  bankPaths?: string[];
+  /** Default: reports/<run id>, or reports/<id>+<id>... for several runs. */
+  outDir?: string;
+  formats: ReportFormat[];
+  analysis?: Omit<AnalysisOptions, 'runs'>;
+}
+
+export interface ReportRunsResult {
+  files: string[];
+  outDir: string;
+  results: Results;
+  /** Problems in the inputs that did not stop the report (also listed in the report itself). */
+  warnings: string[];
+}
+
+interface LoadedRun {
+  dir: string;
+  manifest: Manifest;
+  responses: Map<string, ResponseRecord>;
+  scores: Map<string, AnswerScore>;
+}
+
+async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
+  const folder = new RunFolder(dir);
+  const manifest = folder.readManifest();
+  const responses = await folder.latestResponses((p) => warnings.push(`${folder.responsesPath}:${p.line}: ${p.message}`));
+  const scores = await folder.latestScores((p) => warnings.push(`${folder.scoresPath}:${p.line}: ${p.message}`));
+  if (scores.size === 0) {
+    throw new UserError(`${dir}: the run has no scores (${folder.scoresPath} is missing or empty). Score it first: caps score ${dir}`);
+  }
+  const unscored = [...responses.keys()].filter((k) => !scores.has(k)).length;
+  if (unscored > 0) warnings.push(`${dir}: ${unscored} answer(s) are not scored yet and are left out; run caps score ${dir} to include them.`);
+  return { dir, manifest, responses, scores };
+}
+
+async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, warnings: string[]): Promise<Bank> {
+  const first = runs[0].manifest;
+  const paths = bankPaths && bankPaths.length > 0 ? bankPaths : first.bank.paths;
+  if (!bankPaths?.length) {
+    const missing = paths.filter((p) => !existsSync(p));
+    if (paths.length === 0 || missing.length > 0) {
+      throw new UserError(
+        `${runs[0].dir}: the bank this run was made with is not found (${missing.join(', ') || 'no path recorded'}). Pass it with --bank PATH.`,
+      );
+    }
+  }
+  const bank = await loadBankOrThrow(paths);
+  for (const run of runs) {
+    if (run.manifest.bank.id !== bank.id) {
+      throw new UserError(`${run.dir}: this run answered bank "${run.manifest.bank.id}", not "${bank.id}"; report runs of one bank together.`);
+    }
+    if (run.manifest.bank.hash !== bank.hash) {
+      warnings.push(`${run.dir}: the bank changed since this run (hash ${run.manifest.bank.hash.slice(0, 12)} then, ${bank.hash.slice(0, 12)} now); scores are reported as they were given.`);
+    }
+  }
+  return bank;
+}
+
+function defaultOutDir(runs: LoadedRun[]): string {
+  const ids = runs.map((r) => r.manifest.id || basename(r.dir));
+  const name = ids.join('+').replace(/[^A-Za-z0-9._+-]+/g, '-').slice(0, 100);
+  return join('reports', name);
+}
+
+export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResult> {
+  if (input.runDirs.length === 0) throw new UserError('name at least one run folder to report on.');
+  const warnings: string[] = [];
+  const runs: LoadedRun[] = [];
+  for (const dir of input.runDirs) runs.push(await loadRun(dir, warnings));
+  const bank = await loadRunsBank(runs, input.bankPaths, warnings);
+
+  // The same answer key in two runs (a run and its copy, or a re-run): the later run named wins.
+  const scores = new Map<string, AnswerScore>();
+  const responses = new Map<string, ResponseRecord>();
+  for (const run of runs) {
+    const repeated = [...run.scores.keys()].filter((k) => scores.has(k)).length;
+    if (repeated > 0) warnings.push(`${run.dir}: ${repeated} answer(s) also appear in an earlier run named; this run's scores are used.`);
+    for (const [key, score] of run.scores) scores.set(key, score);
+    for (const [key, response] of run.responses) responses.set(key, response);
+  }
+
+  const results = analyze({
+    bank,
+    scores: [...scores.values()],
+    responses: [...responses.values()],
+    options: {
+      ...input.analysis,
+      runs: runs.map((r) => ({
+        id: r.manifest.id,
+        harness_version: r.manifest.harness_version,
+        started_at: r.manifest.started_at,
+        finished_at: r.manifest.finished_at,
+        status: r.manifest.status,
+        respondents: r.manifest.respondents.map((x) => x.name),
+      })),
+    },
+  });
+  results.warnings.push(...warnings);
+  const outDir = input.outDir ?? defaultOutDir(runs);
+  const { files } = await buildReport({ results, outDir, formats: input.formats });
+  return { files, outDir, results, warnings };
+}
