@@ -21,10 +21,14 @@ export function depthCurves(table: ScoreTable): DepthCurve[] {
   const labels = table.bank.depthScale.labels ?? {};
   return table.respondents.map((respondent, r) => {
     const depth = analyzeDepth(
-      levels.map((level) => ({ level, values: presentItems(table.clean[r], (i) => table.items[i].depth === level).values })),
+      levels.map((level) => {
+        const present = presentItems(table.clean[r], (i) => table.items[i].depth === level);
+        // Respondents who answered the same items of a level are resampled alike, and the plan is drawn once.
+        return { level, values: present.values, plan: present.items.length > 0 ? table.plans.plan(present.items) : undefined };
+      }),
       {
         b: settings.bootstrap_b,
-        seed: deriveSeed(settings.seed, `knee|${respondent.name}`),
+        seed: settings.seed,
         confidence: settings.confidence,
         minSupport: settings.knee_min_support,
       },

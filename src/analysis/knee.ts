@@ -10,14 +10,18 @@
  * the bootstrap CI of its slope change excludes zero.
  */
 import type { Knee, MeanEstimate } from '../schema/results.js';
-import { createRandom } from './random.js';
-import { intervalExcludesZero } from './bootstrap.js';
+import { createPlan, deriveSeed, intervalExcludesZero, type ResamplingPlan } from './bootstrap.js';
 import { percentileInterval } from './stats.js';
 
 export interface LevelScores {
   level: number;
   /** One score per item (samples already averaged), 0..100. */
   values: Float64Array;
+  /**
+   * How the level's items are resampled (B x values.length counts). Respondents answering the
+   * same items can share one plan; by default one is drawn from the seed and the level.
+   */
+  plan?: ResamplingPlan;
 }
 
 export interface KneeOptions {
@@ -157,7 +161,14 @@ export function analyzeDepth(levels: readonly LevelScores[], options: KneeOption
   const hinges = hingeModels.map((m) => fitObserved(m, sums, squares, total));
 
   // Stratified bootstrap: items are resampled within their level, so every replicate keeps the design.
-  const random = createRandom(options.seed);
+  const plans = used.map((l) => {
+    const plan = l.plan ?? createPlan(l.values.length, options.b, deriveSeed(options.seed, `level|${l.level}`));
+    if (plan.n !== l.values.length || plan.b !== options.b) {
+      throw new RangeError(`depth level ${l.level}: a resampling plan of ${plan.b} x ${plan.n} for ${options.b} x ${l.values.length}`);
+    }
+    return plan;
+  });
+  const squaresOf = used.map((l) => l.values.map((v) => v * v));
   const s = new Float64Array(used.length);
   const wins = new Float64Array(knots.length + 1);
   const slopeChanges = knots.map(() => new Float64Array(options.b).fill(NaN));
@@ -166,12 +177,15 @@ export function analyzeDepth(levels: readonly LevelScores[], options: KneeOption
     let q = 0;
     for (let l = 0; l < used.length; l++) {
       const values = used[l].values;
+      const valueSquares = squaresOf[l];
+      const counts = plans[l].counts;
       const size = values.length;
+      const row = r * size;
       let sum = 0;
-      for (let j = 0; j < size; j++) {
-        const v = values[Math.floor(random() * size)];
-        sum += v;
-        q += v * v;
+      for (let i = 0; i < size; i++) {
+        const c = counts[row + i];
+        sum += c * values[i];
+        q += c * valueSquares[i];
       }
       s[l] = sum;
       levelMeans[l][r] = sum / size;
