@@ -240,6 +240,22 @@ describe('matcher properties', () => {
     );
   });
 
+  it('never throws, and quotes are always sentences of the original answer', () => {
+    const pieces = ['不', '建议', '手术', '新辅助', '无进展', '非小细胞', '，', '。', '；', 'ＡＢ', ' ', '\n', 'not ', 'surgery', 'no', '. ', 'but ', '\u200b', 'é', '不推荐'];
+    const text = fc.array(fc.constantFrom(...pieces), { maxLength: 25 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, fc.constantFrom('手术', '新辅助', 'surgery', 'ab', '进展'), fc.boolean(), (answer, phrase, unlessNegated) => {
+        const outcome = evaluateMatch({ any: [phrase], unless_negated: unlessNegated }, answer);
+        expect(outcome.detail.length).toBeGreaterThan(0);
+        if (outcome.met) {
+          expect(outcome.quotes.length).toBeGreaterThan(0);
+          for (const q of outcome.quotes) expect(sentencesOf(answer)).toContain(q);
+        } else expect(outcome.quotes).toEqual([]);
+        expect(evaluateMatch({ any: [phrase], unless_negated: unlessNegated }, prepareAnswer(answer))).toEqual(outcome);
+      }),
+    );
+  });
+
   it('adding a none phrase never turns a miss into a hit', () => {
     fc.assert(
       fc.property(zhWord, zhWord, zhText, (phrase, excluded, text) => {
