@@ -99,8 +99,10 @@ export class RecordedAnswersWriter {
     return true;
   }
 
-  close(): RecordedAnswersSummary {
+  /** Writes the manifest; `bank` completes the bank reference when it was known only at the end (a streamed import). */
+  close(bank?: Partial<Manifest['bank']>): RecordedAnswersSummary {
     this.appender.close();
+    if (bank) this.manifest.bank = { ...this.manifest.bank, ...bank };
     for (const [name, kind] of this.respondents) {
       if (!this.manifest.respondents.some((r) => r.name === name)) this.manifest.respondents.push({ name, kind });
     }

@@ -1,0 +1,58 @@
+/**
+ * The bank hash of `bankHash` (src/bank/load.ts) computed while items stream past, in flat
+ * memory: each parsed item's canonical JSON goes to a scratch file, only (id, offset,
+ * length) stays in memory, and the hash is fed in id order at the end. A test checks that
+ * it equals the hash the loader computes for the written bank.
+ */
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../io/hash.js';
+import type { Bank } from '../bank/bank.js';
+import type { Item } from '../schema/bank.js';
+
+const ITEMS_SLOT = '"items":[]';
+
+export class StreamingBankHash {
+  private readonly fd: number;
+  private offset = 0;
+  private readonly index: { id: string; offset: number; length: number }[] = [];
+
+  constructor(private readonly scratch: string) {
+    this.fd = openSync(scratch, 'w+');
+  }
+
+  add(item: Item): void {
+    const bytes = Buffer.from(canonicalJson(item));
+    writeSync(this.fd, bytes, 0, bytes.length, this.offset);
+    this.index.push({ id: item.id, offset: this.offset, length: bytes.length });
+    this.offset += bytes.length;
+  }
+
+  /** The hash, for the bank header fields given; removes the scratch file. */
+  finish(header: Pick<Bank, 'id' | 'version' | 'language' | 'profile' | 'depthScale' | 'system'>): string {
+    try {
+      const shell = canonicalJson({
+        bank: header.id,
+        version: header.version,
+        language: header.language,
+        profile: header.profile,
+        depth_scale: header.depthScale,
+        system: header.system ?? null,
+        items: [],
+      });
+      const at = shell.indexOf(ITEMS_SLOT);
+      const hash = createHash('sha256').update(shell.slice(0, at + ITEMS_SLOT.length - 1));
+      this.index.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      this.index.forEach((entry, i) => {
+        const buffer = Buffer.alloc(entry.length);
+        readSync(this.fd, buffer, 0, entry.length, entry.offset);
+        if (i > 0) hash.update(',');
+        hash.update(buffer);
+      });
+      return hash.update(shell.slice(at + ITEMS_SLOT.length - 1)).digest('hex');
+    } finally {
+      closeSync(this.fd);
+      rmSync(this.scratch, { force: true });
+    }
+  }
+}
