@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { calibrate, type AgreementStats, type CalibratedRater, type CalibrationReport } from '../scorer/calibrate.js';
 import { loadBankOrThrow } from '../bank/load.js';
+import { wholeNumber } from './score.js';
 import type { Interval } from '../analysis/agreement.js';
 
 export function calibrateCommand(): Command {
@@ -10,8 +11,8 @@ export function calibrateCommand(): Command {
     .requiredOption('--labels <file>', 'expert labels (.csv or .yaml): [run,] key or item+respondent, entry, met[, expert]')
     .option('--run <run-dir>', 'scored run folder (else a "run" column in the labels names it)')
     .addOption(new Option('--against <rater>', 'verdicts to calibrate').choices(['judge', 'matcher', 'final']).default('judge'))
-    .option('--seed <n>', 'bootstrap seed', (v) => Number.parseInt(v, 10), 1)
-    .option('--resamples <n>', 'bootstrap resamples', (v) => Number.parseInt(v, 10), 1000)
+    .option('--seed <n>', 'bootstrap seed', wholeNumber('--seed', 0), 1)
+    .option('--resamples <n>', 'bootstrap resamples', wholeNumber('--resamples', 100), 1000)
     .option('--bank <paths...>', 'bank files, for per-tag agreement')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .exitOverride()

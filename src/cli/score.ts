@@ -1,5 +1,5 @@
 /** `caps score RUN_DIR [--bank PATH...] [--judge NAME...] [--config FILE]`: score a run folder (resumable). */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { JuryRule } from '../schema/config.js';
 import { RunFolder } from '../io/run-folder.js';
 import { loadBankOrThrow } from '../bank/load.js';
@@ -17,7 +17,7 @@ export function scoreCommand(): Command {
     .option('--config <file>', 'caps.config.yaml with the judge endpoints')
     .addOption(new Option('--rule <rule>', 'jury rule').choices(JuryRule.options))
     .option('--template <name-or-path>', 'judge prompt template (default caps-judge)')
-    .option('--concurrency <n>', 'answers judged at once', (v) => Number.parseInt(v, 10), 16)
+    .option('--concurrency <n>', 'answers judged at once', wholeNumber('--concurrency', 1), 16)
     .addOption(new Option('--format <format>', 'summary format').choices(['text', 'json']).default('text'))
     .exitOverride()
     .action(async (runDir: string, options: { bank?: string[]; judge?: string[]; config?: string; rule?: JuryRule; template?: string; concurrency: number; format: string }) => {
@@ -36,6 +36,14 @@ export function scoreCommand(): Command {
         throw new RunIncompleteError(`${summary.judgeFailures} answer${summary.judgeFailures === 1 ? '' : 's'} could not be judged (see above); run caps score ${runDir} again to retry them.`);
       }
     });
+}
+
+/** An option parser for whole numbers of at least `min`; commander reports the message as a usage error. */
+export function wholeNumber(option: string, min: number): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < min) throw new InvalidArgumentError(`${option} must be a whole number of at least ${min}.`);
+    return Number(value);
+  };
 }
 
 /** The bank given with --bank, else the one recorded in the run's manifest (warning if it changed since). */
