@@ -28,12 +28,16 @@ export interface LoadResult {
 export async function loadBank(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
   const { files, diagnostics } = discoverBankFiles(paths);
   const bankFiles: ParsedBankFile[] = [];
+  const taxonomySources: YamlSource[] = [];
   for (const file of files) {
     const read = readYamlSource(file);
     diagnostics.push(...read.diagnostics);
     if (!read.source) continue;
     // Taxonomy files live beside the bank files and are loaded through the bank's topics: key.
-    if (hasTopLevelKey(read.source, 'taxonomy') && !hasTopLevelKey(read.source, 'bank')) continue;
+    if (hasTopLevelKey(read.source, 'taxonomy') && !hasTopLevelKey(read.source, 'bank')) {
+      taxonomySources.push(read.source);
+      continue;
+    }
     const validated = validateBankFile(read.source);
     diagnostics.push(...validated.diagnostics);
     if (validated.file) bankFiles.push(validated.file);
@@ -58,6 +62,9 @@ export async function loadBank(paths: readonly string[], options: LoadOptions = 
   } else if (files.length > 0 && countDiagnostics(diagnostics).errors === 0) {
     diagnostics.push({ file: files[0], line: 1, col: 1, severity: 'error', code: 'no-bank-files', message: 'no bank file found (only taxonomy files); a bank file has bank:, version: and items: at the top' });
   }
+
+  // A taxonomy no bank file refers to is still checked, so that its mistakes do not wait.
+  for (const source of taxonomySources.filter((t) => t.file !== taxonomy?.file)) diagnostics.push(...validateTaxonomyFile(source).diagnostics);
 
   const sorted = sortDiagnostics(unique(diagnostics));
   const hasErrors = countDiagnostics(sorted).errors > 0;

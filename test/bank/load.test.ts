@@ -160,6 +160,14 @@ describe('loadBank on broken banks', () => {
     expect(diagnostics[0].message).toBe('unknown key "depht"; did you mean "depth"?');
   });
 
+  it('checks taxonomy files found in a folder even when no bank file refers to them', async () => {
+    const onlyTaxonomy = writeTree({ 'topics.yaml': TAXONOMY });
+    expect((await loadBank([onlyTaxonomy])).diagnostics.map((d) => d.code)).toEqual(['no-bank-files']);
+    const stray = writeTree({ 'bank.yaml': `bank: b\nversion: 1\nitems:\n${itemYaml('a')}`, 'old-topics.yaml': 'taxonomy: old\ntopics: []\n' });
+    const { diagnostics } = await loadBank([stray]);
+    expect(diagnostics.map((d) => [d.file, d.line, d.col, d.code])).toEqual([[join(stray, 'old-topics.yaml'), 2, 9, 'empty-list']]);
+  });
+
   it('loadBankOrThrow lists the errors as file:line:col lines in a UserError', async () => {
     const root = writeTree({ 'bank.yaml': `bank: b\nversion: 1\nitems:\n${itemYaml('a', { depth: 0 })}` });
     await expect(loadBankOrThrow([root])).rejects.toThrow(UserError);

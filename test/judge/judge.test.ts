@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
 import { createJudgePersona } from '../../src/endpoints/sim/judge-persona.js';
@@ -43,6 +46,21 @@ describe('judge prompt', () => {
     expect(messages[0].content).toMatch(/例如/);
     expect(parseJudgeCase(messages)).toEqual({ question, answer, entries });
     expect(template.ref).toBe('caps-judge@1');
+  });
+});
+
+describe('judge templates', () => {
+  it('loads a custom template by path and rejects one without the case slot', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'caps-template-'));
+    const good = join(dir, 'strict.yaml');
+    writeFileSync(good, 'id: strict-judge\nversion: 3\nsystem: Be strict.\nuser: |\n  Grade it.\n  CASE_JSON:\n  {{case_json}}\n');
+    const template = loadJudgeTemplate(good);
+    expect(template.ref).toBe('strict-judge@3');
+    expect(renderJudgePrompt(template, { question, answer: 'a', entries })[1].content).toMatch(/^Grade it\.\nCASE_JSON:\n\{"question"/);
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'id: x\nversion: 1\nsystem: s\nuser: grade {{answer}}\n');
+    expect(() => loadJudgeTemplate(bad)).toThrow(/bad\.yaml: user: the user message must end its instructions with the line "CASE_JSON:"/);
+    expect(() => loadJudgeTemplate('no-such-template')).toThrow(/judge template "no-such-template" not found/);
   });
 });
 
