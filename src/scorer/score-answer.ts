@@ -85,7 +85,7 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
     scorer: input.scorerInfo ?? { matcher: MATCHER_VERSION, judges: [] },
   } satisfies Partial<AnswerScore>;
 
-  if (response.error || response.text === null) {
+  if (response.error || response.text === null || response.text.trim() === '') {
     const max = entries.reduce((sum, e) => sum + (e.kind === 'point' && e.score > 0 ? e.score : 0), 0);
     return {
       ...header,

@@ -142,6 +142,7 @@ describe('scoreAnswer', () => {
     expect(AnswerScore.parse(failed)).toEqual(failed);
     expect(failed).toMatchObject({ status: 'error', score: null, caps_score: null, verdicts: [], error: 'timeout: no answer in 60 s', max: 10 });
     expect(scoreAnswer({ item, response: response(null), profile: 'caps' }).error).toBe('the response has no text');
+    expect(scoreAnswer({ item, response: response(' \n '), profile: 'caps' }).status).toBe('error');
   });
 
   it('rejects a response to a variant the item does not have', () => {
