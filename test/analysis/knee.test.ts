@@ -29,6 +29,25 @@ describe('detectKnee on planted data (200 data sets each, 30 items per level)', 
     expect(claimed / 200).toBeLessThanOrEqual(0.1);
   });
 
+  it('gives a slope-change CI that covers the true change in about 95% of data sets', () => {
+    const normal = normalGenerator(13);
+    let atTrueKnot = 0;
+    let covered = 0;
+    for (let d = 0; d < 200; d++) {
+      // Slope -2 then -16 (change -14), far from the 0..100 bounds so clamping does not bias the truth.
+      const levels = plantedLevels([70, 68, 66, 50, 34], 30, 10, normal);
+      const knee = detectKnee(levels, { ...options, seed: 2000 + d });
+      if (knee.knot !== 3) continue;
+      atTrueKnot++;
+      const ci = knee.slope_change_ci!;
+      if (ci.low <= -14 && -14 <= ci.high) covered++;
+    }
+    // The CI is reported at the chosen knot: its coverage is judged where that knot is the true one.
+    expect(atTrueKnot).toBeGreaterThanOrEqual(180);
+    expect(covered / atTrueKnot).toBeGreaterThanOrEqual(0.91);
+    expect(covered / atTrueKnot).toBeLessThanOrEqual(0.99);
+  });
+
   it('reports items per level, candidates, BIC and a readable verdict', () => {
     const levels = plantedLevels([90, 88, 86, 50, 20], 30, 8, normalGenerator(3));
     const knee = detectKnee(levels, { ...options, seed: 5 });
