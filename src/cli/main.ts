@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { HARNESS_VERSION } from '../version.js';
 import { UserError } from '../errors.js';
 import { calibrateCommand } from './calibrate.js';
+import { demoCommand } from './demo.js';
 import { importAnswersCommand } from './import-answers.js';
 import { scoreCommand } from './score.js';
 import { tryCommand } from './try.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .exitOverride();
   // Commands (keep one line each, alphabetical):
   program.addCommand(calibrateCommand());
+  program.addCommand(demoCommand());
   program.addCommand(importAnswersCommand());
   program.addCommand(lintCommand());
   program.addCommand(mergeCommand());

@@ -1,0 +1,22 @@
+/** `caps demo [--out DIR]`: the whole evaluation offline, ending with the report's path. */
+import { Command } from 'commander';
+import { runDemo } from '../demo/demo.js';
+import { createProgressReporter, progressMode } from '../runner/progress.js';
+
+export function demoCommand(): Command {
+  return new Command('demo')
+    .description('run the whole evaluation offline: simulated vendors and doctors on the demo bank, scored and reported')
+    .option('-o, --out <dir>', 'folder for the demo run and report', 'caps-demo')
+    .option('--quiet', 'print only the report path')
+    .action(async (opts: { out: string; quiet?: boolean }) => {
+      const started = Date.now();
+      const log = opts.quiet ? undefined : (line: string) => process.stderr.write(`caps demo: ${line}\n`);
+      const progress = opts.quiet
+        ? undefined
+        : createProgressReporter({ stream: process.stderr, live: progressMode(process.stderr, process.env, false) === 'live' });
+      const demo = await runDemo({ out: opts.out, log, progress });
+      const html = demo.files.find((f) => f.endsWith('.html'));
+      log?.(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; report files: ${demo.files.length}`);
+      process.stdout.write(`${html ?? demo.reportDir}\n`);
+    });
+}

@@ -1,0 +1,93 @@
+/**
+ * `caps demo` as a library function: the whole evaluation offline. It starts the simulated
+ * OpenAI-compatible endpoint on 127.0.0.1, asks the demo bank of every simulated vendor
+ * (clean, distracted and multi-turn forms) over real HTTP, imports simulated doctors' answer
+ * sheets, scores everything with the matchers and the simulated judge, and writes the report.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Bank } from '../bank/bank.js';
+import { loadBankOrThrow } from '../bank/load.js';
+import { CapsConfig, EndpointConfig } from '../schema/config.js';
+import { startSimServer } from '../endpoints/sim/server.js';
+import { demoPersonas, DEMO_PERSONA_SPECS } from '../endpoints/sim/personas.js';
+import { createJudgePersona } from '../endpoints/sim/judge-persona.js';
+import { createEndpointClient } from '../endpoints/client.js';
+import { runEval, type RunSummary } from '../runner/run.js';
+import type { ProgressSink } from '../runner/progress.js';
+import { importAnswers } from '../scorer/import-answers.js';
+import { scoreRun, type ScoreRunSummary } from '../scorer/score-run.js';
+import { reportRuns } from '../report/from-runs.js';
+import { REPORT_FORMATS } from '../report/build.js';
+import type { Results } from '../schema/results.js';
+import { PACKAGE_ROOT } from '../version.js';
+import { DEMO_DOCTOR_SPECS, writeDoctorAnswerSheet } from './doctors.js';
+
+export const DEMO_BANK_PATH = join(PACKAGE_ROOT, 'questions', 'lung-cancer');
+const JUDGE = 'sim-judge';
+
+export interface DemoOptions {
+  /** Folder for the demo's run and report (default `caps-demo`). */
+  out?: string;
+  seed?: number;
+  /** Progress lines (one call per line). */
+  log?: (line: string) => void;
+  progress?: ProgressSink;
+}
+
+export interface DemoResult {
+  bank: Bank;
+  runDir: string;
+  reportDir: string;
+  files: string[];
+  run: RunSummary;
+  scoring: ScoreRunSummary;
+  doctors: string[];
+  results: Results;
+}
+
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const log = options.log ?? (() => {});
+  const out = resolve(options.out ?? 'caps-demo');
+  const bank = await loadBankOrThrow([DEMO_BANK_PATH]);
+  // One run folder per bank version, so running the demo again resumes instead of re-asking.
+  const runDir = join(out, 'runs', `${bank.id}-${bank.hash.slice(0, 12)}`);
+  const reportDir = join(out, 'report');
+  mkdirSync(join(out, 'doctors'), { recursive: true });
+  log(`bank ${bank.id} v${bank.version}: ${bank.items.length} items`);
+
+  const server = await startSimServer({
+    personas: [...demoPersonas(bank), createJudgePersona({ items: bank.items })],
+    seed: options.seed ?? 7,
+  });
+  try {
+    const endpoint = (name: string) => EndpointConfig.parse({ name, baseURL: server.baseURL, model: name, params: { temperature: 0 }, concurrency: 16 });
+    const config = CapsConfig.parse({
+      endpoints: [...DEMO_PERSONA_SPECS.map((p) => endpoint(p.name)), endpoint(JUDGE)],
+      judge: { endpoints: [JUDGE] },
+    });
+    log(`simulated endpoint at ${server.baseURL}; asking ${DEMO_PERSONA_SPECS.map((p) => p.name).join(', ')}`);
+    const run = await runEval({ bank, config, out: runDir, cacheDir: false, progress: options.progress });
+
+    const doctors: string[] = [];
+    for (const spec of DEMO_DOCTOR_SPECS) {
+      const sheet = join(out, 'doctors', `${spec.name}.csv`);
+      const answers = await writeDoctorAnswerSheet(bank, spec, sheet);
+      await importAnswers({ file: sheet, respondent: spec.name, bank, out: runDir });
+      doctors.push(spec.name);
+      log(`imported ${answers} answers of ${spec.name} from ${sheet}`);
+    }
+
+    const judge = createEndpointClient(config.endpoints.find((e) => e.name === JUDGE)!);
+    const scoring = await scoreRun(runDir, { bank, judges: [judge] });
+    log(
+      `scored ${scoring.answers} answers (${scoring.complete} complete, ${scoring.incomplete} incomplete); ` +
+        `matcher and judge agreed on ${scoring.agreement.agreed} of ${scoring.agreement.compared} entries`,
+    );
+
+    const report = await reportRuns({ runDirs: [runDir], bankPaths: [DEMO_BANK_PATH], outDir: reportDir, formats: [...REPORT_FORMATS] });
+    return { bank, runDir, reportDir, files: report.files, run, scoring, doctors, results: report.results };
+  } finally {
+    await server.close();
+  }
+}
