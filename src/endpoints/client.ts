@@ -3,6 +3,7 @@
  * compatible vendors (no usage, reasoning_content, content-filter finishes) and never
  * throws for an endpoint failure: the result carries the classified error instead.
  */
+import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { ChatMessage } from '../schema/bank.js';
@@ -81,8 +82,21 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
 
   async function attempt(request: ChatRequest): Promise<AttemptOutcome<Answer>> {
     if (rpm) await clock.sleep(rpm.reserve(), request.signal);
-    const timeout = AbortSignal.timeout(endpoint.timeout_ms);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    // One controller per attempt for the timeout and the caller's stop (Node 20's AbortSignal.any
+    // keeps every combined signal alive as long as the caller's signal, which leaks in long runs).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, endpoint.timeout_ms);
+    const stop = () => controller.abort();
+    if (request.signal) {
+      // Every request in flight listens to the caller's one stop signal.
+      setMaxListeners(0, request.signal);
+      request.signal.addEventListener('abort', stop, { once: true });
+    }
+    const signal = controller.signal;
     const params = { ...endpoint.params, ...request.params };
     const body = {
       model: endpoint.model,
@@ -97,7 +111,10 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
       const answer = endpoint.stream ? await askStreaming(openai, body, signal) : await askOnce(openai, body, signal);
       return judgeAnswer(answer);
     } catch (err) {
-      return { ok: false, ...classifyError(err, { timedOut: timeout.aborted, aborted: request.signal?.aborted ?? false, now: clock.now() }) };
+      return { ok: false, ...classifyError(err, { timedOut, aborted: request.signal?.aborted ?? false, now: clock.now() }) };
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', stop);
     }
   }
 

@@ -157,6 +157,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     return sendRaw(res, 200, text);
   }
 
+  // Keep idle connections open longer than clients pool them, so a client never reuses a
+  // socket the server is closing (that race shows up as "other side closed" under load).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
