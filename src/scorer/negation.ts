@@ -41,13 +41,17 @@ const ZH_TERMS = [
   '不仅', '不但', '不只', '不止', '不论', '不管', '无论', '非常', '非小细胞', '非鳞', '无进展', '无病', '无复发',
   '无事件', '不良', '不适', '不同', '不断', '不少', '不久', '未来', '非典型', '不典型', '无创', '不得不', '毫无疑问',
   '无疑', '非甾体', '不必要', '不可或缺', '不容忽视', '不可忽视', '不明', '不规则', '不均匀', '不完全', '不可逆',
-  '有无', '无效', '不耐受',
+  '有无', '无效', '不耐受', '无症状', '无痛', '无菌', '非吸烟', '不吸烟', '未经治疗', '或不',
 ];
 const EN_TERMS = [
   'not only', 'no doubt', 'no matter', 'whether or not', 'non-small', 'non small', 'not to mention', 'no later than',
+  'with or without', 'no more than', 'no less than', 'not more than', 'not less than', 'no fewer than',
 ];
 const ZH_CONTRAST = ['但', '而是', '然而', '不过', '可是', '却'];
 const EN_CONTRAST = ['but', 'however', 'although', 'though', 'whereas'];
+
+/** Cues that negate only the word they are attached to (non-squamous, not "non-smokers with EGFR"). */
+const PREFIX_CUES = new Set(['non']);
 
 type Kind = 'cue' | 'term' | 'contrast';
 const KIND = new Map<string, Kind>();
@@ -182,8 +186,9 @@ export function inspectOccurrence(index: NegationIndex, start: number, end: numb
     } else if (m.kind === 'contrast') {
       cues = [];
     } else if (m.end > from) {
-      // "neither ... nor" is one negation, not two.
-      if (!(m.word === 'nor' && cues.includes('neither'))) cues.push(m.word);
+      // "neither ... nor" is one negation, not two; "non" negates only the word it prefixes.
+      const prefixesOther = PREFIX_CUES.has(m.word) && text.slice(m.end, start).replace(/^[ -]/, '') !== '';
+      if (!(m.word === 'nor' && cues.includes('neither')) && !prefixesOther) cues.push(m.word);
     }
   }
   const after = POST_VERDICT.exec(text.slice(end, clauseEnd));

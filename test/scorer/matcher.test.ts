@@ -60,6 +60,9 @@ const chinese: Row[] = [
   ['禁忌证 is a noun, not a verdict', { any: ['手术'] }, '先评估手术禁忌证。', true],
   ['有无 asks a question, it does not negate', { any: ['纵隔淋巴结转移'] }, '需评估有无纵隔淋巴结转移。', true],
   ['无效 is a term', { any: ['免疫治疗'] }, '化疗无效者改用免疫治疗。', true],
+  ['无症状 negates only 症状', { any: ['脑转移'] }, '无症状脑转移可先行靶向治疗。', true],
+  ['症状 inside 无症状 is not an occurrence', { any: ['症状'] }, '无症状脑转移。', false],
+  ['联合或不联合 is not a negation', { any: ['免疫治疗'] }, '化疗联合或不联合免疫治疗。', true],
   ['是否 is not a negation', { any: ['手术'] }, '化疗后再评估是否手术。', true],
 ];
 
@@ -94,6 +97,9 @@ const english: Row[] = [
   ['double negation', { any: ['treatment'] }, 'Never without treatment.', true],
   ['neither ... nor is one negation', { any: ['radiotherapy'] }, 'Neither surgery nor radiotherapy.', false],
   ['non- negates the word it prefixes', { any: ['squamous'] }, 'Pemetrexed is for non-squamous histology.', false, /negated by "non"/],
+  ['non- negates only its own word', { any: ['EGFR mutation'] }, 'In non-smokers with EGFR mutation, test first.', true],
+  ['with or without is not a negation', { any: ['immunotherapy'] }, 'Chemotherapy with or without immunotherapy.', true],
+  ['no more than is not a negation', { any: ['chemotherapy'] }, 'Give no more than 4 cycles of chemotherapy.', true],
   ['small cell inside non-small cell', { any: ['small cell lung cancer'] }, 'A non-small cell lung cancer.', false, /found only inside "non-small"/],
   ['decimal point is not a clause end', { any: ['mg'] }, 'Give no 2.5 mg dose.', false],
   ['English phrase in a Chinese answer', { any: ['osimertinib'] }, '推荐Osimertinib一线治疗。', true],
