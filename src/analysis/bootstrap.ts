@@ -67,17 +67,48 @@ export function itemSetSignature(items: ArrayLike<number>): string {
 }
 
 /**
+ * A map that forgets its oldest entries beyond a byte budget. Everything kept in it can be
+ * recomputed identically, so forgetting costs time, never a different result.
+ */
+class BoundedCache<V extends { byteLength: number }> {
+  private readonly entries = new Map<string, V>();
+  private bytes = 0;
+  constructor(private readonly budgetBytes: number) {}
+
+  get(key: string, make: () => V): V {
+    let value = this.entries.get(key);
+    if (value) return value;
+    value = make();
+    this.entries.set(key, value);
+    this.bytes += value.byteLength;
+    // Oldest first (a Map keeps insertion order); the entry just made always stays.
+    for (const [oldKey, old] of this.entries) {
+      if (this.bytes <= this.budgetBytes || oldKey === key) break;
+      this.entries.delete(oldKey);
+      this.bytes -= old.byteLength;
+    }
+    return value;
+  }
+}
+
+/**
  * Plans cached by item set, so that every respondent answering the same items is resampled
  * identically (and computed once). The seed of a plan depends only on the global seed and
- * the item set, never on the order in which analyses ask for it.
+ * the item set, never on the order in which analyses ask for it, so a plan evicted to stay
+ * within the memory budget is drawn again identically when needed.
  */
 export class PlanCache {
-  private readonly plans = new Map<string, ResamplingPlan>();
-  private readonly means = new Map<string, Float64Array>();
+  private readonly plans: BoundedCache<Uint16Array>;
+  private readonly means: BoundedCache<Float64Array>;
   constructor(
     readonly seed: number,
     readonly b: number,
-  ) {}
+    /** Memory kept for plans and for replicate means, each; many distinct item sets (respondents with gaps) would otherwise grow without bound. */
+    budgetBytes = 64 * 1024 * 1024,
+  ) {
+    this.plans = new BoundedCache(budgetBytes);
+    this.means = new BoundedCache(budgetBytes);
+  }
 
   /** The plan over this item set (item indices in ascending order). */
   plan(items: ArrayLike<number>): ResamplingPlan {
@@ -90,22 +121,12 @@ export class PlanCache {
    */
   replicateMeans(series: string, items: ArrayLike<number>, values: Float64Array): Float64Array {
     const signature = itemSetSignature(items);
-    const key = `${series}\u0000${signature}`;
-    let replicates = this.means.get(key);
-    if (!replicates) {
-      replicates = replicateMeans(values, this.planFor(signature, items.length));
-      this.means.set(key, replicates);
-    }
-    return replicates;
+    return this.means.get(`${series}\u0000${signature}`, () => replicateMeans(values, this.planFor(signature, items.length)));
   }
 
   private planFor(signature: string, n: number): ResamplingPlan {
-    let plan = this.plans.get(signature);
-    if (!plan) {
-      plan = createPlan(n, this.b, deriveSeed(this.seed, signature));
-      this.plans.set(signature, plan);
-    }
-    return plan;
+    const counts = this.plans.get(signature, () => createPlan(n, this.b, deriveSeed(this.seed, signature)).counts);
+    return { n, b: this.b, counts };
   }
 }
 

@@ -67,13 +67,23 @@ describe('bootstrap resampling plans', () => {
   it('caches one plan per item set, seeded by the set and not by the order of requests', () => {
     const first = new PlanCache(9, 20);
     const a = first.plan([0, 2, 5]);
-    expect(first.plan([0, 2, 5])).toBe(a);
+    expect(first.plan([0, 2, 5]).counts).toBe(a.counts);
     const second = new PlanCache(9, 20);
     second.plan([1, 2]);
     expect(second.plan([0, 2, 5]).counts).toEqual(a.counts);
     expect(itemSetSignature([0, 2, 5])).not.toBe(itemSetSignature([0, 2, 6]));
     expect(itemSetSignature([0, 2, 5])).not.toBe(itemSetSignature([0, 5, 2]));
     expect(deriveSeed(9, itemSetSignature([0, 2, 5]))).not.toBe(deriveSeed(9, itemSetSignature([0, 2, 6])));
+  });
+
+  it('evicts old plans beyond its memory budget and redraws them identically', () => {
+    const cache = new PlanCache(5, 100, 100 * 10 * 2 * 2); // room for two plans of 10 items
+    const first = cache.plan([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    cache.plan([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    cache.plan([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    const again = cache.plan([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(again.counts).not.toBe(first.counts);
+    expect(again.counts).toEqual(first.counts);
   });
 
   it('replicate means of a constant are the constant', () => {
