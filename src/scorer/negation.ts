@@ -85,10 +85,12 @@ const MARKERS = new RegExp(
  * Verdicts that negate the phrase just before them, after at most three filler words
  * ("是", "目前并", "is", "should generally be").
  */
-const ZH_FILLER = '(?:是|则|也|并|目前|现在|一般|通常|应|应当|都|仍|尚|均|属|为|绝对|完全|暂|往往)';
+const ZH_FILLER = '(?:是|则|也|并|目前|现在|现阶段|此时|暂时|一般|通常|应|应当|都|仍|尚|均|属|为|绝对|完全|暂|往往)';
 const ZH_VERDICT =
   '(?:不被推荐|不被建议|不推荐|不建议|不可取|不合适|不适合|不适宜|不恰当|不妥|不可行|不予考虑|不考虑|不是首选|并非首选|非首选|不作为首选|不是最佳|不是标准|错误的|错的|禁忌(?![证症]))';
-const EN_FILLER = '(?:is|are|was|were|be|been|should|must|would|will|can|could|may|might|generally|usually|currently|typically|also|then|therefore|strongly|absolutely|clearly|definitely|now|here)';
+const EN_FILLER =
+  '(?:is|are|was|were|be|been|should|must|would|will|can|could|may|might|generally|usually|currently|typically|routinely|' +
+  'also|then|therefore|strongly|absolutely|clearly|definitely|now|here|today|yet|alone|first|initially|immediately)';
 const EN_NEGATOR = "(?:not|never|cannot|(?:is|are|was|were|should|must|would|can|could|do|does)n't)";
 const EN_VERDICT =
   `(?:${EN_NEGATOR} (?:be )?(?:recommended|advised|advisable|indicated|appropriate|suitable|warranted|needed|necessary|required|preferred|standard|an option|first-line|the (?:best|first|preferred|standard|right|optimal))` +

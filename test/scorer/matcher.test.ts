@@ -90,6 +90,7 @@ const english: Row[] = [
   ['verdict after: should be avoided', { any: ['surgery'] }, 'Surgery should be avoided.', false],
   ["verdict after: isn't the best", { any: ['surgery'] }, "Surgery isn't the best option.", false],
   ['a verdict in the next clause does not count', { any: ['surgery'] }, 'Surgery, not chemotherapy, is recommended.', true],
+  ['verdict after an adverb', { any: ['surgery'] }, 'Surgery alone is not recommended.', false],
   ['a verdict is a whole word', { any: ['surgery'] }, 'Surgery is not standardized.', true],
   ['not a verdict on the phrase', { any: ['surgery'] }, 'Surgery should not be delayed.', true],
   ['contrast but', { any: ['surgery'] }, 'Not chemotherapy but surgery.', true],
