@@ -54,3 +54,4 @@ export { simPersonas } from './endpoints/sim/catalog.js';
 export { buildReport, parseFormats, REPORT_FORMATS, REPORT_FILES, type ReportFormat, type BuildReportInput } from './report/build.js';
 export { reportRuns, type ReportRunsInput, type ReportRunsResult } from './report/from-runs.js';
 export { escapeHtml, jsonForScript } from './report/escape.js';
+export { scoreWithJudges, jurorOpinions, type JudgedScoreInput, type JudgedScore } from './scorer/score-judged.js';

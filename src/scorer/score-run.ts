@@ -7,21 +7,15 @@
  */
 import pLimit from 'p-limit';
 import type { Bank } from '../bank/bank.js';
-import { CLEAN, type Item } from '../schema/bank.js';
+import { CLEAN } from '../schema/bank.js';
 import type { JuryRule } from '../schema/config.js';
-import type { ResponseRecord } from '../schema/run.js';
-import type { AnswerScore, Opinion } from '../schema/score.js';
+import type { AnswerScore } from '../schema/score.js';
 import type { EndpointClient } from '../endpoints/client.js';
 import { RunFolder } from '../io/run-folder.js';
 import { contentHash } from '../io/hash.js';
 import { MATCHER_VERSION } from './matcher.js';
-import { resolveRubric } from './rubric.js';
-import { scoreAnswer } from './score-answer.js';
-import { judgeAnswer, type JudgeResult } from './judge/judge.js';
-import type { JudgeEntry } from './judge/template.js';
-import { combineJury, type JuryDecision } from './judge/jury.js';
+import { jurorOpinions, scoreWithJudges } from './score-judged.js';
 import { loadJudgeTemplate, type JudgeTemplate } from './judge/template.js';
-import { itemQuestion } from './question.js';
 
 export interface ScoreRunOptions {
   bank: Bank;
@@ -112,13 +106,28 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
           });
           const earlier = previous.get(response.key);
           // A judge that failed on entries the matcher could decide leaves a complete score without the judge's view: retry it too.
-          const judged = judges.length === 0 || earlier?.verdicts.every((v) => v.judge !== undefined);
-          if (earlier && earlier.status === 'complete' && earlier.scorer.signature === signature && judged) {
+          const judgedBefore = judges.length === 0 || earlier?.verdicts.every((v) => v.judge !== undefined);
+          if (earlier && earlier.status === 'complete' && earlier.scorer.signature === signature && judgedBefore) {
             summary.reused++;
             current.set(response.key, earlier);
           } else {
-            const kept = earlier?.scorer.signature === signature ? jurorOpinions(earlier) : new Map<string, Map<string, Opinion>>();
-            const score = await scoreOne(response, item, bank, judges, template, rule, signature, options, summary, kept);
+            const judged = await scoreWithJudges({
+              bank,
+              item,
+              response,
+              judges,
+              template,
+              rule,
+              kept: earlier?.scorer.signature === signature ? jurorOpinions(earlier) : undefined,
+              retries: options.judgeRetries,
+              signal: options.signal,
+            });
+            summary.judgeCalls += judged.calls;
+            if (judged.judgeFailed) summary.judgeFailures++;
+            const faults = judged.decision?.faults ?? [];
+            summary.judgeFaults += faults.filter((f) => f.kind !== 'jury-tie').length;
+            summary.juryTies += faults.filter((f) => f.kind === 'jury-tie').length;
+            const score: AnswerScore = { ...judged.score, scorer: { ...judged.score.scorer, signature } };
             appender.append(score);
             summary.scored++;
             current.set(response.key, score);
@@ -142,78 +151,4 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
     }
   }
   return summary;
-}
-
-async function scoreOne(
-  response: ResponseRecord,
-  item: Item,
-  bank: Bank,
-  judges: EndpointClient[],
-  template: JudgeTemplate | null,
-  rule: JuryRule,
-  signature: string,
-  options: ScoreRunOptions,
-  summary: ScoreRunSummary,
-  kept: Map<string, Map<string, Opinion>>,
-): Promise<AnswerScore> {
-  let decision: JuryDecision | null = null;
-  if (judges.length > 0 && template && response.text !== null && response.error === null) {
-    const entries = resolveRubric(item, response.variant);
-    const results: JudgeResult[] = await Promise.all(
-      judges.map((client) =>
-        keptResult(client, template, entries, kept.get(client.name)) ??
-        judgeAnswer({
-          client,
-          template,
-          question: response.messages.length > 0 ? response.messages : itemQuestion(bank, item, response.variant),
-          answer: response.text!,
-          entries,
-          retries: options.judgeRetries,
-          signal: options.signal,
-        }),
-      ),
-    );
-    summary.judgeCalls += results.reduce((n, r) => n + r.calls, 0);
-    if (results.some((r) => r.opinions === null)) summary.judgeFailures++;
-    decision = combineJury(rule, entries, results);
-    summary.judgeFaults += decision.faults.filter((f) => f.kind !== 'jury-tie').length;
-    summary.juryTies += decision.faults.filter((f) => f.kind === 'jury-tie').length;
-  }
-  const score = scoreAnswer({ item, response, profile: bank.profile, judgeOpinions: decision?.opinions });
-  const jurors = decision?.jurors;
-  return {
-    ...score,
-    verdicts: jurors && jurors.size > 0 ? score.verdicts.map((v) => (jurors.has(v.entry) ? { ...v, judges: jurors.get(v.entry) } : v)) : score.verdicts,
-    scorer: {
-      ...score.scorer,
-      judges: judges.map((j) => ({ name: j.name, model: j.model, template: template!.ref })),
-      ...(judges.length > 1 && { jury_rule: rule }),
-      signature,
-    },
-    ...(decision && decision.faults.length > 0 && { judge_faults: decision.faults }),
-  };
-}
-
-/** Each juror's opinions in an earlier score, by juror name and entry id. */
-function jurorOpinions(score: AnswerScore): Map<string, Map<string, Opinion>> {
-  const byJuror = new Map<string, Map<string, Opinion>>();
-  for (const verdict of score.verdicts) {
-    for (const opinion of verdict.judges ?? []) {
-      if (!opinion.judge) continue;
-      const opinions = byJuror.get(opinion.judge) ?? new Map<string, Opinion>();
-      opinions.set(verdict.entry, opinion);
-      byJuror.set(opinion.judge, opinions);
-    }
-  }
-  return byJuror;
-}
-
-/**
- * A juror that already judged every entry of this answer (the jury failed because of
- * another juror) is not asked again: its earlier opinions are reused.
- */
-function keptResult(client: EndpointClient, template: JudgeTemplate, entries: readonly JudgeEntry[], kept: Map<string, Opinion> | undefined): Promise<JudgeResult> | null {
-  if (!kept || !entries.every((e) => kept.has(e.id))) return null;
-  const opinions = new Map(entries.map((e) => [e.id, kept.get(e.id)!]));
-  return Promise.resolve({ judge: client.name, model: opinions.get(entries[0].id)!.model ?? client.model, template: template.ref, opinions, faults: [], calls: 0 });
 }

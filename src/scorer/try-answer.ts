@@ -9,13 +9,9 @@ import type { AnswerScore } from '../schema/score.js';
 import type { EndpointClient } from '../endpoints/client.js';
 import { UserError } from '../errors.js';
 import { closestMatch } from '../bank/suggest.js';
-import { resolveRubric } from './rubric.js';
-import { scoreAnswer } from './score-answer.js';
-import { judgeAnswer } from './judge/judge.js';
-import { combineJury } from './judge/jury.js';
 import { loadJudgeTemplate } from './judge/template.js';
-import { MATCHER_VERSION } from './matcher.js';
 import { itemQuestion } from './question.js';
+import { scoreWithJudges } from './score-judged.js';
 
 export interface TryAnswerOptions {
   bank: Bank;
@@ -36,7 +32,9 @@ export async function tryAnswer(options: TryAnswerOptions): Promise<AnswerScore>
   }
   if (options.answer.trim() === '') throw new UserError('the answer is empty; pass --response FILE, or pipe the answer with --response -');
   const variant = options.variant ?? CLEAN;
-  const entries = resolveRubric(item, variant);
+  if (variant !== CLEAN && !item.variants.some((v) => v.id === variant)) {
+    throw new UserError(`item "${item.id}" has no variant "${variant}" (it has ${[CLEAN, ...item.variants.map((v) => v.id)].join(', ')})`);
+  }
   const question = itemQuestion(bank, item, variant);
   const response = {
     key: `try|${item.id}|${variant}`,
@@ -52,20 +50,7 @@ export async function tryAnswer(options: TryAnswerOptions): Promise<AnswerScore>
     error: null,
   };
   const judges = options.judges ?? [];
-  const rule = options.rule ?? 'majority';
   const template = judges.length > 0 ? loadJudgeTemplate(options.template) : null;
-  const decision = template
-    ? combineJury(rule, entries, await Promise.all(judges.map((client) => judgeAnswer({ client, template, question, answer: options.answer, entries }))))
-    : null;
-  const score = scoreAnswer({ item, response, profile: bank.profile, judgeOpinions: decision?.opinions });
-  return {
-    ...score,
-    verdicts: score.verdicts.map((v) => (decision?.jurors.has(v.entry) ? { ...v, judges: decision.jurors.get(v.entry) } : v)),
-    scorer: {
-      matcher: MATCHER_VERSION,
-      judges: judges.map((j) => ({ name: j.name, model: j.model, template: template!.ref })),
-      ...(judges.length > 1 && { jury_rule: rule }),
-    },
-    ...(decision && decision.faults.length > 0 && { judge_faults: decision.faults }),
-  };
+  const { score } = await scoreWithJudges({ bank, item, response, judges, template, rule: options.rule ?? 'majority' });
+  return score;
 }

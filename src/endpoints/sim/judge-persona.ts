@@ -5,8 +5,7 @@
  * the matcher) and replies with the structured JSON, quoting the answer's own sentence.
  * It serves the offline demo and the tests; options make it misbehave on purpose.
  */
-import type { Item } from '../../schema/bank.js';
-import type { MatchSpecInput } from '../../schema/bank.js';
+import type { Item, MatchSpecInput } from '../../schema/bank.js';
 import { evaluateMatch, prepareAnswer, type PreparedAnswer } from '../../scorer/matcher.js';
 import { parseJudgeCase, type JudgeEntry } from '../../scorer/judge/template.js';
 import { isInstructionToGrader } from '../../scorer/judge/quotes.js';
