@@ -1,20 +1,24 @@
 /** Lint findings: what is wrong in a bank, where (file:line:col, item id), and what to do. */
 import { relative } from 'node:path';
+import { z } from 'zod';
 
-export type Severity = 'error' | 'warning';
+export const Severity = z.enum(['error', 'warning']);
+export type Severity = z.infer<typeof Severity>;
 
-export interface Diagnostic {
-  file: string;
+/** One finding, as `caps lint --format json` prints it. */
+export const Diagnostic = z.strictObject({
+  file: z.string(),
   /** 1-based line and column. */
-  line: number;
-  col: number;
-  severity: Severity;
+  line: z.number().int().min(1),
+  col: z.number().int().min(1),
+  severity: Severity,
   /** Id of the item the finding is about, when there is one. */
-  item?: string;
+  item: z.string().optional(),
   /** Stable rule code, e.g. `duplicate-item-id` (listed in docs/bank-format.md). */
-  code: string;
-  message: string;
-}
+  code: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+  message: z.string().min(1),
+});
+export type Diagnostic = z.infer<typeof Diagnostic>;
 
 /** Paths relative to `cwd` read better in a terminal; paths outside it stay absolute. */
 export function displayPath(file: string, cwd: string = process.cwd()): string {

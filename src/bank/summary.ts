@@ -2,36 +2,49 @@
  * What a bank covers, as plain data: items by depth, topic and distraction kind, rubric
  * entry counts and evidence-tag coverage. Lint prints it; reports reuse it.
  */
-import { EVIDENCE_LEVELS, VariantKind, type EvidenceScheme, type Rubric, type RubricAddition } from '../schema/bank.js';
+import { z } from 'zod';
+import { EVIDENCE_LEVELS, EvidenceScheme, Language, ScoringProfile, VariantKind, type Rubric, type RubricAddition } from '../schema/bank.js';
 import type { Bank } from './bank.js';
 
-export interface BankSummary {
-  bank: string;
-  version: string;
-  title?: string;
-  language: string;
-  profile: string;
-  files: number;
-  items: number;
+const Count = z.number().int().nonnegative();
+
+/** The summary `caps lint` prints and `--format json` emits. */
+export const BankSummary = z.strictObject({
+  bank: z.string(),
+  version: z.string(),
+  title: z.string().optional(),
+  language: Language,
+  profile: ScoringProfile,
+  files: Count,
+  items: Count,
   /** Every level of the depth scale, including empty ones. */
-  depth: { level: number; label?: string; items: number }[];
+  depth: z.array(z.strictObject({ level: z.number().int(), label: z.string().optional(), items: Count })),
   /** Topics in use plus, when there is a taxonomy, its uncovered topics (items: 0). */
-  topics: { topic: string; title?: string; items: number; byDepth: Record<string, number> }[];
-  taxonomy?: { id: string; topics: number; covered: number };
-  variants: { kind: VariantKind; variants: number; items: number }[];
-  itemsWithVariants: number;
+  topics: z.array(z.strictObject({ topic: z.string(), title: z.string().optional(), items: Count, byDepth: z.record(z.string(), Count) })),
+  taxonomy: z.strictObject({ id: z.string(), topics: Count, covered: Count }).optional(),
+  variants: z.array(z.strictObject({ kind: VariantKind, variants: Count, items: Count })),
+  itemsWithVariants: Count,
   /** Counts over the shared rubrics and every variant's added entries. */
-  entries: { points: number; criticalPoints: number; deductions: number; safetyDeductions: number; vetoDeductions: number; zeroRules: number; vetoes: number };
+  entries: z.strictObject({
+    points: Count,
+    criticalPoints: Count,
+    deductions: Count,
+    safetyDeductions: Count,
+    vetoDeductions: Count,
+    zeroRules: Count,
+    vetoes: Count,
+  }),
   /** Items that can be vetoed (a veto entry or a deduction with veto: true). */
-  itemsWithVeto: number;
-  evidence: {
-    points: number;
-    taggedPoints: number;
+  itemsWithVeto: Count,
+  evidence: z.strictObject({
+    points: Count,
+    taggedPoints: Count,
     /** taggedPoints / points (0 when there is no point). */
-    share: number;
-    schemes: { scheme: EvidenceScheme; points: number; levels: { level: string; points: number }[] }[];
-  };
-}
+    share: z.number().min(0).max(1),
+    schemes: z.array(z.strictObject({ scheme: EvidenceScheme, points: Count, levels: z.array(z.strictObject({ level: z.string(), points: Count })) })),
+  }),
+});
+export type BankSummary = z.infer<typeof BankSummary>;
 
 export function summarizeBank(bank: Bank): BankSummary {
   const { min, max, labels } = bank.depthScale;

@@ -2,6 +2,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { Diagnostic } from '../../src/bank/diagnostic.js';
+import { BankSummary } from '../../src/bank/summary.js';
 import { main } from '../../src/cli/main.js';
 import { itemYaml, writeTree } from './temp-tree.js';
 
@@ -14,6 +17,9 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
   vi.restoreAllMocks();
   return { code, stdout, stderr };
 }
+
+/** What `caps lint --format json` promises to print. */
+const LintJson = z.strictObject({ diagnostics: z.array(Diagnostic), summary: BankSummary.nullable(), errors: z.number(), warnings: z.number() });
 
 const cleanBank = () => writeTree({ 'bank.yaml': `bank: cli-bank\nversion: 1\nitems:\n${itemYaml('a', { depth: 1 })}${itemYaml('b', { depth: 3, topic: 'screening' })}` });
 
@@ -46,11 +52,11 @@ describe('caps lint', () => {
       const { code, stdout, stderr } = await run(['lint', '--format', 'json', '.']);
       expect(code).toBe(1);
       expect(stderr).toMatch(/^caps: the bank has 1 error; fix it and run caps lint again\n$/);
-      const out = JSON.parse(stdout);
+      const out = LintJson.parse(JSON.parse(stdout));
       expect(out.diagnostics).toEqual([
         { file: 'bank.yaml', line: 6, col: 12, severity: 'error', item: 'a', code: 'depth-out-of-scale', message: expect.stringContaining('depth 8 is outside') },
       ]);
-      expect(out.summary.items).toBe(1);
+      expect(out.summary?.items).toBe(1);
       expect(out.errors).toBe(1);
     } finally {
       process.chdir(cwd);
