@@ -3,6 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { HARNESS_VERSION } from '../version.js';
 import { UserError } from '../errors.js';
 import { calibrateCommand } from './calibrate.js';
+import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
+import { importVerdictsCommand } from './import-verdicts.js';
 import { demoCommand } from './demo.js';
 import { importAnswersCommand } from './import-answers.js';
 import { scoreCommand } from './score.js';
@@ -22,7 +25,10 @@ export function buildProgram(): Command {
   // Commands (keep one line each, alphabetical):
   program.addCommand(calibrateCommand());
   program.addCommand(demoCommand());
+  program.addCommand(exportCommand());
+  program.addCommand(importCommand());
   program.addCommand(importAnswersCommand());
+  program.addCommand(importVerdictsCommand());
   program.addCommand(lintCommand());
   program.addCommand(mergeCommand());
   program.addCommand(reportCommand());

@@ -4,7 +4,8 @@
  * become scoring points `p<n>`, negative ones deductions `d<n>`, n being the criterion's
  * 1-based position so the source order can be restored. Example tags (`theme:`,
  * `physician_agreed_category:`) become item tags; the topic is the theme. HealthBench has no
- * depth levels: every item is level 1. The ideal completion is the item's reference answer.
+ * depth levels: every item is level 1. The ideal completion is the item's reference answer;
+ * the canary string is the item's source.
  */
 import { z } from 'zod';
 import type { ItemInput } from '../schema/bank.js';
@@ -37,6 +38,8 @@ export type HealthBenchRow = z.infer<typeof HealthBenchRow>;
 
 export const THEME_PREFIX = 'theme:';
 export const IDEAL_GROUP_PREFIX = 'ideal_completions_group:';
+/** HealthBench's canary string ("healthbench:<guid>") is kept as the item source, so exports carry it on. */
+export const CANARY_SOURCE = 'healthbench:';
 /** Respondent name of the ideal completions in the imported run folder. */
 export const IDEAL_RESPONDENT = 'healthbench-ideal';
 
@@ -59,6 +62,6 @@ export function healthBenchItem(row: HealthBenchRow): ItemInput {
     ...(ideal && ideal.ideal_completion.trim() !== '' && { reference: ideal.ideal_completion }),
     rubric: { points, deductions },
     tags: [...row.example_tags, ...(group ? [`${IDEAL_GROUP_PREFIX}${group}`] : [])],
-    source: 'healthbench',
+    source: row.canary?.startsWith(CANARY_SOURCE) ? row.canary : 'healthbench',
   };
 }

@@ -33,8 +33,6 @@ export interface ImportHealthBenchSummary {
   run?: RecordedAnswersSummary;
 }
 
-const CANARY_PREFIX = 'canary: ';
-
 export async function importHealthBench(options: ImportHealthBenchOptions): Promise<ImportHealthBenchSummary> {
   const { file, out } = options;
   const bankId = options.bankId ?? bankIdFromFile(file);
@@ -96,7 +94,7 @@ export async function importHealthBench(options: ImportHealthBenchOptions): Prom
       bank: bankId,
       version: header.version,
       title: `HealthBench: ${file.split(/[\\/]/).pop()}`,
-      description: `Imported from ${file.split(/[\\/]/).pop()} (HealthBench JSONL).${canary ? `\n${CANARY_PREFIX}${canary}` : ''}`,
+      description: `Imported from ${file.split(/[\\/]/).pop()} (HealthBench JSONL).${canary ? `\nCanary string: ${canary}` : ''}`,
       language: header.language,
       profile: header.profile,
       depth_scale: { min: 1, max: 5 },
@@ -145,10 +143,4 @@ function writeBank(out: string, header: BankFileInput, itemsScratch: string, com
     closeSync(fd);
   }
   renameSync(temp, out);
-}
-
-/** The canary string recorded in the bank description, for the export. */
-export function canaryOf(description: string | undefined): string | undefined {
-  const line = description?.split('\n').find((l) => l.startsWith(CANARY_PREFIX));
-  return line?.slice(CANARY_PREFIX.length);
 }

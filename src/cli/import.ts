@@ -1,0 +1,75 @@
+/** `caps import gaps|healthbench FILE [--out BANK.yaml] [--answers RUN_DIR]`: banks and recorded answers from public formats. */
+import { Command } from 'commander';
+import { importGaps } from '../interop/import-gaps.js';
+import { importHealthBench } from '../interop/import-healthbench.js';
+import { bankIdFromFile } from '../interop/ids.js';
+import type { RecordedAnswersSummary } from '../interop/answers.js';
+
+function runLine(run: RecordedAnswersSummary | undefined): string[] {
+  if (!run) return [];
+  return [
+    `${run.created ? 'created' : 'updated'} ${run.runDir}: ${run.imported} answers by ${run.respondents.join(', ')} imported${run.unchanged > 0 ? `, ${run.unchanged} unchanged` : ''}`,
+    `next: caps score ${run.runDir} --judge NAME, then caps report ${run.runDir}`,
+  ];
+}
+
+function gapsCommand(): Command {
+  return new Command('gaps')
+    .description('a GAPS spreadsheet (index, question, 分类, rubrics, <model>_answer...; or the community layout) as a bank with the gaps profile')
+    .argument('<file>', 'GAPS .xlsx file')
+    .option('--out <bank.yaml>', 'bank file to write (default questions/<name>.yaml)')
+    .option('--answers <run-dir>', 'run folder for the recorded answer columns (default runs/<name>)')
+    .option('--bank-id <id>', 'bank id (default from the file name)')
+    .option('--topic <topic>', 'topic of every item of the GAPS layout, which has no topic column', 'general')
+    .option('--sheet <name>', 'sheet to read (default the first)')
+    .exitOverride()
+    .action(async (file: string, options: { out?: string; answers?: string; bankId?: string; topic: string; sheet?: string }) => {
+      const name = options.bankId ?? bankIdFromFile(file);
+      const summary = await importGaps({
+        file,
+        out: options.out ?? `questions/${name}.yaml`,
+        answers: options.answers ?? `runs/${name}`,
+        bankId: options.bankId,
+        topic: options.topic,
+        sheet: options.sheet,
+      });
+      for (const warning of summary.warnings) process.stderr.write(`caps: note: ${warning}\n`);
+      const { counts } = summary;
+      const levels = Object.entries(counts.byLevel)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([level, n]) => `${level} ${n}`)
+        .join(', ');
+      process.stdout.write(
+        [
+          `wrote ${summary.bankFile} (${summary.layout} layout): ${counts.items} items, ${counts.points} points, ${counts.deductions} deductions (${levels}); ${counts.vetoCandidates} S4 veto candidates`,
+          ...runLine(summary.run),
+        ].join('\n') + '\n',
+      );
+    });
+}
+
+function healthBenchCommand(): Command {
+  return new Command('healthbench')
+    .description('a HealthBench JSONL file as a bank with the healthbench profile; ideal completions as a reference respondent')
+    .argument('<file>', 'HealthBench .jsonl file')
+    .option('--out <bank.yaml>', 'bank file to write (default questions/<name>.yaml)')
+    .option('--answers <run-dir>', 'run folder for the ideal completions (default runs/<name>)')
+    .option('--bank-id <id>', 'bank id (default from the file name)')
+    .exitOverride()
+    .action(async (file: string, options: { out?: string; answers?: string; bankId?: string }) => {
+      const name = options.bankId ?? bankIdFromFile(file);
+      const summary = await importHealthBench({ file, out: options.out ?? `questions/${name}.yaml`, answers: options.answers ?? `runs/${name}`, bankId: options.bankId });
+      const { counts } = summary;
+      const axes = Object.entries(counts.axes)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([axis, n]) => `${axis.slice('axis:'.length)} ${n}`)
+        .join(', ');
+      process.stdout.write(
+        [`wrote ${summary.bankFile}: ${counts.items} examples, ${counts.points} positive and ${counts.deductions} negative criteria (${axes}); ${counts.idealCompletions} ideal completions`, ...runLine(summary.run)].join('\n') + '\n',
+      );
+    });
+}
+
+export function importCommand(): Command {
+  return new Command('import').description('import a bank (and recorded answers) from GAPS or HealthBench').addCommand(gapsCommand()).addCommand(healthBenchCommand()).exitOverride();
+}
