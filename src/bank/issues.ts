@@ -57,8 +57,8 @@ function describeIssue(issue: Issue, prefix: PathSegment[], context: IssueContex
   const relative = [...prefix, ...pathOf(issue)];
   const path = [...context.basePath, ...relative];
   const field = fieldName(path);
-  const at = (code: string, message: string, at: PathSegment[] = path, target: 'key' | 'value' = 'value') =>
-    diagnoseAt(context.source, at, 'error', code, message, { item: context.item, target });
+  const at = (code: string, message: string, where: PathSegment[] = path, target: 'key' | 'value' = 'value') =>
+    diagnoseAt(context.source, where, 'error', code, message, { item: context.item, target });
 
   switch (issue.code) {
     case 'unrecognized_keys': {
