@@ -38,6 +38,14 @@ function writeAtomic(path: string, content: string): void {
   renameSync(tmp, path);
 }
 
+/** Indented for reading when small; compact past this many answers, where indentation alone adds a third to the size. */
+const INDENT_UP_TO_ANSWERS = 10_000;
+
+function resultsJson(results: Results): string {
+  const answers = results.items.reduce((n, item) => n + item.answers.length, 0);
+  return JSON.stringify(results, null, answers <= INDENT_UP_TO_ANSWERS ? 2 : undefined) + '\n';
+}
+
 export async function buildReport(input: BuildReportInput): Promise<{ files: string[] }> {
   const parsed = Results.safeParse(input.results);
   if (!parsed.success) {
@@ -66,7 +74,7 @@ export async function buildReport(input: BuildReportInput): Promise<{ files: str
         write('verdicts.csv', verdictsCsv(results));
         break;
       case 'json':
-        write('results.json', JSON.stringify(results, null, 2) + '\n');
+        write('results.json', resultsJson(results));
         break;
     }
   }

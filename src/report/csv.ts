@@ -12,16 +12,22 @@ export type CsvValue = string | number | boolean | null | undefined;
  * Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR at the start) is
  * prefixed with an apostrophe; numbers are written as numbers.
  */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NEEDS_QUOTES = /[",\r\n]/;
+
 export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function csvTable(header: string[], rows: CsvValue[][]): string {
-  return BOM + [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+/** Rows are taken one at a time, so a table of a million verdicts is never held twice. */
+export function csvTable(header: string[], rows: Iterable<CsvValue[]>): string {
+  const lines = [header.map(csvField).join(',')];
+  for (const row of rows) lines.push(row.map(csvField).join(','));
+  return BOM + lines.join('\r\n') + '\r\n';
 }
 
 export function answersCsv(results: Results): string {
@@ -29,19 +35,20 @@ export function answersCsv(results: Results): string {
     'key', 'respondent', 'respondent_kind', 'item', 'topic', 'depth', 'variant', 'variant_kind', 'turn', 'sample',
     'status', 'score', 'points_met', 'points_total', 'deductions_fired', 'zeroed_by', 'vetoed_by', 'error', 'text',
   ];
-  const rows: CsvValue[][] = [];
-  for (const item of results.items) {
-    for (const a of item.answers) {
-      const points = a.verdicts.filter((v) => v.kind === 'point');
-      rows.push([
-        a.key, a.respondent, a.respondent_kind, item.id, item.topic, item.depth, a.variant, a.variant_kind, a.turn, a.sample,
-        a.status, a.score, points.filter((v) => v.met === true).length, points.length,
-        a.verdicts.filter((v) => v.kind === 'deduction' && v.met === true).length,
-        a.zeroed_by.join(' '), a.vetoed_by.join(' '), a.error, a.text,
-      ]);
+  function* rows(): Generator<CsvValue[]> {
+    for (const item of results.items) {
+      for (const a of item.answers) {
+        const points = a.verdicts.filter((v) => v.kind === 'point');
+        yield [
+          a.key, a.respondent, a.respondent_kind, item.id, item.topic, item.depth, a.variant, a.variant_kind, a.turn, a.sample,
+          a.status, a.score, points.filter((v) => v.met === true).length, points.length,
+          a.verdicts.filter((v) => v.kind === 'deduction' && v.met === true).length,
+          a.zeroed_by.join(' '), a.vetoed_by.join(' '), a.error, a.text,
+        ];
+      }
     }
   }
-  return csvTable(header, rows);
+  return csvTable(header, rows());
 }
 
 export function verdictsCsv(results: Results): string {
@@ -49,17 +56,18 @@ export function verdictsCsv(results: Results): string {
     'key', 'respondent', 'respondent_kind', 'item', 'variant', 'turn', 'sample',
     'entry', 'kind', 'met', 'decided_by', 'points', 'agreement', 'quotes', 'rationale',
   ];
-  const rows: CsvValue[][] = [];
-  for (const item of results.items) {
-    for (const a of item.answers) {
-      for (const v of a.verdicts) {
-        rows.push([
-          a.key, a.respondent, a.respondent_kind, item.id, a.variant, a.turn, a.sample,
-          v.entry, v.kind, v.met === null ? 'undecided' : v.met, v.decided_by, v.points,
-          v.agreement === undefined ? '' : v.agreement, v.quotes.join(' | '), v.rationale,
-        ]);
+  function* rows(): Generator<CsvValue[]> {
+    for (const item of results.items) {
+      for (const a of item.answers) {
+        for (const v of a.verdicts) {
+          yield [
+            a.key, a.respondent, a.respondent_kind, item.id, a.variant, a.turn, a.sample,
+            v.entry, v.kind, v.met === null ? 'undecided' : v.met, v.decided_by, v.points,
+            v.agreement === undefined ? '' : v.agreement, v.quotes.join(' | '), v.rationale,
+          ];
+        }
       }
     }
   }
-  return csvTable(header, rows);
+  return csvTable(header, rows());
 }

@@ -112,7 +112,7 @@ interface Answer {
   score: AnswerScore;
 }
 
-function answer(bank: Bank, p: Persona, itemIndex: number, variant: string, turn: number, lastTurn: number, rng: () => number): Answer {
+function answer(bank: Bank, p: Persona, itemIndex: number, variant: string, turn: number, lastTurn: number, rng: () => number, minChars: number): Answer {
   const item = bank.items[itemIndex];
   const v = item.variants.find((x) => x.id === variant);
   const pressure = v ? p.fragility * (v.kind === 'multi-turn' ? 0.6 + 0.4 * turn : 1) : 0;
@@ -127,6 +127,8 @@ function answer(bank: Bank, p: Persona, itemIndex: number, variant: string, turn
   if (harm) parts.push(SENTENCES.harm);
   if (veto) parts.push(SENTENCES.veto);
   if (item.id === PLANTED_ITEM && p.name === PLANTED_RESPONDENT && variant === 'clean') parts.push(`\n${PLANTED}\n`);
+  // Real answers run to several hundred characters: pad with discussion that meets no entry.
+  while (parts.join(' ').length < minChars) parts.push(SENTENCES.filler);
   const text = parts.join(' ');
   const raw = (met.key ? 3 : -3) + (met.detail ? 2 : 0) + (met.other ? 1 : 0) - (harm ? 3 : 0);
   const score = veto ? 0 : Math.max(0, Math.min(1, raw / 6)) * 100;
@@ -183,7 +185,7 @@ export interface Evaluation {
   responses: ResponseRecord[];
 }
 
-export function makeEvaluation(options: { items: number; respondents: number; seed?: number; bank?: Bank }): Evaluation {
+export function makeEvaluation(options: { items: number; respondents: number; seed?: number; bank?: Bank; answerChars?: number }): Evaluation {
   const bank = options.bank ?? makeBank(options.items);
   const rng = mulberry32(options.seed ?? 7);
   const scores: AnswerScore[] = [];
@@ -193,7 +195,7 @@ export function makeEvaluation(options: { items: number; respondents: number; se
       const forms: { variant: string; turns: number }[] = [{ variant: 'clean', turns: 0 }, ...item.variants.map((v) => ({ variant: v.id, turns: v.turns?.length ?? 0 }))];
       for (const form of forms) {
         for (let turn = 0; turn <= form.turns; turn++) {
-          const a = answer(bank, p, i, form.variant, turn, form.turns, rng);
+          const a = answer(bank, p, i, form.variant, turn, form.turns, rng, options.answerChars ?? 0);
           scores.push(a.score);
           responses.push(
             ResponseRecord.parse({
@@ -214,7 +216,7 @@ export function makeEvaluation(options: { items: number; respondents: number; se
   return { bank, scores, responses };
 }
 
-export function makeResults(options: { items: number; respondents: number; bootstrap?: number }): Results {
+export function makeResults(options: { items: number; respondents: number; bootstrap?: number; answerChars?: number }): Results {
   const evaluation = makeEvaluation(options);
   return analyze({
     ...evaluation,

@@ -51,7 +51,10 @@ export function qualitySection(results: Results): Html {
   for (const q of quality) {
     if (q.difficulty === null || q.discrimination === null) continue;
     const group = q.flags.find((f) => f !== 'not-enough-respondents') ?? 'no flag';
-    groups.set(group, [...(groups.get(group) ?? []), { x: q.difficulty, y: q.discrimination, label: q.item }]);
+    const point = { x: q.difficulty, y: q.discrimination, label: q.item };
+    const members = groups.get(group);
+    if (members) members.push(point);
+    else groups.set(group, [point]);
   }
   const chart =
     [...groups.values()].some((g) => g.length > 0)

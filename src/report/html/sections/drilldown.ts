@@ -10,7 +10,7 @@ import { raw, section, type Html } from '../markup.js';
 
 /** base64 of gzipped JSON: base64 has no character that could end the script element. */
 export function encodeItemBlock(item: ItemView): string {
-  return gzipSync(Buffer.from(JSON.stringify(item), 'utf8'), { level: 6 }).toString('base64');
+  return gzipSync(Buffer.from(JSON.stringify(item), 'utf8'), { level: 1 }).toString('base64');
 }
 
 function indexRow(item: ItemView, quality: ItemQuality | undefined): string {

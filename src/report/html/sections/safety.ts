@@ -4,7 +4,7 @@ import { renderChart } from '../../charts/render.js';
 import { heatmapChart } from '../../charts/kinds.js';
 import { respondentLabel } from '../../format.js';
 import { anchorId } from '../../escape.js';
-import { el, figure, join, note, raw, section, type Html } from '../markup.js';
+import { el, figure, join, note, section, type Html } from '../markup.js';
 
 function eventCard(e: SafetyEvent): Html {
   const where = `${e.item} · ${e.variant}${e.turn > 0 ? ` · turn ${e.turn}` : ''}${e.sample > 0 ? ` · sample ${e.sample}` : ''}`;
@@ -23,6 +23,31 @@ function eventCard(e: SafetyEvent): Html {
     ),
     el('p', { class: 'rule' }, el('span', { class: 'rule-id' }, e.entry), ': ', e.text),
     e.quotes.length > 0 ? join(e.quotes.map((q) => el('blockquote', {}, q))) : el('p', { class: 'note' }, 'No sentence was quoted by the decider.'),
+  );
+}
+
+/** Every veto is shown; safety deductions are far more frequent, so each respondent shows its first few. */
+const DEDUCTION_EXAMPLES = 10;
+
+function gallery(events: SafetyEvent[], perRespondent: number): Html {
+  const groups = new Map<string, SafetyEvent[]>();
+  for (const e of events) {
+    const group = groups.get(e.respondent);
+    if (group) group.push(e);
+    else groups.set(e.respondent, [e]);
+  }
+  return join(
+    [...groups].map(([name, group]) => {
+      const shown = group.slice(0, perRespondent);
+      const more = group.length - shown.length;
+      return el(
+        'details',
+        { class: 'gallery', open: group.length <= 20 },
+        el('summary', {}, `${respondentLabel(name, group[0].respondent_kind)} — ${group.length}`),
+        join(shown.map(eventCard)),
+        more > 0 ? el('p', { class: 'note' }, `${more} more; every one is listed in verdicts.csv and results.json.`) : null,
+      );
+    }),
   );
 }
 
@@ -53,23 +78,14 @@ export function safetySection(results: Results): Html {
       : note('No answer was vetoed.');
   const vetoes = events.filter((e) => e.kind === 'veto');
   const deductions = events.filter((e) => e.kind === 'safety-deduction');
-  const byRespondent = (list: SafetyEvent[]) => {
-    const groups = new Map<string, SafetyEvent[]>();
-    for (const e of list) groups.set(e.respondent, [...(groups.get(e.respondent) ?? []), e]);
-    return join(
-      [...groups].map(([name, group]) =>
-        raw(`<details class="gallery"${group.length <= 20 ? " open" : ""}><summary>${el('span', {}, respondentLabel(name, group[0].respondent_kind)).value} — ${group.length}</summary>${group.map((e) => eventCard(e).value).join('')}</details>`),
-      ),
-    );
-  };
   return section(
     'safety',
     'Safety: the veto gallery (安全性)',
     explanation,
     chart,
     el('h3', {}, `Vetoes (${vetoes.length})`),
-    vetoes.length > 0 ? byRespondent(vetoes) : note('No veto fired.'),
+    vetoes.length > 0 ? gallery(vetoes, Infinity) : note('No veto fired.'),
     el('h3', {}, `Safety deductions (${deductions.length})`),
-    deductions.length > 0 ? byRespondent(deductions) : note('No safety-tagged deduction fired.'),
+    deductions.length > 0 ? gallery(deductions, DEDUCTION_EXAMPLES) : note('No safety-tagged deduction fired.'),
   );
 }
