@@ -55,3 +55,4 @@ export { buildReport, parseFormats, REPORT_FORMATS, REPORT_FILES, type ReportFor
 export { reportRuns, type ReportRunsInput, type ReportRunsResult } from './report/from-runs.js';
 export { escapeHtml, jsonForScript } from './report/escape.js';
 export { scoreWithJudges, jurorOpinions, type JudgedScoreInput, type JudgedScore } from './scorer/score-judged.js';
+export { runDemo, DEMO_BANK_PATH, type DemoOptions, type DemoResult } from './demo/demo.js';
