@@ -16,7 +16,7 @@ import { drilldown } from './drilldown.js';
 import { evidenceCoverage } from './evidence.js';
 import { humansVsModels } from './humans.js';
 import { itemQuality } from './item-quality.js';
-import { cleanScores, leaderboardRows, pairedComparisons } from './leaderboard.js';
+import { cleanBootstrap, cleanScores, leaderboardRows, pairedComparisons } from './leaderboard.js';
 import { analyzeSafety } from './safety.js';
 import { buildScoreTable, type ScoreTable } from './score-table.js';
 
@@ -96,7 +96,8 @@ export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: R
   const responses = new Map<string, ResponseRecord>();
   for (const response of input.responses) responses.set(response.key, response);
 
-  const scores = cleanScores(table);
+  const clean = cleanBootstrap(table);
+  const scores = cleanScores(table, clean);
   const curves = depthCurves(table);
   const distraction = analyzeDistraction(table);
   const evidence = evidenceCoverage(table);
@@ -145,7 +146,7 @@ export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: R
     },
     runs: (options.runs ?? []).map((run) => RunInfo.parse(run)),
     respondents: respondentSummaries(table, responses),
-    leaderboard: { rows, pairs: pairedComparisons(table, rows.map((r) => r.respondent)) },
+    leaderboard: { rows, pairs: pairedComparisons(table, clean, rows.map((r) => r.respondent)) },
     depth: { levels, curves, note: KNEE_NOTE },
     distraction: { kinds: distraction.kinds, multi_turn: distraction.multiTurn },
     evidence: evidence.cells,

@@ -99,32 +99,19 @@ class BoundedCache<V extends { byteLength: number }> {
  */
 export class PlanCache {
   private readonly plans: BoundedCache<Uint16Array>;
-  private readonly means: BoundedCache<Float64Array>;
   constructor(
     readonly seed: number,
     readonly b: number,
-    /** Memory kept for plans and for replicate means, each; many distinct item sets (respondents with gaps) would otherwise grow without bound. */
+    /** Memory kept for plans; many distinct item sets (respondents with gaps) would otherwise grow without bound. */
     budgetBytes = 64 * 1024 * 1024,
   ) {
     this.plans = new BoundedCache(budgetBytes);
-    this.means = new BoundedCache(budgetBytes);
   }
 
   /** The plan over this item set (item indices in ascending order). */
   plan(items: ArrayLike<number>): ResamplingPlan {
-    return this.planFor(itemSetSignature(items), items.length);
-  }
-
-  /**
-   * Replicate means of one series (e.g. a respondent's clean scores) over an item set, kept
-   * so that the leaderboard and every paired comparison on the same items reuse them.
-   */
-  replicateMeans(series: string, items: ArrayLike<number>, values: Float64Array): Float64Array {
     const signature = itemSetSignature(items);
-    return this.means.get(`${series}\u0000${signature}`, () => replicateMeans(values, this.planFor(signature, items.length)));
-  }
-
-  private planFor(signature: string, n: number): ResamplingPlan {
+    const n = items.length;
     const counts = this.plans.get(signature, () => createPlan(n, this.b, deriveSeed(this.seed, signature)).counts);
     return { n, b: this.b, counts };
   }

@@ -3,7 +3,8 @@
  * comparisons of every two respondents on the items both answered, so that "A beats B"
  * comes with its uncertainty.
  */
-import type { LeaderboardRow, MeanEstimate, PairedComparison } from '../schema/results.js';
+import type { Interval, LeaderboardRow, MeanEstimate, PairedComparison } from '../schema/results.js';
+import type { ResamplingPlan } from './bootstrap.js';
 import { type ScoreTable, presentItems } from './score-table.js';
 import { mean, percentileInterval, signTest } from './stats.js';
 
@@ -12,14 +13,69 @@ function alpha(confidence: number): number {
   return 1 - confidence;
 }
 
-/** The series name under which a respondent's clean replicate means are cached. */
-const cleanSeries = (r: number) => `clean|${r}`;
+/** Per replicate: the sum of count x score and the sum of counts over the items a respondent answered. */
+interface ReplicateTotals {
+  sums: Float64Array;
+  counts: Float64Array;
+}
 
-export function cleanScores(table: ScoreTable): MeanEstimate[] {
+function replicateTotals(plan: ResamplingPlan, values: Float64Array): ReplicateTotals {
+  const sums = new Float64Array(plan.b);
+  const counts = new Float64Array(plan.b);
+  for (let r = 0; r < plan.b; r++) {
+    const row = r * plan.n;
+    let sum = 0;
+    let count = 0;
+    for (let i = 0; i < plan.n; i++) {
+      const v = values[i];
+      if (Number.isNaN(v)) continue;
+      const c = plan.counts[row + i];
+      sum += c * v;
+      count += c;
+    }
+    sums[r] = sum;
+    counts[r] = count;
+  }
+  return { sums, counts };
+}
+
+/**
+ * One resampling plan over all bank items for every clean-score statistic, with each
+ * respondent's replicate totals computed once. A replicate mean over the items a respondent
+ * answered is the count-weighted mean of those drawn (a ratio estimator: exactly the usual
+ * bootstrap mean when every item was answered), so respondents with different gaps are
+ * still resampled alike and no plan is drawn per respondent or per pair.
+ */
+export interface CleanBootstrap {
+  plan: ResamplingPlan;
+  totals(r: number): ReplicateTotals;
+}
+
+export function cleanBootstrap(table: ScoreTable): CleanBootstrap {
+  const plan = table.plans.plan(Int32Array.from(table.items, (_, i) => i));
+  const cache = new Map<number, ReplicateTotals>();
+  return {
+    plan,
+    totals(r) {
+      let t = cache.get(r);
+      if (!t) {
+        t = replicateTotals(plan, table.clean[r]);
+        cache.set(r, t);
+      }
+      return t;
+    },
+  };
+}
+
+export function cleanScores(table: ScoreTable, bootstrap: CleanBootstrap): MeanEstimate[] {
   return table.clean.map((values, r) => {
     const present = presentItems(values);
     const n = present.items.length;
-    const ci = n >= 2 ? percentileInterval(table.plans.replicateMeans(cleanSeries(r), present.items, present.values), table.settings.confidence) : null;
+    let ci: Interval = null;
+    if (n >= 2) {
+      const { sums, counts } = bootstrap.totals(r);
+      ci = percentileInterval(sums.map((sum, k) => (counts[k] > 0 ? sum / counts[k] : NaN)), table.settings.confidence);
+    }
     return { mean: mean(present.values), ci, n_items: n };
   });
 }
@@ -37,16 +93,62 @@ export function leaderboardRows(table: ScoreTable, scores: MeanEstimate[]): Omit
   }));
 }
 
+/**
+ * Paired bootstrap CI of the mean difference a - b over the items both answered: in each
+ * replicate, the count-weighted mean difference over the shared items drawn. It is summed
+ * directly over the shared items or, when only a few items are missing, as each
+ * respondent's totals minus the items the other lacks, so scattered gaps cost a few items
+ * per pair instead of the whole bank.
+ */
+function pairedInterval(bootstrap: CleanBootstrap, a: number, b: number, valuesA: Float64Array, valuesB: Float64Array, confidence: number): Interval {
+  const shared: number[] = [];
+  const onlyA: number[] = [];
+  const onlyB: number[] = [];
+  for (let i = 0; i < valuesA.length; i++) {
+    const hasA = !Number.isNaN(valuesA[i]);
+    const hasB = !Number.isNaN(valuesB[i]);
+    if (hasA && hasB) shared.push(i);
+    else if (hasA) onlyA.push(i);
+    else if (hasB) onlyB.push(i);
+  }
+  if (shared.length < 2) return null;
+  const { n, counts } = bootstrap.plan;
+  const differences = new Float64Array(bootstrap.plan.b);
+  const direct = shared.length <= onlyA.length + onlyB.length;
+  const totalsA = direct ? null : bootstrap.totals(a);
+  const totalsB = direct ? null : bootstrap.totals(b);
+  for (let r = 0; r < bootstrap.plan.b; r++) {
+    const row = r * n;
+    let sum = 0;
+    let count = 0;
+    if (direct) {
+      for (const i of shared) {
+        const c = counts[row + i];
+        sum += c * (valuesA[i] - valuesB[i]);
+        count += c;
+      }
+    } else {
+      let lostA = 0;
+      let lostCount = 0;
+      for (const i of onlyA) {
+        const c = counts[row + i];
+        lostA += c * valuesA[i];
+        lostCount += c;
+      }
+      let lostB = 0;
+      for (const i of onlyB) lostB += counts[row + i] * valuesB[i];
+      sum = totalsA!.sums[r] - lostA - (totalsB!.sums[r] - lostB);
+      count = totalsA!.counts[r] - lostCount;
+    }
+    differences[r] = count > 0 ? sum / count : NaN;
+  }
+  return percentileInterval(differences, confidence);
+}
+
 /** Every pair of respondents, the better-ranked one as a. */
-export function pairedComparisons(table: ScoreTable, rankOrder: string[]): PairedComparison[] {
+export function pairedComparisons(table: ScoreTable, bootstrap: CleanBootstrap, rankOrder: string[]): PairedComparison[] {
   const { confidence } = table.settings;
   const index = new Map(table.respondents.map((r, i) => [r.name, i]));
-  // Both sides of a pair are resampled with the same plan (the shared items), so the replicate difference is paired.
-  const replicatesOf = (r: number, items: Int32Array): Float64Array => {
-    const values = new Float64Array(items.length);
-    for (let k = 0; k < items.length; k++) values[k] = table.clean[r][items[k]];
-    return table.plans.replicateMeans(cleanSeries(r), items, values);
-  };
 
   const pairs: PairedComparison[] = [];
   for (let x = 0; x < rankOrder.length; x++) {
@@ -55,20 +157,10 @@ export function pairedComparisons(table: ScoreTable, rankOrder: string[]): Paire
       const b = index.get(rankOrder[y])!;
       const cleanA = table.clean[a];
       const cleanB = table.clean[b];
-      const sharedList: number[] = [];
-      for (let i = 0; i < cleanA.length; i++) if (!Number.isNaN(cleanA[i]) && !Number.isNaN(cleanB[i])) sharedList.push(i);
-      const shared = Int32Array.from(sharedList);
-      const differences = new Float64Array(shared.length);
-      for (let k = 0; k < shared.length; k++) differences[k] = cleanA[shared[k]] - cleanB[shared[k]];
-      const sign = signTest(differences);
-      let ci = null;
-      if (shared.length >= 2) {
-        const ra = replicatesOf(a, shared);
-        const rb = replicatesOf(b, shared);
-        const replicateDifferences = new Float64Array(ra.length);
-        for (let k = 0; k < ra.length; k++) replicateDifferences[k] = ra[k] - rb[k];
-        ci = percentileInterval(replicateDifferences, confidence);
-      }
+      const differenceList: number[] = [];
+      for (let i = 0; i < cleanA.length; i++) if (!Number.isNaN(cleanA[i]) && !Number.isNaN(cleanB[i])) differenceList.push(cleanA[i] - cleanB[i]);
+      const sign = signTest(differenceList);
+      const ci = pairedInterval(bootstrap, a, b, cleanA, cleanB, confidence);
       const significant = sign.p_value !== null && sign.p_value < alpha(confidence);
       const verdict = ci && significant && ci.low > 0 ? 'a' : ci && significant && ci.high < 0 ? 'b' : 'none';
       const nameA = table.respondents[a].name;
@@ -76,12 +168,12 @@ export function pairedComparisons(table: ScoreTable, rankOrder: string[]): Paire
       pairs.push({
         a: nameA,
         b: nameB,
-        items: shared.length,
-        mean_difference: mean(differences),
+        items: differenceList.length,
+        mean_difference: mean(differenceList),
         ci,
         sign_test: sign,
         verdict,
-        verdict_text: verdict === 'a' ? `${nameA} > ${nameB}` : verdict === 'b' ? `${nameB} > ${nameA}` : shared.length === 0 ? 'no shared items' : 'no clear difference',
+        verdict_text: verdict === 'a' ? `${nameA} > ${nameB}` : verdict === 'b' ? `${nameB} > ${nameA}` : differenceList.length === 0 ? 'no shared items' : 'no clear difference',
       });
     }
   }

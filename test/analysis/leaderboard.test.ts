@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { analysisSettings } from '../../src/analysis/analyze.js';
+import { PlanCache } from '../../src/analysis/bootstrap.js';
+import { cleanBootstrap, cleanScores, leaderboardRows, pairedComparisons } from '../../src/analysis/leaderboard.js';
+import { buildScoreTable } from '../../src/analysis/score-table.js';
+import { percentileInterval } from '../../src/analysis/stats.js';
+import { makeBank, makeItem, makeScore } from './fixtures.js';
+import { normalGenerator } from './simulate.js';
+
+describe('paired comparisons with gaps', () => {
+  const items = Array.from({ length: 40 }, (_, i) => makeItem(`q${i}`, 1 + (i % 3)));
+  const bank = makeBank(items);
+  const normal = normalGenerator(4);
+  const missing: Record<string, number[]> = { a: [3, 17, 30], b: [5, 22], c: Array.from({ length: 30 }, (_, i) => i + 10) };
+  const scores = ['a', 'b', 'c'].flatMap((who, w) =>
+    items
+      .map((_, i) => i)
+      .filter((i) => !missing[who].includes(i))
+      .map((i) => makeScore({ respondent: who, item: `q${i}`, score: Math.min(100, Math.max(0, 60 + 10 * w + 15 * normal())) })),
+  );
+  const settings = analysisSettings({ bootstrap: 400, seed: 3 });
+  const table = buildScoreTable(bank, scores, settings);
+  const bootstrap = cleanBootstrap(table);
+  const rows = leaderboardRows(table, cleanScores(table, bootstrap));
+  const pairs = pairedComparisons(table, bootstrap, rows.map((r) => r.respondent));
+
+  /** The paired replicate computed the plain way: the count-weighted mean difference over the shared items drawn. */
+  function bruteForce(x: string, y: string) {
+    const plan = new PlanCache(3, 400).plan(Array.from({ length: 40 }, (_, i) => i));
+    const vx = table.clean[table.respondents.findIndex((r) => r.name === x)];
+    const vy = table.clean[table.respondents.findIndex((r) => r.name === y)];
+    const replicates = new Float64Array(plan.b);
+    for (let r = 0; r < plan.b; r++) {
+      let sum = 0;
+      let count = 0;
+      for (let i = 0; i < 40; i++) {
+        if (Number.isNaN(vx[i]) || Number.isNaN(vy[i])) continue;
+        sum += plan.counts[r * 40 + i] * (vx[i] - vy[i]);
+        count += plan.counts[r * 40 + i];
+      }
+      replicates[r] = count > 0 ? sum / count : NaN;
+    }
+    return percentileInterval(replicates, 0.95)!;
+  }
+
+  it('gives the same interval through totals minus gaps as summed over the shared items', () => {
+    for (const pair of pairs) {
+      const expected = bruteForce(pair.a, pair.b);
+      expect(pair.ci!.low).toBeCloseTo(expected.low, 9);
+      expect(pair.ci!.high).toBeCloseTo(expected.high, 9);
+    }
+    const ab = pairs.find((p) => [p.a, p.b].sort().join() === 'a,b')!;
+    expect(ab.items).toBe(35);
+    const ac = pairs.find((p) => [p.a, p.b].sort().join() === 'a,c')!;
+    expect(ac.items).toBe(9); // c answered q0..q9 only, a lacks q3
+  });
+
+  it('computes a respondent interval as the count-weighted mean over the answered items drawn', () => {
+    const full = buildScoreTable(bank, scores.filter((s) => s.respondent === 'b'), settings);
+    const plan = new PlanCache(3, 400).plan(Array.from({ length: 40 }, (_, i) => i));
+    const b = full.clean[0];
+    expect(Number.isNaN(b[5])).toBe(true);
+    const estimate = cleanScores(full, cleanBootstrap(full))[0];
+    const replicates = new Float64Array(plan.b);
+    for (let r = 0; r < plan.b; r++) {
+      let sum = 0;
+      let count = 0;
+      for (let i = 0; i < 40; i++) if (!Number.isNaN(b[i])) (sum += plan.counts[r * 40 + i] * b[i]), (count += plan.counts[r * 40 + i]);
+      replicates[r] = sum / count;
+    }
+    const expected = percentileInterval(replicates, 0.95)!;
+    expect(estimate.ci!.low).toBeCloseTo(expected.low, 9);
+    expect(estimate.ci!.high).toBeCloseTo(expected.high, 9);
+    expect(estimate.n_items).toBe(38);
+  });
+});
