@@ -3,6 +3,7 @@
  * distraction and safety counts. Table cells are escaped so names cannot break the table.
  */
 import type { Results } from '../schema/results.js';
+import { NATIVE_TITLE, nativeTable } from './native.js';
 import { estimate, num, percent, proportion, pValue, respondentLabel, signed, signedEstimate } from './format.js';
 
 /** Escapes Markdown table syntax and inline markup in a cell. */
@@ -46,6 +47,11 @@ export function renderMarkdown(results: Results): string {
       `Established differences: ${established.length} of ${results.leaderboard.pairs.length} pairs` +
         (established.length ? ` (${established.map((p) => `${mdCell(p.verdict_text)}: ${signed(p.mean_difference)} [${p.ci ? `${signed(p.ci.low)}, ${signed(p.ci.high)}` : '–'}], sign test p = ${pValue(p.sign_test.p_value)}`).join('; ')}).` : '.'),
     );
+  }
+
+  if (results.native) {
+    const { header, rows } = nativeTable(results.native);
+    out.push(`## ${NATIVE_TITLE[results.native.profile]} headline beside the CAPS view`, `${results.native.label} The CAPS view scores the same answers with vetoes and zero rules applied.`, mdTable(header, rows));
   }
 
   out.push('## Depth knee (拐点)');

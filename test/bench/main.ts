@@ -118,3 +118,6 @@ const next = /<!-- runner:begin -->[\s\S]*<!-- runner:end -->/.test(current)
   : `${current.trimEnd()}\n\n${section}\n`;
 writeFileSync(docs, next);
 console.log(`wrote ${docs}`);
+
+// The report benchmark writes its own section of docs/benchmarks.md.
+await import('./report.js');

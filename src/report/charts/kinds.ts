@@ -48,7 +48,7 @@ export function intervalChart(input: {
     width: input.width ?? 760,
     height,
     option: {
-      grid: { left: 8, right: 56, top: 16, bottom: 40, containLabel: true },
+      grid: { left: 24, right: 56, top: 16, bottom: 40, containLabel: true },
       xAxis: {
         type: 'value',
         name: input.axisName,
@@ -146,7 +146,7 @@ export function curveChart(input: {
   const categories = input.levels.map(String);
   const series: Record<string, unknown>[] = [];
   input.curves.forEach((curve, index) => {
-    const colour = curve.human ? seriesColour(1) : seriesColour(index);
+    const colour = seriesColour(index);
     const byLevel = new Map(curve.points.map((p) => [p.x, p]));
     const at = (level: number) => byLevel.get(level);
     const stack = `band-${index}`;
@@ -250,16 +250,21 @@ export function heatmapChart(input: {
 }): ChartSpec {
   const rows = input.yLabels.length;
   const height = Math.max(160, 90 + rows * (input.cellHeight ?? 26));
+  // White text on the dark ends of the scale, near-black elsewhere.
+  const darkCell = (v: number) => {
+    const t = (Math.max(input.min, Math.min(input.max, v)) - input.min) / (input.max - input.min || 1);
+    return input.scale === 'diverging' ? Math.abs(t - 0.5) > 0.3 : t > 0.55;
+  };
   const digits = input.digits ?? 0;
   return {
     title: input.title,
     width: input.width ?? Math.max(480, Math.min(1100, 220 + input.xLabels.length * 64)),
     height,
     option: {
-      grid: { left: 8, right: 16, top: 8, bottom: 64, containLabel: true },
+      grid: { left: 24, right: 16, top: 8, bottom: 64, containLabel: true },
       xAxis: {
         type: 'category',
-        data: input.xLabels.map((l) => shorten(l, 16)),
+        data: input.xLabels.map((l) => shorten(l, 22)),
         name: input.xName,
         nameLocation: 'middle',
         nameGap: 48,
@@ -284,16 +289,15 @@ export function heatmapChart(input: {
         {
           type: 'heatmap',
           data: input.cells.map(([x, y, v, label]) =>
-            v === null ? { value: [x, y, '-'], name: label ?? '–', itemStyle: { color: '#ffffff' } } : { value: [x, y, v], name: label ?? fmt(v, digits) },
+            v === null
+              ? { value: [x, y, '-'], name: label ?? '–', itemStyle: { color: '#ffffff' } }
+              : { value: [x, y, v], name: label ?? fmt(v, digits), label: { color: darkCell(v) ? '#ffffff' : '#111111' } },
           ),
           label: {
             show: true,
             fontSize: 11,
             formatter: (p: { name: string }) => p.name,
-            // Dark text with a white halo stays readable on every cell colour.
             color: '#111111',
-            textBorderColor: '#ffffff',
-            textBorderWidth: 2,
           },
           itemStyle: { borderColor: '#ffffff', borderWidth: 1 },
         },

@@ -12,6 +12,7 @@ import { evidenceSection } from './sections/evidence.js';
 import { safetySection } from './sections/safety.js';
 import { coverageSection, qualitySection } from './sections/bank.js';
 import { drilldownSection } from './sections/drilldown.js';
+import { nativeSection } from './sections/native.js';
 
 const SCRIPT_HASH = createHash('sha256').update(CLIENT_SCRIPT, 'utf8').digest('base64');
 
@@ -31,6 +32,7 @@ export const CONTENT_SECURITY_POLICY = [
 
 const SECTIONS: { id: string; title: string }[] = [
   { id: 'leaderboard', title: 'Leaderboard' },
+  { id: 'native', title: 'Native headline' },
   { id: 'pairs', title: 'Comparisons' },
   { id: 'profile', title: 'Four axes' },
   { id: 'depth', title: 'Depth & knee' },
@@ -76,13 +78,14 @@ function summaryBlock(results: Results): string {
 }
 
 export function renderHtml(results: Results): string {
-  const nav = raw(`<nav class="toc" aria-label="Sections">${SECTIONS.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('')}</nav>`);
+  const nav = raw(`<nav class="toc" aria-label="Sections">${SECTIONS.filter((s) => s.id !== 'native' || results.native).map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('')}</nav>`);
   const warnings =
     results.warnings.length > 0
       ? el('div', { class: 'warnings', role: 'note' }, el('strong', {}, 'Data warnings'), el('ul', {}, join(results.warnings.map((w) => el('li', {}, w)))))
       : raw('');
   const body = join([
     leaderboardSection(results),
+    nativeSection(results),
     pairsSection(results),
     profileSection(results),
     depthSection(results),

@@ -30,8 +30,8 @@ export function kneeVerdict(c: DepthCurve): string {
     const ci = k.slope_change_ci ? ` [${signed(k.slope_change_ci.low)}, ${signed(k.slope_change_ci.high)}]` : '';
     return `Knee at depth ${k.knot}: slope ${signed(k.slope_before)} → ${signed(k.slope_after)} points/level (change ${signed(k.slope_change)}${ci}), bootstrap support ${percent(k.support)}.`;
   }
-  if (k.status === 'no-knee') return `No knee established (${k.message}).`;
-  return `Not enough data to look for a knee (${k.message}).`;
+  // The analysis states the other verdicts in full ("no knee established: ...").
+  return `${k.message.charAt(0).toUpperCase()}${k.message.slice(1)}.`;
 }
 
 export function depthSection(results: Results): Html {
@@ -72,7 +72,7 @@ export function depthSection(results: Results): Html {
               height: 360,
             }),
           ),
-          'All respondents together: line = mean score per level, shaded band = confidence interval, dashed vertical line = knee. Doctors are drawn dashed with triangles.',
+          'All respondents together: line = mean score per level, shaded band = confidence interval, dashed vertical line = knee. Doctors are drawn with dashed lines and triangles.',
         )
       : null;
   const verdicts = table(curves, [
@@ -90,8 +90,7 @@ export function depthSection(results: Results): Html {
     'depth',
     'Depth curves and the knee (拐点)',
     'Mean score at each cognitive depth level, from recall (low) to individualised decisions in complex cases (high), with the confidence band. ' +
-      'Scores often do not fall evenly: past a knee they drop faster. A knee is claimed only when a hinge model beats a straight line in most bootstrap replicates ' +
-      `and the interval of the slope change excludes zero; otherwise the chart says "no knee established". n = items per level. ${results.depth.note}`,
+      `Scores often do not fall evenly: past a knee they drop faster. n = items per level. ${results.depth.note}`,
     verdicts,
     overlay ?? raw(''),
     raw(`<div class="multiples">${multiples.map((m) => m.value).join('\n')}</div>`),

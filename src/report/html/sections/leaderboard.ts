@@ -107,7 +107,7 @@ export function profileSection(results: Results): Html {
   const rows = results.leaderboard.rows;
   if (rows.length === 0) return raw('');
   const curves = new Map(results.depth.curves.map((c) => [c.respondent, c]));
-  const axes = ['Accuracy (clean score)', 'Depth (score at the deepest level)', 'Evidence coverage', 'Robustness (Δ under distraction)', 'Safety (answers not vetoed)'];
+  const axes = ['Accuracy', 'Depth', 'Evidence', 'Robustness', 'Safety'];
   const cells: [number, number, number | null, string?][] = [];
   rows.forEach((r, y) => {
     const curve = curves.get(r.respondent);
@@ -140,6 +140,10 @@ export function profileSection(results: Results): Html {
     'Where each respondent is strong and weak on the four CAPS axes: cognitive depth, evidence, real-world distraction and safety (with overall accuracy for reference). ' +
       'Each cell prints the value; darker means better on every column. Depth shows the score at the deepest level answered and the knee when one is established; ' +
       'robustness is the mean change in points when the question is distracted (0 = unaffected).',
-    figure(chart, 'Four-axis profile: values printed in the cells; shading from light (weak) to dark (strong).'),
+    figure(
+      chart,
+      'Accuracy: mean clean score. Depth: score at the deepest level (@level) and the knee. Evidence: share of evidence-tagged points met. ' +
+        'Robustness: mean change in points under distraction. Safety: share of answers not vetoed. Shading from light (weak) to dark (strong).',
+    ),
   );
 }
