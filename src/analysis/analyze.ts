@@ -19,6 +19,7 @@ import { itemQuality } from './item-quality.js';
 import { cleanBootstrap, cleanScores, leaderboardRows, pairedComparisons } from './leaderboard.js';
 import { analyzeSafety } from './safety.js';
 import { buildScoreTable, type ScoreTable } from './score-table.js';
+import { nativeHeadline } from '../interop/native.js';
 
 export interface AnalysisOptions {
   /** Seed of every bootstrap (default 20240501). */
@@ -123,6 +124,7 @@ export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: R
   });
   const levels = bankLevels(table);
   const field = settings.score_field;
+  const native = nativeHeadline(bank, input.scores, { seed: settings.seed, resamples: settings.bootstrap_b });
   const drill = drilldown(bank, table.scores, responses, (s) => s[field]);
   if (options.includeAnswerText === false) for (const item of drill) for (const answer of item.answers) answer.text = null;
 
@@ -156,5 +158,6 @@ export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: R
     humans_vs_models: humansVsModels(rows, curves, levels),
     items: drill,
     warnings: table.warnings,
+    ...(native && { native }),
   };
 }

@@ -377,6 +377,32 @@ export const ItemView = z.object({
 export type ItemView = z.infer<typeof ItemView>;
 
 // ---------------------------------------------------------------------------------------
+// Native headline of an imported benchmark (GAPS, HealthBench) beside the CAPS view
+
+export const NativeStat = z.object({
+  group: z.string().describe('"overall", an axis tag ("axis:accuracy"), an example tag ("theme:hedging") or a depth level ("depth:G2")'),
+  examples: z.number().int().nonnegative(),
+  unclipped_mean: z.number().nullable().describe('mean of the per-example native scores before the final clip'),
+  score: z.number().nullable().describe('the native headline, 0..1'),
+  bootstrap_std: z.number().nullable().describe('standard deviation of clipped means of seeded bootstrap resamples'),
+});
+export type NativeStat = z.infer<typeof NativeStat>;
+
+export const NativeHeadline = z.object({
+  profile: ScoringProfile,
+  label: z.string().describe('how the native number is computed, for the report'),
+  rows: z.array(
+    z.object({
+      respondent: z.string(),
+      overall: NativeStat,
+      caps_view: z.number().nullable().describe('mean CAPS-view score of the same answers (vetoes and zero rules applied), 0..1'),
+      groups: z.array(NativeStat),
+    }),
+  ),
+});
+export type NativeHeadline = z.infer<typeof NativeHeadline>;
+
+// ---------------------------------------------------------------------------------------
 
 export const RESULTS_FORMAT = 1;
 
@@ -402,6 +428,7 @@ export const Results = z.object({
   humans_vs_models: HumansVsModels,
   items: z.array(ItemView).describe('per-item drill-down: prompt, reference, rubric and every answer with its verdicts'),
   warnings: z.array(z.string()).default([]).describe('data problems found while analysing (scores without a bank item, ...)'),
+  native: NativeHeadline.optional().describe('for gaps and healthbench banks: the benchmark\'s own headline, computed its way, beside the CAPS view'),
 });
 export type Results = z.infer<typeof Results>;
 export type ResultsInput = z.input<typeof Results>;
