@@ -335,7 +335,7 @@ export function scatterChart(input: {
     width: input.width ?? 760,
     height: input.height ?? 360,
     option: {
-      grid: { left: 8, right: 24, top: 40, bottom: 48, containLabel: true },
+      grid: { left: 32, right: 24, top: 40, bottom: 48, containLabel: true },
       legend: { top: 0, data: input.groups.map((g) => g.name), textStyle: { fontFamily: FONT_STACK, color: MUTED } },
       xAxis: { type: 'value', name: input.xName, nameLocation: 'middle', nameGap: 28, min: input.xMin, max: input.xMax, axisLabel: AXIS_LABEL, splitLine: SPLIT_LINE },
       yAxis: { type: 'value', name: input.yName, min: input.yMin, max: input.yMax, axisLabel: AXIS_LABEL, splitLine: SPLIT_LINE },
