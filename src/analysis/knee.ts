@@ -247,8 +247,10 @@ export function analyzeDepth(levels: readonly LevelScores[], options: KneeOption
 
   let message: string;
   if (established) {
+    // A collapse (the CAPS finding) bends down; an upward bend is reported too, but said plainly.
+    const bend = pick.slope_change! < 0 ? 'scores fall faster past this level' : 'scores fall less or rise past this level';
     message =
-      `knee at depth ${pick.knot}: slope ${round(slopeBefore!)} then ${round(slopeAfter!)} points per level ` +
+      `knee at depth ${pick.knot}, ${bend}: slope ${round(slopeBefore!)} then ${round(slopeAfter!)} points per level ` +
       `(slope change ${change}, ${ciText}; support ${round(pick.support, 2)})`;
   } else {
     const reasons: string[] = [];

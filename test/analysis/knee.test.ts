@@ -60,7 +60,7 @@ describe('detectKnee on planted data (200 data sets each, 30 items per level)', 
     expect(knee.slope_change!).toBeLessThan(-20);
     expect(knee.slope_change_ci!.high).toBeLessThan(0);
     expect(knee.support! + knee.linear.support).toBeLessThanOrEqual(1);
-    expect(knee.message).toMatch(/^knee at depth 3/);
+    expect(knee.message).toMatch(/^knee at depth 3, scores fall faster past this level/);
     expect(knee.bootstrap_b).toBe(200);
   });
 
