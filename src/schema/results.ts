@@ -146,7 +146,7 @@ export type KneeCandidate = z.infer<typeof KneeCandidate>;
 
 export const Knee = z.object({
   status: z.enum(['knee', 'no-knee', 'insufficient-data']),
-  message: z.string().describe('plain language verdict, e.g. "knee at depth 3 (slope change -18.2 points/level)"'),
+  message: z.string().describe('plain language verdict, e.g. "knee at depth 3, scores fall faster past this level: slope -2.1 then -20.3 points per level (...)"'),
   knot: z.number().int().nullable().describe('the candidate knot with the highest support (the knee when status is knee)'),
   support: z.number().nullable(),
   slope_before: z.number().nullable().describe('points per level below the knot'),
