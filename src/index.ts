@@ -56,3 +56,11 @@ export { reportRuns, type ReportRunsInput, type ReportRunsResult } from './repor
 export { escapeHtml, jsonForScript } from './report/escape.js';
 export { scoreWithJudges, jurorOpinions, type JudgedScoreInput, type JudgedScore } from './scorer/score-judged.js';
 export { runDemo, DEMO_BANK_PATH, type DemoOptions, type DemoResult } from './demo/demo.js';
+export { importGaps, type ImportGapsOptions, type ImportGapsSummary } from './interop/import-gaps.js';
+export { readGaps, parseClaims, GapsClaim, DIFFICULTY_DEPTH, type GapsReadResult, type ReadGapsOptions } from './interop/gaps.js';
+export { importHealthBench, type ImportHealthBenchOptions, type ImportHealthBenchSummary } from './interop/import-healthbench.js';
+export { HealthBenchRow, HealthBenchCriterion, healthBenchItem, IDEAL_RESPONDENT } from './interop/healthbench.js';
+export { healthBenchHeadline, clippedStats, exampleScores, type HealthBenchHeadline, type HealthBenchStat } from './interop/healthbench-score.js';
+export { nativeHeadline } from './interop/native.js';
+export { exportGaps, exportHealthBench, type ExportSummary, type ExportGapsOptions } from './interop/export.js';
+export { importVerdicts, type ImportVerdictsOptions, type ImportVerdictsSummary } from './interop/import-verdicts.js';

@@ -7,7 +7,7 @@
  * rationale, grader), so the same file can then calibrate our judge against those grades.
  */
 import type { Bank } from '../bank/bank.js';
-import { CLEAN, type Item } from '../schema/bank.js';
+import { CLEAN, type Item, type MatchSpec, type RubricAddition } from '../schema/bank.js';
 import type { AnswerScore, Opinion } from '../schema/score.js';
 import { RunFolder } from '../io/run-folder.js';
 import { readTable } from '../io/table.js';
@@ -118,14 +118,13 @@ export async function importVerdicts(options: ImportVerdictsOptions): Promise<Im
 
 /** The item with the matchers of graded entries removed, so the grade decides them. */
 function gradedByHand(item: Item, graded: ReadonlyMap<string, unknown>): Item {
-  const strip = <T extends { id: string; match?: unknown }>(entries: T[]): T[] =>
-    entries.map((e) => (graded.has(e.id) && e.match ? (({ match: _match, ...rest }) => rest as T)(e) : e));
-  const rubric = <R extends { points: any[]; deductions: any[]; zero_if: any[]; veto: any[] }>(r: R): R => ({
-    ...r,
-    points: strip(r.points),
-    deductions: strip(r.deductions),
-    zero_if: strip(r.zero_if),
-    veto: strip(r.veto),
-  });
+  const strip = <T extends { id: string; match?: MatchSpec }>(entries: T[]): T[] =>
+    entries.map((e) => {
+      if (!graded.has(e.id) || !e.match) return e;
+      const { match: _match, ...rest } = e;
+      return rest as T;
+    });
+  // A shared rubric and a variant's additions have the same shape once parsed.
+  const rubric = (r: RubricAddition): RubricAddition => ({ points: strip(r.points), deductions: strip(r.deductions), zero_if: strip(r.zero_if), veto: strip(r.veto) });
   return { ...item, rubric: rubric(item.rubric), variants: item.variants.map((v) => (v.rubric ? { ...v, rubric: rubric(v.rubric) } : v)) };
 }

@@ -2,6 +2,7 @@
  * Spreadsheets in and out (exceljs): one sheet as a header row and records of text values,
  * each with the row number it came from so that every error can name file and row.
  */
+import { existsSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { UserError } from '../errors.js';
 
@@ -31,6 +32,7 @@ function cellText(value: ExcelJS.CellValue): string {
 
 /** Reads one sheet (by name, else the first); the first row is the header. */
 export async function readSheet(path: string, sheetName?: string): Promise<Sheet> {
+  if (!existsSync(path)) throw new UserError(`${path}: no such file.`);
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.readFile(path);
