@@ -100,7 +100,7 @@ export function intervalChart(input: {
             itemStyle: { color: r.human ? seriesColour(1) : seriesColour(0) },
           })),
           symbolSize: 10,
-          label: { show: true, position: 'right', distance: 8, formatter: (p) => fmt((p.value as number[])[0]), color: MUTED },
+          label: { show: true, position: 'top', distance: 3, fontSize: 11, formatter: (p) => fmt((p.value as number[])[0]), color: MUTED },
           z: 2,
           markLine:
             input.reference === undefined
