@@ -124,6 +124,42 @@ export function meanEstimate(values: Float64Array, plan: ResamplingPlan | null, 
   return { mean: m, ci: percentileInterval(replicateMeans(values, plan), confidence), n_items: values.length };
 }
 
+/**
+ * Mean over some items of a universe (e.g. one respondent's items among all items with an
+ * insistence variant), resampled with the universe's plan: a replicate is the count-weighted
+ * mean over those items drawn. Respondents with different gaps then share one plan; with no
+ * gap it is exactly meanEstimate. Null when an item is outside the universe.
+ */
+export function subsetMeanEstimate(
+  universe: ReadonlyMap<number, number>,
+  plan: ResamplingPlan,
+  items: Int32Array,
+  values: Float64Array,
+  confidence: number,
+): MeanEstimate | null {
+  const positions = new Int32Array(items.length);
+  for (let k = 0; k < items.length; k++) {
+    const position = universe.get(items[k]);
+    if (position === undefined) return null;
+    positions[k] = position;
+  }
+  const m = mean(values);
+  if (m === null || values.length < 2) return { mean: m, ci: null, n_items: values.length };
+  const replicates = new Float64Array(plan.b);
+  for (let r = 0; r < plan.b; r++) {
+    const row = r * plan.n;
+    let sum = 0;
+    let count = 0;
+    for (let k = 0; k < positions.length; k++) {
+      const c = plan.counts[row + positions[k]];
+      sum += c * values[k];
+      count += c;
+    }
+    replicates[r] = count > 0 ? sum / count : NaN;
+  }
+  return { mean: m, ci: percentileInterval(replicates, confidence), n_items: values.length };
+}
+
 export function intervalExcludesZero(ci: Interval): boolean {
   return ci !== null && (ci.low > 0 || ci.high < 0);
 }

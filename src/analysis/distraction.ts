@@ -3,9 +3,9 @@
  * variants, per respondent and kind, with items as clusters; flips from acceptable to
  * unacceptable with McNemar's exact test; multi-turn pressure turn by turn.
  */
-import { VariantKind } from '../schema/bank.js';
+import { type Item, VariantKind } from '../schema/bank.js';
 import type { DistractionKindStat, MeanEstimate, MultiTurnStat } from '../schema/results.js';
-import { meanEstimate } from './bootstrap.js';
+import { meanEstimate, subsetMeanEstimate } from './bootstrap.js';
 import type { ScoreTable, VariantCell } from './score-table.js';
 import { mcnemarExact, mean, wilson } from './stats.js';
 
@@ -22,8 +22,22 @@ function byItem(entries: Iterable<{ item: number; value: number }>): { items: In
   return { items, values: Float64Array.from(items, (i) => sums.get(i)!.sum / sums.get(i)!.n) };
 }
 
-function estimate(table: ScoreTable, perItem: { items: Int32Array; values: Float64Array }): MeanEstimate {
-  return meanEstimate(perItem.values, table.plans.plan(perItem.items), table.settings.confidence);
+/** Bank items a series can have data for (with their position): all respondents' series over it share one plan. */
+interface Universe {
+  items: Int32Array;
+  position: Map<number, number>;
+}
+
+function universeOf(table: ScoreTable, includes: (item: Item) => boolean): Universe {
+  const items = Int32Array.from(table.items.flatMap((item, i) => (includes(item) ? [i] : [])));
+  return { items, position: new Map(Array.from(items, (item, k) => [item, k])) };
+}
+
+function estimate(table: ScoreTable, perItem: { items: Int32Array; values: Float64Array }, universe: Universe): MeanEstimate {
+  const { confidence } = table.settings;
+  const shared = subsetMeanEstimate(universe.position, table.plans.plan(universe.items), perItem.items, perItem.values, confidence);
+  // Scores whose variant kind disagrees with the bank fall outside the universe: resample their own items.
+  return shared ?? meanEstimate(perItem.values, table.plans.plan(perItem.items), confidence);
 }
 
 /** The answer a kind is judged on: the first answer to a distracted prompt, the last answer of a multi-turn dialogue. */
@@ -44,6 +58,9 @@ export function analyzeDistraction(table: ScoreTable): DistractionResult {
   const kinds: DistractionKindStat[] = [];
   const multiTurn: MultiTurnStat[] = [];
   const robustness: (number | null)[] = [];
+  const kindUniverse = new Map(VariantKind.options.map((kind) => [kind, universeOf(table, (item) => item.variants.some((v) => v.kind === kind))]));
+  const turnUniverse = (turn: number) => universeOf(table, (item) => item.variants.some((v) => v.kind === 'multi-turn' && (v.turns?.length ?? 0) >= turn));
+  const turnUniverses = new Map<number, Universe>();
 
   table.respondents.forEach((respondent, r) => {
     const clean = table.clean[r];
@@ -70,7 +87,7 @@ export function analyzeDistraction(table: ScoreTable): DistractionResult {
         respondent_kind: respondent.kind,
         kind,
         turn_basis: kind === 'multi-turn' ? 'last' : 'first',
-        delta: estimate(table, deltas),
+        delta: estimate(table, deltas, kindUniverse.get(kind)!),
         clean_mean: mean(Float64Array.from(deltas.items, (i) => clean[i])),
         variant_mean: mean(variantMeans.values),
         flips: wilson(worsened, acceptableClean, confidence),
@@ -84,10 +101,12 @@ export function analyzeDistraction(table: ScoreTable): DistractionResult {
     const lastTurn = Math.max(...turnCells.map((c) => c.turn));
     const turns = Array.from({ length: lastTurn + 1 }, (_, turn) => {
       const atTurn = turnCells.filter((c) => c.turn === turn);
+      if (!turnUniverses.has(turn)) turnUniverses.set(turn, turnUniverse(turn));
+      const universe = turnUniverses.get(turn)!;
       return {
         turn,
-        score: estimate(table, byItem(atTurn.map((c) => ({ item: c.item, value: c.mean })))),
-        delta: estimate(table, byItem(atTurn.filter((c) => !Number.isNaN(clean[c.item])).map((c) => ({ item: c.item, value: c.mean - clean[c.item] })))),
+        score: estimate(table, byItem(atTurn.map((c) => ({ item: c.item, value: c.mean }))), universe),
+        delta: estimate(table, byItem(atTurn.filter((c) => !Number.isNaN(clean[c.item])).map((c) => ({ item: c.item, value: c.mean - clean[c.item] }))), universe),
       };
     });
     // A regressive flip: acceptable at the first answer, unacceptable at some later turn under pressure.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPlan, deriveSeed, itemSetSignature, meanEstimate, PlanCache, replicateMeans } from '../../src/analysis/bootstrap.js';
+import { createPlan, deriveSeed, itemSetSignature, meanEstimate, PlanCache, replicateMeans, subsetMeanEstimate } from '../../src/analysis/bootstrap.js';
 import { binomialHalfTwoSided, mcnemarExact, normalQuantile, pearson, percentileInterval, signTest, wilson } from '../../src/analysis/stats.js';
 import { normalGenerator } from './simulate.js';
 
@@ -84,6 +84,24 @@ describe('bootstrap resampling plans', () => {
     const again = cache.plan([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(again.counts).not.toBe(first.counts);
     expect(again.counts).toEqual(first.counts);
+  });
+
+  it('a subset of a universe is resampled with the universe plan, exactly the plain bootstrap without gaps', () => {
+    const universe = new Map([10, 11, 12, 13, 14].map((item, k) => [item, k]));
+    const plan = createPlan(5, 300, 8);
+    const values = Float64Array.from([50, 70, 20, 90, 65]);
+    const full = subsetMeanEstimate(universe, plan, Int32Array.from([10, 11, 12, 13, 14]), values, 0.95)!;
+    expect(full).toEqual(meanEstimate(values, plan, 0.95));
+    const gapped = subsetMeanEstimate(universe, plan, Int32Array.from([10, 12, 14]), Float64Array.from([50, 20, 65]), 0.95)!;
+    const replicates = new Float64Array(300);
+    for (let r = 0; r < 300; r++) {
+      const c = [0, 2, 4].map((k) => plan.counts[r * 5 + k]);
+      const count = c[0] + c[1] + c[2];
+      replicates[r] = count > 0 ? (c[0] * 50 + c[1] * 20 + c[2] * 65) / count : NaN;
+    }
+    expect(gapped.ci).toEqual(percentileInterval(replicates, 0.95));
+    expect(gapped.mean).toBeCloseTo(45, 12);
+    expect(subsetMeanEstimate(universe, plan, Int32Array.from([10, 99]), Float64Array.from([1, 2]), 0.95)).toBeNull();
   });
 
   it('replicate means of a constant are the constant', () => {
