@@ -41,6 +41,16 @@ export function renderMarkdown(results: Results): string {
       ]),
     ),
   );
+  if (results.native) {
+    const pct = (v: number | null) => (v === null ? '–' : (v * 100).toFixed(1));
+    out.push(
+      `Native ${results.native.profile} headline: ${mdCell(results.native.label)}`,
+      mdTable(
+        ['Respondent', 'Examples', `${results.native.profile} score ± bootstrap sd`, 'CAPS view'],
+        results.native.rows.map((r) => [r.respondent, r.overall.examples, `${pct(r.overall.score)}${r.overall.bootstrap_std === null ? '' : ` ± ${pct(r.overall.bootstrap_std)}`}`, pct(r.caps_view)]),
+      ),
+    );
+  }
   const established = results.leaderboard.pairs.filter((p) => p.verdict !== 'none');
   if (results.leaderboard.pairs.length > 0) {
     out.push(

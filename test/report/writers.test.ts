@@ -10,6 +10,7 @@ import { csvField, csvTable, answersCsv, verdictsCsv, BOM } from '../../src/repo
 import { mdCell, renderMarkdown } from '../../src/report/markdown.js';
 import { buildReport, parseFormats } from '../../src/report/build.js';
 import { CLIENT_SCRIPT } from '../../src/report/html/client.js';
+import { renderHtml } from '../../src/report/html/page.js';
 import { el } from '../../src/report/html/markup.js';
 import { UserError } from '../../src/errors.js';
 import { Results } from '../../src/schema/results.js';
@@ -118,6 +119,19 @@ describe('report files', () => {
     const item = JSON.parse(gunzipSync(Buffer.from(block!, 'base64')).toString('utf8'));
     expect(item).toEqual(results.items.find((i) => i.id === PLANTED_ITEM));
     expect(item.answers.some((a: { text: string | null }) => a.text?.includes(PLANTED))).toBe(true);
+  });
+
+  it('shows the native headline of an imported GAPS bank beside the CAPS view', () => {
+    const stat = { group: 'overall', examples: 20, unclipped_mean: 0.71, score: 0.7, bootstrap_std: 0.031 };
+    const withNative = Results.parse({
+      ...results,
+      native: { profile: 'gaps', label: 'GAPS: mean of per-example scores, clipped to 0..1.', rows: [{ respondent: 'vendor-a', overall: stat, caps_view: 0.62, groups: [] }] },
+    });
+    const html = renderHtml(withNative);
+    expect(html).toContain('Native gaps headline');
+    expect(html).toMatch(/<td class="num">70\.0 ± 3\.1<\/td><td class="num">71\.0<\/td><td class="num">62\.0<\/td>/);
+    expect(renderMarkdown(withNative)).toContain('| vendor-a | 20 | 70.0 ± 3.1 | 62.0 |');
+    expect(renderHtml(results)).not.toContain('Native ');
   });
 
   it('refuses an invalid results object without writing anything', async () => {

@@ -3,7 +3,7 @@ import type { LeaderboardRow, PairedComparison, Results } from '../../../schema/
 import { renderChart } from '../../charts/render.js';
 import { heatmapChart, intervalChart } from '../../charts/kinds.js';
 import { estimate, num, percent, proportion, pValue, respondentLabel, signed } from '../../format.js';
-import { figure, note, raw, section, table, type Html } from '../markup.js';
+import { el, figure, join, note, raw, section, table, type Html } from '../markup.js';
 
 export function leaderboardSection(results: Results): Html {
   const rows = results.leaderboard.rows;
@@ -51,7 +51,26 @@ export function leaderboardSection(results: Results): Html {
     board,
     figure(scoreChart, 'Mean clean score: dot = mean, whisker = confidence interval.'),
     figure(vetoChart, 'Veto rate: dot = share of answers vetoed, whisker = Wilson interval.'),
+    nativeBlock(results),
   );
+}
+
+/** For banks imported from GAPS or HealthBench: the benchmark's own headline beside the CAPS view. */
+function nativeBlock(results: Results): Html {
+  const native = results.native;
+  if (!native) return raw('');
+  const pct = (v: number | null) => (v === null ? '–' : (v * 100).toFixed(1));
+  return join([
+    el('h3', {}, `Native ${native.profile} headline`),
+    el('p', { class: 'explain' }, `${native.label} The CAPS view applies vetoes and zero rules to the same answers.`),
+    table(native.rows, [
+      { header: 'Respondent', cell: (r) => r.respondent },
+      { header: 'Examples', cell: (r) => r.overall.examples, numeric: true },
+      { header: `${native.profile} score (± bootstrap sd)`, cell: (r) => `${pct(r.overall.score)}${r.overall.bootstrap_std === null ? '' : ` ± ${pct(r.overall.bootstrap_std)}`}`, numeric: true },
+      { header: 'Before clipping', cell: (r) => pct(r.overall.unclipped_mean), numeric: true },
+      { header: 'CAPS view', cell: (r) => pct(r.caps_view), numeric: true },
+    ]),
+  ]);
 }
 
 export function pairsSection(results: Results): Html {
