@@ -99,6 +99,11 @@ export class RecordedAnswersWriter {
     return true;
   }
 
+  /** Stops after a failed import: what was appended stays (a re-import skips it), no manifest is written. */
+  abandon(): void {
+    this.appender.close();
+  }
+
   /** Writes the manifest; `bank` completes the bank reference when it was known only at the end (a streamed import). */
   close(bank?: Partial<Manifest['bank']>): RecordedAnswersSummary {
     this.appender.close();

@@ -9,7 +9,7 @@ export interface ImportGapsOptions extends ReadGapsOptions {
   file: string;
   /** Bank YAML to write. */
   out: string;
-  /** Run folder for the recorded answers (GAPS layout); none = bank only. */
+  /** Run folder for the recorded answers (GAPS layout; a file without answer columns writes none); none = bank only. */
   answers?: string;
 }
 
@@ -71,8 +71,6 @@ export async function importGaps(options: ImportGapsOptions): Promise<ImportGaps
       writer.add({ respondent: answer.respondent, kind: 'model', model: answer.respondent, item: item.id, messages: itemQuestion(bank, item), text: answer.text });
     }
     summary.run = writer.close();
-  } else if (options.answers) {
-    summary.warnings.push(`${options.file}: no answer columns (<model>_answer), so no run folder was written.`);
   }
   return summary;
 }

@@ -102,6 +102,10 @@ export async function importHealthBench(options: ImportHealthBenchOptions): Prom
     BankFile.parse(bankHeader);
     writeBank(out, bankHeader, itemsScratch, `Imported from ${file} by caps import healthbench.`);
     bankHash = hash.finish(header);
+  } catch (err) {
+    if (!bankHash) hash.discard();
+    writer?.abandon();
+    throw err;
   } finally {
     if (itemsOpen) closeSync(itemsFd);
     rmSync(itemsScratch, { force: true });

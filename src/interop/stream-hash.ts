@@ -15,6 +15,7 @@ const ITEMS_SLOT = '"items":[]';
 export class StreamingBankHash {
   private readonly fd: number;
   private offset = 0;
+  private open = true;
   private readonly index: { id: string; offset: number; length: number }[] = [];
 
   constructor(private readonly scratch: string) {
@@ -26,6 +27,17 @@ export class StreamingBankHash {
     writeSync(this.fd, bytes, 0, bytes.length, this.offset);
     this.index.push({ id: item.id, offset: this.offset, length: bytes.length });
     this.offset += bytes.length;
+  }
+
+  /** Removes the scratch file without hashing (a failed import). */
+  discard(): void {
+    this.release();
+  }
+
+  private release(): void {
+    if (this.open) closeSync(this.fd);
+    this.open = false;
+    rmSync(this.scratch, { force: true });
   }
 
   /** The hash, for the bank header fields given; removes the scratch file. */
@@ -51,8 +63,7 @@ export class StreamingBankHash {
       });
       return hash.update(shell.slice(at + ITEMS_SLOT.length - 1)).digest('hex');
     } finally {
-      closeSync(this.fd);
-      rmSync(this.scratch, { force: true });
+      this.release();
     }
   }
 }

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { UserError } from '../../src/errors.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importHealthBench } from '../../src/interop/import-healthbench.js';
@@ -113,5 +114,9 @@ describe('caps import healthbench', () => {
     await expect(importHealthBench({ file: join(dir, 'dup.jsonl'), out: join(dir, 'd.yaml') })).rejects.toThrow(/dup\.jsonl:2: prompt_id .* again \(first on line 1\)/);
     writeFileSync(join(dir, 'zero.jsonl'), `${JSON.stringify({ ...JSON.parse(first), rubrics: [{ criterion: 'x', points: 0, tags: [] }] })}\n`);
     await expect(importHealthBench({ file: join(dir, 'zero.jsonl'), out: join(dir, 'z.yaml') })).rejects.toThrow(/zero\.jsonl:1: rubrics\.0\.points: points is never 0/);
+    // A failed import leaves no bank, no scratch file and no manifest behind.
+    await expect(importHealthBench({ file: join(dir, 'bad.jsonl'), out: join(dir, 'b.yaml'), answers: join(dir, 'run') })).rejects.toThrow(UserError);
+    expect(readdirSync(dir).sort()).toEqual(['bad.jsonl', 'dup.jsonl', 'run', 'zero.jsonl']);
+    expect(existsSync(join(dir, 'run', 'manifest.json'))).toBe(false);
   });
 });
