@@ -1,4 +1,7 @@
-/** The `caps` command: a thin layer over the library. One file per command registers itself here. */
+/**
+ * The `caps` command: a thin layer over the library. One file per command registers itself here.
+ * Commands report failure by throwing UserError (exit 1) or RunIncompleteError (exit 2).
+ */
 import { Command, CommanderError } from 'commander';
 import { HARNESS_VERSION } from '../version.js';
 import { UserError } from '../errors.js';
@@ -43,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here with exit code 0; usage errors were already printed.

@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { runCaps } from '../helpers/cli.js';
 import type { Diagnostic } from '../../src/bank/diagnostic.js';
 
 const BROKEN = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'broken');
@@ -38,19 +38,13 @@ function expectationsOf(fixture: string): Expectation[] {
 }
 
 async function lintJson(args: string[]): Promise<{ code: number; diagnostics: Diagnostic[]; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  const code = await main(['lint', '--format', 'json', ...args]);
-  vi.restoreAllMocks();
+  const { code, stdout, stderr } = await runCaps(['lint', '--format', 'json', ...args]);
   return { code, diagnostics: JSON.parse(stdout).diagnostics, stdout, stderr };
 }
 
 const fixtures = readdirSync(BROKEN).sort();
 
 describe('broken bank fixtures', () => {
-  afterEach(() => vi.restoreAllMocks());
 
   it('has at least 25 different mistakes, each with an expectation', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(25);
@@ -79,11 +73,7 @@ describe('broken bank fixtures', () => {
   });
 
   it('prints text lines as file:line:col error [item-id] message', async () => {
-    let stdout = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const code = await main(['lint', join(BROKEN, 'unknown-key-typo.yaml')]);
-    vi.restoreAllMocks();
+    const { code, stdout } = await runCaps(['lint', join(BROKEN, 'unknown-key-typo.yaml')]);
     expect(code).toBe(1);
     expect(stdout).toContain('test/fixtures/broken/unknown-key-typo.yaml:13:11 error [item-1] unknown key "scroe"; did you mean "score"?\n');
     expect(stdout).toMatch(/^result\s+1 error, 0 warnings$/m);

@@ -1,22 +1,14 @@
 /** `caps lint` through main() and through the built bin, as users and CI call it. */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Diagnostic } from '../../src/bank/diagnostic.js';
 import { BankSummary } from '../../src/bank/summary.js';
-import { main } from '../../src/cli/main.js';
+import { runCaps } from '../helpers/cli.js';
 import { itemYaml, writeTree } from './temp-tree.js';
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  const code = await main(args);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
-}
+const run = runCaps;
 
 /** What `caps lint --format json` promises to print. */
 const LintJson = z.strictObject({ diagnostics: z.array(Diagnostic), summary: BankSummary.nullable(), errors: z.number(), warnings: z.number() });
@@ -24,7 +16,6 @@ const LintJson = z.strictObject({ diagnostics: z.array(Diagnostic), summary: Ban
 const cleanBank = () => writeTree({ 'bank.yaml': `bank: cli-bank\nversion: 1\nitems:\n${itemYaml('a', { depth: 1 })}${itemYaml('b', { depth: 3, topic: 'screening' })}` });
 
 describe('caps lint', () => {
-  afterEach(() => vi.restoreAllMocks());
 
   it('exits 0 on a clean bank and prints the summary', async () => {
     const { code, stdout, stderr } = await run(['lint', cleanBank()]);

@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { main } from '../../src/cli/main.js';
+import { runCaps } from '../helpers/cli.js';
 import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
 import { createJudgePersona } from '../../src/endpoints/sim/judge-persona.js';
 import { RunFolder } from '../../src/io/run-folder.js';
@@ -30,20 +30,10 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function caps(args: string[], stdin?: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const writeErr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    const file = join(dir, 'stdin.txt');
-    if (stdin !== undefined) writeFileSync(file, stdin);
-    const code = await main(stdin !== undefined ? args.map((a) => (a === '-' ? file : a)) : args);
-    return { code, out, err };
-  } finally {
-    write.mockRestore();
-    writeErr.mockRestore();
-    process.exitCode = undefined;
-  }
+  const file = join(dir, 'stdin.txt');
+  if (stdin !== undefined) writeFileSync(file, stdin);
+  const { code, stdout, stderr } = await runCaps(stdin !== undefined ? args.map((a) => (a === '-' ? file : a)) : args);
+  return { code, out: stdout, err: stderr };
 }
 
 describe('caps try', () => {
