@@ -45,7 +45,7 @@ describe('judge prompt', () => {
     expect(messages[0].content).toMatch(/untrusted data/);
     expect(messages[0].content).toMatch(/例如/);
     expect(parseJudgeCase(messages)).toEqual({ question, answer, entries });
-    expect(template.ref).toBe('caps-judge@1');
+    expect(template.ref).toBe('caps-judge@2');
   });
 });
 
@@ -72,7 +72,7 @@ describe('judgeAnswer over HTTP with the simulated judge', () => {
     expect(result.faults).toEqual([]);
     const o = result.opinions!;
     expect([...o.keys()].sort()).toEqual(entries.map((e) => e.id).sort());
-    expect(o.get('neoadjuvant-first')).toMatchObject({ met: true, judge: 'honest', template: 'caps-judge@1' });
+    expect(o.get('neoadjuvant-first')).toMatchObject({ met: true, judge: 'honest', template: 'caps-judge@2' });
     expect(GOOD_ANSWER).toContain(o.get('neoadjuvant-first')!.quotes[0]);
     expect(o.get('restage')!.met).toBe(true);
     expect(o.get('surgery-first')!.met).toBe(false);

@@ -67,7 +67,7 @@ describe('scoreRun with the simulated judge over HTTP', () => {
     const scores = await new RunFolder(run).latestScores();
     const good = scores.get('good|iiia|clean|t0|s0')!;
     expect(good.status).toBe('complete');
-    expect(good.scorer.judges).toEqual([{ name: 'judge', model: 'honest', template: 'caps-judge@1' }]);
+    expect(good.scorer.judges).toEqual([{ name: 'judge', model: 'honest', template: 'caps-judge@2' }]);
     expect(good.verdicts.find((v) => v.entry === 'restage')).toMatchObject({ met: true, decided_by: 'judge', points: 2 });
     expect(good.verdicts.find((v) => v.entry === 'neoadjuvant-first')).toMatchObject({ decided_by: 'matcher', agreement: true });
     expect(good.score).toBe(100);
