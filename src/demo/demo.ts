@@ -56,8 +56,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   mkdirSync(join(out, 'doctors'), { recursive: true });
   log(`bank ${bank.id} v${bank.version}: ${bank.items.length} items`);
 
+  // The simulated judge grades from the rubric text in its prompt alone, not from the matchers,
+  // so matcher-judge agreement compares two different graders.
   const server = await startSimServer({
-    personas: [...demoPersonas(bank), createJudgePersona({ items: bank.items })],
+    personas: [...demoPersonas(bank), createJudgePersona()],
     seed: options.seed ?? 7,
   });
   try {
