@@ -11,6 +11,7 @@ import type { EndpointConfig, EndpointParams } from '../schema/config.js';
 import type { ResponseError, Usage } from '../schema/run.js';
 import { UserError } from '../errors.js';
 import { classifyError } from './classify.js';
+import { createHttpFetch } from './http-fetch.js';
 import { RpmLimiter } from './rate-limit.js';
 import { systemClock, withRetries, type AttemptOutcome, type RetryClock, type RetryPolicy } from './retry.js';
 
@@ -70,6 +71,8 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
     // Failures are classified and recorded per answer; the SDK's own console logging would only add noise.
     logLevel: 'off',
     timeout: endpoint.timeout_ms,
+    // One pool of keep-alive connections per endpoint, as many as requests it may have in flight.
+    fetch: createHttpFetch({ maxSockets: endpoint.concurrency }).fetch,
   });
   const policy: RetryPolicy = {
     retries: endpoint.retries,
