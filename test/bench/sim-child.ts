@@ -1,10 +1,19 @@
-/** The simulated endpoint in its own process for the benchmark: fixed latency, an echo persona. */
+/**
+ * The simulated endpoint in its own process for the benchmark: fixed latency, an echo persona,
+ * no request log. Prints its base URL; on SIGTERM prints the CPU milliseconds it spent serving.
+ */
 import { startSimServer } from '../../src/endpoints/sim/server.js';
 
 const latencyMs = Number(process.argv[2] ?? 50);
 const server = await startSimServer({
   personas: [{ name: 'echo', reply: (request) => ({ content: `echo: ${request.messages.at(-1)?.content ?? ''}` }) }],
   faults: latencyMs > 0 ? { latency: { minMs: latencyMs, maxMs: latencyMs } } : {},
+  keepLog: false,
 });
+const ready = process.cpuUsage();
 process.stdout.write(`${server.baseURL}\n`);
-process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+process.on('SIGTERM', () => {
+  const used = process.cpuUsage(ready);
+  process.stdout.write(`${JSON.stringify({ requests: server.requests(), cpuMs: (used.user + used.system) / 1000 })}\n`);
+  void server.close().then(() => process.exit(0));
+});

@@ -42,6 +42,11 @@ export interface SimServerOptions {
   personas: SimPersona[];
   faults?: FaultSpec;
   seed?: number;
+  /**
+   * Keep a log entry for every request (default true, for tests). A long-running server or a
+   * benchmark turns it off so memory does not grow with the requests served; the count stays.
+   */
+  keepLog?: boolean;
 }
 
 /** One request as the server saw it: tests use it to count repeats and check Retry-After spacing. */
@@ -58,6 +63,7 @@ export interface SimServer {
   baseURL: string;
   port: number;
   requests(): number;
+  /** Every request in order; empty when started with `keepLog: false`. */
   log(): readonly SimRequestLogEntry[];
   close(): Promise<void>;
 }
@@ -67,7 +73,9 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   const faults = options.faults ?? {};
   const seed = options.seed ?? 0;
   const faultRng = seededRandom(seed ^ 0x5eed);
+  const keepLog = options.keepLog ?? true;
   const log: SimRequestLogEntry[] = [];
+  let served = 0;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -100,7 +108,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     const { stream: _s, stream_options: _o, ...content } = body;
     const hash = contentHash(content);
     const fault = drawFault(faults, faultRng);
-    log.push({ at: Date.now(), model, hash, fault, stream });
+    served++;
+    if (keepLog) log.push({ at: Date.now(), model, hash, fault, stream });
 
     const latency = drawLatency(faults, faultRng);
     if (latency > 0) await sleep(latency);
@@ -169,7 +178,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     port,
-    requests: () => log.length,
+    requests: () => served,
     log: () => log,
     close: () =>
       new Promise<void>((resolve) => {
