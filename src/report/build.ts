@@ -1,11 +1,14 @@
 /** Writes the report files for one Results object: HTML, Markdown, CSV and JSON. */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Results } from '../schema/results.js';
+import { z } from 'zod';
+import { ItemView, Results } from '../schema/results.js';
 import { UserError } from '../errors.js';
 import { renderHtml } from './html/page.js';
 import { renderMarkdown } from './markdown.js';
-import { answersCsv, verdictsCsv } from './csv.js';
+import { answersCsvLines, verdictsCsvLines } from './csv.js';
+import { resultsJsonChunks } from './results-json.js';
+import { writeChunksAtomic } from './stream-file.js';
 
 export const REPORT_FORMATS = ['html', 'md', 'csv', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -31,50 +34,46 @@ export function parseFormats(values: string | string[]): ReportFormat[] {
   return [...new Set(names)] as ReportFormat[];
 }
 
-/** Written through a temporary file and a rename, so a reader never sees half a report. */
-function writeAtomic(path: string, content: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
-}
+/**
+ * Everything but the answers, and each item without its answers: the answers are typed
+ * output of `analyze` (and `Results.parse` when read from disk), and checking all of them
+ * again would cost more than writing the report; the rest catches a malformed object cheaply.
+ */
+const ResultsOutline = Results.extend({ items: z.array(ItemView.omit({ answers: true }).extend({ answers: z.array(z.unknown()) })) });
 
-/** Indented for reading when small; compact past this many answers, where indentation alone adds a third to the size. */
-const INDENT_UP_TO_ANSWERS = 10_000;
-
-function resultsJson(results: Results): string {
-  const answers = results.items.reduce((n, item) => n + item.answers.length, 0);
-  return JSON.stringify(results, null, answers <= INDENT_UP_TO_ANSWERS ? 2 : undefined) + '\n';
-}
-
-export async function buildReport(input: BuildReportInput): Promise<{ files: string[] }> {
-  const parsed = Results.safeParse(input.results);
+function checkOutline(results: Results): void {
+  const parsed = ResultsOutline.safeParse(results);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new UserError(`the results object is not valid, so no report was written: ${issues.join('; ')}`);
   }
-  const results = parsed.data;
+}
+
+export async function buildReport(input: BuildReportInput): Promise<{ files: string[] }> {
+  const { results } = input;
+  checkOutline(results);
   const formats = input.formats.length > 0 ? input.formats : [...REPORT_FORMATS];
   mkdirSync(input.outDir, { recursive: true });
   const files: string[] = [];
-  const write = (name: string, content: string) => {
+  const write = async (name: string, chunks: Iterable<string>) => {
     const path = join(input.outDir, name);
-    writeAtomic(path, content);
+    await writeChunksAtomic(path, chunks);
     files.push(path);
   };
   for (const format of formats) {
     switch (format) {
       case 'html':
-        write('report.html', renderHtml(results));
+        await write('report.html', [renderHtml(results)]);
         break;
       case 'md':
-        write('summary.md', renderMarkdown(results));
+        await write('summary.md', [renderMarkdown(results)]);
         break;
       case 'csv':
-        write('answers.csv', answersCsv(results));
-        write('verdicts.csv', verdictsCsv(results));
+        await write('answers.csv', answersCsvLines(results));
+        await write('verdicts.csv', verdictsCsvLines(results));
         break;
       case 'json':
-        write('results.json', resultsJson(results));
+        await write('results.json', resultsJsonChunks(results));
         break;
     }
   }

@@ -23,51 +23,58 @@ export function csvField(value: CsvValue): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** Rows are taken one at a time, so a table of a million verdicts is never held twice. */
-export function csvTable(header: string[], rows: Iterable<CsvValue[]>): string {
-  const lines = [header.map(csvField).join(',')];
-  for (const row of rows) lines.push(row.map(csvField).join(','));
-  return BOM + lines.join('\r\n') + '\r\n';
+/** The table as text chunks, one line each, BOM first: for streaming to a file. */
+export function* csvLines(header: string[], rows: Iterable<CsvValue[]>): Generator<string> {
+  yield BOM + header.map(csvField).join(',') + '\r\n';
+  for (const row of rows) yield row.map(csvField).join(',') + '\r\n';
 }
 
-export function answersCsv(results: Results): string {
-  const header = [
-    'key', 'respondent', 'respondent_kind', 'item', 'topic', 'depth', 'variant', 'variant_kind', 'turn', 'sample',
-    'status', 'score', 'points_met', 'points_total', 'deductions_fired', 'zeroed_by', 'vetoed_by', 'error', 'text',
-  ];
-  function* rows(): Generator<CsvValue[]> {
-    for (const item of results.items) {
-      for (const a of item.answers) {
-        const points = a.verdicts.filter((v) => v.kind === 'point');
+export function csvTable(header: string[], rows: Iterable<CsvValue[]>): string {
+  return [...csvLines(header, rows)].join('');
+}
+
+const ANSWERS_HEADER = [
+  'key', 'respondent', 'respondent_kind', 'item', 'topic', 'depth', 'variant', 'variant_kind', 'turn', 'sample',
+  'status', 'score', 'points_met', 'points_total', 'deductions_fired', 'zeroed_by', 'vetoed_by', 'error', 'text',
+];
+
+function* answerRows(results: Results): Generator<CsvValue[]> {
+  for (const item of results.items) {
+    for (const a of item.answers) {
+      const points = a.verdicts.filter((v) => v.kind === 'point');
+      yield [
+        a.key, a.respondent, a.respondent_kind, item.id, item.topic, item.depth, a.variant, a.variant_kind, a.turn, a.sample,
+        a.status, a.score, points.filter((v) => v.met === true).length, points.length,
+        a.verdicts.filter((v) => v.kind === 'deduction' && v.met === true).length,
+        a.zeroed_by.join(' '), a.vetoed_by.join(' '), a.error, a.text,
+      ];
+    }
+  }
+}
+
+const VERDICTS_HEADER = [
+  'key', 'respondent', 'respondent_kind', 'item', 'variant', 'turn', 'sample',
+  'entry', 'kind', 'met', 'decided_by', 'points', 'agreement', 'quotes', 'rationale',
+];
+
+function* verdictRows(results: Results): Generator<CsvValue[]> {
+  for (const item of results.items) {
+    for (const a of item.answers) {
+      for (const v of a.verdicts) {
         yield [
-          a.key, a.respondent, a.respondent_kind, item.id, item.topic, item.depth, a.variant, a.variant_kind, a.turn, a.sample,
-          a.status, a.score, points.filter((v) => v.met === true).length, points.length,
-          a.verdicts.filter((v) => v.kind === 'deduction' && v.met === true).length,
-          a.zeroed_by.join(' '), a.vetoed_by.join(' '), a.error, a.text,
+          a.key, a.respondent, a.respondent_kind, item.id, a.variant, a.turn, a.sample,
+          v.entry, v.kind, v.met === null ? 'undecided' : v.met, v.decided_by, v.points,
+          v.agreement === undefined ? '' : v.agreement, v.quotes.join(' | '), v.rationale,
         ];
       }
     }
   }
-  return csvTable(header, rows());
 }
 
-export function verdictsCsv(results: Results): string {
-  const header = [
-    'key', 'respondent', 'respondent_kind', 'item', 'variant', 'turn', 'sample',
-    'entry', 'kind', 'met', 'decided_by', 'points', 'agreement', 'quotes', 'rationale',
-  ];
-  function* rows(): Generator<CsvValue[]> {
-    for (const item of results.items) {
-      for (const a of item.answers) {
-        for (const v of a.verdicts) {
-          yield [
-            a.key, a.respondent, a.respondent_kind, item.id, a.variant, a.turn, a.sample,
-            v.entry, v.kind, v.met === null ? 'undecided' : v.met, v.decided_by, v.points,
-            v.agreement === undefined ? '' : v.agreement, v.quotes.join(' | '), v.rationale,
-          ];
-        }
-      }
-    }
-  }
-  return csvTable(header, rows());
-}
+/** answers.csv as text chunks (for streaming to disk). */
+export const answersCsvLines = (results: Results) => csvLines(ANSWERS_HEADER, answerRows(results));
+/** verdicts.csv as text chunks (for streaming to disk). */
+export const verdictsCsvLines = (results: Results) => csvLines(VERDICTS_HEADER, verdictRows(results));
+
+export const answersCsv = (results: Results): string => csvTable(ANSWERS_HEADER, answerRows(results));
+export const verdictsCsv = (results: Results): string => csvTable(VERDICTS_HEADER, verdictRows(results));

@@ -1,6 +1,6 @@
 /** The report writers without a browser: escaping, CSV, Markdown, JSON, and what the HTML may contain. */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -13,6 +13,8 @@ import { CLIENT_SCRIPT } from '../../src/report/html/client.js';
 import { renderHtml } from '../../src/report/html/page.js';
 import { el } from '../../src/report/html/markup.js';
 import { UserError } from '../../src/errors.js';
+import { resultsJsonChunks } from '../../src/report/results-json.js';
+import { writeChunksAtomic } from '../../src/report/stream-file.js';
 import { Results } from '../../src/schema/results.js';
 import { makeResults, PLANTED, PLANTED_ITEM } from './fixture.js';
 
@@ -141,9 +143,52 @@ describe('report files', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('refuses an item whose outline is malformed, naming where', async () => {
+    const out = join(dir, 'invalid-item');
+    const broken = { ...results, items: [{ ...results.items[0], depth: 'deep' }] } as unknown as Results;
+    await expect(buildReport({ results: broken, outDir: out, formats: ['csv'] })).rejects.toThrow(/items\.0\.depth/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('streams a large results.json item by item, byte for byte what JSON.stringify writes', () => {
+    const compact = [...resultsJsonChunks(results, 0)];
+    expect(compact.length).toBeGreaterThan(results.items.length);
+    const text = compact.join('');
+    expect(text).toBe(JSON.stringify(results) + '\n');
+    expect(Results.parse(JSON.parse(text))).toEqual(results);
+  });
+
   it('parses format lists and rejects unknown formats by name', () => {
     expect(parseFormats('html, md,csv')).toEqual(['html', 'md', 'csv']);
     expect(parseFormats(['json', 'json'])).toEqual(['json']);
     expect(() => parseFormats('html,pdf')).toThrow(/unknown report format "pdf"/);
+  });
+});
+
+describe('streamed files', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'caps-report-stream-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes many chunks in order through backpressure, then renames into place', async () => {
+    const chunks = Array.from({ length: 50_000 }, (_, i) => `${i},答案 ${'x'.repeat(i % 300)}\r\n`);
+    const path = join(dir, 'big.csv');
+    await writeChunksAtomic(path, chunks);
+    expect(readFileSync(path, 'utf8')).toBe(chunks.join(''));
+    expect(readdirSync(dir)).toEqual(['big.csv']);
+  });
+
+  it('leaves no partial file when the chunks fail half way', async () => {
+    function* failing(): Generator<string> {
+      yield 'x'.repeat(3 << 20);
+      throw new Error('source failed');
+    }
+    const path = join(dir, 'partial.csv');
+    await expect(writeChunksAtomic(path, failing())).rejects.toThrow('source failed');
+    expect(readdirSync(dir).filter((f) => f.startsWith('partial'))).toEqual([]);
+  });
+
+  it('rejects when the folder cannot be written', async () => {
+    await expect(writeChunksAtomic(join(dir, 'missing', 'x.csv'), ['a'])).rejects.toThrow(/ENOENT/);
   });
 });

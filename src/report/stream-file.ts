@@ -1,0 +1,39 @@
+/**
+ * Writes a large file from a sequence of text chunks through a write stream, waiting for the
+ * stream to drain (backpressure), so a 150 MB table is never held in memory as one string.
+ * Written to a temporary file and renamed, so a reader never sees half a file.
+ */
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+
+/** Chunks are gathered up to this many characters before each write: fewer, larger writes. */
+const BATCH_CHARS = 1 << 20;
+
+export async function writeChunksAtomic(path: string, chunks: Iterable<string>): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const stream = createWriteStream(tmp, { encoding: 'utf8', highWaterMark: 4 << 20 });
+  const failed = once(stream, 'error').then(([error]) => Promise.reject(error as Error));
+  failed.catch(() => undefined);
+  try {
+    let batch: string[] = [];
+    let size = 0;
+    const flush = async () => {
+      if (!stream.write(batch.join(''))) await Promise.race([once(stream, 'drain'), failed]);
+      batch = [];
+      size = 0;
+    };
+    for (const chunk of chunks) {
+      batch.push(chunk);
+      size += chunk.length;
+      if (size >= BATCH_CHARS) await flush();
+    }
+    if (size > 0) await flush();
+    stream.end();
+    await Promise.race([once(stream, 'finish'), failed]);
+  } catch (error) {
+    stream.destroy();
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+  renameSync(tmp, path);
+}
