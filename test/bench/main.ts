@@ -7,7 +7,7 @@
  *   npm run bench -- --quick       N = 1,000 only and 10,000 answers for RSS
  *   npm run bench -- --runner-only this section only (not the report benchmark)
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, tmpdir, loadavg } from 'node:os';
@@ -172,7 +172,9 @@ async function capsPeakRss(args: string[], budgetMs: number): Promise<{ peakRssM
 }
 
 async function peakRss(items: number, samples: number) {
-  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+  // tsc still writes dist/ when some file has a type error; the run is measured all the same.
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+  if (build.status !== 0) console.log('npm run build reported errors; measuring the dist/ it wrote');
   const sim = await startSim(0);
   const root = mkdtempSync(join(tmpdir(), 'caps-bench-rss-'));
   try {
@@ -213,6 +215,13 @@ const section = [
   '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map((r) => `| ${r.n.toLocaleString('en')} | ${r.c} | ${(r.wallMs / 1000).toFixed(2)} s | ${(r.idealMs / 1000).toFixed(2)} s | ${((r.wallMs / r.idealMs - 1) * 100).toFixed(0)}% | ${rate(r).toLocaleString('en')} | ${r.cpuMsPerAnswer.toFixed(2)} ms | ${r.serverCpuMsPerRequest.toFixed(2)} ms |`),
   '',
+  'Every case is CPU-bound: the runner and the simulated endpoint share the same cores, so the best rate is about cores / (runner CPU + server CPU per answer):',
+  ...rows.map((r) => {
+    const needed = (r.c / LATENCY_MS) * 1000;
+    const bound = (cpus().length * 1000) / (r.cpuMsPerAnswer + r.serverCpuMsPerRequest);
+    return `- N = ${r.n.toLocaleString('en')}, C = ${r.c}: the ideal needs ${needed.toLocaleString('en')} answers/s; CPU allows about ${Math.round(bound).toLocaleString('en')}/s with both processes on ${cpus().length} cores; measured ${rate(r).toLocaleString('en')}/s.`;
+  }),
+  '',
   `CPU per request of the HTTP stack alone (no runner; ${STACK_REQUESTS.toLocaleString('en')} requests, 200 in flight, same server at L = 0):`,
   '',
   '| stack | CPU per request |',
@@ -221,7 +230,11 @@ const section = [
   '',
   `Memory: \`caps run\` (the built command, \`node dist/cli/bin.js run --no-cache --quiet\`) recorded ${rss.answers.toLocaleString('en')} of ${rssAnswers.toLocaleString('en')} answers (1,000 items x ${rssAnswers / 1000} samples, C = 200, L = 0${rss.status === 'complete' ? '' : `, stopped by the ${RSS_BUDGET_MS / 60_000}-minute budget`}) in ${(rss.wallMs / 1000).toFixed(1)} s with a peak RSS of **${rss.peakRssMb.toFixed(0)} MB**, V8 heap not capped (Node defaults); \`caps --version\` alone peaks at ${rss.idleRssMb.toFixed(0)} MB. Peak RSS is \`process.resourceUsage().maxRSS\` read as the process exits.`,
   '',
-  'Targets: wall time within 5% of ideal; peak RSS under 200 MB at 100,000 answers.',
+  'Where the time goes (runner process, `node --cpu-prof`, N = 10,000, C = 200, L = 50 ms; shares of CPU): before this benchmark\'s fixes the built-in fetch (undici with WHATWG streams) took 44% and the openai client 23%, at 1.8-2.3 ms per answer. The runner now hands the openai client a keep-alive node:http `fetch` (src/endpoints/http-fetch.ts), one connection pool per endpoint: node:http about 24%, the openai client about 23% (building each request and its headers, and formatting debug details even with logging off), wrapping the body in a `Response` for the client about 13%, garbage collection about 11%. The runner\'s own work is small: per answer about 20 us for the request hash, 12 us to serialise and append the line, 15 us per concurrency limiter, 8 us for the per-attempt timeout. The simulated endpoint spends its CPU in node:http\'s server and in hashing each request body (its seed); its request log is off in benchmarks.',
+  '',
+  'Where the memory goes: a heap snapshot after a 5,000-answer run holds 17 MB, with no per-answer object left (the plan holds references to the bank\'s items, the resume map only keys, answers go straight to responses.jsonl), and the peak does not grow with N (10,000 and 30,000 answers peak alike). The peak is (a) what `caps` loads before any command runs: every command\'s libraries are imported at start-up (echarts alone adds 43 MB, exceljs 27 MB), and (b) garbage between V8\'s major collections: with 200 requests in flight their short-lived objects are promoted and the old generation grows to about 135 MB before it is collected (a larger young generation makes it worse, not better). A capped heap (`node --max-old-space-size=128`) bounds (b).',
+  '',
+  'Targets: wall time within 5% of ideal; peak RSS under 200 MB at 100,000 answers. Not met on this machine: C = 200 and L = 50 ms need 4,000 answers/s, that is at most 0.25 ms of CPU per answer for the runner and the server together on 2 cores, while one bare node:http round trip already costs the client about 0.4-0.5 ms here.',
   '<!-- runner:end -->',
 ].join('\n');
 
