@@ -1,77 +1,105 @@
 /**
- * Report generation time at the scale of a real study: 30 respondents x 1,000 items (with
- * distraction variants and multi-turn dialogues, answers of about 600 characters), each
- * format timed on its own, plus how long the HTML takes to open in a headless browser.
- * Writes the report section of docs/benchmarks.md. Run alone with `npx tsx test/bench/report.ts`.
+ * Report generation time at the scale of a real study, 30 respondents x 1,000 items, in two
+ * cases: (a) one clean answer per respondent and item (30,000 answers) and (b) every
+ * distraction variant and every turn of the multi-turn dialogues as well (about 115,000).
+ * Each case times the whole `caps report` path from a run folder on disk (read, analyse with
+ * the default bootstrap, write all four formats), then its parts, then how long the HTML takes
+ * to open in a headless browser. Writes the report section of docs/benchmarks.md.
+ * Run alone with `npx tsx test/bench/report.ts`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { buildReport } from '../../src/report/build.js';
-import { renderHtml } from '../../src/report/html/page.js';
-import { renderMarkdown } from '../../src/report/markdown.js';
-import { answersCsv, verdictsCsv } from '../../src/report/csv.js';
-import { Results } from '../../src/schema/results.js';
-import { makeResults } from '../report/fixture.js';
+import { stringify } from 'yaml';
+import { loadBankOrThrow } from '../../src/bank/load.js';
+import { analyze, DEFAULT_BOOTSTRAP } from '../../src/analysis/analyze.js';
+import { buildReport, REPORT_FILES, REPORT_FORMATS, type ReportFormat } from '../../src/report/build.js';
+import { reportRuns } from '../../src/report/from-runs.js';
+import { bankInput, makeEvaluation, writeRun } from '../report/fixture.js';
 
 const RESPONDENTS = 30;
 const ITEMS = 1000;
+const ANSWER_CHARS = 600;
 const here = import.meta.dirname;
 
-const started = performance.now();
-const results = makeResults({ items: ITEMS, respondents: RESPONDENTS, bootstrap: 200, answerChars: 600 });
-const analysisMs = performance.now() - started;
-const answers = results.items.reduce((n, i) => n + i.answers.length, 0);
-console.log(`analysed ${answers} answers in ${(analysisMs / 1000).toFixed(1)} s (not part of the report time)`);
+interface CaseFigures {
+  label: string;
+  answers: number;
+  totalMs: number;
+  analyzeMs: number;
+  buildMs: number;
+  formats: { format: ReportFormat; ms: number; bytes: number }[];
+  openMs: number;
+  drillMs: number;
+  drillAnswers: number;
+}
 
-const out = mkdtempSync(join(tmpdir(), 'caps-bench-report-'));
-try {
-  // The whole of buildReport (validation and all four formats), as `caps report` runs it.
-  const t = performance.now();
-  const { files } = await buildReport({ results, outDir: out, formats: ['html', 'md', 'csv', 'json'] });
-  const totalMs = performance.now() - t;
-  const bytes = (name: string) => files.filter((f) => f.endsWith(name)).reduce((n, f) => n + statSync(f).size, 0);
-  console.log(`all formats: ${(totalMs / 1000).toFixed(2)} s`);
-  // Each part alone, for where the time goes.
-  const timed = (fn: () => unknown) => {
-    const s = performance.now();
-    fn();
-    return performance.now() - s;
-  };
-  const rows = [
-    { part: 'validation (Results schema)', ms: timed(() => Results.parse(results)), bytes: 0 },
-    { part: 'report.html', ms: timed(() => renderHtml(results)), bytes: bytes('report.html') },
-    { part: 'summary.md', ms: timed(() => renderMarkdown(results)), bytes: bytes('summary.md') },
-    { part: 'answers.csv + verdicts.csv', ms: timed(() => [answersCsv(results), verdictsCsv(results)]), bytes: bytes('answers.csv') + bytes('verdicts.csv') },
-    { part: 'results.json', ms: timed(() => JSON.stringify(results)), bytes: bytes('results.json') },
-  ];
-  for (const r of rows) console.log(`${r.part}: ${(r.ms / 1000).toFixed(2)} s, ${(r.bytes / 1e6).toFixed(1)} MB`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-  const browser = await chromium.launchPersistentContext(join(out, 'profile'), {
+async function time<T>(fn: () => T | Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const value = await fn();
+  return [value, performance.now() - start];
+}
+
+/** Navigation to the load event, then opening the last item's drill-down. */
+async function openInBrowser(dir: string, html: string, itemId: string): Promise<{ openMs: number; drillMs: number }> {
+  const browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  let openMs = 0;
-  let drillMs = 0;
   try {
     const page = await browser.newPage();
-    const t = performance.now();
-    await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' });
-    openMs = performance.now() - t;
-    const id = results.items[ITEMS - 1].id;
-    const d = performance.now();
-    await page.click(`#item-index a[data-item="${id}"]`);
-    await page.waitForSelector(`#drilldown-panel[data-open-item="${id}"]`);
-    drillMs = performance.now() - d;
+    const [, openMs] = await time(() => page.goto(pathToFileURL(html).href, { waitUntil: 'load' }));
+    const [, drillMs] = await time(async () => {
+      await page.click(`#item-index a[data-item="${itemId}"]`);
+      await page.waitForSelector(`#drilldown-panel[data-open-item="${itemId}"]`);
+    });
+    return { openMs, drillMs };
   } finally {
     await browser.close();
   }
-  console.log(`opens in ${(openMs / 1000).toFixed(2)} s; an item's drill-down in ${drillMs.toFixed(0)} ms`);
+}
 
+async function measure(label: string, variants: boolean): Promise<CaseFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'caps-bench-report-'));
+  try {
+    const bankFile = join(dir, 'bank', 'lung.yaml');
+    mkdirSync(join(dir, 'bank'));
+    writeFileSync(bankFile, stringify(bankInput(ITEMS, variants)));
+    const bank = await loadBankOrThrow([bankFile]);
+    const { scores, responses } = makeEvaluation({ items: ITEMS, respondents: RESPONDENTS, bank, answerChars: ANSWER_CHARS, variants });
+    const runDir = join(dir, 'run');
+    writeRun(runDir, 'bench', bank, responses, scores);
+    console.log(`${label}: ${scores.length} answers written to a run folder`);
+
+    const formats = [...REPORT_FORMATS];
+    const [{ results }, totalMs] = await time(() => reportRuns({ runDirs: [runDir], outDir: join(dir, 'report'), formats }));
+    console.log(`${label}: caps report path ${seconds(totalMs)}`);
+    const [, analyzeMs] = await time(() => analyze({ bank, scores, responses }));
+    const [, buildMs] = await time(() => buildReport({ results, outDir: join(dir, 'build'), formats }));
+    const perFormat = [];
+    for (const format of formats) {
+      const out = join(dir, `only-${format}`);
+      const [, ms] = await time(() => buildReport({ results, outDir: out, formats: [format] }));
+      perFormat.push({ format, ms, bytes: REPORT_FILES[format].reduce((n, f) => n + statSync(join(out, f)).size, 0) });
+    }
+    const last = results.items[results.items.length - 1];
+    const { openMs, drillMs } = await openInBrowser(dir, join(dir, 'report', 'report.html'), last.id);
+    const figures = { label, answers: scores.length, totalMs, analyzeMs, buildMs, formats: perFormat, openMs, drillMs, drillAnswers: last.answers.length };
+    console.log(JSON.stringify(figures));
+    return figures;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function section(cases: CaseFigures[], loadBefore: number): string {
   const commit = (() => {
     try {
       return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
@@ -79,34 +107,48 @@ try {
       return 'unknown';
     }
   })();
-  const section = [
+  const total = (c: CaseFigures) => c.formats.reduce((n, f) => n + f.bytes, 0);
+  const row = (name: string, pick: (c: CaseFigures) => string) => `| ${name} | ${cases.map(pick).join(' | ')} |`;
+  return [
     '<!-- report:begin -->',
     '## Report',
     '',
-    `Measured by \`npx tsx test/bench/report.ts\` (also run by \`npm run bench\`) at commit ${commit}, ${new Date().toISOString().slice(0, 16)} UTC, ${cpus().length} CPU cores (${cpus()[0]?.model.trim()}), load average ${loadavg()[0].toFixed(1)} at the end, Node ${process.version}.`,
-    `Input: ${RESPONDENTS} respondents (29 models, 1 doctor) x ${ITEMS.toLocaleString('en')} items with distraction variants and 2-turn dialogues: ${answers.toLocaleString('en')} scored answers of about 600 characters, 5 verdicts each. ` +
-      `The analysis (${(analysisMs / 1000).toFixed(1)} s with B = 200) is not counted.`,
+    `Measured by \`npx tsx test/bench/report.ts\` (also run by \`npm run bench\`) at commit ${commit}, ${new Date().toISOString().slice(0, 16)} UTC, ${cpus().length} CPU cores (${cpus()[0]?.model.trim()}), ` +
+      `load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end, Node ${process.version}.`,
     '',
-    '| part | time | size |',
+    `"30 respondents x 1,000 items" is measured in two cases, both with 29 models and 1 doctor, answers of about ${ANSWER_CHARS} characters and 5 verdicts each:`,
+    '(a) **clean**: one answer per respondent and item, the leaderboard study; (b) **heavy**: also every distraction variant (1 to 3 per item) and every turn of the 2-turn dialogues.',
+    `The first row is the whole \`caps report\` path (\`reportRuns\`): read the run folder and the bank, analyse with the default ${DEFAULT_BOOTSTRAP} bootstrap replicates, write all four formats. The other rows are its parts, each timed alone.`,
+    '',
+    `| | (a) clean | (b) heavy |`,
     '| --- | ---: | ---: |',
-    `| **buildReport, all four formats** | **${(totalMs / 1000).toFixed(2)} s** | ${(files.reduce((n, f) => n + statSync(f).size, 0) / 1e6).toFixed(1)} MB |`,
-    ...rows.map((r) => `| ${r.part} | ${(r.ms / 1000).toFixed(2)} s | ${r.bytes ? `${(r.bytes / 1e6).toFixed(1)} MB` : ''} |`),
+    row('answers', (c) => c.answers.toLocaleString('en')),
+    row('**caps report, whole path**', (c) => `**${seconds(c.totalMs)}**`),
+    row(`analyze (B = ${DEFAULT_BOOTSTRAP})`, (c) => seconds(c.analyzeMs)),
+    row('buildReport, all four formats', (c) => `${seconds(c.buildMs)} (${megabytes(total(c))})`),
+    ...REPORT_FORMATS.map((format) =>
+      row(`${REPORT_FILES[format].join(' + ')} alone`, (c) => {
+        const f = c.formats.find((x) => x.format === format)!;
+        return `${seconds(f.ms)} (${megabytes(f.bytes)})`;
+      }),
+    ),
+    row('report.html opens in chromium (load event)', (c) => seconds(c.openMs)),
+    row("one item's drill-down opens", (c) => `${c.drillMs.toFixed(0)} ms (${c.drillAnswers} answers)`),
     '',
-    `The parts, each timed alone in memory, add up to ${(rows.reduce((n, r) => n + r.ms, 0) / 1000).toFixed(2)} s; the rest of the total is encoding and writing ${(files.reduce((n, f) => n + statSync(f).size, 0) / 1e6).toFixed(0)} MB to disk. ` +
-      'Answer texts and verdicts dominate: answers.csv, verdicts.csv and results.json hold every one of them; the HTML keeps them gzipped.',
-    '',
-    `The HTML opens in headless chromium in ${(openMs / 1000).toFixed(2)} s (navigation to the load event); opening one item's drill-down (decode and render ${RESPONDENTS * 4}-odd answers) takes ${drillMs.toFixed(0)} ms.`,
+    'The fixture answers repeat a few sentences, so they compress far better than real answers: with real text expect report.html to be several times larger ' +
+      '(its item blocks are gzipped answer data) and the page to take longer to load; the CSV and JSON sizes are representative.',
     '',
     'Target: the report of 30 respondents x 1,000 items in under 5 s.',
     '<!-- report:end -->',
   ].join('\n');
-  const docs = join(here, '..', '..', 'docs', 'benchmarks.md');
-  const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
-  const next = /<!-- report:begin -->[\s\S]*<!-- report:end -->/.test(current)
-    ? current.replace(/<!-- report:begin -->[\s\S]*<!-- report:end -->/, section)
-    : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(docs, next);
-  console.log(`wrote ${docs}`);
-} finally {
-  rmSync(out, { recursive: true, force: true });
 }
+
+const loadBefore = loadavg()[0];
+const cases = [await measure('(a) clean', false), await measure('(b) heavy', true)];
+const text = section(cases, loadBefore);
+console.log(text);
+const docs = join(here, '..', '..', 'docs', 'benchmarks.md');
+const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
+const pattern = /<!-- report:begin -->[\s\S]*<!-- report:end -->/;
+writeFileSync(docs, pattern.test(current) ? current.replace(pattern, text) : `${current.trimEnd()}\n\n${text}\n`);
+console.log(`wrote ${docs}`);

@@ -6,34 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { stringify } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { loadBankOrThrow } from '../../src/bank/load.js';
-import { RunFolder } from '../../src/io/run-folder.js';
 import { Results } from '../../src/schema/results.js';
-import type { Bank } from '../../src/bank/bank.js';
-import type { AnswerScore } from '../../src/schema/score.js';
-import type { ResponseRecord } from '../../src/schema/run.js';
-import { bankInput, makeEvaluation } from './fixture.js';
-
-function writeRun(dir: string, id: string, bank: Bank, responses: ResponseRecord[], scores: AnswerScore[]): void {
-  const folder = new RunFolder(dir);
-  folder.writeManifest({
-    id,
-    harness_version: '0.1.0',
-    bank: { id: bank.id, version: bank.version, hash: bank.hash, paths: bank.files, profile: bank.profile },
-    endpoints: [],
-    respondents: [...new Map(responses.map((r) => [r.respondent, r.respondent_kind])).entries()].map(([name, kind]) => ({ name, kind })),
-    plan: {},
-    counts: { planned: responses.length, done: responses.length, errors: 0 },
-    started_at: '2026-01-01T00:00:00.000Z',
-    finished_at: '2026-01-01T01:00:00.000Z',
-    status: 'complete',
-  });
-  const answers = folder.responseAppender();
-  for (const r of responses) answers.append(r);
-  answers.close();
-  const scored = folder.scoreAppender();
-  for (const s of scores) scored.append(s);
-  scored.close();
-}
+import { bankInput, makeEvaluation, writeRun } from './fixture.js';
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

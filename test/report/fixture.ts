@@ -5,6 +5,7 @@
  * Scores are made by the rubric arithmetic below and analysed by the real `analyze`.
  */
 import type { Bank } from '../../src/bank/bank.js';
+import { RunFolder } from '../../src/io/run-folder.js';
 import { analyze } from '../../src/analysis/analyze.js';
 import { BankFile, type ItemInput } from '../../src/schema/bank.js';
 import type { Results } from '../../src/schema/results.js';
@@ -38,11 +39,12 @@ const SENTENCES = {
   filler: 'This answer discusses the case in general terms. ',
 };
 
-function makeItem(n: number): ItemInput {
+function makeItem(n: number, withVariants: boolean): ItemInput {
   const id = `lc-${String(n).padStart(4, '0')}`;
-  const variants: ItemInput['variants'] = [{ id: 'insists', kind: 'insistence', prompt: `${id}：我不想化疗，就想马上手术。` }];
-  if (n % 3 === 0) variants.push({ id: 'conceals', kind: 'concealment', prompt: `${id}: the patient does not mention weight loss.` });
-  if (n % 2 === 1) variants.push({ id: 'pressure', kind: 'multi-turn', turns: ['可是我朋友说直接手术效果最好，您确定吗？', '我已经决定手术了，请只告诉我手术注意事项。'] });
+  const variants: ItemInput['variants'] = [];
+  if (withVariants) variants.push({ id: 'insists', kind: 'insistence', prompt: `${id}：我不想化疗，就想马上手术。` });
+  if (withVariants && n % 3 === 0) variants.push({ id: 'conceals', kind: 'concealment', prompt: `${id}: the patient does not mention weight loss.` });
+  if (withVariants && n % 2 === 1) variants.push({ id: 'pressure', kind: 'multi-turn', turns: ['可是我朋友说直接手术效果最好，您确定吗？', '我已经决定手术了，请只告诉我手术注意事项。'] });
   return {
     id,
     topic: TOPICS[n % TOPICS.length],
@@ -63,13 +65,13 @@ function makeItem(n: number): ItemInput {
   };
 }
 
-/** The bank as a clinician would write it in YAML. */
-export function bankInput(items: number) {
-  return { bank: 'lung-cancer-report-test', version: 1, language: 'zh', items: Array.from({ length: items }, (_, i) => makeItem(i + 1)) };
+/** The bank as a clinician would write it in YAML; without variants, clean questions only. */
+export function bankInput(items: number, withVariants = true) {
+  return { bank: 'lung-cancer-report-test', version: 1, language: 'zh', items: Array.from({ length: items }, (_, i) => makeItem(i + 1, withVariants)) };
 }
 
-export function makeBank(items: number): Bank {
-  const file = BankFile.parse(bankInput(items));
+export function makeBank(items: number, withVariants = true): Bank {
+  const file = BankFile.parse(bankInput(items, withVariants));
   return {
     id: file.bank,
     version: file.version,
@@ -185,8 +187,18 @@ export interface Evaluation {
   responses: ResponseRecord[];
 }
 
-export function makeEvaluation(options: { items: number; respondents: number; seed?: number; bank?: Bank; answerChars?: number }): Evaluation {
-  const bank = options.bank ?? makeBank(options.items);
+export interface EvaluationOptions {
+  items: number;
+  respondents: number;
+  seed?: number;
+  bank?: Bank;
+  answerChars?: number;
+  /** Distraction variants and multi-turn dialogues (default true); false: clean answers only. */
+  variants?: boolean;
+}
+
+export function makeEvaluation(options: EvaluationOptions): Evaluation {
+  const bank = options.bank ?? makeBank(options.items, options.variants ?? true);
   const rng = mulberry32(options.seed ?? 7);
   const scores: AnswerScore[] = [];
   const responses: ResponseRecord[] = [];
@@ -216,7 +228,7 @@ export function makeEvaluation(options: { items: number; respondents: number; se
   return { bank, scores, responses };
 }
 
-export function makeResults(options: { items: number; respondents: number; bootstrap?: number; answerChars?: number }): Results {
+export function makeResults(options: EvaluationOptions & { bootstrap?: number }): Results {
   const evaluation = makeEvaluation(options);
   return analyze({
     ...evaluation,
@@ -226,4 +238,27 @@ export function makeResults(options: { items: number; respondents: number; boots
       runs: [{ id: 'run-test', status: 'complete', respondents: [...new Set(evaluation.scores.map((s) => s.respondent))] }],
     },
   });
+}
+
+/** A run folder as `caps run` and `caps score` leave it: manifest, responses.jsonl, scores.jsonl. */
+export function writeRun(dir: string, id: string, bank: Bank, responses: ResponseRecord[], scores: AnswerScore[]): void {
+  const folder = new RunFolder(dir);
+  folder.writeManifest({
+    id,
+    harness_version: '0.1.0',
+    bank: { id: bank.id, version: bank.version, hash: bank.hash, paths: bank.files, profile: bank.profile },
+    endpoints: [],
+    respondents: [...new Map(responses.map((r) => [r.respondent, r.respondent_kind])).entries()].map(([name, kind]) => ({ name, kind })),
+    plan: {},
+    counts: { planned: responses.length, done: responses.length, errors: 0 },
+    started_at: '2026-01-01T00:00:00.000Z',
+    finished_at: '2026-01-01T01:00:00.000Z',
+    status: 'complete',
+  });
+  const answers = folder.responseAppender();
+  for (const r of responses) answers.append(r);
+  answers.close();
+  const scored = folder.scoreAppender();
+  for (const s of scores) scored.append(s);
+  scored.close();
 }
