@@ -13,6 +13,7 @@ import http from 'node:http';
 import { cpus, tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import OpenAI from 'openai';
 import { runEval } from '../../src/runner/run.js';
 import { createHttpFetch } from '../../src/endpoints/http-fetch.js';
@@ -27,25 +28,32 @@ const STACK_REQUESTS = quick ? 2000 : 5000;
 const here = import.meta.dirname;
 const tsx = ['--import', 'tsx'];
 
+interface SimUsage {
+  requests: number;
+  cpuMs: number;
+}
+
 interface Sim {
   baseURL: string;
-  /** Stops the server and returns the CPU it spent serving. */
-  stop(): Promise<{ requests: number; cpuMs: number }>;
+  /** Requests served and CPU spent by the server since it started listening. */
+  usage(): Promise<SimUsage>;
+  stop(): Promise<void>;
 }
 
 async function startSim(latencyMs: number): Promise<Sim> {
-  const child = spawn(process.execPath, [...tsx, join(here, 'sim-child.ts'), String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  while (!out.includes('\n')) await once(child.stdout, 'data');
-  const baseURL = out.trim();
+  const child = spawn(process.execPath, [...tsx, join(here, 'sim-child.ts'), String(latencyMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const baseURL = (await lines.next()).value as string;
   return {
     baseURL,
+    usage: async () => {
+      child.stdin.write('usage\n');
+      return JSON.parse((await lines.next()).value as string) as SimUsage;
+    },
     stop: async () => {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       await exited;
-      return JSON.parse(out.trim().split('\n').at(-1)!) as { requests: number; cpuMs: number };
     },
   };
 }
@@ -73,11 +81,11 @@ async function runOnce(baseURL: string, n: number, c: number) {
   return { wallMs, done: summary.counts.done, cpuMs: (used.user + used.system) / 1000 };
 }
 
-/** One case against a fresh simulated server, so the server's CPU is this case's alone. */
-async function throughput(n: number, c: number): Promise<ThroughputRow> {
-  const sim = await startSim(LATENCY_MS);
+/** One case; the server's CPU is read before and after it, so it is this case's alone. */
+async function throughput(sim: Sim, n: number, c: number): Promise<ThroughputRow> {
+  const before = await sim.usage();
   const run = await runOnce(sim.baseURL, n, c);
-  const server = await sim.stop();
+  const after = await sim.usage();
   return {
     n,
     c,
@@ -85,7 +93,7 @@ async function throughput(n: number, c: number): Promise<ThroughputRow> {
     idealMs: Math.ceil(n / c) * LATENCY_MS,
     done: run.done,
     cpuMsPerAnswer: run.cpuMs / Math.max(1, run.done),
-    serverCpuMsPerRequest: server.cpuMs / Math.max(1, server.requests),
+    serverCpuMsPerRequest: (after.cpuMs - before.cpuMs) / Math.max(1, after.requests - before.requests),
   };
 }
 
@@ -139,18 +147,23 @@ let stacks;
 try {
   stacks = await httpStacks(fast.baseURL);
   for (const s of stacks) console.log(`${s.stack}: ${s.cpuMs.toFixed(2)} ms CPU per request`);
-  await runOnce(fast.baseURL, 1000, 200); // warms up the runner's code before the timed cases
 } finally {
   await fast.stop();
 }
 
 const rows: ThroughputRow[] = [];
-for (const n of quick ? [1000] : [1000, 10_000]) {
-  for (const c of [50, 200]) {
-    const row = await throughput(n, c);
-    rows.push(row);
-    console.log(`N=${n} C=${c}: ${row.done} answers in ${(row.wallMs / 1000).toFixed(2)} s (ideal ${(row.idealMs / 1000).toFixed(2)} s, +${((row.wallMs / row.idealMs - 1) * 100).toFixed(1)}%), runner CPU ${row.cpuMsPerAnswer.toFixed(2)} ms per answer, server CPU ${row.serverCpuMsPerRequest.toFixed(2)} ms per request`);
+const sim = await startSim(LATENCY_MS);
+try {
+  await runOnce(sim.baseURL, 2000, 200); // warms up the runner's and the server's code before the timed cases
+  for (const n of quick ? [1000] : [1000, 10_000]) {
+    for (const c of [50, 200]) {
+      const row = await throughput(sim, n, c);
+      rows.push(row);
+      console.log(`N=${n} C=${c}: ${row.done} answers in ${(row.wallMs / 1000).toFixed(2)} s (ideal ${(row.idealMs / 1000).toFixed(2)} s, +${((row.wallMs / row.idealMs - 1) * 100).toFixed(1)}%), runner CPU ${row.cpuMsPerAnswer.toFixed(2)} ms per answer, server CPU ${row.serverCpuMsPerRequest.toFixed(2)} ms per request`);
+    }
   }
+} finally {
+  await sim.stop();
 }
 
 /** Prints the process's peak RSS when it exits, to the file named by CAPS_BENCH_RSS_OUT. */
@@ -209,13 +222,13 @@ const section = [
   '## Runner',
   '',
   `Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` (test/bench/main.ts; \`npm run bench -- --runner-only\` skips the report benchmark) at commit ${commit}, ${new Date().toISOString().slice(0, 16)} UTC, on ${cpus().length} CPU cores (${cpus()[0]?.model.trim()}), load average ${loadAtStart.toFixed(1)} at the start and ${loadAtEnd.toFixed(1)} at the end, Node ${process.version}.`,
-  `The simulated endpoint runs in its own process (a fresh one per case) with a fixed latency L = ${LATENCY_MS} ms; the runner runs in the benchmark process and asks one endpoint with concurrency C, no cache, no faults, after a warm-up run. Ideal = ceil(N/C) x L.`,
+  `The simulated endpoint runs in its own process with a fixed latency L = ${LATENCY_MS} ms; the runner runs in the benchmark process and asks one endpoint with concurrency C, no cache, no faults, after a warm-up run of 2,000 answers. Ideal = ceil(N/C) x L.`,
   '',
   '| N requests | C | wall time | ideal | overhead | answers/s | runner CPU per answer | server CPU per request |',
   '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map((r) => `| ${r.n.toLocaleString('en')} | ${r.c} | ${(r.wallMs / 1000).toFixed(2)} s | ${(r.idealMs / 1000).toFixed(2)} s | ${((r.wallMs / r.idealMs - 1) * 100).toFixed(0)}% | ${rate(r).toLocaleString('en')} | ${r.cpuMsPerAnswer.toFixed(2)} ms | ${r.serverCpuMsPerRequest.toFixed(2)} ms |`),
   '',
-  'Every case is CPU-bound: the runner and the simulated endpoint share the same cores, so the best rate is about cores / (runner CPU + server CPU per answer):',
+  'Every case is CPU-bound: the runner and the simulated endpoint share the same cores, so the best rate is about cores / (runner CPU + server CPU per answer), and less when other work runs on the machine (see the load average):',
   ...rows.map((r) => {
     const needed = (r.c / LATENCY_MS) * 1000;
     const bound = (cpus().length * 1000) / (r.cpuMsPerAnswer + r.serverCpuMsPerRequest);
