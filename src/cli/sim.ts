@@ -39,7 +39,8 @@ export function simCommand(): Command {
       const personas = simPersonas(bank, { personasFile: options.personas });
       let server;
       try {
-        server = await startSimServer({ port, personas, faults, seed });
+        // A long-running server keeps counts, not a log of every request.
+        server = await startSimServer({ port, personas, faults, seed, keepLog: false });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') throw new UserError(`port ${port} is in use; pass --port with another number (or 0)`);

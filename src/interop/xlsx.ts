@@ -3,8 +3,14 @@
  * each with the row number it came from so that every error can name file and row.
  */
 import { existsSync } from 'node:fs';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { UserError } from '../errors.js';
+
+/** exceljs is loaded only by the commands that read or write spreadsheets: it is large. */
+async function newWorkbook(): Promise<ExcelJS.Workbook> {
+  const { default: excel } = await import('exceljs');
+  return new excel.Workbook();
+}
 
 export interface SheetRecord {
   /** 1-based spreadsheet row. */
@@ -33,7 +39,7 @@ function cellText(value: ExcelJS.CellValue): string {
 /** Reads one sheet (by name, else the first); the first row is the header. */
 export async function readSheet(path: string, sheetName?: string): Promise<Sheet> {
   if (!existsSync(path)) throw new UserError(`${path}: no such file.`);
-  const workbook = new ExcelJS.Workbook();
+  const workbook = await newWorkbook();
   try {
     await workbook.xlsx.readFile(path);
   } catch (err) {
@@ -63,7 +69,7 @@ export async function readSheet(path: string, sheetName?: string): Promise<Sheet
 
 /** Writes one sheet: the header row, then one row per record in header order. */
 export async function writeSheet(path: string, sheet: { name: string; header: string[]; rows: Record<string, string>[] }): Promise<void> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = await newWorkbook();
   const worksheet = workbook.addWorksheet(sheet.name);
   worksheet.addRow(sheet.header);
   for (const row of sheet.rows) worksheet.addRow(sheet.header.map((name) => row[name] ?? ''));
