@@ -1,6 +1,5 @@
 /** `caps demo [--out DIR]`: the whole evaluation offline, ending with the report's path. */
 import { Command } from 'commander';
-import { runDemo } from '../demo/demo.js';
 import { createProgressReporter, progressMode } from '../runner/progress.js';
 
 export function demoCommand(): Command {
@@ -14,6 +13,7 @@ export function demoCommand(): Command {
       const progress = opts.quiet
         ? undefined
         : createProgressReporter({ stream: process.stderr, live: progressMode(process.stderr, process.env, false) === 'live' });
+      const { runDemo } = await import('../demo/demo.js');
       const demo = await runDemo({ out: opts.out, log, progress });
       const html = demo.files.find((f) => f.endsWith('.html'));
       log?.(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; report files: ${demo.files.length}`);

@@ -1,8 +1,7 @@
 /** `caps report RUN_DIR... [--bank PATH] [--out DIR] [--format html,md,csv,json]`: the report of one or more scored runs. */
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { parseFormats, REPORT_FORMATS } from '../report/build.js';
-import { reportRuns } from '../report/from-runs.js';
+import { parseFormats, REPORT_FORMATS } from '../report/formats.js';
 
 function integer(name: string) {
   return (value: string): number => {
@@ -32,6 +31,8 @@ export function reportCommand(): Command {
     .action(async (runDirs: string[], options: { bank?: string[]; out?: string; format: string; seed?: number; bootstrap?: number; threshold?: number }) => {
       const formats = parseFormats(options.format);
       if (formats.length === 0) throw new UserError(`--format needs at least one of ${REPORT_FORMATS.join(', ')}`);
+      // The report writers (and their charting library) load only when a report is written.
+      const { reportRuns } = await import('../report/from-runs.js');
       const { files, warnings, results } = await reportRuns({
         runDirs,
         bankPaths: options.bank,

@@ -9,16 +9,9 @@ import { renderMarkdown } from './markdown.js';
 import { answersCsvLines, verdictsCsvLines } from './csv.js';
 import { resultsJsonChunks } from './results-json.js';
 import { writeChunksAtomic } from './stream-file.js';
+import { REPORT_FILES, REPORT_FORMATS, type ReportFormat } from './formats.js';
 
-export const REPORT_FORMATS = ['html', 'md', 'csv', 'json'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-export const REPORT_FILES = {
-  html: ['report.html'],
-  md: ['summary.md'],
-  csv: ['answers.csv', 'verdicts.csv'],
-  json: ['results.json'],
-} as const satisfies Record<ReportFormat, readonly string[]>;
+export { REPORT_FORMATS, REPORT_FILES, parseFormats, type ReportFormat } from './formats.js';
 
 export interface BuildReportInput {
   results: Results;
@@ -26,13 +19,6 @@ export interface BuildReportInput {
   formats: ReportFormat[];
 }
 
-/** Parses "html,md" (or a list of such) into formats, rejecting unknown ones with a clear message. */
-export function parseFormats(values: string | string[]): ReportFormat[] {
-  const names = (Array.isArray(values) ? values : [values]).flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()).filter(Boolean);
-  const unknown = names.filter((n) => !(REPORT_FORMATS as readonly string[]).includes(n));
-  if (unknown.length) throw new UserError(`unknown report format ${unknown.map((u) => `"${u}"`).join(', ')}; use ${REPORT_FORMATS.join(', ')}.`);
-  return [...new Set(names)] as ReportFormat[];
-}
 
 /**
  * Everything but the answers, and each item without its answers: the answers are typed
