@@ -1,23 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { runCaps } from '../helpers/cli.js';
 import { loadBankOrThrow } from '../../src/bank/load.js';
 import { loadJudgeTemplate, renderJudgePrompt } from '../../src/scorer/judge/template.js';
 import { resolveRubric } from '../../src/scorer/rubric.js';
 import { GAPS_COMMUNITY, GAPS_SAMPLE, HEALTHBENCH_SAMPLE, tempDir } from './fixtures.js';
 
 async function caps(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const writeErr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    write.mockRestore();
-    writeErr.mockRestore();
-  }
+  const { code, stdout, stderr } = await runCaps(args);
+  return { code, out: stdout, err: stderr };
 }
 
 describe('caps import, export and import-verdicts on the command line', () => {

@@ -8,53 +8,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { openInChromium, type OpenedPage } from '../helpers/browser.js';
 import { buildReport } from '../../src/report/build.js';
 import type { Results } from '../../src/schema/results.js';
 import { makeResults, PLANTED, PLANTED_ITEM } from './fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-
 describe('HTML report in a browser', () => {
   let dir: string;
-  let browser: BrowserContext;
+  let opened: OpenedPage;
   let page: Page;
   let results: Results;
   let fileUrl: string;
-  const consoleErrors: string[] = [];
-  const requests: string[] = [];
+  let consoleErrors: string[];
+  let requests: string[];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'caps-report-browser-'));
     results = makeResults({ items: 40, respondents: 4 });
     const { files } = await buildReport({ results, outDir: join(dir, 'report'), formats: ['html'] });
     fileUrl = pathToFileURL(files[0]).href;
-    // A fresh profile per run (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
-    page.on('request', (r) => requests.push(r.url()));
-    await page.goto(fileUrl, { waitUntil: 'load' });
+    opened = await openInChromium(fileUrl, dir);
+    ({ page, consoleErrors, requests } = opened);
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await opened?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

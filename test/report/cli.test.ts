@@ -4,20 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
-import { main } from '../../src/cli/main.js';
+import { runCaps } from '../helpers/cli.js';
 import { loadBankOrThrow } from '../../src/bank/load.js';
 import { Results } from '../../src/schema/results.js';
 import { bankInput, makeEvaluation, writeRun } from './fixture.js';
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  const code = await main(args);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
-}
+const run = runCaps;
 
 describe('caps report', () => {
   let dir: string;

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { main } from '../../src/cli/main.js';
+import { runCaps } from '../helpers/cli.js';
 import { loadBankOrThrow } from '../../src/bank/load.js';
 import { simPersonas } from '../../src/endpoints/sim/catalog.js';
 import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
@@ -15,17 +16,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** Runs the CLI in-process and captures what it prints. */
-async function caps(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  const code = await main(args);
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-  return { code, stdout, stderr };
-}
+const caps = runCaps;
 
 /** The example config with its endpoints pointed at a test server. */
 function exampleConfig(dir: string, baseURL: string): string {
