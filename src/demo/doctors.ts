@@ -7,7 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Bank } from '../bank/bank.js';
 import { createAnswerPersona, PersonaSpec, type PersonaSpecInput } from '../endpoints/sim/personas.js';
-import { seedFrom, seededRandom } from '../endpoints/sim/random.js';
+import { seedFrom } from '../endpoints/sim/random.js';
+import { createRandom } from '../analysis/random.js';
 import { itemQuestion } from '../scorer/question.js';
 import { csvTable } from '../report/csv.js';
 
@@ -36,7 +37,7 @@ export async function writeDoctorAnswerSheet(bank: Bank, spec: PersonaSpecInput,
   const rows: string[][] = [];
   for (const item of bank.items) {
     const messages = itemQuestion(bank, item);
-    const reply = await doctor.reply({ model: doctor.name, messages }, seededRandom(seedFrom(`${doctor.name}/${item.id}`)));
+    const reply = await doctor.reply({ model: doctor.name, messages }, createRandom(seedFrom(`${doctor.name}/${item.id}`)));
     if (reply.content) rows.push([item.id, 'clean', '0', reply.content]);
   }
   writeFileSync(path, csvTable(['item', 'variant', 'turn', 'text'], rows));

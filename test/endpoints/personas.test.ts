@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { demoPersonas, loadPersonas, skillAt } from '../../src/endpoints/sim/personas.js';
-import { seededRandom } from '../../src/endpoints/sim/random.js';
+import { createRandom } from '../../src/analysis/random.js';
 import type { SimPersona, SimRequest } from '../../src/endpoints/sim/server.js';
 import type { ItemInput } from '../../src/schema/bank.js';
 import { bankOf } from './bank-fixture.js';
@@ -31,7 +31,7 @@ const bank = bankOf({ bank: 'persona-test', version: 1, language: 'zh', items: [
 const personas = new Map(demoPersonas(bank).map((p) => [p.name, p]));
 
 async function ask(persona: SimPersona, messages: SimRequest['messages'], seed: number): Promise<string> {
-  const reply = await persona.reply({ model: persona.name, messages }, seededRandom(seed));
+  const reply = await persona.reply({ model: persona.name, messages }, createRandom(seed));
   return reply.content ?? '';
 }
 

@@ -7,6 +7,7 @@
 import type { Bank } from '../../src/bank/bank.js';
 import { RunFolder } from '../../src/io/run-folder.js';
 import { analyze } from '../../src/analysis/analyze.js';
+import { createRandom } from '../../src/analysis/random.js';
 import { BankFile, type ItemInput } from '../../src/schema/bank.js';
 import type { Results } from '../../src/schema/results.js';
 import { ResponseRecord, type RespondentKind } from '../../src/schema/run.js';
@@ -19,16 +20,6 @@ export const PLANTED_RESPONDENT = 'vendor-b';
 
 const TOPICS = ['staging', 'treatment/early', 'treatment/locally-advanced', 'treatment/metastatic', 'complication/surgery', 'follow-up'];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SENTENCES = {
   key: '建议先行新辅助化疗联合免疫治疗，再评估手术。',
@@ -199,7 +190,7 @@ export interface EvaluationOptions {
 
 export function makeEvaluation(options: EvaluationOptions): Evaluation {
   const bank = options.bank ?? makeBank(options.items, options.variants ?? true);
-  const rng = mulberry32(options.seed ?? 7);
+  const rng = createRandom(options.seed ?? 7);
   const scores: AnswerScore[] = [];
   const responses: ResponseRecord[] = [];
   for (const p of personas(options.respondents)) {

@@ -10,7 +10,8 @@ import type { ChatMessage } from '../../schema/bank.js';
 import type { Usage } from '../../schema/run.js';
 import { contentHash } from '../../io/hash.js';
 import { drawFault, drawLatency, type FaultKind, type FaultSpec } from './faults.js';
-import { seedFrom, seededRandom } from './random.js';
+import { seedFrom } from './random.js';
+import { createRandom } from '../../analysis/random.js';
 import { estimateTokens } from '../tokens.js';
 
 export interface SimRequest {
@@ -72,7 +73,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   const personas = new Map(options.personas.map((p) => [p.name, p]));
   const faults = options.faults ?? {};
   const seed = options.seed ?? 0;
-  const faultRng = seededRandom(seed ^ 0x5eed);
+  const faultRng = createRandom(seed ^ 0x5eed);
   const keepLog = options.keepLog ?? true;
   const log: SimRequestLogEntry[] = [];
   let served = 0;
@@ -132,7 +133,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       temperature: typeof body.temperature === 'number' ? body.temperature : undefined,
       max_tokens: typeof body.max_tokens === 'number' ? body.max_tokens : undefined,
     };
-    const reply = await persona.reply(request, seededRandom(seedFrom(`${seed}\n${hash}`)));
+    const reply = await persona.reply(request, createRandom(seedFrom(`${seed}\n${hash}`)));
     const answer: SimReply = fault === 'empty' ? { ...reply, content: '', reasoning: undefined } : reply;
     const usage = answer.usage ?? estimateUsage(messages, answer.content);
     const id = `chatcmpl-sim-${hash.slice(0, 16)}`;
