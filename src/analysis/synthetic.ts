@@ -4,7 +4,7 @@
  * vetoes), for benchmarks of the analysis and the report at the scale of a real study.
  * Seeded: the same options give the same data.
  */
-import type { Bank } from '../bank/bank.js';
+import { bankFromFile, type Bank } from '../bank/bank.js';
 import { BankFile, type ItemInput, VariantKind } from '../schema/bank.js';
 import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore, Verdict } from '../schema/score.js';
@@ -64,17 +64,7 @@ export function syntheticEvaluation(options: SyntheticOptions = {}): { bank: Ban
   const random = createRandom(options.seed ?? 1);
   const noise = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const file = BankFile.parse({ bank: 'synthetic', version: 1, items: Array.from({ length: itemCount }, (_, i) => syntheticItem(i, itemCount)) });
-  const bank: Bank = {
-    id: file.bank,
-    version: file.version,
-    language: file.language,
-    profile: file.profile,
-    depthScale: file.depth_scale,
-    items: file.items,
-    positions: new Map(),
-    files: [],
-    hash: `synthetic-${itemCount}-${options.seed ?? 1}`,
-  };
+  const bank = bankFromFile(file, { files: [], hash: `synthetic-${itemCount}-${options.seed ?? 1}` });
   const itemEffect = file.items.map(() => 8 * noise());
   const respondents = [
     ...Array.from({ length: options.models ?? 30 }, (_, r) => ({ name: `model-${String(r + 1).padStart(2, '0')}`, kind: 'model' as const, r })),

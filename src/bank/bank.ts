@@ -1,5 +1,5 @@
 /** A loaded question bank: the files of one bank merged, validated and hashed. */
-import type { DepthScale, Item, Language, ScoringProfile, TaxonomyFile } from '../schema/bank.js';
+import type { BankFile, DepthScale, Item, Language, ScoringProfile, TaxonomyFile } from '../schema/bank.js';
 
 export interface SourcePosition {
   file: string;
@@ -25,4 +25,19 @@ export interface Bank {
   files: string[];
   /** Content hash of the parsed bank: runs record it to detect a changed bank. */
   hash: string;
+}
+
+/** A bank made in memory from one parsed bank file (synthetic data, tests), without source positions. */
+export function bankFromFile(file: BankFile, origin: { files: string[]; hash: string; taxonomy?: TaxonomyFile }): Bank {
+  return {
+    id: file.bank,
+    version: file.version,
+    language: file.language,
+    profile: file.profile,
+    depthScale: file.depth_scale,
+    ...(file.system ? { system: file.system } : {}),
+    items: file.items,
+    positions: new Map(),
+    ...origin,
+  };
 }

@@ -1,23 +1,12 @@
 /** Hand-built banks and scores for the analysis tests (no loader, no scorer needed). */
-import type { Bank } from '../../src/bank/bank.js';
+import { bankFromFile, type Bank } from '../../src/bank/bank.js';
 import { BankFile, type ItemInput, type TaxonomyFile } from '../../src/schema/bank.js';
 import { AnswerScore, type AnswerScoreInput, type Verdict } from '../../src/schema/score.js';
 import type { RespondentKind } from '../../src/schema/run.js';
 
 export function makeBank(items: ItemInput[], taxonomy?: TaxonomyFile): Bank {
   const file = BankFile.parse({ bank: 'test-bank', version: 1, items, depth_scale: { min: 1, max: 5, labels: { '1': 'recall' } } });
-  return {
-    id: file.bank,
-    version: file.version,
-    language: file.language,
-    profile: file.profile,
-    depthScale: file.depth_scale,
-    items: file.items,
-    positions: new Map(),
-    files: ['test.yaml'],
-    hash: 'test-hash',
-    ...(taxonomy ? { taxonomy } : {}),
-  };
+  return bankFromFile(file, { files: ['test.yaml'], hash: 'test-hash', ...(taxonomy ? { taxonomy } : {}) });
 }
 
 /** An item with one evidence-tagged point, one plain point, a safety deduction and a veto. */

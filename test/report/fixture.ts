@@ -4,7 +4,7 @@
  * knee, a doctor, vetoes with quoted sentences, and an answer carrying planted markup.
  * Scores are made by the rubric arithmetic below and analysed by the real `analyze`.
  */
-import type { Bank } from '../../src/bank/bank.js';
+import { bankFromFile, type Bank } from '../../src/bank/bank.js';
 import { RunFolder } from '../../src/io/run-folder.js';
 import { analyze } from '../../src/analysis/analyze.js';
 import { createRandom } from '../../src/analysis/random.js';
@@ -63,17 +63,7 @@ export function bankInput(items: number, withVariants = true) {
 
 export function makeBank(items: number, withVariants = true): Bank {
   const file = BankFile.parse(bankInput(items, withVariants));
-  return {
-    id: file.bank,
-    version: file.version,
-    language: file.language,
-    profile: file.profile,
-    depthScale: file.depth_scale,
-    items: file.items,
-    positions: new Map(),
-    files: ['bank.yaml'],
-    hash: 'f'.repeat(64),
-  };
+  return bankFromFile(file, { files: ['bank.yaml'], hash: 'f'.repeat(64) });
 }
 
 interface Persona {
