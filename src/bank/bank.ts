@@ -27,6 +27,11 @@ export interface Bank {
   hash: string;
 }
 
+/** How a run refers to the bank it answered (recorded in its manifest). */
+export function bankRef(bank: Bank): { id: string; version: string; hash: string; paths: string[]; profile: ScoringProfile } {
+  return { id: bank.id, version: bank.version, hash: bank.hash, paths: bank.files, profile: bank.profile };
+}
+
 /** A bank made in memory from one parsed bank file (synthetic data, tests), without source positions. */
 export function bankFromFile(file: BankFile, origin: { files: string[]; hash: string; taxonomy?: TaxonomyFile }): Bank {
   return {

@@ -8,11 +8,10 @@ import { basename } from 'node:path';
 import type { ChatMessage } from '../schema/bank.js';
 import { CLEAN } from '../schema/bank.js';
 import type { Manifest, RespondentKind, ResponseRecord } from '../schema/run.js';
-import { RunFolder } from '../io/run-folder.js';
+import { noteImport, openImportRun, type RunFolder } from '../io/run-folder.js';
 import type { JsonlAppender } from '../io/jsonl.js';
 import { sha256 } from '../io/hash.js';
 import { UserError } from '../errors.js';
-import { HARNESS_VERSION } from '../version.js';
 import { answerKey } from '../runner/plan.js';
 
 export interface RecordedAnswer {
@@ -49,19 +48,8 @@ export class RecordedAnswersWriter {
   ) {}
 
   static async open(out: string, bank: Manifest['bank'], source: { file: string; format: string }): Promise<RecordedAnswersWriter> {
-    const folder = new RunFolder(out);
-    const created = !folder.exists();
-    const now = new Date().toISOString();
-    let manifest: Manifest;
-    if (created) {
-      manifest = { id: basename(out), harness_version: HARNESS_VERSION, bank, endpoints: [], respondents: [], plan: { imported_from: [] }, counts: {}, started_at: now, status: 'imported' };
-    } else {
-      manifest = folder.readManifest();
-      if (manifest.bank.id !== bank.id) {
-        throw new UserError(`${out}: this run folder holds answers to bank "${manifest.bank.id}", not "${bank.id}"; import into another folder.`);
-      }
-      manifest.bank = bank;
-    }
+    const { folder, manifest, created } = openImportRun(out, bank);
+    manifest.bank = bank;
     const existing = new Map<string, string>();
     for await (const record of folder.responses()) existing.set(record.key, record.text === null ? '' : sha256(record.text));
     return new RecordedAnswersWriter(folder, manifest, created, existing, folder.responseAppender(), source);
@@ -108,14 +96,13 @@ export class RecordedAnswersWriter {
   close(bank?: Partial<Manifest['bank']>): RecordedAnswersSummary {
     this.appender.close();
     if (bank) this.manifest.bank = { ...this.manifest.bank, ...bank };
-    for (const [name, kind] of this.respondents) {
-      if (!this.manifest.respondents.some((r) => r.name === name)) this.manifest.respondents.push({ name, kind });
-    }
-    const sources = Array.isArray(this.manifest.plan.imported_from) ? (this.manifest.plan.imported_from as unknown[]) : [];
-    const now = new Date().toISOString();
-    this.manifest.plan = { ...this.manifest.plan, imported_from: [...sources, { file: basename(this.source.file), format: this.source.format, answers: this.imported + this.unchanged, at: now }] };
+    noteImport(
+      this.manifest,
+      { file: basename(this.source.file), format: this.source.format, answers: this.imported + this.unchanged },
+      [...this.respondents].map(([name, kind]) => ({ name, kind })),
+    );
     this.manifest.counts = { ...this.manifest.counts, done: this.existing.size };
-    this.manifest.finished_at = now;
+    this.manifest.finished_at = new Date().toISOString();
     this.folder.writeManifest(this.manifest);
     return { runDir: this.folder.dir, created: this.created, imported: this.imported, unchanged: this.unchanged, respondents: [...this.respondents.keys()] };
   }

@@ -4,10 +4,11 @@
  * is an append, never a rewrite.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Manifest, ResponseRecord } from '../schema/run.js';
 import { AnswerScore } from '../schema/score.js';
 import { UserError } from '../errors.js';
+import { HARNESS_VERSION } from '../version.js';
 import { JsonlAppender, readJsonl, type JsonlProblem } from './jsonl.js';
 import { writeJsonAtomic } from './json.js';
 
@@ -85,6 +86,40 @@ export class RunFolder {
   async latestScores(onProblem?: (p: JsonlProblem) => void): Promise<Map<string, AnswerScore>> {
     return latestByKey(this.scores(onProblem));
   }
+}
+
+/**
+ * The folder imported answers (doctors' sheets, recorded answers of public benchmarks) go into:
+ * a new run with an "imported" manifest, or an existing run of the same bank.
+ */
+export function openImportRun(dir: string, bank: Manifest['bank']): { folder: RunFolder; manifest: Manifest; created: boolean } {
+  const folder = new RunFolder(dir);
+  if (!folder.exists()) {
+    const manifest: Manifest = {
+      id: basename(dir),
+      harness_version: HARNESS_VERSION,
+      bank,
+      endpoints: [],
+      respondents: [],
+      plan: { imported_from: [] },
+      counts: {},
+      started_at: new Date().toISOString(),
+      status: 'imported',
+    };
+    return { folder, manifest, created: true };
+  }
+  const manifest = folder.readManifest();
+  if (manifest.bank.id !== bank.id) {
+    throw new UserError(`${dir}: this run folder holds answers to bank "${manifest.bank.id}", not "${bank.id}"; import into another run folder.`);
+  }
+  return { folder, manifest, created: false };
+}
+
+/** Records in the manifest where imported answers came from and who gave them. */
+export function noteImport(manifest: Manifest, source: Record<string, unknown>, respondents: Manifest['respondents']): void {
+  for (const r of respondents) if (!manifest.respondents.some((known) => known.name === r.name)) manifest.respondents.push(r);
+  const sources = Array.isArray(manifest.plan.imported_from) ? (manifest.plan.imported_from as unknown[]) : [];
+  manifest.plan = { ...manifest.plan, imported_from: [...sources, { ...source, at: new Date().toISOString() }] };
 }
 
 async function latestByKey<T extends { key: string }>(records: AsyncIterable<T>): Promise<Map<string, T>> {

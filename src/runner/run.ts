@@ -6,7 +6,7 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import pLimit from 'p-limit';
-import type { Bank } from '../bank/bank.js';
+import { bankRef, type Bank } from '../bank/bank.js';
 import type { CapsConfig, EndpointConfig } from '../schema/config.js';
 import { CLEAN } from '../schema/bank.js';
 import type { Manifest, ResponseRecord } from '../schema/run.js';
@@ -129,7 +129,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
   const manifest: Manifest = {
     id: previous?.id ?? basename(folder.dir),
     harness_version: HARNESS_VERSION,
-    bank: { id: bank.id, version: bank.version, hash: bank.hash, paths: bank.files, profile: bank.profile },
+    bank: bankRef(bank),
     endpoints: mergeByName(previous?.endpoints ?? [], endpoints.map((e) => ({ name: e.name, baseURL: e.baseURL, model: e.model, params: { ...e.params } }))),
     respondents: mergeByName(previous?.respondents ?? [], endpoints.map((e) => ({ name: e.name, kind: 'model' as const }))),
     plan: {

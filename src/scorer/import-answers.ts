@@ -6,12 +6,11 @@
  */
 import { basename } from 'node:path';
 import { CLEAN, type Item } from '../schema/bank.js';
-import type { Manifest, ResponseRecord } from '../schema/run.js';
-import type { Bank } from '../bank/bank.js';
-import { RunFolder } from '../io/run-folder.js';
+import type { ResponseRecord } from '../schema/run.js';
+import { bankRef, type Bank } from '../bank/bank.js';
+import { noteImport, openImportRun } from '../io/run-folder.js';
 import { readTable } from '../io/table.js';
 import { UserError } from '../errors.js';
-import { HARNESS_VERSION } from '../version.js';
 import { answerKey } from '../runner/plan.js';
 import { itemQuestion } from './question.js';
 
@@ -44,32 +43,12 @@ export async function importAnswers(options: ImportAnswersOptions): Promise<Impo
   const { bank, respondent, file } = options;
   if (respondent.trim() === '') throw new UserError('--respondent needs a name (it labels this doctor in every report).');
   const answers = readAnswers(file, bank);
-  const folder = new RunFolder(options.out);
   const warnings: string[] = [];
-  const created = !folder.exists();
-  const now = new Date().toISOString();
-  let manifest: Manifest;
-  if (created) {
-    manifest = {
-      id: basename(options.out),
-      harness_version: HARNESS_VERSION,
-      bank: { id: bank.id, version: bank.version, hash: bank.hash, paths: bank.files, profile: bank.profile },
-      endpoints: [],
-      respondents: [],
-      plan: { imported_from: [] },
-      counts: {},
-      started_at: now,
-      status: 'imported',
-    };
-  } else {
-    manifest = folder.readManifest();
-    if (manifest.bank.id !== bank.id) {
-      throw new UserError(`${options.out}: this run folder holds answers to bank "${manifest.bank.id}", not "${bank.id}"; import into another --out folder.`);
-    }
-    if (manifest.bank.hash !== bank.hash) {
-      warnings.push(`${options.out}: the run was made with another version of bank "${bank.id}" (hash differs); the answers are scored against the bank you give to caps score.`);
-    }
+  const { folder, manifest, created } = openImportRun(options.out, bankRef(bank));
+  if (!created && manifest.bank.hash !== bank.hash) {
+    warnings.push(`${options.out}: the run was made with another version of bank "${bank.id}" (hash differs); the answers are scored against the bank you give to caps score.`);
   }
+  const now = new Date().toISOString();
   if (manifest.respondents.some((r) => r.name === respondent && r.kind !== 'human')) {
     throw new UserError(`${options.out}: "${respondent}" already names a ${manifest.respondents.find((r) => r.name === respondent)!.kind} respondent in this run; choose another --respondent.`);
   }
@@ -113,9 +92,7 @@ export async function importAnswers(options: ImportAnswersOptions): Promise<Impo
     appender.close();
   }
 
-  if (!manifest.respondents.some((r) => r.name === respondent)) manifest.respondents.push({ name: respondent, kind: 'human' });
-  const sources = Array.isArray(manifest.plan.imported_from) ? (manifest.plan.imported_from as unknown[]) : [];
-  manifest.plan = { ...manifest.plan, imported_from: [...sources, { file: basename(file), respondent, answers: answers.length, at: now }] };
+  noteImport(manifest, { file: basename(file), respondent, answers: answers.length }, [{ name: respondent, kind: 'human' }]);
   folder.writeManifest(manifest);
   return { runDir: options.out, created, imported, unchanged, warnings };
 }
