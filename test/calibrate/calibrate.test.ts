@@ -1,9 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calibrate } from '../../src/scorer/calibrate.js';
-import { RunFolder } from '../../src/io/run-folder.js';
+import { tempRunFolder } from '../helpers/run-folder.js';
 import type { AnswerScoreInput, Verdict } from '../../src/schema/score.js';
 
 /** judge verdicts per answer and entry: [entry, kind, judge met] */
@@ -35,19 +34,7 @@ function scoreRecord(respondent: string, item: string, rows: Row[]): AnswerScore
 }
 
 function runWithScores(records: AnswerScoreInput[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'caps-calibrate-'));
-  const folder = new RunFolder(join(dir, 'run'));
-  folder.writeManifest({
-    id: 'run',
-    harness_version: '0',
-    bank: { id: 'b', version: '1', hash: 'h', paths: [] },
-    endpoints: [],
-    respondents: [],
-    plan: {},
-    counts: {},
-    started_at: new Date(0).toISOString(),
-    status: 'complete',
-  });
+  const folder = tempRunFolder('caps-calibrate-');
   const appender = folder.scoreAppender();
   for (const r of records) appender.append(r);
   appender.close();
