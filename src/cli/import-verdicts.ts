@@ -17,6 +17,7 @@ export function importVerdictsCommand(): Command {
       const s = await importVerdicts({ file, runDir: options.run, bank, grader: options.grader });
       process.stdout.write(
         `${s.runDir}: ${s.labels} grades scored ${s.answers} answers (${s.complete} complete, ${s.incomplete} incomplete)\n` +
+          (s.unresolved ? `${s.unresolved} entries left to their matcher: the graders disagree and nobody adjudicated (caps studio adjudicates)\n` : '') +
           `next: caps report ${s.runDir}; compare with a judge: caps calibrate --labels ${file} --run <judged run>\n`,
       );
     });

@@ -13,11 +13,13 @@ import { demoCommand } from './demo.js';
 import { importAnswersCommand } from './import-answers.js';
 import { scoreCommand } from './score.js';
 import { tryCommand } from './try.js';
+import { labelsCommand } from './labels.js';
 import { lintCommand } from './lint.js';
 import { mergeCommand } from './merge.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { simCommand } from './sim.js';
+import { studioCommand } from './studio.js';
 
 export function buildProgram(): Command {
   const program = new Command('caps')
@@ -32,12 +34,14 @@ export function buildProgram(): Command {
   program.addCommand(importCommand());
   program.addCommand(importAnswersCommand());
   program.addCommand(importVerdictsCommand());
+  program.addCommand(labelsCommand());
   program.addCommand(lintCommand());
   program.addCommand(mergeCommand());
   program.addCommand(reportCommand());
   program.addCommand(runCommand());
   program.addCommand(scoreCommand());
   program.addCommand(simCommand());
+  program.addCommand(studioCommand());
   program.addCommand(tryCommand());
   return program;
 }

@@ -6,6 +6,7 @@
  * (key, or item + respondent [+ variant, turn, sample]; entry; met; optional quote,
  * rationale, grader), so the same file can then calibrate our judge against those grades.
  */
+import { dirname, resolve } from 'node:path';
 import type { Bank } from '../bank/bank.js';
 import { CLEAN, type Item, type MatchSpec, type RubricAddition } from '../schema/bank.js';
 import type { AnswerScore, Opinion } from '../schema/score.js';
@@ -13,6 +14,7 @@ import { RunFolder } from '../io/run-folder.js';
 import { readTable } from '../io/table.js';
 import { contentHash } from '../io/hash.js';
 import { UserError } from '../errors.js';
+import { CANNOT_JUDGE, LABEL_COLUMNS } from '../schema/labels.js';
 import { answerKey } from '../runner/plan.js';
 import { MATCHER_VERSION } from '../scorer/matcher.js';
 import { scoreAnswer } from '../scorer/score-answer.js';
@@ -32,6 +34,8 @@ export interface ImportVerdictsSummary {
   answers: number;
   complete: number;
   incomplete: number;
+  /** Entries several graders of a labels file disagree on, with no adjudication: left to the matcher. */
+  unresolved: number;
 }
 
 const TRUE = new Set(['true', 'yes', 'y', '1', 'met', '是', '满足']);
@@ -43,10 +47,18 @@ export async function importVerdicts(options: ImportVerdictsOptions): Promise<Im
   folder.readManifest();
   const responses = await folder.latestResponses();
   const items = new Map(bank.items.map((i) => [i.id, i]));
-  const rows = readTable(file, { required: ['entry', 'met'], optional: ['key', 'item', 'respondent', 'variant', 'turn', 'sample', 'quote', 'rationale', 'grader', 'expert', 'note'] });
+  const rows = readTable(file, {
+    required: ['entry', 'met'],
+    // A labels file from caps labels export carries more columns (run, span, stage...).
+    optional: [...new Set(['key', 'item', 'respondent', 'variant', 'turn', 'sample', 'quote', 'rationale', 'grader', 'expert', 'note', ...LABEL_COLUMNS])],
+  });
   const grades = new Map<string, Map<string, { line: number; opinion: Opinion }>>();
+  const panel = new PanelGrades();
+  const runDir = resolve(options.runDir);
   for (const { line, values } of rows) {
     const where = `${file}:${line}`;
+    if (values.met.trim().toLowerCase() === CANNOT_JUDGE) continue; // decides nothing
+    if (values.run?.trim() && resolve(dirname(file), values.run.trim()) !== runDir) continue; // a label of another run in the same file
     const key =
       values.key?.trim() ||
       (values.item && values.respondent
@@ -62,23 +74,26 @@ export async function importVerdicts(options: ImportVerdictsOptions): Promise<Im
     if (!ids.includes(entry)) throw new UserError(`${where}: item "${item.id}" has no entry "${entry}" (it has ${ids.join(', ')}).`);
     const met = values.met.trim().toLowerCase();
     if (!TRUE.has(met) && !FALSE.has(met)) throw new UserError(`${where}: met is "${values.met}"; write true or false (also yes/no, 1/0, met/not met, 是/否).`);
+    const quote = values.quote?.trim();
+    const opinion: Opinion = {
+      met: TRUE.has(met),
+      quotes: quote ? [quote] : [],
+      ...(values.rationale?.trim() && { rationale: values.rationale.trim() }),
+      judge: values.grader?.trim() || values.expert?.trim() || options.grader || 'imported',
+    };
+    if (values.stage) {
+      panel.add(key, entry, values.stage.trim(), { line, opinion });
+      continue;
+    }
     const byEntry = grades.get(key) ?? new Map<string, { line: number; opinion: Opinion }>();
     const earlier = byEntry.get(entry);
     if (earlier) throw new UserError(`${where}: entry "${entry}" of answer "${key}" is graded twice (first on line ${earlier.line}).`);
-    const quote = values.quote?.trim();
-    byEntry.set(entry, {
-      line,
-      opinion: {
-        met: TRUE.has(met),
-        quotes: quote ? [quote] : [],
-        ...(values.rationale?.trim() && { rationale: values.rationale.trim() }),
-        judge: values.grader?.trim() || values.expert?.trim() || options.grader || 'imported',
-      },
-    });
+    byEntry.set(entry, { line, opinion });
     grades.set(key, byEntry);
   }
+  const unresolved = panel.resolveInto(grades);
 
-  const summary: ImportVerdictsSummary = { runDir: options.runDir, labels: rows.length, answers: 0, complete: 0, incomplete: 0 };
+  const summary: ImportVerdictsSummary = { runDir: options.runDir, labels: rows.length, answers: 0, complete: 0, incomplete: 0, unresolved };
   const appender = folder.scoreAppender();
   try {
     for (const [key, byEntry] of grades) {
@@ -114,6 +129,42 @@ export async function importVerdicts(options: ImportVerdictsOptions): Promise<Im
     appender.close();
   }
   return summary;
+}
+
+type Grade = { line: number; opinion: Opinion };
+
+/**
+ * The labels of a grading panel (a file from caps labels export, with a `stage` column):
+ * several graders per entry. An adjudication decides; otherwise the graders' verdict when
+ * they all agree; a disagreement nobody adjudicated decides nothing.
+ */
+class PanelGrades {
+  private readonly units = new Map<string, { key: string; entry: string; adjudication?: Grade; grades: Grade[] }>();
+
+  add(key: string, entry: string, stage: string, grade: Grade): void {
+    const id = `${key}\u0000${entry}`;
+    const unit = this.units.get(id) ?? { key, entry, grades: [] };
+    if (stage === 'adjudication') unit.adjudication = grade;
+    else unit.grades.push(grade);
+    this.units.set(id, unit);
+  }
+
+  /** Adds the decided entries to `grades`; returns how many were left undecided. */
+  resolveInto(grades: Map<string, Map<string, Grade>>): number {
+    let unresolved = 0;
+    for (const { key, entry, adjudication, grades: panel } of this.units.values()) {
+      const agreed = panel.every((g) => g.opinion.met === panel[0].opinion.met) ? panel[0] : undefined;
+      const decided = adjudication ?? agreed;
+      if (!decided) {
+        unresolved++;
+        continue;
+      }
+      const byEntry = grades.get(key) ?? new Map<string, Grade>();
+      if (!byEntry.has(entry)) byEntry.set(entry, decided);
+      grades.set(key, byEntry);
+    }
+    return unresolved;
+  }
 }
 
 /** The item with the matchers of graded entries removed, so the grade decides them. */

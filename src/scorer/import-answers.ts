@@ -31,18 +31,33 @@ export interface ImportAnswersSummary {
   warnings: string[];
 }
 
-interface HumanAnswer {
-  line: number;
+export async function importAnswers(options: ImportAnswersOptions): Promise<ImportAnswersSummary> {
+  const answers = readAnswers(options.file, options.bank);
+  return writeHumanAnswers({ ...options, answers, source: { file: basename(options.file) } });
+}
+
+export interface HumanAnswer {
+  line?: number;
   item: Item;
   variant: string;
   turn: number;
   text: string;
 }
 
-export async function importAnswers(options: ImportAnswersOptions): Promise<ImportAnswersSummary> {
-  const { bank, respondent, file } = options;
+/**
+ * Writes a doctor's answers into a run folder (from a sheet, or typed in caps studio).
+ * A later turn's messages carry the doctor's earlier turns, taken from the same batch or
+ * from the answers already in the folder.
+ */
+export async function writeHumanAnswers(options: {
+  bank: Bank;
+  respondent: string;
+  out: string;
+  answers: HumanAnswer[];
+  source: Record<string, unknown>;
+}): Promise<ImportAnswersSummary> {
+  const { bank, respondent, answers } = options;
   if (respondent.trim() === '') throw new UserError('--respondent needs a name (it labels this doctor in every report).');
-  const answers = readAnswers(file, bank);
   const warnings: string[] = [];
   const { folder, manifest, created } = openImportRun(options.out, bankRef(bank));
   if (!created && manifest.bank.hash !== bank.hash) {
@@ -54,13 +69,19 @@ export async function importAnswers(options: ImportAnswersOptions): Promise<Impo
   }
 
   const existing = await folder.latestResponses();
-  const byTurn = new Map(answers.map((a) => [`${a.item.id}|${a.variant}|${a.turn}`, a]));
+  const keyOf = (item: string, variant: string, turn: number) => answerKey({ respondent, item, variant, turn, sample: 0 });
+  const byTurn = new Map(answers.map((a) => [keyOf(a.item.id, a.variant, a.turn), a.text]));
+  const earlierText = (item: string, variant: string, turn: number): string => {
+    const text = byTurn.get(keyOf(item, variant, turn)) ?? existing.get(keyOf(item, variant, turn))?.text;
+    if (text === undefined || text === null) throw new UserError(`turn ${turn + 1} of item "${item}" variant "${variant}" needs the answer to turn ${turn} first (the dialogue builds on it).`);
+    return text;
+  };
   const appender = folder.responseAppender();
   let imported = 0;
   let unchanged = 0;
   try {
     for (const answer of answers) {
-      const key = answerKey({ respondent, item: answer.item.id, variant: answer.variant, turn: answer.turn, sample: 0 });
+      const key = keyOf(answer.item.id, answer.variant, answer.turn);
       const record: ResponseRecord = {
         key,
         respondent,
@@ -73,7 +94,7 @@ export async function importAnswers(options: ImportAnswersOptions): Promise<Impo
           bank,
           answer.item,
           answer.variant,
-          Array.from({ length: answer.turn }, (_, turn) => byTurn.get(`${answer.item.id}|${answer.variant}|${turn}`)!.text),
+          Array.from({ length: answer.turn }, (_, turn) => earlierText(answer.item.id, answer.variant, turn)),
         ),
         text: answer.text,
         attempts: 1,
@@ -92,7 +113,7 @@ export async function importAnswers(options: ImportAnswersOptions): Promise<Impo
     appender.close();
   }
 
-  noteImport(manifest, { file: basename(file), respondent, answers: answers.length }, [{ name: respondent, kind: 'human' }]);
+  noteImport(manifest, { ...options.source, respondent, answers: answers.length }, [{ name: respondent, kind: 'human' }]);
   folder.writeManifest(manifest);
   return { runDir: options.out, created, imported, unchanged, warnings };
 }
