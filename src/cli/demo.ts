@@ -1,4 +1,5 @@
 /** `caps demo [--out DIR]`: the whole evaluation offline, ending with the report's path. */
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { createProgressReporter, progressMode } from '../runner/progress.js';
 
@@ -17,6 +18,7 @@ export function demoCommand(): Command {
       const demo = await runDemo({ out: opts.out, log, progress });
       const html = demo.files.find((f) => f.endsWith('.html'));
       log?.(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; report files: ${demo.files.length}`);
+      log?.(`grade the answers as physicians: npx caps studio ${join(opts.out, 'runs')}`);
       process.stdout.write(`${html ?? demo.reportDir}\n`);
     });
 }

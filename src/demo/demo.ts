@@ -44,6 +44,19 @@ export interface DemoResult {
   scoring: ScoreRunSummary;
   doctors: string[];
   results: Results;
+  /** The studio database seeded with the demo's answers (caps studio <out>/runs opens it). */
+  studioDb: string;
+}
+
+/** Registers the demo's answers in a studio database beside the run, so caps studio opens a ready queue. */
+async function seedStudio(runDir: string): Promise<{ dbFile: string; answers: number }> {
+  const { openStudioContext } = await import('../studio/server.js');
+  const ctx = await openStudioContext({ runDirs: [runDir] });
+  try {
+    return { dbFile: ctx.dbFile, answers: ctx.store.counts().answers };
+  } finally {
+    ctx.store.db.close();
+  }
 }
 
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
@@ -88,7 +101,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     );
 
     const report = await reportRuns({ runDirs: [runDir], bankPaths: [DEMO_BANK_PATH], outDir: reportDir, formats: [...REPORT_FORMATS] });
-    return { bank, runDir, reportDir, files: report.files, run, scoring, doctors, results: report.results };
+    const studio = await seedStudio(runDir);
+    log(`studio database ${studio.dbFile}: ${studio.answers} answers ready to grade`);
+    return { bank, runDir, reportDir, files: report.files, run, scoring, doctors, results: report.results, studioDb: studio.dbFile };
   } finally {
     await server.close();
   }

@@ -3,7 +3,7 @@
  * app (Hono on node:http) on 127.0.0.1 unless told otherwise. The page, its script and
  * its style are the files `npm run build` writes to dist/studio/web, held in memory.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
@@ -50,14 +50,27 @@ export function defaultDbFile(runDirs: string[]): string {
   return resolve(runDirs[0] ? dirname(resolve(runDirs[0])) : '.', 'studio.db');
 }
 
+/** Run folders as given, where a folder that is not a run but holds runs (caps-demo/runs) stands for them all. */
+export function expandRunDirs(dirs: string[]): string[] {
+  return dirs.flatMap((dir) => {
+    if (new RunFolder(dir).exists() || !existsSync(dir) || !statSync(dir).isDirectory()) return [resolve(dir)];
+    const runs = readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && new RunFolder(join(dir, d.name)).exists())
+      .map((d) => resolve(dir, d.name))
+      .sort();
+    return runs.length > 0 ? runs : [resolve(dir)];
+  });
+}
+
 /** Opens the database and files and registers the runs' answers; also used by `caps labels export` and `caps demo`. */
 export async function openStudioContext(options: Pick<StudioOptions, 'runDirs' | 'bankPaths' | 'db' | 'answersRun'>): Promise<StudioContext & { dbFile: string }> {
-  const dbFile = resolve(options.db ?? defaultDbFile(options.runDirs));
+  const given = expandRunDirs(options.runDirs);
+  const dbFile = resolve(options.db ?? defaultDbFile(given));
   const db = openDb(dbFile);
   try {
     const store = new Store(db);
     const known = (db.prepare('SELECT dir FROM runs').all() as { dir: string }[]).map((r) => r.dir).filter((d) => existsSync(d));
-    const runDirs = [...new Set([...options.runDirs.map((d) => resolve(d)), ...known])];
+    const runDirs = [...new Set([...given, ...known])];
     if (runDirs.length === 0 && !options.bankPaths) throw new UserError('caps studio: give the run folders to grade (caps studio RUN_DIR...), or --bank DIR to answer items.');
     const corpus = await Corpus.load({ bankPaths: options.bankPaths, runDirs });
     for (const [dir, answers] of corpus.runs) store.registerRun(dir, corpus.bank, answers.values());

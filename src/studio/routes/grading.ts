@@ -135,6 +135,7 @@ export function gradingRoutes(ctx: StudioContext) {
   });
 
   app.post('/answers/:id/labels', async (c) => {
+    const started = performance.now();
     const grader = c.get('grader');
     const answer = loadAnswer(ctx, c.req.param('id'));
     const body = SubmitBody.parse(await c.req.json());
@@ -149,6 +150,8 @@ export function gradingRoutes(ctx: StudioContext) {
     let admitted: boolean | undefined;
     if (answer.calibration && stage === 'grade' && !grader.admitted_at) admitted = admitIfCalibrated(ctx, grader);
     const mine = store.currentLabels(answer.id, grader.id, stage);
+    // The time the server spent, for the benchmark and for anyone watching the network panel.
+    c.header('server-timing', `submit;dur=${(performance.now() - started).toFixed(2)}`);
     return c.json({ saved: written.length, base: mine.reduce((m, l) => Math.max(m, l.id), 0), admitted });
   });
 

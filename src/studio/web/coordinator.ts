@@ -26,8 +26,8 @@ export async function coordinatorView(root: HTMLElement, offset = 0): Promise<vo
     api<{ audit: { at: string; grader: string | null; action: string; target: string; previous: string | null; value: string | null; reason: string | null }[] }>('/coordinator/audit'),
   ]);
   const reload = () => coordinatorView(root, offset);
-  const invites = h('div', { id: 'invites' });
-  const showInvite = (name: string, url: string) => invites.append(h('p', { class: 'invite' }, `Invite link for ${name}: `, h('code', { class: 'invite-url', 'data-grader': name }, url)));
+  // Looked up when shown: a reload re-renders the view.
+  const showInvite = (name: string, url: string) => document.getElementById('invites')!.append(h('p', { class: 'invite' }, `Invite link for ${name}: `, h('code', { class: 'invite-url', 'data-grader': name }, url)));
   const name = h('input', { id: 'new-name', placeholder: 'name', autocomplete: 'off' });
   const role = h('select', { id: 'new-role' }, ['physician', 'senior', 'coordinator'].map((r) => h('option', { value: r }, r)));
   const perAnswer = h('input', { id: 'per-answer', type: 'number', min: 1, max: 10, value: settings.graders_per_answer });
@@ -86,7 +86,7 @@ export async function coordinatorView(root: HTMLElement, offset = 0): Promise<vo
       role,
       h('button', { type: 'submit', id: 'create-grader' }, 'Create grader'),
     ),
-    invites,
+    h('div', { id: 'invites' }),
     h('h2', {}, 'Calibration set'),
     h('p', {}, 'New graders grade these answers first; you give the reference labels by grading them yourself (Queue).'),
     h(
