@@ -261,3 +261,5 @@ console.log(`wrote ${docs}`);
 
 // The report benchmark writes its own section of docs/benchmarks.md.
 if (!runnerOnly) await import('./report.js');
+// The studio benchmark writes its own section too (it needs npm run build: it runs the built CLI).
+if (!runnerOnly) await import('./studio.js');

@@ -19,7 +19,7 @@ import { itemQuestion } from '../../src/scorer/question.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser.js';
 import { StudioClient, labelsFor } from '../studio/client.js';
 
-const ANSWERS = Number(process.argv[2] ?? 10_000);
+const ANSWERS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 10_000);
 const OPENS = 30;
 const SUBMITS = 300;
 const here = import.meta.dirname;
