@@ -167,6 +167,7 @@ async function submit(root: HTMLElement): Promise<void> {
       labels: answer.rubric.map((e) => ({ entry: e.id, ...labels.get(e.id)! })),
     });
     current.dirty = false;
+    if (saved.admitted && state.me) state.me.grader.admitted_at = new Date().toISOString();
     notice('ok', `Saved ${saved.saved} label${saved.saved === 1 ? '' : 's'}${saved.admitted ? ' · calibration passed: you are admitted to the main queue' : ''}. Press n for the next answer.`);
     await gradeAnswer(root, answer.id);
   } catch (err) {
