@@ -64,6 +64,8 @@ function answerView(score: AnswerScore, value: number | null, response: Response
       ...(v.rationale ? { rationale: v.rationale } : {}),
       points: v.points,
       ...(v.agreement !== undefined ? { agreement: v.agreement } : {}),
+      ...(v.provenance ? { provenance: v.provenance } : {}),
+      ...(v.flags ? { flags: v.flags } : {}),
     })),
   };
 }

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { EntryKind, EvidenceScheme, Prompt, ScoringProfile, VariantKind } from './bank.js';
 import { RespondentKind } from './run.js';
-import { Decider, ScoreStatus } from './score.js';
+import { Decider, Provenance, ScoreStatus } from './score.js';
 
 /** A confidence interval; null when it cannot be computed (too little data). */
 export const Interval = z.object({ low: z.number(), high: z.number() }).nullable();
@@ -339,6 +339,8 @@ export const VerdictView = z.object({
   rationale: z.string().optional(),
   points: z.number(),
   agreement: z.boolean().optional(),
+  provenance: Provenance.optional().describe('who graded, when and from where, for verdicts of verdicts.jsonl'),
+  flags: z.array(z.string()).optional(),
 });
 export type VerdictView = z.infer<typeof VerdictView>;
 
