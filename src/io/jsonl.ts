@@ -1,37 +1,30 @@
 /**
- * JSON Lines files for run records. Appends are line-atomic (one write per line, opened
- * with O_APPEND), and a reader tolerates a half-written last line left by a killed process.
+ * JSON Lines files for run records: line-atomic appends and a streaming reader.
  */
-import { createReadStream, existsSync, openSync, writeSync, closeSync, fsyncSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
+import { LineAppender } from './safe-write.js';
 
-/** Appends records to a JSONL file, one write(2) per line so a crash never interleaves lines. */
+/**
+ * Appends records to a JSONL file, one write(2) per line so a crash never interleaves lines;
+ * a partial last line left by a killed writer is cut away when the file is opened, and a
+ * failed append (disk full) is cut back, so readers only ever meet whole lines.
+ */
 export class JsonlAppender {
-  private fd: number | null;
+  private readonly lines: LineAppender;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'a');
-    repairTruncatedTail(path, this.fd);
+    this.lines = new LineAppender(path);
   }
 
   append(record: unknown): void {
-    if (this.fd === null) throw new Error(`appender for ${this.path} is closed`);
-    writeSync(this.fd, JSON.stringify(record) + '\n');
+    this.lines.appendLine(JSON.stringify(record));
   }
 
   close(): void {
-    if (this.fd === null) return;
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    this.fd = null;
+    this.lines.close();
   }
-}
-
-/** A killed writer may leave a last line without its newline; end it so the next append starts clean. */
-function repairTruncatedTail(path: string, fd: number): void {
-  const content = readFileSync(path);
-  if (content.length > 0 && content[content.length - 1] !== 0x0a) writeSync(fd, '\n');
 }
 
 export interface JsonlProblem {
