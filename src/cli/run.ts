@@ -31,6 +31,7 @@ interface RunCliOptions {
   limit?: number;
   cache: string | boolean;
   quiet?: boolean;
+  acceptMovedEndpoints?: boolean;
 }
 
 const list = (text: string | undefined) => text?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -61,6 +62,7 @@ export function runCommand(): Command {
     .addOption(new Option('--cache <dir>', 'response cache folder (default: .cache next to the run folder)'))
     .addOption(new Option('--no-cache', 'neither read nor write the response cache'))
     .option('-q, --quiet', 'plain progress lines every 10 s instead of a live display')
+    .option('--accept-moved-endpoints', 'resume although an endpoint now has another base URL (the same deployment at a new address)')
     .exitOverride()
     .action(async (options: RunCliOptions) => {
       const config = loadConfig(options.config);
@@ -96,10 +98,14 @@ export function runCommand(): Command {
           ...selection,
           cacheDir: options.cache === false ? false : typeof options.cache === 'string' ? options.cache : undefined,
           maxInFlight: options.maxInFlight,
+          acceptMovedEndpoints: options.acceptMovedEndpoints,
           signal: controller.signal,
           progress: createProgressReporter({ stream: process.stderr, live }),
         });
         const c = summary.counts;
+        for (const group of summary.shared) {
+          process.stderr.write(`caps run: note: endpoints ${group.join(', ')} send identical requests to the same server (base URL, model, parameters, deployment headers), so they share one set of answers\n`);
+        }
         process.stderr.write(
           `caps run: ${summary.status}: ${c.done}/${c.planned} answers (${c.resumed} already recorded, ${c.cached} from cache, ${c.requests} HTTP requests, ${c.errors} errors)\n`,
         );
