@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { HARNESS_VERSION } from '../version.js';
 import { UserError } from '../errors.js';
 import { redactStandardStreams } from '../io/redact.js';
+import { setBadLinePolicy } from '../io/jsonl.js';
 import { asWriteError } from '../io/safe-write.js';
 import { calibrateCommand } from './calibrate.js';
 import { exportCommand } from './export.js';
@@ -26,7 +27,10 @@ export function buildProgram(): Command {
     .description('Evaluate medical language models on clinician-written CAPS rubrics.')
     .version(HARNESS_VERSION, '-V, --version')
     .showHelpAfterError('(run caps --help for usage)')
+    .option('--skip-bad-lines', 'go on when run files hold lines that cannot be read (each is still listed)')
     .exitOverride();
+  // Unreadable lines in run files fail every command that reads them, unless the user accepts skipping them.
+  program.hook('preAction', () => setBadLinePolicy({ skip: program.opts().skipBadLines === true }));
   // Commands (keep one line each, alphabetical):
   program.addCommand(calibrateCommand());
   program.addCommand(demoCommand());

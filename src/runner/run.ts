@@ -153,6 +153,8 @@ async function runLocked(
   const shared = sharedAnswerGroups(endpoints, identities);
   const cacheDir = options.cacheDir === undefined ? join(dirname(folder.dir), '.cache') : options.cacheDir;
   const cache = cacheDir ? new ResponseCache(resolve(cacheDir)) : null;
+  // Opening the file for appending cuts a partial last line left by a killed run, before it is read.
+  folder.responseAppender().close();
   const recorded = await recordedAnswers(folder, bank);
 
   const startedAt = new Date().toISOString();

@@ -11,6 +11,8 @@ import { CLEAN } from '../schema/bank.js';
 import type { JuryRule } from '../schema/config.js';
 import type { AnswerScore } from '../schema/score.js';
 import type { EndpointClient } from '../endpoints/client.js';
+import { lockRunFolder } from '../io/lock.js';
+import { WriteError } from '../io/safe-write.js';
 import { RunFolder } from '../io/run-folder.js';
 import { contentHash } from '../io/hash.js';
 import { MATCHER_VERSION } from './matcher.js';
@@ -57,9 +59,19 @@ export interface ScoreRunSummary {
 }
 
 export async function scoreRun(runDir: string, options: ScoreRunOptions): Promise<ScoreRunSummary> {
-  const { bank } = options;
   const folder = new RunFolder(runDir);
   folder.readManifest();
+  const lock = lockRunFolder(folder.dir);
+  try {
+    return await scoreLocked(folder, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise<ScoreRunSummary> {
+  const { bank } = options;
+  const runDir = folder.dir;
   const judges = options.judges ?? [];
   const template = judges.length === 0 ? null : typeof options.template === 'object' ? options.template : loadJudgeTemplate(options.template);
   const rule: JuryRule = options.rule ?? 'majority';
@@ -87,10 +99,13 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
   const limit = pLimit(options.concurrency ?? 16);
   const appender = folder.scoreAppender();
   let done = 0;
+  // After a failed write (disk full) nothing more is scored; what was appended stays and is reused.
+  let writeFailure: WriteError | null = null;
   try {
     await Promise.all(
       responses.map((response) =>
         limit(async () => {
+          if (writeFailure) return;
           const item = items.get(response.item);
           if (!item || (response.variant !== CLEAN && !item.variants.some((v) => v.id === response.variant))) {
             summary.unknownItems.push(response.key);
@@ -128,7 +143,13 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
             summary.judgeFaults += faults.filter((f) => f.kind !== 'jury-tie').length;
             summary.juryTies += faults.filter((f) => f.kind === 'jury-tie').length;
             const score: AnswerScore = { ...judged.score, scorer: { ...judged.score.scorer, signature } };
-            appender.append(score);
+            try {
+              appender.append(score);
+            } catch (err) {
+              if (!(err instanceof WriteError)) throw err;
+              writeFailure ??= err;
+              return;
+            }
             summary.scored++;
             current.set(response.key, score);
           }
@@ -139,6 +160,7 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
   } finally {
     appender.close();
   }
+  if (writeFailure) throw writeFailure;
 
   for (const score of current.values()) {
     if (score.status === 'complete') summary.complete++;
