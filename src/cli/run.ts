@@ -35,9 +35,9 @@ interface RunCliOptions {
 }
 
 const list = (text: string | undefined) => text?.split(',').map((s) => s.trim()).filter(Boolean);
-const positiveInt = (name: string) => (value: string) => {
+const positiveInt = (name: string, max = Number.MAX_SAFE_INTEGER) => (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`${name} needs a whole number of at least 1, not "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UserError(`${name} needs a whole number from 1 to ${max}, not "${value}"`);
   return n;
 };
 
@@ -47,9 +47,9 @@ export function runCommand(): Command {
     .requiredOption('-c, --config <file>', 'caps.config.yaml with the endpoints')
     .option('-b, --bank <paths...>', 'bank files or folders (default: questions/)')
     .option('-m, --models <names>', 'endpoint names to ask, comma-separated (default: all)')
-    .option('-k, --samples <K>', 'answers per item and form', positiveInt('--samples'))
-    .option('--concurrency <N>', 'requests in flight per endpoint (overrides the config)', positiveInt('--concurrency'))
-    .option('--max-in-flight <N>', 'requests in flight across all endpoints', positiveInt('--max-in-flight'))
+    .option('-k, --samples <K>', 'answers per item and form', positiveInt('--samples', 1000))
+    .option('--concurrency <N>', 'requests in flight per endpoint (overrides the config)', positiveInt('--concurrency', 1024))
+    .option('--max-in-flight <N>', 'requests in flight across all endpoints', positiveInt('--max-in-flight', 65_536))
     .option('-o, --out <dir>', 'run folder (default: runs/<bank>-<selection hash>, so the same command resumes)')
     .option('--resume <dir>', 'finish the run in this folder with the selection it was started with')
     .option('--plan', 'print the plan and estimated cost; ask nothing')
