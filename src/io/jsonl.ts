@@ -52,7 +52,7 @@ export function setBadLinePolicy(change: Partial<BadLinePolicy>): void {
 
 /**
  * Streams the records of a JSONL file. Lines that are not valid JSON or do not fit the schema
- * are reported to `onProblem` when given (else printed), and fail the read unless skipping is accepted.
+ * are printed (and passed to `onProblem`), and fail the read unless skipping is accepted.
  */
 export async function* readJsonl<T extends z.ZodType>(path: string, schema: T, onProblem?: (problem: JsonlProblem) => void): AsyncGenerator<z.infer<T>> {
   if (!existsSync(path)) return;
@@ -80,9 +80,10 @@ export async function* readJsonl<T extends z.ZodType>(path: string, schema: T, o
   const unfinishedLast = problems.at(-1)!.line === lineNo && !endsWithNewline(path) ? problems.pop()! : null;
   if (unfinishedLast) unfinishedLast.message = 'unfinished last line (a writer was stopped mid-line or is still writing); ignored';
   for (const p of problems) p.message += policy.skip ? '; skipped (--skip-bad-lines)' : '; cannot be read';
-  // A caller that lists the problems itself (the report shows them) gets them; else they are printed.
-  const report = onProblem ?? ((p: JsonlProblem) => policy.report(`${path}:${p.line}: ${p.message}`));
-  [...problems, ...(unfinishedLast ? [unfinishedLast] : [])].forEach(report);
+  for (const p of [...problems, ...(unfinishedLast ? [unfinishedLast] : [])]) {
+    policy.report(`${path}:${p.line}: ${p.message}`);
+    onProblem?.(p);
+  }
   if (problems.length > 0 && !policy.skip) {
     throw new UserError(
       `${path}: ${problems.length} line${problems.length === 1 ? '' : 's'} cannot be read (listed above). Repair or remove ${problems.length === 1 ? 'it' : 'them'}, or pass --skip-bad-lines to go on without ${problems.length === 1 ? 'it' : 'them'}.`,
