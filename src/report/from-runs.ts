@@ -42,8 +42,17 @@ interface LoadedRun {
 async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
   const folder = new RunFolder(dir);
   const manifest = folder.readManifest();
-  const responses = await folder.latestResponses((p) => warnings.push(`${folder.responsesPath}:${p.line}: ${p.message}`));
-  const scores = await folder.latestScores((p) => warnings.push(`${folder.scoresPath}:${p.line}: ${p.message}`));
+  // Each unreadable line was printed when read; the report records how many were left out.
+  const skipped = (path: string) => {
+    let count = 0;
+    return { onProblem: () => count++, note: () => count > 0 && warnings.push(`${path}: ${count} unreadable line(s) left out (--skip-bad-lines)`) };
+  };
+  const responseLines = skipped(folder.responsesPath);
+  const scoreLines = skipped(folder.scoresPath);
+  const responses = await folder.latestResponses(responseLines.onProblem);
+  const scores = await folder.latestScores(scoreLines.onProblem);
+  responseLines.note();
+  scoreLines.note();
   if (scores.size === 0) {
     throw new UserError(`${dir}: the run has no scores (${folder.scoresPath} is missing or empty). Score it first: caps score ${dir}`);
   }
