@@ -52,6 +52,10 @@ function formatSummary(s: BankSummary, partial: boolean): string[] {
 
   const title = s.title ? ` "${s.title}"` : '';
   row('bank', [`${s.bank} v${s.version}${title} (${s.language}, profile ${s.profile}): ${plural(s.items, 'item')} in ${plural(s.files, 'file')}${partial ? ' (items with errors left out)' : ''}`]);
+  if (s.statuses) {
+    const { unset, ...named } = s.statuses;
+    row('status', [...Object.entries(named).map(([status, n]) => `${status} ${n}`), ...(unset ? [`no status ${unset}`] : [])]);
+  }
   row('depth', s.depth.map((d) => `${d.level}${d.label ? ` ${d.label}` : ''}: ${d.items}`), ' | ');
   if (s.taxonomy) {
     const uncovered = s.topics.filter((t) => t.items === 0).map((t) => t.topic);
