@@ -1,6 +1,6 @@
 /** `caps lint` as a library function: diagnostics plus the bank summary, and their text form. */
 import { countDiagnostics, formatDiagnostic, type Diagnostic } from './diagnostic.js';
-import { loadBank } from './load.js';
+import { loadBank, type LoadOptions } from './load.js';
 import { summarizeBank, type BankSummary } from './summary.js';
 
 export interface LintReport {
@@ -11,8 +11,9 @@ export interface LintReport {
   warnings: number;
 }
 
-export async function lintBank(paths: readonly string[]): Promise<LintReport> {
-  const { bank, diagnostics } = await loadBank(paths, { keepPartial: true });
+/** `overlay` lints unsaved file contents in place of the files on disk (see LoadOptions). */
+export async function lintBank(paths: readonly string[], options: Pick<LoadOptions, 'overlay'> = {}): Promise<LintReport> {
+  const { bank, diagnostics } = await loadBank(paths, { ...options, keepPartial: true });
   return { diagnostics, summary: bank ? summarizeBank(bank) : null, ...countDiagnostics(diagnostics) };
 }
 
