@@ -13,7 +13,8 @@ import { Document, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, 
 import { UserError } from '../errors.js';
 import type { ItemStatus } from '../schema/bank.js';
 import { lintBank, type LintReport } from './lint.js';
-import type { Diagnostic } from './diagnostic.js';
+import { formatDiagnostic, type Diagnostic } from './diagnostic.js';
+import { discoverBankFiles } from './discover.js';
 import { rawItemId } from './validate.js';
 
 /** A bank file as it was read: what a later save compares the disk against. */
@@ -237,4 +238,46 @@ function writeAtomically(file: string, text: string): void {
 
 function missingHeader(file: string): never {
   throw new UserError(`${file} does not exist; give the header for a new bank file`);
+}
+
+// ---------------------------------------------------------------------------------------
+// Statuses set by a review
+
+/**
+ * Records review statuses in the bank files (only the `status:` of the named items changes).
+ * Refused as a whole, with lint's messages, when an item to be admitted or reviewed fails
+ * lint: an item that fails lint is never admitted.
+ */
+export async function setItemStatuses(bank: readonly string[], statuses: ReadonlyMap<string, ItemStatus>): Promise<{ changed: string[]; files: string[] }> {
+  const { files } = discoverBankFiles(bank);
+  const snapshots = new Map<string, FileSnapshot>();
+  const texts = new Map<string, string>();
+  const changed: string[] = [];
+  for (const file of files) {
+    const snapshot = readSnapshot(file);
+    const data = parseDocument(snapshot.text).toJS() as { bank?: unknown; items?: unknown };
+    if (data?.bank === undefined || !Array.isArray(data.items)) continue;
+    let text = snapshot.text;
+    for (const raw of data.items as ItemData[]) {
+      const id = rawItemId(raw);
+      const status = id === undefined ? undefined : statuses.get(id);
+      if (id === undefined || status === undefined || raw.status === status) continue;
+      text = replaceItemText(text, id, { ...raw, status });
+      changed.push(id);
+    }
+    if (text !== snapshot.text) {
+      snapshots.set(file, snapshot);
+      texts.set(file, text);
+    }
+  }
+  const lint = await lintBank(bank, { overlay: texts });
+  const blocked = lint.diagnostics.filter((d) => d.severity === 'error' && d.item !== undefined && changed.includes(d.item));
+  if (blocked.length > 0) {
+    throw new UserError([`${new Set(blocked.map((d) => d.item)).size} item(s) fail lint and cannot be ${[...new Set(blocked.map((d) => statuses.get(d.item!)))].join(' or ')}; nothing was written:`, ...blocked.slice(0, 20).map((d) => `  ${formatDiagnostic(d)}`)].join('\n'));
+  }
+  for (const file of texts.keys()) {
+    if (readSnapshot(file).hash !== snapshots.get(file)!.hash) throw new UserError(`${file} changed on disk while statuses were being prepared; nothing was written, run the command again`);
+  }
+  for (const [file, text] of texts) writeAtomically(file, text);
+  return { changed, files: [...texts.keys()] };
 }

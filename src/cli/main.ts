@@ -16,6 +16,7 @@ import { tryCommand } from './try.js';
 import { lintCommand } from './lint.js';
 import { mergeCommand } from './merge.js';
 import { reportCommand } from './report.js';
+import { reviewCommand } from './review.js';
 import { runCommand } from './run.js';
 import { simCommand } from './sim.js';
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   program.addCommand(lintCommand());
   program.addCommand(mergeCommand());
   program.addCommand(reportCommand());
+  program.addCommand(reviewCommand());
   program.addCommand(runCommand());
   program.addCommand(scoreCommand());
   program.addCommand(simCommand());

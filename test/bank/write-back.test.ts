@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { lintBank } from '../../src/bank/lint.js';
 import { loadBank } from '../../src/bank/load.js';
-import { previewEdit, readSnapshot, replaceItemText, saveItem, type ItemData } from '../../src/bank/write-back.js';
+import { previewEdit, readSnapshot, replaceItemText, saveItem, setItemStatuses, type ItemData } from '../../src/bank/write-back.js';
 import { tryAnswer } from '../../src/scorer/try-answer.js';
 
 const DEMO = join(import.meta.dirname, '../../questions/lung-cancer');
@@ -149,6 +149,22 @@ describe('saving an item', () => {
     expect(after.summary?.statuses).toMatchObject({ draft: 1, admitted: 47 });
     const { bank } = await loadBank([dir]);
     expect(bank?.items.find((i) => i.id === id)?.status).toBe('draft');
+  });
+
+  it('records statuses in the bank files, and admits no item that fails lint', async () => {
+    const dir = demoCopy();
+    const file = join(dir, 'staging.yaml');
+    const snapshot = readSnapshot(file);
+    const id = 'lc-staging-001';
+    const item = itemOf(snapshot.text, id);
+    (item.rubric as { points: { examples?: { hit: string[] } }[] }).points[0].examples!.hit = ['无关的一句话'];
+    expect((await saveItem({ bank: [dir], snapshot, id, item, onLintErrors: 'save-as-draft' })).saved).toBe(true);
+    const before = readFileSync(file, 'utf8');
+    await expect(setItemStatuses([dir], new Map([[id, 'admitted'], ['lc-staging-002', 'retired']]))).rejects.toThrow(/1 item\(s\) fail lint and cannot be admitted; nothing was written:\n.*example-hit|hit example 1/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    const { changed } = await setItemStatuses([dir], new Map([['lc-staging-002', 'retired']]));
+    expect(changed).toEqual(['lc-staging-002']);
+    expect((await lintBank([dir])).summary?.statuses).toMatchObject({ retired: 1, draft: 1, admitted: 46 });
   });
 
   it('lints an edit live and scores a pasted answer against the edited rubric, as caps try does', async () => {

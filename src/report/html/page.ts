@@ -12,6 +12,7 @@ import { evidenceSection } from './sections/evidence.js';
 import { safetySection } from './sections/safety.js';
 import { coverageSection, qualitySection } from './sections/bank.js';
 import { drilldownSection } from './sections/drilldown.js';
+import { provenanceSection } from './sections/provenance.js';
 import { nativeSection } from './sections/native.js';
 
 const SCRIPT_HASH = createHash('sha256').update(CLIENT_SCRIPT, 'utf8').digest('base64');
@@ -42,6 +43,7 @@ const SECTIONS: { id: string; title: string }[] = [
   { id: 'doctors', title: 'Doctors' },
   { id: 'coverage', title: 'Coverage' },
   { id: 'quality', title: 'Item quality' },
+  { id: 'provenance', title: 'Provenance' },
   { id: 'drilldown', title: 'Items' },
 ];
 
@@ -95,6 +97,7 @@ export function renderHtml(results: Results): string {
     humansSection(results),
     coverageSection(results),
     qualitySection(results),
+    provenanceSection(results),
     drilldownSection(results),
   ]);
   return `<!DOCTYPE html>
