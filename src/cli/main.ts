@@ -10,6 +10,7 @@ import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { importVerdictsCommand } from './import-verdicts.js';
 import { demoCommand } from './demo.js';
+import { draftCommand } from './draft.js';
 import { importAnswersCommand } from './import-answers.js';
 import { scoreCommand } from './score.js';
 import { tryCommand } from './try.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   // Commands (keep one line each, alphabetical):
   program.addCommand(calibrateCommand());
   program.addCommand(demoCommand());
+  program.addCommand(draftCommand());
   program.addCommand(exportCommand());
   program.addCommand(importCommand());
   program.addCommand(importAnswersCommand());

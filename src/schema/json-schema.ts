@@ -16,12 +16,19 @@ const SCHEMAS = {
 
 export const JSON_SCHEMA_DIR = join(PACKAGE_ROOT, 'schema');
 
+/**
+ * The JSON Schema of what an author writes: the input side, where defaults may be omitted
+ * and `level: 1` is allowed before it becomes "1". Editors and drafting models get this.
+ */
+export function authorJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', reused: 'ref' }) as Record<string, unknown>;
+}
+
 /** File name -> JSON text, exactly as committed in schema/. */
 export function renderJsonSchemas(): Record<string, string> {
   return Object.fromEntries(
     Object.entries(SCHEMAS).map(([name, { schema, title, description }]) => {
-      // Authors write the input side: defaults may be omitted and `level: 1` is allowed before it becomes "1".
-      const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', reused: 'ref' });
+      const json = authorJsonSchema(schema);
       return [name, `${JSON.stringify({ ...json, title, description }, null, 2)}\n`];
     }),
   );
