@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { PACKAGE_ROOT } from '../version.js';
 import { BankFile, TaxonomyFile } from './bank.js';
+import { ReviewEvent } from '../review/history.js';
 
 const SCHEMAS = {
   'bank.schema.json': { schema: BankFile, title: 'caps-eval question bank file', description: 'One file of a CAPS question bank: header and items with scoring points, deductions, zero rules, vetoes and distraction variants.' },
   'taxonomy.schema.json': { schema: TaxonomyFile, title: 'caps-eval topic taxonomy', description: 'The topics a question bank is meant to cover, for the topic x depth coverage report.' },
+  'review-event.schema.json': { schema: ReviewEvent, title: 'caps-eval review history event', description: 'One line of a review history (review-history.jsonl): a round opened, a reviewer\'s decision, an author\'s revision or a round closed.' },
 } as const;
 
 export const JSON_SCHEMA_DIR = join(PACKAGE_ROOT, 'schema');

@@ -7,6 +7,9 @@ import { lintBank } from '../../src/bank/lint.js';
 import { loadBank } from '../../src/bank/load.js';
 import { previewEdit, readSnapshot, replaceItemText, saveItem, setItemStatuses, type ItemData } from '../../src/bank/write-back.js';
 import { tryAnswer } from '../../src/scorer/try-answer.js';
+import { tryEdit } from '../../src/scorer/try-edit.js';
+import { explainScore } from '../../src/scorer/explain.js';
+import { resolveRubric } from '../../src/scorer/rubric.js';
 
 const DEMO = join(import.meta.dirname, '../../questions/lung-cancer');
 
@@ -176,11 +179,15 @@ describe('saving an item', () => {
     (item.rubric as { points: { score?: number }[] }).points[0].score = 9;
     const preview = await previewEdit({ bank: [dir], snapshot, id, item });
     expect(preview.lint.errors).toBe(0);
-    const { bank } = await loadBank([dir], { overlay: new Map([[file, preview.text]]) });
     const hit = (item.rubric as { points: { examples: { hit: string[] } }[] }).points[0].examples.hit[0];
-    const score = await tryAnswer({ bank: bank!, item: id, answer: hit });
+    const { score, explanation } = await tryEdit({ bank: [dir], file, text: preview.text, item: id, answer: hit });
     expect(score.max).toBeGreaterThanOrEqual(9);
     expect(score.verdicts[0]).toMatchObject({ met: true });
+    // The explanation is the one caps try prints for the same answer and rubric.
+    const { bank } = await loadBank([dir], { overlay: new Map([[file, preview.text]]) });
+    const direct = await tryAnswer({ bank: bank!, item: id, answer: hit });
+    expect(explanation).toBe(explainScore(direct, resolveRubric(bank!.items.find((i) => i.id === id)!)));
+    await expect(tryEdit({ bank: [dir], file, text: preview.text.replace(/rubric:\n      points:/, 'rubric:\n      pointz:'), item: id, answer: hit })).rejects.toThrow(/does not validate as written yet/);
     // Nothing was written by the preview.
     expect(readFileSync(file, 'utf8')).toBe(snapshot.text);
   });

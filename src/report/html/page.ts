@@ -80,7 +80,7 @@ function summaryBlock(results: Results): string {
 }
 
 export function renderHtml(results: Results): string {
-  const nav = raw(`<nav class="toc" aria-label="Sections">${SECTIONS.filter((s) => s.id !== 'native' || results.native).map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('')}</nav>`);
+  const nav = raw(`<nav class="toc" aria-label="Sections">${SECTIONS.filter((s) => (s.id !== 'native' || results.native) && (s.id !== 'provenance' || results.provenance || results.bank.statuses)).map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('')}</nav>`);
   const warnings =
     results.warnings.length > 0
       ? el('div', { class: 'warnings', role: 'note' }, el('strong', {}, 'Data warnings'), el('ul', {}, join(results.warnings.map((w) => el('li', {}, w)))))

@@ -3,7 +3,7 @@ import type { Results } from '../../../schema/results.js';
 import { renderChart } from '../../charts/render.js';
 import { curveChart } from '../../charts/kinds.js';
 import { percent } from '../../format.js';
-import { el, figure, note, section, table, type Html } from '../markup.js';
+import { el, figure, note, raw, section, table, type Html } from '../markup.js';
 
 const EXPLANATION =
   'How the items of this bank were admitted: experts reviewed each other\'s items in rounds, and a round admits its items only when the share of items ' +
@@ -12,6 +12,8 @@ const EXPLANATION =
 export function provenanceSection(results: Results): Html {
   const p = results.provenance;
   const statuses = results.bank.statuses;
+  // A bank that records neither statuses nor a review history has no provenance to show.
+  if (!p && !statuses) return raw('');
   const statusLine = statuses
     ? el('p', {}, `Items by status: ${statuses.admitted} admitted, ${statuses['in-review']} in review, ${statuses.draft} draft, ${statuses.retired} retired${statuses.unset ? `, ${statuses.unset} without a status` : ''}. Only admitted items are asked by default.`)
     : '';
