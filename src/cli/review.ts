@@ -10,7 +10,7 @@ import { setItemStatuses } from '../bank/write-back.js';
 import { UserError } from '../errors.js';
 import { appendReviewEvents, historyBeside, readReviewHistory } from '../review/history-file.js';
 import type { ReviewEvent } from '../review/history.js';
-import { bankStatuses, closeRound, decide, openRound, openRoundOf, replay, reviewerRates, reviseItem, revisedItems, roundRates, DEFAULT_REVISION_THRESHOLD, type ReviewState } from '../review/rounds.js';
+import { bankStatuses, closeRound, decide, missingDecisions, openRound, openRoundOf, replay, reviewerRates, reviseItem, revisedItems, roundRates, DEFAULT_REVISION_THRESHOLD, type ReviewState } from '../review/rounds.js';
 import { resolveRubric } from '../scorer/rubric.js';
 
 interface Common {
@@ -145,6 +145,11 @@ export function formatReviewStatus(state: ReviewState, file: string): string {
   const lines = [`review history ${file}: ${state.rounds.length} round(s)`];
   for (const r of roundRates(state)) {
     lines.push(`round ${r.round}: ${r.items} item(s), ${r.reviewers} reviewer(s), ${r.withRequests} with a revision request, rate ${pct(r.rate)} (threshold ${pct(r.threshold)})${r.passed === null ? '' : r.passed ? `, passed, ${r.admitted} admitted` : ', not passed'}`);
+  }
+  const open = state.rounds.find((r) => !r.closed);
+  if (open) {
+    const missing = missingDecisions(open);
+    lines.push(`round ${open.round} is open and waits for ${missing.length} decision(s)${missing.length ? `: ${missing.join('; ')}` : '; close it with caps review close'}`);
   }
   for (const r of reviewerRates(state)) lines.push(`reviewer ${r.reviewer}: ${r.decisions} decision(s), ${r.revisionRequests} revision request(s), rate ${pct(r.rate)}`);
   const waiting = [...state.items.values()].filter((i) => i.status === 'awaiting-revision');

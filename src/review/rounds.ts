@@ -53,6 +53,8 @@ export interface ItemReview {
   /** Revision requests not yet answered by a revision. */
   openRequests: { round: number; reviewer: string; comments: ReviewComment[] }[];
   revisions: number;
+  /** Who revised it: they count as its authors, so they never review it in a later round. */
+  revisedBy: string[];
 }
 
 export interface ReviewState {
@@ -95,7 +97,7 @@ function apply(state: ReviewState, event: ReviewEvent): void {
       });
       for (const { item } of event.items) {
         const before = state.items.get(item);
-        state.items.set(item, { item, status: 'in-review', round: event.round, openRequests: [], revisions: before?.revisions ?? 0 });
+        state.items.set(item, { item, status: 'in-review', round: event.round, openRequests: [], revisions: before?.revisions ?? 0, revisedBy: before?.revisedBy ?? [] });
       }
       return;
     }
@@ -117,6 +119,7 @@ function apply(state: ReviewState, event: ReviewEvent): void {
       item.status = 'revised';
       item.openRequests = [];
       item.revisions++;
+      if (!item.revisedBy.includes(event.by)) item.revisedBy.push(event.by);
       return;
     }
     case 'round-closed': {
@@ -177,7 +180,8 @@ function openRoundNumbered(state: ReviewState, number: number): RoundState {
   return round;
 }
 
-function missingDecisions(round: RoundState): string[] {
+/** Decisions an open round still waits for, as `reviewer on "item"`. */
+export function missingDecisions(round: RoundState): string[] {
   return [...round.assignments].flatMap(([item, { reviewers }]) => reviewers.filter((r) => !round.decisions.get(item)?.has(r)).map((r) => `${r} on "${item}"`));
 }
 
@@ -203,7 +207,8 @@ export function openRound(state: ReviewState, input: OpenRoundInput): RoundOpene
   if (input.items.length === 0) throw new ReviewError('a round needs at least one item; every item is admitted, waiting for a revision or already in a round');
   const pool = [...new Set(input.reviewers)];
   const load = new Map(pool.map((r) => [r, 0]));
-  const items = input.items.map(({ item, authors = [] }, i) => {
+  const items = input.items.map(({ item, authors: written = [] }, i) => {
+    const authors = [...new Set([...written, ...(state.items.get(item)?.revisedBy ?? [])])];
     const candidates = pool.filter((r) => !authors.includes(r));
     if (candidates.length < input.perItem) {
       throw new ReviewError(`item "${item}" needs ${input.perItem} reviewers who did not write it, but only ${candidates.length} of ${pool.join(', ')} qualify; add reviewers or lower the reviewers per item`);
@@ -280,7 +285,7 @@ function cloneForCheck(state: ReviewState): ReviewState {
   return {
     bank: state.bank,
     rounds: state.rounds.map((r) => ({ ...r, decisions: new Map([...r.decisions].map(([k, v]) => [k, new Map(v)])) })),
-    items: new Map([...state.items].map(([k, v]) => [k, { ...v, openRequests: [...v.openRequests] }])),
+    items: new Map([...state.items].map(([k, v]) => [k, { ...v, openRequests: [...v.openRequests], revisedBy: [...v.revisedBy] }])),
   };
 }
 

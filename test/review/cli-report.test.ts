@@ -44,7 +44,11 @@ describe('caps review and the bank provenance of caps report', () => {
     expect(await caps(['review', 'close', ...bank, '--by', 'coordinator'])).toMatch(/3 of 20 item\(s\) with a revision request = 15\.0% \(threshold 5\.0%\): not passed, nothing admitted/);
     expect((await lintBank([bankDir])).summary?.statuses).toMatchObject({ 'in-review': 20, admitted: 0 });
 
-    for (const item of flagged) await caps(['review', 'revise', ...bank, '--item', item, '--by', 'dr-wang', '--note', '补充PET-CT和脑MRI']);
+    // Each author revises their own item; a drafted item is revised by the coordinator's colleague dr-chen.
+    for (const item of flagged) {
+      const author = (input.items.find((i) => i.id === item) as { authors?: string[] }).authors?.[0] ?? 'dr-chen';
+      await caps(['review', 'revise', ...bank, '--item', item, '--by', author, '--note', '补充PET-CT和脑MRI']);
+    }
     expect(await caps(['review', 'open', ...bank, '--reviewers', 'dr-wang,dr-li,dr-zhao', '--by', 'coordinator'])).toMatch(/^round 2 opened over 3 item\(s\)/);
     state = replay(await readReviewHistory(join(bankDir, 'review-history.jsonl')));
     for (const [item, { reviewers }] of state.rounds[1].assignments) {

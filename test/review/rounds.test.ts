@@ -52,6 +52,8 @@ describe('review rounds', () => {
     expect(revisedItems(s).sort()).toEqual([...flagged].sort());
 
     step((st) => openRound(st, { bank: 'demo', items: revisedItems(st).map((item) => ({ item, authors: ITEMS.find((i) => i.item === item)!.authors })), reviewers: REVIEWERS, perItem: 2, by: 'coordinator', at: at() }));
+    // Whoever revised an item counts as its author from then on.
+    for (const { reviewers } of state().rounds[1].assignments.values()) expect(reviewers).not.toContain('dr-wang');
     for (const [item, { reviewers }] of state().rounds[1].assignments) {
       for (const reviewer of reviewers) step((st) => decide(st, { item, reviewer, decision: 'accept', at: at() }));
     }
