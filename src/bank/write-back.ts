@@ -199,6 +199,11 @@ export async function saveItem(options: SaveItemOptions): Promise<SaveOutcome> {
     }
     item = { ...item, status: 'draft' };
     preview = await previewEdit({ ...options, item });
+    // What stays an error on a draft (a duplicate item id) would break the whole bank.
+    const blocking = preview.itemDiagnostics.filter((d) => d.severity === 'error');
+    if (blocking.length > 0) {
+      return { saved: false, reason: 'lint', message: `item "${String(item.id)}" cannot be saved even as a draft: ${blocking.map((d) => d.message).join('; ')}`, diagnostics: blocking };
+    }
   }
   // Checked again just before writing: the lint above took time.
   const late = conflictWith(snapshot);

@@ -154,6 +154,17 @@ describe('saving an item', () => {
     expect(bank?.items.find((i) => i.id === id)?.status).toBe('draft');
   });
 
+  it('refuses even as a draft an item whose id another item already has', async () => {
+    const dir = demoCopy();
+    const snapshot = readSnapshot(join(dir, 'staging.yaml'));
+    const copy = itemOf(snapshot.text, 'lc-staging-002');
+    const outcome = await saveItem({ bank: [dir], snapshot, id: null, item: copy, onLintErrors: 'save-as-draft' });
+    expect(outcome.saved).toBe(false);
+    if (outcome.saved) throw new Error('expected a refusal');
+    expect(outcome.message).toMatch(/cannot be saved even as a draft: item id "lc-staging-002" is already used/);
+    expect(readFileSync(snapshot.file, 'utf8')).toBe(snapshot.text);
+  });
+
   it('records statuses in the bank files, and admits no item that fails lint', async () => {
     const dir = demoCopy();
     const file = join(dir, 'staging.yaml');
