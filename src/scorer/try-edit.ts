@@ -3,26 +3,18 @@
  * stands in the editor, with the same loading, matchers, judge and arithmetic as `caps try`.
  */
 import { loadBank } from '../bank/load.js';
-import type { EndpointClient } from '../endpoints/client.js';
 import { UserError } from '../errors.js';
-import type { JuryRule } from '../schema/config.js';
 import type { AnswerScore } from '../schema/score.js';
 import { explainScore } from './explain.js';
 import { resolveRubric } from './rubric.js';
-import { tryAnswer } from './try-answer.js';
+import { tryAnswer, type TryAnswerOptions } from './try-answer.js';
 
-export interface TryEditOptions {
+export interface TryEditOptions extends Omit<TryAnswerOptions, 'bank'> {
   /** Bank files or folders. */
   bank: readonly string[];
   /** The edited file and its unsaved text. */
   file: string;
   text: string;
-  item: string;
-  variant?: string;
-  answer: string;
-  judges?: EndpointClient[];
-  rule?: JuryRule;
-  template?: string;
 }
 
 export async function tryEdit(options: TryEditOptions): Promise<{ score: AnswerScore; explanation: string }> {
