@@ -68,8 +68,42 @@ export const BankInfo = z.object({
   depth_labels: z.record(z.string(), z.string()).default({}),
   items: z.number().int().nonnegative(),
   variants: z.number().int().nonnegative(),
+  statuses: z
+    .strictObject({ draft: z.number().int().nonnegative(), 'in-review': z.number().int().nonnegative(), admitted: z.number().int().nonnegative(), retired: z.number().int().nonnegative(), unset: z.number().int().nonnegative() })
+    .optional()
+    .describe('items in each review status, when the bank records statuses'),
 });
 export type BankInfo = z.infer<typeof BankInfo>;
+
+/** How the bank's items were reviewed, from its review history. */
+export const BankProvenance = z.object({
+  history: z.string().describe('the review history file read'),
+  rounds: z.array(
+    z.object({
+      round: z.number().int().min(1),
+      items: z.number().int().nonnegative(),
+      with_requests: z.number().int().nonnegative().describe('items with at least one revision request'),
+      revision_rate: z.number().min(0).max(1).nullable().describe('with_requests / items; null while the round is open'),
+      threshold: z.number(),
+      passed: z.boolean().nullable(),
+      admitted: z.number().int().nonnegative().describe('items admitted when the round closed'),
+      reviewers: z.number().int().nonnegative(),
+    }),
+  ),
+  reviewers: z.array(
+    z.object({
+      reviewer: z.string(),
+      decisions: z.number().int().nonnegative(),
+      revision_requests: z.number().int().nonnegative(),
+      revision_rate: z.number().min(0).max(1),
+      rounds: z.array(z.number().int()),
+    }),
+  ),
+  admitted_items: z.number().int().nonnegative().describe('admitted items in the bank now'),
+  admitted_drafted: z.number().int().nonnegative().describe('of those, items a model drafted (source: drafted by ...)'),
+  drafted_share: z.number().min(0).max(1).nullable(),
+});
+export type BankProvenance = z.infer<typeof BankProvenance>;
 
 // ---------------------------------------------------------------------------------------
 // Respondents and leaderboard
@@ -431,6 +465,7 @@ export const Results = z.object({
   items: z.array(ItemView).describe('per-item drill-down: prompt, reference, rubric and every answer with its verdicts'),
   warnings: z.array(z.string()).default([]).describe('data problems found while analysing (scores without a bank item, ...)'),
   native: NativeHeadline.optional().describe('for gaps and healthbench banks: the benchmark\'s own headline, computed its way, beside the CAPS view'),
+  provenance: BankProvenance.optional().describe('how the bank was reviewed, when a review history is given or lies beside the bank'),
 });
 export type Results = z.infer<typeof Results>;
 export type ResultsInput = z.input<typeof Results>;

@@ -12,6 +12,7 @@ import { evidenceSection } from './sections/evidence.js';
 import { safetySection } from './sections/safety.js';
 import { coverageSection, qualitySection } from './sections/bank.js';
 import { drilldownSection } from './sections/drilldown.js';
+import { provenanceSection } from './sections/provenance.js';
 import { nativeSection } from './sections/native.js';
 
 const SCRIPT_HASH = createHash('sha256').update(CLIENT_SCRIPT, 'utf8').digest('base64');
@@ -42,6 +43,7 @@ const SECTIONS: { id: string; title: string }[] = [
   { id: 'doctors', title: 'Doctors' },
   { id: 'coverage', title: 'Coverage' },
   { id: 'quality', title: 'Item quality' },
+  { id: 'provenance', title: 'Provenance' },
   { id: 'drilldown', title: 'Items' },
 ];
 
@@ -78,7 +80,7 @@ function summaryBlock(results: Results): string {
 }
 
 export function renderHtml(results: Results): string {
-  const nav = raw(`<nav class="toc" aria-label="Sections">${SECTIONS.filter((s) => s.id !== 'native' || results.native).map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('')}</nav>`);
+  const nav = raw(`<nav class="toc" aria-label="Sections">${SECTIONS.filter((s) => (s.id !== 'native' || results.native) && (s.id !== 'provenance' || results.provenance || results.bank.statuses)).map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('')}</nav>`);
   const warnings =
     results.warnings.length > 0
       ? el('div', { class: 'warnings', role: 'note' }, el('strong', {}, 'Data warnings'), el('ul', {}, join(results.warnings.map((w) => el('li', {}, w)))))
@@ -95,6 +97,7 @@ export function renderHtml(results: Results): string {
     humansSection(results),
     coverageSection(results),
     qualitySection(results),
+    provenanceSection(results),
     drilldownSection(results),
   ]);
   return `<!DOCTYPE html>
