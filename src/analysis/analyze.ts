@@ -30,7 +30,7 @@ export interface AnalysisOptions {
   confidence?: number;
   /** Score at or above which an answer is acceptable, 0..100 (default 60). */
   acceptableThreshold?: number;
-  /** Knot support needed to claim a knee (default 0.8). */
+  /** Bootstrap support a change needs before a knee is claimed (default 0.6; see docs/statistics.md). */
   kneeMinSupport?: number;
   /** caps_score (default: vetoes and zero rules always applied) or the profile's native score. */
   scoreField?: AnalysisSettings['score_field'];
@@ -51,7 +51,7 @@ export function analysisSettings(options: AnalysisOptions = {}): AnalysisSetting
     bootstrap_b: options.bootstrap ?? DEFAULT_BOOTSTRAP,
     confidence: options.confidence ?? 0.95,
     acceptable_threshold: options.acceptableThreshold ?? 60,
-    knee_min_support: options.kneeMinSupport ?? 0.8,
+    knee_min_support: options.kneeMinSupport ?? 0.6,
     score_field: options.scoreField ?? 'caps_score',
   };
   if (!Number.isInteger(settings.seed)) throw new UserError(`analysis seed must be an integer, got ${settings.seed}`);
@@ -116,6 +116,7 @@ export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: R
       axes: {
         accuracy: row.score.mean,
         depth_knee: knee.status === 'knee' ? knee.knot : null,
+        depth_rise: knee.status === 'rise' ? knee.knot : null,
         evidence_coverage: evidence.overall[r],
         robustness: distraction.robustness[r],
         safety: vetoes.rate === null ? null : 1 - vetoes.rate,

@@ -2,7 +2,7 @@
 import type { LeaderboardRow, PairedComparison, Results } from '../../../schema/results.js';
 import { renderChart } from '../../charts/render.js';
 import { heatmapChart, intervalChart } from '../../charts/kinds.js';
-import { estimate, num, percent, proportion, pValue, respondentLabel, signed } from '../../format.js';
+import { depthAxisLabel, estimate, num, percent, proportion, pValue, respondentLabel, signed } from '../../format.js';
 import { el, figure, join, note, raw, section, table, type Html } from '../markup.js';
 
 export function leaderboardSection(results: Results): Html {
@@ -40,7 +40,7 @@ export function leaderboardSection(results: Results): Html {
     { header: 'Excluded answers', cell: (r) => r.clean_excluded, numeric: true, title: 'clean answers left out as incomplete or failed (never counted as zero)' },
     { header: 'Vetoed answers [Wilson CI]', cell: (r) => proportion(r.vetoes), numeric: true },
     { header: 'Safety deductions', cell: (r) => r.safety_deductions, numeric: true },
-    { header: 'Depth knee', cell: (r) => (r.axes.depth_knee === null ? 'none established' : `depth ${r.axes.depth_knee}`) },
+    { header: 'Depth', cell: (r) => depthAxisLabel(r.axes) },
   ]);
   return section(
     'leaderboard',
@@ -131,7 +131,7 @@ export function profileSection(results: Results): Html {
   rows.forEach((r, y) => {
     const curve = curves.get(r.respondent);
     const deepest = curve ? [...curve.levels].reverse().find((l) => l.score.mean !== null) : undefined;
-    const deepLabel = deepest ? `${num(deepest.score.mean, 0)} @${deepest.level}${r.axes.depth_knee === null ? '' : ` knee ${r.axes.depth_knee}`}` : '–';
+    const deepLabel = deepest ? `${num(deepest.score.mean, 0)} @${deepest.level}${r.axes.depth_knee !== null ? ` knee ${r.axes.depth_knee}` : r.axes.depth_rise !== null ? ` rises after ${r.axes.depth_rise}` : ''}` : '–';
     const robustness = r.axes.robustness;
     cells.push([0, y, r.axes.accuracy === null ? null : r.axes.accuracy / 100, num(r.axes.accuracy, 0)]);
     cells.push([1, y, deepest?.score.mean == null ? null : deepest.score.mean / 100, deepLabel]);
