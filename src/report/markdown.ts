@@ -31,16 +31,28 @@ export function renderMarkdown(results: Results): string {
       `caps-eval ${mdCell(results.harness_version)}, ${results.generated_at}.`,
   );
 
-  out.push('## Leaderboard', `Mean clean score (0–100) with ${level}% CI over items; vetoed answers with Wilson interval.`);
+  const ranked = results.leaderboard.rows.filter((r) => r.rank !== null);
+  const apart = results.leaderboard.rows.filter((r) => r.rank === null);
+  out.push(
+    '## Leaderboard',
+    `Mean clean score (0–100) with ${level}% CI over items; n = clean items behind the mean; vetoed answers with Wilson interval. ` +
+      `Respondents with fewer than ${s.min_ranked_items} of ${results.bank.items} clean items answered are shown apart, not ranked.`,
+  );
   out.push(
     mdTable(
-      ['#', 'Respondent', `Score [${level}% CI]`, 'Items', 'Vetoed answers', 'Safety deductions', 'Knee'],
-      results.leaderboard.rows.map((r) => [
-        r.rank, respondentLabel(r.respondent, r.kind), estimate(r.score), r.score.n_items, proportion(r.vetoes), r.safety_deductions,
-        depthAxisLabel(r.axes),
-      ]),
+      ['#', 'Respondent', `Score [${level}% CI]`, 'n (items)', 'Vetoed answers', 'Safety deductions', 'Depth'],
+      ranked.map((r) => [r.rank, respondentLabel(r.respondent, r.kind), estimate(r.score), r.score.n_items, proportion(r.vetoes), r.safety_deductions, depthAxisLabel(r.axes)]),
     ),
   );
+  if (apart.length > 0) {
+    out.push(
+      '### Shown apart, not ranked',
+      mdTable(
+        ['Respondent', 'Why not ranked', `Score [${level}% CI]`, 'n (items)'],
+        apart.map((r) => [respondentLabel(r.respondent, r.kind), r.unranked_reason ?? '', estimate(r.score), r.score.n_items]),
+      ),
+    );
+  }
   if (results.native) {
     const pct = (v: number | null) => (v === null ? '–' : (v * 100).toFixed(1));
     out.push(

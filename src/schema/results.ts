@@ -40,7 +40,8 @@ export const AnalysisSettings = z.object({
   bootstrap_b: z.number().int().positive().describe('bootstrap replicates for every CI and the knee support'),
   confidence: z.number().describe('confidence level of every interval, e.g. 0.95'),
   acceptable_threshold: z.number().describe('score (0..100) at or above which an answer is acceptable (flips, pass rates)'),
-  knee_min_support: z.number().describe('bootstrap support a knot needs before a knee is claimed'),
+  knee_min_support: z.number().describe('bootstrap support a change needs before a knee is claimed'),
+  min_ranked_items: z.number().int().nonnegative().describe('clean items a respondent must have answered to be ranked; fewer: shown apart, unranked'),
   score_field: z.enum(['caps_score', 'score']).describe('caps_score: vetoes and zero rules always applied; score: the profile native score'),
 });
 export type AnalysisSettings = z.infer<typeof AnalysisSettings>;
@@ -86,7 +87,8 @@ export const RespondentSummary = z.object({
 export type RespondentSummary = z.infer<typeof RespondentSummary>;
 
 export const LeaderboardRow = z.object({
-  rank: z.number().int().positive(),
+  rank: z.number().int().positive().nullable().describe('null: shown apart, not ranked (see unranked_reason)'),
+  unranked_reason: z.string().nullable().describe('why the respondent is shown apart, e.g. "answered 1 of 48 items (ranking needs 24)"'),
   respondent: z.string(),
   kind: RespondentKind,
   score: MeanEstimate.describe('mean clean score (turn 0; samples of an item averaged first) with a bootstrap CI resampling items'),

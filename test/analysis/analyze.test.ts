@@ -59,7 +59,7 @@ describe('analyze on a small hand-computed example', () => {
   it('produces a valid Results object, reproducibly', () => {
     expect(Results.safeParse(results).success).toBe(true);
     expect(analyze({ bank, scores, responses, options })).toEqual(results);
-    expect(results.settings).toEqual({ seed: 7, bootstrap_b: 200, confidence: 0.95, acceptable_threshold: 60, knee_min_support: 0.6, score_field: 'caps_score' });
+    expect(results.settings).toEqual({ seed: 7, bootstrap_b: 200, confidence: 0.95, acceptable_threshold: 60, knee_min_support: 0.6, min_ranked_items: 3, score_field: 'caps_score' });
     expect(results.runs).toEqual([{ id: 'run-1', status: 'complete', respondents: [] }]);
     expect(results.bank).toMatchObject({ id: 'test-bank', version: '1', hash: 'test-hash', items: 6, variants: 3, depth_labels: { '1': 'recall' } });
     expect(results.warnings.join(' ')).toMatch(/not in bank test-bank.*ghost/);
