@@ -168,6 +168,7 @@ export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: R
     humans_vs_models: humansVsModels(rows, curves, levels),
     items: drill,
     warnings: table.warnings,
+    notes: [],
     ...(native && { native }),
   };
 }

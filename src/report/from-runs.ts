@@ -22,6 +22,8 @@ export interface ReportRunsInput {
   outDir?: string;
   formats: ReportFormat[];
   analysis?: Omit<AnalysisOptions, 'runs'>;
+  /** Shown at the top of every report format (e.g. that the judge was simulated). */
+  notes?: string[];
 }
 
 export interface ReportRunsResult {
@@ -115,6 +117,7 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
     },
   });
   results.warnings.push(...warnings);
+  results.notes.push(...(input.notes ?? []));
   const outDir = input.outDir ?? defaultOutDir(runs);
   const { files } = await buildReport({ results, outDir, formats: input.formats });
   return { files, outDir, results, warnings };

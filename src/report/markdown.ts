@@ -31,6 +31,7 @@ export function renderMarkdown(results: Results): string {
       `caps-eval ${mdCell(results.harness_version)}, ${results.generated_at}.`,
   );
 
+  if (results.notes.length) out.push(results.notes.map((n) => `> ${mdCell(n)}`).join('\n>\n'));
   const ranked = results.leaderboard.rows.filter((r) => r.rank !== null);
   const apart = results.leaderboard.rows.filter((r) => r.rank === null);
   out.push(

@@ -441,6 +441,7 @@ export const Results = z.object({
   humans_vs_models: HumansVsModels,
   items: z.array(ItemView).describe('per-item drill-down: prompt, reference, rubric and every answer with its verdicts'),
   warnings: z.array(z.string()).default([]).describe('data problems found while analysing (scores without a bank item, ...)'),
+  notes: z.array(z.string()).default([]).describe('what the reader must know about how the answers and verdicts were produced (e.g. a simulated judge)'),
   native: NativeHeadline.optional().describe('for gaps and healthbench banks: the benchmark\'s own headline, computed its way, beside the CAPS view'),
 });
 export type Results = z.infer<typeof Results>;
