@@ -25,6 +25,8 @@ export interface ReportRunsInput {
   analysis?: Omit<AnalysisOptions, 'runs' | 'reviewHistory'>;
   /** The bank's review history; default: review-history.jsonl beside the bank, when there is one. */
   reviewHistory?: string;
+  /** Shown at the top of every report format (e.g. that the judge was simulated). */
+  notes?: string[];
 }
 
 export interface ReportRunsResult {
@@ -131,6 +133,7 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
     },
   });
   results.warnings.push(...warnings);
+  results.notes.push(...(input.notes ?? []));
   const outDir = input.outDir ?? defaultOutDir(runs);
   const { files } = await buildReport({ results, outDir, formats: input.formats });
   return { files, outDir, results, warnings };
