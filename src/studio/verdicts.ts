@@ -4,10 +4,9 @@
  * A label is committed first, then appended, then marked synced: after a crash between the
  * two, the next start appends what is missing (a repeated line is the same verdict again).
  */
-import { join } from 'node:path';
-import { ExternalVerdict, VERDICTS_FILE, type VerdictSource } from '../schema/external-verdict.js';
+import { ExternalVerdict, type VerdictSource } from '../schema/external-verdict.js';
 import type { LabelStage } from '../schema/labels.js';
-import { JsonlAppender } from '../io/jsonl.js';
+import { RunFolder } from '../io/run-folder.js';
 import type { Store, LabelRow } from './store.js';
 
 const SOURCE: Record<LabelStage, VerdictSource> = { grade: 'physician', reference: 'physician', adjudication: 'adjudication' };
@@ -40,7 +39,7 @@ export function syncVerdicts(store: Store, labels: LabelRow[] = store.unsyncedLa
     byRun.set(answer.dir, list);
   }
   for (const [dir, list] of byRun) {
-    const appender = new JsonlAppender(join(dir, VERDICTS_FILE));
+    const appender = new RunFolder(dir).verdictAppender();
     try {
       for (const { verdict } of list) appender.append(verdict);
     } finally {

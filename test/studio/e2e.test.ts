@@ -275,8 +275,9 @@ describe('caps studio in chromium', () => {
     };
     const beforeScore = await scoreOf(join(dir, 'report-before'));
     expect(beforeScore.vetoed_by).not.toContain(vetoAnswer!.entry);
-    expect((await runCaps(['labels', 'export', '--db', db, '--out', labels])).code).toBe(0);
-    expect((await runCaps(['import-verdicts', labels, '--run', demo.runDir])).code).toBe(0);
+    // The adjudication is in the run's verdicts.jsonl: caps score applies it over judge and matchers.
+    const rescored = await runCaps(['score', demo.runDir]);
+    expect(rescored.code, rescored.stderr).toBe(0);
     const afterScore = await scoreOf(join(dir, 'report-after'));
     expect(afterScore.vetoed_by).toContain(vetoAnswer!.entry);
     expect(Number(afterScore.score)).toBe(0);

@@ -119,7 +119,7 @@ describe('caps studio server', () => {
     const imported = await importVerdicts({ file: jsonl, runDir: fx.runDir, bank: studio.context.corpus.bank });
     expect(imported.answers).toBe(1);
     const score = (await new RunFolder(fx.runDir).latestScores()).get(studio.context.store.answer(first.answer)!.key)!;
-    expect(score.verdicts.find((v) => v.entry === veto.id)).toMatchObject({ met: true, decided_by: 'human' });
+    expect(score.verdicts.find((v) => v.entry === veto.id)).toMatchObject({ met: true, decided_by: 'adjudication' });
     if (veto.kind === 'veto') expect(score.vetoed_by).toContain(veto.id);
   });
 
@@ -127,20 +127,26 @@ describe('caps studio server', () => {
     const d = await new StudioClient(studio.url).signIn(invites['dr-c']);
     const next = await d.get('/api/next');
     const answer = await d.get(`/api/answers/${next.answer}`);
-    const file = fx.bank.files[0];
-    const original = readFileSync(file, 'utf8');
+    const first = fx.bank.files[0];
+    const firstText = readFileSync(first, 'utf8');
+    let restore: (() => void) | undefined;
     try {
-      writeFileSync(file, `${original}\n# a comment changes nothing\n`);
+      writeFileSync(first, `${firstText}\n# a comment changes nothing\n`);
+      restore = () => writeFileSync(first, firstText);
       expect((await d.post(`/api/answers/${next.answer}/labels`, { base: 0, bankHash: answer.bankHash, labels: labelsFor(answer) })).status).toBe(200);
       const other = await d.get('/api/next');
       const second = await d.get(`/api/answers/${other.answer}`);
       const entry = second.rubric[0];
+      const file = fx.bank.files.find((f) => readFileSync(f, 'utf8').includes(entry.text))!;
+      const original = readFileSync(file, 'utf8');
+      restore();
+      restore = () => writeFileSync(file, original);
       writeFileSync(file, original.replace(entry.text, `${entry.text}（修订）`));
       const refused = await d.post(`/api/answers/${other.answer}/labels`, { base: 0, bankHash: second.bankHash, labels: labelsFor(second) });
       expect(refused.status).toBe(409);
       expect(refused.body.error).toMatch(/changed on disk/);
     } finally {
-      writeFileSync(file, original);
+      restore?.();
     }
   });
 

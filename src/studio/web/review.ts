@@ -1,17 +1,11 @@
 /** Agreement (physicians, judge, matchers) and the adjudication of one answer. */
+import type { AgreementStats } from '../../scorer/calibrate.js';
 import { api, ApiError } from './api.js';
 import { fmt, h, marked, replace, selectionIn } from './dom.js';
 import { entryHead, notice, question, state, verdictText, type Answer } from './shared.js';
 
-interface Stats {
-  group: string;
-  n: number;
-  agreement: number | null;
-  kappa: number | null;
-  ac1: number | null;
-  macroF1: number | null;
-  ci: { kappa: { low: number; high: number } | null; ac1: { low: number; high: number } | null; macroF1: { low: number; high: number } | null };
-}
+/** The agreement figures as the server computes them (a type only: nothing of the server is bundled). */
+type Stats = AgreementStats;
 
 const ci = (i: { low: number; high: number } | null) => (i ? ` [${i.low.toFixed(2)}, ${i.high.toFixed(2)}]` : '');
 
