@@ -250,7 +250,9 @@ describe('caps studio in chromium', () => {
 
     // The coordinator adjudicates the veto the two physicians disagree on: met, with its evidence.
     await coordinator.goto(`${server.url}/#/unit/${vetoAnswer!.id}/${encodeURIComponent(vetoAnswer!.entry)}`);
-    await coordinator.waitForSelector('#adjudicate');
+    // Only the hash changes: wait for this answer's view, not the one still on screen.
+    await coordinator.locator('.entries-nav a.current', { hasText: vetoAnswer!.entry }).waitFor();
+    await coordinator.locator('h2', { hasText: `Answer #${vetoAnswer!.id} ` }).waitFor();
     await coordinator.evaluate(SELECT_START);
     await coordinator.keyboard.press('s');
     await coordinator.keyboard.press('1');
