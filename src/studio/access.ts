@@ -46,7 +46,9 @@ export const securityHeaders = (): MiddlewareHandler =>
 export function hostGuard(host: string, port: () => number): MiddlewareHandler {
   return async (c, next) => {
     const name = (c.req.header('host') ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    const allowed = isLoopbackBind(host) ? LOOPBACK_HOSTS.has(name) : name === host || name === host.replace(/^\[|\]$/g, '');
+    // Bound to every interface (0.0.0.0, ::) the studio cannot know its names: invite tokens guard it.
+    const anyInterface = host === '0.0.0.0' || host === '::';
+    const allowed = isLoopbackBind(host) ? LOOPBACK_HOSTS.has(name) : anyInterface || name === host || name === host.replace(/^\[|\]$/g, '');
     if (!allowed) return refusal(c, 403, `This studio answers to ${host}:${port()} only.`);
     await next();
   };
