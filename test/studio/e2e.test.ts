@@ -53,7 +53,7 @@ function stop(server: Server | undefined, signal: NodeJS.Signals = 'SIGTERM'): P
   });
 }
 
-async function until(page: Page, condition: string, timeout = 15_000): Promise<void> {
+async function until(page: Page, condition: string, timeout = 60_000): Promise<void> {
   const end = Date.now() + timeout;
   while (!(await page.evaluate(condition))) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${condition}`);
