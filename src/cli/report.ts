@@ -17,6 +17,11 @@ function score(value: string): number {
   return n;
 }
 
+function language(value: string): 'zh' | 'en' {
+  if (value !== 'zh' && value !== 'en') throw new UserError(`--language must be zh or en, got "${value}"`);
+  return value;
+}
+
 export function reportCommand(): Command {
   return new Command('report')
     .description('write the report of scored runs (several runs are compared in one report): HTML, Markdown, CSV and JSON')
@@ -27,8 +32,9 @@ export function reportCommand(): Command {
     .option('--seed <n>', 'seed of every bootstrap', integer('--seed'))
     .option('--bootstrap <n>', 'bootstrap replicates for intervals and knee support (default 2000)', integer('--bootstrap'))
     .option('--threshold <score>', 'score at or above which an answer is acceptable, 0-100 (default 60)', score)
+    .option('--language <zh|en>', "language the HTML report opens in: prompts and rubric texts (the reader can switch; default: the bank's)", language)
     .exitOverride()
-    .action(async (runDirs: string[], options: { bank?: string[]; out?: string; format: string; seed?: number; bootstrap?: number; threshold?: number }) => {
+    .action(async (runDirs: string[], options: { bank?: string[]; out?: string; format: string; seed?: number; bootstrap?: number; threshold?: number; language?: 'zh' | 'en' }) => {
       const formats = parseFormats(options.format);
       if (formats.length === 0) throw new UserError(`--format needs at least one of ${REPORT_FORMATS.join(', ')}`);
       // The report writers (and their charting library) load only when a report is written.
@@ -38,6 +44,7 @@ export function reportCommand(): Command {
         bankPaths: options.bank,
         outDir: options.out,
         formats,
+        language: options.language,
         analysis: { seed: options.seed, bootstrap: options.bootstrap, acceptableThreshold: options.threshold },
       });
       for (const warning of warnings) process.stderr.write(`caps: note: ${warning}\n`);

@@ -13,6 +13,7 @@ import type { Results } from '../schema/results.js';
 import type { Manifest, ResponseRecord } from '../schema/run.js';
 import type { AnswerScore } from '../schema/score.js';
 import { buildReport, type ReportFormat } from './build.js';
+import type { ReportLanguage } from './html/page.js';
 
 export interface ReportRunsInput {
   runDirs: string[];
@@ -24,6 +25,8 @@ export interface ReportRunsInput {
   analysis?: Omit<AnalysisOptions, 'runs'>;
   /** Shown at the top of every report format (e.g. that the judge was simulated). */
   notes?: string[];
+  /** Language the HTML report opens in (default: the bank's). */
+  language?: ReportLanguage;
 }
 
 export interface ReportRunsResult {
@@ -119,6 +122,6 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
   results.warnings.push(...warnings);
   results.notes.push(...(input.notes ?? []));
   const outDir = input.outDir ?? defaultOutDir(runs);
-  const { files } = await buildReport({ results, outDir, formats: input.formats });
+  const { files } = await buildReport({ results, outDir, formats: input.formats, language: input.language });
   return { files, outDir, results, warnings };
 }

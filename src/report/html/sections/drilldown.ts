@@ -17,7 +17,7 @@ function indexRow(item: ItemView, quality: ItemQuality | undefined): string {
   const respondents = new Set(item.answers.map((a) => a.respondent)).size;
   const vetoed = item.answers.filter((a) => a.vetoed_by.length > 0).length;
   const cells = [
-    `<td><a href="#drilldown" class="item-link" data-item="${escapeHtml(item.id)}">${escapeHtml(item.id)}</a></td>`,
+    `<td><a href="#${escapeHtml(anchorId('item', item.id))}" class="item-link" data-item="${escapeHtml(item.id)}">${escapeHtml(item.id)}</a></td>`,
     `<td>${escapeHtml(item.topic)}</td>`,
     `<td class="num">${item.depth}</td>`,
     `<td class="num">${item.variants.length}</td>`,
@@ -27,7 +27,7 @@ function indexRow(item: ItemView, quality: ItemQuality | undefined): string {
     `<td class="num">${vetoed}</td>`,
     `<td>${escapeHtml(quality?.flags.join(', ') ?? '')}</td>`,
   ];
-  return `<tr id="${escapeHtml(anchorId('item', item.id))}" data-item="${escapeHtml(item.id)}">${cells.join('')}</tr>`;
+  return `<tr id="${escapeHtml(anchorId('item', item.id))}" data-item="${escapeHtml(item.id)}" data-depth="${item.depth}">${cells.join('')}</tr>`;
 }
 
 export function drilldownSection(results: Results): Html {
@@ -42,7 +42,7 @@ export function drilldownSection(results: Results): Html {
     'Open an item to read its question, rubric and every answer. Scoring points found are highlighted in green, deductions, zero rules and vetoes in orange, ' +
       'with the list of verdicts (✓ point met, ✗ error present, · not present, ? undecided), who decided each and the quoted sentence. Answers are shown exactly as given.',
     raw(
-      `<label class="filter">Find an item <input id="item-filter" type="search" placeholder="id, topic or flag" autocomplete="off"></label>` +
+      `<label class="filter">Find an item <input id="item-filter" type="search" placeholder="id, topic or flag" autocomplete="off"></label> <span id="item-index-filter" class="meta" aria-live="polite"></span>` +
         `<div class="table-wrap index-wrap"><table id="item-index"><thead><tr><th scope="col">Item</th><th scope="col">Topic</th><th scope="col" class="num">Depth</th>` +
         `<th scope="col" class="num">Variants</th><th scope="col" class="num">Respondents</th><th scope="col" class="num">Answers</th><th scope="col" class="num">Difficulty</th>` +
         `<th scope="col" class="num">Vetoed</th><th scope="col">Flags</th></tr></thead><tbody>${rows}</tbody></table></div>` +
