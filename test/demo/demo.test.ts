@@ -206,7 +206,7 @@ describe('caps demo', () => {
       const reopened = await opened.page.context().newPage();
       await reopened.goto(`${url}${await page.evaluate<string>('location.hash')}`);
       await reopened.waitForSelector(`#drilldown-panel[data-open-item="${item.id}"]`);
-      expect(await reopened.$eval('#drilldown-panel select.respondent-filter', (s) => (s as HTMLSelectElement).value)).toBe('sim-knee');
+      expect(await reopened.$eval('#drilldown-panel select.respondent-filter', (s) => (s as unknown as { value: string }).value)).toBe('sim-knee');
       await reopened.close();
     });
 
@@ -224,7 +224,7 @@ describe('caps demo', () => {
       await page.reload();
       await page.waitForSelector(`#drilldown-panel[data-open-item="${item.id}"]`);
       expect(await page.$eval('#drilldown-panel pre.prompt', (p) => p.textContent)).toBe(item.prompt_en);
-      expect(await page.$eval('#report-language', (s) => (s as HTMLSelectElement).value)).toBe('en');
+      expect(await page.$eval('#report-language', (s) => (s as unknown as { value: string }).value)).toBe('en');
     });
 
     it('goes from a depth-4 cell of the depth table to the answers behind it', async () => {
