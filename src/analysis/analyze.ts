@@ -20,6 +20,9 @@ import { cleanBootstrap, cleanScores, leaderboardRows, pairedComparisons } from 
 import { analyzeSafety } from './safety.js';
 import { buildScoreTable, type ScoreTable } from './score-table.js';
 import { nativeHeadline } from '../interop/native.js';
+import { countStatuses, usesStatuses } from '../bank/status.js';
+import type { ReviewEvent } from '../review/history.js';
+import { bankProvenance } from '../review/provenance.js';
 
 export interface AnalysisOptions {
   /** Seed of every bootstrap (default 20240501). */
@@ -46,6 +49,8 @@ export interface AnalysisOptions {
   generatedAt?: string;
   /** Copy answer texts into the drill-down (default true). */
   includeAnswerText?: boolean;
+  /** The bank's review history (and where it was read), for the bank provenance section. */
+  reviewHistory?: { file: string; events: ReviewEvent[] };
 }
 
 export const DEFAULT_SEED = 20240501;
@@ -155,6 +160,7 @@ export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: R
       depth_labels: bank.depthScale.labels ?? {},
       items: bank.items.length,
       variants: bank.items.reduce((n, item) => n + item.variants.length, 0),
+      ...(usesStatuses(bank.items) ? { statuses: countStatuses(bank.items) } : {}),
     },
     runs: (options.runs ?? []).map((run) => RunInfo.parse(run)),
     respondents: respondentSummaries(table, responses),
@@ -170,5 +176,6 @@ export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: R
     warnings: table.warnings,
     notes: [],
     ...(native && { native }),
+    ...(options.reviewHistory && { provenance: bankProvenance(bank, options.reviewHistory.events, options.reviewHistory.file) }),
   };
 }

@@ -79,7 +79,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       judge: { endpoints: [JUDGE] },
     });
     log(`simulated endpoint at ${server.baseURL}; asking ${DEMO_PERSONA_SPECS.map((p) => p.name).join(', ')}`);
-    const run = await runEval({ bank, config, out: runDir, cacheDir: false, progress: options.progress });
+    // The simulated vendors listen on a new port each time: resuming the demo is resuming the same deployments.
+    const run = await runEval({ bank, config, out: runDir, cacheDir: false, progress: options.progress, acceptMovedEndpoints: true });
 
     const doctors: string[] = [];
     for (const spec of DEMO_DOCTOR_SPECS) {

@@ -133,6 +133,27 @@ export function renderMarkdown(results: Results): string {
   }
   const flagged = results.item_quality.filter((q) => q.flags.some((f) => f !== 'not-enough-respondents'));
   out.push('## Bank', `Taxonomy covered: ${percent(results.coverage.taxonomy_share_covered)}. Flagged items: ${flagged.length} of ${results.item_quality.length}.`);
+  out.push(...provenanceMarkdown(results));
   if (results.warnings.length) out.push('## Warnings', results.warnings.map((w) => `- ${mdCell(w)}`).join('\n'));
   return out.join('\n\n') + '\n';
+}
+
+function provenanceMarkdown(results: Results): string[] {
+  const p = results.provenance;
+  const s = results.bank.statuses;
+  if (!p && !s) return [];
+  const out = ['## Bank provenance'];
+  if (s) out.push(`Items by status: ${s.admitted} admitted, ${s['in-review']} in review, ${s.draft} draft, ${s.retired} retired${s.unset ? `, ${s.unset} without a status` : ''}.`);
+  if (!p) return out;
+  out.push(`${p.rounds.length} review round(s), ${p.reviewers.length} reviewer(s); ${p.admitted_items} admitted item(s), ${p.admitted_drafted} drafted by a model (${percent(p.drafted_share, 1)}).`);
+  out.push(
+    mdTable(
+      ['round', 'items', 'with revision request', 'revision rate', 'threshold', 'passed', 'admitted'],
+      p.rounds.map((r) => [r.round, r.items, r.with_requests, r.revision_rate === null ? 'open' : percent(r.revision_rate, 1), percent(r.threshold, 1), r.passed === null ? 'open' : r.passed ? 'yes' : 'no', r.admitted]),
+    ),
+  );
+  if (p.reviewers.length) {
+    out.push(mdTable(['reviewer', 'decisions', 'revision requests', 'revision rate'], p.reviewers.map((r) => [r.reviewer, r.decisions, r.revision_requests, percent(r.revision_rate, 1)])));
+  }
+  return out;
 }

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { EntryKind, EvidenceScheme, Prompt, ScoringProfile, VariantKind } from './bank.js';
 import { RespondentKind } from './run.js';
-import { Decider, ScoreStatus } from './score.js';
+import { Decider, Provenance, ScoreStatus } from './score.js';
 
 /** A confidence interval; null when it cannot be computed (too little data). */
 export const Interval = z.object({ low: z.number(), high: z.number() }).nullable();
@@ -69,8 +69,42 @@ export const BankInfo = z.object({
   depth_labels: z.record(z.string(), z.string()).default({}),
   items: z.number().int().nonnegative(),
   variants: z.number().int().nonnegative(),
+  statuses: z
+    .strictObject({ draft: z.number().int().nonnegative(), 'in-review': z.number().int().nonnegative(), admitted: z.number().int().nonnegative(), retired: z.number().int().nonnegative(), unset: z.number().int().nonnegative() })
+    .optional()
+    .describe('items in each review status, when the bank records statuses'),
 });
 export type BankInfo = z.infer<typeof BankInfo>;
+
+/** How the bank's items were reviewed, from its review history. */
+export const BankProvenance = z.object({
+  history: z.string().describe('the review history file read'),
+  rounds: z.array(
+    z.object({
+      round: z.number().int().min(1),
+      items: z.number().int().nonnegative(),
+      with_requests: z.number().int().nonnegative().describe('items with at least one revision request'),
+      revision_rate: z.number().min(0).max(1).nullable().describe('with_requests / items; null while the round is open'),
+      threshold: z.number(),
+      passed: z.boolean().nullable(),
+      admitted: z.number().int().nonnegative().describe('items admitted when the round closed'),
+      reviewers: z.number().int().nonnegative(),
+    }),
+  ),
+  reviewers: z.array(
+    z.object({
+      reviewer: z.string(),
+      decisions: z.number().int().nonnegative(),
+      revision_requests: z.number().int().nonnegative(),
+      revision_rate: z.number().min(0).max(1),
+      rounds: z.array(z.number().int()),
+    }),
+  ),
+  admitted_items: z.number().int().nonnegative().describe('admitted items in the bank now'),
+  admitted_drafted: z.number().int().nonnegative().describe('of those, items a model drafted (source: drafted by ...)'),
+  drafted_share: z.number().min(0).max(1).nullable(),
+});
+export type BankProvenance = z.infer<typeof BankProvenance>;
 
 // ---------------------------------------------------------------------------------------
 // Respondents and leaderboard
@@ -352,6 +386,8 @@ export const VerdictView = z.object({
   rationale: z.string().optional(),
   points: z.number(),
   agreement: z.boolean().optional(),
+  provenance: Provenance.optional().describe('who graded, when and from where, for verdicts of verdicts.jsonl'),
+  flags: z.array(z.string()).optional(),
 });
 export type VerdictView = z.infer<typeof VerdictView>;
 
@@ -443,6 +479,7 @@ export const Results = z.object({
   warnings: z.array(z.string()).default([]).describe('data problems found while analysing (scores without a bank item, ...)'),
   notes: z.array(z.string()).default([]).describe('what the reader must know about how the answers and verdicts were produced (e.g. a simulated judge)'),
   native: NativeHeadline.optional().describe('for gaps and healthbench banks: the benchmark\'s own headline, computed its way, beside the CAPS view'),
+  provenance: BankProvenance.optional().describe('how the bank was reviewed, when a review history is given or lies beside the bank'),
 });
 export type Results = z.infer<typeof Results>;
 export type ResultsInput = z.input<typeof Results>;

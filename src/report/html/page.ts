@@ -12,6 +12,7 @@ import { evidenceSection } from './sections/evidence.js';
 import { safetySection } from './sections/safety.js';
 import { coverageSection, qualitySection } from './sections/bank.js';
 import { drilldownSection } from './sections/drilldown.js';
+import { provenanceSection } from './sections/provenance.js';
 import { nativeSection } from './sections/native.js';
 
 const SCRIPT_HASH = createHash('sha256').update(CLIENT_SCRIPT, 'utf8').digest('base64');
@@ -42,6 +43,7 @@ const SECTIONS: { id: string; title: string }[] = [
   { id: 'doctors', title: 'Doctors' },
   { id: 'coverage', title: 'Coverage' },
   { id: 'quality', title: 'Item quality' },
+  { id: 'provenance', title: 'Provenance' },
   { id: 'drilldown', title: 'Items' },
 ];
 
@@ -87,7 +89,9 @@ function languageSwitch(language: ReportLanguage): string {
 
 export function renderHtml(results: Results, options: { language?: ReportLanguage } = {}): string {
   const language: ReportLanguage = options.language ?? (results.bank.language === 'en' ? 'en' : 'zh');
-  const links = SECTIONS.filter((s) => s.id !== 'native' || results.native).map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('');
+  const links = SECTIONS.filter((s) => (s.id !== 'native' || results.native) && (s.id !== 'provenance' || results.provenance || results.bank.statuses))
+    .map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`)
+    .join('');
   const nav = raw(`<nav class="toc" aria-label="Sections">${links}${languageSwitch(language)}</nav>`);
   const warnings =
     results.warnings.length > 0
@@ -109,6 +113,7 @@ export function renderHtml(results: Results, options: { language?: ReportLanguag
     humansSection(results),
     coverageSection(results),
     qualitySection(results),
+    provenanceSection(results),
     drilldownSection(results),
   ]);
   return `<!DOCTYPE html>
