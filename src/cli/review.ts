@@ -32,10 +32,11 @@ async function context(options: Common): Promise<{ bank: Bank; file: string; eve
 
 /** Appends the event, then records what it changed in the bank files. */
 async function commit(options: Common, file: string, events: ReviewEvent[], event: ReviewEvent, only?: Set<string>): Promise<ReviewState> {
-  const state = replay([...events, event]);
+  const history = [...events, event];
+  const state = replay(history);
   const statuses = new Map([...bankStatuses(state)].filter(([id]) => !only || only.has(id)));
   // Statuses first: if an item fails lint nothing is recorded, neither in the bank nor in the history.
-  await setItemStatuses(options.bank, statuses);
+  await setItemStatuses(options.bank, statuses, { reviewEvents: history });
   appendReviewEvents(file, [event]);
   return state;
 }
