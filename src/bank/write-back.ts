@@ -59,8 +59,10 @@ export function replaceItemText(text: string, id: string | null, item: ItemData)
   const node = items.items.find((n) => rawItemId((n as Node).toJSON()) === id) as Node | undefined;
   if (!node?.range) throw new UserError(`no item "${id}" in this file; reload the file (it may have been moved or renamed)`);
   const [start, end] = node.range;
-  const column = start - text.lastIndexOf('\n', start - 1) - 1;
+  const column = lineColumn(text, start);
+  // The item alone, as its own document: the Document API then keeps its comments and styles.
   const sub = parseDocument(dedent(' '.repeat(column) + text.slice(start, end), column));
+  if (sub.errors.length > 0) throw new UserError(`item "${id}" cannot be edited here (${sub.errors[0].message.split('\n')[0]}; an alias to an anchor outside the item?); edit it in a text editor`);
   if (JSON.stringify(sub.toJS()) === JSON.stringify(item)) return text;
   sub.contents = update(sub, sub.contents as Node, item) as typeof sub.contents;
   return text.slice(0, start) + indentAfterFirst(sub.toString(YAML_OUT), column) + text.slice(end);
