@@ -77,7 +77,7 @@ export async function loadBank(paths: readonly string[], options: LoadOptions = 
   // A taxonomy no bank file refers to is still checked, so that its mistakes do not wait.
   for (const source of taxonomySources.filter((t) => t.file !== taxonomy?.file)) diagnostics.push(...validateTaxonomyFile(source).diagnostics);
 
-  const reviewed = members.length > 0 ? await checkDraftedAdmissions(members, paths, options.reviewEvents) : [];
+  const reviewed = members.length > 0 ? await checkDraftedAdmissions(members, options.reviewEvents) : [];
   const sorted = sortDiagnostics(unique([...applyStatusRules(members, diagnostics), ...reviewed]));
   const hasErrors = countDiagnostics(sorted).errors > 0;
   const bank = members.length > 0 && (!hasErrors || options.keepPartial) ? buildBank(members, taxonomy) : null;

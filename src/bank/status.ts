@@ -88,7 +88,7 @@ export function applyStatusRules(members: readonly ParsedBankFile[], diagnostics
  * Nothing a model drafted is admitted without review: an admitted item whose source says it
  * was drafted must have been admitted by a round of the review history beside the bank.
  */
-export async function checkDraftedAdmissions(members: readonly ParsedBankFile[], paths: readonly string[], events?: readonly ReviewEvent[]): Promise<Diagnostic[]> {
+export async function checkDraftedAdmissions(members: readonly ParsedBankFile[], events?: readonly ReviewEvent[]): Promise<Diagnostic[]> {
   const drafted = members
     .flatMap((f) => f.rawItems)
     .filter((raw) => {
@@ -96,7 +96,7 @@ export async function checkDraftedAdmissions(members: readonly ParsedBankFile[],
       return rawStatus(raw) === 'admitted' && typeof item?.source === 'string' && isDrafted({ source: item.source });
     });
   if (drafted.length === 0) return [];
-  const file = historyBeside(paths);
+  const file = historyBeside(members.map((f) => f.source.file));
   let admitted: Set<string>;
   try {
     const state = replay(events ?? (existsSync(file) ? await readReviewHistory(file) : []));

@@ -23,7 +23,7 @@ const now = () => new Date().toISOString();
 
 async function context(options: Common): Promise<{ bank: Bank; file: string; events: ReviewEvent[]; state: ReviewState }> {
   const bank = await loadBankOrThrow(options.bank);
-  const file = options.history ?? historyBeside(options.bank);
+  const file = options.history ?? historyBeside(bank.files);
   const events = await readReviewHistory(file);
   const state = replay(events);
   if (state.bank !== undefined && state.bank !== bank.id) throw new UserError(`${file} is the review history of bank "${state.bank}", not "${bank.id}"; pass --history for this bank`);
