@@ -5,6 +5,9 @@
 import { Command, CommanderError } from 'commander';
 import { HARNESS_VERSION } from '../version.js';
 import { UserError } from '../errors.js';
+import { redactStandardStreams } from '../io/redact.js';
+import { setBadLinePolicy } from '../io/jsonl.js';
+import { asWriteError } from '../io/safe-write.js';
 import { calibrateCommand } from './calibrate.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
@@ -26,7 +29,10 @@ export function buildProgram(): Command {
     .description('Evaluate medical language models on clinician-written CAPS rubrics.')
     .version(HARNESS_VERSION, '-V, --version')
     .showHelpAfterError('(run caps --help for usage)')
+    .option('--skip-bad-lines', 'go on when run files hold lines that cannot be read (each is still listed)')
     .exitOverride();
+  // Unreadable lines in run files fail every command that reads them, unless the user accepts skipping them.
+  program.hook('preAction', () => setBadLinePolicy({ skip: program.opts().skipBadLines === true }));
   // Commands (keep one line each, alphabetical):
   program.addCommand(calibrateCommand());
   program.addCommand(demoCommand());
@@ -48,6 +54,8 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // Every line printed, ours or a library's debug log, passes the redaction step.
+  const restoreStreams = redactStandardStreams();
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -56,14 +64,18 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here with exit code 0; usage errors were already printed.
       return err.exitCode === 0 ? 0 : 1;
     }
-    if (err instanceof UserError) {
-      process.stderr.write(`caps: ${err.message}\n`);
-      return err.exitCode;
+    // A file-system failure not caught where it happened still gets one line and exit 2.
+    const failure = err instanceof UserError ? err : typeof (err as NodeJS.ErrnoException)?.path === 'string' ? asWriteError((err as NodeJS.ErrnoException).path!, err) : err;
+    if (failure instanceof UserError) {
+      process.stderr.write(`caps: ${failure.message}\n`);
+      return failure.exitCode;
     }
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`caps: internal error: ${message}\n(set CAPS_DEBUG=1 for details)\n`);
     if (process.env.CAPS_DEBUG) console.error(err);
     return 3;
+  } finally {
+    restoreStreams();
   }
 }
 

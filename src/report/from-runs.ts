@@ -25,6 +25,8 @@ export interface ReportRunsInput {
   analysis?: Omit<AnalysisOptions, 'runs' | 'reviewHistory'>;
   /** The bank's review history; default: review-history.jsonl beside the bank, when there is one. */
   reviewHistory?: string;
+  /** Shown at the top of every report format (e.g. that the judge was simulated). */
+  notes?: string[];
 }
 
 export interface ReportRunsResult {
@@ -45,8 +47,17 @@ interface LoadedRun {
 async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
   const folder = new RunFolder(dir);
   const manifest = folder.readManifest();
-  const responses = await folder.latestResponses((p) => warnings.push(`${folder.responsesPath}:${p.line}: ${p.message}`));
-  const scores = await folder.latestScores((p) => warnings.push(`${folder.scoresPath}:${p.line}: ${p.message}`));
+  // Each unreadable line was printed when read; the report records how many were left out.
+  const skipped = (path: string) => {
+    let count = 0;
+    return { onProblem: () => count++, note: () => count > 0 && warnings.push(`${path}: ${count} unreadable line(s) left out (--skip-bad-lines)`) };
+  };
+  const responseLines = skipped(folder.responsesPath);
+  const scoreLines = skipped(folder.scoresPath);
+  const responses = await folder.latestResponses(responseLines.onProblem);
+  const scores = await folder.latestScores(scoreLines.onProblem);
+  responseLines.note();
+  scoreLines.note();
   if (scores.size === 0) {
     throw new UserError(`${dir}: the run has no scores (${folder.scoresPath} is missing or empty). Score it first: caps score ${dir}`);
   }
@@ -122,6 +133,7 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
     },
   });
   results.warnings.push(...warnings);
+  results.notes.push(...(input.notes ?? []));
   const outDir = input.outDir ?? defaultOutDir(runs);
   const { files } = await buildReport({ results, outDir, formats: input.formats });
   return { files, outDir, results, warnings };

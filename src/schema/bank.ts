@@ -109,13 +109,22 @@ export const AdequacyLevel = z.enum(['A1', 'A2', 'A3']);
 /** GAPS severity levels of an error. */
 export const SEVERITY_SCORES = { S1: -1, S2: -2, S3: -3, S4: -4 } as const;
 export const SeverityLevel = z.enum(['S1', 'S2', 'S3', 'S4']);
+/**
+ * A level the GAPS points table does not define (the public GAPS preview has A4): kept as
+ * written and worth 0 points, as in the GAPS reference calculator; lint warns about it.
+ */
+export const UnscoredLevel = z.string().regex(/^[A-Z][0-9]{1,3}$/, 'a level is a capital letter and a number, e.g. A1 or S3');
+/** Points of a point's adequacy level: A1=5, A2=3, A3=1, any other level 0. */
+export const adequacyScore = (level: string): number => ADEQUACY_SCORES[level as keyof typeof ADEQUACY_SCORES] ?? 0;
+/** Points of a deduction's severity level: S1..S4 = -1..-4, any other level 0. */
+export const severityScore = (level: string): number => SEVERITY_SCORES[level as keyof typeof SEVERITY_SCORES] ?? 0;
 
 /** 得分点: a key point a correct answer must contain. */
 export const ScoringPoint = z
   .strictObject({
     ...entryBase,
     score: z.number().positive().optional(),
-    level: AdequacyLevel.optional().describe('A1=5, A2=3, A3=1 when no explicit score is given'),
+    level: z.union([AdequacyLevel, UnscoredLevel]).optional().describe('A1=5, A2=3, A3=1 when no explicit score is given (another level, e.g. A4, counts 0)'),
     critical: z.boolean().default(false).describe('missing it also costs miss_penalty'),
     miss_penalty: z.number().nonnegative().optional().describe('deducted when a critical point is missed; defaults to its score'),
     evidence: EvidenceTag.optional(),
@@ -135,7 +144,7 @@ export const Deduction = z
   .strictObject({
     ...entryBase,
     score: z.number().negative().optional(),
-    severity: SeverityLevel.optional().describe('S1..S4 = -1..-4 when no explicit score is given'),
+    severity: z.union([SeverityLevel, UnscoredLevel]).optional().describe('S1..S4 = -1..-4 when no explicit score is given (another level counts 0)'),
     safety: z.boolean().default(false).describe('a safety-relevant error, reported on the safety axis'),
     veto: z.boolean().default(false).describe('also acts as a veto (一票否决) under the caps profile'),
     evidence: EvidenceTag.optional(),

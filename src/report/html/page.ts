@@ -85,6 +85,10 @@ export function renderHtml(results: Results): string {
     results.warnings.length > 0
       ? el('div', { class: 'warnings', role: 'note' }, el('strong', {}, 'Data warnings'), el('ul', {}, join(results.warnings.map((w) => el('li', {}, w)))))
       : raw('');
+  const notes =
+    results.notes.length > 0
+      ? el('div', { class: 'notes', role: 'note' }, el('strong', {}, 'About these results'), el('ul', {}, join(results.notes.map((n) => el('li', {}, n)))))
+      : raw('');
   const body = join([
     leaderboardSection(results),
     nativeSection(results),
@@ -114,6 +118,7 @@ export function renderHtml(results: Results): string {
 ${headerBlock(results).value}
 ${nav.value}
 <main>
+${notes.value}
 ${warnings.value}
 ${body.value}
 </main>
