@@ -12,7 +12,8 @@ import { countDiagnostics, displayPath, formatDiagnostic, sortDiagnostics, type 
 import { discoverBankFiles } from './discover.js';
 import { checkEvidencePresence, checkItem, checkItemIds, checkPointTotal, type RuleContext } from './rules.js';
 import { diagnoseAt, hasTopLevelKey, locate, parseYamlSource, readYamlSource, type YamlSource } from './source.js';
-import { applyStatusRules } from './status.js';
+import { applyStatusRules, checkDraftedAdmissions } from './status.js';
+import type { ReviewEvent } from '../review/history.js';
 import { validateBankFile, validateTaxonomyFile, type ParsedBankFile } from './validate.js';
 
 export interface LoadOptions {
@@ -24,6 +25,8 @@ export interface LoadOptions {
    * exactly the rules it applies to saved files.
    */
   overlay?: ReadonlyMap<string, string>;
+  /** The review history to check drafted items against instead of the file beside the bank (a step not yet stored). */
+  reviewEvents?: readonly ReviewEvent[];
 }
 
 export interface LoadResult {
@@ -74,7 +77,8 @@ export async function loadBank(paths: readonly string[], options: LoadOptions = 
   // A taxonomy no bank file refers to is still checked, so that its mistakes do not wait.
   for (const source of taxonomySources.filter((t) => t.file !== taxonomy?.file)) diagnostics.push(...validateTaxonomyFile(source).diagnostics);
 
-  const sorted = sortDiagnostics(unique(applyStatusRules(members, diagnostics)));
+  const reviewed = members.length > 0 ? await checkDraftedAdmissions(members, options.reviewEvents) : [];
+  const sorted = sortDiagnostics(unique([...applyStatusRules(members, diagnostics), ...reviewed]));
   const hasErrors = countDiagnostics(sorted).errors > 0;
   const bank = members.length > 0 && (!hasErrors || options.keepPartial) ? buildBank(members, taxonomy) : null;
   return { bank, diagnostics: sorted };

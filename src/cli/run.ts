@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadBankOrThrow } from '../bank/load.js';
+import { itemsWithStatus, usesStatuses } from '../bank/status.js';
 import { loadConfig } from '../endpoints/config.js';
 import { RunFolder } from '../io/run-folder.js';
 import { RunIncompleteError, UserError } from '../errors.js';
@@ -155,6 +156,10 @@ export function formatPlan(selection: RunSelection & { out?: string }): string {
     `plan for bank ${selection.bank.id} v${selection.bank.version}: ${counts.items} items, ${prepared.samples} sample${prepared.samples === 1 ? '' : 's'}, ${counts.dialogues} dialogues, ${counts.answers} answers`,
     `run folder: ${prepared.out}`,
   ];
+  if (usesStatuses(selection.bank.items)) {
+    const statuses = selection.filters?.statuses ?? ['admitted'];
+    lines.push(`statuses asked: ${statuses.join(', ')} (${itemsWithStatus(selection.bank.items, statuses).length} of ${selection.bank.items.length} items; choose with --status)`);
+  }
   const rows: (string | number)[][] = [['endpoint', 'model', 'dialogues', 'answers', 'input tokens ~', 'output tokens <=', 'cost <=']];
   const total = new Map<string, number>();
   for (const e of estimates) {

@@ -69,7 +69,7 @@ async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
   return { dir, manifest, responses, scores };
 }
 
-async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, warnings: string[]): Promise<{ bank: Bank; paths: string[] }> {
+async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, warnings: string[]): Promise<Bank> {
   const first = runs[0].manifest;
   const paths = bankPaths && bankPaths.length > 0 ? bankPaths : first.bank.paths;
   if (!bankPaths?.length) {
@@ -89,7 +89,7 @@ async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, 
       warnings.push(`${run.dir}: the bank changed since this run (hash ${run.manifest.bank.hash.slice(0, 12)} then, ${bank.hash.slice(0, 12)} now); scores are reported as they were given.`);
     }
   }
-  return { bank, paths };
+  return bank;
 }
 
 function defaultOutDir(runs: LoadedRun[]): string {
@@ -103,8 +103,8 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
   const warnings: string[] = [];
   const runs: LoadedRun[] = [];
   for (const dir of input.runDirs) runs.push(await loadRun(dir, warnings));
-  const { bank, paths } = await loadRunsBank(runs, input.bankPaths, warnings);
-  const historyFile = input.reviewHistory ?? historyBeside(paths);
+  const bank = await loadRunsBank(runs, input.bankPaths, warnings);
+  const historyFile = input.reviewHistory ?? historyBeside(bank.files);
   if (input.reviewHistory && !existsSync(input.reviewHistory)) throw new UserError(`${input.reviewHistory}: no such review history file; check the path given to --review-history`);
   const reviewHistory = existsSync(historyFile) ? { file: historyFile, events: await readReviewHistory(historyFile) } : undefined;
 
