@@ -387,6 +387,7 @@ export const NativeStat = z.object({
   unclipped_mean: z.number().nullable().describe('mean of the per-example native scores before the final clip'),
   score: z.number().nullable().describe('the native headline, 0..1'),
   bootstrap_std: z.number().nullable().describe('standard deviation of clipped means of seeded bootstrap resamples'),
+  reference: z.number().nullable().optional().describe('gaps: the score as the GAPS reference prints it (each question rounded to 4 decimals, their mean rounded to 4 decimals); score stays unrounded'),
 });
 export type NativeStat = z.infer<typeof NativeStat>;
 
