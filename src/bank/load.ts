@@ -171,6 +171,7 @@ function buildBank(members: ParsedBankFile[], taxonomy: { file: string; taxonomy
     depthScale: lead.depth_scale,
     ...(system !== undefined ? { system } : {}),
     ...(lead.title !== undefined ? { title: lead.title } : {}),
+    ...(lead.length_adjustment !== undefined ? { lengthAdjustment: lead.length_adjustment } : {}),
     ...(taxonomy ? { taxonomy: taxonomy.taxonomy, taxonomyFile: taxonomy.file } : {}),
     items,
     positions,

@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { importGaps } from '../interop/import-gaps.js';
 import { importHealthBench } from '../interop/import-healthbench.js';
 import type { RecordedAnswersSummary } from '../interop/answers.js';
+import { parseLengthLambda } from '../interop/healthbench.js';
+import type { LengthAdjustment } from '../schema/bank.js';
 
 function runLine(run: RecordedAnswersSummary | undefined): string[] {
   if (!run) return [];
@@ -53,9 +55,10 @@ function healthBenchCommand(): Command {
     .option('--out <bank.yaml>', 'bank file to write (default questions/<bank id>.yaml)')
     .option('--answers <run-dir>', 'run folder for the ideal completions (default runs/<bank id>)')
     .option('--bank-id <id>', "bank id (default: the id of the bank already at --out, else healthbench-<hash of the prompt ids>; never the file's name)")
+    .option('--length-lambda <lambda>', 'record a length-adjusted score in the bank: lambda per 500 characters beyond 2,000, or professional (HealthBench Professional, its published 0.0147)', parseLengthLambda)
     .exitOverride()
-    .action(async (file: string, options: { out?: string; answers?: string; bankId?: string }) => {
-      const summary = await importHealthBench({ file, out: options.out, answers: options.answers ?? true, bankId: options.bankId });
+    .action(async (file: string, options: { out?: string; answers?: string; bankId?: string; lengthLambda?: LengthAdjustment }) => {
+      const summary = await importHealthBench({ file, out: options.out, answers: options.answers ?? true, bankId: options.bankId, lengthAdjustment: options.lengthLambda });
       const { counts } = summary;
       const axes = Object.entries(counts.axes)
         .sort(([a], [b]) => a.localeCompare(b))

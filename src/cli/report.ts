@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { parseFormats, REPORT_FORMATS } from '../report/formats.js';
+import { parseLengthLambda } from '../interop/healthbench.js';
+import type { LengthAdjustment } from '../schema/bank.js';
 
 function integer(name: string) {
   return (value: string): number => {
@@ -27,8 +29,9 @@ export function reportCommand(): Command {
     .option('--seed <n>', 'seed of every bootstrap', integer('--seed'))
     .option('--bootstrap <n>', 'bootstrap replicates for intervals and knee support (default 2000)', integer('--bootstrap'))
     .option('--threshold <score>', 'score at or above which an answer is acceptable, 0-100 (default 60)', score)
+    .option('--length-lambda <lambda>', "HealthBench length-adjusted score: lambda per 500 characters beyond 2,000, or professional (its published 0.0147); over the bank's length_adjustment", parseLengthLambda)
     .exitOverride()
-    .action(async (runDirs: string[], options: { bank?: string[]; out?: string; format: string; seed?: number; bootstrap?: number; threshold?: number }) => {
+    .action(async (runDirs: string[], options: { bank?: string[]; out?: string; format: string; seed?: number; bootstrap?: number; threshold?: number; lengthLambda?: LengthAdjustment }) => {
       const formats = parseFormats(options.format);
       if (formats.length === 0) throw new UserError(`--format needs at least one of ${REPORT_FORMATS.join(', ')}`);
       // The report writers (and their charting library) load only when a report is written.
@@ -38,7 +41,7 @@ export function reportCommand(): Command {
         bankPaths: options.bank,
         outDir: options.out,
         formats,
-        analysis: { seed: options.seed, bootstrap: options.bootstrap, acceptableThreshold: options.threshold },
+        analysis: { seed: options.seed, bootstrap: options.bootstrap, acceptableThreshold: options.threshold, lengthAdjustment: options.lengthLambda },
       });
       for (const warning of warnings) process.stderr.write(`caps: note: ${warning}\n`);
       const knees = results.depth.curves.map((c) => `  ${c.respondent}: ${c.knee.message}`);

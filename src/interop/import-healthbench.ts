@@ -8,7 +8,7 @@ import { closeSync, createReadStream, mkdirSync, openSync, readSync, renameSync,
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
-import { BankFile, DepthScale, Item, type BankFileInput } from '../schema/bank.js';
+import { BankFile, DepthScale, Item, type BankFileInput, type LengthAdjustment } from '../schema/bank.js';
 import { UserError } from '../errors.js';
 import { importedBankId } from './ids.js';
 import { HealthBenchRow, IDEAL_RESPONDENT, healthBenchItem } from './healthbench.js';
@@ -23,6 +23,8 @@ export interface ImportHealthBenchOptions {
   /** Run folder for the ideal completions (respondent "healthbench-ideal"); none = bank only, true = runs/<bank id>. */
   answers?: string | true;
   bankId?: string;
+  /** Length-adjusted score setting recorded in the bank (HealthBench Professional: lambda 0.0147). */
+  lengthAdjustment?: LengthAdjustment;
 }
 
 export interface ImportHealthBenchSummary {
@@ -101,6 +103,7 @@ export async function importHealthBench(options: ImportHealthBenchOptions): Prom
       language: header.language,
       profile: header.profile,
       depth_scale: { min: 1, max: 5 },
+      ...(options.lengthAdjustment && { length_adjustment: options.lengthAdjustment }),
     };
     BankFile.parse(bankHeader);
     writeBank(out, bankHeader, itemsScratch, `Imported from ${file} by caps import healthbench.`);

@@ -7,7 +7,9 @@
  */
 import type { Bank } from '../bank/bank.js';
 import { CLEAN } from '../schema/bank.js';
+import type { LengthAdjustment } from '../schema/bank.js';
 import type { NativeHeadline } from '../schema/results.js';
+import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore } from '../schema/score.js';
 import { clippedStats, healthBenchHeadline, type HealthBenchOptions } from './healthbench-score.js';
 
@@ -48,13 +50,37 @@ function referenceMean(values: readonly number[]): number | null {
   return roundLikePython4(values.reduce((sum, v) => sum + roundLikePython4(v), 0) / values.length);
 }
 
-export function nativeHeadline(bank: Bank, scores: readonly AnswerScore[], options: HealthBenchOptions = {}): NativeHeadline | undefined {
+export interface NativeOptions extends HealthBenchOptions {
+  /** The answers, by key: their length for the length-adjusted score. */
+  responses?: ReadonlyMap<string, ResponseRecord>;
+  /** Overrides the bank's length_adjustment. */
+  lengthAdjustment?: LengthAdjustment;
+}
+
+/** Characters as Python's len() counts them (code points), which the published formula uses. */
+const characters = (text: string | null | undefined) => (text ? [...text].length : 0);
+
+/** HealthBench Professional's length-adjusted example scores: score - lambda x (characters - center) / per. */
+export function lengthAdjusted(scores: readonly AnswerScore[], responses: ReadonlyMap<string, ResponseRecord>, adjustment: LengthAdjustment): number[] {
+  return scores.map((s) => s.score! / 100 - (adjustment.lambda * (characters(responses.get(s.key)?.text) - adjustment.center)) / adjustment.per);
+}
+
+export function nativeHeadline(bank: Bank, scores: readonly AnswerScore[], options: NativeOptions = {}): NativeHeadline | undefined {
   const used = counted(bank, scores);
   if (bank.profile === 'healthbench') {
+    const adjustment = options.lengthAdjustment ?? bank.lengthAdjustment;
+    const responses = options.responses;
     return {
       profile: 'healthbench',
       label: LABELS.healthbench,
-      rows: healthBenchHeadline(bank, used, options).map((h) => ({ respondent: h.respondent, overall: h.overall, caps_view: capsView(used, h.respondent), groups: [...h.criterionTags, ...h.exampleTags] })),
+      ...(adjustment && responses && { length_adjustment: adjustment }),
+      rows: healthBenchHeadline(bank, used, options).map((h) => ({
+        respondent: h.respondent,
+        overall: h.overall,
+        caps_view: capsView(used, h.respondent),
+        ...(adjustment && responses && { length_adjusted: clippedStats('length-adjusted', lengthAdjusted(used.filter((s) => s.respondent === h.respondent), responses, adjustment), options) }),
+        groups: [...h.criterionTags, ...h.exampleTags],
+      })),
     };
   }
   if (bank.profile === 'gaps') {

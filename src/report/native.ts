@@ -24,8 +24,21 @@ function capsView(native: NativeHeadline, value: number | null): string {
 export function nativeTable(native: NativeHeadline): { header: string[]; rows: string[][] } {
   const groups = [...new Set(native.rows.flatMap((r) => r.groups.map((g) => g.group)))];
   const name = NATIVE_TITLE[native.profile];
+  const adjusted = native.length_adjustment;
   return {
-    header: ['Respondent', `${name} headline${native.profile === 'gaps' ? ' (0-1, as GAPS prints it)' : ''}`, 'CAPS view', ...groups],
-    rows: native.rows.map((r) => [r.respondent, stat(r.overall), capsView(native, r.caps_view), ...groups.map((g) => stat(r.groups.find((x) => x.group === g)))]),
+    header: [
+      'Respondent',
+      `${name} headline${native.profile === 'gaps' ? ' (0-1, as GAPS prints it)' : ''}`,
+      ...(adjusted ? [`length-adjusted (λ ${adjusted.lambda} per ${adjusted.per} characters beyond ${adjusted.center})`] : []),
+      'CAPS view',
+      ...groups,
+    ],
+    rows: native.rows.map((r) => [
+      r.respondent,
+      stat(r.overall),
+      ...(adjusted ? [stat(r.length_adjusted)] : []),
+      capsView(native, r.caps_view),
+      ...groups.map((g) => stat(r.groups.find((x) => x.group === g))),
+    ]),
   };
 }

@@ -5,7 +5,7 @@
  * Changes to this schema are additive only: reports written from older results must still parse.
  */
 import { z } from 'zod';
-import { EntryKind, EvidenceScheme, Prompt, ScoringProfile, VariantKind } from './bank.js';
+import { EntryKind, EvidenceScheme, LengthAdjustment, Prompt, ScoringProfile, VariantKind } from './bank.js';
 import { RespondentKind } from './run.js';
 import { Decider, Provenance, ScoreStatus } from './score.js';
 
@@ -394,11 +394,13 @@ export type NativeStat = z.infer<typeof NativeStat>;
 export const NativeHeadline = z.object({
   profile: ScoringProfile,
   label: z.string().describe('how the native number is computed, for the report'),
+  length_adjustment: LengthAdjustment.optional().describe('the lambda, center and per of the length-adjusted score, when reported'),
   rows: z.array(
     z.object({
       respondent: z.string(),
       overall: NativeStat,
       caps_view: z.number().nullable().describe('mean CAPS-view score of the same answers (vetoes and zero rules applied), 0..1'),
+      length_adjusted: NativeStat.optional().describe('healthbench: per answer score - lambda x (characters - center) / per, clipped mean and bootstrap as the headline'),
       groups: z.array(NativeStat),
     }),
   ),
