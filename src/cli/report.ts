@@ -28,10 +28,11 @@ export function reportCommand(): Command {
     .option('--format <formats>', `comma-separated formats: ${REPORT_FORMATS.join(',')}`, REPORT_FORMATS.join(','))
     .option('--seed <n>', 'seed of every bootstrap', integer('--seed'))
     .option('--bootstrap <n>', 'bootstrap replicates for intervals and knee support (default 2000)', integer('--bootstrap'))
+    .option('--review-history <file>', "the bank's review history (default: review-history.jsonl beside the bank, when present)")
     .option('--threshold <score>', 'score at or above which an answer is acceptable, 0-100 (default 60)', score)
     .option('--length-lambda <lambda>', "HealthBench length-adjusted score: lambda per 500 characters beyond 2,000, or professional (its published 0.0147); over the bank's length_adjustment", parseLengthLambda)
     .exitOverride()
-    .action(async (runDirs: string[], options: { bank?: string[]; out?: string; format: string; seed?: number; bootstrap?: number; threshold?: number; lengthLambda?: LengthAdjustment }) => {
+    .action(async (runDirs: string[], options: { bank?: string[]; out?: string; format: string; seed?: number; bootstrap?: number; threshold?: number; reviewHistory?: string; lengthLambda?: LengthAdjustment }) => {
       const formats = parseFormats(options.format);
       if (formats.length === 0) throw new UserError(`--format needs at least one of ${REPORT_FORMATS.join(', ')}`);
       // The report writers (and their charting library) load only when a report is written.
@@ -41,6 +42,7 @@ export function reportCommand(): Command {
         bankPaths: options.bank,
         outDir: options.out,
         formats,
+        reviewHistory: options.reviewHistory,
         analysis: { seed: options.seed, bootstrap: options.bootstrap, acceptableThreshold: options.threshold, lengthAdjustment: options.lengthLambda },
       });
       for (const warning of warnings) process.stderr.write(`caps: note: ${warning}\n`);

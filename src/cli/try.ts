@@ -1,5 +1,5 @@
 /** `caps try --bank FILE --item ID [--response FILE|-]`: score one pasted answer and explain every point. */
-import { readFileSync } from 'node:fs';
+import { readUtf8File } from '../io/text.js';
 import { Command, Option } from 'commander';
 import { JuryRule } from '../schema/config.js';
 import { loadBankOrThrow } from '../bank/load.js';
@@ -72,9 +72,5 @@ function readAnswer(source: string): string {
   if (source === '-' && process.stdin.isTTY) {
     throw new UserError('paste the answer through standard input (e.g. caps try ... < answer.txt) or pass --response FILE.');
   }
-  try {
-    return readFileSync(source === '-' ? 0 : source, 'utf8');
-  } catch (err) {
-    throw new UserError(`${source === '-' ? 'standard input' : source}: cannot read the answer (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
-  }
+  return source === '-' ? readUtf8File(0, 'standard input') : readUtf8File(source);
 }

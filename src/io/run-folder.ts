@@ -12,7 +12,7 @@ import { ExternalVerdict, VERDICTS_FILE } from '../schema/external-verdict.js';
 import { UserError } from '../errors.js';
 import { HARNESS_VERSION } from '../version.js';
 import { JsonlAppender, readJsonl, type JsonlProblem } from './jsonl.js';
-import { writeJsonAtomic } from './json.js';
+import { writeJsonAtomic, type WriteFileOptions } from './safe-write.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const RESPONSES_FILE = 'responses.jsonl';
@@ -59,9 +59,9 @@ export class RunFolder {
     return parsed.data;
   }
 
-  writeManifest(manifest: Manifest): void {
+  writeManifest(manifest: Manifest, options?: WriteFileOptions): void {
     this.ensure();
-    writeJsonAtomic(this.manifestPath, Manifest.parse(manifest));
+    writeJsonAtomic(this.manifestPath, Manifest.parse(manifest), options);
   }
 
   responseAppender(): JsonlAppender {

@@ -220,6 +220,14 @@ export type Variant = z.infer<typeof Variant>;
 export const ItemCategory = z.enum(['knowledge', 'diagnosis', 'staging', 'treatment', 'complication', 'follow-up', 'communication']);
 export type ItemCategory = z.infer<typeof ItemCategory>;
 
+/**
+ * Where an item is in its review life: drafted or written, under review by peers, admitted
+ * to the bank (what `caps run` asks by default), or retired. Recorded in the bank so that a
+ * bank in git carries it; a bank without statuses treats every item as admitted.
+ */
+export const ItemStatus = z.enum(['draft', 'in-review', 'admitted', 'retired']);
+export type ItemStatus = z.infer<typeof ItemStatus>;
+
 export const Item = z.strictObject({
   id: Id,
   topic: z.string().min(1),
@@ -236,6 +244,7 @@ export const Item = z.strictObject({
   tags: z.array(z.string().min(1)).default([]),
   source: z.string().optional(),
   authors: z.array(z.string()).optional(),
+  status: ItemStatus.optional().describe('draft | in-review | admitted | retired; once any item has one, caps run asks admitted items by default'),
 });
 export type Item = z.infer<typeof Item>;
 export type ItemInput = z.input<typeof Item>;
@@ -251,6 +260,18 @@ export const DepthScale = z
   })
   .refine((s) => s.min < s.max, { message: 'depth_scale.min must be below depth_scale.max', params: { code: 'bad-depth-scale' } });
 export type DepthScale = z.infer<typeof DepthScale>;
+
+/** How the bank admits items after peer review (the CAPS method: revision rate below 5%). */
+export const ReviewPolicy = z.strictObject({
+  revision_threshold: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.05)
+    .describe('a round admits its items only when the share of items with a revision request is below this'),
+  reviewers_per_item: z.number().int().min(1).default(2).describe('reviewers assigned to each item in a round (never its author)'),
+});
+export type ReviewPolicy = z.infer<typeof ReviewPolicy>;
 
 /** One bank file. Several files with the same `bank` id form one bank. */
 /**
@@ -277,6 +298,7 @@ export const BankFile = z.strictObject({
   topics: z.string().optional().describe('path of the topic taxonomy file, relative to this file'),
   system: z.string().optional().describe('default system message for every item'),
   length_adjustment: LengthAdjustment.optional().describe('healthbench: report a length-adjusted score beside the raw one'),
+  review: ReviewPolicy.optional().describe('peer review policy (default: revision rate below 5%, 2 reviewers per item)'),
   items: z.array(Item).default([]),
 });
 export type BankFile = z.infer<typeof BankFile>;

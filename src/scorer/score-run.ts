@@ -15,6 +15,8 @@ import type { JuryRule } from '../schema/config.js';
 import type { AnswerScore } from '../schema/score.js';
 import type { ResponseRecord } from '../schema/run.js';
 import type { EndpointClient } from '../endpoints/client.js';
+import { lockRunFolder } from '../io/lock.js';
+import { WriteError } from '../io/safe-write.js';
 import { RunFolder } from '../io/run-folder.js';
 import { contentHash } from '../io/hash.js';
 import { MATCHER_VERSION } from './matcher.js';
@@ -80,9 +82,19 @@ export function scoreSignature(parts: { bank: Bank; judges: readonly { name: str
 }
 
 export async function scoreRun(runDir: string, options: ScoreRunOptions): Promise<ScoreRunSummary> {
-  const { bank } = options;
   const folder = new RunFolder(runDir);
   folder.readManifest();
+  const lock = lockRunFolder(folder.dir);
+  try {
+    return await scoreLocked(folder, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise<ScoreRunSummary> {
+  const { bank } = options;
+  const runDir = folder.dir;
   const judges = options.judges ?? [];
   const template = judges.length === 0 ? null : typeof options.template === 'object' ? options.template : loadJudgeTemplate(options.template);
   const rule: JuryRule = options.rule ?? 'majority';
@@ -116,10 +128,26 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
   const limit = pLimit(options.concurrency ?? 16);
   const appender = folder.scoreAppender();
   let done = 0;
+  // After a failed write (disk full) nothing more is scored; what was appended stays and is reused.
+  let writeFailure: WriteError | null = null;
+  /** Appends a new score; false once the disk refused a write. */
+  const record = (score: AnswerScore): boolean => {
+    try {
+      appender.append(score);
+    } catch (err) {
+      if (!(err instanceof WriteError)) throw err;
+      writeFailure ??= err;
+      return false;
+    }
+    summary.scored++;
+    current.set(score.key, score);
+    return true;
+  };
   try {
     await Promise.all(
       responses.map((response) =>
         limit(async () => {
+          if (writeFailure) return;
           const item = items.get(response.item);
           if (!item || (response.variant !== CLEAN && !item.variants.some((v) => v.id === response.variant))) {
             summary.unknownItems.push(response.key);
@@ -139,9 +167,7 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
             current.set(response.key, earlier);
           } else if (relabelled && relabelled.status === 'complete') {
             const score: AnswerScore = { ...relabelled, scorer: { ...relabelled.scorer, ...(labelHash ? { external: labelHash } : { external: undefined }) } };
-            appender.append(score);
-            summary.scored++;
-            current.set(response.key, score);
+            if (!record(score)) return;
           } else {
             const judged = await scoreWithJudges({
               bank,
@@ -161,9 +187,7 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
             summary.judgeFaults += faults.filter((f) => f.kind !== 'jury-tie').length;
             summary.juryTies += faults.filter((f) => f.kind === 'jury-tie').length;
             const score: AnswerScore = { ...judged.score, scorer: { ...judged.score.scorer, signature, ...(labelHash && { external: labelHash }) } };
-            appender.append(score);
-            summary.scored++;
-            current.set(response.key, score);
+            if (!record(score)) return;
           }
           options.onProgress?.({ done: ++done, total: responses.length });
         }),
@@ -172,6 +196,7 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
   } finally {
     appender.close();
   }
+  if (writeFailure) throw writeFailure;
 
   for (const score of current.values()) {
     if (score.status === 'complete') summary.complete++;
