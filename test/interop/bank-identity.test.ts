@@ -9,6 +9,14 @@ import { GAPS_COMMUNITY, GAPS_SAMPLE, HEALTHBENCH_SAMPLE, tempDir } from './fixt
 
 const bankAt = async (file: string) => loadBankOrThrow([file]);
 
+/** Each bank file holds the same bank as the first: same id, same hash. */
+async function expectSameBank(dir: string, first: Awaited<ReturnType<typeof bankAt>>, files: string[]): Promise<void> {
+  for (const file of files) {
+    const again = await bankAt(join(dir, file));
+    expect([again.id, again.hash]).toEqual([first.id, first.hash]);
+  }
+}
+
 describe("a bank's identity does not depend on a file name", () => {
   it.each([
     ['GAPS layout', GAPS_SAMPLE],
@@ -22,10 +30,7 @@ describe("a bank's identity does not depend on a file name", () => {
     await importGaps({ file: join(dir, 'renamed for round 2.xlsx'), out: join(dir, 'b.yaml') });
     await exportGaps(first, join(dir, 'exported-under-another-name.xlsx'));
     await importGaps({ file: join(dir, 'exported-under-another-name.xlsx'), out: join(dir, 'c.yaml') });
-    for (const file of ['b.yaml', 'c.yaml']) {
-      const again = await bankAt(join(dir, file));
-      expect([again.id, again.hash]).toEqual([first.id, first.hash]);
-    }
+    await expectSameBank(dir, first, ['b.yaml', 'c.yaml']);
   });
 
   it('HealthBench: renamed file and import -> export -> import give the same id and hash', async () => {
@@ -37,10 +42,7 @@ describe("a bank's identity does not depend on a file name", () => {
     await importHealthBench({ file: join(dir, 'professional.jsonl'), out: join(dir, 'b.yaml') });
     await exportHealthBench(first, join(dir, 'x.jsonl'));
     await importHealthBench({ file: join(dir, 'x.jsonl'), out: join(dir, 'c.yaml') });
-    for (const file of ['b.yaml', 'c.yaml']) {
-      const again = await bankAt(join(dir, file));
-      expect([again.id, again.hash]).toEqual([first.id, first.hash]);
-    }
+    await expectSameBank(dir, first, ['b.yaml', 'c.yaml']);
   });
 
   it('--bank-id names the bank; a re-import into the same bank file keeps its id', async () => {
