@@ -184,6 +184,7 @@ function buildBank(members: ParsedBankFile[], taxonomy: { file: string; taxonomy
     depthScale: lead.depth_scale,
     ...(system !== undefined ? { system } : {}),
     ...(lead.title !== undefined ? { title: lead.title } : {}),
+    ...(lead.length_adjustment !== undefined ? { lengthAdjustment: lead.length_adjustment } : {}),
     ...(lead.review ? { review: lead.review } : {}),
     ...(taxonomy ? { taxonomy: taxonomy.taxonomy, taxonomyFile: taxonomy.file } : {}),
     items,

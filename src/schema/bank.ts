@@ -274,6 +274,18 @@ export const ReviewPolicy = z.strictObject({
 export type ReviewPolicy = z.infer<typeof ReviewPolicy>;
 
 /** One bank file. Several files with the same `bank` id form one bank. */
+/**
+ * HealthBench Professional's length-adjusted score: per answer, score - lambda x (answer
+ * characters - center) / per. A scoring setting, not content: it is not part of the bank hash.
+ */
+export const LengthAdjustment = z.strictObject({
+  lambda: z.number().nonnegative().describe('penalty per `per` characters beyond `center` (HealthBench Professional publishes 0.0147)'),
+  center: z.number().nonnegative().default(2000),
+  per: z.number().positive().default(500),
+  source: z.string().optional().describe('where the lambda comes from'),
+});
+export type LengthAdjustment = z.infer<typeof LengthAdjustment>;
+
 export const BankFile = z.strictObject({
   $schema: z.string().optional(),
   bank: Id,
@@ -285,6 +297,7 @@ export const BankFile = z.strictObject({
   depth_scale: DepthScale.default({ min: 1, max: 5 }),
   topics: z.string().optional().describe('path of the topic taxonomy file, relative to this file'),
   system: z.string().optional().describe('default system message for every item'),
+  length_adjustment: LengthAdjustment.optional().describe('healthbench: report a length-adjusted score beside the raw one'),
   review: ReviewPolicy.optional().describe('peer review policy (default: revision rate below 5%, 2 reviewers per item)'),
   items: z.array(Item).default([]),
 });
