@@ -5,7 +5,7 @@
  *
  *   npm run bench                  all cases
  *   npm run bench -- --quick       N = 1,000 only and 10,000 answers for RSS
- *   npm run bench -- --runner-only this section only (not the report benchmark)
+ *   npm run bench -- --runner-only this section only (not the report and fault-soak benchmarks)
  */
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -259,5 +259,6 @@ const next = /<!-- runner:begin -->[\s\S]*<!-- runner:end -->/.test(current)
 writeFileSync(docs, next);
 console.log(`wrote ${docs}`);
 
-// The report benchmark writes its own section of docs/benchmarks.md.
+// The report and fault-soak benchmarks write their own sections of docs/benchmarks.md.
 if (!runnerOnly) await import('./report.js');
+if (!runnerOnly) await import('./soak.js');
