@@ -7,12 +7,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createRandom } from '../../src/analysis/random.js';
 import { startFaultProxy } from './fault-proxy.js';
+import { writeDocsSection } from './docs.js';
 
 const quick = process.argv.includes('--quick');
 const ANSWERS = quick ? 2_000 : 10_000;
@@ -111,10 +112,7 @@ try {
     'Wall time with faults includes every restart (each loads the bank and re-reads the run folder) and the retry backoff.',
     '<!-- soak:end -->',
   ].join('\n');
-  const docs = join(here, '..', '..', 'docs', 'benchmarks.md');
-  const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
-  writeFileSync(docs, /<!-- soak:begin -->[\s\S]*<!-- soak:end -->/.test(current) ? current.replace(/<!-- soak:begin -->[\s\S]*<!-- soak:end -->/, section) : `${current.trimEnd()}\n\n${section}\n`);
-  console.log(`wrote ${docs}`);
+  writeDocsSection('soak', section);
   rmSync(join(clean.out, '..'), { recursive: true, force: true });
   rmSync(join(faulty.out, '..'), { recursive: true, force: true });
 } finally {
