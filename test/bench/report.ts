@@ -24,7 +24,6 @@ import { writeDocsSection } from './docs.js';
 const RESPONDENTS = 30;
 const ITEMS = 1000;
 const ANSWER_CHARS = 600;
-const here = import.meta.dirname;
 
 interface CaseFigures {
   label: string;
