@@ -13,12 +13,14 @@ import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { importVerdictsCommand } from './import-verdicts.js';
 import { demoCommand } from './demo.js';
+import { draftCommand } from './draft.js';
 import { importAnswersCommand } from './import-answers.js';
 import { scoreCommand } from './score.js';
 import { tryCommand } from './try.js';
 import { lintCommand } from './lint.js';
 import { mergeCommand } from './merge.js';
 import { reportCommand } from './report.js';
+import { reviewCommand } from './review.js';
 import { runCommand } from './run.js';
 import { simCommand } from './sim.js';
 
@@ -34,6 +36,7 @@ export function buildProgram(): Command {
   // Commands (keep one line each, alphabetical):
   program.addCommand(calibrateCommand());
   program.addCommand(demoCommand());
+  program.addCommand(draftCommand());
   program.addCommand(exportCommand());
   program.addCommand(importCommand());
   program.addCommand(importAnswersCommand());
@@ -41,6 +44,7 @@ export function buildProgram(): Command {
   program.addCommand(lintCommand());
   program.addCommand(mergeCommand());
   program.addCommand(reportCommand());
+  program.addCommand(reviewCommand());
   program.addCommand(runCommand());
   program.addCommand(scoreCommand());
   program.addCommand(simCommand());

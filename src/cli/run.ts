@@ -9,7 +9,7 @@ import { loadConfig } from '../endpoints/config.js';
 import { RunFolder } from '../io/run-folder.js';
 import { RunIncompleteError, UserError } from '../errors.js';
 import { estimatePlan, ASSUMED_MAX_TOKENS } from '../runner/estimate.js';
-import { parseDepths, parseShard, type PlanFilters } from '../runner/plan.js';
+import { parseDepths, parseShard, parseStatuses, type PlanFilters } from '../runner/plan.js';
 import { createProgressReporter, progressMode } from '../runner/progress.js';
 import { prepareRun, runEval, type RunSelection } from '../runner/run.js';
 
@@ -29,6 +29,7 @@ interface RunCliOptions {
   depth?: string;
   variants?: string;
   limit?: number;
+  status?: string;
   cache: string | boolean;
   quiet?: boolean;
   acceptMovedEndpoints?: boolean;
@@ -59,6 +60,7 @@ export function runCommand(): Command {
     .option('--depth <levels>', 'only these depths: 3, 2-4 or 1,3')
     .option('--variants <forms>', 'only these forms: clean, variant kinds or variant ids, comma-separated')
     .option('--limit <N>', 'only the first N items that pass the filters', positiveInt('--limit'))
+    .option('--status <statuses>', 'review statuses to ask, comma-separated, or all (default: admitted, when the bank records statuses)')
     .addOption(new Option('--cache <dir>', 'response cache folder (default: .cache next to the run folder)'))
     .addOption(new Option('--no-cache', 'neither read nor write the response cache'))
     .option('-q, --quiet', 'plain progress lines every 10 s instead of a live display')
@@ -130,6 +132,7 @@ function filtersOf(options: RunCliOptions, previous: Record<string, unknown> | u
     variants: list(options.variants),
     limit: options.limit,
     shard: options.shard ? parseShard(options.shard) : undefined,
+    statuses: options.status ? parseStatuses(options.status) : undefined,
   };
   if (!previous) return filters;
   // --resume keeps the selection the run was started with unless the command line changes it.
@@ -140,6 +143,7 @@ function filtersOf(options: RunCliOptions, previous: Record<string, unknown> | u
     variants: filters.variants ?? (previous.variants as string[] | undefined),
     limit: filters.limit ?? (previous.limit as number | undefined),
     shard: filters.shard ?? (typeof previous.shard === 'string' ? parseShard(previous.shard) : undefined),
+    statuses: filters.statuses ?? (previous.statuses as PlanFilters['statuses']),
   };
 }
 

@@ -12,6 +12,8 @@ import { parseCsvRecords, type CsvRecord } from './csv.js';
 export interface TableColumns {
   required: string[];
   optional?: string[];
+  /** Called for a record that cannot be read (it is skipped); without it such a record is an error. */
+  onBadRow?: (line: number, reason: string) => void;
 }
 
 /** Reads a .csv, .yaml or .yml table; values are text (YAML numbers and booleans as written). */

@@ -13,6 +13,7 @@ import type { Results } from '../schema/results.js';
 import type { Manifest, ResponseRecord } from '../schema/run.js';
 import type { AnswerScore } from '../schema/score.js';
 import { buildReport, type ReportFormat } from './build.js';
+import { historyBeside, readReviewHistory } from '../review/history-file.js';
 
 export interface ReportRunsInput {
   runDirs: string[];
@@ -21,7 +22,11 @@ export interface ReportRunsInput {
   /** Default: reports/<run id>, or reports/<id>+<id>... for several runs. */
   outDir?: string;
   formats: ReportFormat[];
-  analysis?: Omit<AnalysisOptions, 'runs'>;
+  analysis?: Omit<AnalysisOptions, 'runs' | 'reviewHistory'>;
+  /** The bank's review history; default: review-history.jsonl beside the bank, when there is one. */
+  reviewHistory?: string;
+  /** Shown at the top of every report format (e.g. that the judge was simulated). */
+  notes?: string[];
 }
 
 export interface ReportRunsResult {
@@ -61,7 +66,7 @@ async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
   return { dir, manifest, responses, scores };
 }
 
-async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, warnings: string[]): Promise<Bank> {
+async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, warnings: string[]): Promise<{ bank: Bank; paths: string[] }> {
   const first = runs[0].manifest;
   const paths = bankPaths && bankPaths.length > 0 ? bankPaths : first.bank.paths;
   if (!bankPaths?.length) {
@@ -81,7 +86,7 @@ async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, 
       warnings.push(`${run.dir}: the bank changed since this run (hash ${run.manifest.bank.hash.slice(0, 12)} then, ${bank.hash.slice(0, 12)} now); scores are reported as they were given.`);
     }
   }
-  return bank;
+  return { bank, paths };
 }
 
 function defaultOutDir(runs: LoadedRun[]): string {
@@ -95,7 +100,10 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
   const warnings: string[] = [];
   const runs: LoadedRun[] = [];
   for (const dir of input.runDirs) runs.push(await loadRun(dir, warnings));
-  const bank = await loadRunsBank(runs, input.bankPaths, warnings);
+  const { bank, paths } = await loadRunsBank(runs, input.bankPaths, warnings);
+  const historyFile = input.reviewHistory ?? historyBeside(paths);
+  if (input.reviewHistory && !existsSync(input.reviewHistory)) throw new UserError(`${input.reviewHistory}: no such review history file; check the path given to --review-history`);
+  const reviewHistory = existsSync(historyFile) ? { file: historyFile, events: await readReviewHistory(historyFile) } : undefined;
 
   // The same answer key in two runs (a run and its copy, or a re-run): the later run named wins.
   const scores = new Map<string, AnswerScore>();
@@ -113,6 +121,7 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
     responses: [...responses.values()],
     options: {
       ...input.analysis,
+      reviewHistory,
       runs: runs.map((r) => ({
         id: r.manifest.id,
         harness_version: r.manifest.harness_version,
@@ -124,6 +133,7 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
     },
   });
   results.warnings.push(...warnings);
+  results.notes.push(...(input.notes ?? []));
   const outDir = input.outDir ?? defaultOutDir(runs);
   const { files } = await buildReport({ results, outDir, formats: input.formats });
   return { files, outDir, results, warnings };
