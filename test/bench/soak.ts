@@ -21,10 +21,15 @@ const KILLS = 20;
 const FAULT_RATE = 0.3;
 const here = import.meta.dirname;
 
-async function startSim(): Promise<{ baseURL: string; proc: ChildProcess }> {
+async function startSim(): Promise<{ baseURL: string; proc: ChildProcess; requests(): Promise<number> }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(here, 'sim-child.ts'), '5'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
-  return { baseURL: (await lines.next()).value as string, proc };
+  const baseURL = (await lines.next()).value as string;
+  const requests = async () => {
+    proc.stdin!.write('usage\n');
+    return (JSON.parse((await lines.next()).value as string) as { requests: number }).requests;
+  };
+  return { baseURL, proc, requests };
 }
 
 function startRunner(baseURL: string, out: string): { proc: ChildProcess; exited: Promise<number | null> } {
@@ -86,6 +91,7 @@ const proxy = await startFaultProxy(sim.baseURL, FAULT_RATE, 7);
 try {
   const clean = await soak(sim.baseURL, 0, 1);
   const cleanAudit = audit(clean.out);
+  const cleanRequests = await sim.requests();
   console.log(`fault-free: ${(clean.wallMs / 1000).toFixed(1)} s`, cleanAudit);
   const faulty = await soak(proxy.baseURL, KILLS, 2);
   const faultyAudit = audit(faulty.out);
@@ -105,7 +111,7 @@ try {
     `| answers duplicated | ${cleanAudit.duplicated} | **${faultyAudit.duplicated}** |`,
     `| answers corrupted (wrong text, unreadable or unfinished lines) | ${cleanAudit.corrupted} | **${faultyAudit.corrupted}** |`,
     `| runner processes started | ${clean.runs} | ${faulty.runs} |`,
-    `| requests sent per answer | ${(ANSWERS / ANSWERS).toFixed(2)} | ${(requests / ANSWERS).toFixed(2)} (${requests.toLocaleString('en')} requests, ${faults.toLocaleString('en')} spoiled) |`,
+    `| requests sent per answer | ${(cleanRequests / ANSWERS).toFixed(2)} | ${(requests / ANSWERS).toFixed(2)} (${requests.toLocaleString('en')} requests, ${faults.toLocaleString('en')} spoiled) |`,
     `| lines in responses.jsonl | ${cleanAudit.lines.toLocaleString('en')} | ${faultyAudit.lines.toLocaleString('en')} (errors recorded, then superseded) |`,
     `| wall time | ${(clean.wallMs / 1000).toFixed(1)} s | ${(faulty.wallMs / 1000).toFixed(1)} s (${(faulty.wallMs / clean.wallMs).toFixed(1)}x) |`,
     '',
