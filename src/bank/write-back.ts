@@ -6,11 +6,12 @@
  * on disk since it was read, and is checked by the same lint as `caps lint`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { Document, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLSeq } from 'yaml';
 import { UserError } from '../errors.js';
+import { writeTextAtomic } from '../io/safe-write.js';
 import type { ItemStatus } from '../schema/bank.js';
 import type { ReviewEvent } from '../review/history.js';
 import { lintBank, type LintReport } from './lint.js';
@@ -217,7 +218,7 @@ export async function saveItem(options: SaveItemOptions): Promise<SaveOutcome> {
   // Checked again just before writing: the lint above took time.
   const late = conflictWith(snapshot);
   if (late) return late;
-  writeAtomically(snapshot.file, preview.text);
+  writeTextAtomic(snapshot.file, preview.text);
   return {
     saved: true,
     file: snapshot.file,
@@ -237,17 +238,6 @@ function conflictWith(snapshot: FileSnapshot): SaveOutcome | null {
     message: `${snapshot.file} changed on disk since it was opened; nothing was written. Review the other change below, reload the file and apply your edit again`,
     diff: createTwoFilesPatch(name, name, snapshot.text, now.text, 'as opened', 'on disk now'),
   };
-}
-
-/** Write to a temporary file beside the target, then rename: a reader never sees half a file. */
-function writeAtomically(file: string, text: string): void {
-  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, file);
-  } catch (err) {
-    throw new UserError(`${file}: cannot write the bank file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the folder's permissions`);
-  }
 }
 
 function baseText(options: Pick<SaveItemOptions, 'snapshot' | 'newFileHeader'>): string {
@@ -301,6 +291,6 @@ export async function setItemStatuses(
   for (const file of texts.keys()) {
     if (readSnapshot(file).hash !== snapshots.get(file)!.hash) throw new UserError(`${file} changed on disk while statuses were being prepared; nothing was written, run the command again`);
   }
-  for (const [file, text] of texts) writeAtomically(file, text);
+  for (const [file, text] of texts) writeTextAtomic(file, text);
   return { changed, files: [...texts.keys()] };
 }

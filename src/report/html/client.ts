@@ -10,6 +10,8 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   'use strict';
   var blocks = new Map();
   document.querySelectorAll('script[data-item]').forEach(function (s) { blocks.set(s.getAttribute('data-item'), s); });
+  var fullTexts = new Map();
+  document.querySelectorAll('script[data-answer-text]').forEach(function (s) { fullTexts.set(s.getAttribute('data-answer-text'), s); });
   var panel = document.getElementById('drilldown-panel');
   var filter = document.getElementById('item-filter');
   var rows = Array.prototype.slice.call(document.querySelectorAll('#item-index tbody tr'));
@@ -58,19 +60,15 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   // Character ranges of the quoted sentences, merged, each tagged good (point met) or bad.
   function highlights(text, verdicts) {
     var ranges = [];
-    var lower = text.toLowerCase();
     verdicts.forEach(function (v) {
       if (v.met !== true) return;
       var cls = v.kind === 'point' ? 'hit-point' : 'hit-bad';
       v.quotes.forEach(function (q) {
         if (!q) return;
-        var needle = q.toLowerCase();
-        var from = 0;
-        var at;
-        while ((at = lower.indexOf(needle, from)) !== -1) {
-          ranges.push({ start: at, end: at + needle.length, cls: cls, entry: v.entry });
-          from = at + needle.length;
-        }
+        // A case-insensitive search in place: no lower-cased copy of a long answer.
+        var re = new RegExp(q.replace(/[.*+?^$(){}|[\]\\]/g, '\\$&'), 'gi');
+        var m;
+        while ((m = re.exec(text)) !== null) ranges.push({ start: m.index, end: m.index + m[0].length, cls: cls, entry: v.entry });
       });
     });
     ranges.sort(function (a, b) { return a.start - b.start || b.end - a.end; });
@@ -88,19 +86,79 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     return merged;
   }
 
-  function answerText(text, verdicts) {
-    var pre = h('pre', 'answer');
-    if (text === null || text === undefined) { pre.appendChild(h('em', null, '(no answer)')); return pre; }
-    var pos = 0;
-    highlights(text, verdicts).forEach(function (r) {
-      if (r.start > pos) pre.appendChild(document.createTextNode(text.slice(pos, r.start)));
-      var mark = h('mark', r.cls, text.slice(r.start, r.end));
+  // Long answers show their first part, cut at a word or sentence end, and grow on demand:
+  // laying out megabytes of text at once would freeze the page.
+  var ANSWER_SHOWN = 4000;
+  var ANSWER_STEP = 100000;
+
+  function cutAt(text, end) {
+    if (end >= text.length) return text.length;
+    var window = text.slice(Math.max(0, end - 200), end);
+    var m = /[\s。！？；.!?;][^\s。！？；.!?;]*$/.exec(window);
+    return m ? end - window.length + m.index + 1 : end;
+  }
+
+  function appendRange(pre, text, marks, from, to) {
+    var pos = from;
+    marks.forEach(function (r) {
+      if (r.end <= from || r.start >= to) return;
+      var start = Math.max(r.start, from);
+      var end = Math.min(r.end, to);
+      if (start > pos) pre.appendChild(document.createTextNode(text.slice(pos, start)));
+      var mark = h('mark', r.cls, text.slice(start, end));
       mark.title = r.entries.join(', ');
       pre.appendChild(mark);
-      pos = r.end;
+      pos = end;
     });
-    if (pos < text.length) pre.appendChild(document.createTextNode(text.slice(pos)));
-    return pre;
+    if (pos < to) pre.appendChild(document.createTextNode(text.slice(pos, to)));
+  }
+
+  // A long answer arrives cut (its whole text in a block of its own, decoded on demand).
+  function answerText(answer) {
+    var text = answer.text;
+    var verdicts = answer.verdicts;
+    var box = h('div', 'answer-box');
+    var pre = h('pre', 'answer');
+    box.appendChild(pre);
+    if (text === null || text === undefined) { pre.appendChild(h('em', null, '(no answer)')); return box; }
+    var total = answer.text_length || text.length;
+    var marks = highlights(text, verdicts);
+    var shown = cutAt(text, ANSWER_SHOWN);
+    appendRange(pre, text, marks, 0, shown);
+    if (shown >= total) return box;
+    var more = h('p', 'answer-more');
+    var status = h('span', 'note');
+    var next = h('button', 'show-more');
+    var all = h('button', 'show-all', 'Show all');
+    next.type = all.type = 'button';
+    function whole() {
+      if (text.length >= total) return Promise.resolve();
+      return decode(fullTexts.get(answer.full_text)).then(function (full) {
+        text = full;
+        marks = highlights(text, verdicts);
+      });
+    }
+    function grow(everything) {
+      return whole().then(function () {
+        var to = everything ? text.length : cutAt(text, shown + ANSWER_STEP);
+        appendRange(pre, text, marks, shown, to);
+        shown = to;
+        if (shown >= total) more.remove();
+        else update();
+      });
+    }
+    function update() {
+      status.textContent = 'Showing ' + shown.toLocaleString('en') + ' of ' + total.toLocaleString('en') + ' characters ';
+      next.textContent = 'Show ' + Math.min(ANSWER_STEP, total - shown).toLocaleString('en') + ' more';
+    }
+    next.addEventListener('click', function () { grow(false); });
+    all.addEventListener('click', function () { grow(true); });
+    more.appendChild(status);
+    more.appendChild(next);
+    more.appendChild(all);
+    box.appendChild(more);
+    update();
+    return box;
   }
 
   function verdictList(answer, entries) {
@@ -193,7 +251,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       if (a.zeroed_by.length) top.appendChild(h('span', 'badge zero', 'zero: ' + a.zeroed_by.join(', ')));
       card.appendChild(top);
       if (a.error) card.appendChild(h('p', 'note', 'Error: ' + a.error));
-      card.appendChild(answerText(a.text, a.verdicts));
+      card.appendChild(answerText(a));
       card.appendChild(verdictList(a, item.entries));
       list.appendChild(card);
     });

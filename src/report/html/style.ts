@@ -54,6 +54,7 @@ label.filter input, label.filter select { margin-left: 6px; padding: 4px 6px; fo
 pre { white-space: pre-wrap; word-break: break-word; font-family: inherit; margin: 4px 0; }
 pre.prompt { background: var(--soft); padding: 8px 10px; }
 pre.answer { border: 1px solid var(--line); padding: 8px 10px; }
+.answer-more { display: flex; gap: 8px; align-items: baseline; margin: 4px 0 0; }
 mark.hit-point { background: var(--good-bg); color: var(--good); border-bottom: 2px solid var(--good); }
 mark.hit-bad { background: var(--bad-bg); color: var(--bad); border-bottom: 2px dashed var(--bad); }
 .answer-card { border-top: 1px solid var(--line); padding: 10px 0; }

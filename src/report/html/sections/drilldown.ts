@@ -9,8 +9,27 @@ import { num } from '../../format.js';
 import { raw, section, type Html } from '../markup.js';
 
 /** base64 of gzipped JSON: base64 has no character that could end the script element. */
-export function encodeItemBlock(item: ItemView): string {
+export function encodeItemBlock(item: ItemView | string): string {
   return gzipSync(Buffer.from(JSON.stringify(item), 'utf8'), { level: 1 }).toString('base64');
+}
+
+/**
+ * Answers longer than this travel in the item's block only as their beginning; the whole text
+ * has a block of its own, decoded when the reader asks for more. Opening an item with a
+ * runaway multi-megabyte answer then costs what opening any other item costs.
+ */
+export const ANSWER_HEAD_CHARS = 20_000;
+
+/** The item's block (long answers cut, with `text_length` and `full_text`) and the blocks of the whole long answers. */
+function itemBlocks(item: ItemView): string {
+  const fullTexts: string[] = [];
+  const answers = item.answers.map((answer, index) => {
+    if (answer.text === null || answer.text.length <= ANSWER_HEAD_CHARS) return answer;
+    const id = `${item.id}#${index}`;
+    fullTexts.push(`<script type="application/octet-stream" data-answer-text="${escapeHtml(id)}">${encodeItemBlock(answer.text)}</script>`);
+    return { ...answer, text: answer.text.slice(0, ANSWER_HEAD_CHARS), text_length: answer.text.length, full_text: id };
+  });
+  return [`<script type="application/octet-stream" data-item="${escapeHtml(item.id)}">${encodeItemBlock({ ...item, answers })}</script>`, ...fullTexts].join('\n');
 }
 
 function indexRow(item: ItemView, quality: ItemQuality | undefined): string {
@@ -33,9 +52,7 @@ function indexRow(item: ItemView, quality: ItemQuality | undefined): string {
 export function drilldownSection(results: Results): Html {
   const quality = new Map(results.item_quality.map((q) => [q.item, q]));
   const rows = results.items.map((item) => indexRow(item, quality.get(item.id))).join('\n');
-  const blocks = results.items
-    .map((item) => `<script type="application/octet-stream" data-item="${escapeHtml(item.id)}">${encodeItemBlock(item)}</script>`)
-    .join('\n');
+  const blocks = results.items.map(itemBlocks).join('\n');
   return section(
     'drilldown',
     'Item drill-down',
