@@ -5,46 +5,46 @@
 import { Command, CommanderError } from 'commander';
 import { HARNESS_VERSION } from '../version.js';
 import { UserError } from '../errors.js';
-import { calibrateCommand } from './calibrate.js';
-import { exportCommand } from './export.js';
-import { importCommand } from './import.js';
-import { importVerdictsCommand } from './import-verdicts.js';
-import { demoCommand } from './demo.js';
-import { importAnswersCommand } from './import-answers.js';
-import { scoreCommand } from './score.js';
-import { tryCommand } from './try.js';
-import { lintCommand } from './lint.js';
-import { mergeCommand } from './merge.js';
-import { reportCommand } from './report.js';
-import { runCommand } from './run.js';
-import { simCommand } from './sim.js';
+/**
+ * Commands by name (keep one line each, alphabetical). Each is imported only when it runs, so
+ * a command loads its own modules and `caps --version` loads none.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  calibrate: async () => (await import('./calibrate.js')).calibrateCommand(),
+  demo: async () => (await import('./demo.js')).demoCommand(),
+  export: async () => (await import('./export.js')).exportCommand(),
+  import: async () => (await import('./import.js')).importCommand(),
+  'import-answers': async () => (await import('./import-answers.js')).importAnswersCommand(),
+  'import-verdicts': async () => (await import('./import-verdicts.js')).importVerdictsCommand(),
+  lint: async () => (await import('./lint.js')).lintCommand(),
+  merge: async () => (await import('./merge.js')).mergeCommand(),
+  report: async () => (await import('./report.js')).reportCommand(),
+  run: async () => (await import('./run.js')).runCommand(),
+  score: async () => (await import('./score.js')).scoreCommand(),
+  sim: async () => (await import('./sim.js')).simCommand(),
+  try: async () => (await import('./try.js')).tryCommand(),
+};
 
-export function buildProgram(): Command {
+/**
+ * The program with the commands `argv` needs: the one it names, none for --version, and all
+ * of them for help, a bare `caps` or an unknown name (to list them or suggest one).
+ */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('caps')
     .description('Evaluate medical language models on clinician-written CAPS rubrics.')
     .version(HARNESS_VERSION, '-V, --version')
     .showHelpAfterError('(run caps --help for usage)')
     .exitOverride();
-  // Commands (keep one line each, alphabetical):
-  program.addCommand(calibrateCommand());
-  program.addCommand(demoCommand());
-  program.addCommand(exportCommand());
-  program.addCommand(importCommand());
-  program.addCommand(importAnswersCommand());
-  program.addCommand(importVerdictsCommand());
-  program.addCommand(lintCommand());
-  program.addCommand(mergeCommand());
-  program.addCommand(reportCommand());
-  program.addCommand(runCommand());
-  program.addCommand(scoreCommand());
-  program.addCommand(simCommand());
-  program.addCommand(tryCommand());
+  const named = argv.find((arg) => !arg.startsWith('-'));
+  const version = named === undefined && argv.some((arg) => arg === '-V' || arg === '--version');
+  const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : version ? [] : Object.keys(COMMANDS);
+  for (const command of await Promise.all(wanted.map((name) => COMMANDS[name]()))) program.addCommand(command);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {

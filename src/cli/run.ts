@@ -52,7 +52,7 @@ export function runCommand(): Command {
     .option('-o, --out <dir>', 'run folder (default: runs/<bank>-<selection hash>, so the same command resumes)')
     .option('--resume <dir>', 'finish the run in this folder with the selection it was started with')
     .option('--plan', 'print the plan and estimated cost; ask nothing')
-    .option('--shard <i/n>', 'run only shard i of n (deterministic; join shards with caps merge)')
+    .option('--shard <i/n>', 'run only shard i of n (deterministic; join shards with caps merge); auto or auto/n takes it from a Slurm array or Kubernetes Indexed Job')
     .option('--items <ids>', 'only these item ids, comma-separated')
     .option('--topics <topics>', 'only these topics (and their subtopics), comma-separated')
     .option('--depth <levels>', 'only these depths: 3, 2-4 or 1,3')
