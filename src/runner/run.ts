@@ -106,14 +106,21 @@ export function sentParams(endpoint: EndpointConfig, sample: number): SentParams
   return seed === undefined ? rest : { ...rest, seed: seed + sample };
 }
 
-export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
-  const { bank, signal } = options;
+/** An opened run folder: its plan, cache, answers already recorded and the manifest now written. */
+export interface OpenedRun {
+  prepared: PreparedRun;
+  folder: RunFolder;
+  cache: ResponseCache | null;
+  /** Answers recorded without error, by key (text only where a later turn needs it). */
+  recorded: Map<string, string>;
+  manifest: Manifest;
+}
+
+/** Plans a run, checks its folder still holds the same bank, and marks it running. */
+export async function openRun(options: RunEvalOptions): Promise<OpenedRun> {
+  const { bank } = options;
   const prepared = prepareRun(options);
   const { endpoints, plan } = prepared;
-  // Every key variable is checked before the first request.
-  const clients = new Map<string, EndpointClient>(
-    endpoints.map((e) => [e.name, createEndpointClient(e, { ...options.clientOptions, env: options.env ?? process.env })]),
-  );
   const folder = new RunFolder(resolve(prepared.out));
   const previous = folder.exists() ? folder.readManifest() : null;
   if (previous && previous.bank.hash !== bank.hash) {
@@ -146,6 +153,68 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
     status: 'running',
   };
   folder.writeManifest(manifest);
+  return { prepared, folder, cache, recorded, manifest };
+}
+
+/** Records the final counts and status in the manifest. */
+export function closeRun(opened: OpenedRun, counts: RunSummary['counts']): RunSummary {
+  const status = counts.done === counts.planned ? 'complete' : 'incomplete';
+  const final: Manifest = { ...opened.manifest, counts: { planned: counts.planned, done: counts.done, errors: counts.errors }, finished_at: new Date().toISOString(), status };
+  opened.folder.writeManifest(final);
+  return { dir: opened.folder.dir, status, counts, manifest: final };
+}
+
+/** What one answer asks: its key, messages, parameters and request hash, and the fields of its record. */
+export function answerRequest(bank: Bank, dialogue: Dialogue, turn: number, answers: readonly string[]) {
+  const { endpoint, item, variant, sample } = dialogue;
+  const key = dialogueKey(dialogue, turn);
+  const messages = turnMessages(bank, endpoint, item, variant, [...answers]);
+  const params = sentParams(endpoint, sample);
+  const hash = requestHash({ model: endpoint.model, params, messages, sample });
+  const base = { key, request_hash: hash, respondent: endpoint.name, respondent_kind: 'model' as const, model: endpoint.model, item: item.id, variant: variantId(variant), turn, sample, messages };
+  return { key, messages, params, hash, base };
+}
+
+type RecordBase = ReturnType<typeof answerRequest>['base'];
+
+/** The record of an answer served from the response cache. */
+export function cachedRecord(base: RecordBase, hit: NonNullable<ReturnType<ResponseCache['get']>>): ResponseRecord {
+  const now = new Date().toISOString();
+  return { ...base, served_model: hit.served_model, text: hit.text, reasoning: hit.reasoning, finish_reason: hit.finish_reason, usage: hit.usage, latency_ms: hit.latency_ms, attempts: 0, error: null, cached: true, started_at: now, finished_at: now };
+}
+
+/** The record of an answer the endpoint gave (or failed to give). */
+export function answeredRecord(base: RecordBase, result: ChatResult, startedAt: string): ResponseRecord {
+  return {
+    ...base,
+    served_model: result.servedModel,
+    text: result.error ? null : result.text,
+    reasoning: result.reasoning,
+    finish_reason: result.finishReason,
+    usage: result.usage,
+    latency_ms: result.latencyMs,
+    attempts: result.attempts,
+    error: result.error,
+    started_at: startedAt,
+    finished_at: new Date().toISOString(),
+  };
+}
+
+/** Keeps a good answer in the response cache (before it is recorded: a run killed in between finds it on resume). */
+export function cacheAnswer(cache: ResponseCache | null, record: ResponseRecord, result: ChatResult): void {
+  if (!cache || result.error || result.text === null) return;
+  cache.put({ request_hash: record.request_hash!, model: record.model!, served_model: result.servedModel, text: result.text, reasoning: result.reasoning, finish_reason: result.finishReason, usage: result.usage, latency_ms: result.latencyMs, created_at: record.finished_at! });
+}
+
+export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
+  const { bank, signal } = options;
+  // Every key variable is checked before the first request.
+  const clients = new Map<string, EndpointClient>(
+    prepareRun(options).endpoints.map((e) => [e.name, createEndpointClient(e, { ...options.clientOptions, env: options.env ?? process.env })]),
+  );
+  const opened = await openRun(options);
+  const { prepared, folder, cache, recorded } = opened;
+  const { endpoints, plan } = prepared;
 
   const progress = new Map<string, EndpointProgress>(
     endpoints.map((e) => [e.name, { name: e.name, total: plan.counts.byEndpoint[e.name].answers, done: 0, errors: 0, retries: 0, cached: 0 }]),
@@ -160,13 +229,12 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
   const inFlight = pLimit(options.maxInFlight ?? options.config.defaults?.concurrency ?? 512);
 
   async function runDialogue(dialogue: Dialogue): Promise<void> {
-    const { endpoint, item, variant, sample } = dialogue;
+    const { endpoint } = dialogue;
     const tally = progress.get(endpoint.name)!;
     const answers: string[] = [];
     for (let turn = 0; turn < dialogue.answers; turn++) {
       if (signal?.aborted) return;
-      const key = dialogueKey(dialogue, turn);
-      const earlier = recorded.get(key);
+      const earlier = recorded.get(dialogueKey(dialogue, turn));
       if (earlier !== undefined) {
         answers.push(earlier);
         counts.resumed++;
@@ -174,15 +242,11 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
         tally.done++;
         continue;
       }
-      const messages = turnMessages(bank, endpoint, item, variant, answers);
-      const params = sentParams(endpoint, sample);
-      const hash = requestHash({ model: endpoint.model, params, messages, sample });
-      const base = { key, request_hash: hash, respondent: endpoint.name, respondent_kind: 'model' as const, model: endpoint.model, item: item.id, variant: variantId(variant), turn, sample, messages };
+      const { messages, params, hash, base } = answerRequest(bank, dialogue, turn, answers);
       let record: ResponseRecord;
       const hit = cache?.get(hash);
       if (hit) {
-        const now = new Date().toISOString();
-        record = { ...base, served_model: hit.served_model, text: hit.text, reasoning: hit.reasoning, finish_reason: hit.finish_reason, usage: hit.usage, latency_ms: hit.latency_ms, attempts: 0, error: null, cached: true, started_at: now, finished_at: now };
+        record = cachedRecord(base, hit);
       } else {
         const startedAtTurn = new Date().toISOString();
         // Identical requests in flight at once (e.g. a multi-turn variant's first turn and the
@@ -200,24 +264,9 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
         }
         // A stopped run records nothing for the answers it abandoned: resume asks them.
         if (result.error?.kind === 'aborted') return;
-        record = {
-          ...base,
-          served_model: result.servedModel,
-          text: result.error ? null : result.text,
-          reasoning: result.reasoning,
-          finish_reason: result.finishReason,
-          usage: result.usage,
-          latency_ms: result.latencyMs,
-          attempts: result.attempts,
-          error: result.error,
-          ...(shared && { attempts: 0, cached: true }),
-          started_at: startedAtTurn,
-          finished_at: new Date().toISOString(),
-        };
-        // Cache before recording: a run killed in between finds the answer in the cache on resume.
-        if (!shared && !result.error && cache && result.text !== null) {
-          cache.put({ request_hash: hash, model: endpoint.model, served_model: result.servedModel, text: result.text, reasoning: result.reasoning, finish_reason: result.finishReason, usage: result.usage, latency_ms: result.latencyMs, created_at: record.finished_at! });
-        }
+        record = answeredRecord(base, result, startedAtTurn);
+        if (shared) record = { ...record, attempts: 0, cached: true };
+        else cacheAnswer(cache, record, result);
       }
       if (record.cached) {
         counts.cached++;
@@ -252,10 +301,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
     if (ticker) clearInterval(ticker);
     options.progress?.finish(progressState());
   }
-  const status = counts.done === counts.planned ? 'complete' : 'incomplete';
-  const final: Manifest = { ...manifest, counts: { planned: counts.planned, done: counts.done, errors: counts.errors }, finished_at: new Date().toISOString(), status };
-  folder.writeManifest(final);
-  return { dir: folder.dir, status, counts, manifest: final };
+  return closeRun(opened, counts);
 }
 
 /**
