@@ -31,6 +31,8 @@ interface RunCliOptions {
   limit?: number;
   cache: string | boolean;
   quiet?: boolean;
+  batch?: boolean;
+  batchPoll: number;
 }
 
 const list = (text: string | undefined) => text?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -61,6 +63,8 @@ export function runCommand(): Command {
     .addOption(new Option('--cache <dir>', 'response cache folder (default: .cache next to the run folder)'))
     .addOption(new Option('--no-cache', 'neither read nor write the response cache'))
     .option('-q, --quiet', 'plain progress lines every 10 s instead of a live display')
+    .option('--batch', 'send the requests through the OpenAI Batch API (/v1/files, /v1/batches; cheaper, slower); a batch in progress is collected by the next run')
+    .option('--batch-poll <seconds>', 'seconds between batch status checks', positiveInt('--batch-poll'), 30)
     .exitOverride()
     .action(async (options: RunCliOptions) => {
       const config = loadConfig(options.config);
@@ -91,14 +95,19 @@ export function runCommand(): Command {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       const live = progressMode(process.stderr, process.env, options.quiet ?? false) === 'live';
+      const common = {
+        ...selection,
+        cacheDir: options.cache === false ? (false as const) : typeof options.cache === 'string' ? options.cache : undefined,
+        signal: controller.signal,
+      };
       try {
-        const summary = await runEval({
-          ...selection,
-          cacheDir: options.cache === false ? false : typeof options.cache === 'string' ? options.cache : undefined,
-          maxInFlight: options.maxInFlight,
-          signal: controller.signal,
-          progress: createProgressReporter({ stream: process.stderr, live }),
-        });
+        const summary = options.batch
+          ? await (await import('../runner/batch.js')).runBatchEval({
+              ...common,
+              pollMs: options.batchPoll * 1000,
+              onBatch: (b) => process.stderr.write(`caps run: batch ${b.batch} (${b.endpoint}): ${b.status}, ${b.completed + b.failed}/${b.total} done, ${b.failed} failed\n`),
+            })
+          : await runEval({ ...common, maxInFlight: options.maxInFlight, progress: createProgressReporter({ stream: process.stderr, live }) });
         const c = summary.counts;
         process.stderr.write(
           `caps run: ${summary.status}: ${c.done}/${c.planned} answers (${c.resumed} already recorded, ${c.cached} from cache, ${c.requests} HTTP requests, ${c.errors} errors)\n`,
