@@ -2,7 +2,7 @@
  * JSON Lines files for run records. Appends are line-atomic (one write per line, opened
  * with O_APPEND), and a reader tolerates a half-written last line left by a killed process.
  */
-import { createReadStream, existsSync, openSync, writeSync, closeSync, fsyncSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, openSync, writeSync, closeSync, fsyncSync, fstatSync, readSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
 
@@ -30,8 +30,17 @@ export class JsonlAppender {
 
 /** A killed writer may leave a last line without its newline; end it so the next append starts clean. */
 function repairTruncatedTail(path: string, fd: number): void {
-  const content = readFileSync(path);
-  if (content.length > 0 && content[content.length - 1] !== 0x0a) writeSync(fd, '\n');
+  // Only the last byte is read: run files grow to hundreds of megabytes.
+  const size = fstatSync(fd).size;
+  if (size === 0) return;
+  const last = Buffer.alloc(1);
+  const reader = openSync(path, 'r');
+  try {
+    readSync(reader, last, 0, 1, size - 1);
+  } finally {
+    closeSync(reader);
+  }
+  if (last[0] !== 0x0a) writeSync(fd, '\n');
 }
 
 export interface JsonlProblem {

@@ -5,11 +5,11 @@
  * models, judge template, jury rule, bank, answer) is not scored again, so re-scoring costs
  * no judge call; incomplete answers (a judge failed) are retried.
  */
-import pLimit from 'p-limit';
 import type { Bank } from '../bank/bank.js';
 import { CLEAN } from '../schema/bank.js';
 import type { JuryRule } from '../schema/config.js';
 import type { AnswerScore } from '../schema/score.js';
+import type { ResponseRecord } from '../schema/run.js';
 import type { EndpointClient } from '../endpoints/client.js';
 import { RunFolder } from '../io/run-folder.js';
 import { contentHash } from '../io/hash.js';
@@ -56,6 +56,41 @@ export interface ScoreRunSummary {
   unknownItems: string[];
 }
 
+/** What is kept of an earlier score to decide reuse and to count it: not the score itself. */
+interface EarlierScore {
+  signature: string | undefined;
+  status: AnswerScore['status'];
+  /** Every verdict carries a judge's view. */
+  judged: boolean;
+  compared: number;
+  agreed: number;
+  /** The whole score, kept only where a re-score may reuse its jurors' opinions (it was not complete). */
+  score?: AnswerScore;
+}
+
+function earlierOf(score: AnswerScore): EarlierScore {
+  let compared = 0;
+  let agreed = 0;
+  for (const verdict of score.verdicts) {
+    if (verdict.agreement === undefined) continue;
+    compared++;
+    if (verdict.agreement) agreed++;
+  }
+  return {
+    signature: score.scorer.signature,
+    status: score.status,
+    judged: score.verdicts.every((v) => v.judge !== undefined),
+    compared,
+    agreed,
+    ...(score.status !== 'complete' && { score }),
+  };
+}
+
+/**
+ * Streams the run: responses are read, scored and appended one at a time, at most
+ * `concurrency` in flight, so memory holds per answer only its key and line (never the texts or
+ * the scores). Scores are appended in the order answers finish.
+ */
 export async function scoreRun(runDir: string, options: ScoreRunOptions): Promise<ScoreRunSummary> {
   const { bank } = options;
   const folder = new RunFolder(runDir);
@@ -64,13 +99,17 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
   const template = judges.length === 0 ? null : typeof options.template === 'object' ? options.template : loadJudgeTemplate(options.template);
   const rule: JuryRule = options.rule ?? 'majority';
   const items = new Map(bank.items.map((i) => [i.id, i]));
-  const responses = [...(await folder.latestResponses()).values()].sort((a, b) => a.key.localeCompare(b.key));
-  const previous = await folder.latestScores();
+  // First pass: the line of each key's latest response (a re-asked answer supersedes the earlier line).
+  const latestLine = new Map<string, number>();
+  let line = 0;
+  for await (const response of folder.responses()) latestLine.set(response.key, line++);
+  const previous = new Map<string, EarlierScore>();
+  for await (const score of folder.scores()) previous.set(score.key, earlierOf(score));
   const judgeInfo = judges.map((j) => ({ name: j.name, model: j.model, template: template!.ref }));
 
   const summary: ScoreRunSummary = {
     runDir,
-    answers: responses.length,
+    answers: latestLine.size,
     scored: 0,
     reused: 0,
     complete: 0,
@@ -83,72 +122,78 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
     agreement: { compared: 0, agreed: 0 },
     unknownItems: [],
   };
-  const current = new Map<string, AnswerScore>();
-  const limit = pLimit(options.concurrency ?? 16);
+  const count = (status: AnswerScore['status'], compared: number, agreed: number) => {
+    if (status === 'complete') summary.complete++;
+    else if (status === 'incomplete') summary.incomplete++;
+    else summary.errors++;
+    summary.agreement.compared += compared;
+    summary.agreement.agreed += agreed;
+  };
+  const concurrency = options.concurrency ?? 16;
   const appender = folder.scoreAppender();
   let done = 0;
-  try {
-    await Promise.all(
-      responses.map((response) =>
-        limit(async () => {
-          const item = items.get(response.item);
-          if (!item || (response.variant !== CLEAN && !item.variants.some((v) => v.id === response.variant))) {
-            summary.unknownItems.push(response.key);
-            return;
-          }
-          const signature = contentHash({
-            matcher: MATCHER_VERSION,
-            judges: judgeInfo.map(({ name, model }) => ({ name, model })),
-            template: template?.hash ?? null,
-            rule: judges.length > 1 ? rule : null,
-            bank: bank.hash,
-            answer: { text: response.text, error: response.error?.kind ?? null, messages: response.messages },
-          });
-          const earlier = previous.get(response.key);
-          // A judge that failed on entries the matcher could decide leaves a complete score without the judge's view: retry it too.
-          const judgedBefore = judges.length === 0 || earlier?.verdicts.every((v) => v.judge !== undefined);
-          if (earlier && earlier.status === 'complete' && earlier.scorer.signature === signature && judgedBefore) {
-            summary.reused++;
-            current.set(response.key, earlier);
-          } else {
-            const judged = await scoreWithJudges({
-              bank,
-              item,
-              response,
-              judges,
-              template,
-              rule,
-              kept: earlier?.scorer.signature === signature ? jurorOpinions(earlier) : undefined,
-              retries: options.judgeRetries,
-              signal: options.signal,
-            });
-            summary.judgeCalls += judged.calls;
-            if (judged.judgeFailed) summary.judgeFailures++;
-            const faults = judged.decision?.faults ?? [];
-            summary.judgeFaults += faults.filter((f) => f.kind !== 'jury-tie').length;
-            summary.juryTies += faults.filter((f) => f.kind === 'jury-tie').length;
-            const score: AnswerScore = { ...judged.score, scorer: { ...judged.score.scorer, signature } };
-            appender.append(score);
-            summary.scored++;
-            current.set(response.key, score);
-          }
-          options.onProgress?.({ done: ++done, total: responses.length });
-        }),
-      ),
-    );
-  } finally {
-    appender.close();
+
+  async function scoreOne(response: ResponseRecord): Promise<void> {
+    const item = items.get(response.item);
+    if (!item || (response.variant !== CLEAN && !item.variants.some((v) => v.id === response.variant))) {
+      summary.unknownItems.push(response.key);
+      return;
+    }
+    const signature = contentHash({
+      matcher: MATCHER_VERSION,
+      judges: judgeInfo.map(({ name, model }) => ({ name, model })),
+      template: template?.hash ?? null,
+      rule: judges.length > 1 ? rule : null,
+      bank: bank.hash,
+      answer: { text: response.text, error: response.error?.kind ?? null, messages: response.messages },
+    });
+    const earlier = previous.get(response.key);
+    // A judge that failed on entries the matcher could decide leaves a complete score without the judge's view: retry it too.
+    const judgedBefore = judges.length === 0 || earlier?.judged;
+    if (earlier && earlier.status === 'complete' && earlier.signature === signature && judgedBefore) {
+      summary.reused++;
+      count(earlier.status, earlier.compared, earlier.agreed);
+    } else {
+      const judged = await scoreWithJudges({
+        bank,
+        item,
+        response,
+        judges,
+        template,
+        rule,
+        kept: earlier?.score && earlier.signature === signature ? jurorOpinions(earlier.score) : undefined,
+        retries: options.judgeRetries,
+        signal: options.signal,
+      });
+      summary.judgeCalls += judged.calls;
+      if (judged.judgeFailed) summary.judgeFailures++;
+      const faults = judged.decision?.faults ?? [];
+      summary.judgeFaults += faults.filter((f) => f.kind !== 'jury-tie').length;
+      summary.juryTies += faults.filter((f) => f.kind === 'jury-tie').length;
+      const score: AnswerScore = { ...judged.score, scorer: { ...judged.score.scorer, signature } };
+      appender.append(score);
+      summary.scored++;
+      const counted = earlierOf(score);
+      count(counted.status, counted.compared, counted.agreed);
+    }
+    options.onProgress?.({ done: ++done, total: latestLine.size });
   }
 
-  for (const score of current.values()) {
-    if (score.status === 'complete') summary.complete++;
-    else if (score.status === 'incomplete') summary.incomplete++;
-    else summary.errors++;
-    for (const verdict of score.verdicts) {
-      if (verdict.agreement === undefined) continue;
-      summary.agreement.compared++;
-      if (verdict.agreement) summary.agreement.agreed++;
+  const inFlight = new Set<Promise<void>>();
+  try {
+    line = 0;
+    for await (const response of folder.responses()) {
+      if (latestLine.get(response.key) !== line++) continue;
+      const task: Promise<void> = scoreOne(response).finally(() => inFlight.delete(task));
+      // A failure surfaces through the race or the final Promise.all, not as an unhandled rejection meanwhile.
+      task.catch(() => {});
+      inFlight.add(task);
+      // Backpressure: read the next answer only when a slot is free.
+      if (inFlight.size >= concurrency) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
+  } finally {
+    appender.close();
   }
   return summary;
 }
