@@ -5,6 +5,10 @@
 import { Command, CommanderError } from 'commander';
 import { HARNESS_VERSION } from '../version.js';
 import { UserError } from '../errors.js';
+import { redactStandardStreams } from '../io/redact.js';
+import { setBadLinePolicy } from '../io/jsonl.js';
+import { asWriteError } from '../io/safe-write.js';
+
 /**
  * Commands by name (keep one line each, alphabetical). Each is imported only when it runs, so
  * a command loads its own modules and `caps --version` loads none.
@@ -12,6 +16,7 @@ import { UserError } from '../errors.js';
 const COMMANDS: Record<string, () => Promise<Command>> = {
   calibrate: async () => (await import('./calibrate.js')).calibrateCommand(),
   demo: async () => (await import('./demo.js')).demoCommand(),
+  draft: async () => (await import('./draft.js')).draftCommand(),
   export: async () => (await import('./export.js')).exportCommand(),
   import: async () => (await import('./import.js')).importCommand(),
   'import-answers': async () => (await import('./import-answers.js')).importAnswersCommand(),
@@ -19,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   lint: async () => (await import('./lint.js')).lintCommand(),
   merge: async () => (await import('./merge.js')).mergeCommand(),
   report: async () => (await import('./report.js')).reportCommand(),
+  review: async () => (await import('./review.js')).reviewCommand(),
   run: async () => (await import('./run.js')).runCommand(),
   score: async () => (await import('./score.js')).scoreCommand(),
   sim: async () => (await import('./sim.js')).simCommand(),
@@ -34,7 +40,10 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .description('Evaluate medical language models on clinician-written CAPS rubrics.')
     .version(HARNESS_VERSION, '-V, --version')
     .showHelpAfterError('(run caps --help for usage)')
+    .option('--skip-bad-lines', 'go on when run files hold lines that cannot be read (each is still listed)')
     .exitOverride();
+  // Unreadable lines in run files fail every command that reads them, unless the user accepts skipping them.
+  program.hook('preAction', () => setBadLinePolicy({ skip: program.opts().skipBadLines === true }));
   const named = argv.find((arg) => !arg.startsWith('-'));
   const version = named === undefined && argv.some((arg) => arg === '-V' || arg === '--version');
   const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : version ? [] : Object.keys(COMMANDS);
@@ -43,8 +52,10 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const program = await buildProgram(argv);
+  // Every line printed, ours or a library's debug log, passes the redaction step.
+  const restoreStreams = redactStandardStreams();
   try {
-    const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
@@ -52,14 +63,18 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here with exit code 0; usage errors were already printed.
       return err.exitCode === 0 ? 0 : 1;
     }
-    if (err instanceof UserError) {
-      process.stderr.write(`caps: ${err.message}\n`);
-      return err.exitCode;
+    // A file-system failure not caught where it happened still gets one line and exit 2.
+    const failure = err instanceof UserError ? err : typeof (err as NodeJS.ErrnoException)?.path === 'string' ? asWriteError((err as NodeJS.ErrnoException).path!, err) : err;
+    if (failure instanceof UserError) {
+      process.stderr.write(`caps: ${failure.message}\n`);
+      return failure.exitCode;
     }
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`caps: internal error: ${message}\n(set CAPS_DEBUG=1 for details)\n`);
     if (process.env.CAPS_DEBUG) console.error(err);
     return 3;
+  } finally {
+    restoreStreams();
   }
 }
 

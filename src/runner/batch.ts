@@ -7,7 +7,7 @@
  * `caps run --batch` instead of paying for them twice.
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createBatchApi, MAX_BATCH_REQUESTS, CHAT_COMPLETIONS, type BatchApi, type BatchStatus } from '../endpoints/batch-api.js';
 import { chatBody, type ChatResult } from '../endpoints/client.js';
 import { JsonlAppender, readJsonl } from '../io/jsonl.js';
@@ -15,7 +15,10 @@ import { BatchRecord, type BatchSubmitted } from '../schema/batch.js';
 import type { ResponseRecord } from '../schema/run.js';
 import { UserError } from '../errors.js';
 import type { Bank } from '../bank/bank.js';
-import { answeredRecord, answerRequest, cacheAnswer, cachedRecord, closeRun, openRun, prepareRun, type OpenedRun, type RunEvalOptions, type RunSummary } from './run.js';
+import { answeredRecord, answerRequest, cacheAnswer, cachedRecord, finalManifest, openRun, prepareRun, type OpenedRun, type RunEvalOptions, type RunSummary } from './run.js';
+import { RunFolder } from '../io/run-folder.js';
+import { lockRunFolder } from '../io/lock.js';
+import { endpointIdentity, type EndpointIdentity } from '../endpoints/identity.js';
 import { dialogueKey, type Dialogue } from './plan.js';
 
 export const BATCHES_FILE = 'batches.jsonl';
@@ -30,9 +33,20 @@ export interface BatchRunOptions extends RunEvalOptions {
 export async function runBatchEval(options: BatchRunOptions): Promise<RunSummary> {
   const env = options.env ?? process.env;
   // Every key variable is checked before anything is sent.
-  const apis = new Map<string, BatchApi>(prepareRun(options).endpoints.map((e) => [e.name, createBatchApi(e, env)]));
-  const opened = await openRun(options);
-  const { folder, recorded, cache, prepared } = opened;
+  const prepared = prepareRun(options);
+  const apis = new Map<string, BatchApi>(prepared.endpoints.map((e) => [e.name, createBatchApi(e, env)]));
+  const identities = new Map<string, EndpointIdentity>(prepared.endpoints.map((e) => [e.name, endpointIdentity(e, env)]));
+  const folder = new RunFolder(resolve(prepared.out));
+  const lock = lockRunFolder(folder.dir);
+  try {
+    return await runBatchLocked(options, await openRun(options, prepared, folder, identities), apis);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runBatchLocked(options: BatchRunOptions, opened: OpenedRun, apis: Map<string, BatchApi>): Promise<RunSummary> {
+  const { folder, recorded, cache, prepared, identities } = opened;
   const { bank, signal } = options;
   const pollMs = options.pollMs ?? 30_000;
   const counts: RunSummary['counts'] = { planned: prepared.plan.counts.answers, done: recorded.size, errors: 0, resumed: recorded.size, cached: 0, requests: 0 };
@@ -68,12 +82,13 @@ export async function runBatchEval(options: BatchRunOptions): Promise<RunSummary
         // A key from another selection, or one already recorded, is not recorded twice.
         if (!planned || recorded.has(outcome.customId)) continue;
         const { dialogue, turn } = planned;
-        const { base } = answerRequest(bank, dialogue, turn, earlierAnswers(dialogue, turn));
+        const identity = identities.get(dialogue.endpoint.name)!;
+        const { base } = answerRequest(bank, dialogue, turn, earlierAnswers(dialogue, turn), identity);
         const result: ChatResult = outcome.ok
           ? { ...outcome.answer, latencyMs: 0, attempts: 1, error: null }
           : { text: null, finishReason: null, usage: null, latencyMs: 0, attempts: 1, error: outcome.error };
         const { latency_ms: _none, ...entry } = answeredRecord(base, result, submitted.created_at);
-        cacheAnswer(cache, entry as ResponseRecord, result);
+        cacheAnswer(cache, entry as ResponseRecord, result, identity);
         record(dialogue, turn, entry as ResponseRecord);
         if (outcome.ok) answers++;
         else errors++;
@@ -108,7 +123,9 @@ export async function runBatchEval(options: BatchRunOptions): Promise<RunSummary
     log.close();
     responses.close();
   }
-  return closeRun(opened, counts);
+  const manifest = finalManifest(opened, counts, true);
+  folder.writeManifest(manifest);
+  return { dir: folder.dir, status: manifest.status as RunSummary['status'], counts, shared: opened.shared, manifest };
 }
 
 interface RoundContext {
@@ -130,8 +147,9 @@ async function submitRound(opened: OpenedRun, context: RoundContext): Promise<Ba
     let turn = 0;
     while (turn < dialogue.answers && recorded.has(dialogueKey(dialogue, turn))) turn++;
     if (turn === dialogue.answers) continue;
-    const request = answerRequest(context.bank, dialogue, turn, context.earlierAnswers(dialogue, turn));
-    const hit = cache?.get(request.hash);
+    const identity = opened.identities.get(dialogue.endpoint.name)!;
+    const request = answerRequest(context.bank, dialogue, turn, context.earlierAnswers(dialogue, turn), identity);
+    const hit = cache?.get(request.hash, identity);
     if (hit) {
       context.counts.cached++;
       context.record(dialogue, turn, cachedRecord(request.base, hit));

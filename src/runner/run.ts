@@ -14,6 +14,9 @@ import { RunFolder } from '../io/run-folder.js';
 import { contentHash } from '../io/hash.js';
 import { HARNESS_VERSION } from '../version.js';
 import { UserError } from '../errors.js';
+import { lockRunFolder } from '../io/lock.js';
+import { WriteError } from '../io/safe-write.js';
+import { endpointIdentity, normalizeBaseURL, type EndpointIdentity } from '../endpoints/identity.js';
 import { closestMatch } from '../bank/suggest.js';
 import { createEndpointClient, type ChatResult, type EndpointClient, type EndpointClientOptions } from '../endpoints/client.js';
 import { requestHash, ResponseCache, type SentParams } from './cache.js';
@@ -43,6 +46,11 @@ export interface RunEvalOptions extends RunSelection {
   signal?: AbortSignal;
   progress?: ProgressSink;
   clientOptions?: Omit<EndpointClientOptions, 'env'>;
+  /**
+   * Resume although an endpoint's base URL changed since the run started, because the server
+   * at the new URL is the same deployment (a local server restarted on another port).
+   */
+  acceptMovedEndpoints?: boolean;
 }
 
 export interface RunSummary {
@@ -60,6 +68,8 @@ export interface RunSummary {
     /** HTTP requests made, retries included. */
     requests: number;
   };
+  /** Groups of endpoints that send identical requests to the same server and so share answers. */
+  shared: string[][];
   manifest: Manifest;
 }
 
@@ -92,7 +102,7 @@ export function prepareRun(selection: RunSelection & { out?: string }): Prepared
   const plan = planRun(bank, endpoints, samples, selection.filters);
   if (plan.counts.answers === 0) throw new UserError(`nothing to ask: the filters select no answer from bank ${bank.id} (${bank.items.length} items)`);
   const selectionHash = contentHash({
-    endpoints: endpoints.map((e) => ({ name: e.name, model: e.model, params: e.params })),
+    endpoints: endpoints.map((e) => ({ name: e.name, baseURL: normalizeBaseURL(e.baseURL), model: e.model, params: e.params, headers: Object.keys(e.headers ?? {}).sort() })),
     samples,
     filters: { ...selection.filters, shard: selection.filters?.shard && `${selection.filters.shard.index}/${selection.filters.shard.count}` },
   }).slice(0, 10);
@@ -106,30 +116,53 @@ export function sentParams(endpoint: EndpointConfig, sample: number): SentParams
   return seed === undefined ? rest : { ...rest, seed: seed + sample };
 }
 
-/** An opened run folder: its plan, cache, answers already recorded and the manifest now written. */
+export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
+  const prepared = prepareRun(options);
+  const { endpoints } = prepared;
+  // Every key variable is checked before the first request.
+  const clients = new Map<string, EndpointClient>(
+    endpoints.map((e) => [e.name, createEndpointClient(e, { ...options.clientOptions, env: options.env ?? process.env })]),
+  );
+  const env = options.env ?? process.env;
+  const identities = new Map<string, EndpointIdentity>(endpoints.map((e) => [e.name, endpointIdentity(e, env)]));
+  const folder = new RunFolder(resolve(prepared.out));
+  const lock = lockRunFolder(folder.dir);
+  try {
+    return await runLocked(options, prepared, folder, identities, clients);
+  } finally {
+    lock.release();
+  }
+}
+
+/** An opened run folder: its plan, endpoints' identities, cache, answers already recorded and the manifest now written. */
 export interface OpenedRun {
   prepared: PreparedRun;
   folder: RunFolder;
+  identities: Map<string, EndpointIdentity>;
+  /** Endpoints that send identical requests to the same server, by name. */
+  shared: string[][];
   cache: ResponseCache | null;
   /** Answers recorded without error, by key (text only where a later turn needs it). */
   recorded: Map<string, string>;
   manifest: Manifest;
 }
 
-/** Plans a run, checks its folder still holds the same bank, and marks it running. */
-export async function openRun(options: RunEvalOptions): Promise<OpenedRun> {
+/** Checks a (locked) run folder still holds the same bank and endpoints, and marks it running. */
+export async function openRun(options: RunEvalOptions, prepared: PreparedRun, folder: RunFolder, identities: Map<string, EndpointIdentity>): Promise<OpenedRun> {
   const { bank } = options;
-  const prepared = prepareRun(options);
   const { endpoints, plan } = prepared;
-  const folder = new RunFolder(resolve(prepared.out));
   const previous = folder.exists() ? folder.readManifest() : null;
   if (previous && previous.bank.hash !== bank.hash) {
     throw new UserError(
       `${folder.dir} holds a run of bank ${previous.bank.id} v${previous.bank.version} whose content has changed since (hash ${previous.bank.hash.slice(0, 12)} -> ${bank.hash.slice(0, 12)}). Write to a new --out folder, or restore the bank to resume.`,
     );
   }
+  if (!options.acceptMovedEndpoints) checkSameEndpoints(folder.dir, previous, endpoints, identities);
+  const shared = sharedAnswerGroups(endpoints, identities);
   const cacheDir = options.cacheDir === undefined ? join(dirname(folder.dir), '.cache') : options.cacheDir;
   const cache = cacheDir ? new ResponseCache(resolve(cacheDir)) : null;
+  // Opening the file for appending cuts a partial last line left by a killed run, before it is read.
+  folder.responseAppender().close();
   const recorded = await recordedAnswers(folder, bank);
 
   const startedAt = new Date().toISOString();
@@ -137,7 +170,14 @@ export async function openRun(options: RunEvalOptions): Promise<OpenedRun> {
     id: previous?.id ?? basename(folder.dir),
     harness_version: HARNESS_VERSION,
     bank: bankRef(bank),
-    endpoints: mergeByName(previous?.endpoints ?? [], endpoints.map((e) => ({ name: e.name, baseURL: e.baseURL, model: e.model, params: { ...e.params } }))),
+    endpoints: mergeByName(
+      previous?.endpoints ?? [],
+      endpoints.map((e) => {
+        const partners = shared.find((group) => group.includes(e.name))?.filter((n) => n !== e.name);
+        const headers = identities.get(e.name)!.headers;
+        return { name: e.name, baseURL: e.baseURL, model: e.model, params: { ...e.params }, ...(headers && { headers }), ...(partners && { shares_answers_with: partners }) };
+      }),
+    ),
     respondents: mergeByName(previous?.respondents ?? [], endpoints.map((e) => ({ name: e.name, kind: 'model' as const }))),
     plan: {
       samples: prepared.samples,
@@ -153,24 +193,16 @@ export async function openRun(options: RunEvalOptions): Promise<OpenedRun> {
     status: 'running',
   };
   folder.writeManifest(manifest);
-  return { prepared, folder, cache, recorded, manifest };
-}
-
-/** Records the final counts and status in the manifest. */
-export function closeRun(opened: OpenedRun, counts: RunSummary['counts']): RunSummary {
-  const status = counts.done === counts.planned ? 'complete' : 'incomplete';
-  const final: Manifest = { ...opened.manifest, counts: { planned: counts.planned, done: counts.done, errors: counts.errors }, finished_at: new Date().toISOString(), status };
-  opened.folder.writeManifest(final);
-  return { dir: opened.folder.dir, status, counts, manifest: final };
+  return { prepared, folder, identities, shared, cache, recorded, manifest };
 }
 
 /** What one answer asks: its key, messages, parameters and request hash, and the fields of its record. */
-export function answerRequest(bank: Bank, dialogue: Dialogue, turn: number, answers: readonly string[]) {
+export function answerRequest(bank: Bank, dialogue: Dialogue, turn: number, answers: readonly string[], identity: EndpointIdentity) {
   const { endpoint, item, variant, sample } = dialogue;
   const key = dialogueKey(dialogue, turn);
   const messages = turnMessages(bank, endpoint, item, variant, [...answers]);
   const params = sentParams(endpoint, sample);
-  const hash = requestHash({ model: endpoint.model, params, messages, sample });
+  const hash = requestHash({ endpoint: identity, params, messages, sample });
   const base = { key, request_hash: hash, respondent: endpoint.name, respondent_kind: 'model' as const, model: endpoint.model, item: item.id, variant: variantId(variant), turn, sample, messages };
   return { key, messages, params, hash, base };
 }
@@ -201,20 +233,28 @@ export function answeredRecord(base: RecordBase, result: ChatResult, startedAt: 
 }
 
 /** Keeps a good answer in the response cache (before it is recorded: a run killed in between finds it on resume). */
-export function cacheAnswer(cache: ResponseCache | null, record: ResponseRecord, result: ChatResult): void {
+export function cacheAnswer(cache: ResponseCache | null, record: ResponseRecord, result: ChatResult, identity: EndpointIdentity): void {
   if (!cache || result.error || result.text === null) return;
-  cache.put({ request_hash: record.request_hash!, model: record.model!, served_model: result.servedModel, text: result.text, reasoning: result.reasoning, finish_reason: result.finishReason, usage: result.usage, latency_ms: result.latencyMs, created_at: record.finished_at! });
+  cache.put({ request_hash: record.request_hash!, endpoint: identity, model: record.model!, served_model: result.servedModel, text: result.text, reasoning: result.reasoning, finish_reason: result.finishReason, usage: result.usage, latency_ms: result.latencyMs, created_at: record.finished_at! });
 }
 
-export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
-  const { bank, signal } = options;
-  // Every key variable is checked before the first request.
-  const clients = new Map<string, EndpointClient>(
-    prepareRun(options).endpoints.map((e) => [e.name, createEndpointClient(e, { ...options.clientOptions, env: options.env ?? process.env })]),
-  );
-  const opened = await openRun(options);
-  const { prepared, folder, cache, recorded } = opened;
+/** The manifest's final counts and status. */
+export function finalManifest(opened: OpenedRun, counts: RunSummary['counts'], complete: boolean): Manifest {
+  const status = complete && counts.done === counts.planned ? 'complete' : 'incomplete';
+  return { ...opened.manifest, counts: { planned: counts.planned, done: counts.done, errors: counts.errors }, finished_at: new Date().toISOString(), status };
+}
+
+async function runLocked(
+  options: RunEvalOptions,
+  prepared: PreparedRun,
+  folder: RunFolder,
+  identities: Map<string, EndpointIdentity>,
+  clients: Map<string, EndpointClient>,
+): Promise<RunSummary> {
+  const { bank } = options;
+  const opened = await openRun(options, prepared, folder, identities);
   const { endpoints, plan } = prepared;
+  const { cache, recorded, shared } = opened;
 
   const progress = new Map<string, EndpointProgress>(
     endpoints.map((e) => [e.name, { name: e.name, total: plan.counts.byEndpoint[e.name].answers, done: 0, errors: 0, retries: 0, cached: 0 }]),
@@ -224,6 +264,10 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
   const ticker = options.progress ? setInterval(() => options.progress!.update(progressState()), 1000) : null;
   ticker?.unref();
   const counts: RunSummary['counts'] = { planned: plan.counts.answers, done: 0, errors: 0, resumed: 0, cached: 0, requests: 0 };
+  // A failed write (disk full) stops every worker; what is recorded stays and resume continues.
+  const stopOnFailure = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stopOnFailure.signal]) : stopOnFailure.signal;
+  let writeFailure: WriteError | null = null;
   const appender = folder.responseAppender();
   const pending = new Map<string, Promise<ChatResult>>();
   const inFlight = pLimit(options.maxInFlight ?? options.config.defaults?.concurrency ?? 512);
@@ -233,8 +277,9 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
     const tally = progress.get(endpoint.name)!;
     const answers: string[] = [];
     for (let turn = 0; turn < dialogue.answers; turn++) {
-      if (signal?.aborted) return;
-      const earlier = recorded.get(dialogueKey(dialogue, turn));
+      if (signal.aborted) return;
+      const key = dialogueKey(dialogue, turn);
+      const earlier = recorded.get(key);
       if (earlier !== undefined) {
         answers.push(earlier);
         counts.resumed++;
@@ -242,9 +287,10 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
         tally.done++;
         continue;
       }
-      const { messages, params, hash, base } = answerRequest(bank, dialogue, turn, answers);
+      const identity = identities.get(endpoint.name)!;
+      const { messages, params, hash, base } = answerRequest(bank, dialogue, turn, answers, identity);
       let record: ResponseRecord;
-      const hit = cache?.get(hash);
+      const hit = cache?.get(hash, identity);
       if (hit) {
         record = cachedRecord(base, hit);
       } else {
@@ -266,7 +312,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
         if (result.error?.kind === 'aborted') return;
         record = answeredRecord(base, result, startedAtTurn);
         if (shared) record = { ...record, attempts: 0, cached: true };
-        else cacheAnswer(cache, record, result);
+        else cacheAnswer(cache, record, result, identity);
       }
       if (record.cached) {
         counts.cached++;
@@ -291,17 +337,70 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
         const queue = plan.dialogues.filter((d) => d.endpoint.name === endpoint.name);
         let next = 0;
         const worker = async () => {
-          while (next < queue.length && !signal?.aborted) await runDialogue(queue[next++]);
+          while (next < queue.length && !signal.aborted) {
+            try {
+              await runDialogue(queue[next++]);
+            } catch (err) {
+              if (!(err instanceof WriteError)) throw err;
+              writeFailure ??= err;
+              stopOnFailure.abort();
+            }
+          }
         };
         await Promise.all(Array.from({ length: Math.min(endpoint.concurrency, queue.length) }, worker));
       }),
     );
   } finally {
-    appender.close();
     if (ticker) clearInterval(ticker);
     options.progress?.finish(progressState());
+    try {
+      appender.close();
+    } catch (err) {
+      if (!(err instanceof WriteError)) throw err;
+      writeFailure ??= err;
+    }
   }
-  return closeRun(opened, counts);
+  const final = finalManifest(opened, counts, !writeFailure);
+  if (writeFailure) {
+    try {
+      folder.writeManifest(final, { inPlaceWhenFull: true });
+    } catch {
+      // the manifest still says "running": resume treats it the same way
+    }
+    throw writeFailure;
+  }
+  folder.writeManifest(final);
+  return { dir: folder.dir, status: final.status as RunSummary['status'], counts, shared, manifest: final };
+}
+
+/**
+ * An endpoint name in a run folder stands for the server and model it was asked at: a config
+ * that now points the same name elsewhere would attribute the old answers to the new server.
+ */
+function checkSameEndpoints(dir: string, previous: Manifest | null, endpoints: EndpointConfig[], identities: Map<string, EndpointIdentity>): void {
+  for (const endpoint of endpoints) {
+    const before = previous?.endpoints.find((e) => e.name === endpoint.name);
+    if (!before) continue;
+    const now = identities.get(endpoint.name)!;
+    const changes = [
+      normalizeBaseURL(before.baseURL) !== now.baseURL && `baseURL ${before.baseURL} -> ${endpoint.baseURL}`,
+      before.model !== now.model && `model ${before.model} -> ${now.model}`,
+      before.headers && before.headers.fingerprint !== now.headers?.fingerprint && `deployment headers (${before.headers.names.join(', ')}) changed`,
+    ].filter(Boolean);
+    if (changes.length > 0) {
+      throw new UserError(`${dir}: endpoint "${endpoint.name}" was asked at another endpoint in this run folder (${changes.join('; ')}); its answers there are not this endpoint's. Use another --out or give the endpoint another name (or pass --accept-moved-endpoints if it is the same deployment at a new address).`);
+    }
+  }
+}
+
+/** Endpoints whose requests would be identical (same identity and parameters) share answers: grouped by name. */
+function sharedAnswerGroups(endpoints: EndpointConfig[], identities: Map<string, EndpointIdentity>): string[][] {
+  const groups = new Map<string, string[]>();
+  for (const e of endpoints) {
+    const key = contentHash({ identity: identities.get(e.name), params: e.params });
+    groups.set(key, [...(groups.get(key) ?? []), e.name]);
+  }
+  return [...groups.values()].filter((g) => g.length > 1);
 }
 
 /**

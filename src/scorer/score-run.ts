@@ -3,7 +3,10 @@
  * judge or jury when given) and appended to scores.jsonl. Resumable: an answer whose latest
  * score is complete and was made with the same signature (matcher version, judges and their
  * models, judge template, jury rule, bank, answer) is not scored again, so re-scoring costs
- * no judge call; incomplete answers (a judge failed) are retried.
+ * no judge call; incomplete answers (a judge failed) are retried. The run's verdicts.jsonl
+ * (adjudications, physicians' labels, imported grades) is read on every scoring and decides
+ * over judge and matcher; an answer whose labels changed is decided again from its earlier
+ * judge opinions, without asking the judge.
  */
 import type { Bank } from '../bank/bank.js';
 import { CLEAN } from '../schema/bank.js';
@@ -11,10 +14,14 @@ import type { JuryRule } from '../schema/config.js';
 import type { AnswerScore } from '../schema/score.js';
 import type { ResponseRecord } from '../schema/run.js';
 import type { EndpointClient } from '../endpoints/client.js';
+import { lockRunFolder } from '../io/lock.js';
+import { WriteError } from '../io/safe-write.js';
 import { RunFolder } from '../io/run-folder.js';
 import { contentHash } from '../io/hash.js';
 import { MATCHER_VERSION } from './matcher.js';
-import { jurorOpinions, scoreWithJudges } from './score-judged.js';
+import { jurorOpinions, rescoreWithExternal, scoreWithJudges } from './score-judged.js';
+import { externalHash, latestExternalVerdicts, resolveExternal } from './verdict-sources.js';
+import type { ExternalVerdict } from '../schema/external-verdict.js';
 import { loadJudgeTemplate, type JudgeTemplate } from './judge/template.js';
 
 export interface ScoreRunOptions {
@@ -54,57 +61,95 @@ export interface ScoreRunSummary {
   agreement: { compared: number; agreed: number };
   /** Keys of answers whose item or variant is not in the bank (left unscored). */
   unknownItems: string[];
+  /** Entries decided by verdicts.jsonl, by source (over all current scores). */
+  external: Record<string, number>;
+  /** verdicts.jsonl lines that could not be read (line: why), skipped. */
+  verdictProblems: string[];
+}
+
+/** Everything that decides a score but the verdicts.jsonl labels: an equal signature means no judge need be asked again. */
+export function scoreSignature(parts: { bank: Bank; judges: readonly { name: string; model: string }[]; template: string | null; rule: JuryRule | null; response: ResponseRecord }): string {
+  const { response } = parts;
+  return contentHash({
+    matcher: MATCHER_VERSION,
+    judges: parts.judges.map(({ name, model }) => ({ name, model })),
+    template: parts.template,
+    rule: parts.rule,
+    bank: parts.bank.hash,
+    answer: { text: response.text, error: response.error?.kind ?? null, messages: response.messages },
+  });
+}
+
+export async function scoreRun(runDir: string, options: ScoreRunOptions): Promise<ScoreRunSummary> {
+  const folder = new RunFolder(runDir);
+  folder.readManifest();
+  const lock = lockRunFolder(folder.dir);
+  try {
+    return await scoreLocked(folder, options);
+  } finally {
+    lock.release();
+  }
 }
 
 /** What is kept of an earlier score to decide reuse and to count it: not the score itself. */
 interface EarlierScore {
   signature: string | undefined;
   status: AnswerScore['status'];
+  external: string | undefined;
   /** Every verdict carries a judge's view. */
   judged: boolean;
-  compared: number;
-  agreed: number;
-  /** The whole score, kept only where a re-score may reuse its jurors' opinions (it was not complete). */
+  counts: ScoreCounts;
+  /** The whole score, kept only where a re-score may start from it (not complete, not judged throughout, or labelled). */
   score?: AnswerScore;
 }
 
-function earlierOf(score: AnswerScore): EarlierScore {
-  let compared = 0;
-  let agreed = 0;
+interface ScoreCounts {
+  compared: number;
+  agreed: number;
+  /** Entries decided by verdicts.jsonl, by source. */
+  external: Record<string, number>;
+}
+
+function countsOf(score: AnswerScore): ScoreCounts {
+  const counts: ScoreCounts = { compared: 0, agreed: 0, external: {} };
   for (const verdict of score.verdicts) {
+    if (verdict.provenance) counts.external[verdict.decided_by] = (counts.external[verdict.decided_by] ?? 0) + 1;
     if (verdict.agreement === undefined) continue;
-    compared++;
-    if (verdict.agreement) agreed++;
+    counts.compared++;
+    if (verdict.agreement) counts.agreed++;
   }
-  return {
-    signature: score.scorer.signature,
-    status: score.status,
-    judged: score.verdicts.every((v) => v.judge !== undefined),
-    compared,
-    agreed,
-    ...(score.status !== 'complete' && { score }),
-  };
+  return counts;
+}
+
+function earlierOf(score: AnswerScore, labelled: boolean): EarlierScore {
+  const judged = score.verdicts.every((v) => v.judge !== undefined);
+  const keep = score.status !== 'complete' || !judged || labelled || score.scorer.external !== undefined;
+  return { signature: score.scorer.signature, status: score.status, external: score.scorer.external, judged, counts: countsOf(score), ...(keep && { score }) };
 }
 
 /**
  * Streams the run: responses are read, scored and appended one at a time, at most
- * `concurrency` in flight, so memory holds per answer only its key and line (never the texts or
- * the scores). Scores are appended in the order answers finish.
+ * `concurrency` in flight, so memory holds per answer only its key and line (never the texts,
+ * nor the earlier scores but where a re-score starts from one). Scores are appended in the
+ * order answers finish.
  */
-export async function scoreRun(runDir: string, options: ScoreRunOptions): Promise<ScoreRunSummary> {
+async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise<ScoreRunSummary> {
   const { bank } = options;
-  const folder = new RunFolder(runDir);
-  folder.readManifest();
+  const runDir = folder.dir;
   const judges = options.judges ?? [];
   const template = judges.length === 0 ? null : typeof options.template === 'object' ? options.template : loadJudgeTemplate(options.template);
   const rule: JuryRule = options.rule ?? 'majority';
   const items = new Map(bank.items.map((i) => [i.id, i]));
+  const verdictProblems: string[] = [];
+  const externalLines: ExternalVerdict[] = [];
+  for await (const line of folder.externalVerdicts((p) => verdictProblems.push(`${folder.verdictsPath}:${p.line}: ${p.message}`))) externalLines.push(line);
+  const external = latestExternalVerdicts(externalLines);
   // First pass: the line of each key's latest response (a re-asked answer supersedes the earlier line).
   const latestLine = new Map<string, number>();
   let line = 0;
   for await (const response of folder.responses()) latestLine.set(response.key, line++);
   const previous = new Map<string, EarlierScore>();
-  for await (const score of folder.scores()) previous.set(score.key, earlierOf(score));
+  for await (const score of folder.scores()) previous.set(score.key, earlierOf(score, external.has(score.key)));
   const judgeInfo = judges.map((j) => ({ name: j.name, model: j.model, template: template!.ref }));
 
   const summary: ScoreRunSummary = {
@@ -121,38 +166,57 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
     juryTies: 0,
     agreement: { compared: 0, agreed: 0 },
     unknownItems: [],
+    external: {},
+    verdictProblems,
   };
-  const count = (status: AnswerScore['status'], compared: number, agreed: number) => {
+  const count = (status: AnswerScore['status'], counts: ScoreCounts) => {
     if (status === 'complete') summary.complete++;
     else if (status === 'incomplete') summary.incomplete++;
     else summary.errors++;
-    summary.agreement.compared += compared;
-    summary.agreement.agreed += agreed;
+    summary.agreement.compared += counts.compared;
+    summary.agreement.agreed += counts.agreed;
+    for (const [source, n] of Object.entries(counts.external)) summary.external[source] = (summary.external[source] ?? 0) + n;
   };
-  const concurrency = options.concurrency ?? 16;
   const appender = folder.scoreAppender();
   let done = 0;
+  // After a failed write (disk full) nothing more is scored; what was appended stays and is reused.
+  let writeFailure: WriteError | null = null;
+  /** Appends a new score; false once the disk refused a write. */
+  const record = (score: AnswerScore): boolean => {
+    try {
+      appender.append(score);
+    } catch (err) {
+      if (!(err instanceof WriteError)) throw err;
+      writeFailure ??= err;
+      return false;
+    }
+    summary.scored++;
+    count(score.status, countsOf(score));
+    return true;
+  };
 
   async function scoreOne(response: ResponseRecord): Promise<void> {
+    if (writeFailure) return;
     const item = items.get(response.item);
     if (!item || (response.variant !== CLEAN && !item.variants.some((v) => v.id === response.variant))) {
       summary.unknownItems.push(response.key);
       return;
     }
-    const signature = contentHash({
-      matcher: MATCHER_VERSION,
-      judges: judgeInfo.map(({ name, model }) => ({ name, model })),
-      template: template?.hash ?? null,
-      rule: judges.length > 1 ? rule : null,
-      bank: bank.hash,
-      answer: { text: response.text, error: response.error?.kind ?? null, messages: response.messages },
-    });
+    const signature = scoreSignature({ bank, judges: judgeInfo, template: template?.hash ?? null, rule: judges.length > 1 ? rule : null, response });
     const earlier = previous.get(response.key);
+    const labels = external.get(response.key);
+    const labelHash = externalHash(labels);
+    const decided = labels ? resolveExternal(labels) : undefined;
     // A judge that failed on entries the matcher could decide leaves a complete score without the judge's view: retry it too.
     const judgedBefore = judges.length === 0 || earlier?.judged;
-    if (earlier && earlier.status === 'complete' && earlier.signature === signature && judgedBefore) {
+    const sameScorer = earlier !== undefined && earlier.status === 'complete' && earlier.signature === signature && judgedBefore;
+    const relabelled = sameScorer && earlier.external !== labelHash && earlier.score ? rescoreWithExternal({ bank, item, response, earlier: earlier.score, external: decided ?? new Map() }) : undefined;
+    if (sameScorer && earlier.external === labelHash) {
       summary.reused++;
-      count(earlier.status, earlier.compared, earlier.agreed);
+      count(earlier.status, earlier.counts);
+    } else if (relabelled && relabelled.status === 'complete') {
+      const score: AnswerScore = { ...relabelled, scorer: { ...relabelled.scorer, ...(labelHash ? { external: labelHash } : { external: undefined }) } };
+      if (!record(score)) return;
     } else {
       const judged = await scoreWithJudges({
         bank,
@@ -161,6 +225,7 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
         judges,
         template,
         rule,
+        external: decided,
         kept: earlier?.score && earlier.signature === signature ? jurorOpinions(earlier.score) : undefined,
         retries: options.judgeRetries,
         signal: options.signal,
@@ -170,20 +235,18 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
       const faults = judged.decision?.faults ?? [];
       summary.judgeFaults += faults.filter((f) => f.kind !== 'jury-tie').length;
       summary.juryTies += faults.filter((f) => f.kind === 'jury-tie').length;
-      const score: AnswerScore = { ...judged.score, scorer: { ...judged.score.scorer, signature } };
-      appender.append(score);
-      summary.scored++;
-      const counted = earlierOf(score);
-      count(counted.status, counted.compared, counted.agreed);
+      const score: AnswerScore = { ...judged.score, scorer: { ...judged.score.scorer, signature, ...(labelHash && { external: labelHash }) } };
+      if (!record(score)) return;
     }
     options.onProgress?.({ done: ++done, total: latestLine.size });
   }
 
+  const concurrency = options.concurrency ?? 16;
   const inFlight = new Set<Promise<void>>();
   try {
     line = 0;
     for await (const response of folder.responses()) {
-      if (latestLine.get(response.key) !== line++) continue;
+      if (latestLine.get(response.key) !== line++ || writeFailure) continue;
       const task: Promise<void> = scoreOne(response).finally(() => inFlight.delete(task));
       // A failure surfaces through the race or the final Promise.all, not as an unhandled rejection meanwhile.
       task.catch(() => {});
@@ -195,5 +258,6 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
   } finally {
     appender.close();
   }
+  if (writeFailure) throw writeFailure;
   return summary;
 }
