@@ -8,6 +8,7 @@ import { UserError } from '../errors.js';
 import { canonicalJson, contentHash } from '../io/hash.js';
 import type { Item, TaxonomyFile } from '../schema/bank.js';
 import type { Bank, SourcePosition } from './bank.js';
+import { bankCacheDir, bankCacheKey, readCachedBank, writeCachedBank } from './cache.js';
 import { countDiagnostics, displayPath, formatDiagnostic, sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { discoverBankFiles } from './discover.js';
 import { checkEvidencePresence, checkItem, checkItemIds, checkPointTotal, type RuleContext } from './rules.js';
@@ -84,10 +85,20 @@ export async function loadBank(paths: readonly string[], options: LoadOptions = 
   return { bank, diagnostics: sorted };
 }
 
-/** For commands that need a valid bank: the errors, in lint's form, become one UserError. */
-export async function loadBankOrThrow(paths: readonly string[]): Promise<Bank> {
+/**
+ * For commands that need a valid bank: the errors, in lint's form, become one UserError.
+ * A bank that loaded before from the same bytes comes from the cache (src/bank/cache.ts).
+ */
+export async function loadBankOrThrow(paths: readonly string[], cacheDir: string | null = bankCacheDir()): Promise<Bank> {
+  const discovered = cacheDir ? discoverBankFiles(paths) : null;
+  const key = discovered && discovered.diagnostics.length === 0 ? bankCacheKey(discovered.files) : null;
+  const cached = key ? readCachedBank(cacheDir!, key) : null;
+  if (cached) return cached;
   const { bank, diagnostics } = await loadBank(paths);
-  if (bank) return bank;
+  if (bank) {
+    if (key) writeCachedBank(cacheDir!, key, bank, discovered!.files);
+    return bank;
+  }
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const shown = errors.slice(0, 20).map((d) => `  ${formatDiagnostic(d)}`);
   const more = errors.length > shown.length ? [`  ... and ${errors.length - shown.length} more (run caps lint ${paths.join(' ')})`] : [];
