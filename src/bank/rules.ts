@@ -4,7 +4,7 @@
  * stable code, listed in docs/bank-format.md.
  */
 import { ADEQUACY_SCORES, type DepthScale, type Item, type MatchSpec } from '../schema/bank.js';
-import { evaluateMatch, matchSpecProblems } from '../scorer/matcher.js';
+import { evaluateMatch, matchSpecProblems } from '../matching/matcher.js';
 import { displayPath, type Diagnostic } from './diagnostic.js';
 import { diagnoseAt, locate, type PathSegment, type YamlSource } from './source.js';
 import { closestMatch } from './suggest.js';

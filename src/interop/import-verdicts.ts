@@ -14,7 +14,7 @@ import { readTable } from '../io/table.js';
 import { contentHash } from '../io/hash.js';
 import { UserError } from '../errors.js';
 import { answerKey } from '../runner/plan.js';
-import { MATCHER_VERSION } from '../scorer/matcher.js';
+import { MATCHER_VERSION } from '../matching/matcher.js';
 import { scoreAnswer } from '../scorer/score-answer.js';
 import { resolveRubric } from '../scorer/rubric.js';
 

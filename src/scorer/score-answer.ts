@@ -10,7 +10,7 @@ import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore, Opinion, Verdict } from '../schema/score.js';
 import { UserError } from '../errors.js';
 import { applyProfile, type EntryVerdict } from './arithmetic.js';
-import { MATCHER_VERSION, evaluateMatch, prepareAnswer } from './matcher.js';
+import { MATCHER_VERSION, evaluateMatch, prepareAnswer } from '../matching/matcher.js';
 import { resolveRubric, type ResolvedEntry } from './rubric.js';
 
 /** A judge's opinion on one entry, or why the judge could not give one. */

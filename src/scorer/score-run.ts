@@ -13,7 +13,7 @@ import type { AnswerScore } from '../schema/score.js';
 import type { EndpointClient } from '../endpoints/client.js';
 import { RunFolder } from '../io/run-folder.js';
 import { contentHash } from '../io/hash.js';
-import { MATCHER_VERSION } from './matcher.js';
+import { MATCHER_VERSION } from '../matching/matcher.js';
 import { jurorOpinions, scoreWithJudges } from './score-judged.js';
 import { loadJudgeTemplate, type JudgeTemplate } from './judge/template.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Item } from '../../src/schema/bank.js';
 import { ResponseRecord, type ResponseRecordInput } from '../../src/schema/run.js';
 import { AnswerScore } from '../../src/schema/score.js';
-import { MATCHER_VERSION } from '../../src/scorer/matcher.js';
+import { MATCHER_VERSION } from '../../src/matching/matcher.js';
 import { scoreAnswer, type JudgeOpinion } from '../../src/scorer/score-answer.js';
 import { UserError } from '../../src/errors.js';
 

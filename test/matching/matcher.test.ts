@@ -7,7 +7,7 @@ import {
   normalizeForMatch,
   prepareAnswer,
   sentencesOf,
-} from '../../src/scorer/matcher.js';
+} from '../../src/matching/matcher.js';
 import { MatchSpec, type MatchSpecInput } from '../../src/schema/bank.js';
 import { UserError } from '../../src/errors.js';
 
