@@ -39,8 +39,8 @@ function foldableChars(): Set<string> {
 }
 
 function convert(text: string): string {
-  converter ??= OpenCC.Converter({ from: 'hk', to: 'cn' });
-  return converter(text);
+  const run = (converter ??= OpenCC.Converter({ from: 'hk', to: 'cn' }));
+  return run(text);
 }
 
 const HAN_RUN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;

@@ -10,15 +10,24 @@
  */
 import type { MatchSpecInput, PhraseGroup } from '../schema/bank.js';
 import { UserError } from '../errors.js';
-import { DEFAULT_NEGATION_WINDOW, escapeRegExp, indexNegation, inspectOccurrence, withWordBoundaries, type NegationIndex } from './negation.js';
+import {
+  DEFAULT_NEGATION_WINDOW,
+  escapeRegExp,
+  indexNegation,
+  inspectOccurrence,
+  withWordBoundaries,
+  type InspectOptions,
+  type NegationIndex,
+} from './negation.js';
 import { normalizeForMatch, normalizeWithOrigin, type NormalizedText } from './normalize.js';
 import { sentenceAt, sentenceSpans, type SentenceSpan } from './sentences.js';
+import { sentenceAssertions, type Assertion } from './assertion.js';
 
 export { normalizeForMatch } from './normalize.js';
 export { sentencesOf, sentenceSpans, type SentenceSpan } from './sentences.js';
 
 /** Recorded with every score: a change in matching behaviour changes this string. */
-export const MATCHER_VERSION = 'caps-matcher/1.1';
+export const MATCHER_VERSION = 'caps-matcher/2.0';
 
 export interface MatchOutcome {
   met: boolean;
@@ -33,12 +42,15 @@ export interface PreparedAnswer {
   raw: string;
   normalized: NormalizedText;
   sentences: SentenceSpan[];
+  /** Parallel to sentences: whether each asserts what it mentions. */
+  assertions: Assertion[];
   negation: NegationIndex;
 }
 
 export function prepareAnswer(answer: string): PreparedAnswer {
   const normalized = normalizeWithOrigin(answer);
-  return { raw: answer, normalized, sentences: sentenceSpans(answer), negation: indexNegation(normalized.text) };
+  const sentences = sentenceSpans(answer);
+  return { raw: answer, normalized, sentences, assertions: sentenceAssertions(sentences), negation: indexNegation(normalized.text) };
 }
 
 interface Occurrence {
@@ -53,6 +65,8 @@ interface Finding {
   hits: Occurrence[];
   negatedBy: string[];
   embeddedIn: string[];
+  /** Why occurrences in questions, hedges, quotations of the rubric or declined lists do not count. */
+  unasserted: string[];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -127,20 +141,21 @@ function regexList(spec: MatchSpecInput): string[] {
 // ---------------------------------------------------------------------------------------
 // Finding occurrences
 
-function find(answer: PreparedAnswer, label: string, re: RegExp | null, unlessNegated: boolean, window: number): Finding {
-  const finding: Finding = { label, hits: [], negatedBy: [], embeddedIn: [] };
+function find(answer: PreparedAnswer, label: string, re: RegExp | null, unlessNegated: boolean, options: InspectOptions): Finding {
+  const finding: Finding = { label, hits: [], negatedBy: [], embeddedIn: [], unasserted: [] };
   if (!re) return finding;
   const { text, origin } = answer.normalized;
   for (const m of text.matchAll(re)) {
     if (m[0].length === 0) continue;
-    const context = inspectOccurrence(answer.negation, m.index, m.index + m[0].length, window);
+    const start = m.index;
+    const end = start + m[0].length;
+    const context = inspectOccurrence(answer.negation, start, end, options);
+    const sentence = sentenceAt(answer.sentences, origin[start]);
+    const assertion = sentence && answer.assertions[sentence.index - 1].unasserted;
     if (context.embeddedIn) finding.embeddedIn.push(context.embeddedIn);
     else if (unlessNegated && context.negatedBy) finding.negatedBy.push(context.negatedBy);
-    else {
-      const start = m.index;
-      const end = start + m[0].length;
-      finding.hits.push({ start, end, sentence: sentenceAt(answer.sentences, origin[start]) });
-    }
+    else if (unlessNegated && assertion) finding.unasserted.push(assertion);
+    else finding.hits.push({ start, end, sentence });
   }
   return finding;
 }
@@ -153,6 +168,7 @@ const where = (f: Finding) => `${f.label} in sentence ${f.hits[0].sentence?.inde
 function whyAbsent(f: Finding): string | null {
   if (f.negatedBy.length > 0) return `${f.label} found but negated by ${quoted(f.negatedBy[0])}`;
   if (f.embeddedIn.length > 0) return `${f.label} found only inside ${quoted(f.embeddedIn[0])}`;
+  if (f.unasserted.length > 0) return `${f.label} found but ${f.unasserted[0]}`;
   return null;
 }
 
@@ -170,7 +186,7 @@ export function evaluateMatch(spec: MatchSpecInput, answer: string | PreparedAns
   const prepared = typeof answer === 'string' ? prepareAnswer(answer) : answer;
   const unlessNegated = spec.unless_negated ?? true;
   const window = spec.window ?? DEFAULT_NEGATION_WINDOW;
-  const findPhrase = (p: string) => find(prepared, quoted(p), phrasePattern(p), unlessNegated, window);
+  const findPhrase = (p: string) => find(prepared, quoted(p), phrasePattern(p), unlessNegated, { window });
 
   const found: Finding[] = [];
   const reasons: string[] = [];
@@ -200,7 +216,11 @@ export function evaluateMatch(spec: MatchSpecInput, answer: string | PreparedAns
 
   const patterns = regexList(spec);
   if (patterns.length > 0) {
-    const findings = patterns.map((source) => find(prepared, `/${source}/`, userRegex(source), unlessNegated, window));
+    // A negation in a pattern's gap negates too, unless the pattern spells that word itself.
+    const findings = patterns.map((source) => {
+      const spelled = normalizeForMatch(source);
+      return find(prepared, `/${source}/`, userRegex(source), unlessNegated, { window, inner: { literal: (word) => spelled.includes(word) } });
+    });
     const hits = findings.filter(present);
     // Name what a pattern matched: the pattern alone does not tell the reader.
     for (const f of hits) f.label = `${f.label} ("${excerpt(prepared, f.hits[0])}")`;

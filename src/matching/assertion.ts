@@ -1,0 +1,64 @@
+/**
+ * Whether a sentence asserts what it mentions. A scoring point, deduction or veto needs an
+ * affirmed mention: a question ("是否应该直接手术？", "Should we operate?"), a hedge ("我不确定"),
+ * a quotation of the rubric ("The rubric mentions: ...", "评分标准提到：...") or a list of
+ * options the answer then declines ("... I recommend none of them.") says nothing about the
+ * patient and earns nothing.
+ *
+ * Rules, per sentence of the answer (sentences.ts), in order:
+ * - question: the sentence ends with ? or ？, or asks 是否 / 要不要 / 能否 without answering;
+ * - hedge: 我不确定, 不确定是否, 我不清楚, 不好说, "I'm not sure", "unsure whether", "I don't know";
+ * - quotation: the sentence speaks of the rubric or the grading (rubric, scoring points, the
+ *   grader, 评分标准, 得分点, 扣分点, 标准答案; not a clinical score such as ECOG评分); when it ends in a colon or continues past one, the quoted
+ *   text runs on to the next full stop, line break or paragraph;
+ * - declined list: a sentence that declines every option ("I recommend none of them", "以上均不推荐",
+ *   "都不建议") makes the sentences of the list before it unasserted, back to the sentence that
+ *   introduced the options (a colon, "options", "可选", "包括") or, without one, the sentence just before.
+ */
+import { normalizeForMatch } from './normalize.js';
+import type { SentenceSpan } from './sentences.js';
+
+const QUESTION = /[?？]\s*[」』”’)）]*$|^(?:[^,，。]*?)(?:是否|要不要|能不能|能否|可否|should (?:we|i|you|the patient)|shall we|is it|would it)[^。.]*$/u;
+const HEDGE =
+  /我(?:也|并|真的)?不(?:太|很)?(?:确定|清楚|知道)|不(?:太|很)?确定(?:是否|该|要不要|能否)|不好说|说不准|拿不准|(?:i'm|i am) not (?:sure|certain)|not sure (?:whether|if)|unsure (?:whether|if)|i (?:don't|do not) know|uncertain (?:whether|if)/u;
+const QUOTATION = /rubric|scoring (?:points?|criteria|guide)|the grader|grading criteria|marking scheme|评分标准|评分要点|评分细则|评分规则|得分点|扣分点|标准答案|答题要点/u;
+const DECLINE_ALL = /(?:recommend|suggest|advise|endorse|support) none|none of (?:them|these|those|the above|the options)|neither of (?:them|these)|以上(?:均|都|全|皆)(?:不|非)|(?:均|都|全都|一概)不(?:推荐|建议|采用|考虑|选择)|一个都不|哪个都不/u;
+const LIST_INTRO = /[:：]|options?|alternatives|choices|可选|选项|方案有|包括|如下|以下/u;
+const FULL_STOP = /[。.!！]\s*[」』”’)）]*$/u;
+
+export interface Assertion {
+  /** Why the sentence does not assert what it mentions, or null when it does. */
+  unasserted: string | null;
+}
+
+export function sentenceAssertions(sentences: readonly SentenceSpan[]): Assertion[] {
+  const norm = sentences.map((s) => normalizeForMatch(s.text));
+  const out: Assertion[] = norm.map((text) => {
+    if (QUESTION.test(text)) return { unasserted: 'asked, not asserted' };
+    if (HEDGE.test(text)) return { unasserted: 'hedged, not asserted' };
+    return { unasserted: null };
+  });
+  // Quotations of the rubric, and what follows their colon up to a full stop.
+  for (let i = 0; i < norm.length; i++) {
+    if (!QUOTATION.test(norm[i])) continue;
+    out[i] = { unasserted: 'quotes the rubric' };
+    if (!/[:：]/u.test(norm[i]) || FULL_STOP.test(sentences[i].text)) continue;
+    for (let j = i + 1; j < norm.length; j++) {
+      out[j] = { unasserted: 'quotes the rubric' };
+      if (FULL_STOP.test(sentences[j].text)) break;
+    }
+  }
+  // Options listed, then declined together.
+  for (let i = 1; i < norm.length; i++) {
+    if (!DECLINE_ALL.test(norm[i])) continue;
+    let from = i - 1;
+    for (let j = i - 1; j >= Math.max(0, i - 12); j--) {
+      if (LIST_INTRO.test(norm[j])) {
+        from = j;
+        break;
+      }
+    }
+    for (let j = from; j < i; j++) out[j] = { unasserted: out[j].unasserted ?? 'listed as an option, then declined' };
+  }
+  return out;
+}
