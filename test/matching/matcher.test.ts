@@ -78,7 +78,7 @@ const chinese: Row[] = [
   ['不要延误 governs the delay, not the surgery', { any: ['手术'] }, '不要延误手术。', true],
   ['避免拖延 governs the delay', { any: ['手术'] }, '应避免拖延手术。', true],
   ['不要等 still negates a phrase that is the waiting', { any: ['等培养结果'] }, '不要等培养结果。', false],
-  ['并非 ... 最佳选择 after the phrase', { any: ['单纯化疗'] }, '单纯化疗并非本例的最佳选择。', false, /negated by "[^"]*非本例的最佳选择"/],
+  ['并非 ... 最佳选择 after the phrase', { any: ['单纯化疗'] }, '单纯化疗并非本例的最佳选择。', false, /negated by "[^"]*非本例的最佳/],
   ['是错误的 after the phrase', { any: ['直接手术'] }, '直接手术是错误的。', false],
   ['是一个严重错误 after the phrase', { any: ['直接手术'] }, '直接手术是一个严重错误。', false],
   ['切忌 before the phrase', { any: ['放弃治疗'] }, '切忌放弃治疗。', false],
