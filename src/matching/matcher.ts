@@ -22,6 +22,7 @@ import {
 import { normalizeForMatch, normalizeWithOrigin, type NormalizedText } from './normalize.js';
 import { sentenceAt, sentenceSpans, type SentenceSpan } from './sentences.js';
 import { sentenceAssertions, type Assertion } from './assertion.js';
+import { FUZZY_MIN_LETTERS, FUZZY_PREFIX, fuzzyBody } from './vocabulary.js';
 
 export { normalizeForMatch } from './normalize.js';
 export { sentencesOf, sentenceSpans, type SentenceSpan } from './sentences.js';
@@ -88,13 +89,19 @@ function inflect(word: string): string {
   return `${escapeRegExp(word)}(?:s|es|ed|ing)?`;
 }
 
-/** The pattern of a phrase over normalised text; spaces and hyphens in a phrase are interchangeable and optional. */
+/**
+ * The pattern of a phrase over normalised text; spaces and hyphens in a phrase are interchangeable
+ * and optional; "~word" (a long Latin word, from the vocabulary) tolerates one edit.
+ */
 function phrasePattern(phrase: string): RegExp | null {
   const cached = phraseCache.get(phrase);
   if (cached !== undefined) return cached;
-  const norm = normalizeForMatch(phrase).trim();
+  const fuzzy = phrase.startsWith(FUZZY_PREFIX);
+  const norm = normalizeForMatch(fuzzy ? phrase.slice(FUZZY_PREFIX.length) : phrase).trim();
   let pattern: RegExp | null = null;
-  if (norm !== '') {
+  if (fuzzy && /^[a-z]+$/.test(norm) && norm.length >= FUZZY_MIN_LETTERS) {
+    pattern = new RegExp(withWordBoundaries(norm, `${fuzzyBody(norm, escapeRegExp)}(?:s)?`), 'gu');
+  } else if (norm !== '') {
     const segments = norm.split(/[ \-]+/).filter(Boolean);
     const body =
       segments.length === 0
