@@ -108,8 +108,10 @@ const EN_VERDICT =
   '|contraindicated|avoided|inappropriate|unnecessary|unwarranted|discouraged|unsafe|wrong|incorrect|dangerous|harmful|ill-advised' +
   '|(?:a |an )?(?:serious |grave |major |big |dangerous |critical |clear )?(?:mistake|error)' +
   `|${EN_NEGATOR} (?:a |an |the )?(?:good|right|correct|appropriate|best|optimal|wise|safe|reasonable) (?:choice|option|approach|idea|plan|strategy|course))`;
+/** A judgement of error or danger closing a clause judges the whole course it names ("放弃根治性治疗、只做支持治疗是错误的"). */
+const ZH_CLOSING_VERDICT = '[^,。;!?\\n]{0,14}?(?:是|属于|属|都是|均是)(?:一个|一种)?(?:严重|重大|致命|明显)?的?(?:错误|禁忌|危险)';
 const POST_VERDICT = new RegExp(
-  `^(?:${ZH_FILLER}{0,3}(?<zh>${ZH_VERDICT})|[ -]?(?:${EN_FILLER} ){0,3}(?<en>${EN_VERDICT})(?!${WORD_CHAR}))`,
+  `^(?:${ZH_FILLER}{0,3}(?<zh>${ZH_VERDICT})|(?<closing>${ZH_CLOSING_VERDICT})|[ -]?(?:${EN_FILLER} ){0,3}(?<en>${EN_VERDICT})(?!${WORD_CHAR}))`,
   'u',
 );
 
@@ -311,7 +313,7 @@ export function inspectOccurrence(index: NegationIndex, start: number, end: numb
     }
   }
   const after = POST_VERDICT.exec(text.slice(end, Math.min(clauseEnd, end + 60)));
-  if (after) cues.push((after.groups?.zh ?? after.groups?.en)!);
+  if (after) cues.push((after.groups?.zh ?? after.groups?.closing ?? after.groups?.en)!);
   const negatedBy = cues.length % 2 === 1 ? cues[cues.length - 1] : null;
   return { embeddedIn, cues, negatedBy };
 }
