@@ -8,7 +8,7 @@
  * Rules, per sentence of the answer (sentences.ts), in order:
  * - question: the sentence ends with ? or ？, or asks 是否 / 要不要 / 能否 without answering;
  * - hedge: 我不确定, 不确定是否, 我不清楚, 不好说, "I'm not sure", "unsure whether", "I don't know",
- *   unless the sentence goes on to a conclusion (所以, 因此, therefore);
+ *   up to the conclusion the sentence goes on to (所以, 因此, therefore), which is asserted;
  * - quotation: the sentence speaks of the rubric or the grading (rubric, scoring points, the
  *   grader, 评分标准, 得分点, 扣分点, 标准答案; not a clinical score such as ECOG评分); when it ends in a colon or continues past one, the quoted
  *   text runs on to the next full stop, line break or paragraph;
@@ -23,7 +23,7 @@ const QUESTION = /[?？]\s*[」』”’)）]*$|^(?:[^,，。]*?)(?:是否|要�
 const HEDGE =
   /我(?:也|并|真的)?不(?:太|很)?(?:确定|清楚|知道)|不(?:太|很)?确定(?:是否|该|要不要|能否)|不好说|说不准|拿不准|(?:i'm|i am) not (?:sure|certain)|not sure (?:whether|if)|unsure (?:whether|if)|i (?:don't|do not) know|uncertain (?:whether|if)/u;
 /** A hedge the sentence then resolves ("我不确定能否耐受联合化疗，所以首选单药") asserts its conclusion. */
-const RESOLVED = /所以|因此|因而|故(?:首选|建议|推荐)|therefore|, so (?:i|we)\b/u;
+const RESOLVED = /所以|因此|因而|故(?:首选|建议|推荐)|therefore|, so (?:i|we)\b/iu;
 const QUOTATION = /rubric|scoring (?:points?|criteria|guide)|the grader|grading criteria|marking scheme|评分标准|评分要点|评分细则|评分规则|得分点|扣分点|标准答案|答题要点/u;
 const DECLINE_ALL = /(?:recommend|suggest|advise|endorse|support) none|none of (?:them|these|those|the above|the options)|neither of (?:them|these)|以上(?:均|都|全|皆)(?:不|非)|(?:均|都|全都|一概)不(?:推荐|建议|采用|考虑|选择)|一个都不|哪个都不/u;
 const LIST_INTRO = /[:：]|options?|alternatives|choices|可选|选项|方案有|包括|如下|以下/u;
@@ -32,13 +32,18 @@ const FULL_STOP = /[。.!！]\s*[」』”’)）]*$/u;
 export interface Assertion {
   /** Why the sentence does not assert what it mentions, or null when it does. */
   unasserted: string | null;
+  /** Original offset where a resolved hedge's conclusion starts: from there on the sentence asserts. */
+  until?: number;
 }
 
 export function sentenceAssertions(sentences: readonly SentenceSpan[]): Assertion[] {
   const norm = sentences.map((s) => normalizeForMatch(s.text));
-  const out: Assertion[] = norm.map((text) => {
+  const out: Assertion[] = norm.map((text, i) => {
     if (QUESTION.test(text)) return { unasserted: 'asked, not asserted' };
-    if (HEDGE.test(text) && !RESOLVED.test(text)) return { unasserted: 'hedged, not asserted' };
+    if (HEDGE.test(text)) {
+      const resolved = RESOLVED.exec(sentences[i].text);
+      return { unasserted: 'hedged, not asserted', ...(resolved && { until: sentences[i].start + resolved.index }) };
+    }
     return { unasserted: null };
   });
   // Quotations of the rubric, and what follows their colon up to a full stop.

@@ -158,7 +158,8 @@ function find(answer: PreparedAnswer, label: string, re: RegExp | null, unlessNe
     const end = start + m[0].length;
     const context = inspectOccurrence(answer.negation, start, end, options);
     const sentence = sentenceAt(answer.sentences, origin[start]);
-    const assertion = sentence && answer.assertions[sentence.index - 1].unasserted;
+    const asserted = sentence && answer.assertions[sentence.index - 1];
+    const assertion = asserted && (asserted.until === undefined || origin[start] < asserted.until) ? asserted.unasserted : null;
     if (context.embeddedIn) finding.embeddedIn.push(context.embeddedIn);
     else if (unlessNegated && context.negatedBy) finding.negatedBy.push(context.negatedBy);
     else if (unlessNegated && assertion) finding.unasserted.push(assertion);

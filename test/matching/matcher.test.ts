@@ -93,6 +93,7 @@ const chinese: Row[] = [
   ['a quotation of the rubric does not assert', { any: ['新辅助'] }, '评分标准提到：先行新辅助治疗；直接手术。我都不推荐。', false, /quotes the rubric/],
   ['a declined list does not assert', { any: ['新辅助'] }, '可选方案包括：新辅助治疗、直接手术、放疗。以上均不推荐。', false, /declined/],
   ['a clinical score is no rubric', { any: ['化疗'] }, 'ECOG评分1分，建议化疗。', true],
+  ['a resolved hedge asserts its conclusion only', { all: ['单药'], none: ['联合化疗'] }, '我不确定能否耐受联合化疗，所以首选单药。', true],
   ['an answer after a question asserts', { any: ['新辅助'] }, '下一步怎么办？建议先行新辅助治疗。', true],
   ['traditional characters fold', { any: ['肿瘤', '术后'] }, '術後需要檢測腫瘤標誌物。', true],
   ['traditional phrase on simplified text', { any: ['劑量'] }, '调整剂量。', true],
