@@ -16,7 +16,7 @@
  *   "都不建议") makes the sentences of the list before it unasserted, back to the sentence that
  *   introduced the options (a colon, "options", "可选", "包括") or, without one, the sentence just before.
  */
-import { normalizeForMatch } from './normalize.js';
+import type { NormalizedText } from './normalize.js';
 import type { SentenceSpan } from './sentences.js';
 
 const QUESTION = /[?？]\s*[」』”’)）]*$|^(?:[^,，。]*?)(?:是否|要不要|能不能|能否|可否|should (?:we|i|you|the patient)|shall we|is it|would it)[^。.]*$/u;
@@ -36,8 +36,21 @@ export interface Assertion {
   until?: number;
 }
 
-export function sentenceAssertions(sentences: readonly SentenceSpan[]): Assertion[] {
-  const norm = sentences.map((s) => normalizeForMatch(s.text));
+/** First normalised index whose origin is at or after an original offset. */
+function normalizedAt(origin: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = origin.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (origin[mid] < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Sentences' assertions, read on the answer's normalised text (normalised once, for all sentences). */
+export function sentenceAssertions(sentences: readonly SentenceSpan[], normalized: NormalizedText): Assertion[] {
+  const norm = sentences.map((s) => normalized.text.slice(normalizedAt(normalized.origin, s.start), normalizedAt(normalized.origin, s.end)));
   const out: Assertion[] = norm.map((text, i) => {
     if (QUESTION.test(text)) return { unasserted: 'asked, not asserted' };
     if (HEDGE.test(text)) {

@@ -38,9 +38,18 @@ export interface MatchOutcome {
   detail: string;
 }
 
+/**
+ * The matchers read at most this many characters of an answer (about 2 MB of prose, far
+ * beyond any real answer): a longer one is scored on this prefix, with a note in its score,
+ * rather than stalling a run.
+ */
+export const MAX_MATCHED_CHARS = 2_000_000;
+
 /** An answer normalised once and reused for every entry of a rubric. */
 export interface PreparedAnswer {
   raw: string;
+  /** Characters of the answer left unread beyond MAX_MATCHED_CHARS (0 for almost every answer). */
+  unread: number;
   normalized: NormalizedText;
   sentences: SentenceSpan[];
   /** Parallel to sentences: whether each asserts what it mentions. */
@@ -48,10 +57,11 @@ export interface PreparedAnswer {
   negation: NegationIndex;
 }
 
-export function prepareAnswer(answer: string): PreparedAnswer {
+export function prepareAnswer(full: string): PreparedAnswer {
+  const answer = full.length > MAX_MATCHED_CHARS ? full.slice(0, MAX_MATCHED_CHARS) : full;
   const normalized = normalizeWithOrigin(answer);
   const sentences = sentenceSpans(answer);
-  return { raw: answer, normalized, sentences, assertions: sentenceAssertions(sentences), negation: indexNegation(normalized.text) };
+  return { raw: answer, unread: full.length - answer.length, normalized, sentences, assertions: sentenceAssertions(sentences, normalized), negation: indexNegation(normalized.text) };
 }
 
 interface Occurrence {

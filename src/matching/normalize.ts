@@ -26,7 +26,8 @@ const APOSTROPHES = /[\u2018\u2019\u02BC\uFF07]/g;
 const CLUSTER = /\P{M}\p{M}*|\p{M}+/suy;
 const MARK = /^\p{M}$/u;
 const FORMAT = /^\p{Cf}+$/u;
-const UNCHANGED = /[\x21-\x40\x5b-\x7e\u4e00-\u9fff]+/y;
+// Visible ASCII but capitals, CJK punctuation that NFKC keeps (、。〈〉《》「」『』【】), common Chinese characters.
+const UNCHANGED = /[\x21-\x40\x5b-\x7e\u3001\u3002\u3008-\u3011\u4e00-\u9fff]+/y;
 
 export interface NormalizedText {
   /** The normalised text. */
@@ -103,7 +104,16 @@ function normalizeChars(raw: string): NormalizedText {
     const code = raw.charCodeAt(i);
     // Plain ASCII and common Chinese characters not followed by a combining mark are unchanged
     // by NFKC (the common case, kept fast).
-    if (isPlain(code) && !(raw.charCodeAt(i + 1) >= 0x300 && !isPlain(raw.charCodeAt(i + 1)) && MARK.test(raw[i + 1]))) {
+    if (code === 0x20) {
+      if (last !== '' && pendingSpace < 0) pendingSpace = at;
+      i += 1;
+      continue;
+    }
+    if (code >= 0xff01 && code <= 0xff5e && !(raw.charCodeAt(i + 1) >= 0x300 && MARK.test(raw[i + 1]))) {
+      // Full-width ASCII (，：；（）Ａ１): NFKC maps it to ASCII, one code unit for one.
+      piece = String.fromCharCode(code - 0xfee0).toLowerCase();
+      i += 1;
+    } else if (isPlain(code) && !(raw.charCodeAt(i + 1) >= 0x300 && !isPlain(raw.charCodeAt(i + 1)) && MARK.test(raw[i + 1]))) {
       piece = code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : raw[i];
       i += 1;
     } else {
