@@ -5,7 +5,7 @@
  *
  *   npm run bench                  all cases
  *   npm run bench -- --quick       N = 1,000 only and 10,000 answers for RSS
- *   npm run bench -- --runner-only this section only (not the report benchmark)
+ *   npm run bench -- --runner-only this section only (not the report or matching benchmarks)
  */
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -261,3 +261,9 @@ console.log(`wrote ${docs}`);
 
 // The report benchmark writes its own section of docs/benchmarks.md.
 if (!runnerOnly) await import('./report.js');
+
+// Matching: rubric checks per second and one ~5 MB answer (figures in docs/benchmarks.md, Matching).
+if (!runnerOnly) {
+  const { benchMatching } = await import('./matching.js');
+  console.log(`matching ${JSON.stringify(await benchMatching(quick))}`);
+}
