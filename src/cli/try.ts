@@ -1,5 +1,5 @@
 /** `caps try --bank FILE --item ID [--response FILE|-]`: score one pasted answer and explain every point. */
-import { readFileSync } from 'node:fs';
+import { readUtf8File } from '../io/text.js';
 import { Command, Option } from 'commander';
 import { JuryRule } from '../schema/config.js';
 import { loadBankOrThrow } from '../bank/load.js';
@@ -8,12 +8,16 @@ import { explainScore } from '../scorer/explain.js';
 import { resolveRubric } from '../scorer/rubric.js';
 import { judgesFromConfig } from '../scorer/judge/from-config.js';
 import { UserError } from '../errors.js';
+import { RunFolder } from '../io/run-folder.js';
+import { bankForRun } from './score.js';
 
 export function tryCommand(): Command {
   return new Command('try')
-    .description('score one answer to one item and explain each verdict, quote and point (for rubric authors)')
-    .requiredOption('--bank <paths...>', 'question bank files or folders')
-    .requiredOption('--item <id>', 'item id')
+    .description('score one answer to one item and explain each verdict, quote and point (for rubric authors); or explain a scored answer of a run (--run, --key)')
+    .option('--bank <paths...>', 'question bank files or folders (default with --run: the bank recorded in the run)')
+    .option('--item <id>', 'item id')
+    .option('--run <run-dir>', 'explain the current score of an answer of this run folder (with --key)')
+    .option('--key <key>', 'answer key, as in responses.jsonl and verdicts.csv')
     .option('--variant <id>', 'distraction variant id (default: the clean item)')
     .option('--response <file>', 'file with the answer, or - for standard input', '-')
     .option('--judge <names...>', 'judge endpoint name(s) from the config for entries without a matcher')
@@ -22,7 +26,13 @@ export function tryCommand(): Command {
     .option('--template <name-or-path>', 'judge prompt template (default caps-judge)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .exitOverride()
-    .action(async (options: { bank: string[]; item: string; variant?: string; response: string; judge?: string[]; config?: string; rule?: JuryRule; template?: string; format: string }) => {
+    .action(async (options: { bank?: string[]; item?: string; run?: string; key?: string; variant?: string; response: string; judge?: string[]; config?: string; rule?: JuryRule; template?: string; format: string }) => {
+      if (options.run || options.key) {
+        if (!options.run || !options.key) throw new UserError('give both --run RUN_DIR and --key KEY to explain a scored answer.');
+        await explainStored(options.run, options.key, options.bank, options.format);
+        return;
+      }
+      if (!options.bank || !options.item) throw new UserError('give --bank PATH and --item ID (or --run RUN_DIR --key KEY to explain a scored answer).');
       const answer = readAnswer(options.response);
       const bank = await loadBankOrThrow(options.bank);
       const selection = options.judge || options.config ? judgesFromConfig({ names: options.judge, configPath: options.config }) : { judges: [] };
@@ -44,13 +54,23 @@ export function tryCommand(): Command {
     });
 }
 
+/** The latest score of one answer of a run, explained (who decided each entry, with the provenance of labels and grades). */
+async function explainStored(runDir: string, key: string, paths: string[] | undefined, format: string): Promise<void> {
+  const bank = await bankForRun(runDir, paths);
+  const score = (await new RunFolder(runDir).latestScores()).get(key);
+  if (!score) throw new UserError(`${runDir}: no score for answer "${key}"; run caps score ${runDir} first, and check the key against verdicts.csv.`);
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(score, null, 2)}\n`);
+    return;
+  }
+  const item = bank.items.find((i) => i.id === score.item);
+  if (!item) throw new UserError(`${runDir}: item "${score.item}" of answer "${key}" is not in bank "${bank.id}".`);
+  process.stdout.write(explainScore(score, resolveRubric(item, score.variant)));
+}
+
 function readAnswer(source: string): string {
   if (source === '-' && process.stdin.isTTY) {
     throw new UserError('paste the answer through standard input (e.g. caps try ... < answer.txt) or pass --response FILE.');
   }
-  try {
-    return readFileSync(source === '-' ? 0 : source, 'utf8');
-  } catch (err) {
-    throw new UserError(`${source === '-' ? 'standard input' : source}: cannot read the answer (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
-  }
+  return source === '-' ? readUtf8File(0, 'standard input') : readUtf8File(source);
 }

@@ -10,6 +10,7 @@ import type { ChatMessage } from '../schema/bank.js';
 import type { EndpointConfig, EndpointParams } from '../schema/config.js';
 import type { ResponseError, Usage } from '../schema/run.js';
 import { UserError } from '../errors.js';
+import { registerSecret } from '../io/redact.js';
 import { classifyError } from './classify.js';
 import { createHttpFetch } from './http-fetch.js';
 import { RpmLimiter } from './rate-limit.js';
@@ -203,10 +204,11 @@ export function resolveApiKey(endpoint: EndpointConfig, env: NodeJS.ProcessEnv):
   if (!key) {
     throw new UserError(`endpoint "${endpoint.name}": the environment variable ${endpoint.apiKeyEnv} is not set. Export it (export ${endpoint.apiKeyEnv}=...) or remove apiKeyEnv for a server that needs no key.`);
   }
+  registerSecret(key);
   return key;
 }
 
-/** Header values may name environment variables as ${VAR} so that tokens stay out of the config. */
+/** Header values may name environment variables as ${VAR} so that tokens stay out of the config; every value is registered for redaction. */
 export function resolveHeaders(endpoint: EndpointConfig, env: NodeJS.ProcessEnv): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(endpoint.headers ?? {})) {
@@ -215,8 +217,11 @@ export function resolveHeaders(endpoint: EndpointConfig, env: NodeJS.ProcessEnv)
       if (resolved === undefined) {
         throw new UserError(`endpoint "${endpoint.name}": header ${name} uses \${${variable}} but that environment variable is not set.`);
       }
+      registerSecret(resolved);
       return resolved;
     });
+    // Configured header values are treated as secrets wherever they might be echoed back.
+    registerSecret(headers[name]);
   }
   return headers;
 }
