@@ -24,7 +24,7 @@ export {
   type MatchOutcome,
   type PreparedAnswer,
   type SentenceSpan,
-} from './scorer/matcher.js';
+} from './matching/matcher.js';
 export { resolveRubric, pointScore, deductionScore, type ResolvedEntry } from './scorer/rubric.js';
 export { applyProfile, applyProfileByTag, type EntryVerdict, type ProfileScore } from './scorer/arithmetic.js';
 export { scoreAnswer, type ScoreAnswerInput, type JudgeOpinion } from './scorer/score-answer.js';

@@ -18,7 +18,7 @@ import type { AnswerScore } from '../schema/score.js';
 import { RunFolder } from '../io/run-folder.js';
 import { readTable, type RefusedLine } from '../io/table.js';
 import { answerKey } from '../runner/plan.js';
-import { MATCHER_VERSION } from '../scorer/matcher.js';
+import { MATCHER_VERSION } from '../matching/matcher.js';
 import { scoreAnswer } from '../scorer/score-answer.js';
 import { rescoreWithExternal } from '../scorer/score-judged.js';
 import { scoreSignature } from '../scorer/score-run.js';

@@ -18,7 +18,7 @@ import { lockRunFolder } from '../io/lock.js';
 import { WriteError } from '../io/safe-write.js';
 import { RunFolder } from '../io/run-folder.js';
 import { contentHash } from '../io/hash.js';
-import { MATCHER_VERSION } from './matcher.js';
+import { MATCHER_VERSION } from '../matching/matcher.js';
 import { jurorOpinions, rescoreWithExternal, scoreWithJudges } from './score-judged.js';
 import { externalHash, latestExternalVerdicts, resolveExternal } from './verdict-sources.js';
 import type { ExternalVerdict } from '../schema/external-verdict.js';

@@ -5,7 +5,7 @@
  *
  *   npm run bench                  all cases
  *   npm run bench -- --quick       N = 1,000 only and 10,000 answers for RSS
- *   npm run bench -- --runner-only this section only (not the report and fault-soak benchmarks)
+ *   npm run bench -- --runner-only this section only (not the report, fault-soak or matching benchmarks)
  */
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -257,3 +257,9 @@ writeDocsSection('runner', section);
 // The report and fault-soak benchmarks write their own sections of docs/benchmarks.md.
 if (!runnerOnly) await import('./report.js');
 if (!runnerOnly) await import('./soak.js');
+
+// Matching: rubric checks per second and one ~5 MB answer (figures in docs/benchmarks.md, Matching).
+if (!runnerOnly) {
+  const { benchMatching } = await import('./matching.js');
+  console.log(`matching ${JSON.stringify(await benchMatching(quick))}`);
+}
