@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadBankOrThrow } from '../bank/load.js';
+import { itemsWithStatus, usesStatuses } from '../bank/status.js';
 import { loadConfig } from '../endpoints/config.js';
 import { RunFolder } from '../io/run-folder.js';
 import { RunIncompleteError, UserError } from '../errors.js';
@@ -32,6 +33,8 @@ interface RunCliOptions {
   status?: string;
   cache: string | boolean;
   quiet?: boolean;
+  batch?: boolean;
+  batchPoll: number;
   acceptMovedEndpoints?: boolean;
 }
 
@@ -54,7 +57,7 @@ export function runCommand(): Command {
     .option('-o, --out <dir>', 'run folder (default: runs/<bank>-<selection hash>, so the same command resumes)')
     .option('--resume <dir>', 'finish the run in this folder with the selection it was started with')
     .option('--plan', 'print the plan and estimated cost; ask nothing')
-    .option('--shard <i/n>', 'run only shard i of n (deterministic; join shards with caps merge)')
+    .option('--shard <i/n>', 'run only shard i of n (deterministic; join shards with caps merge); auto or auto/n takes it from a Slurm array or Kubernetes Indexed Job')
     .option('--items <ids>', 'only these item ids, comma-separated')
     .option('--topics <topics>', 'only these topics (and their subtopics), comma-separated')
     .option('--depth <levels>', 'only these depths: 3, 2-4 or 1,3')
@@ -64,6 +67,8 @@ export function runCommand(): Command {
     .addOption(new Option('--cache <dir>', 'response cache folder (default: .cache next to the run folder)'))
     .addOption(new Option('--no-cache', 'neither read nor write the response cache'))
     .option('-q, --quiet', 'plain progress lines every 10 s instead of a live display')
+    .option('--batch', 'send the requests through the OpenAI Batch API (/v1/files, /v1/batches; cheaper, slower); a batch in progress is collected by the next run')
+    .option('--batch-poll <seconds>', 'seconds between batch status checks', positiveInt('--batch-poll'), 30)
     .option('--accept-moved-endpoints', 'resume although an endpoint now has another base URL (the same deployment at a new address)')
     .exitOverride()
     .action(async (options: RunCliOptions) => {
@@ -95,15 +100,20 @@ export function runCommand(): Command {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       const live = progressMode(process.stderr, process.env, options.quiet ?? false) === 'live';
+      const common = {
+        ...selection,
+        cacheDir: options.cache === false ? (false as const) : typeof options.cache === 'string' ? options.cache : undefined,
+        acceptMovedEndpoints: options.acceptMovedEndpoints,
+        signal: controller.signal,
+      };
       try {
-        const summary = await runEval({
-          ...selection,
-          cacheDir: options.cache === false ? false : typeof options.cache === 'string' ? options.cache : undefined,
-          maxInFlight: options.maxInFlight,
-          acceptMovedEndpoints: options.acceptMovedEndpoints,
-          signal: controller.signal,
-          progress: createProgressReporter({ stream: process.stderr, live }),
-        });
+        const summary = options.batch
+          ? await (await import('../runner/batch.js')).runBatchEval({
+              ...common,
+              pollMs: options.batchPoll * 1000,
+              onBatch: (b) => process.stderr.write(`caps run: batch ${b.batch} (${b.endpoint}): ${b.status}, ${b.completed + b.failed}/${b.total} done, ${b.failed} failed\n`),
+            })
+          : await runEval({ ...common, maxInFlight: options.maxInFlight, progress: createProgressReporter({ stream: process.stderr, live }) });
         const c = summary.counts;
         for (const group of summary.shared) {
           process.stderr.write(`caps run: note: endpoints ${group.join(', ')} send identical requests to the same server (base URL, model, parameters, deployment headers), so they share one set of answers\n`);
@@ -155,6 +165,10 @@ export function formatPlan(selection: RunSelection & { out?: string }): string {
     `plan for bank ${selection.bank.id} v${selection.bank.version}: ${counts.items} items, ${prepared.samples} sample${prepared.samples === 1 ? '' : 's'}, ${counts.dialogues} dialogues, ${counts.answers} answers`,
     `run folder: ${prepared.out}`,
   ];
+  if (usesStatuses(selection.bank.items)) {
+    const statuses = selection.filters?.statuses ?? ['admitted'];
+    lines.push(`statuses asked: ${statuses.join(', ')} (${itemsWithStatus(selection.bank.items, statuses).length} of ${selection.bank.items.length} items; choose with --status)`);
+  }
   const rows: (string | number)[][] = [['endpoint', 'model', 'dialogues', 'answers', 'input tokens ~', 'output tokens <=', 'cost <=']];
   const total = new Map<string, number>();
   for (const e of estimates) {

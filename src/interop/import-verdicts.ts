@@ -18,9 +18,9 @@ import { LABEL_COLUMNS } from '../schema/labels.js';
 import type { ExternalVerdict } from '../schema/external-verdict.js';
 import type { AnswerScore } from '../schema/score.js';
 import { RunFolder } from '../io/run-folder.js';
-import { readTable } from '../io/table.js';
+import { readTable, type RefusedLine } from '../io/table.js';
 import { answerKey } from '../runner/plan.js';
-import { MATCHER_VERSION } from '../scorer/matcher.js';
+import { MATCHER_VERSION } from '../matching/matcher.js';
 import { scoreAnswer } from '../scorer/score-answer.js';
 import { rescoreWithExternal } from '../scorer/score-judged.js';
 import { scoreSignature } from '../scorer/score-run.js';
@@ -33,12 +33,6 @@ export interface ImportVerdictsOptions {
   bank: Bank;
   /** Who graded, when the file has no grader column (default "imported"). */
   grader?: string;
-}
-
-export interface RefusedLine {
-  /** file:line */
-  where: string;
-  reason: string;
 }
 
 export interface ImportVerdictsSummary {

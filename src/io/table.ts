@@ -10,6 +10,13 @@ import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
 import { parseCsvRecords, type CsvRecord } from './csv.js';
 
+/** A line of an imported table that was not imported, and why. */
+export interface RefusedLine {
+  /** file:line */
+  where: string;
+  reason: string;
+}
+
 export interface TableColumns {
   required: string[];
   optional?: string[];
@@ -67,9 +74,20 @@ function parseYamlTable(text: string, path: string, columns: TableColumns): CsvR
   }
   if (document.contents === null) return [];
   if (!isSeq(document.contents)) throw new UserError(`${path}:1: expected a list of records (each starting with "- ${columns.required[0]}: ...").`);
-  return document.contents.items.map((node) => {
+  return document.contents.items.flatMap((node) => {
     const line = node && typeof node === 'object' && 'range' in node && node.range ? lineCounter.linePos(node.range[0]).line : 1;
+    try {
+      return [yamlRecord(node, line)];
+    } catch (err) {
+      // A bad record is skipped and reported when the caller imports line by line.
+      if (!(err instanceof UserError) || !columns.onBadRow) throw err;
+      columns.onBadRow(line, err.message.slice(`${path}:${line}: `.length));
+      return [];
+    }
+  });
+
+  function yamlRecord(node: unknown, line: number): CsvRecord {
     if (!isMap(node)) throw new UserError(`${path}:${line}: each record is a mapping with ${columns.required.join(', ')}.`);
     return { line, values: recordValues(node.toJSON() as Record<string, unknown>, path, line, columns) };
-  });
+  }
 }

@@ -3,13 +3,15 @@
  * carrying the messages the doctor answered, so they are scored exactly like a model.
  * Input: CSV (`item,variant,turn,text`; variant and turn optional) or YAML (a list of
  * `{item, variant?, turn?, text}`). Appends to an existing run folder or creates one.
+ * Every valid line is imported; a bad line is refused with its reason (and a later turn whose
+ * earlier turn was refused with it) and changes nothing.
  */
 import { basename } from 'node:path';
 import { CLEAN, type Item } from '../schema/bank.js';
 import type { ResponseRecord } from '../schema/run.js';
 import { bankRef, type Bank } from '../bank/bank.js';
 import { noteImport, openImportRun } from '../io/run-folder.js';
-import { readTable } from '../io/table.js';
+import { readTable, type RefusedLine } from '../io/table.js';
 import { UserError } from '../errors.js';
 import { answerKey } from '../runner/plan.js';
 import { itemQuestion } from './question.js';
@@ -29,11 +31,13 @@ export interface ImportAnswersSummary {
   imported: number;
   unchanged: number;
   warnings: string[];
+  /** Lines not imported, with the reason. */
+  refused: RefusedLine[];
 }
 
 export async function importAnswers(options: ImportAnswersOptions): Promise<ImportAnswersSummary> {
-  const answers = readAnswers(options.file, options.bank);
-  return writeHumanAnswers({ ...options, answers, source: { file: basename(options.file) } });
+  const { answers, refused } = readAnswers(options.file, options.bank);
+  return writeHumanAnswers({ ...options, answers, refused, source: { file: basename(options.file) } });
 }
 
 export interface HumanAnswer {
@@ -54,11 +58,15 @@ export async function writeHumanAnswers(options: {
   respondent: string;
   out: string;
   answers: HumanAnswer[];
+  /** Lines of the source already refused (reported with the summary). */
+  refused?: RefusedLine[];
   source: Record<string, unknown>;
 }): Promise<ImportAnswersSummary> {
   const { bank, respondent, answers } = options;
   if (respondent.trim() === '') throw new UserError('--respondent needs a name (it labels this doctor in every report).');
+  const refused = options.refused ?? [];
   const warnings: string[] = [];
+  if (answers.length === 0) return { runDir: options.out, created: false, imported: 0, unchanged: 0, warnings, refused };
   const { folder, manifest, created } = openImportRun(options.out, bankRef(bank));
   if (!created && manifest.bank.hash !== bank.hash) {
     warnings.push(`${options.out}: the run was made with another version of bank "${bank.id}" (hash differs); the answers are scored against the bank you give to caps score.`);
@@ -115,42 +123,58 @@ export async function writeHumanAnswers(options: {
 
   noteImport(manifest, { ...options.source, respondent, answers: answers.length }, [{ name: respondent, kind: 'human' }]);
   folder.writeManifest(manifest);
-  return { runDir: options.out, created, imported, unchanged, warnings };
+  return { runDir: options.out, created, imported, unchanged, warnings, refused };
 }
 
-function readAnswers(file: string, bank: Bank): HumanAnswer[] {
+function readAnswers(file: string, bank: Bank): { answers: HumanAnswer[]; refused: RefusedLine[] } {
   const items = new Map(bank.items.map((i) => [i.id, i]));
-  const rows = readTable(file, { required: ['item', 'text'], optional: ['variant', 'turn'] });
+  const refused: RefusedLine[] = [];
+  const refuse = (line: number, reason: string) => refused.push({ where: `${file}:${line}`, reason });
+  const rows = readTable(file, { required: ['item', 'text'], optional: ['variant', 'turn'], onBadRow: refuse });
   const seen = new Map<string, number>();
-  const answers = rows.map(({ line, values }): HumanAnswer => {
-    const where = `${file}:${line}`;
+  const read: HumanAnswer[] = [];
+  for (const { line, values } of rows) {
     const item = items.get(values.item.trim());
-    if (!item) throw new UserError(`${where}: unknown item "${values.item}" (not in bank "${bank.id}"); check the id against the bank.`);
+    if (!item) {
+      refuse(line, `unknown item "${values.item}" (not in bank "${bank.id}"); check the id against the bank`);
+      continue;
+    }
     const variant = values.variant?.trim() || CLEAN;
     const spec = item.variants.find((v) => v.id === variant);
     if (variant !== CLEAN && !spec) {
-      const known = [CLEAN, ...item.variants.map((v) => v.id)].join(', ');
-      throw new UserError(`${where}: item "${item.id}" has no variant "${variant}" (it has ${known}).`);
+      refuse(line, `item "${item.id}" has no variant "${variant}" (it has ${[CLEAN, ...item.variants.map((v) => v.id)].join(', ')})`);
+      continue;
     }
     const turnText = values.turn?.trim() || '0';
     const turn = Number(turnText);
     const lastTurn = spec?.turns?.length ?? 0;
     if (!/^\d+$/.test(turnText) || turn > lastTurn) {
-      throw new UserError(`${where}: turn "${turnText}" of item "${item.id}" variant "${variant}" must be a whole number from 0 to ${lastTurn}.`);
+      refuse(line, `turn "${turnText}" of item "${item.id}" variant "${variant}" must be a whole number from 0 to ${lastTurn}`);
+      continue;
     }
     const text = values.text;
-    if (text.trim() === '') throw new UserError(`${where}: empty answer text for item "${item.id}"; leave the row out if the doctor did not answer.`);
+    if (text.trim() === '') {
+      refuse(line, `empty answer text for item "${item.id}"; leave the row out if the doctor did not answer`);
+      continue;
+    }
     const id = `${item.id}|${variant}|${turn}`;
-    if (seen.has(id)) throw new UserError(`${where}: a second answer to item "${item.id}" variant "${variant}" turn ${turn} (first on line ${seen.get(id)}).`);
+    if (seen.has(id)) {
+      refuse(line, `a second answer to item "${item.id}" variant "${variant}" turn ${turn} (first on line ${seen.get(id)})`);
+      continue;
+    }
     seen.set(id, line);
-    return { line, item, variant, turn, text };
-  });
-  for (const answer of answers) {
+    read.push({ line, item, variant, turn, text });
+  }
+  // A later turn builds on the earlier ones: without them (absent or refused) it is refused too.
+  const answers = [...read].sort((a, b) => a.turn - b.turn).filter((answer) => {
     for (let earlier = 0; earlier < answer.turn; earlier++) {
-      if (!seen.has(`${answer.item.id}|${answer.variant}|${earlier}`)) {
-        throw new UserError(`${file}:${answer.line}: turn ${answer.turn} of item "${answer.item.id}" variant "${answer.variant}" needs the answer to turn ${earlier} too (the dialogue builds on it).`);
+      if (!seen.has(`${answer.item.id}|${answer.variant}|${earlier}`) || refused.some((r) => r.where === `${file}:${seen.get(`${answer.item.id}|${answer.variant}|${earlier}`)}`)) {
+        refuse(answer.line ?? 0, `turn ${answer.turn} of item "${answer.item.id}" variant "${answer.variant}" needs the answer to turn ${earlier} too (the dialogue builds on it)`);
+        return false;
       }
     }
-  }
-  return answers;
+    return true;
+  });
+  refused.sort((a, b) => Number(a.where.slice(a.where.lastIndexOf(':') + 1)) - Number(b.where.slice(b.where.lastIndexOf(':') + 1)));
+  return { answers, refused };
 }
