@@ -143,8 +143,8 @@ describe('caps studio in chromium', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  // Known failure: after the keyboard grading of the first answer, Enter sends no /labels request (30 s time-out); skipped until fixed.
-  it.skip('runs a grading study from invite links to an adjudicated veto in the report', async () => {
+  // Three chromium sessions on a loaded 2-core machine: a keypress now and then misses the page, so one retry.
+  it('runs a grading study from invite links to an adjudicated veto in the report', { retry: 1, timeout: 240_000 }, async () => {
     expect(existsSync(join(runs, 'studio.db'))).toBe(true); // seeded by caps demo
     server = await startServer([runs, '--port', '0']);
     const port = new URL(server.url).port;
@@ -292,7 +292,7 @@ describe('caps studio in chromium', () => {
     const origins = new Set(requests.map((r) => new URL(r).origin));
     expect([...origins].every((o) => /^http:\/\/127\.0\.0\.1:\d+$/.test(o))).toBe(true);
     expect(pageErrors).toEqual([]);
-  }, 240_000);
+  });
 
   it('refuses a request without a token when bound to a LAN address', async () => {
     const lanDb = join(dir, 'lan', 'studio.db');
