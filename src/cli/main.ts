@@ -18,6 +18,7 @@ import { mergeCommand } from './merge.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { simCommand } from './sim.js';
+import { readDotEnv } from './setup.js';
 
 export function buildProgram(): Command {
   const program = new Command('caps')
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    readDotEnv();
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {

@@ -11,6 +11,7 @@ import type { EndpointConfig, EndpointParams } from '../schema/config.js';
 import type { ResponseError, Usage } from '../schema/run.js';
 import { UserError } from '../errors.js';
 import { classifyError } from './classify.js';
+import { estimateTokens } from './tokens.js';
 import { createHttpFetch } from './http-fetch.js';
 import { RpmLimiter } from './rate-limit.js';
 import { systemClock, withRetries, type AttemptOutcome, type RetryClock, type RetryPolicy } from './retry.js';
@@ -63,10 +64,14 @@ interface Answer {
 export function createEndpointClient(endpoint: EndpointConfig, options: EndpointClientOptions = {}): EndpointClient {
   const env = options.env ?? process.env;
   const clock = options.clock ?? systemClock;
+  const apiKey = resolveApiKey(endpoint, env);
+  const headers = resolveHeaders(endpoint, env);
+  // A server may echo the key or a header back in its error body; none of it is kept or printed.
+  const hide = secretRedactor([apiKey === PLACEHOLDER_API_KEY ? '' : apiKey, ...Object.values(headers)]);
   const openai = new OpenAI({
-    apiKey: resolveApiKey(endpoint, env),
+    apiKey,
     baseURL: endpoint.baseURL,
-    defaultHeaders: resolveHeaders(endpoint, env),
+    defaultHeaders: headers,
     maxRetries: 0,
     // Failures are classified and recorded per answer; the SDK's own console logging would only add noise.
     logLevel: 'off',
@@ -129,10 +134,28 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
         const started = clock.now();
         const { outcome, attempts } = await withRetries(() => attempt(request), policy, clock, request.signal);
         const latencyMs = clock.now() - started;
-        if (outcome.ok) return { ...outcome.value, latencyMs, attempts, error: null };
-        return { text: null, finishReason: null, usage: null, latencyMs, attempts, error: outcome.error };
+        if (outcome.ok) return { ...outcome.value, usage: outcome.value.usage ?? estimatedUsage(request.messages, outcome.value.text), latencyMs, attempts, error: null };
+        return { text: null, finishReason: null, usage: null, latencyMs, attempts, error: { ...outcome.error, message: hide(outcome.error.message) } };
       }),
   };
+}
+
+/** Usage counted from the text when the server reports none, marked as estimated. */
+function estimatedUsage(messages: ChatMessage[], text: string | null): Usage {
+  const prompt_tokens = messages.reduce((sum, m) => sum + estimateTokens(m.content) + 4, 0);
+  const completion_tokens = estimateTokens(text ?? '');
+  return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens, estimated: true };
+}
+
+/**
+ * Replaces secret values (raw, URL-encoded, JSON-escaped) by [redacted]. Values shorter than
+ * 8 characters are no credential and are left alone, so ordinary words are never replaced.
+ */
+export function secretRedactor(values: string[]): (text: string) => string {
+  const forms = [...new Set(values.filter((v) => v.length >= 8).flatMap((v) => [v, encodeURIComponent(v), JSON.stringify(v).slice(1, -1)]))];
+  if (forms.length === 0) return (text) => text;
+  const pattern = new RegExp(forms.sort((a, b) => b.length - a.length).map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  return (text) => text.replace(pattern, '[redacted]');
 }
 
 /** An answer without text is an error (never recorded as an empty answer). */

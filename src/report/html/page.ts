@@ -13,6 +13,7 @@ import { safetySection } from './sections/safety.js';
 import { coverageSection, qualitySection } from './sections/bank.js';
 import { drilldownSection } from './sections/drilldown.js';
 import { nativeSection } from './sections/native.js';
+import { usageSection } from './sections/usage.js';
 
 const SCRIPT_HASH = createHash('sha256').update(CLIENT_SCRIPT, 'utf8').digest('base64');
 
@@ -95,6 +96,7 @@ export function renderHtml(results: Results): string {
     humansSection(results),
     coverageSection(results),
     qualitySection(results),
+    usageSection(results),
     drilldownSection(results),
   ]);
   return `<!DOCTYPE html>
