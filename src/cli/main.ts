@@ -9,6 +9,7 @@ import { calibrateCommand } from './calibrate.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { importVerdictsCommand } from './import-verdicts.js';
+import { initCommand } from './init.js';
 import { demoCommand } from './demo.js';
 import { importAnswersCommand } from './import-answers.js';
 import { scoreCommand } from './score.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   program.addCommand(importCommand());
   program.addCommand(importAnswersCommand());
   program.addCommand(importVerdictsCommand());
+  program.addCommand(initCommand());
   program.addCommand(lintCommand());
   program.addCommand(mergeCommand());
   program.addCommand(reportCommand());

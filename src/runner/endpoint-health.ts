@@ -203,8 +203,8 @@ export async function silentRespondents(records: AsyncIterable<ResponseRecord> |
     .map(([name, e]) => ({ name, answers: e.answers, error: [...e.errors.values()].sort((a, b) => b.n - a.n)[0]?.error ?? null }));
 }
 
-/** "sim-x: all 12 answers failed (HTTP 401: ...)" */
+/** "sim-x: no answer (all 12 recorded answers failed, HTTP 401: ...)" */
 export function describeSilent(s: SilentRespondent): string {
-  const cause = s.error ? ` (${s.error.status ? `HTTP ${s.error.status}: ` : `${s.error.kind}: `}${s.error.message.replace(/\s+/g, ' ').slice(0, 200)})` : '';
-  return `${s.name}: all ${s.answers} answer${s.answers === 1 ? '' : 's'} failed${cause}`;
+  const cause = s.error ? `, ${s.error.status ? `HTTP ${s.error.status}: ` : `${s.error.kind}: `}${s.error.message.replace(/\s+/g, ' ').slice(0, 200)}` : '';
+  return `${s.name}: no answer (${s.answers === 1 ? 'its one recorded answer' : `all ${s.answers} recorded answers`} failed${cause})`;
 }

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { runCaps } from '../helpers/cli.js';
+import { loadBankOrThrow } from '../../src/bank/load.js';
+import { simPersonas } from '../../src/endpoints/sim/catalog.js';
+import { startSimServer } from '../../src/endpoints/sim/server.js';
 
 const BANK = 'questions/lung-cancer/chemo-toxicity.yaml';
 const KEY = 'sk-test-0123456789abcdefSECRET';
@@ -121,4 +124,27 @@ describe('caps run: endpoint failures', () => {
     const errors = r.responses.trim().split('\n').map((l) => JSON.parse(l).error?.kind);
     expect(errors).toEqual(Array(5).fill('empty'));
   }, 30_000);
+
+  it('an endpoint whose every answer failed makes score and report exit 2 and is never ranked', async () => {
+    const api = await serve(() => ({ status: 401, body: { error: { message: 'invalid key' } } }));
+    const sim = await startSimServer({ personas: simPersonas(await loadBankOrThrow([BANK])) });
+    try {
+      const path = config(api.baseURL, `  - name: sim-strong\n    baseURL: ${sim.baseURL}\n    model: sim-strong\n`);
+      const r = await run(path);
+      expect(r.code).toBe(2);
+      const score = await runCaps(['score', r.out, '--config', path, '--no-judge']);
+      expect(score.stderr).toMatch(/^caps score: config .* · judge none \(--no-judge\): matchers only/);
+      expect(score.code).toBe(2);
+      expect(score.stderr).toMatch(/vendor: no answer \(its one recorded answer failed, HTTP 401: 401 invalid key\)\. It has nothing to score and will not be ranked/);
+      const outDir = join(r.out, '..', 'report');
+      const report = await runCaps(['report', r.out, '--format', 'json', '-o', outDir]);
+      expect(report.code).toBe(2);
+      expect(report.stderr).toMatch(/vendor: no answer \(its one recorded answer failed, HTTP 401.*: not ranked/);
+      const results = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8'));
+      expect(results.leaderboard.rows.map((row: { respondent: string }) => row.respondent)).toEqual(['sim-strong']);
+      expect(results.warnings.some((w: string) => w.startsWith('vendor: no answer'))).toBe(true);
+    } finally {
+      await sim.close();
+    }
+  }, 60_000);
 });
