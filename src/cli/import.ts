@@ -4,6 +4,7 @@ import { importGaps } from '../interop/import-gaps.js';
 import { importHealthBench } from '../interop/import-healthbench.js';
 import { bankIdFromFile } from '../interop/ids.js';
 import type { RecordedAnswersSummary } from '../interop/answers.js';
+import { examples } from './help.js';
 
 function runLine(run: RecordedAnswersSummary | undefined): string[] {
   if (!run) return [];
@@ -17,11 +18,18 @@ function gapsCommand(): Command {
   return new Command('gaps')
     .description('a GAPS spreadsheet (index, question, 分类, rubrics, <model>_answer...; or the community layout) as a bank with the gaps profile')
     .argument('<file>', 'GAPS .xlsx file')
-    .option('--out <bank.yaml>', 'bank file to write (default questions/<name>.yaml)')
+    .option('-o, --out <bank.yaml>', 'bank file to write (default questions/<name>.yaml)')
     .option('--answers <run-dir>', 'run folder for the recorded answer columns (default runs/<name>)')
     .option('--bank-id <id>', 'bank id (default from the file name)')
     .option('--topic <topic>', 'topic of every item of the GAPS layout, which has no topic column', 'general')
     .option('--sheet <name>', 'sheet to read (default the first)')
+    .addHelpText(
+      'after',
+      examples([
+        ['caps import gaps GAPS-NSCLC.xlsx', 'bank in questions/, recorded answers in runs/'],
+        ['caps import gaps bank.xlsx -o questions/gaps.yaml --topic oncology', 'one topic for every item'],
+      ]),
+    )
     .exitOverride()
     .action(async (file: string, options: { out?: string; answers?: string; bankId?: string; topic: string; sheet?: string }) => {
       const name = options.bankId ?? bankIdFromFile(file);
@@ -52,9 +60,15 @@ function healthBenchCommand(): Command {
   return new Command('healthbench')
     .description('a HealthBench JSONL file as a bank with the healthbench profile; ideal completions as a reference respondent')
     .argument('<file>', 'HealthBench .jsonl file')
-    .option('--out <bank.yaml>', 'bank file to write (default questions/<name>.yaml)')
+    .option('-o, --out <bank.yaml>', 'bank file to write (default questions/<name>.yaml)')
     .option('--answers <run-dir>', 'run folder for the ideal completions (default runs/<name>)')
     .option('--bank-id <id>', 'bank id (default from the file name)')
+    .addHelpText(
+      'after',
+      examples([
+        ['caps import healthbench hard_2025.jsonl', 'bank in questions/, ideal completions in runs/'],
+      ]),
+    )
     .exitOverride()
     .action(async (file: string, options: { out?: string; answers?: string; bankId?: string }) => {
       const name = options.bankId ?? bankIdFromFile(file);
@@ -71,5 +85,10 @@ function healthBenchCommand(): Command {
 }
 
 export function importCommand(): Command {
-  return new Command('import').description('import a bank (and recorded answers) from GAPS or HealthBench').addCommand(gapsCommand()).addCommand(healthBenchCommand()).exitOverride();
+  return new Command('import')
+    .description('import a bank (and recorded answers) from GAPS or HealthBench')
+    .addCommand(gapsCommand())
+    .addCommand(healthBenchCommand())
+    .addHelpText('after', examples([['caps import gaps GAPS-NSCLC.xlsx', 'a GAPS spreadsheet'], ['caps import healthbench hard_2025.jsonl', 'HealthBench JSONL']]))
+    .exitOverride();
 }

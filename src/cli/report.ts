@@ -23,7 +23,7 @@ export function reportCommand(): Command {
   return new Command('report')
     .description('write the report of scored runs (several runs are compared in one report): HTML, Markdown, CSV and JSON')
     .argument('<run-dirs...>', 'scored run folders')
-    .option('--bank <paths...>', "question bank files or folders (default: the bank recorded in the first run's manifest)")
+    .option('-b, --bank <paths...>', "question bank files or folders (default: the bank recorded in the first run's manifest)")
     .option('-o, --out <dir>', 'output folder (default reports/<run id>)')
     .option('--format <formats>', `comma-separated formats: ${REPORT_FORMATS.join(',')}`, REPORT_FORMATS.join(','))
     .option('--seed <n>', 'seed of every bootstrap', integer('--seed'))

@@ -17,7 +17,7 @@ export function scoreCommand(): Command {
   return new Command('score')
     .description('score every answer of a run folder into scores.jsonl; re-scoring with the same judge reuses its verdicts')
     .argument('<run-dir>', 'run folder written by caps run or caps import-answers')
-    .option('--bank <paths...>', 'question bank files or folders (default: the bank recorded in the run)')
+    .option('-b, --bank <paths...>', 'question bank files or folders (default: the bank recorded in the run)')
     .option('--judge <names...>', 'judge endpoint name(s) from the config; several form a jury (default: the config\'s judge:)')
     .option('--no-judge', 'matchers only, even when the config names a judge')
     .option('-c, --config <file>', `config with the judge endpoints (default: ./${DEFAULT_CONFIG_FILE} when present)`)

@@ -15,7 +15,7 @@ import { UserError } from '../errors.js';
 export function tryCommand(): Command {
   return new Command('try')
     .description('score one answer to one item and explain each verdict, quote and point (for rubric authors)')
-    .requiredOption('--bank <paths...>', 'question bank files or folders')
+    .requiredOption('-b, --bank <paths...>', 'question bank files or folders')
     .requiredOption('--item <id>', 'item id')
     .option('--variant <id>', 'distraction variant id (default: the clean item)')
     .option('--response <file>', 'file with the answer, or - for standard input', '-')
@@ -29,7 +29,7 @@ export function tryCommand(): Command {
       'after',
       examples([
         ['caps try --bank questions/ --item lc-locally-advanced-001 < answer.txt', 'score a pasted answer and explain every verdict'],
-        ['caps try --bank questions/ --item lc-locally-advanced-001 --variant insist --response a.txt --no-judge', 'a variant, matchers only'],
+        ['caps try --bank questions/ --item lc-locally-advanced-001 --variant hopeless-patient --response a.txt --no-judge', 'a variant, matchers only'],
       ]),
     )
     .exitOverride()

@@ -44,6 +44,8 @@ export interface DemoResult {
   scoring: ScoreRunSummary;
   doctors: string[];
   results: Results;
+  /** Milliseconds spent asking, importing the doctors, scoring and reporting. */
+  timings: { ask: number; doctors: number; score: number; report: number };
 }
 
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
@@ -69,7 +71,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       judge: { endpoints: [JUDGE] },
     });
     log(`simulated endpoint at ${server.baseURL}; asking ${DEMO_PERSONA_SPECS.map((p) => p.name).join(', ')}`);
+    let mark = Date.now();
+    const lap = () => {
+      const now = Date.now();
+      const ms = now - mark;
+      mark = now;
+      return ms;
+    };
     const run = await runEval({ bank, config, out: runDir, cacheDir: false, progress: options.progress });
+    const ask = lap();
 
     const doctors: string[] = [];
     for (const spec of DEMO_DOCTOR_SPECS) {
@@ -80,6 +90,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       log(`imported ${answers} answers of ${spec.name} from ${sheet}`);
     }
 
+    const importing = lap();
     const judge = createEndpointClient(config.endpoints.find((e) => e.name === JUDGE)!);
     const scoring = await scoreRun(runDir, { bank, judges: [judge] });
     log(
@@ -87,8 +98,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         `matcher and judge agreed on ${scoring.agreement.agreed} of ${scoring.agreement.compared} entries`,
     );
 
+    const scoringTime = lap();
     const report = await reportRuns({ runDirs: [runDir], bankPaths: [DEMO_BANK_PATH], outDir: reportDir, formats: [...REPORT_FORMATS] });
-    return { bank, runDir, reportDir, files: report.files, run, scoring, doctors, results: report.results };
+    const timings = { ask, doctors: importing, score: scoringTime, report: lap() };
+    return { bank, runDir, reportDir, files: report.files, run, scoring, doctors, results: report.results, timings };
   } finally {
     await server.close();
   }

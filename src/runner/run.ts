@@ -225,6 +225,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
       if (earlier !== undefined) {
         answers.push(earlier);
         counts.resumed++;
+        tally.resumed = (tally.resumed ?? 0) + 1;
         counts.done++;
         tally.done++;
         continue;
@@ -307,6 +308,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
           while (next < queue.length && !stop.aborted) await runDialogue(queue[next++]);
         };
         await Promise.all(Array.from({ length: Math.min(endpoint.concurrency, queue.length) }, worker));
+        progress.get(endpoint.name)!.finishedAt = Date.now();
       }),
     );
   } finally {
