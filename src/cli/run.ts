@@ -136,9 +136,9 @@ export function runCommand(): Command {
 export function formatRunSummary(summary: RunSummary): string {
   const c = summary.counts;
   const lines = [`caps run: ${summary.status}: ${c.done}/${c.planned} answers (${c.resumed} already recorded, ${c.cached} from cache, ${c.requests} HTTP requests, ${c.errors} errors)`];
-  if (c.cached > 0) {
+  if (c.replayed > 0) {
     const cache = summary.manifest.plan.cache;
-    lines.push(`  ${c.cached} answers were replayed from the response cache${typeof cache === 'string' ? ` (${cache})` : ''}, not asked: add --no-cache to ask afresh`);
+    lines.push(`  ${c.replayed} answers were replayed from the response cache${typeof cache === 'string' ? ` (${cache})` : ''}, not asked: add --no-cache to ask afresh`);
   }
   for (const e of summary.endpoints) lines.push(...describeEndpointFailures(e.health, e.notAsked).map((l) => `  ${l}`));
   const usage = formatUsageLines(summary.endpoints.map((e) => e.usage), 'endpoint');

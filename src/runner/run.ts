@@ -63,7 +63,10 @@ export interface RunSummary {
     errors: number;
     /** Answers found already recorded when the run started. */
     resumed: number;
+    /** Answers not asked: replayed from the response cache, or shared with an identical request in flight. */
     cached: number;
+    /** Of those, replayed from the response cache (answers of earlier runs). */
+    replayed: number;
     /** HTTP requests made, retries included. */
     requests: number;
   };
@@ -201,7 +204,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
   const progressState = () => ({ endpoints: [...progress.values()], startedAt: started, now: Date.now() });
   const ticker = options.progress ? setInterval(() => options.progress!.update(progressState()), 1000) : null;
   ticker?.unref();
-  const counts: RunSummary['counts'] = { planned: plan.counts.answers, done: 0, errors: 0, resumed: 0, cached: 0, requests: 0 };
+  const counts: RunSummary['counts'] = { planned: plan.counts.answers, done: 0, errors: 0, resumed: 0, cached: 0, replayed: 0, requests: 0 };
   const health = new Map(endpoints.map((e) => [e.name, new EndpointHealth(e)]));
   const usage = new Map(endpoints.map((e) => [e.name, emptyTotals(e.name)]));
   // Giving an endpoint up also abandons its requests in flight (resume asks them).
@@ -237,6 +240,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
       let record: ResponseRecord;
       const hit = cache?.get(hash);
       if (hit) {
+        counts.replayed++;
         const now = new Date().toISOString();
         record = { ...base, served_model: hit.served_model, text: hit.text, reasoning: hit.reasoning, finish_reason: hit.finish_reason, usage: hit.usage, latency_ms: hit.latency_ms, attempts: 0, error: null, cached: true, started_at: now, finished_at: now };
       } else {
