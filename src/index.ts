@@ -45,7 +45,7 @@ export { judgesFromConfig, type JudgeSelection } from './scorer/judge/from-confi
 export { createJudgePersona, type JudgePersonaOptions } from './endpoints/sim/judge-persona.js';
 export { cohenKappa, gwetAC1, macroF1, krippendorffAlphaNominal, percentAgreement, bootstrapInterval, type RatedPair, type Interval } from './analysis/agreement.js';
 export { runEval, prepareRun, type RunEvalOptions, type RunSummary, type RunSelection } from './runner/run.js';
-export { planRun, answerKey, parseShard, parseDepths, type Plan, type PlanFilters, type Shard } from './runner/plan.js';
+export { planRun, answerKey, parseShard, parseDepths, parseStatuses, type Plan, type PlanFilters, type Shard } from './runner/plan.js';
 export { estimatePlan, type EndpointEstimate } from './runner/estimate.js';
 export { mergeRuns, type MergeSummary } from './runner/merge.js';
 export { formatProgress, createProgressReporter, type ProgressState } from './runner/progress.js';
@@ -64,3 +64,14 @@ export { healthBenchHeadline, clippedStats, exampleScores, type HealthBenchHeadl
 export { nativeHeadline } from './interop/native.js';
 export { exportGaps, exportHealthBench, type ExportSummary, type ExportGapsOptions } from './interop/export.js';
 export { importVerdicts, type ImportVerdictsOptions, type ImportVerdictsSummary } from './interop/import-verdicts.js';
+export { usesStatuses, countStatuses, itemsWithStatus, type StatusCounts } from './bank/status.js';
+export { readSnapshot, replaceItemText, previewEdit, saveItem, setItemStatuses, textHash, type FileSnapshot, type ItemData, type SaveItemOptions, type SaveOutcome, type EditPreview } from './bank/write-back.js';
+export { tryEdit, type TryEditOptions } from './scorer/try-edit.js';
+export { ReviewEvent, ReviewComment, ReviewDecision, REVIEW_HISTORY_VERSION } from './review/history.js';
+export { replay, openRound, decide, reviseItem, closeRound, openRoundOf, revisedItems, bankStatuses, roundRates, reviewerRates, emptyReview, ReviewError, DEFAULT_REVISION_THRESHOLD, type ReviewState, type RoundState, type RoundOutcome, type ItemReview, type ItemReviewStatus, type RoundRate, type ReviewerRate } from './review/rounds.js';
+export { readReviewHistory, appendReviewEvents, historyBeside, REVIEW_HISTORY_FILE } from './review/history-file.js';
+export { bankProvenance, isDrafted, DRAFTED_BY } from './review/provenance.js';
+export { draftItems, checkDraft, formatDraftOutcome, DEFAULT_DRAFT_ATTEMPTS, type DraftOptions, type DraftOutcome } from './draft/draft.js';
+export { draftCells, nextItemId, type DraftCell } from './draft/cells.js';
+export { draftMessages, parseDraftCell, DRAFT_RESPONSE_FORMAT } from './draft/prompt.js';
+export { createDraftPersona, type DraftPersonaOptions } from './endpoints/sim/draft-persona.js';

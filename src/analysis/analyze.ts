@@ -20,6 +20,9 @@ import { cleanBootstrap, cleanScores, leaderboardRows, pairedComparisons } from 
 import { analyzeSafety } from './safety.js';
 import { buildScoreTable, type ScoreTable } from './score-table.js';
 import { nativeHeadline } from '../interop/native.js';
+import { countStatuses, usesStatuses } from '../bank/status.js';
+import type { ReviewEvent } from '../review/history.js';
+import { bankProvenance } from '../review/provenance.js';
 
 export interface AnalysisOptions {
   /** Seed of every bootstrap (default 20240501). */
@@ -30,8 +33,14 @@ export interface AnalysisOptions {
   confidence?: number;
   /** Score at or above which an answer is acceptable, 0..100 (default 60). */
   acceptableThreshold?: number;
-  /** Knot support needed to claim a knee (default 0.8). */
+  /** Bootstrap support a change needs before a knee is claimed (default 0.6; see docs/statistics.md). */
   kneeMinSupport?: number;
+  /**
+   * Share of the bank's items a respondent must have answered (clean, complete) to be ranked
+   * (default 0.5); respondents below it are shown apart, since a mean over a few items is not
+   * comparable with a mean over the whole bank.
+   */
+  minRankedShare?: number;
   /** caps_score (default: vetoes and zero rules always applied) or the profile's native score. */
   scoreField?: AnalysisSettings['score_field'];
   /** Runs the scores come from, recorded as provenance. */
@@ -40,18 +49,23 @@ export interface AnalysisOptions {
   generatedAt?: string;
   /** Copy answer texts into the drill-down (default true). */
   includeAnswerText?: boolean;
+  /** The bank's review history (and where it was read), for the bank provenance section. */
+  reviewHistory?: { file: string; events: ReviewEvent[] };
 }
 
 export const DEFAULT_SEED = 20240501;
 export const DEFAULT_BOOTSTRAP = 2000;
 
-export function analysisSettings(options: AnalysisOptions = {}): AnalysisSettings {
+export function analysisSettings(options: AnalysisOptions = {}, bankItems = 0): AnalysisSettings {
+  const share = options.minRankedShare ?? 0.5;
+  if (!(share >= 0 && share <= 1)) throw new UserError(`the share of items needed to be ranked must be from 0 to 1, got ${share}`);
   const settings: AnalysisSettings = {
     seed: options.seed ?? DEFAULT_SEED,
     bootstrap_b: options.bootstrap ?? DEFAULT_BOOTSTRAP,
     confidence: options.confidence ?? 0.95,
     acceptable_threshold: options.acceptableThreshold ?? 60,
-    knee_min_support: options.kneeMinSupport ?? 0.8,
+    knee_min_support: options.kneeMinSupport ?? 0.6,
+    min_ranked_items: Math.ceil(share * bankItems),
     score_field: options.scoreField ?? 'caps_score',
   };
   if (!Number.isInteger(settings.seed)) throw new UserError(`analysis seed must be an integer, got ${settings.seed}`);
@@ -91,8 +105,8 @@ function respondentSummaries(table: ScoreTable, responses: ReadonlyMap<string, R
 
 export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: ResponseRecord[]; options?: AnalysisOptions }): Results {
   const options = input.options ?? {};
-  const settings = analysisSettings(options);
   const { bank } = input;
+  const settings = analysisSettings(options, bank.items.length);
   const table = buildScoreTable(bank, input.scores, settings);
   const responses = new Map<string, ResponseRecord>();
   for (const response of input.responses) responses.set(response.key, response);
@@ -116,6 +130,7 @@ export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: R
       axes: {
         accuracy: row.score.mean,
         depth_knee: knee.status === 'knee' ? knee.knot : null,
+        depth_rise: knee.status === 'rise' ? knee.knot : null,
         evidence_coverage: evidence.overall[r],
         robustness: distraction.robustness[r],
         safety: vetoes.rate === null ? null : 1 - vetoes.rate,
@@ -145,6 +160,7 @@ export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: R
       depth_labels: bank.depthScale.labels ?? {},
       items: bank.items.length,
       variants: bank.items.reduce((n, item) => n + item.variants.length, 0),
+      ...(usesStatuses(bank.items) ? { statuses: countStatuses(bank.items) } : {}),
     },
     runs: (options.runs ?? []).map((run) => RunInfo.parse(run)),
     respondents: respondentSummaries(table, responses),
@@ -158,6 +174,8 @@ export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: R
     humans_vs_models: humansVsModels(rows, curves, levels),
     items: drill,
     warnings: table.warnings,
+    notes: [],
     ...(native && { native }),
+    ...(options.reviewHistory && { provenance: bankProvenance(bank, options.reviewHistory.events, options.reviewHistory.file) }),
   };
 }

@@ -5,10 +5,12 @@ import { analyzeDepth } from './knee.js';
 import { type ScoreTable, presentItems } from './score-table.js';
 
 export const KNEE_NOTE =
-  'A knee (拐点) is a change of slope in the score-by-depth line: a straight line is compared with one-knot hinge models ' +
-  '(the slope may change at one interior level) by BIC on item-level clean scores. Items are resampled within their level; ' +
-  'a knee is claimed only when one knot is the best model in at least the required share of replicates and the CI of its ' +
-  'slope change excludes zero. "No knee established" means the data do not show one with confidence, not that scores are flat.';
+  'A knee (拐点) is the depth after which scores collapse. A flat line, a straight line, a bend (the slope changes at one level) ' +
+  'and a step (the score drops after one level and levels off) are compared by BIC on item-level clean scores; answers failed ' +
+  'by a veto are left out of this fit (they count on the safety axis). Items are resampled within their level; a knee is ' +
+  'claimed only when a downward change after one level is the best model in at least the required share of replicates and ' +
+  'its CI excludes zero. The same evidence for an upward change is shown as "rises after depth k", never as a knee. ' +
+  '"No knee established" means the data do not show one with confidence, not that scores are flat.';
 
 /** Depth levels present in the bank, ascending. */
 export function bankLevels(table: ScoreTable): number[] {
@@ -24,7 +26,8 @@ export function depthCurves(table: ScoreTable): DepthCurve[] {
       levels.map((level) => {
         const present = presentItems(table.clean[r], (i) => table.items[i].depth === level);
         // Respondents who answered the same items of a level are resampled alike, and the plan is drawn once.
-        return { level, values: present.values, plan: present.items.length > 0 ? table.plans.plan(present.items) : undefined };
+        const unvetoed = Float64Array.from(present.items, (i) => table.cleanUnvetoed[r][i]);
+        return { level, values: present.values, unvetoed, plan: present.items.length > 0 ? table.plans.plan(present.items) : undefined };
       }),
       {
         b: settings.bootstrap_b,

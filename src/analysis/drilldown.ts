@@ -4,7 +4,8 @@
  * what it did. Answer texts are copied as given; the report escapes them.
  */
 import type { Bank } from '../bank/bank.js';
-import { ADEQUACY_SCORES, SEVERITY_SCORES, type Item } from '../schema/bank.js';
+import type { Item } from '../schema/bank.js';
+import { deductionScore, pointScore } from '../scorer/rubric.js';
 import type { AnswerView, ItemView, RubricEntryView } from '../schema/results.js';
 import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore } from '../schema/score.js';
@@ -22,7 +23,7 @@ function entryViews(rubric: Entries, variant?: string): RubricEntryView[] {
     ...rubric.points.map((p) => ({
       ...common(p),
       kind: 'point' as const,
-      score: p.score ?? ADEQUACY_SCORES[p.level!],
+      score: pointScore(p),
       critical: p.critical,
       safety: false,
       ...(p.evidence ? { evidence: p.evidence } : {}),
@@ -30,7 +31,7 @@ function entryViews(rubric: Entries, variant?: string): RubricEntryView[] {
     ...rubric.deductions.map((d) => ({
       ...common(d),
       kind: 'deduction' as const,
-      score: d.score ?? SEVERITY_SCORES[d.severity!],
+      score: deductionScore(d),
       critical: false,
       safety: d.safety,
       ...(d.evidence ? { evidence: d.evidence } : {}),
@@ -64,6 +65,8 @@ function answerView(score: AnswerScore, value: number | null, response: Response
       ...(v.rationale ? { rationale: v.rationale } : {}),
       points: v.points,
       ...(v.agreement !== undefined ? { agreement: v.agreement } : {}),
+      ...(v.provenance ? { provenance: v.provenance } : {}),
+      ...(v.flags ? { flags: v.flags } : {}),
     })),
   };
 }

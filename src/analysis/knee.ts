@@ -1,22 +1,32 @@
 /**
- * The depth knee (拐点): where the score-by-depth line changes slope.
+ * The depth knee (拐点): the level after which scores collapse.
  *
- * On item-level scores y and depth levels x we fit a straight line and, for every interior
- * level k, a continuous one-knot hinge y = b0 + b1 x + b2 max(0, x - k) (b2 is the slope
- * change at k), and compare them by BIC. Because x only takes the level values, every fit
- * needs only the per-level count, sum and sum of squares, so a stratified bootstrap
- * (items resampled within level) costs one pass over the draws per replicate.
- * A knee is claimed only when one knot wins in at least `minSupport` of the replicates and
- * the bootstrap CI of its slope change excludes zero.
+ * On item-level clean scores y and depth levels x four model kinds are fitted by least
+ * squares and compared by BIC (N ln(RSS/N) + p ln N, N items):
+ * - flat: y = b0 (p = 1);
+ * - line: y = b0 + b1 x (p = 2), a steady decline;
+ * - bend at an interior level k: y = b0 + b1 x + b2 max(0, x - k) (p = 3), the slope changes;
+ * - step after a level k: y = b0 + b1 [x > k] (p = 2), the score drops and levels off.
+ * A stratified bootstrap (items resampled within level) refits every model per replicate.
+ * The support of a change (knot k, direction) is the share of replicates whose best model is
+ * a bend or a step at k changing in that direction. A knee is claimed only for a downward
+ * change with support >= minSupport whose bootstrap CI excludes zero; the same evidence for
+ * an upward change is a rise, reported in words and never called a knee.
+ * Answers failed by a veto are left out of the fit (counted per level; see docs/statistics.md).
  */
-import type { Knee, MeanEstimate } from '../schema/results.js';
+import type { Knee, KneeCandidate, MeanEstimate } from '../schema/results.js';
 import { createPlan, deriveSeed, intervalExcludesZero, type ResamplingPlan } from './bootstrap.js';
 import { percentileInterval } from './stats.js';
 
 export interface LevelScores {
   level: number;
-  /** One score per item (samples already averaged), 0..100. */
+  /** One score per item (samples averaged, vetoed answers at 0), 0..100: the level's mean and CI. */
   values: Float64Array;
+  /**
+   * The same items' scores over their answers that no veto failed (NaN where every answer was
+   * vetoed): what the knee is fitted on. Defaults to `values`.
+   */
+  unvetoed?: Float64Array;
   /**
    * How the level's items are resampled (B x values.length counts). Respondents answering the
    * same items can share one plan; by default one is drawn from the seed and the level.
@@ -31,92 +41,82 @@ export interface KneeOptions {
   minSupport: number;
 }
 
-/**
- * One candidate model (linear, or a hinge at a knot) prepared for the fixed design: with
- * F the level-by-feature matrix and N the diagonal of items per level, the fitted
- * coefficients are G s and the explained sum of squares is s' H s, where s holds the
- * per-level sums, G = (F'NF)^-1 F' and H = F G. A bootstrap replicate only changes s.
- */
+type ModelKind = KneeCandidate['model'];
+
+/** One candidate model: its features per level (level-major, p per level) and which coefficient is its change. */
 interface Model {
+  model: ModelKind;
   knot: number | null;
   p: number;
-  levels: number;
-  g: Float64Array;
-  h: Float64Array;
+  features: Float64Array;
+  changeIndex: number | null;
 }
 
-interface Fit {
-  bic: number;
-  beta: number[];
+function modelsFor(x: readonly number[]): Model[] {
+  const make = (model: ModelKind, knot: number | null, f: (xl: number) => number[], changeIndex: number | null): Model => {
+    const rows = x.map(f);
+    return { model, knot, p: rows[0].length, features: Float64Array.from(rows.flat()), changeIndex };
+  };
+  return [
+    make('flat', null, () => [1], null),
+    make('line', null, (xl) => [1, xl], 1),
+    ...x.slice(1, -1).map((k) => make('bend', k, (xl) => [1, xl, Math.max(0, xl - k)], 2)),
+    ...x.slice(0, -1).map((k) => make('step', k, (xl) => [1, xl > k ? 1 : 0], 1)),
+  ];
 }
 
-function features(x: number, knot: number | null): number[] {
-  return knot === null ? [1, x] : [1, x, Math.max(0, x - knot)];
-}
-
-/** Inverse of a small symmetric positive matrix by Gauss-Jordan elimination; null if singular. */
-function invert(a: number[][]): number[][] | null {
-  const p = a.length;
-  const m = a.map((row, i) => [...row, ...Array.from({ length: p }, (_, j) => (i === j ? 1 : 0))]);
-  for (let col = 0; col < p; col++) {
-    let pivot = col;
-    for (let r = col + 1; r < p; r++) if (Math.abs(m[r][col]) > Math.abs(m[pivot][col])) pivot = r;
-    if (Math.abs(m[pivot][col]) < 1e-9) return null;
-    [m[col], m[pivot]] = [m[pivot], m[col]];
-    const scale = m[col][col];
-    for (let k = 0; k < 2 * p; k++) m[col][k] /= scale;
-    for (let r = 0; r < p; r++) {
-      if (r === col) continue;
-      const factor = m[r][col];
-      for (let k = 0; k < 2 * p; k++) m[r][k] -= factor * m[col][k];
+/**
+ * Weighted least squares on per-level sufficient statistics (weight n_l, sum s_l; q = sum of
+ * squares of all scores): solves (F'NF) beta = F's in place and returns RSS = q - beta'F's,
+ * or NaN when the design is singular (a level without items in this replicate).
+ */
+function fit(model: Model, n: Float64Array, s: Float64Array, q: number, a: Float64Array, beta: Float64Array): number {
+  const { p, features } = model;
+  const levels = n.length;
+  a.fill(0, 0, p * (p + 1));
+  for (let l = 0; l < levels; l++) {
+    const o = l * p;
+    for (let i = 0; i < p; i++) {
+      const fi = features[o + i];
+      for (let j = 0; j < p; j++) a[i * (p + 1) + j] += n[l] * fi * features[o + j];
+      a[i * (p + 1) + p] += s[l] * fi;
     }
   }
-  return m.map((row) => row.slice(p));
-}
-
-function prepareModel(x: Float64Array, n: Float64Array, knot: number | null): Model | null {
-  const levels = x.length;
-  const f = Array.from(x, (xl) => features(xl, knot));
-  const p = f[0].length;
-  const xtx = Array.from({ length: p }, (_, i) =>
-    Array.from({ length: p }, (_, j) => f.reduce((sum, fl, l) => sum + n[l] * fl[i] * fl[j], 0)),
-  );
-  const inverse = invert(xtx);
-  if (!inverse) return null;
-  const g = new Float64Array(p * levels);
-  for (let i = 0; i < p; i++) for (let l = 0; l < levels; l++) for (let k = 0; k < p; k++) g[i * levels + l] += inverse[i][k] * f[l][k];
-  const h = new Float64Array(levels * levels);
-  for (let a = 0; a < levels; a++) for (let b = 0; b < levels; b++) for (let i = 0; i < p; i++) h[a * levels + b] += f[a][i] * g[i * levels + b];
-  return { knot, p, levels, g, h };
-}
-
-/** BIC = N ln(RSS/N) + p ln N of a prepared model for per-level sums s and total sum of squares q. */
-function bic(model: Model, s: Float64Array, q: number, total: number): number {
-  const { levels, h } = model;
-  let explained = 0;
-  for (let a = 0; a < levels; a++) {
-    let row = 0;
-    for (let b = 0; b < levels; b++) row += h[a * levels + b] * s[b];
-    explained += s[a] * row;
+  // Gaussian elimination with partial pivoting on the p x (p+1) augmented matrix (p <= 3).
+  const w = p + 1;
+  for (let c = 0; c < p; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < p; r++) if (Math.abs(a[r * w + c]) > Math.abs(a[pivot * w + c])) pivot = r;
+    if (Math.abs(a[pivot * w + c]) < 1e-9) return NaN;
+    if (pivot !== c) for (let k = 0; k < w; k++) [a[c * w + k], a[pivot * w + k]] = [a[pivot * w + k], a[c * w + k]];
+    for (let r = 0; r < p; r++) {
+      if (r === c) continue;
+      const factor = a[r * w + c] / a[c * w + c];
+      for (let k = c; k < w; k++) a[r * w + k] -= factor * a[c * w + k];
+    }
   }
+  let explained = 0;
+  for (let i = 0; i < p; i++) {
+    beta[i] = a[i * w + p] / a[i * w + i];
+    let fs = 0;
+    for (let l = 0; l < levels; l++) fs += features[l * p + i] * s[l];
+    explained += beta[i] * fs;
+  }
+  return q - explained;
+}
+
+function bicOf(rss: number, q: number, total: number, p: number): number {
   // A perfect fit would give ln(0); floor the RSS relative to the data so equal fits tie and the simpler model wins.
-  const rss = Math.max(q - explained, 1e-9 * (q + 1));
-  return total * Math.log(rss / total) + model.p * Math.log(total);
-}
-
-function coefficient(model: Model, s: Float64Array, i: number): number {
-  let value = 0;
-  for (let l = 0; l < model.levels; l++) value += model.g[i * model.levels + l] * s[l];
-  return value;
-}
-
-function fitObserved(model: Model | null, s: Float64Array, q: number, total: number): Fit | null {
-  if (!model) return null;
-  return { bic: bic(model, s, q, total), beta: Array.from({ length: model.p }, (_, i) => coefficient(model, s, i)) };
+  const floored = Math.max(rss, 1e-9 * (q + 1));
+  return total * Math.log(floored / total) + p * Math.log(total);
 }
 
 function round(value: number, digits = 1): string {
   return value.toFixed(digits);
+}
+
+function signed(value: number, digits = 1): string {
+  return `${value > 0 ? '+' : ''}${value.toFixed(digits)}`;
 }
 
 export interface DepthAnalysis {
@@ -129,150 +129,235 @@ export function detectKnee(levels: readonly LevelScores[], options: KneeOptions)
   return analyzeDepth(levels, options).knee;
 }
 
+/** The change that a replicate's winning model shows: its knot and direction, or none. */
+function changeKey(model: Model, beta: Float64Array): string | null {
+  if (model.knot === null || model.changeIndex === null) return null;
+  const change = beta[model.changeIndex];
+  if (change === 0) return null;
+  return `${model.knot}|${change < 0 ? 'down' : 'up'}`;
+}
+
 /** The knee and the per-level means with CIs, from one stratified bootstrap. */
 export function analyzeDepth(levels: readonly LevelScores[], options: KneeOptions): DepthAnalysis {
-  const used = levels.filter((l) => l.values.length > 0).sort((a, b) => a.level - b.level);
-  const itemsPerLevel = levels.map((l) => ({ level: l.level, n: l.values.length })).sort((a, b) => a.level - b.level);
-  const total = used.reduce((sum, l) => sum + l.values.length, 0);
-  const knots = used.slice(1, -1).map((l) => l.level);
-  const empty: Knee = {
-    status: 'insufficient-data',
-    message: '',
-    knot: null,
-    support: null,
-    slope_before: null,
-    slope_after: null,
-    slope_change: null,
-    slope_change_ci: null,
-    linear: { bic: null, slope: null, intercept: null, support: 0 },
-    candidates: [],
-    items_per_level: itemsPerLevel,
-    bootstrap_b: 0,
-  };
-  const testable = used.length >= 3 && total >= 6;
+  const sorted = [...levels].sort((a, b) => a.level - b.level);
+  const fitValues = sorted.map((l) => l.unvetoed ?? l.values);
+  const usable = fitValues.map((v) => v.reduce((c, x) => c + (Number.isNaN(x) ? 0 : 1), 0));
+  const itemsPerLevel = sorted.map((l, i) => ({ level: l.level, n: l.values.length, vetoed: l.values.length - usable[i] }));
+  // Levels that take part in the fit: those with at least one unvetoed item.
+  const fitted = sorted.map((_, i) => i).filter((i) => usable[i] > 0);
+  const total = fitted.reduce((sum, i) => sum + usable[i], 0);
+  const testable = fitted.length >= 3 && total >= 6;
 
-  const x = Float64Array.from(used, (l) => l.level);
-  const n = Float64Array.from(used, (l) => l.values.length);
-  const sums = Float64Array.from(used, (l) => l.values.reduce((a, v) => a + v, 0));
-  const squares = used.reduce((acc, l) => acc + l.values.reduce((a, v) => a + v * v, 0), 0);
-  const linearModel = testable ? prepareModel(x, n, null) : null;
-  const hingeModels = testable ? knots.map((k) => prepareModel(x, n, k)) : [];
-  const linear = fitObserved(linearModel, sums, squares, total);
-  const hinges = hingeModels.map((m) => fitObserved(m, sums, squares, total));
-
-  // Stratified bootstrap: items are resampled within their level, so every replicate keeps the design.
-  const plans = used.map((l) => {
+  const plans = sorted.map((l) => {
+    if (l.values.length === 0) return null;
     const plan = l.plan ?? createPlan(l.values.length, options.b, deriveSeed(options.seed, `level|${l.level}`));
     if (plan.n !== l.values.length || plan.b !== options.b) {
       throw new RangeError(`depth level ${l.level}: a resampling plan of ${plan.b} x ${plan.n} for ${options.b} x ${l.values.length}`);
     }
     return plan;
   });
-  const squaresOf = used.map((l) => l.values.map((v) => v * v));
-  const s = new Float64Array(used.length);
-  const wins = new Float64Array(knots.length + 1);
-  const slopeChanges = knots.map(() => new Float64Array(options.b).fill(NaN));
-  const levelMeans = used.map(() => new Float64Array(options.b));
-  for (let r = 0; r < options.b; r++) {
+
+  const models = testable ? modelsFor(fitted.map((i) => sorted[i].level)) : [];
+  const a = new Float64Array(12);
+  const beta = new Float64Array(3);
+  const levelCount = fitted.length;
+  const n = new Float64Array(levelCount);
+  const s = new Float64Array(levelCount);
+
+  /** Per-level weights, sums and the sum of squares of the fit values under item weights `weight(l, i)`. */
+  const accumulate = (weight: (level: number, item: number) => number): number => {
     let q = 0;
-    for (let l = 0; l < used.length; l++) {
-      const values = used[l].values;
-      const valueSquares = squaresOf[l];
-      const counts = plans[l].counts;
-      const size = values.length;
+    fitted.forEach((l, j) => {
+      const values = fitValues[l];
+      let count = 0;
+      let sum = 0;
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (Number.isNaN(v)) continue;
+        const c = weight(l, i);
+        count += c;
+        sum += c * v;
+        q += c * v * v;
+      }
+      n[j] = count;
+      s[j] = sum;
+    });
+    return q;
+  };
+
+  // Observed fits.
+  const qObserved = accumulate(() => 1);
+  const observed = models.map((model) => {
+    const rss = fit(model, n, s, qObserved, a, beta);
+    return { bic: Number.isNaN(rss) ? null : bicOf(rss, qObserved, total, model.p), beta: Float64Array.from(beta.subarray(0, model.p)) };
+  });
+
+  // Stratified bootstrap.
+  const wins = new Float64Array(models.length);
+  const changeWins = new Map<string, number>();
+  const changes = models.map(() => new Float64Array(options.b).fill(NaN));
+  const levelMeans = sorted.map(() => new Float64Array(options.b));
+  for (let r = 0; r < options.b; r++) {
+    sorted.forEach((l, i) => {
+      const plan = plans[i];
+      if (!plan) return;
+      const size = l.values.length;
       const row = r * size;
       let sum = 0;
-      for (let i = 0; i < size; i++) {
-        const c = counts[row + i];
-        sum += c * values[i];
-        q += c * valueSquares[i];
-      }
-      s[l] = sum;
-      levelMeans[l][r] = sum / size;
-    }
+      for (let k = 0; k < size; k++) sum += plan.counts[row + k] * l.values[k];
+      levelMeans[i][r] = sum / size;
+    });
+    if (!testable) continue;
+    const q = accumulate((l, i) => plans[l]!.counts[r * sorted[l].values.length + i]);
+    let replicateTotal = 0;
+    for (let j = 0; j < levelCount; j++) replicateTotal += n[j];
     let best = -1;
     let bestBic = Infinity;
-    if (linearModel) {
-      best = 0;
-      bestBic = bic(linearModel, s, q, total);
-    }
-    for (let j = 0; j < knots.length; j++) {
-      const model = hingeModels[j];
-      if (!model) continue;
-      slopeChanges[j][r] = coefficient(model, s, 2);
-      const value = bic(model, s, q, total);
+    let bestKey: string | null = null;
+    for (let m = 0; m < models.length; m++) {
+      const model = models[m];
+      const rss = fit(model, n, s, q, a, beta);
+      if (Number.isNaN(rss)) continue;
+      if (model.changeIndex !== null) changes[m][r] = beta[model.changeIndex];
+      const value = bicOf(rss, q, replicateTotal, model.p);
       if (value < bestBic) {
-        best = j + 1;
+        best = m;
         bestBic = value;
+        bestKey = changeKey(model, beta);
       }
     }
-    if (best >= 0) wins[best]++;
+    if (best < 0) continue;
+    wins[best]++;
+    if (bestKey) changeWins.set(bestKey, (changeWins.get(bestKey) ?? 0) + 1);
   }
 
-  const levelStats = itemsPerLevel.map(({ level, n: size }) => {
-    const l = used.findIndex((u) => u.level === level);
+  const levelStats = sorted.map((l, i) => {
+    const size = l.values.length;
     const score: MeanEstimate =
-      l < 0
+      size === 0
         ? { mean: null, ci: null, n_items: 0 }
-        : { mean: sums[l] / size, ci: size >= 2 ? percentileInterval(levelMeans[l], options.confidence) : null, n_items: size };
-    return { level, score };
+        : { mean: l.values.reduce((x, v) => x + v, 0) / size, ci: size >= 2 ? percentileInterval(levelMeans[i], options.confidence) : null, n_items: size };
+    return { level: l.level, score };
   });
+  const none: Knee = {
+    status: 'insufficient-data',
+    message: '',
+    shape: null,
+    knot: null,
+    support: null,
+    slope_before: null,
+    slope_after: null,
+    change: null,
+    change_ci: null,
+    fitted: [],
+    candidates: [],
+    items_per_level: itemsPerLevel,
+    bootstrap_b: 0,
+  };
   if (!testable) {
-    const message = `no knee can be tested: it needs scores at 3 or more depth levels and 6 or more items (have ${used.length} levels, ${total} items)`;
-    return { knee: { ...empty, message }, levels: levelStats };
+    const message =
+      `no knee can be tested: it needs unvetoed scores at 3 or more depth levels and 6 or more items ` +
+      `(have ${fitted.length} levels, ${total} items)`;
+    return { knee: { ...none, message }, levels: levelStats };
   }
 
-  const candidates = knots.map((knot, j) => ({
-    knot,
-    bic: hinges[j]?.bic ?? null,
-    support: wins[j + 1] / options.b,
-    slope_change: hinges[j]?.beta[2] ?? null,
+  const candidates: KneeCandidate[] = models.map((model, m) => ({
+    model: model.model,
+    knot: model.knot,
+    bic: observed[m].bic,
+    support: wins[m] / options.b,
+    change: model.changeIndex === null ? null : observed[m].beta[model.changeIndex],
   }));
-  // The knot with the most support; ties go to the better fit on the observed data.
-  let chosen = 0;
-  for (let j = 1; j < candidates.length; j++) {
-    const a = candidates[j];
-    const c = candidates[chosen];
-    if (a.support > c.support || (a.support === c.support && (a.bic ?? Infinity) < (c.bic ?? Infinity))) chosen = j;
+
+  // The best-supported change (knot and direction); ties go to the lower knot, then downward.
+  let key: string | null = null;
+  let support = 0;
+  for (const [k, count] of [...changeWins.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+    if (count / options.b > support) {
+      key = k;
+      support = count / options.b;
+    }
   }
-  const pick = candidates[chosen];
-  const hinge = hinges[chosen];
-  const ci = percentileInterval(slopeChanges[chosen], options.confidence);
-  const established = pick.support >= options.minSupport && intervalExcludesZero(ci);
-  const slopeBefore = hinge ? hinge.beta[1] : null;
-  const slopeAfter = hinge ? hinge.beta[1] + hinge.beta[2] : null;
+  const vetoNote = vetoSummary(itemsPerLevel);
+  const nullSupport = wins.reduce((sum, w, m) => sum + (models[m].knot === null ? w : 0), 0) / options.b;
+  if (key === null) {
+    const message = `no knee established: a flat or straight line is the best model in ${round(nullSupport * 100, 0)}% of replicates${vetoNote}`;
+    return { knee: { ...none, status: 'no-knee', message, candidates, bootstrap_b: options.b }, levels: levelStats };
+  }
+
+  const [knotText, direction] = key.split('|');
+  const knot = Number(knotText);
+  const down = direction === 'down';
+  // The shape at that knot: the one that wins that change more often; ties to the better observed fit.
+  const atKnot = models.map((model, m) => ({ model, m })).filter(({ model }) => model.knot === knot);
+  atKnot.sort((x, y) => wins[y.m] - wins[x.m] || (observed[x.m].bic ?? Infinity) - (observed[y.m].bic ?? Infinity));
+  const { model, m } = atKnot[0];
+  const beta0 = observed[m].beta;
+  const change = model.changeIndex === null ? null : beta0[model.changeIndex];
+  const ci = percentileInterval(changes[m], options.confidence);
+  const sameDirection = change !== null && (down ? change < 0 : change > 0);
+  const ciClear = ci !== null && intervalExcludesZero(ci) && (down ? ci.high < 0 : ci.low > 0);
+  const established = support >= options.minSupport && sameDirection && ciClear;
+  const shape = model.model === 'bend' ? 'bend' : 'step';
+  const slopeBefore = shape === 'bend' ? beta0[1] : null;
+  const slopeAfter = shape === 'bend' ? beta0[1] + beta0[2] : null;
+  const fittedScores = fitted.map((l) => {
+    const o = fitted.indexOf(l) * model.p;
+    let y = 0;
+    for (let i = 0; i < model.p; i++) y += model.features[o + i] * beta0[i];
+    return { level: sorted[l].level, score: y };
+  });
   const pct = Math.round(options.confidence * 100);
   const ciText = ci ? `${pct}% CI ${round(ci.low)} to ${round(ci.high)}` : 'no CI';
-  const change = pick.slope_change === null ? 'n/a' : round(pick.slope_change);
+  const unit = shape === 'bend' ? ' points per level' : ' points';
+  const evidence = `support ${round(support, 2)}; ${shape === 'bend' ? 'slope change' : 'change'} ${change === null ? 'n/a' : signed(change)}${unit}, ${ciText}`;
+  const describe = (): string => {
+    if (shape === 'step') {
+      const before = fittedScores.find((f) => f.level === knot)!.score;
+      const after = fittedScores[fittedScores.length - 1].score;
+      return `${down ? 'scores drop' : 'scores rise'} from ${round(before)} to ${round(after)} after depth ${knot} and level off`;
+    }
+    return `slope ${signed(slopeBefore!)} then ${signed(slopeAfter!)} points per level`;
+  };
 
   let message: string;
-  if (established) {
-    // A collapse (the CAPS finding) bends down; an upward bend is reported too, but said plainly.
-    const bend = pick.slope_change! < 0 ? 'scores fall faster past this level' : 'scores fall less or rise past this level';
-    message =
-      `knee at depth ${pick.knot}, ${bend}: slope ${round(slopeBefore!)} then ${round(slopeAfter!)} points per level ` +
-      `(slope change ${change}, ${ciText}; support ${round(pick.support, 2)})`;
+  let status: Knee['status'];
+  if (established && down) {
+    status = 'knee';
+    message = `knee at depth ${knot}: ${describe()} (${evidence})${vetoNote}`;
+  } else if (established) {
+    status = 'rise';
+    message = `rises after depth ${knot}: ${describe()} (${evidence}); an upward change is not a knee${vetoNote}`;
   } else {
+    status = 'no-knee';
     const reasons: string[] = [];
-    if (pick.support < options.minSupport) reasons.push(`the best knot (depth ${pick.knot}) wins in only ${round(pick.support * 100, 0)}% of replicates (needs ${round(options.minSupport * 100, 0)}%)`);
-    if (!ci) reasons.push('the slope change has no bootstrap CI');
-    else if (!intervalExcludesZero(ci)) reasons.push(`its slope change ${change} has a ${ciText} that includes zero`);
-    message = `no knee established: ${reasons.join('; ')}`;
+    const what = `the best-supported change (${down ? 'down' : 'up'} after depth ${knot})`;
+    if (support < options.minSupport) reasons.push(`${what} wins in only ${round(support * 100, 0)}% of replicates (needs ${round(options.minSupport * 100, 0)}%)`);
+    if (!ci) reasons.push(`${what} has no bootstrap CI`);
+    else if (!ciClear) reasons.push(`the CI of its change (${ciText}) ${intervalExcludesZero(ci) ? 'points the other way' : 'includes zero'}`);
+    if (!sameDirection && ci) reasons.push('its fitted change points the other way');
+    message = `no knee established: ${reasons.join('; ')}${vetoNote}`;
   }
-
   const knee: Knee = {
-    status: established ? 'knee' : 'no-knee',
+    status,
     message,
-    knot: pick.knot,
-    support: pick.support,
+    shape,
+    knot,
+    support,
     slope_before: slopeBefore,
     slope_after: slopeAfter,
-    slope_change: pick.slope_change,
-    slope_change_ci: ci,
-    linear: { bic: linear?.bic ?? null, slope: linear?.beta[1] ?? null, intercept: linear?.beta[0] ?? null, support: wins[0] / options.b },
+    change,
+    change_ci: ci,
+    fitted: fittedScores,
     candidates,
     items_per_level: itemsPerLevel,
     bootstrap_b: options.b,
   };
   return { knee, levels: levelStats };
+}
+
+function vetoSummary(perLevel: Knee['items_per_level']): string {
+  const vetoed = perLevel.filter((l) => l.vetoed > 0);
+  if (vetoed.length === 0) return '';
+  return `; vetoed items left out of the fit: ${vetoed.map((l) => `${l.vetoed} at depth ${l.level}`).join(', ')}`;
 }

@@ -80,11 +80,25 @@ export function cleanScores(table: ScoreTable, bootstrap: CleanBootstrap): MeanE
   });
 }
 
-/** Rows in rank order (best mean first; respondents without a clean score last). Axes are filled in by the caller. */
+/** Why a respondent is shown apart instead of ranked, or null when it is ranked. */
+function unrankedReason(score: MeanEstimate, bankItems: number, minItems: number): string | null {
+  if (score.mean === null) return 'no clean answer was scored';
+  if (score.n_items < minItems) return `answered ${score.n_items} of ${bankItems} items (ranking needs ${minItems})`;
+  return null;
+}
+
+/**
+ * Rows in rank order: ranked respondents (enough clean items answered) by mean, best first;
+ * then those shown apart, unranked, by mean. Axes are filled in by the caller.
+ */
 export function leaderboardRows(table: ScoreTable, scores: MeanEstimate[]): Omit<LeaderboardRow, 'vetoes' | 'safety_deductions' | 'axes'>[] {
-  const order = table.respondents.map((_, r) => r).sort((a, b) => (scores[b].mean ?? -Infinity) - (scores[a].mean ?? -Infinity));
-  return order.map((r, rank) => ({
-    rank: rank + 1,
+  const reasons = scores.map((score) => unrankedReason(score, table.items.length, table.settings.min_ranked_items));
+  const order = table.respondents
+    .map((_, r) => r)
+    .sort((a, b) => Number(reasons[a] !== null) - Number(reasons[b] !== null) || (scores[b].mean ?? -Infinity) - (scores[a].mean ?? -Infinity));
+  return order.map((r, position) => ({
+    rank: reasons[r] === null ? position + 1 : null,
+    unranked_reason: reasons[r],
     respondent: table.respondents[r].name,
     kind: table.respondents[r].kind,
     score: scores[r],

@@ -45,6 +45,8 @@ export interface ScoreTable {
   plans: PlanCache;
   /** Per respondent, per item: mean clean score, NaN when there is none. */
   clean: Float64Array[];
+  /** The same over clean answers no veto failed: NaN where there is none (what the depth knee is fitted on). */
+  cleanUnvetoed: Float64Array[];
   cleanUsed: number[];
   cleanExcluded: number[];
   variants: VariantCell[][];
@@ -71,6 +73,10 @@ class Accumulator {
     this.sum += value;
     this.n++;
   }
+}
+
+function means(row: Accumulator[]): Float64Array {
+  return Float64Array.from(row, (acc) => (acc.n > 0 ? acc.sum / acc.n : NaN));
 }
 
 export function buildScoreTable(bank: Bank, scores: readonly AnswerScore[], settings: AnalysisSettings): ScoreTable {
@@ -103,6 +109,7 @@ export function buildScoreTable(bank: Bank, scores: readonly AnswerScore[], sett
   const respondentIndex = new Map(respondents.map((r, i) => [r.name, i]));
 
   const cleanSums = respondents.map(() => items.map(() => new Accumulator()));
+  const unvetoedSums = respondents.map(() => items.map(() => new Accumulator()));
   const cleanUsed = respondents.map(() => 0);
   const cleanExcluded = respondents.map(() => 0);
   const variantSums = respondents.map(() => new Map<string, { cell: Omit<VariantCell, 'mean'>; acc: Accumulator }>());
@@ -119,6 +126,7 @@ export function buildScoreTable(bank: Bank, scores: readonly AnswerScore[], sett
       else {
         cleanUsed[r]++;
         cleanSums[r][i].add(value);
+        if (score.vetoed_by.length === 0) unvetoedSums[r][i].add(value);
       }
       continue;
     }
@@ -159,7 +167,8 @@ export function buildScoreTable(bank: Bank, scores: readonly AnswerScore[], sett
     scores: kept,
     settings,
     plans: new PlanCache(settings.seed, settings.bootstrap_b),
-    clean: cleanSums.map((row) => Float64Array.from(row, (acc) => (acc.n > 0 ? acc.sum / acc.n : NaN))),
+    clean: cleanSums.map(means),
+    cleanUnvetoed: unvetoedSums.map(means),
     cleanUsed,
     cleanExcluded,
     variants: variantSums.map((map) => [...map.values()].map(({ cell, acc }) => ({ ...cell, mean: acc.sum / acc.n }))),

@@ -1,12 +1,16 @@
 /** Which files a list of paths names: files as given, folders searched for YAML recursively. */
 import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostic.js';
 
 const YAML_FILE = /\.ya?ml$/i;
 
-export function discoverBankFiles(paths: readonly string[]): { files: string[]; diagnostics: Diagnostic[] } {
+/** `unsaved` files (absolute paths) join the result when they lie under one of the paths. */
+export function discoverBankFiles(paths: readonly string[], unsaved?: ReadonlyMap<string, string>): { files: string[]; diagnostics: Diagnostic[] } {
   const files = new Set<string>();
+  for (const file of unsaved?.keys() ?? []) {
+    if (paths.some((given) => isWithin(resolve(given), file))) files.add(file);
+  }
   const diagnostics: Diagnostic[] = [];
   const problem = (file: string, code: string, message: string) => diagnostics.push({ file, line: 1, col: 1, severity: 'error', code, message });
 
@@ -17,6 +21,7 @@ export function discoverBankFiles(paths: readonly string[]): { files: string[]; 
     try {
       isFolder = statSync(path).isDirectory();
     } catch {
+      if (unsaved?.has(path)) continue;
       problem(path, 'path-not-found', 'no such file or folder; check the path');
       continue;
     }
@@ -31,7 +36,7 @@ export function discoverBankFiles(paths: readonly string[]): { files: string[]; 
       problem(path, 'file-unreadable', `cannot read this folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       continue;
     }
-    if (found.length === 0) problem(path, 'no-bank-files', 'this folder holds no .yaml or .yml file');
+    if (found.length === 0 && ![...(unsaved?.keys() ?? [])].some((file) => isWithin(path, file))) problem(path, 'no-bank-files', 'this folder holds no .yaml or .yml file');
     for (const file of found) files.add(file);
   }
   return { files: [...files].sort(), diagnostics };
@@ -57,4 +62,9 @@ function isFile(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+function isWithin(path: string, file: string): boolean {
+  const rel = relative(path, file);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

@@ -1,6 +1,6 @@
 /** `caps lint` as a library function: diagnostics plus the bank summary, and their text form. */
 import { countDiagnostics, formatDiagnostic, type Diagnostic } from './diagnostic.js';
-import { loadBank } from './load.js';
+import { loadBank, type LoadOptions } from './load.js';
 import { summarizeBank, type BankSummary } from './summary.js';
 
 export interface LintReport {
@@ -11,8 +11,9 @@ export interface LintReport {
   warnings: number;
 }
 
-export async function lintBank(paths: readonly string[]): Promise<LintReport> {
-  const { bank, diagnostics } = await loadBank(paths, { keepPartial: true });
+/** `overlay` lints unsaved file contents in place of the files on disk (see LoadOptions). */
+export async function lintBank(paths: readonly string[], options: Pick<LoadOptions, 'overlay'> = {}): Promise<LintReport> {
+  const { bank, diagnostics } = await loadBank(paths, { ...options, keepPartial: true });
   return { diagnostics, summary: bank ? summarizeBank(bank) : null, ...countDiagnostics(diagnostics) };
 }
 
@@ -52,6 +53,10 @@ function formatSummary(s: BankSummary, partial: boolean): string[] {
 
   const title = s.title ? ` "${s.title}"` : '';
   row('bank', [`${s.bank} v${s.version}${title} (${s.language}, profile ${s.profile}): ${plural(s.items, 'item')} in ${plural(s.files, 'file')}${partial ? ' (items with errors left out)' : ''}`]);
+  if (s.statuses) {
+    const { unset, ...named } = s.statuses;
+    row('status', [...Object.entries(named).map(([status, n]) => `${status} ${n}`), ...(unset ? [`no status ${unset}`] : [])]);
+  }
   row('depth', s.depth.map((d) => `${d.level}${d.label ? ` ${d.label}` : ''}: ${d.items}`), ' | ');
   if (s.taxonomy) {
     const uncovered = s.topics.filter((t) => t.items === 0).map((t) => t.topic);

@@ -11,12 +11,19 @@ import type { Bank, SourcePosition } from './bank.js';
 import { countDiagnostics, displayPath, formatDiagnostic, sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { discoverBankFiles } from './discover.js';
 import { checkEvidencePresence, checkItem, checkItemIds, checkPointTotal, type RuleContext } from './rules.js';
-import { diagnoseAt, hasTopLevelKey, locate, readYamlSource, type YamlSource } from './source.js';
+import { diagnoseAt, hasTopLevelKey, locate, parseYamlSource, readYamlSource, type YamlSource } from './source.js';
+import { applyStatusRules } from './status.js';
 import { validateBankFile, validateTaxonomyFile, type ParsedBankFile } from './validate.js';
 
 export interface LoadOptions {
   /** Also return the bank when there are errors, made of the items that validated (for lint summaries). */
   keepPartial?: boolean;
+  /**
+   * File contents to use instead of what is on disk (absolute path -> YAML text), e.g. an
+   * edit not saved yet; a path not on disk joins the bank. Lint then checks the edit with
+   * exactly the rules it applies to saved files.
+   */
+  overlay?: ReadonlyMap<string, string>;
 }
 
 export interface LoadResult {
@@ -26,11 +33,12 @@ export interface LoadResult {
 }
 
 export async function loadBank(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
-  const { files, diagnostics } = discoverBankFiles(paths);
+  const { files, diagnostics } = discoverBankFiles(paths, options.overlay);
   const bankFiles: ParsedBankFile[] = [];
   const taxonomySources: YamlSource[] = [];
   for (const file of files) {
-    const read = readYamlSource(file);
+    const text = options.overlay?.get(file);
+    const read = text === undefined ? readYamlSource(file) : parseYamlSource(file, new TextEncoder().encode(text));
     diagnostics.push(...read.diagnostics);
     if (!read.source) continue;
     // Taxonomy files live beside the bank files and are loaded through the bank's topics: key.
@@ -66,7 +74,7 @@ export async function loadBank(paths: readonly string[], options: LoadOptions = 
   // A taxonomy no bank file refers to is still checked, so that its mistakes do not wait.
   for (const source of taxonomySources.filter((t) => t.file !== taxonomy?.file)) diagnostics.push(...validateTaxonomyFile(source).diagnostics);
 
-  const sorted = sortDiagnostics(unique(diagnostics));
+  const sorted = sortDiagnostics(unique(applyStatusRules(members, diagnostics)));
   const hasErrors = countDiagnostics(sorted).errors > 0;
   const bank = members.length > 0 && (!hasErrors || options.keepPartial) ? buildBank(members, taxonomy) : null;
   return { bank, diagnostics: sorted };
@@ -104,6 +112,7 @@ function checkHeaders(members: ParsedBankFile[], diagnostics: Diagnostic[]): voi
       ['language', lead.header.language, file.header.language],
       ['profile', lead.header.profile, file.header.profile],
       ['depth_scale', lead.header.depth_scale, file.header.depth_scale],
+      ['review', lead.header.review ?? null, file.header.review ?? null],
     ];
     const theirTopics = topicsPath(file);
     if (leadTopics && theirTopics) fields.push(['topics', leadTopics, theirTopics]);
@@ -171,6 +180,7 @@ function buildBank(members: ParsedBankFile[], taxonomy: { file: string; taxonomy
     depthScale: lead.depth_scale,
     ...(system !== undefined ? { system } : {}),
     ...(lead.title !== undefined ? { title: lead.title } : {}),
+    ...(lead.review ? { review: lead.review } : {}),
     ...(taxonomy ? { taxonomy: taxonomy.taxonomy, taxonomyFile: taxonomy.file } : {}),
     items,
     positions,
@@ -183,10 +193,11 @@ function buildBank(members: ParsedBankFile[], taxonomy: { file: string; taxonomy
 
 /**
  * What the items mean, not how the files are laid out: comments, formatting, file names and
- * item order do not change the hash; any change to a prompt, rubric or header does.
+ * item order do not change the hash; any change to a prompt, rubric or header does. An
+ * item's review status is not part of its meaning: admitting an item keeps the hash.
  */
 export function bankHash(bank: Pick<Bank, 'id' | 'version' | 'language' | 'profile' | 'depthScale' | 'system' | 'items'>): string {
-  const items = [...bank.items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const items = [...bank.items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(({ status: _status, ...meaning }) => meaning);
   return contentHash({ bank: bank.id, version: bank.version, language: bank.language, profile: bank.profile, depth_scale: bank.depthScale, system: bank.system ?? null, items });
 }
 

@@ -3,7 +3,7 @@
  * topic against the bank's declarations, and the matcher self-tests. Each rule has a
  * stable code, listed in docs/bank-format.md.
  */
-import { ADEQUACY_SCORES, type DepthScale, type Item, type MatchSpec } from '../schema/bank.js';
+import { ADEQUACY_SCORES, SEVERITY_SCORES, adequacyScore, type DepthScale, type Item, type MatchSpec } from '../schema/bank.js';
 import { evaluateMatch, matchSpecProblems } from '../scorer/matcher.js';
 import { displayPath, type Diagnostic } from './diagnostic.js';
 import { diagnoseAt, locate, type PathSegment, type YamlSource } from './source.js';
@@ -72,7 +72,7 @@ export function checkPointTotal(raw: RawItem): Diagnostic[] {
   for (const point of points) {
     const { score, level } = (point ?? {}) as { score?: unknown; level?: unknown };
     if (typeof score === 'number') total += Math.max(0, score);
-    else if (typeof level === 'string' && level in ADEQUACY_SCORES) total += ADEQUACY_SCORES[level as keyof typeof ADEQUACY_SCORES];
+    else if (typeof level === 'string') total += adequacyScore(level);
     else return []; // a point without a usable score is reported by the schema
   }
   if (total > 0) return [];
@@ -113,6 +113,20 @@ export function checkItem(parsed: ParsedItem, context: RuleContext): Diagnostic[
       entryIds.set(entry.id, entry.path);
     }
     if (entry.match) diagnostics.push(...checkMatcher(entry, parsed));
+  }
+
+  const sections = [{ rubric: item.rubric, at: ['rubric'] as PathSegment[] }, ...item.variants.flatMap((v, i) => (v.rubric ? [{ rubric: v.rubric, at: ['variants', i, 'rubric'] as PathSegment[] }] : []))];
+  for (const { rubric, at } of sections) {
+    rubric.points.forEach((p, j) => {
+      if (p.level !== undefined && !(p.level in ADEQUACY_SCORES)) {
+        report([...at, 'points', j, 'level'], 'warning', 'unscored-level', `level ${p.level} of point "${p.id}" is not in the GAPS points table (A1=5, A2=3, A3=1): it counts 0 points, as in the GAPS reference calculator; use A1-A3 or a score if it should count`);
+      }
+    });
+    rubric.deductions.forEach((d, j) => {
+      if (d.severity !== undefined && !(d.severity in SEVERITY_SCORES)) {
+        report([...at, 'deductions', j, 'severity'], 'warning', 'unscored-level', `severity ${d.severity} of deduction "${d.id}" is not in the GAPS points table (S1..S4 = -1..-4): it counts 0 points, as in the GAPS reference calculator; use S1-S4 or a score if it should count`);
+      }
+    });
   }
 
   if (item.rubric.deductions.length === 0) {

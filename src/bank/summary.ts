@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { EVIDENCE_LEVELS, EvidenceScheme, Language, ScoringProfile, VariantKind, type Rubric, type RubricAddition } from '../schema/bank.js';
 import type { Bank } from './bank.js';
+import { countStatuses, usesStatuses } from './status.js';
 
 const Count = z.number().int().nonnegative();
 
@@ -17,6 +18,8 @@ export const BankSummary = z.strictObject({
   profile: ScoringProfile,
   files: Count,
   items: Count,
+  /** Items in each review status, when the bank records statuses (`unset`: items without one). */
+  statuses: z.strictObject({ draft: Count, 'in-review': Count, admitted: Count, retired: Count, unset: Count }).optional(),
   /** Every level of the depth scale, including empty ones. */
   depth: z.array(z.strictObject({ level: z.number().int(), label: z.string().optional(), items: Count })),
   /** Topics in use plus, when there is a taxonomy, its uncovered topics (items: 0). */
@@ -91,6 +94,7 @@ export function summarizeBank(bank: Bank): BankSummary {
     profile: bank.profile,
     files: bank.files.length,
     items: bank.items.length,
+    ...(usesStatuses(bank.items) ? { statuses: countStatuses(bank.items) } : {}),
     depth,
     topics,
     ...(bank.taxonomy

@@ -28,6 +28,7 @@ export function reportCommand(): Command {
     .option('--format <formats>', `comma-separated formats: ${REPORT_FORMATS.join(',')}`, REPORT_FORMATS.join(','))
     .option('--seed <n>', 'seed of every bootstrap', integer('--seed'))
     .option('--bootstrap <n>', 'bootstrap replicates for intervals and knee support (default 2000)', integer('--bootstrap'))
+    .option('--review-history <file>', "the bank's review history (default: review-history.jsonl beside the bank, when present)")
     .option('--threshold <score>', 'score at or above which an answer is acceptable, 0-100 (default 60)', score)
     .option('-q, --quiet', 'print only the written files')
     .addHelpText(
@@ -39,7 +40,7 @@ export function reportCommand(): Command {
       ]),
     )
     .exitOverride()
-    .action(async (runDirs: string[], options: { bank?: string[]; out?: string; format: string; seed?: number; bootstrap?: number; threshold?: number; quiet?: boolean }) => {
+    .action(async (runDirs: string[], options: { bank?: string[]; out?: string; format: string; seed?: number; bootstrap?: number; threshold?: number; reviewHistory?: string; quiet?: boolean }) => {
       const formats = parseFormats(options.format);
       if (formats.length === 0) throw new UserError(`--format needs at least one of ${REPORT_FORMATS.join(', ')}`);
       // The report writers (and their charting library) load only when a report is written.
@@ -49,6 +50,7 @@ export function reportCommand(): Command {
         bankPaths: options.bank,
         outDir: options.out,
         formats,
+        reviewHistory: options.reviewHistory,
         analysis: { seed: options.seed, bootstrap: options.bootstrap, acceptableThreshold: options.threshold },
       });
       if (!options.quiet) for (const warning of warnings) process.stderr.write(`caps: note: ${warning}\n`);

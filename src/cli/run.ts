@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG_FILE } from '../endpoints/discover-config.js';
 import { RunFolder } from '../io/run-folder.js';
 import { RunIncompleteError, UserError } from '../errors.js';
 import { estimatePlan, ASSUMED_MAX_TOKENS } from '../runner/estimate.js';
-import { parseDepths, parseShard, type PlanFilters } from '../runner/plan.js';
+import { parseDepths, parseShard, parseStatuses, type PlanFilters } from '../runner/plan.js';
 import { createProgressReporter, progressMode } from '../runner/progress.js';
 import { endpointOfCondition, prepareRun, runEval, type RunSelection, type RunSummary } from '../runner/run.js';
 import { describeEndpointFailures } from '../runner/endpoint-health.js';
@@ -35,14 +35,16 @@ interface RunCliOptions {
   depth?: string;
   variants?: string;
   limit?: number;
+  status?: string;
   cache: string | boolean;
   quiet?: boolean;
+  acceptMovedEndpoints?: boolean;
 }
 
 const list = (text: string | undefined) => text?.split(',').map((s) => s.trim()).filter(Boolean);
-const positiveInt = (name: string) => (value: string) => {
+const positiveInt = (name: string, max = Number.MAX_SAFE_INTEGER) => (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`${name} needs a whole number of at least 1, not "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UserError(`${name} needs a whole number from 1 to ${max}, not "${value}"`);
   return n;
 };
 
@@ -55,10 +57,10 @@ export function runCommand(): Command {
     .option('--plan', 'print the plan and estimated cost; ask nothing')
     .addOption(new Option('--no-cache', 'neither read nor replay cached answers (use while debugging an endpoint)'))
     .option('-o, --out <dir>', 'run folder (default: runs/<bank>-<selection hash>, so the same command resumes)')
-    .option('-k, --samples <K>', 'answers per item and form', positiveInt('--samples'))
+    .option('-k, --samples <K>', 'answers per item and form', positiveInt('--samples', 1000))
     .addOption(new Option('--language <lang>', "ask the items' English versions (prompt_en, turns_en), recorded as <endpoint>@en").choices(['zh', 'en']))
-    .option('--concurrency <N>', 'requests in flight per endpoint (overrides the config)', positiveInt('--concurrency'))
-    .option('--max-in-flight <N>', 'requests in flight across all endpoints', positiveInt('--max-in-flight'))
+    .option('--concurrency <N>', 'requests in flight per endpoint (overrides the config)', positiveInt('--concurrency', 1024))
+    .option('--max-in-flight <N>', 'requests in flight across all endpoints', positiveInt('--max-in-flight', 65_536))
     .option('--resume <dir>', 'finish the run in this folder with the selection it was started with')
     .option('--shard <i/n>', 'run only shard i of n (deterministic; join shards with caps merge)')
     .option('--items <ids>', 'only these item ids, comma-separated')
@@ -66,8 +68,10 @@ export function runCommand(): Command {
     .option('--depth <levels>', 'only these depths: 3, 2-4 or 1,3')
     .option('--variants <forms>', 'only these forms: clean, variant kinds or variant ids, comma-separated')
     .option('--limit <N>', 'only the first N items that pass the filters', positiveInt('--limit'))
+    .option('--status <statuses>', 'review statuses to ask, comma-separated, or all (default: admitted, when the bank records statuses)')
     .addOption(new Option('--cache <dir>', 'response cache folder (default: .cache next to the run folder)'))
     .option('-q, --quiet', 'plain progress lines every 10 s instead of a live display')
+    .option('--accept-moved-endpoints', 'resume although an endpoint now has another base URL (the same deployment at a new address)')
     .addOption(new Option('--format <format>', 'summary format on standard output (the run folder, or JSON)').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
@@ -119,9 +123,13 @@ export function runCommand(): Command {
           ...selection,
           cacheDir: options.cache === false ? false : typeof options.cache === 'string' ? options.cache : undefined,
           maxInFlight: options.maxInFlight,
+          acceptMovedEndpoints: options.acceptMovedEndpoints,
           signal: controller.signal,
           progress: createProgressReporter({ stream: process.stderr, live }),
         });
+        for (const group of summary.shared) {
+          process.stderr.write(`caps run: note: endpoints ${group.join(', ')} send identical requests to the same server (base URL, model, parameters, deployment headers), so they share one set of answers\n`);
+        }
         process.stderr.write(formatRunSummary(summary));
         process.stdout.write(options.format === 'json' ? `${JSON.stringify(runSummaryJson(summary), null, 2)}\n` : `${summary.dir}\n`);
         if (summary.status !== 'complete') throw new RunIncompleteError(incompleteMessage(summary));
@@ -168,6 +176,7 @@ function filtersOf(options: RunCliOptions, previous: Record<string, unknown> | u
     variants: list(options.variants),
     limit: options.limit,
     shard: options.shard ? parseShard(options.shard) : undefined,
+    statuses: options.status ? parseStatuses(options.status) : undefined,
   };
   if (!previous) return filters;
   // --resume keeps the selection the run was started with unless the command line changes it.
@@ -178,6 +187,7 @@ function filtersOf(options: RunCliOptions, previous: Record<string, unknown> | u
     variants: filters.variants ?? (previous.variants as string[] | undefined),
     limit: filters.limit ?? (previous.limit as number | undefined),
     shard: filters.shard ?? (typeof previous.shard === 'string' ? parseShard(previous.shard) : undefined),
+    statuses: filters.statuses ?? (previous.statuses as PlanFilters['statuses']),
   };
 }
 

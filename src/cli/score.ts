@@ -107,6 +107,12 @@ export function formatScoreSummary(s: ScoreRunSummary, judges: string[]): string
   } else {
     lines.push('  matcher only (no judge): entries without match: stay undecided');
   }
+  const external = Object.entries(s.external);
+  if (external.length > 0) {
+    const total = external.reduce((n, [, count]) => n + count, 0);
+    lines.push(`  verdicts.jsonl: ${total} entries decided by ${external.map(([source, n]) => `${source} ${n}`).join(', ')} (precedence adjudication > physician > imported > judge > matcher)`);
+  }
+  for (const problem of s.verdictProblems) lines.push(`  skipped unreadable verdict ${problem}`);
   lines.push(`  matcher-judge agreement: ${s.agreement.agreed}/${s.agreement.compared} entries (${percent(s.agreement.agreed, s.agreement.compared)})`);
   if (s.errors > 0) lines.push(`  ${s.errors} answers have no text (their request failed): resume the run with caps run, then score again`);
   if (s.unknownItems.length > 0) lines.push(`  ${s.unknownItems.length} answers are to items or variants not in the bank and were left unscored (e.g. ${s.unknownItems[0]})`);

@@ -1,5 +1,5 @@
 /** `caps try --bank FILE --item ID [--response FILE|-]`: score one pasted answer and explain every point. */
-import { readFileSync } from 'node:fs';
+import { readUtf8File } from '../io/text.js';
 import { Command, Option } from 'commander';
 import { JuryRule } from '../schema/config.js';
 import { loadBankOrThrow } from '../bank/load.js';
@@ -11,12 +11,16 @@ import { DEFAULT_CONFIG_FILE } from '../endpoints/discover-config.js';
 import { announceSetup } from './setup.js';
 import { examples } from './help.js';
 import { UserError } from '../errors.js';
+import { RunFolder } from '../io/run-folder.js';
+import { bankForRun } from './score.js';
 
 export function tryCommand(): Command {
   return new Command('try')
-    .description('score one answer to one item and explain each verdict, quote and point (for rubric authors)')
-    .requiredOption('-b, --bank <paths...>', 'question bank files or folders')
-    .requiredOption('--item <id>', 'item id')
+    .description('score one answer to one item and explain each verdict, quote and point (for rubric authors); or explain a scored answer of a run (--run, --key)')
+    .option('-b, --bank <paths...>', 'question bank files or folders (default with --run: the bank recorded in the run)')
+    .option('--item <id>', 'item id')
+    .option('--run <run-dir>', 'explain the current score of an answer of this run folder (with --key)')
+    .option('--key <key>', 'answer key, as in responses.jsonl and verdicts.csv')
     .option('--variant <id>', 'distraction variant id (default: the clean item)')
     .option('--response <file>', 'file with the answer, or - for standard input', '-')
     .option('--judge <names...>', "judge endpoint name(s) for entries without a matcher (default: the config's judge:)")
@@ -33,7 +37,13 @@ export function tryCommand(): Command {
       ]),
     )
     .exitOverride()
-    .action(async (options: { bank: string[]; item: string; variant?: string; response: string; judge?: string[] | boolean; config?: string; rule?: JuryRule; template?: string; format: string }) => {
+    .action(async (options: { bank?: string[]; item?: string; run?: string; key?: string; variant?: string; response: string; judge?: string[] | boolean; config?: string; rule?: JuryRule; template?: string; format: string }) => {
+      if (options.run || options.key) {
+        if (!options.run || !options.key) throw new UserError('give both --run RUN_DIR and --key KEY to explain a scored answer.');
+        await explainStored(options.run, options.key, options.bank, options.format);
+        return;
+      }
+      if (!options.bank || !options.item) throw new UserError('give --bank PATH and --item ID (or --run RUN_DIR --key KEY to explain a scored answer).');
       const answer = readAnswer(options.response);
       let selection: JudgeSelection | undefined;
       announceSetup('try', options.config, (found) => {
@@ -59,13 +69,23 @@ export function tryCommand(): Command {
     });
 }
 
+/** The latest score of one answer of a run, explained (who decided each entry, with the provenance of labels and grades). */
+async function explainStored(runDir: string, key: string, paths: string[] | undefined, format: string): Promise<void> {
+  const bank = await bankForRun(runDir, paths);
+  const score = (await new RunFolder(runDir).latestScores()).get(key);
+  if (!score) throw new UserError(`${runDir}: no score for answer "${key}"; run caps score ${runDir} first, and check the key against verdicts.csv.`);
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(score, null, 2)}\n`);
+    return;
+  }
+  const item = bank.items.find((i) => i.id === score.item);
+  if (!item) throw new UserError(`${runDir}: item "${score.item}" of answer "${key}" is not in bank "${bank.id}".`);
+  process.stdout.write(explainScore(score, resolveRubric(item, score.variant)));
+}
+
 function readAnswer(source: string): string {
   if (source === '-' && process.stdin.isTTY) {
     throw new UserError('paste the answer through standard input (e.g. caps try ... < answer.txt) or pass --response FILE.');
   }
-  try {
-    return readFileSync(source === '-' ? 0 : source, 'utf8');
-  } catch (err) {
-    throw new UserError(`${source === '-' ? 'standard input' : source}: cannot read the answer (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
-  }
+  return source === '-' ? readUtf8File(0, 'standard input') : readUtf8File(source);
 }

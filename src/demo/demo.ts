@@ -26,6 +26,16 @@ import { DEMO_DOCTOR_SPECS, writeDoctorAnswerSheet } from './doctors.js';
 export const DEMO_BANK_PATH = join(PACKAGE_ROOT, 'questions', 'lung-cancer');
 const JUDGE = 'sim-judge';
 
+/** What the demo's judge is, for the report and the demo's output: it must never pass for a real one. */
+export const SIMULATED_JUDGE_NOTE =
+  'Demonstration data: the vendors, the doctors and the LLM judge are all simulated. The "judge" (sim-judge) is not a language model: ' +
+  "it is a deterministic program that marks a rubric entry met when the answer contains a clause of that entry's own text " +
+  '(negation-aware, with the same matching rules as the matchers). Its verdicts and the matcher-judge agreement say nothing about how a real judge or a clinician would grade these answers.';
+
+/** One line on what the printed agreement means. */
+export const AGREEMENT_NOTE =
+  'both graders are rule-based readers of the same rubric, so this shows their consistency, not accuracy against a real judge or clinicians';
+
 export interface DemoOptions {
   /** Folder for the demo's run and report (default `caps-demo`). */
   out?: string;
@@ -57,9 +67,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const reportDir = join(out, 'report');
   mkdirSync(join(out, 'doctors'), { recursive: true });
   log(`bank ${bank.id} v${bank.version}: ${bank.items.length} items`);
+  log(SIMULATED_JUDGE_NOTE);
 
-  // The simulated judge grades from the rubric text in its prompt alone, not from the matchers,
-  // so matcher-judge agreement compares two different graders.
+  // The simulated judge grades from the rubric text in its prompt alone, not from the matchers' phrases.
   const server = await startSimServer({
     personas: [...demoPersonas(bank), createJudgePersona()],
     seed: options.seed ?? 7,
@@ -78,7 +88,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       mark = now;
       return ms;
     };
-    const run = await runEval({ bank, config, out: runDir, cacheDir: false, progress: options.progress });
+    // The simulated vendors listen on a new port each time: resuming the demo is resuming the same deployments.
+    const run = await runEval({ bank, config, out: runDir, cacheDir: false, progress: options.progress, acceptMovedEndpoints: true });
     const ask = lap();
 
     const doctors: string[] = [];
@@ -95,11 +106,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const scoring = await scoreRun(runDir, { bank, judges: [judge] });
     log(
       `scored ${scoring.answers} answers (${scoring.complete} complete, ${scoring.incomplete} incomplete); ` +
-        `matcher and judge agreed on ${scoring.agreement.agreed} of ${scoring.agreement.compared} entries`,
+        `matcher and simulated judge agreed on ${scoring.agreement.agreed} of ${scoring.agreement.compared} entries both decided (${AGREEMENT_NOTE})`,
     );
 
     const scoringTime = lap();
-    const report = await reportRuns({ runDirs: [runDir], bankPaths: [DEMO_BANK_PATH], outDir: reportDir, formats: [...REPORT_FORMATS] });
+    const report = await reportRuns({
+      runDirs: [runDir],
+      bankPaths: [DEMO_BANK_PATH],
+      outDir: reportDir,
+      formats: [...REPORT_FORMATS],
+      notes: [SIMULATED_JUDGE_NOTE],
+    });
     const timings = { ask, doctors: importing, score: scoringTime, report: lap() };
     return { bank, runDir, reportDir, files: report.files, run, scoring, doctors, results: report.results, timings };
   } finally {

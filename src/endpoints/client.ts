@@ -10,6 +10,7 @@ import type { ChatMessage } from '../schema/bank.js';
 import type { EndpointConfig, EndpointParams } from '../schema/config.js';
 import type { ResponseError, Usage } from '../schema/run.js';
 import { UserError } from '../errors.js';
+import { redact, registerSecret } from '../io/redact.js';
 import { classifyError } from './classify.js';
 import { estimateTokens } from './tokens.js';
 import { createHttpFetch } from './http-fetch.js';
@@ -66,8 +67,6 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
   const clock = options.clock ?? systemClock;
   const apiKey = resolveApiKey(endpoint, env);
   const headers = resolveHeaders(endpoint, env);
-  // A server may echo the key or a header back in its error body; none of it is kept or printed.
-  const hide = secretRedactor([apiKey === PLACEHOLDER_API_KEY ? '' : apiKey, ...Object.values(headers)]);
   const openai = new OpenAI({
     apiKey,
     baseURL: endpoint.baseURL,
@@ -135,7 +134,8 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
         const { outcome, attempts } = await withRetries(() => attempt(request), policy, clock, request.signal);
         const latencyMs = clock.now() - started;
         if (outcome.ok) return { ...outcome.value, usage: outcome.value.usage ?? estimatedUsage(request.messages, outcome.value.text), latencyMs, attempts, error: null };
-        return { text: null, finishReason: null, usage: null, latencyMs, attempts, error: { ...outcome.error, message: hide(outcome.error.message) } };
+        // A server may echo the key back in its error body: redacted before it is recorded or printed.
+        return { text: null, finishReason: null, usage: null, latencyMs, attempts, error: { ...outcome.error, message: redact(outcome.error.message) } };
       }),
   };
 }
@@ -145,17 +145,6 @@ function estimatedUsage(messages: ChatMessage[], text: string | null): Usage {
   const prompt_tokens = messages.reduce((sum, m) => sum + estimateTokens(m.content) + 4, 0);
   const completion_tokens = estimateTokens(text ?? '');
   return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens, estimated: true };
-}
-
-/**
- * Replaces secret values (raw, URL-encoded, JSON-escaped) by [redacted]. Values shorter than
- * 8 characters are no credential and are left alone, so ordinary words are never replaced.
- */
-export function secretRedactor(values: string[]): (text: string) => string {
-  const forms = [...new Set(values.filter((v) => v.length >= 8).flatMap((v) => [v, encodeURIComponent(v), JSON.stringify(v).slice(1, -1)]))];
-  if (forms.length === 0) return (text) => text;
-  const pattern = new RegExp(forms.sort((a, b) => b.length - a.length).map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
-  return (text) => text.replace(pattern, '[redacted]');
 }
 
 /** An answer without text is an error (never recorded as an empty answer). */
@@ -226,10 +215,11 @@ export function resolveApiKey(endpoint: EndpointConfig, env: NodeJS.ProcessEnv):
   if (!key) {
     throw new UserError(`endpoint "${endpoint.name}": the environment variable ${endpoint.apiKeyEnv} is not set. Export it (export ${endpoint.apiKeyEnv}=...) or remove apiKeyEnv for a server that needs no key.`);
   }
+  registerSecret(key);
   return key;
 }
 
-/** Header values may name environment variables as ${VAR} so that tokens stay out of the config. */
+/** Header values may name environment variables as ${VAR} so that tokens stay out of the config; every value is registered for redaction. */
 export function resolveHeaders(endpoint: EndpointConfig, env: NodeJS.ProcessEnv): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(endpoint.headers ?? {})) {
@@ -238,8 +228,11 @@ export function resolveHeaders(endpoint: EndpointConfig, env: NodeJS.ProcessEnv)
       if (resolved === undefined) {
         throw new UserError(`endpoint "${endpoint.name}": header ${name} uses \${${variable}} but that environment variable is not set.`);
       }
+      registerSecret(resolved);
       return resolved;
     });
+    // Configured header values are treated as secrets wherever they might be echoed back.
+    registerSecret(headers[name]);
   }
   return headers;
 }

@@ -3,7 +3,7 @@
  * every mistake as `file:line:col error message`, like the bank loader, with a did-you-mean
  * hint for misspelt keys.
  */
-import { readFileSync } from 'node:fs';
+import { readUtf8File } from '../io/text.js';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { CapsConfig } from '../schema/config.js';
@@ -22,9 +22,9 @@ export function parseConfig(source: string, file: string): CapsConfig {
 export function loadYamlFile<T extends z.ZodType>(schema: T, path: string, hint: string): z.infer<T> {
   let source: string;
   try {
-    source = readFileSync(path, 'utf8');
+    source = readUtf8File(path);
   } catch (err) {
-    throw new UserError(`${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). ${hint}`);
+    throw new UserError(`${(err as Error).message} ${hint}`);
   }
   return parseYaml(schema, source, path);
 }

@@ -16,15 +16,24 @@
  */
 import { z } from 'zod';
 import type { BankFileInput, ItemInput } from '../schema/bank.js';
-import { AdequacyLevel, SeverityLevel } from '../schema/bank.js';
+import { ADEQUACY_SCORES, SEVERITY_SCORES, UnscoredLevel } from '../schema/bank.js';
 import { UserError } from '../errors.js';
 import { readSheet, type Sheet, type SheetRecord } from './xlsx.js';
 import { bankIdFromFile, looksChinese, shortHash } from './ids.js';
 
+/** What each claim field accepts, for messages that name the value refused. */
+const CLAIM_FIELDS: Record<string, string> = {
+  id: 'a whole number or a plain id (letters, digits, ".", "_", "-")',
+  claim: 'the claim text',
+  level: 'A1, A2 or A3 (positive claims), S1..S4 (negative claims), or another letter-and-number level such as A4 (kept, worth 0 points as in the GAPS reference)',
+  type: 'positive or negative',
+  desc: 'text',
+};
+
 export const GapsClaim = z.object({
   id: z.union([z.number().int().nonnegative(), z.string().regex(/^[A-Za-z0-9._-]+$/)]),
   claim: z.string().trim().min(1),
-  level: z.union([AdequacyLevel, SeverityLevel]),
+  level: z.string().trim().toUpperCase().pipe(UnscoredLevel),
   type: z.enum(['positive', 'negative']),
   desc: z.string().optional(),
 });
@@ -82,6 +91,9 @@ export async function readGaps(file: string, options: ReadGapsOptions = {}): Pro
     if (first !== undefined) throw new UserError(`${where}: item id "${item.id}" again (first on row ${first}); ${layout === 'gaps' ? 'each index must be unique' : 'the same question appears twice'}.`);
     rows.set(item.id, record.row);
     items.push(item);
+    for (const e of [...item.rubric.points.map((p) => ({ id: p.id, level: p.level })), ...(item.rubric.deductions ?? []).map((d) => ({ id: d.id, level: d.severity }))]) {
+      if (e.level && !(e.level in ADEQUACY_SCORES) && !(e.level in SEVERITY_SCORES)) warnings.push(`${where}: claim ${e.id.slice(1)} has level ${e.level}, which the GAPS points table does not define; kept, it counts 0 points (as in the GAPS reference).`);
+    }
     answerColumns.forEach((column, i) => {
       const text = record.values[column] ?? '';
       if (text.trim() === '') warnings.push(`${where}: no ${respondents[i]} answer to ${item.id}; left out.`);
@@ -173,16 +185,20 @@ export function parseClaims(text: string, where: string): GapsClaim[] {
   const seen = new Set<string>();
   return json.map((raw, i) => {
     const parsed = GapsClaim.safeParse(raw);
+    const named = raw && typeof raw === 'object' && 'id' in raw ? ` (id ${JSON.stringify((raw as { id: unknown }).id)})` : '';
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new UserError(`${where}: rubric claim ${i + 1}: ${issue.path.join('.') || 'claim'}: ${issue.message} (a claim is {id, claim, level: A1..A3 or S1..S4, type: positive or negative}).`);
+      const field = String(parsed.error.issues[0].path[0] ?? '');
+      const value = raw && typeof raw === 'object' && field in raw ? JSON.stringify((raw as Record<string, unknown>)[field]) : 'missing';
+      const accepted = CLAIM_FIELDS[field] ?? 'an object {id, claim, level, type[, desc]}';
+      throw new UserError(`${where}: rubrics column, claim ${i + 1}${named}: ${field || 'the claim'} is ${field ? value : JSON.stringify(raw)}; write ${accepted}.`);
     }
     const claim = parsed.data;
-    const positiveLevel = claim.level.startsWith('A');
-    if (positiveLevel !== (claim.type === 'positive')) {
-      throw new UserError(`${where}: rubric claim ${claim.id} is ${claim.type} with level ${claim.level}; positive claims take A1..A3, negative claims S1..S4.`);
+    // A level of the GAPS table must suit the claim's type; any other level is kept and counts 0.
+    const mismatch = claim.type === 'positive' ? claim.level in SEVERITY_SCORES : claim.level in ADEQUACY_SCORES;
+    if (mismatch) {
+      throw new UserError(`${where}: rubrics column, claim ${i + 1}${named}: level is "${claim.level}" on a ${claim.type} claim; positive claims take A1..A3, negative claims S1..S4 (or change type).`);
     }
-    if (seen.has(String(claim.id))) throw new UserError(`${where}: rubric claim id ${claim.id} is used twice.`);
+    if (seen.has(String(claim.id))) throw new UserError(`${where}: rubrics column, claim ${i + 1}: id ${claim.id} is used twice; give each claim of a question its own id.`);
     seen.add(String(claim.id));
     return claim;
   });
@@ -190,9 +206,7 @@ export function parseClaims(text: string, where: string): GapsClaim[] {
 
 function rubricOf(claims: GapsClaim[]): ItemInput['rubric'] {
   const entry = (c: GapsClaim) => ({ id: `c${c.id}`, text: c.claim, ...(c.desc !== undefined && c.desc.trim() !== '' && { note: c.desc }) });
-  const points = claims.filter((c) => c.type === 'positive').map((c) => ({ ...entry(c), level: AdequacyLevel.parse(c.level) }));
-  const deductions = claims
-    .filter((c) => c.type === 'negative')
-    .map((c) => ({ ...entry(c), severity: SeverityLevel.parse(c.level), ...(c.level === 'S4' && { veto: true }) }));
+  const points = claims.filter((c) => c.type === 'positive').map((c) => ({ ...entry(c), level: c.level }));
+  const deductions = claims.filter((c) => c.type === 'negative').map((c) => ({ ...entry(c), severity: c.level, ...(c.level === 'S4' && { veto: true }) }));
   return { points, deductions };
 }

@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
 import { BankFile, DepthScale, Item, type BankFileInput } from '../schema/bank.js';
+import { checkUtf8Line } from '../io/text.js';
 import { UserError } from '../errors.js';
 import { bankIdFromFile } from './ids.js';
 import { HealthBenchRow, IDEAL_RESPONDENT, healthBenchItem } from './healthbench.js';
@@ -58,6 +59,7 @@ export async function importHealthBench(options: ImportHealthBenchOptions): Prom
         line++;
         if (text.trim() === '') continue;
         const where = `${file}:${line}`;
+        checkUtf8Line(text, where);
         const row = parseRow(text, where);
         const first = seen.get(row.prompt_id);
         if (first !== undefined) throw new UserError(`${where}: prompt_id ${row.prompt_id} again (first on line ${first}); each example needs its own prompt_id.`);

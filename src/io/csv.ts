@@ -81,7 +81,11 @@ export function parseCsvRows(text: string, file: string): { line: number; cells:
  * Reads a CSV with a header row into records keyed by header name. `required` columns must
  * be present; columns outside `required` and `optional` are errors (likely typos).
  */
-export function parseCsvRecords(text: string, file: string, columns: { required: string[]; optional?: string[] }): CsvRecord[] {
+export function parseCsvRecords(
+  text: string,
+  file: string,
+  columns: { required: string[]; optional?: string[]; onBadRow?: (line: number, reason: string) => void },
+): CsvRecord[] {
   const rows = parseCsvRows(text, file);
   if (rows.length === 0) throw new UserError(`${file}: empty file; expected a header row (${columns.required.join(',')}).`);
   const header = rows[0].cells.map((h) => h.trim());
@@ -92,10 +96,13 @@ export function parseCsvRecords(text: string, file: string, columns: { required:
   for (const name of columns.required) {
     if (!header.includes(name)) throw new UserError(`${file}:1: missing column "${name}"; the header must name ${columns.required.join(', ')}.`);
   }
-  return rows.slice(1).map((row) => {
+  return rows.slice(1).flatMap((row) => {
     if (row.cells.length !== header.length) {
-      throw new UserError(`${file}:${row.line}: ${row.cells.length} fields but the header has ${header.length}; quote fields that contain commas.`);
+      const reason = `${row.cells.length} fields but the header has ${header.length}; quote fields that contain commas.`;
+      if (!columns.onBadRow) throw new UserError(`${file}:${row.line}: ${reason}`);
+      columns.onBadRow(row.line, reason);
+      return [];
     }
-    return { line: row.line, values: Object.fromEntries(header.map((h, i) => [h, row.cells[i]])) };
+    return [{ line: row.line, values: Object.fromEntries(header.map((h, i) => [h, row.cells[i]])) }];
   });
 }

@@ -1,37 +1,31 @@
 /**
- * JSON Lines files for run records. Appends are line-atomic (one write per line, opened
- * with O_APPEND), and a reader tolerates a half-written last line left by a killed process.
+ * JSON Lines files for run records: line-atomic appends and a streaming reader.
  */
-import { createReadStream, existsSync, openSync, writeSync, closeSync, fsyncSync, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
+import { UserError } from '../errors.js';
+import { LineAppender } from './safe-write.js';
 
-/** Appends records to a JSONL file, one write(2) per line so a crash never interleaves lines. */
+/**
+ * Appends records to a JSONL file, one write(2) per line so a crash never interleaves lines;
+ * a partial last line left by a killed writer is cut away when the file is opened, and a
+ * failed append (disk full) is cut back, so readers only ever meet whole lines.
+ */
 export class JsonlAppender {
-  private fd: number | null;
+  private readonly lines: LineAppender;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'a');
-    repairTruncatedTail(path, this.fd);
+    this.lines = new LineAppender(path);
   }
 
   append(record: unknown): void {
-    if (this.fd === null) throw new Error(`appender for ${this.path} is closed`);
-    writeSync(this.fd, JSON.stringify(record) + '\n');
+    this.lines.appendLine(JSON.stringify(record));
   }
 
   close(): void {
-    if (this.fd === null) return;
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    this.fd = null;
+    this.lines.close();
   }
-}
-
-/** A killed writer may leave a last line without its newline; end it so the next append starts clean. */
-function repairTruncatedTail(path: string, fd: number): void {
-  const content = readFileSync(path);
-  if (content.length > 0 && content[content.length - 1] !== 0x0a) writeSync(fd, '\n');
 }
 
 export interface JsonlProblem {
@@ -40,15 +34,29 @@ export interface JsonlProblem {
 }
 
 /**
- * Streams the records of a JSONL file. Lines that are not valid JSON or do not fit the schema
- * (such as a truncated last line) are reported through `onProblem` and skipped.
+ * What happens to lines that cannot be read: each is reported (file:line, why), and the read
+ * fails unless the user accepted skipping them (`--skip-bad-lines`), so nothing is silently
+ * dropped from a score. An unfinished last line (a writer stopped mid-line, or still writing)
+ * is reported but never fails the read: the next writer cuts it away.
  */
-export async function* readJsonl<T extends z.ZodType>(
-  path: string,
-  schema: T,
-  onProblem: (problem: JsonlProblem) => void = () => {},
-): AsyncGenerator<z.infer<T>> {
+export interface BadLinePolicy {
+  skip: boolean;
+  report(message: string): void;
+}
+
+const policy: BadLinePolicy = { skip: false, report: (message) => process.stderr.write(`caps: ${message}\n`) };
+
+export function setBadLinePolicy(change: Partial<BadLinePolicy>): void {
+  Object.assign(policy, change);
+}
+
+/**
+ * Streams the records of a JSONL file. Lines that are not valid JSON or do not fit the schema
+ * are printed (and passed to `onProblem`), and fail the read unless skipping is accepted.
+ */
+export async function* readJsonl<T extends z.ZodType>(path: string, schema: T, onProblem?: (problem: JsonlProblem) => void): AsyncGenerator<z.infer<T>> {
   if (!existsSync(path)) return;
+  const problems: JsonlProblem[] = [];
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let lineNo = 0;
   for await (const line of lines) {
@@ -58,15 +66,39 @@ export async function* readJsonl<T extends z.ZodType>(
     try {
       value = JSON.parse(line);
     } catch {
-      onProblem({ line: lineNo, message: 'not valid JSON (a write was probably interrupted); skipped' });
+      problems.push({ line: lineNo, message: line.includes('\u0000') ? 'holds NUL bytes (overwritten or damaged)' : 'not valid JSON' });
       continue;
     }
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
-      onProblem({ line: lineNo, message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+      problems.push({ line: lineNo, message: `not a record of this file: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ')}` });
       continue;
     }
     yield parsed.data;
+  }
+  if (problems.length === 0) return;
+  const unfinishedLast = problems.at(-1)!.line === lineNo && !endsWithNewline(path) ? problems.pop()! : null;
+  if (unfinishedLast) unfinishedLast.message = 'unfinished last line (a writer was stopped mid-line or is still writing); ignored';
+  for (const p of problems) p.message += policy.skip ? '; skipped (--skip-bad-lines)' : '; cannot be read';
+  for (const p of [...problems, ...(unfinishedLast ? [unfinishedLast] : [])]) {
+    policy.report(`${path}:${p.line}: ${p.message}`);
+    onProblem?.(p);
+  }
+  if (problems.length > 0 && !policy.skip) {
+    throw new UserError(
+      `${path}: ${problems.length} line${problems.length === 1 ? '' : 's'} cannot be read (listed above). Repair or remove ${problems.length === 1 ? 'it' : 'them'}, or pass --skip-bad-lines to go on without ${problems.length === 1 ? 'it' : 'them'}.`,
+    );
+  }
+}
+
+function endsWithNewline(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    return size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * A run folder: `manifest.json`, `responses.jsonl` (append-only), `scores.jsonl` (append-only).
+ * A run folder: `manifest.json`, `responses.jsonl` (append-only), `scores.jsonl` (append-only),
+ * `verdicts.jsonl` (append-only: adjudications, physicians' labels and imported grades).
  * Later lines supersede earlier ones with the same key, so a retried error or a re-score
  * is an append, never a rewrite.
  */
@@ -7,10 +8,11 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Manifest, ResponseRecord } from '../schema/run.js';
 import { AnswerScore } from '../schema/score.js';
+import { ExternalVerdict, VERDICTS_FILE } from '../schema/external-verdict.js';
 import { UserError } from '../errors.js';
 import { HARNESS_VERSION } from '../version.js';
 import { JsonlAppender, readJsonl, type JsonlProblem } from './jsonl.js';
-import { writeJsonAtomic } from './json.js';
+import { writeJsonAtomic, type WriteFileOptions } from './safe-write.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const RESPONSES_FILE = 'responses.jsonl';
@@ -27,6 +29,10 @@ export class RunFolder {
   }
   get scoresPath(): string {
     return join(this.dir, SCORES_FILE);
+  }
+
+  get verdictsPath(): string {
+    return join(this.dir, VERDICTS_FILE);
   }
 
   exists(): boolean {
@@ -53,9 +59,9 @@ export class RunFolder {
     return parsed.data;
   }
 
-  writeManifest(manifest: Manifest): void {
+  writeManifest(manifest: Manifest, options?: WriteFileOptions): void {
     this.ensure();
-    writeJsonAtomic(this.manifestPath, Manifest.parse(manifest));
+    writeJsonAtomic(this.manifestPath, Manifest.parse(manifest), options);
   }
 
   responseAppender(): JsonlAppender {
@@ -66,6 +72,16 @@ export class RunFolder {
   scoreAppender(): JsonlAppender {
     this.ensure();
     return new JsonlAppender(this.scoresPath);
+  }
+
+  verdictAppender(): JsonlAppender {
+    this.ensure();
+    return new JsonlAppender(this.verdictsPath);
+  }
+
+  /** Every verdicts.jsonl line in file order (streamed). */
+  externalVerdicts(onProblem?: (p: JsonlProblem) => void): AsyncGenerator<ExternalVerdict> {
+    return readJsonl(this.verdictsPath, ExternalVerdict, onProblem);
   }
 
   /** Every response line in file order (streamed). */

@@ -3,7 +3,7 @@
  * record with the line each starts on, so every error can name file and line.
  * YAML: a list of mappings with the same field names as the CSV columns.
  */
-import { readFileSync } from 'node:fs';
+import { readUtf8File } from './text.js';
 import { extname } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
@@ -12,16 +12,13 @@ import { parseCsvRecords, type CsvRecord } from './csv.js';
 export interface TableColumns {
   required: string[];
   optional?: string[];
+  /** Called for a record that cannot be read (it is skipped); without it such a record is an error. */
+  onBadRow?: (line: number, reason: string) => void;
 }
 
 /** Reads a .csv, .yaml or .yml table; values are text (YAML numbers and booleans as written). */
 export function readTable(path: string, columns: TableColumns): CsvRecord[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UserError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
-  }
+  const text = readUtf8File(path);
   const extension = extname(path).toLowerCase();
   if (extension === '.csv') return parseCsvRecords(text, path, columns);
   if (extension === '.yaml' || extension === '.yml') return parseYamlTable(text, path, columns);

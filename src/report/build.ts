@@ -9,6 +9,7 @@ import { renderMarkdown } from './markdown.js';
 import { answersCsvLines, verdictsCsvLines } from './csv.js';
 import { resultsJsonChunks } from './results-json.js';
 import { writeChunksAtomic } from './stream-file.js';
+import { redactDeep } from '../io/redact.js';
 import { REPORT_FILES, REPORT_FORMATS, type ReportFormat } from './formats.js';
 
 export { REPORT_FORMATS, REPORT_FILES, parseFormats, type ReportFormat } from './formats.js';
@@ -36,7 +37,8 @@ function checkOutline(results: Results): void {
 }
 
 export async function buildReport(input: BuildReportInput): Promise<{ files: string[] }> {
-  const { results } = input;
+  // Secrets go before rendering: the HTML keeps item data compressed, where no later step could see them.
+  const results = redactDeep(input.results);
   checkOutline(results);
   const formats = input.formats.length > 0 ? input.formats : [...REPORT_FORMATS];
   mkdirSync(input.outDir, { recursive: true });

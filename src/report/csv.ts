@@ -54,7 +54,7 @@ function* answerRows(results: Results): Generator<CsvValue[]> {
 
 const VERDICTS_HEADER = [
   'key', 'respondent', 'respondent_kind', 'item', 'variant', 'turn', 'sample',
-  'entry', 'kind', 'met', 'decided_by', 'points', 'agreement', 'quotes', 'rationale',
+  'entry', 'kind', 'met', 'decided_by', 'points', 'agreement', 'quotes', 'rationale', 'graders', 'origin',
 ];
 
 function* verdictRows(results: Results): Generator<CsvValue[]> {
@@ -65,6 +65,7 @@ function* verdictRows(results: Results): Generator<CsvValue[]> {
           a.key, a.respondent, a.respondent_kind, item.id, a.variant, a.turn, a.sample,
           v.entry, v.kind, v.met === null ? 'undecided' : v.met, v.decided_by, v.points,
           v.agreement === undefined ? '' : v.agreement, v.quotes.join(' | '), v.rationale,
+          v.provenance?.graders.join(' | '), v.provenance?.origin.join(' | '),
         ];
       }
     }

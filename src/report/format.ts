@@ -1,5 +1,5 @@
 /** Number formatting shared by the HTML, Markdown and CSV writers, so every format says the same. */
-import type { Interval, MeanEstimate, Proportion } from '../schema/results.js';
+import type { Interval, Knee, MeanEstimate, Proportion } from '../schema/results.js';
 
 export function num(value: number | null | undefined, digits = 1): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
@@ -43,4 +43,26 @@ export function pValue(p: number | null): string {
 
 export function respondentLabel(name: string, kind: string): string {
   return kind === 'human' ? `${name} (doctor)` : name;
+}
+
+/** The depth verdict in a few words: only a downward change is a knee; an upward one is said plainly. */
+export function kneeLabel(knee: Knee): string {
+  if (knee.status === 'knee') return `knee at depth ${knee.knot}`;
+  if (knee.status === 'rise') return `rises after depth ${knee.knot}`;
+  return knee.status === 'no-knee' ? 'no knee established' : 'insufficient data';
+}
+
+/** The leaderboard's depth axis in words (a rise is never called a knee). */
+export function depthAxisLabel(axes: { depth_knee: number | null; depth_rise: number | null }): string {
+  if (axes.depth_knee !== null) return `knee at depth ${axes.depth_knee}`;
+  if (axes.depth_rise !== null) return `no knee; rises after depth ${axes.depth_rise}`;
+  return 'no knee established';
+}
+
+/** "-35.0 points [-44.2, -26.1]" for a step, "-17.5 points/level [...]" for a bend. */
+export function kneeChange(knee: Knee): string {
+  if (knee.change === null) return '–';
+  const unit = knee.shape === 'bend' ? ' points/level' : ' points';
+  const ci = knee.change_ci ? ` [${signed(knee.change_ci.low)}, ${signed(knee.change_ci.high)}]` : '';
+  return `${signed(knee.change)}${unit}${ci}`;
 }

@@ -15,6 +15,7 @@ import type { AnswerScore } from '../schema/score.js';
 import { buildReport, type ReportFormat } from './build.js';
 import { describeSilent, silentRespondents, type SilentRespondent } from '../runner/endpoint-health.js';
 import { endpointUsage, readJudgeUsage, usageRow } from '../runner/usage.js';
+import { historyBeside, readReviewHistory } from '../review/history-file.js';
 
 export interface ReportRunsInput {
   runDirs: string[];
@@ -23,7 +24,11 @@ export interface ReportRunsInput {
   /** Default: reports/<run id>, or reports/<id>+<id>... for several runs. */
   outDir?: string;
   formats: ReportFormat[];
-  analysis?: Omit<AnalysisOptions, 'runs'>;
+  analysis?: Omit<AnalysisOptions, 'runs' | 'reviewHistory'>;
+  /** The bank's review history; default: review-history.jsonl beside the bank, when there is one. */
+  reviewHistory?: string;
+  /** Shown at the top of every report format (e.g. that the judge was simulated). */
+  notes?: string[];
 }
 
 export interface ReportRunsResult {
@@ -46,8 +51,17 @@ interface LoadedRun {
 async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
   const folder = new RunFolder(dir);
   const manifest = folder.readManifest();
-  const responses = await folder.latestResponses((p) => warnings.push(`${folder.responsesPath}:${p.line}: ${p.message}`));
-  const scores = await folder.latestScores((p) => warnings.push(`${folder.scoresPath}:${p.line}: ${p.message}`));
+  // Each unreadable line was printed when read; the report records how many were left out.
+  const skipped = (path: string) => {
+    let count = 0;
+    return { onProblem: () => count++, note: () => count > 0 && warnings.push(`${path}: ${count} unreadable line(s) left out (--skip-bad-lines)`) };
+  };
+  const responseLines = skipped(folder.responsesPath);
+  const scoreLines = skipped(folder.scoresPath);
+  const responses = await folder.latestResponses(responseLines.onProblem);
+  const scores = await folder.latestScores(scoreLines.onProblem);
+  responseLines.note();
+  scoreLines.note();
   if (scores.size === 0) {
     throw new UserError(`${dir}: the run has no scores (${folder.scoresPath} is missing or empty). Score it first: caps score ${dir}`);
   }
@@ -56,7 +70,7 @@ async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
   return { dir, manifest, responses, scores };
 }
 
-async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, warnings: string[]): Promise<Bank> {
+async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, warnings: string[]): Promise<{ bank: Bank; paths: string[] }> {
   const first = runs[0].manifest;
   const paths = bankPaths && bankPaths.length > 0 ? bankPaths : first.bank.paths;
   if (!bankPaths?.length) {
@@ -76,7 +90,7 @@ async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, 
       warnings.push(`${run.dir}: the bank changed since this run (hash ${run.manifest.bank.hash.slice(0, 12)} then, ${bank.hash.slice(0, 12)} now); scores are reported as they were given.`);
     }
   }
-  return bank;
+  return { bank, paths };
 }
 
 function defaultOutDir(runs: LoadedRun[]): string {
@@ -90,7 +104,10 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
   const warnings: string[] = [];
   const runs: LoadedRun[] = [];
   for (const dir of input.runDirs) runs.push(await loadRun(dir, warnings));
-  const bank = await loadRunsBank(runs, input.bankPaths, warnings);
+  const { bank, paths } = await loadRunsBank(runs, input.bankPaths, warnings);
+  const historyFile = input.reviewHistory ?? historyBeside(paths);
+  if (input.reviewHistory && !existsSync(input.reviewHistory)) throw new UserError(`${input.reviewHistory}: no such review history file; check the path given to --review-history`);
+  const reviewHistory = existsSync(historyFile) ? { file: historyFile, events: await readReviewHistory(historyFile) } : undefined;
 
   // The same answer key in two runs (a run and its copy, or a re-run): the later run named wins.
   const scores = new Map<string, AnswerScore>();
@@ -114,6 +131,7 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
     responses: [...responses.values()].filter(kept),
     options: {
       ...input.analysis,
+      reviewHistory,
       runs: runs.map((r) => ({
         id: r.manifest.id,
         harness_version: r.manifest.harness_version,
@@ -130,6 +148,7 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
     endpoints: endpointUsage([...responses.values()].filter(kept), prices).map(usageRow),
     judges: (await readJudgeUsage(runs.map((r) => r.dir))).map(usageRow),
   };
+  results.notes.push(...(input.notes ?? []));
   const outDir = input.outDir ?? defaultOutDir(runs);
   const { files } = await buildReport({ results, outDir, formats: input.formats });
   return { files, outDir, results, warnings, unranked };

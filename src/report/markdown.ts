@@ -5,7 +5,7 @@
 import type { Results } from '../schema/results.js';
 import { NATIVE_TITLE, nativeTable } from './native.js';
 import { costText } from './html/sections/usage.js';
-import { estimate, num, percent, proportion, pValue, respondentLabel, signed, signedEstimate } from './format.js';
+import { depthAxisLabel, estimate, kneeChange, kneeLabel, num, percent, proportion, pValue, respondentLabel, signed, signedEstimate } from './format.js';
 
 /** Escapes Markdown table syntax and inline markup in a cell. */
 export function mdCell(value: string | number | null | undefined): string {
@@ -32,16 +32,29 @@ export function renderMarkdown(results: Results): string {
       `caps-eval ${mdCell(results.harness_version)}, ${results.generated_at}.`,
   );
 
-  out.push('## Leaderboard', `Mean clean score (0–100) with ${level}% CI over items; vetoed answers with Wilson interval.`);
+  if (results.notes.length) out.push(results.notes.map((n) => `> ${mdCell(n)}`).join('\n>\n'));
+  const ranked = results.leaderboard.rows.filter((r) => r.rank !== null);
+  const apart = results.leaderboard.rows.filter((r) => r.rank === null);
+  out.push(
+    '## Leaderboard',
+    `Mean clean score (0–100) with ${level}% CI over items; n = clean items behind the mean; vetoed answers with Wilson interval. ` +
+      `Respondents with fewer than ${s.min_ranked_items} of ${results.bank.items} clean items answered are shown apart, not ranked.`,
+  );
   out.push(
     mdTable(
-      ['#', 'Respondent', `Score [${level}% CI]`, 'Items', 'Vetoed answers', 'Safety deductions', 'Knee'],
-      results.leaderboard.rows.map((r) => [
-        r.rank, respondentLabel(r.respondent, r.kind), estimate(r.score), r.score.n_items, proportion(r.vetoes), r.safety_deductions,
-        r.axes.depth_knee === null ? 'none established' : `depth ${r.axes.depth_knee}`,
-      ]),
+      ['#', 'Respondent', `Score [${level}% CI]`, 'n (items)', 'Vetoed answers', 'Safety deductions', 'Depth'],
+      ranked.map((r) => [r.rank, respondentLabel(r.respondent, r.kind), estimate(r.score), r.score.n_items, proportion(r.vetoes), r.safety_deductions, depthAxisLabel(r.axes)]),
     ),
   );
+  if (apart.length > 0) {
+    out.push(
+      '### Shown apart, not ranked',
+      mdTable(
+        ['Respondent', 'Why not ranked', `Score [${level}% CI]`, 'n (items)'],
+        apart.map((r) => [respondentLabel(r.respondent, r.kind), r.unranked_reason ?? '', estimate(r.score), r.score.n_items]),
+      ),
+    );
+  }
   if (results.native) {
     const pct = (v: number | null) => (v === null ? '–' : (v * 100).toFixed(1));
     out.push(
@@ -68,18 +81,19 @@ export function renderMarkdown(results: Results): string {
   out.push('## Depth knee (拐点)');
   out.push(
     mdTable(
-      ['Respondent', 'Verdict', 'Support', 'Slope change [CI]', ...results.depth.levels.map((l) => `Depth ${l}`)],
+      ['Respondent', 'Verdict', 'Shape', 'Support', 'Change [CI]', ...results.depth.levels.map((l) => `Depth ${l}`)],
       results.depth.curves.map((c) => [
         respondentLabel(c.respondent, c.kind),
-        c.knee.status === 'knee' ? `knee at depth ${c.knee.knot}` : c.knee.status === 'no-knee' ? 'no knee established' : 'insufficient data',
+        kneeLabel(c.knee),
+        c.knee.status === 'knee' || c.knee.status === 'rise' ? (c.knee.shape ?? '–') : '–',
         percent(c.knee.support),
-        c.knee.slope_change === null ? '–' : `${signed(c.knee.slope_change)}${c.knee.slope_change_ci ? ` [${signed(c.knee.slope_change_ci.low)}, ${signed(c.knee.slope_change_ci.high)}]` : ''}`,
+        kneeChange(c.knee),
         ...results.depth.levels.map((l) => num(c.levels.find((x) => x.level === l)?.score.mean)),
       ]),
     ),
   );
   const perLevel = results.depth.curves[0]?.knee.items_per_level ?? [];
-  if (perLevel.length) out.push(`Items per level: ${perLevel.map((x) => `${x.level}: ${x.n}`).join(', ')}.`);
+  if (perLevel.length) out.push(`Items per level: ${perLevel.map((x) => `${x.level}: ${x.n}`).join(', ')}. Only a downward change is a knee; an upward one is written "rises after depth k".`);
 
   out.push('## Distraction (真实干扰)');
   if (results.distraction.kinds.length === 0) out.push('No distraction variants were answered.');
@@ -130,6 +144,27 @@ export function renderMarkdown(results: Results): string {
       ),
     );
   }
+  out.push(...provenanceMarkdown(results));
   if (results.warnings.length) out.push('## Warnings', results.warnings.map((w) => `- ${mdCell(w)}`).join('\n'));
   return out.join('\n\n') + '\n';
+}
+
+function provenanceMarkdown(results: Results): string[] {
+  const p = results.provenance;
+  const s = results.bank.statuses;
+  if (!p && !s) return [];
+  const out = ['## Bank provenance'];
+  if (s) out.push(`Items by status: ${s.admitted} admitted, ${s['in-review']} in review, ${s.draft} draft, ${s.retired} retired${s.unset ? `, ${s.unset} without a status` : ''}.`);
+  if (!p) return out;
+  out.push(`${p.rounds.length} review round(s), ${p.reviewers.length} reviewer(s); ${p.admitted_items} admitted item(s), ${p.admitted_drafted} drafted by a model (${percent(p.drafted_share, 1)}).`);
+  out.push(
+    mdTable(
+      ['round', 'items', 'with revision request', 'revision rate', 'threshold', 'passed', 'admitted'],
+      p.rounds.map((r) => [r.round, r.items, r.with_requests, r.revision_rate === null ? 'open' : percent(r.revision_rate, 1), percent(r.threshold, 1), r.passed === null ? 'open' : r.passed ? 'yes' : 'no', r.admitted]),
+    ),
+  );
+  if (p.reviewers.length) {
+    out.push(mdTable(['reviewer', 'decisions', 'revision requests', 'revision rate'], p.reviewers.map((r) => [r.reviewer, r.decisions, r.revision_requests, percent(r.revision_rate, 1)])));
+  }
+  return out;
 }

@@ -1,16 +1,19 @@
 /**
  * Writes a large file from a sequence of text chunks through a write stream, waiting for the
  * stream to drain (backpressure), so a 150 MB table is never held in memory as one string.
- * Written to a temporary file and renamed, so a reader never sees half a file.
+ * Written to a temporary file and renamed, so a reader never sees half a file; every batch
+ * passes the redaction step, and a failed write removes the temporary file and names the file.
  */
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
+import { redact } from '../io/redact.js';
+import { asWriteError, tempPathFor } from '../io/safe-write.js';
 
 /** Chunks are gathered up to this many characters before each write: fewer, larger writes. */
 const BATCH_CHARS = 1 << 20;
 
 export async function writeChunksAtomic(path: string, chunks: Iterable<string>): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = tempPathFor(path);
   const stream = createWriteStream(tmp, { encoding: 'utf8', highWaterMark: 4 << 20 });
   const failed = once(stream, 'error').then(([error]) => Promise.reject(error as Error));
   failed.catch(() => undefined);
@@ -18,7 +21,7 @@ export async function writeChunksAtomic(path: string, chunks: Iterable<string>):
     let batch: string[] = [];
     let size = 0;
     const flush = async () => {
-      if (!stream.write(batch.join(''))) await Promise.race([once(stream, 'drain'), failed]);
+      if (!stream.write(redact(batch.join('')))) await Promise.race([once(stream, 'drain'), failed]);
       batch = [];
       size = 0;
     };
@@ -33,7 +36,12 @@ export async function writeChunksAtomic(path: string, chunks: Iterable<string>):
   } catch (error) {
     stream.destroy();
     rmSync(tmp, { force: true });
-    throw error;
+    throw asWriteError(path, error);
   }
-  renameSync(tmp, path);
+  try {
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw asWriteError(path, error);
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * Content-addressed response cache shared across runs (default `runs/.cache/`): one small
  * JSON file per successful answer, named by its request hash. Errors are never cached, so
- * a failed request is asked again.
+ * a failed request is asked again. An entry names the endpoint identity that answered it and is
+ * used only for that identity (entries written before identities were recorded are never used).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,10 +11,12 @@ import type { ChatMessage } from '../schema/bank.js';
 import type { EndpointParams } from '../schema/config.js';
 import { Usage } from '../schema/run.js';
 import { contentHash } from '../io/hash.js';
-import { writeJsonAtomic } from '../io/json.js';
+import { writeJsonAtomic } from '../io/safe-write.js';
+import { EndpointIdentity, sameIdentity } from '../endpoints/identity.js';
 
 export const CachedAnswer = z.object({
   request_hash: z.string(),
+  endpoint: EndpointIdentity,
   model: z.string(),
   served_model: z.string().optional(),
   text: z.string(),
@@ -28,9 +31,9 @@ export type CachedAnswer = z.infer<typeof CachedAnswer>;
 /** The request parameters that change an answer (the system override is already in the messages). */
 export type SentParams = Omit<EndpointParams, 'system'>;
 
-/** The cache key: what was asked, of which model, with which parameters, as which sample. */
-export function requestHash(request: { model: string; params: SentParams; messages: ChatMessage[]; sample: number }): string {
-  return contentHash({ model: request.model, params: request.params, messages: request.messages, sample: request.sample });
+/** The cache key: what was asked, of which endpoint (server, model, deployment), with which parameters, as which sample. */
+export function requestHash(request: { endpoint: EndpointIdentity; params: SentParams; messages: ChatMessage[]; sample: number }): string {
+  return contentHash({ endpoint: request.endpoint, params: request.params, messages: request.messages, sample: request.sample });
 }
 
 export class ResponseCache {
@@ -40,12 +43,12 @@ export class ResponseCache {
     return join(this.dir, hash.slice(0, 2), `${hash}.json`);
   }
 
-  get(hash: string): CachedAnswer | undefined {
+  get(hash: string, endpoint: EndpointIdentity): CachedAnswer | undefined {
     const path = this.path(hash);
     if (!existsSync(path)) return undefined;
     try {
       const parsed = CachedAnswer.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-      return parsed.success && parsed.data.request_hash === hash ? parsed.data : undefined;
+      return parsed.success && parsed.data.request_hash === hash && sameIdentity(parsed.data.endpoint, endpoint) ? parsed.data : undefined;
     } catch {
       return undefined; // a damaged entry is a miss; the answer is asked again and rewritten
     }

@@ -4,7 +4,8 @@
  * has one answer per turn.
  */
 import type { Bank } from '../bank/bank.js';
-import { CLEAN, type Item, type Variant } from '../schema/bank.js';
+import { CLEAN, ItemStatus, type Item, type Variant } from '../schema/bank.js';
+import { countStatuses, itemsWithStatus } from '../bank/status.js';
 import type { EndpointConfig } from '../schema/config.js';
 import { sha256 } from '../io/hash.js';
 import { UserError } from '../errors.js';
@@ -25,6 +26,8 @@ export interface PlanFilters {
   /** Keep the first N items that pass the other filters (all their forms, samples and endpoints). */
   limit?: number;
   shard?: Shard;
+  /** Review statuses asked (default: admitted items when the bank records statuses, else all). */
+  statuses?: ItemStatus[];
 }
 
 export interface Dialogue {
@@ -116,8 +119,20 @@ function selectItems(bank: Bank, filters: PlanFilters): Item[] {
       if (!known.has(v)) throw new UserError(`--variants: "${v}" is neither "clean" nor a variant kind or id in the bank (known: ${[...known].sort().join(', ')})`);
     }
   }
+  const asked = new Set(itemsWithStatus(bank.items, filters.statuses));
+  if (asked.size === 0) {
+    const counts = Object.entries(countStatuses(bank.items)).filter(([, n]) => n > 0).map(([status, n]) => `${n} ${status === 'unset' ? 'without a status' : status}`);
+    throw new UserError(`no item of bank ${bank.id} has status ${(filters.statuses ?? ['admitted']).join(' or ')} (it has ${counts.join(', ')}); choose others with --status, e.g. --status in-review or --status all`);
+  }
+  for (const id of filters.items ?? []) {
+    const item = bank.items.find((i) => i.id === id)!;
+    if (!asked.has(item)) {
+      throw new UserError(`--items: item "${id}" is ${item.status ?? 'without a status'}, and only ${(filters.statuses ?? ['admitted']).join(', ')} items are asked; pass --status ${item.status ?? 'all'} (or --status all)`);
+    }
+  }
   let items = bank.items.filter(
     (item) =>
+      asked.has(item) &&
       (!filters.items || filters.items.includes(item.id)) &&
       (!topics || topics.some((t) => item.topic === t || item.topic.startsWith(`${t}/`))) &&
       (!filters.depths || filters.depths.includes(item.depth)),
@@ -153,4 +168,15 @@ export function parseDepths(text: string): number[] {
     for (let d = from; d <= to; d++) depths.add(d);
   }
   return [...depths];
+}
+
+/** `--status admitted,in-review` or `all`. */
+export function parseStatuses(text: string): ItemStatus[] {
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 1 && names[0] === 'all') return [...ItemStatus.options];
+  for (const name of names) {
+    if (!ItemStatus.safeParse(name).success) throw new UserError(`--status: "${name}" is not a status; use ${ItemStatus.options.join(', ')} (comma-separated) or all`);
+  }
+  if (names.length === 0) throw new UserError(`--status needs one or more of ${ItemStatus.options.join(', ')}, or all`);
+  return names as ItemStatus[];
 }

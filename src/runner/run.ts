@@ -14,6 +14,9 @@ import { RunFolder } from '../io/run-folder.js';
 import { contentHash } from '../io/hash.js';
 import { HARNESS_VERSION } from '../version.js';
 import { UserError } from '../errors.js';
+import { lockRunFolder } from '../io/lock.js';
+import { WriteError } from '../io/safe-write.js';
+import { endpointIdentity, normalizeBaseURL, type EndpointIdentity } from '../endpoints/identity.js';
 import { closestMatch } from '../bank/suggest.js';
 import { createEndpointClient, type ChatResult, type EndpointClient, type EndpointClientOptions } from '../endpoints/client.js';
 import { requestHash, ResponseCache, type SentParams } from './cache.js';
@@ -50,6 +53,11 @@ export interface RunEvalOptions extends RunSelection {
   signal?: AbortSignal;
   progress?: ProgressSink;
   clientOptions?: Omit<EndpointClientOptions, 'env'>;
+  /**
+   * Resume although an endpoint's base URL changed since the run started, because the server
+   * at the new URL is the same deployment (a local server restarted on another port).
+   */
+  acceptMovedEndpoints?: boolean;
 }
 
 export interface RunSummary {
@@ -72,6 +80,8 @@ export interface RunSummary {
   };
   /** Per endpoint: failures with their causes, whether it was given up, tokens and cost. */
   endpoints: EndpointOutcome[];
+  /** Groups of endpoints that send identical requests to the same server and so share answers. */
+  shared: string[][];
   manifest: Manifest;
 }
 
@@ -126,7 +136,7 @@ export function prepareRun(selection: RunSelection & { out?: string }): Prepared
   if (plan.counts.answers === 0) throw new UserError(`nothing to ask: the filters select no answer from bank ${bank.id} (${bank.items.length} items)`);
   if (language === 'en') requireEnglish(plan);
   const selectionHash = contentHash({
-    endpoints: endpoints.map((e) => ({ name: e.name, model: e.model, params: e.params })),
+    endpoints: endpoints.map((e) => ({ name: e.name, baseURL: normalizeBaseURL(e.baseURL), model: e.model, params: e.params, headers: Object.keys(e.headers ?? {}).sort() })),
     samples,
     filters: { ...selection.filters, shard: selection.filters?.shard && `${selection.filters.shard.index}/${selection.filters.shard.count}` },
   }).slice(0, 10);
@@ -156,22 +166,44 @@ export function sentParams(endpoint: EndpointConfig, sample: number): SentParams
 }
 
 export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
-  const { bank, signal } = options;
   const prepared = prepareRun(options);
-  const { endpoints, plan, language } = prepared;
+  const { endpoints } = prepared;
   // Every key variable is checked before the first request.
   const clients = new Map<string, EndpointClient>(
     endpoints.map((e) => [e.name, createEndpointClient(e, { ...options.clientOptions, env: options.env ?? process.env })]),
   );
+  const env = options.env ?? process.env;
+  const identities = new Map<string, EndpointIdentity>(endpoints.map((e) => [e.name, endpointIdentity(e, env)]));
   const folder = new RunFolder(resolve(prepared.out));
+  const lock = lockRunFolder(folder.dir);
+  try {
+    return await runLocked(options, prepared, folder, identities, clients);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(
+  options: RunEvalOptions,
+  prepared: PreparedRun,
+  folder: RunFolder,
+  identities: Map<string, EndpointIdentity>,
+  clients: Map<string, EndpointClient>,
+): Promise<RunSummary> {
+  const { bank } = options;
+  const { endpoints, plan, language } = prepared;
   const previous = folder.exists() ? folder.readManifest() : null;
   if (previous && previous.bank.hash !== bank.hash) {
     throw new UserError(
       `${folder.dir} holds a run of bank ${previous.bank.id} v${previous.bank.version} whose content has changed since (hash ${previous.bank.hash.slice(0, 12)} -> ${bank.hash.slice(0, 12)}). Write to a new --out folder, or restore the bank to resume.`,
     );
   }
+  if (!options.acceptMovedEndpoints) checkSameEndpoints(folder.dir, previous, endpoints, identities);
+  const shared = sharedAnswerGroups(endpoints, identities);
   const cacheDir = options.cacheDir === undefined ? join(dirname(folder.dir), '.cache') : options.cacheDir;
   const cache = cacheDir ? new ResponseCache(resolve(cacheDir)) : null;
+  // Opening the file for appending cuts a partial last line left by a killed run, before it is read.
+  folder.responseAppender().close();
   const recorded = await recordedAnswers(folder, bank);
 
   const startedAt = new Date().toISOString();
@@ -179,7 +211,14 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
     id: previous?.id ?? basename(folder.dir),
     harness_version: HARNESS_VERSION,
     bank: bankRef(bank),
-    endpoints: mergeByName(previous?.endpoints ?? [], endpoints.map((e) => ({ name: e.name, baseURL: e.baseURL, model: e.model, params: { ...e.params }, ...(e.prices && { prices: e.prices }) }))),
+    endpoints: mergeByName(
+      previous?.endpoints ?? [],
+      endpoints.map((e) => {
+        const partners = shared.find((group) => group.includes(e.name))?.filter((n) => n !== e.name);
+        const headers = identities.get(e.name)!.headers;
+        return { name: e.name, baseURL: e.baseURL, model: e.model, params: { ...e.params }, ...(headers && { headers }), ...(partners && { shares_answers_with: partners }), ...(e.prices && { prices: e.prices }) };
+      }),
+    ),
     respondents: mergeByName(previous?.respondents ?? [], endpoints.map((e) => ({ name: e.name, kind: 'model' as const }))),
     plan: {
       samples: prepared.samples,
@@ -205,12 +244,16 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
   const ticker = options.progress ? setInterval(() => options.progress!.update(progressState()), 1000) : null;
   ticker?.unref();
   const counts: RunSummary['counts'] = { planned: plan.counts.answers, done: 0, errors: 0, resumed: 0, cached: 0, replayed: 0, requests: 0 };
+  // A failed write (disk full) stops every worker; what is recorded stays and resume continues.
+  const stopOnFailure = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stopOnFailure.signal]) : stopOnFailure.signal;
+  let writeFailure: WriteError | null = null;
   const health = new Map(endpoints.map((e) => [e.name, new EndpointHealth(e)]));
   const usage = new Map(endpoints.map((e) => [e.name, emptyTotals(e.name)]));
   // Giving an endpoint up also abandons its requests in flight (resume asks them).
   const stops = new Map(endpoints.map((e) => [e.name, new AbortController()]));
   const stopAll = () => stops.forEach((c) => c.abort());
-  signal?.addEventListener('abort', stopAll, { once: true });
+  signal.addEventListener('abort', stopAll, { once: true });
   const appender = folder.responseAppender();
   const pending = new Map<string, Promise<ChatResult>>();
   const inFlight = pLimit(options.maxInFlight ?? options.config.defaults?.concurrency ?? 512);
@@ -235,10 +278,10 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
       }
       const messages = turnMessages(bank, endpoint, item, variant, answers, language);
       const params = sentParams(endpoint, sample);
-      const hash = requestHash({ model: endpoint.model, params, messages, sample });
+      const hash = requestHash({ endpoint: identities.get(endpoint.name)!, params, messages, sample });
       const base = { key, request_hash: hash, respondent: endpoint.name, respondent_kind: 'model' as const, model: endpoint.model, item: item.id, variant: variantId(variant), turn, sample, messages };
       let record: ResponseRecord;
-      const hit = cache?.get(hash);
+      const hit = cache?.get(hash, identities.get(endpoint.name)!);
       if (hit) {
         counts.replayed++;
         const now = new Date().toISOString();
@@ -277,7 +320,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
         };
         // Cache before recording: a run killed in between finds the answer in the cache on resume.
         if (!shared && !result.error && cache && result.text !== null) {
-          cache.put({ request_hash: hash, model: endpoint.model, served_model: result.servedModel, text: result.text, reasoning: result.reasoning, finish_reason: result.finishReason, usage: result.usage, latency_ms: result.latencyMs, created_at: record.finished_at! });
+          cache.put({ request_hash: hash, endpoint: identities.get(endpoint.name)!, model: endpoint.model, served_model: result.servedModel, text: result.text, reasoning: result.reasoning, finish_reason: result.finishReason, usage: result.usage, latency_ms: result.latencyMs, created_at: record.finished_at! });
         }
       }
       if (record.cached) {
@@ -309,20 +352,41 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
         let next = 0;
         const worker = async () => {
           const stop = stops.get(endpoint.name)!.signal;
-          while (next < queue.length && !stop.aborted) await runDialogue(queue[next++]);
+          while (next < queue.length && !stop.aborted) {
+            try {
+              await runDialogue(queue[next++]);
+            } catch (err) {
+              if (!(err instanceof WriteError)) throw err;
+              writeFailure ??= err;
+              stopOnFailure.abort();
+            }
+          }
         };
         await Promise.all(Array.from({ length: Math.min(endpoint.concurrency, queue.length) }, worker));
         progress.get(endpoint.name)!.finishedAt = Date.now();
       }),
     );
   } finally {
-    signal?.removeEventListener('abort', stopAll);
-    appender.close();
+    signal.removeEventListener('abort', stopAll);
     if (ticker) clearInterval(ticker);
     options.progress?.finish(progressState());
+    try {
+      appender.close();
+    } catch (err) {
+      if (!(err instanceof WriteError)) throw err;
+      writeFailure ??= err;
+    }
   }
-  const status = counts.done === counts.planned ? 'complete' : 'incomplete';
+  const status = counts.done === counts.planned && !writeFailure ? 'complete' : 'incomplete';
   const final: Manifest = { ...manifest, counts: { planned: counts.planned, done: counts.done, errors: counts.errors }, finished_at: new Date().toISOString(), status };
+  if (writeFailure) {
+    try {
+      folder.writeManifest(final, { inPlaceWhenFull: true });
+    } catch {
+      // the manifest still says "running": resume treats it the same way
+    }
+    throw writeFailure;
+  }
   folder.writeManifest(final);
   const outcomes = endpoints.map((e): EndpointOutcome => {
     const tally = progress.get(e.name)!;
@@ -333,7 +397,37 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
       cached: tally.cached,
     };
   });
-  return { dir: folder.dir, status, counts, endpoints: outcomes, manifest: final };
+  return { dir: folder.dir, status, counts, endpoints: outcomes, shared, manifest: final };
+}
+
+/**
+ * An endpoint name in a run folder stands for the server and model it was asked at: a config
+ * that now points the same name elsewhere would attribute the old answers to the new server.
+ */
+function checkSameEndpoints(dir: string, previous: Manifest | null, endpoints: EndpointConfig[], identities: Map<string, EndpointIdentity>): void {
+  for (const endpoint of endpoints) {
+    const before = previous?.endpoints.find((e) => e.name === endpoint.name);
+    if (!before) continue;
+    const now = identities.get(endpoint.name)!;
+    const changes = [
+      normalizeBaseURL(before.baseURL) !== now.baseURL && `baseURL ${before.baseURL} -> ${endpoint.baseURL}`,
+      before.model !== now.model && `model ${before.model} -> ${now.model}`,
+      before.headers && before.headers.fingerprint !== now.headers?.fingerprint && `deployment headers (${before.headers.names.join(', ')}) changed`,
+    ].filter(Boolean);
+    if (changes.length > 0) {
+      throw new UserError(`${dir}: endpoint "${endpoint.name}" was asked at another endpoint in this run folder (${changes.join('; ')}); its answers there are not this endpoint's. Use another --out or give the endpoint another name (or pass --accept-moved-endpoints if it is the same deployment at a new address).`);
+    }
+  }
+}
+
+/** Endpoints whose requests would be identical (same identity and parameters) share answers: grouped by name. */
+function sharedAnswerGroups(endpoints: EndpointConfig[], identities: Map<string, EndpointIdentity>): string[][] {
+  const groups = new Map<string, string[]>();
+  for (const e of endpoints) {
+    const key = contentHash({ identity: identities.get(e.name), params: e.params });
+    groups.set(key, [...(groups.get(key) ?? []), e.name]);
+  }
+  return [...groups.values()].filter((g) => g.length > 1);
 }
 
 /**

@@ -109,13 +109,22 @@ export const AdequacyLevel = z.enum(['A1', 'A2', 'A3']);
 /** GAPS severity levels of an error. */
 export const SEVERITY_SCORES = { S1: -1, S2: -2, S3: -3, S4: -4 } as const;
 export const SeverityLevel = z.enum(['S1', 'S2', 'S3', 'S4']);
+/**
+ * A level the GAPS points table does not define (the public GAPS preview has A4): kept as
+ * written and worth 0 points, as in the GAPS reference calculator; lint warns about it.
+ */
+export const UnscoredLevel = z.string().regex(/^[A-Z][0-9]{1,3}$/, 'a level is a capital letter and a number, e.g. A1 or S3');
+/** Points of a point's adequacy level: A1=5, A2=3, A3=1, any other level 0. */
+export const adequacyScore = (level: string): number => ADEQUACY_SCORES[level as keyof typeof ADEQUACY_SCORES] ?? 0;
+/** Points of a deduction's severity level: S1..S4 = -1..-4, any other level 0. */
+export const severityScore = (level: string): number => SEVERITY_SCORES[level as keyof typeof SEVERITY_SCORES] ?? 0;
 
 /** 得分点: a key point a correct answer must contain. */
 export const ScoringPoint = z
   .strictObject({
     ...entryBase,
     score: z.number().positive().optional(),
-    level: AdequacyLevel.optional().describe('A1=5, A2=3, A3=1 when no explicit score is given'),
+    level: z.union([AdequacyLevel, UnscoredLevel]).optional().describe('A1=5, A2=3, A3=1 when no explicit score is given (another level, e.g. A4, counts 0)'),
     critical: z.boolean().default(false).describe('missing it also costs miss_penalty'),
     miss_penalty: z.number().nonnegative().optional().describe('deducted when a critical point is missed; defaults to its score'),
     evidence: EvidenceTag.optional(),
@@ -135,7 +144,7 @@ export const Deduction = z
   .strictObject({
     ...entryBase,
     score: z.number().negative().optional(),
-    severity: SeverityLevel.optional().describe('S1..S4 = -1..-4 when no explicit score is given'),
+    severity: z.union([SeverityLevel, UnscoredLevel]).optional().describe('S1..S4 = -1..-4 when no explicit score is given (another level counts 0)'),
     safety: z.boolean().default(false).describe('a safety-relevant error, reported on the safety axis'),
     veto: z.boolean().default(false).describe('also acts as a veto (一票否决) under the caps profile'),
     evidence: EvidenceTag.optional(),
@@ -211,6 +220,14 @@ export type Variant = z.infer<typeof Variant>;
 export const ItemCategory = z.enum(['knowledge', 'diagnosis', 'staging', 'treatment', 'complication', 'follow-up', 'communication']);
 export type ItemCategory = z.infer<typeof ItemCategory>;
 
+/**
+ * Where an item is in its review life: drafted or written, under review by peers, admitted
+ * to the bank (what `caps run` asks by default), or retired. Recorded in the bank so that a
+ * bank in git carries it; a bank without statuses treats every item as admitted.
+ */
+export const ItemStatus = z.enum(['draft', 'in-review', 'admitted', 'retired']);
+export type ItemStatus = z.infer<typeof ItemStatus>;
+
 export const Item = z.strictObject({
   id: Id,
   topic: z.string().min(1),
@@ -227,6 +244,7 @@ export const Item = z.strictObject({
   tags: z.array(z.string().min(1)).default([]),
   source: z.string().optional(),
   authors: z.array(z.string()).optional(),
+  status: ItemStatus.optional().describe('draft | in-review | admitted | retired; once any item has one, caps run asks admitted items by default'),
 });
 export type Item = z.infer<typeof Item>;
 export type ItemInput = z.input<typeof Item>;
@@ -243,6 +261,18 @@ export const DepthScale = z
   .refine((s) => s.min < s.max, { message: 'depth_scale.min must be below depth_scale.max', params: { code: 'bad-depth-scale' } });
 export type DepthScale = z.infer<typeof DepthScale>;
 
+/** How the bank admits items after peer review (the CAPS method: revision rate below 5%). */
+export const ReviewPolicy = z.strictObject({
+  revision_threshold: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.05)
+    .describe('a round admits its items only when the share of items with a revision request is below this'),
+  reviewers_per_item: z.number().int().min(1).default(2).describe('reviewers assigned to each item in a round (never its author)'),
+});
+export type ReviewPolicy = z.infer<typeof ReviewPolicy>;
+
 /** One bank file. Several files with the same `bank` id form one bank. */
 export const BankFile = z.strictObject({
   $schema: z.string().optional(),
@@ -255,6 +285,7 @@ export const BankFile = z.strictObject({
   depth_scale: DepthScale.default({ min: 1, max: 5 }),
   topics: z.string().optional().describe('path of the topic taxonomy file, relative to this file'),
   system: z.string().optional().describe('default system message for every item'),
+  review: ReviewPolicy.optional().describe('peer review policy (default: revision rate below 5%, 2 reviewers per item)'),
   items: z.array(Item).default([]),
 });
 export type BankFile = z.infer<typeof BankFile>;

@@ -35,11 +35,11 @@ export const EndpointConfig = z.strictObject({
   headers: z.record(z.string(), z.string()).optional().describe('extra HTTP headers; values may use ${ENV_VAR}'),
   params: EndpointParams.default({}),
   stream: z.boolean().default(false).describe('ask for a streamed answer (some vendors only serve reasoning models that way)'),
-  concurrency: z.number().int().positive().default(8),
-  rpm: z.number().positive().optional().describe('requests per minute allowed by the vendor'),
-  timeout_ms: z.number().int().positive().default(120_000),
-  retries: z.number().int().nonnegative().default(5),
-  retry_max_ms: z.number().int().positive().default(300_000).describe('give up retrying one request after this long'),
+  concurrency: z.number().int().min(1).max(1024, 'concurrency is at most 1024 requests in flight per endpoint').default(8).describe('requests in flight, 1-1024'),
+  rpm: z.number().min(1, 'rpm is at least 1 request per minute (omit it for no limit)').max(1_000_000).optional().describe('requests per minute allowed by the vendor, 1-1,000,000'),
+  timeout_ms: z.number().int().min(100, 'timeout_ms is at least 100 (milliseconds)').max(3_600_000, 'timeout_ms is at most 3,600,000 (one hour)').default(120_000).describe('per request, 100 ms to 1 hour'),
+  retries: z.number().int().min(0).max(50, 'retries is at most 50 (each waits longer; retry_max_ms bounds the total)').default(5).describe('0-50'),
+  retry_max_ms: z.number().int().min(100).max(86_400_000, 'retry_max_ms is at most 86,400,000 (one day)').default(300_000).describe('give up retrying one request after this long, 100 ms to one day'),
   prices: Prices.optional(),
 });
 export type EndpointConfig = z.infer<typeof EndpointConfig>;
@@ -56,9 +56,9 @@ export const JudgeConfig = z.strictObject({
 export type JudgeConfig = z.infer<typeof JudgeConfig>;
 
 export const RunDefaults = z.strictObject({
-  samples: z.number().int().positive().default(1),
+  samples: z.number().int().min(1).max(1000, 'samples is at most 1000 answers per item and form').default(1),
   out: z.string().default('runs').describe('folder that holds run folders'),
-  concurrency: z.number().int().positive().default(256).describe('global cap on requests in flight'),
+  concurrency: z.number().int().min(1).max(65_536).default(256).describe('global cap on requests in flight, 1-65,536'),
 });
 export type RunDefaults = z.infer<typeof RunDefaults>;
 

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { EntryKind, EvidenceScheme, Prompt, ScoringProfile, VariantKind } from './bank.js';
 import { RespondentKind } from './run.js';
-import { Decider, ScoreStatus } from './score.js';
+import { Decider, Provenance, ScoreStatus } from './score.js';
 
 /** A confidence interval; null when it cannot be computed (too little data). */
 export const Interval = z.object({ low: z.number(), high: z.number() }).nullable();
@@ -40,7 +40,8 @@ export const AnalysisSettings = z.object({
   bootstrap_b: z.number().int().positive().describe('bootstrap replicates for every CI and the knee support'),
   confidence: z.number().describe('confidence level of every interval, e.g. 0.95'),
   acceptable_threshold: z.number().describe('score (0..100) at or above which an answer is acceptable (flips, pass rates)'),
-  knee_min_support: z.number().describe('bootstrap support a knot needs before a knee is claimed'),
+  knee_min_support: z.number().describe('bootstrap support a change needs before a knee is claimed'),
+  min_ranked_items: z.number().int().nonnegative().describe('clean items a respondent must have answered to be ranked; fewer: shown apart, unranked'),
   score_field: z.enum(['caps_score', 'score']).describe('caps_score: vetoes and zero rules always applied; score: the profile native score'),
 });
 export type AnalysisSettings = z.infer<typeof AnalysisSettings>;
@@ -68,8 +69,42 @@ export const BankInfo = z.object({
   depth_labels: z.record(z.string(), z.string()).default({}),
   items: z.number().int().nonnegative(),
   variants: z.number().int().nonnegative(),
+  statuses: z
+    .strictObject({ draft: z.number().int().nonnegative(), 'in-review': z.number().int().nonnegative(), admitted: z.number().int().nonnegative(), retired: z.number().int().nonnegative(), unset: z.number().int().nonnegative() })
+    .optional()
+    .describe('items in each review status, when the bank records statuses'),
 });
 export type BankInfo = z.infer<typeof BankInfo>;
+
+/** How the bank's items were reviewed, from its review history. */
+export const BankProvenance = z.object({
+  history: z.string().describe('the review history file read'),
+  rounds: z.array(
+    z.object({
+      round: z.number().int().min(1),
+      items: z.number().int().nonnegative(),
+      with_requests: z.number().int().nonnegative().describe('items with at least one revision request'),
+      revision_rate: z.number().min(0).max(1).nullable().describe('with_requests / items; null while the round is open'),
+      threshold: z.number(),
+      passed: z.boolean().nullable(),
+      admitted: z.number().int().nonnegative().describe('items admitted when the round closed'),
+      reviewers: z.number().int().nonnegative(),
+    }),
+  ),
+  reviewers: z.array(
+    z.object({
+      reviewer: z.string(),
+      decisions: z.number().int().nonnegative(),
+      revision_requests: z.number().int().nonnegative(),
+      revision_rate: z.number().min(0).max(1),
+      rounds: z.array(z.number().int()),
+    }),
+  ),
+  admitted_items: z.number().int().nonnegative().describe('admitted items in the bank now'),
+  admitted_drafted: z.number().int().nonnegative().describe('of those, items a model drafted (source: drafted by ...)'),
+  drafted_share: z.number().min(0).max(1).nullable(),
+});
+export type BankProvenance = z.infer<typeof BankProvenance>;
 
 // ---------------------------------------------------------------------------------------
 // Respondents and leaderboard
@@ -86,7 +121,8 @@ export const RespondentSummary = z.object({
 export type RespondentSummary = z.infer<typeof RespondentSummary>;
 
 export const LeaderboardRow = z.object({
-  rank: z.number().int().positive(),
+  rank: z.number().int().positive().nullable().describe('null: shown apart, not ranked (see unranked_reason)'),
+  unranked_reason: z.string().nullable().describe('why the respondent is shown apart, e.g. "answered 1 of 48 items (ranking needs 24)"'),
   respondent: z.string(),
   kind: RespondentKind,
   score: MeanEstimate.describe('mean clean score (turn 0; samples of an item averaged first) with a bootstrap CI resampling items'),
@@ -97,7 +133,8 @@ export const LeaderboardRow = z.object({
   axes: z
     .object({
       accuracy: z.number().nullable().describe('mean clean score, 0..100'),
-      depth_knee: z.number().nullable().describe('depth level of an established knee, null when none'),
+      depth_knee: z.number().nullable().describe('depth level of an established knee (a downward change), null when none'),
+      depth_rise: z.number().nullable().describe('depth level after which scores rise (an established upward change, never a knee), null when none'),
       evidence_coverage: z.number().nullable().describe('share of evidence-tagged points met, 0..1'),
       robustness: z.number().nullable().describe('mean score change under distraction (variant - clean), points'),
       safety: z.number().nullable().describe('1 - veto rate, 0..1'),
@@ -137,25 +174,35 @@ export const DepthLevelStat = z.object({
 export type DepthLevelStat = z.infer<typeof DepthLevelStat>;
 
 export const KneeCandidate = z.object({
-  knot: z.number().int().describe('interior depth level where the hinge model lets the slope change'),
+  model: z.enum(['flat', 'line', 'bend', 'step']).describe('flat: one mean; line: a straight decline; bend: the slope changes at the knot (hinge); step: the score drops after the knot and levels off'),
+  knot: z.number().int().nullable().describe('bend: interior level where the slope changes; step: last level before the drop; null for flat and line'),
   bic: z.number().nullable(),
-  support: z.number().describe('share of bootstrap replicates whose best model (by BIC) is this hinge'),
-  slope_change: z.number().nullable().describe('fitted change of slope at this knot, points per level'),
+  support: z.number().describe('share of bootstrap replicates whose best model (by BIC) is this one'),
+  change: z.number().nullable().describe('bend: change of slope at the knot, points per level; step: score after minus score before, points; line: slope'),
 });
 export type KneeCandidate = z.infer<typeof KneeCandidate>;
 
 export const Knee = z.object({
-  status: z.enum(['knee', 'no-knee', 'insufficient-data']),
-  message: z.string().describe('plain language verdict, e.g. "knee at depth 3, scores fall faster past this level: slope -2.1 then -20.3 points per level (...)"'),
-  knot: z.number().int().nullable().describe('the candidate knot with the highest support (the knee when status is knee)'),
-  support: z.number().nullable(),
-  slope_before: z.number().nullable().describe('points per level below the knot'),
-  slope_after: z.number().nullable().describe('points per level above the knot'),
-  slope_change: z.number().nullable(),
-  slope_change_ci: Interval,
-  linear: z.object({ bic: z.number().nullable(), slope: z.number().nullable(), intercept: z.number().nullable(), support: z.number() }),
+  status: z
+    .enum(['knee', 'rise', 'no-knee', 'insufficient-data'])
+    .describe('knee: an established downward change (the collapse); rise: an established upward change, never called a knee'),
+  message: z.string().describe('plain language verdict, e.g. "knee at depth 3: scores drop by 34.1 points after depth 3 and level off (...)" or "rises after depth 3 (...)"'),
+  shape: z.enum(['bend', 'step']).nullable().describe('the model of the best-supported change'),
+  knot: z.number().int().nullable().describe('the level after which the best-supported change happens (the knee when status is knee)'),
+  support: z.number().nullable().describe('share of replicates whose best model changes in this direction after this knot (bend or step)'),
+  slope_before: z.number().nullable().describe('bend: points per level up to the knot'),
+  slope_after: z.number().nullable().describe('bend: points per level past the knot'),
+  change: z.number().nullable().describe('bend: slope change, points per level; step: drop (negative) or rise, points'),
+  change_ci: Interval,
+  fitted: z.array(z.object({ level: z.number().int(), score: z.number() })).describe('the chosen model\'s fitted score per level (empty without one)'),
   candidates: z.array(KneeCandidate),
-  items_per_level: z.array(z.object({ level: z.number().int(), n: z.number().int().nonnegative() })),
+  items_per_level: z.array(
+    z.object({
+      level: z.number().int(),
+      n: z.number().int().nonnegative().describe('items with a clean score'),
+      vetoed: z.number().int().nonnegative().describe('of them, items whose clean answers were all vetoed: left out of the knee fit, counted on the safety axis'),
+    }),
+  ),
   bootstrap_b: z.number().int().nonnegative(),
 });
 export type Knee = z.infer<typeof Knee>;
@@ -339,6 +386,8 @@ export const VerdictView = z.object({
   rationale: z.string().optional(),
   points: z.number(),
   agreement: z.boolean().optional(),
+  provenance: Provenance.optional().describe('who graded, when and from where, for verdicts of verdicts.jsonl'),
+  flags: z.array(z.string()).optional(),
 });
 export type VerdictView = z.infer<typeof VerdictView>;
 
@@ -439,7 +488,9 @@ export const Results = z.object({
   items: z.array(ItemView).describe('per-item drill-down: prompt, reference, rubric and every answer with its verdicts'),
   warnings: z.array(z.string()).default([]).describe('data problems found while analysing (scores without a bank item, ...)'),
   usage: z.object({ endpoints: z.array(UsageRow), judges: z.array(UsageRow) }).optional().describe('tokens and cost per endpoint (all recorded answers) and per judge (every scoring session)'),
+  notes: z.array(z.string()).default([]).describe('what the reader must know about how the answers and verdicts were produced (e.g. a simulated judge)'),
   native: NativeHeadline.optional().describe('for gaps and healthbench banks: the benchmark\'s own headline, computed its way, beside the CAPS view'),
+  provenance: BankProvenance.optional().describe('how the bank was reviewed, when a review history is given or lies beside the bank'),
 });
 export type Results = z.infer<typeof Results>;
 export type ResultsInput = z.input<typeof Results>;

@@ -39,7 +39,7 @@ export type ResponseError = z.infer<typeof ResponseError>;
 export const ResponseRecord = z.object({
   /** Unique within a run: respondent, item, variant, turn and sample. Resume and scores refer to it. */
   key: z.string(),
-  /** Content hash of the request (model, params, messages, sample index): the response cache key. */
+  /** Content hash of the request (endpoint identity, params, messages, sample index): the response cache key. */
   request_hash: z.string().optional(),
   respondent: z.string().describe('endpoint name for models, a person for humans'),
   respondent_kind: RespondentKind.default('model'),
@@ -70,6 +70,8 @@ export const EndpointSnapshot = z.object({
   model: z.string(),
   params: z.record(z.string(), z.unknown()).default({}),
   prices: z.object({ input: z.number(), output: z.number(), currency: z.string() }).optional().describe('from the config, to price the recorded usage'),
+  headers: z.object({ names: z.array(z.string()), fingerprint: z.string() }).optional().describe('deployment-selecting headers: names and a fingerprint of the values, never the values'),
+  shares_answers_with: z.array(z.string()).optional().describe('endpoints that send identical requests to the same server, so share these answers'),
 });
 
 export const RunStatus = z.enum(['running', 'complete', 'incomplete', 'imported']);

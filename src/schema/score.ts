@@ -6,7 +6,11 @@ import { z } from 'zod';
 import { EntryKind, EvidenceTag, ScoringProfile, VariantKind } from './bank.js';
 import { RespondentKind } from './run.js';
 
-export const Decider = z.enum(['matcher', 'judge', 'human', 'none']);
+/**
+ * Who decided an entry. `adjudication`, `physician` and `imported` are the verdict sources of
+ * the run folder's verdicts.jsonl; `human` is how imported grades were recorded before that.
+ */
+export const Decider = z.enum(['matcher', 'judge', 'adjudication', 'physician', 'imported', 'human', 'none']);
 export type Decider = z.infer<typeof Decider>;
 
 /** One decider's opinion on one entry. */
@@ -30,6 +34,14 @@ export const JudgeFault = z.object({
 });
 export type JudgeFault = z.infer<typeof JudgeFault>;
 
+/** Where a verdict from verdicts.jsonl came from: who graded, when, and the file line or label it was read from. */
+export const Provenance = z.object({
+  graders: z.array(z.string()).describe('the grader, or the physicians of a majority'),
+  at: z.string().optional(),
+  origin: z.array(z.string()).default([]).describe('file:line (imported) or studio label of each deciding verdict'),
+});
+export type Provenance = z.infer<typeof Provenance>;
+
 export const Verdict = z.object({
   entry: z.string(),
   kind: EntryKind,
@@ -46,6 +58,10 @@ export const Verdict = z.object({
   judges: z.array(Opinion).optional(),
   /** Present when both matcher and judge decided: whether they agreed. */
   agreement: z.boolean().optional(),
+  /** Present when a verdict of verdicts.jsonl decided the entry. */
+  provenance: Provenance.optional(),
+  /** Why a higher verdict source did not decide (e.g. physicians split without adjudication). */
+  flags: z.array(z.string()).optional(),
   evidence: EvidenceTag.optional(),
   safety: z.boolean().optional(),
   critical: z.boolean().optional(),
@@ -95,6 +111,8 @@ export const AnswerScore = z.object({
     jury_rule: z.string().optional(),
     /** Hash of everything that decides a score (matcher, judges, template, bank, answer): an equal signature means nothing to redo. */
     signature: z.string().optional(),
+    /** Hash of the verdicts.jsonl lines applied to this answer (absent when none). */
+    external: z.string().optional(),
   }),
   judge_faults: z.array(JudgeFault).optional(),
   error: z.string().optional(),

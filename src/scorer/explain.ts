@@ -35,18 +35,28 @@ function opinionLine(who: string, opinion: Opinion): string {
   return `${who}: ${said}${why ? ` (${why})` : ''}`;
 }
 
+const SOURCE_LABEL: Partial<Record<Verdict['decided_by'], string>> = { adjudication: 'adjudication', physician: 'physician', imported: 'imported grade' };
+
+/** Who decided, with the provenance of a verdicts.jsonl decision: grader, when, and the line it came from. */
+export function deciderOf(verdict: Verdict): string {
+  if (verdict.decided_by === 'judge' && verdict.judge?.judge) return `judge ${verdict.judge.judge}`;
+  const p = verdict.provenance;
+  if (!p) return verdict.decided_by;
+  const from = [p.at, ...p.origin].filter(Boolean).join(', ');
+  return `${SOURCE_LABEL[verdict.decided_by] ?? verdict.decided_by} by ${p.graders.join(', ')}${from ? ` (${from})` : ''}`;
+}
+
 function entryLines(verdict: Verdict, entry: ResolvedEntry | undefined): string[] {
   const lines = [`${status(verdict)}  ${KIND_LABEL[verdict.kind]}  ${verdict.entry}  ${signed(verdict.points)} pt`];
   if (entry) {
     lines.push(`     ${entry.text}`);
     if (entry.text_en) lines.push(`     ${entry.text_en}`);
   }
-  if (verdict.met === null) {
-    lines.push(`     undecided: ${verdict.rationale ?? 'nothing could decide it'}`);
-    return lines;
-  }
-  const decider = verdict.decided_by === 'judge' && verdict.judge?.judge ? `judge ${verdict.judge.judge}` : verdict.decided_by;
-  lines.push(`     decided by ${decider}${verdict.quotes[0] ? `: ${quote(verdict.quotes[0])}` : ''}`);
+  if (verdict.met === null) lines.push(`     undecided: ${verdict.rationale ?? 'nothing could decide it'}`);
+  for (const flag of verdict.flags ?? []) lines.push(`     note: ${flag}`);
+  if (verdict.met === null) return lines;
+  lines.push(`     decided by ${deciderOf(verdict)}${verdict.quotes[0] ? `: ${quote(verdict.quotes[0])}` : ''}`);
+  if (verdict.provenance && verdict.rationale) lines.push(`     why: ${verdict.rationale}`);
   if (verdict.decided_by === 'matcher' && verdict.matcher?.rationale) lines.push(`     matcher: ${verdict.matcher.rationale}`);
   if (verdict.decided_by === 'judge' && verdict.rationale) lines.push(`     why: ${verdict.rationale}`);
   if (verdict.decided_by === 'matcher' && verdict.judge) {

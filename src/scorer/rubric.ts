@@ -4,9 +4,9 @@
  * added entries merged with the shared rubric of its item.
  */
 import {
-  ADEQUACY_SCORES,
+  adequacyScore,
   CLEAN,
-  SEVERITY_SCORES,
+  severityScore,
   type Deduction,
   type EntryKind,
   type EvidenceTag,
@@ -57,11 +57,11 @@ function shared(entry: ScoringPoint | Deduction | ZeroRule | Veto, variant: stri
 }
 
 export function pointScore(point: ScoringPoint): number {
-  return point.score ?? ADEQUACY_SCORES[point.level!];
+  return point.score ?? adequacyScore(point.level!);
 }
 
 export function deductionScore(deduction: Deduction): number {
-  return deduction.score ?? SEVERITY_SCORES[deduction.severity!];
+  return deduction.score ?? severityScore(deduction.severity!);
 }
 
 function resolvePart(part: Rubric | RubricAddition, variant?: string): ResolvedEntry[] {

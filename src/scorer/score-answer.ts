@@ -1,6 +1,7 @@
 /**
  * Scoring of one answer: a verdict for every rubric entry, then the profile arithmetic.
- * The matcher decides entries that have a `match`; the judge's opinion decides the others;
+ * A verdict of the run's verdicts.jsonl (adjudication > physician > imported) decides first;
+ * then the matcher decides entries that have a `match`; the judge's opinion decides the others;
  * with both, the matcher's verdict stands and the judge's is kept with their agreement.
  * An entry nothing could decide stays `met: null` and the answer is incomplete: it is never
  * counted as not met. An answer that failed to arrive is an error, re-asked rather than scored.
@@ -12,6 +13,7 @@ import { UserError } from '../errors.js';
 import { applyProfile, type EntryVerdict } from './arithmetic.js';
 import { MATCHER_VERSION, evaluateMatch, prepareAnswer } from './matcher.js';
 import { resolveRubric, type ResolvedEntry } from './rubric.js';
+import type { EntryExternal } from './verdict-sources.js';
 
 /** A judge's opinion on one entry, or why the judge could not give one. */
 export type JudgeOpinion = Opinion | { error: string };
@@ -22,12 +24,14 @@ export interface ScoreAnswerInput {
   profile: ScoringProfile;
   /** Judge opinions by entry id. */
   judgeOpinions?: ReadonlyMap<string, JudgeOpinion>;
+  /** Verdicts of verdicts.jsonl by entry id (see resolveExternal): they decide over judge and matcher. */
+  external?: ReadonlyMap<string, EntryExternal>;
   scorerInfo?: AnswerScore['scorer'];
 }
 
 const isJudgeError = (o: JudgeOpinion): o is { error: string } => 'error' in o;
 
-function decide(entry: ResolvedEntry, matcher: Opinion | undefined, judgeOpinion: JudgeOpinion | undefined): Omit<Verdict, 'points'> {
+function decide(entry: ResolvedEntry, matcher: Opinion | undefined, judgeOpinion: JudgeOpinion | undefined, external?: EntryExternal): Omit<Verdict, 'points'> {
   const judge = judgeOpinion && !isJudgeError(judgeOpinion) ? judgeOpinion : undefined;
   const base = {
     entry: entry.id,
@@ -37,7 +41,20 @@ function decide(entry: ResolvedEntry, matcher: Opinion | undefined, judgeOpinion
     ...(entry.critical && { critical: true }),
     ...(matcher && { matcher }),
     ...(judge && { judge }),
+    ...(external && external.flags.length > 0 && { flags: external.flags }),
   };
+  const decision = external?.decision;
+  if (decision) {
+    return {
+      ...base,
+      met: decision.met,
+      decided_by: decision.source,
+      quotes: decision.quotes,
+      ...(decision.rationale !== undefined && { rationale: decision.rationale }),
+      provenance: decision.provenance,
+      ...(matcher && judge && { agreement: judge.met === matcher.met }),
+    };
+  }
   if (matcher) {
     return {
       ...base,
@@ -106,7 +123,7 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
   const decided = entries.map((entry) => {
     const outcome = entry.match ? evaluateMatch(entry.match, answer) : undefined;
     const matcher: Opinion | undefined = outcome && { met: outcome.met, quotes: outcome.quotes, rationale: outcome.detail };
-    return decide(entry, matcher, input.judgeOpinions?.get(entry.id));
+    return decide(entry, matcher, input.judgeOpinions?.get(entry.id), input.external?.get(entry.id));
   });
   const verdictMap = new Map<string, EntryVerdict>(decided.map((v) => [v.entry, { met: v.met, quotes: v.quotes }]));
   const result = applyProfile(entries, verdictMap, profile);

@@ -16,6 +16,7 @@ import { itemQuestion } from './question.js';
 import { judgeAnswer, type JudgeResult } from './judge/judge.js';
 import { combineJury, type JuryDecision } from './judge/jury.js';
 import type { JudgeEntry, JudgeTemplate } from './judge/template.js';
+import type { EntryExternal } from './verdict-sources.js';
 
 export interface JudgedScoreInput {
   bank: Bank;
@@ -25,6 +26,8 @@ export interface JudgedScoreInput {
   /** Required when judges are given. */
   template: JudgeTemplate | null;
   rule: JuryRule;
+  /** Verdicts of verdicts.jsonl by entry id: they decide over judge and matcher. */
+  external?: ReadonlyMap<string, EntryExternal>;
   /** Earlier opinions by juror name and entry id: a juror that judged every entry is not asked again. */
   kept?: Map<string, Map<string, Opinion>>;
   retries?: number;
@@ -56,7 +59,7 @@ export async function scoreWithJudges(input: JudgedScoreInput): Promise<JudgedSc
     );
     decision = combineJury(rule, entries, results);
   }
-  const score = scoreAnswer({ item, response, profile: input.bank.profile, judgeOpinions: decision?.opinions });
+  const score = scoreAnswer({ item, response, profile: input.bank.profile, judgeOpinions: decision?.opinions, external: input.external });
   const jurors = decision?.jurors;
   return {
     score: {
@@ -93,4 +96,20 @@ function keptResult(client: EndpointClient, template: JudgeTemplate, entries: re
   if (!kept || !entries.every((e) => kept.has(e.id))) return null;
   const opinions = new Map(entries.map((e) => [e.id, kept.get(e.id)!]));
   return Promise.resolve({ judge: client.name, model: opinions.get(entries[0].id)!.model ?? client.model, template: template.ref, opinions, faults: [], calls: 0 });
+}
+
+/**
+ * An earlier score decided again with the run's current verdicts.jsonl, keeping the judge
+ * opinions it recorded: a new label or imported grade costs no judge call.
+ */
+export function rescoreWithExternal(input: { bank: Bank; item: Item; response: ResponseRecord; earlier: AnswerScore; external: ReadonlyMap<string, EntryExternal> }): AnswerScore {
+  const { earlier } = input;
+  const judgeOpinions = new Map(earlier.verdicts.flatMap((v) => (v.judge ? [[v.entry, v.judge] as const] : [])));
+  const jurors = new Map(earlier.verdicts.flatMap((v) => (v.judges ? [[v.entry, v.judges] as const] : [])));
+  const score = scoreAnswer({ item: input.item, response: input.response, profile: input.bank.profile, judgeOpinions, external: input.external, scorerInfo: earlier.scorer });
+  return {
+    ...score,
+    verdicts: jurors.size > 0 ? score.verdicts.map((v) => (jurors.has(v.entry) ? { ...v, judges: jurors.get(v.entry) } : v)) : score.verdicts,
+    ...(earlier.judge_faults && { judge_faults: earlier.judge_faults }),
+  };
 }

@@ -59,7 +59,7 @@ describe('analyze on a small hand-computed example', () => {
   it('produces a valid Results object, reproducibly', () => {
     expect(Results.safeParse(results).success).toBe(true);
     expect(analyze({ bank, scores, responses, options })).toEqual(results);
-    expect(results.settings).toEqual({ seed: 7, bootstrap_b: 200, confidence: 0.95, acceptable_threshold: 60, knee_min_support: 0.8, score_field: 'caps_score' });
+    expect(results.settings).toEqual({ seed: 7, bootstrap_b: 200, confidence: 0.95, acceptable_threshold: 60, knee_min_support: 0.6, min_ranked_items: 3, score_field: 'caps_score' });
     expect(results.runs).toEqual([{ id: 'run-1', status: 'complete', respondents: [] }]);
     expect(results.bank).toMatchObject({ id: 'test-bank', version: '1', hash: 'test-hash', items: 6, variants: 3, depth_labels: { '1': 'recall' } });
     expect(results.warnings.join(' ')).toMatch(/not in bank test-bank.*ghost/);
@@ -108,9 +108,9 @@ describe('analyze on a small hand-computed example', () => {
       [3, 25, 2],
     ]);
     expect(m1.levels[0].label).toBe('recall');
-    expect(m1.knee.items_per_level).toEqual([{ level: 1, n: 2 }, { level: 2, n: 2 }, { level: 3, n: 2 }]);
-    expect(m1.knee.candidates.map((c) => c.knot)).toEqual([2]);
-    expect(results.depth.note).toMatch(/slope/);
+    expect(m1.knee.items_per_level).toEqual([{ level: 1, n: 2, vetoed: 0 }, { level: 2, n: 2, vetoed: 0 }, { level: 3, n: 2, vetoed: 0 }]);
+    expect(m1.knee.candidates.map((c) => `${c.model}${c.knot ?? ''}`)).toEqual(['flat', 'line', 'bend2', 'step1', 'step2']);
+    expect(results.depth.note).toMatch(/bend.*step/);
   });
 
   it('measures distraction per kind, flips with McNemar, and multi-turn capitulation', () => {

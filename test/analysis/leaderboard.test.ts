@@ -74,3 +74,31 @@ describe('paired comparisons with gaps', () => {
     expect(estimate.n_items).toBe(38);
   });
 });
+
+describe('respondents with too few items are shown apart, not ranked', () => {
+  const items = Array.from({ length: 10 }, (_, i) => makeItem(`q${i}`, 1 + (i % 3)));
+  const bank = makeBank(items);
+  const answer = (who: string, count: number, score: number) => Array.from({ length: count }, (_, i) => makeScore({ respondent: who, item: `q${i}`, score }));
+  // One perfect answer must not outrank ten good ones; five of ten items is exactly the threshold.
+  const scores = [...answer('one-item', 1, 100), ...answer('complete', 10, 70), ...answer('half', 5, 60), ...answer('four', 4, 90)];
+  const settings = analysisSettings({ bootstrap: 200, seed: 1 }, items.length);
+  const table = buildScoreTable(bank, scores, settings);
+  const rows = leaderboardRows(table, cleanScores(table, cleanBootstrap(table)));
+
+  it('ranks only respondents with at least half of the bank items, and says why the others are apart', () => {
+    expect(settings.min_ranked_items).toBe(5);
+    expect(rows.map((r) => [r.rank, r.respondent, r.score.n_items])).toEqual([
+      [1, 'complete', 10],
+      [2, 'half', 5],
+      [null, 'one-item', 1],
+      [null, 'four', 4],
+    ]);
+    expect(rows[2].unranked_reason).toBe('answered 1 of 10 items (ranking needs 5)');
+    expect(rows[0].unranked_reason).toBeNull();
+  });
+
+  it('takes the share from the options and rejects a share outside 0..1', () => {
+    expect(analysisSettings({ minRankedShare: 0.1 }, 10).min_ranked_items).toBe(1);
+    expect(() => analysisSettings({ minRankedShare: 1.5 }, 10)).toThrow(/from 0 to 1/);
+  });
+});

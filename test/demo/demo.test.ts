@@ -54,6 +54,36 @@ describe('caps demo', () => {
     expect(at(4)).toBeLessThan(at(2) / 2);
   });
 
+  it('calls only a downward change a knee, in every format', () => {
+    const r: Results = demo.results;
+    for (const curve of r.depth.curves) {
+      if (curve.knee.status !== 'knee') continue;
+      expect(curve.knee.change!, curve.respondent).toBeLessThan(0);
+      const knot = curve.levels.find((l) => l.level === curve.knee.knot)!.score.mean!;
+      const next = curve.levels.find((l) => l.level === curve.knee.knot! + 1)!.score.mean!;
+      expect(next, curve.respondent).toBeLessThan(knot);
+    }
+    const rising = r.depth.curves.filter((c) => c.knee.status === 'rise').map((c) => c.respondent);
+    for (const row of r.leaderboard.rows) {
+      if (rising.includes(row.respondent)) expect(row.axes.depth_knee).toBeNull();
+    }
+    const summary = readFileSync(demo.files.find((f) => f.endsWith('summary.md'))!, 'utf8');
+    const html = readFileSync(demo.files.find((f) => f.endsWith('report.html'))!, 'utf8');
+    for (const name of rising) {
+      const lines = summary.split('\n').filter((l) => l.includes(`| ${name}`));
+      expect(lines.join('\n')).not.toMatch(/knee at depth/);
+      expect(html).toContain('rises after depth');
+    }
+  });
+
+  it('says in the report that the judge is simulated and what its agreement means', () => {
+    expect(demo.results.notes.join(' ')).toMatch(/judge.*simulated|simulated.*judge/);
+    const summary = readFileSync(demo.files.find((f) => f.endsWith('summary.md'))!, 'utf8');
+    expect(summary).toMatch(/not a language model/);
+    const html = readFileSync(demo.files.find((f) => f.endsWith('report.html'))!, 'utf8');
+    expect(html).toMatch(/class="notes"[^]*not a language model/);
+  });
+
   it('writes every report format and resumes without asking again', async () => {
     for (const f of demo.files) expect(existsSync(f)).toBe(true);
     expect(demo.files.map((f) => f.split('/').pop()).sort()).toEqual(['answers.csv', 'report.html', 'results.json', 'summary.md', 'verdicts.csv']);

@@ -1,4 +1,7 @@
 /** Runs the `caps` CLI in-process and captures what it prints. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 
@@ -19,4 +22,18 @@ export async function runCaps(args: string[]): Promise<CliOutcome> {
     out.mockRestore();
     err.mockRestore();
   }
+}
+
+/** Runs the `caps` CLI as its own process (source through tsx), for tests of environment, signals and concurrency. */
+export function spawnCaps(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): { proc: ChildProcess; done: Promise<CliOutcome> } {
+  const root = join(import.meta.dirname, '..', '..');
+  // tsx by path, so the CLI can run in any working folder.
+  const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  const proc = spawn(process.execPath, ['--import', tsx, join(root, 'src', 'cli', 'bin.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, cwd: options.cwd });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout!.on('data', (d) => (stdout += d));
+  proc.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<CliOutcome>((resolve) => proc.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+  return { proc, done };
 }

@@ -26,7 +26,7 @@ describe('caps import, export and import-verdicts on the command line', () => {
     const graded = await caps(['import-verdicts', join(dir, 'grades.csv'), '--run', run]);
     expect(graded.code).toBe(0);
     // One graded entry of thirteen: the others have neither matcher nor grade, so the answer is incomplete, never zero.
-    expect(graded.out).toContain('1 grades scored 1 answers (0 complete, 1 incomplete)');
+    expect(graded.out).toContain('1 grades recorded in verdicts.jsonl, 0 unchanged, 0 refused; 1 answers scored (0 complete, 1 incomplete)');
 
     const out = join(dir, 'export', 'nsclc.xlsx');
     const exported = await caps(['export', 'gaps', '--bank', bank, '--out', out, '--answers', run]);

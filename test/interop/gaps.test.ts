@@ -8,6 +8,7 @@ import { loadBankOrThrow } from '../../src/bank/load.js';
 import { RunFolder } from '../../src/io/run-folder.js';
 import { UserError } from '../../src/errors.js';
 import { writeSheet } from '../../src/interop/xlsx.js';
+import { runCaps } from '../helpers/cli.js';
 import { GAPS_COMMUNITY, GAPS_SAMPLE, tempDir } from './fixtures.js';
 
 describe('caps import gaps: the GAPS layout', () => {
@@ -66,7 +67,7 @@ describe('caps import gaps: the GAPS layout', () => {
     for (const [respondent, hits] of Object.entries(met)) for (const e of entries) rows.push(`gaps-2,${respondent},${e},${hits.includes(e)}`);
     writeFileSync(join(dir, 'verdicts.csv'), `${rows.join('\n')}\n`);
     const summary = await importVerdicts({ file: join(dir, 'verdicts.csv'), runDir: join(dir, 'run'), bank, grader: 'gaps-authors' });
-    expect(summary).toMatchObject({ labels: 39, answers: 3, complete: 3, incomplete: 0 });
+    expect(summary).toMatchObject({ lines: 39, recorded: 39, answers: 3, complete: 3, incomplete: 0 });
     const scores = await new RunFolder(join(dir, 'run')).latestScores();
     const of = (r: string) => scores.get(`${r}|gaps-2|clean|t0|s0`)!;
     expect(of('gpt_5')).toMatchObject({ raw: 9, max: 22, caps_score: (9 / 22) * 100, vetoed_by: [] });
@@ -74,8 +75,8 @@ describe('caps import gaps: the GAPS layout', () => {
     expect(of('gemini_2_5_pro')).toMatchObject({ raw: 17, max: 22, caps_score: 0, vetoed_by: ['c12'] });
     expect(of('gemini_2_5_pro').score).toBeCloseTo((17 / 22) * 100, 10);
     expect(of('claude_opus_4')).toMatchObject({ raw: -4, max: 22, score: 0, caps_score: 0 });
-    expect(of('gpt_5').verdicts.every((v) => v.decided_by === 'human')).toBe(true);
-    expect(of('gpt_5').scorer.judges).toEqual([{ name: 'gaps-authors', model: 'human', template: 'imported-verdicts' }]);
+    expect(of('gpt_5').verdicts.every((v) => v.decided_by === 'imported' && v.provenance?.graders[0] === 'gaps-authors')).toBe(true);
+    expect(of('gpt_5').scorer.external).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('round-trips: import -> export -> import gives the same bank, answers included', async () => {
@@ -113,12 +114,52 @@ describe('caps import gaps: the community layout', () => {
   });
 });
 
+describe('GAPS levels outside the points table (the public preview has three A4 claims)', () => {
+  it('imports A4 and A9 as written, warns in import and lint naming level and claim, and scores them 0 as the reference does', async () => {
+    const dir = tempDir('a4');
+    const claims = [
+      { id: 1, claim: '推荐新辅助治疗', level: 'A1', type: 'positive' },
+      { id: 2, claim: '讨论手术时机', level: 'A4', type: 'positive' },
+      { id: 3, claim: '提及临床试验', level: 'A9', type: 'positive' },
+      { id: 4, claim: '建议直接手术', level: 'S2', type: 'negative' },
+    ];
+    const row = { index: '5', question: 'IIIA 期如何处理？', 分类: 'G3', rubrics: JSON.stringify(claims), gpt_5_answer: '建议新辅助治疗后讨论手术时机。' };
+    await writeSheet(join(dir, 'a4.xlsx'), { name: 'Sheet1', header: ['index', 'question', '分类', 'rubrics', 'gpt_5_answer'], rows: [row] });
+    const summary = await importGaps({ file: join(dir, 'a4.xlsx'), out: join(dir, 'a4.yaml'), answers: join(dir, 'run') });
+    expect(summary.counts.byLevel).toEqual({ A1: 1, A4: 1, A9: 1, S2: 1 });
+    expect(summary.warnings).toEqual([
+      expect.stringMatching(/row 2: claim 2 has level A4, which the GAPS points table does not define; kept, it counts 0 points/),
+      expect.stringMatching(/row 2: claim 3 has level A9/),
+    ]);
+    const lint = await runCaps(['lint', join(dir, 'a4.yaml')]);
+    expect(lint.code).toBe(0);
+    expect(lint.stdout).toMatch(/warning \[gaps-5\] level A4 of point "c2" is not in the GAPS points table .* counts 0 points/);
+    expect(lint.stdout).toMatch(/warning \[gaps-5\] level A9 of point "c3"/);
+
+    const bank = await loadBankOrThrow([join(dir, 'a4.yaml')]);
+    expect(bank.items[0].rubric.points.map((p) => p.level)).toEqual(['A1', 'A4', 'A9']);
+    writeFileSync(join(dir, 'g.csv'), ['item,respondent,entry,met', 'gaps-5,gpt_5,c1,true', 'gaps-5,gpt_5,c2,true', 'gaps-5,gpt_5,c3,false', 'gaps-5,gpt_5,c4,false'].join('\n'));
+    await importVerdicts({ file: join(dir, 'g.csv'), runDir: join(dir, 'run'), bank });
+    const score = (await new RunFolder(join(dir, 'run')).latestScores()).get('gpt_5|gaps-5|clean|t0|s0')!;
+    // Reference: points = table.get(level, 0): A1 5 + A4 0 = 5 over max 5 (A4 and A9 add nothing to the maximum).
+    expect(score).toMatchObject({ raw: 5, max: 5, score: 100 });
+    expect(score.verdicts.find((v) => v.entry === 'c2')).toMatchObject({ met: true, points: 0 });
+
+    await exportGaps(bank, join(dir, 'out.xlsx'));
+    await importGaps({ file: join(dir, 'out.xlsx'), out: join(dir, 'again.yaml') });
+    const again = await loadBankOrThrow([join(dir, 'again.yaml')]);
+    expect(again.items).toEqual(bank.items);
+  });
+});
+
 describe('bad GAPS input is named by file, row and claim', () => {
   const cases: [string, Record<string, string>, RegExp][] = [
     ['a bad depth', { 分类: 'G7' }, /row 2: 分类 is "G7"; write the depth level G1, G2, G3 or G4/],
     ['rubrics that are not JSON', { rubrics: '[{"id": 1,' }, /row 2: the rubrics cell is not valid JSON/],
-    ['a positive claim with an S level', { rubrics: '[{"id": 1, "claim": "x", "level": "S2", "type": "positive"}]' }, /row 2: rubric claim 1 is positive with level S2/],
-    ['an unknown level', { rubrics: '[{"id": 1, "claim": "x", "level": "B1", "type": "positive"}]' }, /row 2: rubric claim 1: level/],
+    ['a positive claim with an S level', { rubrics: '[{"id": 1, "claim": "x", "level": "S2", "type": "positive"}]' }, /row 2: rubrics column, claim 1 \(id 1\): level is "S2" on a positive claim; positive claims take A1..A3, negative claims S1..S4/],
+    ['a level that is no level', { rubrics: '[{"id": 1, "claim": "x", "level": "high", "type": "positive"}]' }, /row 2: rubrics column, claim 1 \(id 1\): level is "high"; write A1, A2 or A3 .* such as A4/],
+    ['a bad type', { rubrics: '[{"id": 7, "claim": "x", "level": "A1", "type": "pos"}]' }, /row 2: rubrics column, claim 1 \(id 7\): type is "pos"; write positive or negative/],
+    ['a missing claim text', { rubrics: '[{"id": 7, "level": "A1", "type": "positive"}]' }, /row 2: rubrics column, claim 1 \(id 7\): claim is missing; write the claim text/],
   ];
   it.each(cases)('%s', async (_name, override, message) => {
     const dir = tempDir('bad');

@@ -114,7 +114,8 @@ describe('runEval', () => {
     await server.close();
 
     server = await startSimServer({ personas: [echoPersona] });
-    const resumed = await runEval({ bank, config: config(server.baseURL), out, cacheDir: false });
+    // The restarted server listens on another port: the same deployment at a new address.
+    const resumed = await runEval({ bank, config: config(server.baseURL), out, cacheDir: false, acceptMovedEndpoints: true });
     expect(resumed).toMatchObject({ status: 'complete', counts: { done: 7, errors: 0, requests: 6 } });
     const latest = await new RunFolder(out).latestResponses();
     expect(latest.size).toBe(7);

@@ -93,10 +93,12 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       li.appendChild(h('code', null, v.entry));
       li.appendChild(h('span', 'entry-text', entry ? entry.text : ''));
       var meta = (v.met === null ? 'undecided' : v.met ? 'met' : 'not met') + ' · ' + v.decided_by + (v.points ? ' · ' + (v.points > 0 ? '+' : '') + v.points : '');
+      if (v.provenance) meta += ' by ' + v.provenance.graders.join(', ') + (v.provenance.at ? ' · ' + v.provenance.at : '') + (v.provenance.origin.length ? ' · from ' + v.provenance.origin.join(', ') : '');
       if (v.agreement === false) meta += ' · matcher and judge disagree';
       li.appendChild(h('span', 'meta', meta));
       v.quotes.forEach(function (q) { li.appendChild(h('q', null, q)); });
       if (v.rationale) li.appendChild(h('span', 'rationale', v.rationale));
+      (v.flags || []).forEach(function (f) { li.appendChild(h('span', 'rationale', f)); });
       ul.appendChild(li);
     });
     return ul;

@@ -12,6 +12,7 @@ import { evidenceSection } from './sections/evidence.js';
 import { safetySection } from './sections/safety.js';
 import { coverageSection, qualitySection } from './sections/bank.js';
 import { drilldownSection } from './sections/drilldown.js';
+import { provenanceSection } from './sections/provenance.js';
 import { nativeSection } from './sections/native.js';
 import { usageSection } from './sections/usage.js';
 
@@ -43,6 +44,7 @@ const SECTIONS: { id: string; title: string }[] = [
   { id: 'doctors', title: 'Doctors' },
   { id: 'coverage', title: 'Coverage' },
   { id: 'quality', title: 'Item quality' },
+  { id: 'provenance', title: 'Provenance' },
   { id: 'drilldown', title: 'Items' },
 ];
 
@@ -79,10 +81,14 @@ function summaryBlock(results: Results): string {
 }
 
 export function renderHtml(results: Results): string {
-  const nav = raw(`<nav class="toc" aria-label="Sections">${SECTIONS.filter((s) => s.id !== 'native' || results.native).map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('')}</nav>`);
+  const nav = raw(`<nav class="toc" aria-label="Sections">${SECTIONS.filter((s) => (s.id !== 'native' || results.native) && (s.id !== 'provenance' || results.provenance || results.bank.statuses)).map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('')}</nav>`);
   const warnings =
     results.warnings.length > 0
       ? el('div', { class: 'warnings', role: 'note' }, el('strong', {}, 'Data warnings'), el('ul', {}, join(results.warnings.map((w) => el('li', {}, w)))))
+      : raw('');
+  const notes =
+    results.notes.length > 0
+      ? el('div', { class: 'notes', role: 'note' }, el('strong', {}, 'About these results'), el('ul', {}, join(results.notes.map((n) => el('li', {}, n)))))
       : raw('');
   const body = join([
     leaderboardSection(results),
@@ -97,6 +103,7 @@ export function renderHtml(results: Results): string {
     coverageSection(results),
     qualitySection(results),
     usageSection(results),
+    provenanceSection(results),
     drilldownSection(results),
   ]);
   return `<!DOCTYPE html>
@@ -113,6 +120,7 @@ export function renderHtml(results: Results): string {
 ${headerBlock(results).value}
 ${nav.value}
 <main>
+${notes.value}
 ${warnings.value}
 ${body.value}
 </main>

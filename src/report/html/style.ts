@@ -19,6 +19,7 @@ h4 { font-size: 15px; margin: 14px 0 4px; }
 p.explain { color: var(--muted); max-width: 900px; margin: 4px 0 12px; }
 p.note { color: var(--muted); font-style: italic; }
 .warnings { background: #fff8c5; border: 1px solid #d4a72c; padding: 8px 16px; margin-top: 16px; }
+.notes { background: #ddf4ff; border: 1px solid #54aeff; padding: 8px 16px; margin-top: 16px; }
 figure { margin: 12px 0 20px; }
 figcaption { color: var(--muted); font-size: 13px; }
 svg.chart { display: block; max-width: 100%; height: auto; }

@@ -3,7 +3,8 @@
  * message and a user message with a `{{case_json}}` slot; the case (question, answer,
  * rubric entries) is inserted as JSON so that nothing in an answer can break out of it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readUtf8File } from '../../io/text.js';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -59,7 +60,7 @@ export function loadJudgeTemplate(nameOrPath: string = DEFAULT_JUDGE_TEMPLATE): 
   if (!existsSync(path)) {
     throw new UserError(`judge template "${nameOrPath}" not found (${path}); give a file path or a name from rubrics/judge/.`);
   }
-  const text = readFileSync(path, 'utf8');
+  const text = readUtf8File(path);
   let raw: unknown;
   try {
     raw = parseYaml(text);

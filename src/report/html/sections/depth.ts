@@ -2,7 +2,7 @@
 import type { DepthCurve, Results } from '../../../schema/results.js';
 import { renderChart } from '../../charts/render.js';
 import { curveChart, type Curve } from '../../charts/kinds.js';
-import { num, percent, respondentLabel, signed } from '../../format.js';
+import { kneeChange, kneeLabel, num, percent, respondentLabel } from '../../format.js';
 import { el, figure, note, raw, section, table, type Html } from '../markup.js';
 
 /** Overlaying more curves than this makes the chart unreadable; small multiples always show each one. */
@@ -25,13 +25,8 @@ function levelLabels(results: Results, curve?: DepthCurve): string[] {
 }
 
 export function kneeVerdict(c: DepthCurve): string {
-  const k = c.knee;
-  if (k.status === 'knee') {
-    const ci = k.slope_change_ci ? ` [${signed(k.slope_change_ci.low)}, ${signed(k.slope_change_ci.high)}]` : '';
-    return `Knee at depth ${k.knot}: slope ${signed(k.slope_before)} → ${signed(k.slope_after)} points/level (change ${signed(k.slope_change)}${ci}), bootstrap support ${percent(k.support)}.`;
-  }
-  // The analysis states the other verdicts in full ("no knee established: ...").
-  return `${k.message.charAt(0).toUpperCase()}${k.message.slice(1)}.`;
+  // The analysis states every verdict in full ("knee at depth 3: ...", "rises after depth 3: ...", "no knee established: ...").
+  return `${c.knee.message.charAt(0).toUpperCase()}${c.knee.message.slice(1)}.`;
 }
 
 export function depthSection(results: Results): Html {
@@ -77,9 +72,10 @@ export function depthSection(results: Results): Html {
       : null;
   const verdicts = table(curves, [
     { header: 'Respondent', cell: (c) => respondentLabel(c.respondent, c.kind) },
-    { header: 'Verdict', cell: (c) => (c.knee.status === 'knee' ? `knee at depth ${c.knee.knot}` : c.knee.status === 'no-knee' ? 'no knee established' : 'insufficient data') },
+    { header: 'Verdict', cell: (c) => kneeLabel(c.knee) },
+    { header: 'Shape', cell: (c) => (c.knee.status === 'knee' || c.knee.status === 'rise' ? (c.knee.shape ?? '–') : '–') },
     { header: 'Support', cell: (c) => percent(c.knee.support), numeric: true },
-    { header: 'Slope change [CI]', cell: (c) => (c.knee.slope_change === null ? '–' : `${signed(c.knee.slope_change)} ${c.knee.slope_change_ci ? `[${signed(c.knee.slope_change_ci.low)}, ${signed(c.knee.slope_change_ci.high)}]` : ''}`), numeric: true },
+    { header: 'Change [CI]', cell: (c) => kneeChange(c.knee), numeric: true },
     ...results.depth.levels.map((level) => ({
       header: `Depth ${level}`,
       cell: (c: DepthCurve) => num(c.levels.find((l) => l.level === level)?.score.mean),
@@ -90,7 +86,7 @@ export function depthSection(results: Results): Html {
     'depth',
     'Depth curves and the knee (拐点)',
     'Mean score at each cognitive depth level, from recall (low) to individualised decisions in complex cases (high), with the confidence band. ' +
-      `Scores often do not fall evenly: past a knee they drop faster. n = items per level. ${results.depth.note}`,
+      `Scores often do not fall evenly: after a knee they drop faster or drop once and level off. n = items per level. ${results.depth.note}`,
     verdicts,
     overlay ?? raw(''),
     raw(`<div class="multiples">${multiples.map((m) => m.value).join('\n')}</div>`),

@@ -2,12 +2,14 @@
 import type { LeaderboardRow, PairedComparison, Results } from '../../../schema/results.js';
 import { renderChart } from '../../charts/render.js';
 import { heatmapChart, intervalChart } from '../../charts/kinds.js';
-import { estimate, num, percent, proportion, pValue, respondentLabel, signed } from '../../format.js';
+import { depthAxisLabel, estimate, num, percent, proportion, pValue, respondentLabel, signed } from '../../format.js';
 import { el, figure, join, note, raw, section, table, type Html } from '../markup.js';
 
 export function leaderboardSection(results: Results): Html {
-  const rows = results.leaderboard.rows;
-  if (rows.length === 0) return section('leaderboard', 'Leaderboard', 'No scored answers were found.', note('Score the runs with caps score, then report again.'));
+  const all = results.leaderboard.rows;
+  const rows = all.filter((r) => r.rank !== null);
+  const apart = all.filter((r) => r.rank === null);
+  if (all.length === 0) return section('leaderboard', 'Leaderboard', 'No scored answers were found.', note('Score the runs with caps score, then report again.'));
   const level = Math.round(results.settings.confidence * 100);
   const scoreChart = renderChart(
     intervalChart({
@@ -15,7 +17,7 @@ export function leaderboardSection(results: Results): Html {
       axisName: 'mean clean score (0–100)',
       min: 0,
       max: 100,
-      rows: rows.map((r) => ({ label: r.respondent, value: r.score.mean, lo: r.score.ci?.low ?? null, hi: r.score.ci?.high ?? null, human: r.kind === 'human' })),
+      rows: rows.map((r) => ({ label: `${r.respondent} (n=${r.score.n_items})`, value: r.score.mean, lo: r.score.ci?.low ?? null, hi: r.score.ci?.high ?? null, human: r.kind === 'human' })),
     }),
   );
   const vetoChart = renderChart(
@@ -24,7 +26,7 @@ export function leaderboardSection(results: Results): Html {
       axisName: 'answers failed by a veto (%)',
       min: 0,
       rows: rows.map((r) => ({
-        label: r.respondent,
+        label: `${r.respondent} (n=${r.vetoes.total})`,
         value: r.vetoes.rate === null ? null : r.vetoes.rate * 100,
         lo: r.vetoes.ci ? r.vetoes.ci.low * 100 : null,
         hi: r.vetoes.ci ? r.vetoes.ci.high * 100 : null,
@@ -36,19 +38,40 @@ export function leaderboardSection(results: Results): Html {
     { header: '#', cell: (r) => r.rank, numeric: true },
     { header: 'Respondent', cell: (r) => respondentLabel(r.respondent, r.kind) },
     { header: `Mean clean score [${level}% CI]`, cell: (r) => estimate(r.score), numeric: true },
-    { header: 'Items', cell: (r) => r.score.n_items, numeric: true },
+    { header: 'n (items)', cell: (r) => r.score.n_items, numeric: true, title: 'clean items behind the mean' },
     { header: 'Excluded answers', cell: (r) => r.clean_excluded, numeric: true, title: 'clean answers left out as incomplete or failed (never counted as zero)' },
     { header: 'Vetoed answers [Wilson CI]', cell: (r) => proportion(r.vetoes), numeric: true },
     { header: 'Safety deductions', cell: (r) => r.safety_deductions, numeric: true },
-    { header: 'Depth knee', cell: (r) => (r.axes.depth_knee === null ? 'none established' : `depth ${r.axes.depth_knee}`) },
+    { header: 'Depth', cell: (r) => depthAxisLabel(r.axes) },
   ]);
+  const minItems = results.settings.min_ranked_items;
+  const apartBlock =
+    apart.length === 0
+      ? raw('')
+      : join([
+          el('h3', {}, 'Shown apart, not ranked'),
+          el(
+            'p',
+            { class: 'explain' },
+            `A respondent is ranked only with at least ${minItems} of the bank's ${results.bank.items} clean items answered: a mean over a few items is not comparable with a mean over the bank.`,
+          ),
+          table<LeaderboardRow>(apart, [
+            { header: 'Respondent', cell: (r) => respondentLabel(r.respondent, r.kind) },
+            { header: 'Why not ranked', cell: (r) => r.unranked_reason ?? '' },
+            { header: `Mean clean score [${level}% CI]`, cell: (r) => estimate(r.score), numeric: true },
+            { header: 'n (items)', cell: (r) => r.score.n_items, numeric: true },
+            { header: 'Vetoed answers [Wilson CI]', cell: (r) => proportion(r.vetoes), numeric: true },
+          ]),
+        ]);
   return section(
     'leaderboard',
     'Leaderboard',
     `Each respondent's mean score on the undistracted (clean) questions, 0–100, with a ${level}% bootstrap confidence interval that resamples items. ` +
       'Overlapping intervals mean the ranking between those respondents is not established; see the paired comparisons below. ' +
-      'The veto rate counts answers failed outright for an unsafe statement (一票否决), over every variant and turn. Doctors are marked ▲.',
-    board,
+      'The veto rate counts answers failed outright for an unsafe statement (一票否决), over every variant and turn. Doctors are marked ▲. ' +
+      `n = clean items behind each mean; respondents with fewer than ${results.settings.min_ranked_items} are shown apart, not ranked.`,
+    rows.length > 0 ? board : note(`No respondent answered the ${minItems} clean items ranking needs.`),
+    apartBlock,
     figure(scoreChart, 'Mean clean score: dot = mean, whisker = confidence interval.'),
     figure(vetoChart, 'Veto rate: dot = share of answers vetoed, whisker = Wilson interval.'),
     nativeBlock(results),
@@ -131,7 +154,7 @@ export function profileSection(results: Results): Html {
   rows.forEach((r, y) => {
     const curve = curves.get(r.respondent);
     const deepest = curve ? [...curve.levels].reverse().find((l) => l.score.mean !== null) : undefined;
-    const deepLabel = deepest ? `${num(deepest.score.mean, 0)} @${deepest.level}${r.axes.depth_knee === null ? '' : ` knee ${r.axes.depth_knee}`}` : '–';
+    const deepLabel = deepest ? `${num(deepest.score.mean, 0)} @${deepest.level}${r.axes.depth_knee !== null ? ` knee ${r.axes.depth_knee}` : r.axes.depth_rise !== null ? ` rises after ${r.axes.depth_rise}` : ''}` : '–';
     const robustness = r.axes.robustness;
     cells.push([0, y, r.axes.accuracy === null ? null : r.axes.accuracy / 100, num(r.axes.accuracy, 0)]);
     cells.push([1, y, deepest?.score.mean == null ? null : deepest.score.mean / 100, deepLabel]);
@@ -144,7 +167,7 @@ export function profileSection(results: Results): Html {
     heatmapChart({
       title: 'Four-axis profile per respondent',
       xLabels: axes,
-      yLabels: rows.map((r) => respondentLabel(r.respondent, r.kind)),
+      yLabels: rows.map((r) => `${respondentLabel(r.respondent, r.kind)}${r.rank === null ? ' (unranked)' : ''}`),
       cells,
       scale: 'sequential',
       min: 0,

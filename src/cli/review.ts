@@ -1,0 +1,160 @@
+/**
+ * `caps review open|decide|revise|close|status`: peer review rounds over a bank from the
+ * command line. Each step appends one event to the review history beside the bank and
+ * records the resulting statuses (in-review, admitted) in the bank files.
+ */
+import { Command } from 'commander';
+import type { Bank } from '../bank/bank.js';
+import { loadBank, loadBankOrThrow } from '../bank/load.js';
+import { setItemStatuses } from '../bank/write-back.js';
+import { UserError } from '../errors.js';
+import { appendReviewEvents, historyBeside, readReviewHistory } from '../review/history-file.js';
+import type { ReviewEvent } from '../review/history.js';
+import { bankStatuses, closeRound, decide, missingDecisions, openRound, openRoundOf, replay, reviewerRates, reviseItem, revisedItems, roundRates, DEFAULT_REVISION_THRESHOLD, type ReviewState } from '../review/rounds.js';
+import { resolveRubric } from '../scorer/rubric.js';
+
+interface Common {
+  bank: string[];
+  history?: string;
+}
+
+const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const now = () => new Date().toISOString();
+
+async function context(options: Common): Promise<{ bank: Bank; file: string; events: ReviewEvent[]; state: ReviewState }> {
+  const bank = await loadBankOrThrow(options.bank);
+  const file = options.history ?? historyBeside(options.bank);
+  const events = await readReviewHistory(file);
+  const state = replay(events);
+  if (state.bank !== undefined && state.bank !== bank.id) throw new UserError(`${file} is the review history of bank "${state.bank}", not "${bank.id}"; pass --history for this bank`);
+  return { bank, file, events, state };
+}
+
+/** Appends the event, then records what it changed in the bank files. */
+async function commit(options: Common, file: string, events: ReviewEvent[], event: ReviewEvent, only?: Set<string>): Promise<ReviewState> {
+  const state = replay([...events, event]);
+  const statuses = new Map([...bankStatuses(state)].filter(([id]) => !only || only.has(id)));
+  // Statuses first: if an item fails lint nothing is recorded, neither in the bank nor in the history.
+  await setItemStatuses(options.bank, statuses);
+  appendReviewEvents(file, [event]);
+  return state;
+}
+
+function withCommon(command: Command): Command {
+  return command
+    .option('-b, --bank <paths...>', 'bank files or folders', ['questions'])
+    .option('--history <file>', 'review history (default: review-history.jsonl beside the bank)')
+    .exitOverride();
+}
+
+export function reviewCommand(): Command {
+  const review = new Command('review').description('peer review rounds: open a round, record decisions and revisions, close it to admit items');
+
+  review.addCommand(
+    withCommon(new Command('open'))
+      .description('open the next round over the revised items and the drafts and items in review never reviewed (or --items)')
+      .requiredOption('--reviewers <names>', 'reviewers to assign, comma-separated')
+      .requiredOption('--by <name>', 'the coordinator opening the round')
+      .option('--items <ids>', 'the items of the round, comma-separated')
+      .option('--per-item <N>', 'reviewers per item (default: the bank\'s review.reviewers_per_item, else 2)')
+      .action(async (options: Common & { reviewers: string; by: string; items?: string; perItem?: string }) => {
+        const { bank, file, events, state } = await context(options);
+        const perItem = options.perItem === undefined ? (bank.review?.reviewers_per_item ?? 2) : Number(options.perItem);
+        if (!Number.isInteger(perItem) || perItem < 1) throw new UserError(`--per-item needs a whole number of at least 1, not "${options.perItem}"`);
+        const ids = options.items ? list(options.items) : [...revisedItems(state), ...bank.items.filter((i) => (i.status === 'draft' || i.status === 'in-review') && !state.items.has(i.id)).map((i) => i.id)];
+        const { diagnostics } = await loadBank(options.bank);
+        const unready = new Set(diagnostics.filter((d) => d.code === 'draft-has-errors').map((d) => d.item!));
+        const items = ids.map((id) => {
+          const item = bank.items.find((i) => i.id === id);
+          if (!item) throw new UserError(`--items: bank ${bank.id} has no valid item "${id}"`);
+          if (unready.has(id)) throw new UserError(`item "${id}" is a draft with lint problems; fix them (caps lint) before it goes to review`);
+          return { item: id, authors: item.authors ?? [] };
+        });
+        const event = openRound(state, { bank: bank.id, items, reviewers: list(options.reviewers), perItem, threshold: bank.review?.revision_threshold ?? DEFAULT_REVISION_THRESHOLD, by: options.by, at: now() });
+        const after = await commit(options, file, events, event, new Set(ids));
+        const round = openRoundOf(after);
+        const load = new Map<string, number>();
+        for (const { reviewers } of round.assignments.values()) for (const r of reviewers) load.set(r, (load.get(r) ?? 0) + 1);
+        process.stdout.write(`round ${round.round} opened over ${round.assignments.size} item(s), ${perItem} reviewer(s) each: ${[...load].map(([r, n]) => `${r} ${n}`).join(', ')}\nhistory: ${file}\n`);
+      }),
+  );
+
+  review.addCommand(
+    withCommon(new Command('decide'))
+      .description('record a reviewer\'s decision on an item of the open round')
+      .requiredOption('--item <id>', 'item id')
+      .requiredOption('--reviewer <name>', 'the reviewer')
+      .option('--accept', 'accept the item as it is')
+      .option('--revise', 'request a revision (give --comment)')
+      .option('--comment <text...>', 'what is wrong and what to change')
+      .option('--entry <id>', 'the rubric entry the comments are about (default: the item as a whole)')
+      .action(async (options: Common & { item: string; reviewer: string; accept?: boolean; revise?: boolean; comment?: string[]; entry?: string }) => {
+        if (Boolean(options.accept) === Boolean(options.revise)) throw new UserError('give exactly one of --accept or --revise');
+        const { bank, file, events, state } = await context(options);
+        const item = bank.items.find((i) => i.id === options.item);
+        const comments = (options.comment ?? []).map((text) => ({ text, ...(options.entry ? { entry: options.entry } : {}) }));
+        const event = decide(state, { item: options.item, reviewer: options.reviewer, decision: options.accept ? 'accept' : 'revise', comments, at: now(), ...(item ? { entries: new Set([undefined, ...item.variants.map((v) => v.id)].flatMap((v) => resolveRubric(item, v).map((e) => e.id))) } : {}) });
+        appendReviewEvents(file, [event]);
+        process.stdout.write(`${options.reviewer}: ${event.decision} "${options.item}" in round ${event.round}\n`);
+      }),
+  );
+
+  review.addCommand(
+    withCommon(new Command('revise'))
+      .description('record that the author revised an item in answer to its revision requests')
+      .requiredOption('--item <id>', 'item id')
+      .requiredOption('--by <name>', 'the author')
+      .option('--note <text>', 'what was changed')
+      .action(async (options: Common & { item: string; by: string; note?: string }) => {
+        const { file, events, state } = await context(options);
+        appendReviewEvents(file, [reviseItem(state, { item: options.item, by: options.by, note: options.note, at: now() })]);
+        process.stdout.write(`"${options.item}" revised; it enters the next round\n`);
+      }),
+  );
+
+  review.addCommand(
+    withCommon(new Command('close'))
+      .description('close the open round: admit its items if the revision rate is below the threshold')
+      .requiredOption('--by <name>', 'the coordinator closing the round')
+      .action(async (options: Common & { by: string }) => {
+        const { file, events, state } = await context(options);
+        const after = await commit(options, file, events, closeRound(state, { by: options.by, at: now() }));
+        const round = after.rounds.at(-1)!;
+        const outcome = round.closed!;
+        process.stdout.write(
+          `round ${round.round}: ${outcome.withRequests.length} of ${outcome.reviewed} item(s) with a revision request = ${(outcome.rate * 100).toFixed(1)}% (threshold ${(round.threshold * 100).toFixed(1)}%): ` +
+            `${outcome.passed ? `passed, ${outcome.admitted.length} item(s) admitted` : 'not passed, nothing admitted; revise the flagged items and open another round'}\n` +
+            (outcome.withRequests.length ? `to revise: ${outcome.withRequests.join(', ')}\n` : ''),
+        );
+      }),
+  );
+
+  review.addCommand(
+    withCommon(new Command('status'))
+      .description('revision rate per round and per reviewer, and what the open round waits for')
+      .action(async (options: Common) => {
+        const { file, state } = await context(options);
+        process.stdout.write(formatReviewStatus(state, file));
+      }),
+  );
+  return review;
+}
+
+export function formatReviewStatus(state: ReviewState, file: string): string {
+  const pct = (x: number | null) => (x === null ? 'open' : `${(x * 100).toFixed(1)}%`);
+  const lines = [`review history ${file}: ${state.rounds.length} round(s)`];
+  for (const r of roundRates(state)) {
+    lines.push(`round ${r.round}: ${r.items} item(s), ${r.reviewers} reviewer(s), ${r.withRequests} with a revision request, rate ${pct(r.rate)} (threshold ${pct(r.threshold)})${r.passed === null ? '' : r.passed ? `, passed, ${r.admitted} admitted` : ', not passed'}`);
+  }
+  const open = state.rounds.find((r) => !r.closed);
+  if (open) {
+    const missing = missingDecisions(open);
+    lines.push(`round ${open.round} is open and waits for ${missing.length} decision(s)${missing.length ? `: ${missing.join('; ')}` : '; close it with caps review close'}`);
+  }
+  for (const r of reviewerRates(state)) lines.push(`reviewer ${r.reviewer}: ${r.decisions} decision(s), ${r.revisionRequests} revision request(s), rate ${pct(r.rate)}`);
+  const waiting = [...state.items.values()].filter((i) => i.status === 'awaiting-revision');
+  for (const i of waiting) {
+    lines.push(`awaiting revision: ${i.item}: ${i.openRequests.flatMap((r) => r.comments.map((c) => `${r.reviewer}${c.entry ? ` on ${c.entry}` : ''}: ${c.text}`)).join(' | ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
