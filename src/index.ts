@@ -24,7 +24,7 @@ export {
   type MatchOutcome,
   type PreparedAnswer,
   type SentenceSpan,
-} from './scorer/matcher.js';
+} from './matching/matcher.js';
 export { resolveRubric, pointScore, deductionScore, type ResolvedEntry } from './scorer/rubric.js';
 export { applyProfile, applyProfileByTag, type EntryVerdict, type ProfileScore } from './scorer/arithmetic.js';
 export { scoreAnswer, type ScoreAnswerInput, type JudgeOpinion } from './scorer/score-answer.js';
@@ -64,13 +64,13 @@ export { healthBenchHeadline, clippedStats, exampleScores, type HealthBenchHeadl
 export { nativeHeadline } from './interop/native.js';
 export { exportGaps, exportHealthBench, type ExportSummary, type ExportGapsOptions } from './interop/export.js';
 export { importVerdicts, type ImportVerdictsOptions, type ImportVerdictsSummary } from './interop/import-verdicts.js';
-export { usesStatuses, countStatuses, itemsWithStatus, type StatusCounts } from './bank/status.js';
+export { usesStatuses, countStatuses, itemsWithStatus, isDrafted, DRAFTED_BY, type StatusCounts } from './bank/status.js';
 export { readSnapshot, replaceItemText, previewEdit, saveItem, setItemStatuses, textHash, type FileSnapshot, type ItemData, type SaveItemOptions, type SaveOutcome, type EditPreview } from './bank/write-back.js';
 export { tryEdit, type TryEditOptions } from './scorer/try-edit.js';
 export { ReviewEvent, ReviewComment, ReviewDecision, REVIEW_HISTORY_VERSION } from './review/history.js';
 export { replay, openRound, decide, reviseItem, closeRound, openRoundOf, revisedItems, bankStatuses, roundRates, reviewerRates, emptyReview, ReviewError, DEFAULT_REVISION_THRESHOLD, type ReviewState, type RoundState, type RoundOutcome, type ItemReview, type ItemReviewStatus, type RoundRate, type ReviewerRate } from './review/rounds.js';
 export { readReviewHistory, appendReviewEvents, historyBeside, REVIEW_HISTORY_FILE } from './review/history-file.js';
-export { bankProvenance, isDrafted, DRAFTED_BY } from './review/provenance.js';
+export { bankProvenance } from './review/provenance.js';
 export { draftItems, checkDraft, formatDraftOutcome, DEFAULT_DRAFT_ATTEMPTS, type DraftOptions, type DraftOutcome } from './draft/draft.js';
 export { draftCells, nextItemId, type DraftCell } from './draft/cells.js';
 export { draftMessages, parseDraftCell, DRAFT_RESPONSE_FORMAT } from './draft/prompt.js';

@@ -4,6 +4,7 @@
  * (generation time aside, which can be passed in).
  */
 import type { Bank } from '../bank/bank.js';
+import type { LengthAdjustment } from '../schema/bank.js';
 import { UserError } from '../errors.js';
 import { type AnalysisSettings, type LeaderboardRow, RESULTS_FORMAT, type Results, type RespondentSummary, RunInfo, type RunInfoInput } from '../schema/results.js';
 import type { ResponseRecord } from '../schema/run.js';
@@ -43,6 +44,8 @@ export interface AnalysisOptions {
   minRankedShare?: number;
   /** caps_score (default: vetoes and zero rules always applied) or the profile's native score. */
   scoreField?: AnalysisSettings['score_field'];
+  /** HealthBench length-adjusted score setting, over the bank's length_adjustment. */
+  lengthAdjustment?: LengthAdjustment;
   /** Runs the scores come from, recorded as provenance. */
   runs?: RunInfoInput[];
   /** ISO time recorded as generated_at (default: now). */
@@ -139,7 +142,12 @@ export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: R
   });
   const levels = bankLevels(table);
   const field = settings.score_field;
-  const native = nativeHeadline(bank, input.scores, { seed: settings.seed, resamples: settings.bootstrap_b });
+  const native = nativeHeadline(bank, input.scores, {
+    seed: settings.seed,
+    resamples: settings.bootstrap_b,
+    responses,
+    ...(options.lengthAdjustment && { lengthAdjustment: options.lengthAdjustment }),
+  });
   const drill = drilldown(bank, table.scores, responses, (s) => s[field]);
   if (options.includeAnswerText === false) for (const item of drill) for (const answer of item.answers) answer.text = null;
 

@@ -1,5 +1,5 @@
 /** A loaded question bank: the files of one bank merged, validated and hashed. */
-import type { BankFile, DepthScale, Item, Language, ReviewPolicy, ScoringProfile, TaxonomyFile } from '../schema/bank.js';
+import type { BankFile, DepthScale, Item, Language, LengthAdjustment, ReviewPolicy, ScoringProfile, TaxonomyFile } from '../schema/bank.js';
 
 export interface SourcePosition {
   file: string;
@@ -16,6 +16,8 @@ export interface Bank {
   /** Default system message for every item. */
   system?: string;
   title?: string;
+  /** HealthBench Professional's length-adjusted score setting (not hashed). */
+  lengthAdjustment?: LengthAdjustment;
   /** Peer review policy, when the bank header sets one. */
   review?: ReviewPolicy;
   taxonomy?: TaxonomyFile;

@@ -11,8 +11,8 @@ export interface LintReport {
   warnings: number;
 }
 
-/** `overlay` lints unsaved file contents in place of the files on disk (see LoadOptions). */
-export async function lintBank(paths: readonly string[], options: Pick<LoadOptions, 'overlay'> = {}): Promise<LintReport> {
+/** `overlay` lints unsaved file contents in place of the files on disk, `reviewEvents` a review step not yet stored (see LoadOptions). */
+export async function lintBank(paths: readonly string[], options: Pick<LoadOptions, 'overlay' | 'reviewEvents'> = {}): Promise<LintReport> {
   const { bank, diagnostics } = await loadBank(paths, { ...options, keepPartial: true });
   return { diagnostics, summary: bank ? summarizeBank(bank) : null, ...countDiagnostics(diagnostics) };
 }

@@ -6,13 +6,16 @@
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { canonicalJson, contentHash } from '../io/hash.js';
-import type { Item, TaxonomyFile } from '../schema/bank.js';
+import type { Item, Rubric, RubricAddition, TaxonomyFile } from '../schema/bank.js';
 import type { Bank, SourcePosition } from './bank.js';
+import { bankCacheDir, bankCacheKey, readCachedBank, writeCachedBank } from './cache.js';
 import { countDiagnostics, displayPath, formatDiagnostic, sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { discoverBankFiles } from './discover.js';
-import { checkEvidencePresence, checkItem, checkItemIds, checkPointTotal, type RuleContext } from './rules.js';
+import { checkEvidencePresence, checkItem, checkItemIds, checkPointTotal, checkVocabulary, type RuleContext } from './rules.js';
+import { buildVocabulary, expandMatch, namesIndex, type Vocabulary } from '../matching/vocabulary.js';
 import { diagnoseAt, hasTopLevelKey, locate, parseYamlSource, readYamlSource, type YamlSource } from './source.js';
-import { applyStatusRules } from './status.js';
+import { applyStatusRules, checkDraftedAdmissions } from './status.js';
+import type { ReviewEvent } from '../review/history.js';
 import { validateBankFile, validateTaxonomyFile, type ParsedBankFile } from './validate.js';
 
 export interface LoadOptions {
@@ -24,6 +27,8 @@ export interface LoadOptions {
    * exactly the rules it applies to saved files.
    */
   overlay?: ReadonlyMap<string, string>;
+  /** The review history to check drafted items against instead of the file beside the bank (a step not yet stored). */
+  reviewEvents?: readonly ReviewEvent[];
 }
 
 export interface LoadResult {
@@ -56,14 +61,19 @@ export async function loadBank(paths: readonly string[], options: LoadOptions = 
   if (members.length > 0) {
     checkHeaders(members, diagnostics);
     taxonomy = loadTaxonomy(members, diagnostics);
+    const terms = members.flatMap((f) => f.header.vocabulary);
     const context: RuleContext = {
       depthScale: members[0].header.depth_scale,
       topics: taxonomy && { ids: new Set(taxonomy.taxonomy.topics.map((t) => t.id)), file: taxonomy.file },
+      vocabulary: { terms: buildVocabulary(terms), names: namesIndex(terms) },
     };
+    diagnostics.push(...checkVocabulary(members));
     diagnostics.push(...checkItemIds(members));
     for (const raw of members.flatMap((f) => f.rawItems)) diagnostics.push(...checkPointTotal(raw));
     for (const parsed of members.flatMap((f) => f.items)) diagnostics.push(...checkItem(parsed, context));
     diagnostics.push(...checkEvidencePresence(members));
+    // Matchers are scored with their vocabulary references expanded.
+    for (const parsed of members.flatMap((f) => f.items)) parsed.item = expandItem(parsed.item, context.vocabulary.terms);
     if (members.every((f) => f.header.items.length === 0)) {
       diagnostics.push(diagnoseAt(members[0].source, ['items'], 'error', 'empty-bank', 'this bank has no items; add items: with at least one question', { target: 'key' }));
     }
@@ -74,16 +84,38 @@ export async function loadBank(paths: readonly string[], options: LoadOptions = 
   // A taxonomy no bank file refers to is still checked, so that its mistakes do not wait.
   for (const source of taxonomySources.filter((t) => t.file !== taxonomy?.file)) diagnostics.push(...validateTaxonomyFile(source).diagnostics);
 
-  const sorted = sortDiagnostics(unique(applyStatusRules(members, diagnostics)));
+  const reviewed = members.length > 0 ? await checkDraftedAdmissions(members, options.reviewEvents) : [];
+  const sorted = sortDiagnostics(unique([...applyStatusRules(members, diagnostics), ...reviewed]));
   const hasErrors = countDiagnostics(sorted).errors > 0;
   const bank = members.length > 0 && (!hasErrors || options.keepPartial) ? buildBank(members, taxonomy) : null;
   return { bank, diagnostics: sorted };
 }
 
-/** For commands that need a valid bank: the errors, in lint's form, become one UserError. */
-export async function loadBankOrThrow(paths: readonly string[]): Promise<Bank> {
+/** An item whose matchers' "@term" references are replaced by the terms' phrases. */
+function expandItem(item: Item, vocabulary: Vocabulary): Item {
+  if (vocabulary.size === 0) return item;
+  const expand = <R extends Rubric | RubricAddition>(rubric: R): R => {
+    const entries = <E extends { match?: Item['rubric']['points'][number]['match'] }>(list: E[]): E[] =>
+      list.map((e) => (e.match ? { ...e, match: expandMatch(e.match, vocabulary) } : e));
+    return { ...rubric, points: entries(rubric.points), deductions: entries(rubric.deductions), zero_if: entries(rubric.zero_if), veto: entries(rubric.veto) };
+  };
+  return { ...item, rubric: expand(item.rubric), variants: item.variants.map((v) => (v.rubric ? { ...v, rubric: expand(v.rubric) } : v)) };
+}
+
+/**
+ * For commands that need a valid bank: the errors, in lint's form, become one UserError.
+ * A bank that loaded before from the same bytes comes from the cache (src/bank/cache.ts).
+ */
+export async function loadBankOrThrow(paths: readonly string[], cacheDir: string | null = bankCacheDir()): Promise<Bank> {
+  const discovered = cacheDir ? discoverBankFiles(paths) : null;
+  const key = discovered && discovered.diagnostics.length === 0 ? bankCacheKey(discovered.files) : null;
+  const cached = key ? readCachedBank(cacheDir!, key) : null;
+  if (cached) return cached;
   const { bank, diagnostics } = await loadBank(paths);
-  if (bank) return bank;
+  if (bank) {
+    if (key) writeCachedBank(cacheDir!, key, bank, discovered!.files);
+    return bank;
+  }
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const shown = errors.slice(0, 20).map((d) => `  ${formatDiagnostic(d)}`);
   const more = errors.length > shown.length ? [`  ... and ${errors.length - shown.length} more (run caps lint ${paths.join(' ')})`] : [];
@@ -180,6 +212,7 @@ function buildBank(members: ParsedBankFile[], taxonomy: { file: string; taxonomy
     depthScale: lead.depth_scale,
     ...(system !== undefined ? { system } : {}),
     ...(lead.title !== undefined ? { title: lead.title } : {}),
+    ...(lead.length_adjustment !== undefined ? { lengthAdjustment: lead.length_adjustment } : {}),
     ...(lead.review ? { review: lead.review } : {}),
     ...(taxonomy ? { taxonomy: taxonomy.taxonomy, taxonomyFile: taxonomy.file } : {}),
     items,

@@ -4,16 +4,20 @@
  * stable code, listed in docs/bank-format.md.
  */
 import { ADEQUACY_SCORES, SEVERITY_SCORES, adequacyScore, type DepthScale, type Item, type MatchSpec } from '../schema/bank.js';
-import { evaluateMatch, matchSpecProblems } from '../scorer/matcher.js';
+import { evaluateMatch, matchSpecProblems } from '../matching/matcher.js';
+import { expandMatch, namesIndex, phrasesOf, referenceOf, type Vocabulary } from '../matching/vocabulary.js';
 import { displayPath, type Diagnostic } from './diagnostic.js';
 import { diagnoseAt, locate, type PathSegment, type YamlSource } from './source.js';
 import { closestMatch } from './suggest.js';
+import { normalizeForMatch } from '../matching/normalize.js';
 import type { ParsedBankFile, ParsedItem, RawItem } from './validate.js';
 
 export interface RuleContext {
   depthScale: DepthScale;
   /** Topic ids of the bank's taxonomy, when one is declared and valid. */
   topics?: { ids: Set<string>; file: string };
+  /** The bank's vocabulary: phrases by term id, and term ids by normalised name. */
+  vocabulary: { terms: Vocabulary; names: ReadonlyMap<string, string> };
 }
 
 type EntryKindName = 'point' | 'deduction' | 'zero rule' | 'veto';
@@ -112,7 +116,7 @@ export function checkItem(parsed: ParsedItem, context: RuleContext): Diagnostic[
     } else {
       entryIds.set(entry.id, entry.path);
     }
-    if (entry.match) diagnostics.push(...checkMatcher(entry, parsed));
+    if (entry.match) diagnostics.push(...checkVocabularyUse(entry, parsed, context), ...checkMatcher(entry, parsed, context));
   }
 
   const sections = [{ rubric: item.rubric, at: ['rubric'] as PathSegment[] }, ...item.variants.flatMap((v, i) => (v.rubric ? [{ rubric: v.rubric, at: ['variants', i, 'rubric'] as PathSegment[] }] : []))];
@@ -138,9 +142,53 @@ export function checkItem(parsed: ParsedItem, context: RuleContext): Diagnostic[
   return diagnostics;
 }
 
+/** Vocabulary terms are defined once: one id, one term; one name, one term. */
+export function checkVocabulary(files: readonly ParsedBankFile[]): Diagnostic[] {
+  const ids = new Map<string, string>();
+  const names = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  for (const file of files) {
+    file.header.vocabulary.forEach((term, i) => {
+      if (ids.has(term.id)) {
+        diagnostics.push(diagnoseAt(file.source, ['vocabulary', i, 'id'], 'error', 'duplicate-term', `vocabulary term "${term.id}" is already defined (${ids.get(term.id)}); define each term once and list all its names there`));
+        return;
+      }
+      ids.set(term.id, `${displayPath(file.source.file)}:${locate(file.source, ['vocabulary', i, 'id']).line}`);
+      for (const [name, other] of namesIndex([term])) {
+        const owner = names.get(name);
+        if (owner && owner !== term.id) {
+          diagnostics.push(diagnoseAt(file.source, ['vocabulary', i], 'error', 'term-name-shared', `the name "${name}" of vocabulary term "${term.id}" is also a name of term "${owner}"; a name must belong to one term`, { target: 'key' }));
+        }
+        names.set(name, other);
+      }
+    });
+  }
+  return diagnostics;
+}
+
+/** "@term" references must name a vocabulary term; a phrase the vocabulary defines should be referred to, not repeated. */
+function checkVocabularyUse(entry: LocatedEntry, parsed: ParsedItem, context: RuleContext): Diagnostic[] {
+  const at = (path: (string | number)[], severity: 'error' | 'warning', code: string, message: string) =>
+    diagnoseAt(parsed.source, ['items', parsed.index, ...entry.path, 'match', ...path], severity, code, message, { item: parsed.item.id });
+  const diagnostics: Diagnostic[] = [];
+  for (const { path, phrase } of phrasesOf(entry.match!)) {
+    const id = referenceOf(phrase);
+    if (id !== null) {
+      if (!context.vocabulary.terms.has(id)) {
+        const hint = closestMatch(id, context.vocabulary.terms.keys());
+        diagnostics.push(at(path, 'error', 'unknown-term', `"${phrase}" refers to no vocabulary term; ${hint ? `did you mean "@${hint}"? ` : ''}define it under vocabulary: or fix the spelling`));
+      }
+      continue;
+    }
+    const term = context.vocabulary.names.get(normalizeForMatch(phrase).trim());
+    if (term) diagnostics.push(at(path, 'warning', 'vocabulary-repeated', `"${phrase}" is a name of vocabulary term "${term}"; write "@${term}" instead, so every name of the term counts`));
+  }
+  return diagnostics;
+}
+
 /** Matcher sanity and self-tests: the examples written with an entry are its unit tests. */
-function checkMatcher(entry: LocatedEntry, parsed: ParsedItem): Diagnostic[] {
-  const spec = entry.match!;
+function checkMatcher(entry: LocatedEntry, parsed: ParsedItem, context: RuleContext): Diagnostic[] {
+  const spec = expandMatch(entry.match!, context.vocabulary.terms);
   const at = (path: PathSegment[], severity: 'error' | 'warning', code: string, message: string, target: 'key' | 'value' = 'value') =>
     diagnoseAt(parsed.source, ['items', parsed.index, ...entry.path, ...path], severity, code, message, { item: parsed.item.id, target });
   const diagnostics: Diagnostic[] = [];

@@ -4,11 +4,23 @@
  * listed as warnings (same codes, same messages) so that a bank in git with a half-written
  * draft still loads, and the draft cannot leave the draft status until they are fixed.
  */
+import { existsSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import { historyBeside, readReviewHistory } from '../review/history-file.js';
+import { replay } from '../review/rounds.js';
+import type { ReviewEvent } from '../review/history.js';
 import { ItemStatus } from '../schema/bank.js';
 import type { Item } from '../schema/bank.js';
-import type { Diagnostic } from './diagnostic.js';
+import { displayPath, type Diagnostic } from './diagnostic.js';
 import { diagnoseAt } from './source.js';
 import type { ParsedBankFile, RawItem } from './validate.js';
+
+/** How `caps draft` marks an item's source, so that lint and provenance can tell drafted items apart. */
+export const DRAFTED_BY = 'drafted by ';
+
+export function isDrafted(item: Pick<Item, 'source'>): boolean {
+  return item.source?.startsWith(DRAFTED_BY) ?? false;
+}
 
 export type StatusCounts = Record<ItemStatus, number> & { unset: number };
 
@@ -70,4 +82,32 @@ export function applyStatusRules(members: readonly ParsedBankFile[], diagnostics
     }
   }
   return out;
+}
+
+/**
+ * Nothing a model drafted is admitted without review: an admitted item whose source says it
+ * was drafted must have been admitted by a round of the review history beside the bank.
+ */
+export async function checkDraftedAdmissions(members: readonly ParsedBankFile[], events?: readonly ReviewEvent[]): Promise<Diagnostic[]> {
+  const drafted = members
+    .flatMap((f) => f.rawItems)
+    .filter((raw) => {
+      const item = (raw.source.data as { items: Record<string, unknown>[] }).items[raw.index];
+      return rawStatus(raw) === 'admitted' && typeof item?.source === 'string' && isDrafted({ source: item.source });
+    });
+  if (drafted.length === 0) return [];
+  const file = historyBeside(members.map((f) => f.source.file));
+  let admitted: Set<string>;
+  try {
+    const state = replay(events ?? (existsSync(file) ? await readReviewHistory(file) : []));
+    admitted = new Set([...state.items.values()].filter((i) => i.status === 'admitted').map((i) => i.item));
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    return [{ file, line: 1, col: 1, severity: 'error', code: 'review-history-invalid', message: `${err.message.split('\n')[0]}; drafted items cannot be checked against it` }];
+  }
+  return drafted
+    .filter((raw) => !admitted.has(raw.id))
+    .map((raw) =>
+      diagnoseAt(raw.source, ['items', raw.index, 'status'], 'error', 'drafted-not-reviewed', `this item was drafted by a model and is marked admitted, but ${existsSync(file) ? `no review round in ${displayPath(file)} admitted it` : `there is no review history (${displayPath(file)})`}; drafted items are admitted only through review (caps review), so set status: draft or in-review`, { item: raw.id }),
+    );
 }

@@ -6,12 +6,14 @@
  * on disk since it was read, and is checked by the same lint as `caps lint`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { Document, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLSeq } from 'yaml';
 import { UserError } from '../errors.js';
+import { writeTextAtomic } from '../io/safe-write.js';
 import type { ItemStatus } from '../schema/bank.js';
+import type { ReviewEvent } from '../review/history.js';
 import { lintBank, type LintReport } from './lint.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostic.js';
 import { discoverBankFiles } from './discover.js';
@@ -58,8 +60,10 @@ export function replaceItemText(text: string, id: string | null, item: ItemData)
   const node = items.items.find((n) => rawItemId((n as Node).toJSON()) === id) as Node | undefined;
   if (!node?.range) throw new UserError(`no item "${id}" in this file; reload the file (it may have been moved or renamed)`);
   const [start, end] = node.range;
-  const column = start - text.lastIndexOf('\n', start - 1) - 1;
+  const column = lineColumn(text, start);
+  // The item alone, as its own document: the Document API then keeps its comments and styles.
   const sub = parseDocument(dedent(' '.repeat(column) + text.slice(start, end), column));
+  if (sub.errors.length > 0) throw new UserError(`item "${id}" cannot be edited here (${sub.errors[0].message.split('\n')[0]}; an alias to an anchor outside the item?); edit it in a text editor`);
   if (JSON.stringify(sub.toJS()) === JSON.stringify(item)) return text;
   sub.contents = update(sub, sub.contents as Node, item) as typeof sub.contents;
   return text.slice(0, start) + indentAfterFirst(sub.toString(YAML_OUT), column) + text.slice(end);
@@ -155,6 +159,11 @@ export interface SaveItemOptions {
    * (default), or save it as a draft with its errors listed.
    */
   onLintErrors?: 'refuse' | 'save-as-draft';
+  /**
+   * Lint the item as if it had this status, and write it with its own: a model's draft is
+   * checked as for review (its problems are errors) but lands as a draft.
+   */
+  lintAs?: ItemStatus;
   /** Text for a file that does not exist yet (its header); required when the snapshot is absent. */
   newFileHeader?: string;
 }
@@ -173,8 +182,7 @@ export interface EditPreview {
 }
 
 export async function previewEdit(options: Pick<SaveItemOptions, 'bank' | 'snapshot' | 'id' | 'item' | 'newFileHeader'>): Promise<EditPreview> {
-  const base = options.snapshot.hash === 'absent' ? (options.newFileHeader ?? missingHeader(options.snapshot.file)) : options.snapshot.text;
-  const text = replaceItemText(base, options.id, options.item);
+  const text = replaceItemText(baseText(options), options.id, options.item);
   const lint = await lintBank(options.bank, { overlay: new Map([[options.snapshot.file, text]]) });
   const id = rawItemId(options.item);
   return { text, lint, itemDiagnostics: lint.diagnostics.filter((d) => d.item === id) };
@@ -186,14 +194,14 @@ export async function saveItem(options: SaveItemOptions): Promise<SaveOutcome> {
   if (conflict) return conflict;
 
   let item = options.item;
-  let preview = await previewEdit({ ...options, item });
+  let preview = await previewEdit({ ...options, item: options.lintAs ? { ...item, status: options.lintAs } : item });
   const errors = preview.itemDiagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     if (options.onLintErrors !== 'save-as-draft') {
       return {
         saved: false,
         reason: 'lint',
-        message: `item "${String(item.id)}" has ${errors.length} lint error${errors.length === 1 ? '' : 's'}, so it cannot be saved as ${String(item.status ?? 'part of the bank')}; fix them, or save it as a draft`,
+        message: `item "${String(item.id)}" has ${errors.length} lint error${errors.length === 1 ? '' : 's'}, so it cannot be saved as ${String(options.lintAs ?? item.status ?? 'part of the bank')}; fix them, or save it as a draft`,
         diagnostics: errors,
       };
     }
@@ -205,10 +213,12 @@ export async function saveItem(options: SaveItemOptions): Promise<SaveOutcome> {
       return { saved: false, reason: 'lint', message: `item "${String(item.id)}" cannot be saved even as a draft: ${blocking.map((d) => d.message).join('; ')}`, diagnostics: blocking };
     }
   }
+  // Only the status differs from what was linted, so the findings keep their lines.
+  if (options.lintAs) preview = { ...preview, text: replaceItemText(baseText(options), options.id, item) };
   // Checked again just before writing: the lint above took time.
   const late = conflictWith(snapshot);
   if (late) return late;
-  writeAtomically(snapshot.file, preview.text);
+  writeTextAtomic(snapshot.file, preview.text);
   return {
     saved: true,
     file: snapshot.file,
@@ -230,15 +240,8 @@ function conflictWith(snapshot: FileSnapshot): SaveOutcome | null {
   };
 }
 
-/** Write to a temporary file beside the target, then rename: a reader never sees half a file. */
-function writeAtomically(file: string, text: string): void {
-  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, file);
-  } catch (err) {
-    throw new UserError(`${file}: cannot write the bank file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the folder's permissions`);
-  }
+function baseText(options: Pick<SaveItemOptions, 'snapshot' | 'newFileHeader'>): string {
+  return options.snapshot.hash === 'absent' ? (options.newFileHeader ?? missingHeader(options.snapshot.file)) : options.snapshot.text;
 }
 
 function missingHeader(file: string): never {
@@ -250,10 +253,15 @@ function missingHeader(file: string): never {
 
 /**
  * Records review statuses in the bank files (only the `status:` of the named items changes).
- * Refused as a whole, with lint's messages, when an item to be admitted or reviewed fails
+ * `reviewEvents` is the review history including the step that set them, when that step is
+ * not stored yet. Refused as a whole, with lint's messages, when an item to be admitted or reviewed fails
  * lint: an item that fails lint is never admitted.
  */
-export async function setItemStatuses(bank: readonly string[], statuses: ReadonlyMap<string, ItemStatus>): Promise<{ changed: string[]; files: string[] }> {
+export async function setItemStatuses(
+  bank: readonly string[],
+  statuses: ReadonlyMap<string, ItemStatus>,
+  options: { reviewEvents?: readonly ReviewEvent[] } = {},
+): Promise<{ changed: string[]; files: string[] }> {
   const { files } = discoverBankFiles(bank);
   const snapshots = new Map<string, FileSnapshot>();
   const texts = new Map<string, string>();
@@ -275,7 +283,7 @@ export async function setItemStatuses(bank: readonly string[], statuses: Readonl
       texts.set(file, text);
     }
   }
-  const lint = await lintBank(bank, { overlay: texts });
+  const lint = await lintBank(bank, { overlay: texts, reviewEvents: options.reviewEvents });
   const blocked = lint.diagnostics.filter((d) => d.severity === 'error' && d.item !== undefined && changed.includes(d.item));
   if (blocked.length > 0) {
     throw new UserError([`${new Set(blocked.map((d) => d.item)).size} item(s) fail lint and cannot be ${[...new Set(blocked.map((d) => statuses.get(d.item!)))].join(' or ')}; nothing was written:`, ...blocked.slice(0, 20).map((d) => `  ${formatDiagnostic(d)}`)].join('\n'));
@@ -283,6 +291,6 @@ export async function setItemStatuses(bank: readonly string[], statuses: Readonl
   for (const file of texts.keys()) {
     if (readSnapshot(file).hash !== snapshots.get(file)!.hash) throw new UserError(`${file} changed on disk while statuses were being prepared; nothing was written, run the command again`);
   }
-  for (const [file, text] of texts) writeAtomically(file, text);
+  for (const [file, text] of texts) writeTextAtomic(file, text);
   return { changed, files: [...texts.keys()] };
 }

@@ -29,20 +29,21 @@ export function demoCommand(): Command {
       const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
       // Wall time since the process started: what the user waited, Node's start and loading included.
       const total = process.uptime() * 1000;
-      const setup = total - t.ask - t.doctors - t.score - t.report;
+      const setup = total - t.ask - t.doctors - t.score - t.report - t.studio;
       log?.(
         `done in ${seconds(total)} (start-up and loading ${seconds(setup)}, asking ${seconds(t.ask)}${demo.run.counts.resumed > 0 ? `, ${demo.run.counts.resumed} answers resumed from the last demo` : ''}, ` +
-          `doctors ${seconds(t.doctors)}, scoring ${seconds(t.score)}, report ${seconds(t.report)}); report files: ${demo.files.length}`,
+          `doctors ${seconds(t.doctors)}, scoring ${seconds(t.score)}, report ${seconds(t.report)}, studio ${seconds(t.studio)}); report files: ${demo.files.length}`,
       );
-      if (!opts.quiet) process.stderr.write(nextSteps(html ?? demo.reportDir, shortPath(dirname(demo.bank.files[0]))));
+      if (!opts.quiet) process.stderr.write(nextSteps(html ?? demo.reportDir, shortPath(dirname(demo.bank.files[0])), shortPath(dirname(demo.studioDb))));
       process.stdout.write(`${html ?? demo.reportDir}\n`);
     });
 }
 
-function nextSteps(report: string, bankFile: string): string {
+function nextSteps(report: string, bankFile: string, runsDir: string): string {
   return [
     'next:',
     `  open the report:        ${shortPath(report)}`,
+    `  grade as physicians:    npx caps studio ${runsDir}`,
     `  score your own answer:  npx caps try --bank ${bankFile} --item lc-locally-advanced-001 < answer.txt`,
     '  start your own bank:    npx caps init my-eval && cd my-eval && npx caps lint questions/',
     '  ask a real endpoint:    in my-eval, uncomment a vendor in caps.config.yaml, put its key in .env, then npx caps run --plan and npx caps run',

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadBankOrThrow } from '../bank/load.js';
 import { importAnswers } from '../scorer/import-answers.js';
 import { examples } from './help.js';
+import { UserError } from '../errors.js';
 
 export function importAnswersCommand(): Command {
   return new Command('import-answers')
@@ -23,9 +24,11 @@ export function importAnswersCommand(): Command {
       const out = options.out ?? `runs/human-${options.respondent.replace(/[^A-Za-z0-9._-]+/g, '-')}`;
       const summary = await importAnswers({ file, respondent: options.respondent, bank, out });
       for (const warning of summary.warnings) process.stderr.write(`caps: note: ${warning}\n`);
+      for (const r of summary.refused) process.stderr.write(`caps: ${r.where}: refused: ${r.reason}\n`);
       process.stdout.write(
         `${summary.created ? 'created' : 'updated'} ${summary.runDir}: ${summary.imported} answers by ${options.respondent} imported` +
-          `${summary.unchanged > 0 ? `, ${summary.unchanged} already there unchanged` : ''}\nnext: caps score ${summary.runDir}\n`,
+          `${summary.unchanged > 0 ? `, ${summary.unchanged} already there unchanged` : ''}${summary.refused.length > 0 ? `, ${summary.refused.length} lines refused` : ''}\nnext: caps score ${summary.runDir}\n`,
       );
+      if (summary.refused.length > 0) throw new UserError(`${file}: ${summary.refused.length} lines refused (listed above); the other lines were imported. Fix those lines and import the file again.`);
     });
 }

@@ -2,9 +2,10 @@
 import { Command } from 'commander';
 import { importGaps } from '../interop/import-gaps.js';
 import { importHealthBench } from '../interop/import-healthbench.js';
-import { bankIdFromFile } from '../interop/ids.js';
 import type { RecordedAnswersSummary } from '../interop/answers.js';
 import { examples } from './help.js';
+import { parseLengthLambda } from '../interop/healthbench.js';
+import type { LengthAdjustment } from '../schema/bank.js';
 
 function runLine(run: RecordedAnswersSummary | undefined): string[] {
   if (!run) return [];
@@ -18,9 +19,9 @@ function gapsCommand(): Command {
   return new Command('gaps')
     .description('a GAPS spreadsheet (index, question, 分类, rubrics, <model>_answer...; or the community layout) as a bank with the gaps profile')
     .argument('<file>', 'GAPS .xlsx file')
-    .option('-o, --out <bank.yaml>', 'bank file to write (default questions/<name>.yaml)')
-    .option('--answers <run-dir>', 'run folder for the recorded answer columns (default runs/<name>)')
-    .option('--bank-id <id>', 'bank id (default from the file name)')
+    .option('-o, --out <bank.yaml>', 'bank file to write (default questions/<bank id>.yaml)')
+    .option('--answers <run-dir>', 'run folder for the recorded answer columns (default runs/<bank id>)')
+    .option('--bank-id <id>', "bank id (default: the id of the bank already at --out, else gaps-<hash of the item ids>; never the file's name)")
     .option('--topic <topic>', 'topic of every item of the GAPS layout, which has no topic column', 'general')
     .option('--sheet <name>', 'sheet to read (default the first)')
     .addHelpText(
@@ -32,11 +33,10 @@ function gapsCommand(): Command {
     )
     .exitOverride()
     .action(async (file: string, options: { out?: string; answers?: string; bankId?: string; topic: string; sheet?: string }) => {
-      const name = options.bankId ?? bankIdFromFile(file);
       const summary = await importGaps({
         file,
-        out: options.out ?? `questions/${name}.yaml`,
-        answers: options.answers ?? `runs/${name}`,
+        out: options.out,
+        answers: options.answers ?? true,
         bankId: options.bankId,
         topic: options.topic,
         sheet: options.sheet,
@@ -49,7 +49,7 @@ function gapsCommand(): Command {
         .join(', ');
       process.stdout.write(
         [
-          `wrote ${summary.bankFile} (${summary.layout} layout): ${counts.items} items, ${counts.points} points, ${counts.deductions} deductions (${levels}); ${counts.vetoCandidates} S4 veto candidates`,
+          `wrote ${summary.bankFile} (${summary.layout} layout, bank ${summary.bankId}): ${counts.items} items, ${counts.points} points, ${counts.deductions} deductions (${levels}); ${counts.vetoCandidates} S4 veto candidates`,
           ...runLine(summary.run),
         ].join('\n') + '\n',
       );
@@ -60,9 +60,10 @@ function healthBenchCommand(): Command {
   return new Command('healthbench')
     .description('a HealthBench JSONL file as a bank with the healthbench profile; ideal completions as a reference respondent')
     .argument('<file>', 'HealthBench .jsonl file')
-    .option('-o, --out <bank.yaml>', 'bank file to write (default questions/<name>.yaml)')
-    .option('--answers <run-dir>', 'run folder for the ideal completions (default runs/<name>)')
-    .option('--bank-id <id>', 'bank id (default from the file name)')
+    .option('-o, --out <bank.yaml>', 'bank file to write (default questions/<bank id>.yaml)')
+    .option('--answers <run-dir>', 'run folder for the ideal completions (default runs/<bank id>)')
+    .option('--bank-id <id>', "bank id (default: the id of the bank already at --out, else healthbench-<hash of the prompt ids>; never the file's name)")
+    .option('--length-lambda <lambda>', 'record a length-adjusted score in the bank: lambda per 500 characters beyond 2,000, or professional (HealthBench Professional, its published 0.0147)', parseLengthLambda)
     .addHelpText(
       'after',
       examples([
@@ -70,16 +71,15 @@ function healthBenchCommand(): Command {
       ]),
     )
     .exitOverride()
-    .action(async (file: string, options: { out?: string; answers?: string; bankId?: string }) => {
-      const name = options.bankId ?? bankIdFromFile(file);
-      const summary = await importHealthBench({ file, out: options.out ?? `questions/${name}.yaml`, answers: options.answers ?? `runs/${name}`, bankId: options.bankId });
+    .action(async (file: string, options: { out?: string; answers?: string; bankId?: string; lengthLambda?: LengthAdjustment }) => {
+      const summary = await importHealthBench({ file, out: options.out, answers: options.answers ?? true, bankId: options.bankId, lengthAdjustment: options.lengthLambda });
       const { counts } = summary;
       const axes = Object.entries(counts.axes)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([axis, n]) => `${axis.slice('axis:'.length)} ${n}`)
         .join(', ');
       process.stdout.write(
-        [`wrote ${summary.bankFile}: ${counts.items} examples, ${counts.points} positive and ${counts.deductions} negative criteria (${axes}); ${counts.idealCompletions} ideal completions`, ...runLine(summary.run)].join('\n') + '\n',
+        [`wrote ${summary.bankFile} (bank ${summary.bankId}): ${counts.items} examples, ${counts.points} positive and ${counts.deductions} negative criteria (${axes}); ${counts.idealCompletions} ideal completions`, ...runLine(summary.run)].join('\n') + '\n',
       );
     });
 }

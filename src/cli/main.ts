@@ -8,25 +8,37 @@ import { UserError } from '../errors.js';
 import { redactStandardStreams } from '../io/redact.js';
 import { setBadLinePolicy } from '../io/jsonl.js';
 import { asWriteError } from '../io/safe-write.js';
-import { calibrateCommand } from './calibrate.js';
-import { exportCommand } from './export.js';
-import { importCommand } from './import.js';
-import { importVerdictsCommand } from './import-verdicts.js';
-import { initCommand } from './init.js';
-import { demoCommand } from './demo.js';
-import { draftCommand } from './draft.js';
-import { importAnswersCommand } from './import-answers.js';
-import { scoreCommand } from './score.js';
-import { tryCommand } from './try.js';
-import { lintCommand } from './lint.js';
-import { mergeCommand } from './merge.js';
-import { reportCommand } from './report.js';
-import { reviewCommand } from './review.js';
-import { runCommand } from './run.js';
-import { simCommand } from './sim.js';
-import { readDotEnv } from './setup.js';
 
-export function buildProgram(): Command {
+/**
+ * Commands by name (keep one line each, alphabetical). Each is imported only when it runs, so
+ * a command loads its own modules and `caps --version` loads none.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  calibrate: async () => (await import('./calibrate.js')).calibrateCommand(),
+  demo: async () => (await import('./demo.js')).demoCommand(),
+  draft: async () => (await import('./draft.js')).draftCommand(),
+  export: async () => (await import('./export.js')).exportCommand(),
+  import: async () => (await import('./import.js')).importCommand(),
+  init: async () => (await import('./init.js')).initCommand(),
+  'import-answers': async () => (await import('./import-answers.js')).importAnswersCommand(),
+  'import-verdicts': async () => (await import('./import-verdicts.js')).importVerdictsCommand(),
+  labels: async () => (await import('./labels.js')).labelsCommand(),
+  lint: async () => (await import('./lint.js')).lintCommand(),
+  merge: async () => (await import('./merge.js')).mergeCommand(),
+  report: async () => (await import('./report.js')).reportCommand(),
+  review: async () => (await import('./review.js')).reviewCommand(),
+  run: async () => (await import('./run.js')).runCommand(),
+  score: async () => (await import('./score.js')).scoreCommand(),
+  sim: async () => (await import('./sim.js')).simCommand(),
+  studio: async () => (await import('./studio.js')).studioCommand(),
+  try: async () => (await import('./try.js')).tryCommand(),
+};
+
+/**
+ * The program with the commands `argv` needs: the one it names, none for --version, and all
+ * of them for help, a bare `caps` or an unknown name (to list them or suggest one).
+ */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('caps')
     .description('Evaluate medical language models on clinician-written CAPS rubrics.')
     .version(HARNESS_VERSION, '-V, --version')
@@ -35,32 +47,19 @@ export function buildProgram(): Command {
     .exitOverride();
   // Unreadable lines in run files fail every command that reads them, unless the user accepts skipping them.
   program.hook('preAction', () => setBadLinePolicy({ skip: program.opts().skipBadLines === true }));
-  // Commands (keep one line each, alphabetical):
-  program.addCommand(calibrateCommand());
-  program.addCommand(demoCommand());
-  program.addCommand(draftCommand());
-  program.addCommand(exportCommand());
-  program.addCommand(importCommand());
-  program.addCommand(importAnswersCommand());
-  program.addCommand(importVerdictsCommand());
-  program.addCommand(initCommand());
-  program.addCommand(lintCommand());
-  program.addCommand(mergeCommand());
-  program.addCommand(reportCommand());
-  program.addCommand(reviewCommand());
-  program.addCommand(runCommand());
-  program.addCommand(scoreCommand());
-  program.addCommand(simCommand());
-  program.addCommand(tryCommand());
+  const named = argv.find((arg) => !arg.startsWith('-'));
+  const version = named === undefined && argv.some((arg) => arg === '-V' || arg === '--version');
+  const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : version ? [] : Object.keys(COMMANDS);
+  for (const command of await Promise.all(wanted.map((name) => COMMANDS[name]()))) program.addCommand(command);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   // Every line printed, ours or a library's debug log, passes the redaction step.
   const restoreStreams = redactStandardStreams();
   try {
-    readDotEnv();
+    (await import('./setup.js')).readDotEnv();
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {

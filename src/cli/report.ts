@@ -4,6 +4,8 @@ import { RunIncompleteError, UserError } from '../errors.js';
 import { describeSilent } from '../runner/endpoint-health.js';
 import { examples } from './help.js';
 import { parseFormats, REPORT_FORMATS } from '../report/formats.js';
+import { parseLengthLambda } from '../interop/healthbench.js';
+import type { LengthAdjustment } from '../schema/bank.js';
 
 function integer(name: string) {
   return (value: string): number => {
@@ -19,6 +21,11 @@ function score(value: string): number {
   return n;
 }
 
+function language(value: string): 'zh' | 'en' {
+  if (value !== 'zh' && value !== 'en') throw new UserError(`--language must be zh or en, got "${value}"`);
+  return value;
+}
+
 export function reportCommand(): Command {
   return new Command('report')
     .description('write the report of scored runs (several runs are compared in one report): HTML, Markdown, CSV and JSON')
@@ -30,6 +37,8 @@ export function reportCommand(): Command {
     .option('--bootstrap <n>', 'bootstrap replicates for intervals and knee support (default 2000)', integer('--bootstrap'))
     .option('--review-history <file>', "the bank's review history (default: review-history.jsonl beside the bank, when present)")
     .option('--threshold <score>', 'score at or above which an answer is acceptable, 0-100 (default 60)', score)
+    .option('--language <zh|en>', "language the HTML report opens in: prompts and rubric texts (the reader can switch; default: the bank's)", language)
+    .option('--length-lambda <lambda>', "HealthBench length-adjusted score: lambda per 500 characters beyond 2,000, or professional (its published 0.0147); over the bank's length_adjustment", parseLengthLambda)
     .option('-q, --quiet', 'print only the written files')
     .addHelpText(
       'after',
@@ -40,7 +49,7 @@ export function reportCommand(): Command {
       ]),
     )
     .exitOverride()
-    .action(async (runDirs: string[], options: { bank?: string[]; out?: string; format: string; seed?: number; bootstrap?: number; threshold?: number; reviewHistory?: string; quiet?: boolean }) => {
+    .action(async (runDirs: string[], options: { bank?: string[]; out?: string; format: string; seed?: number; bootstrap?: number; threshold?: number; reviewHistory?: string; language?: 'zh' | 'en'; lengthLambda?: LengthAdjustment; quiet?: boolean }) => {
       const formats = parseFormats(options.format);
       if (formats.length === 0) throw new UserError(`--format needs at least one of ${REPORT_FORMATS.join(', ')}`);
       // The report writers (and their charting library) load only when a report is written.
@@ -51,7 +60,8 @@ export function reportCommand(): Command {
         outDir: options.out,
         formats,
         reviewHistory: options.reviewHistory,
-        analysis: { seed: options.seed, bootstrap: options.bootstrap, acceptableThreshold: options.threshold },
+        language: options.language,
+        analysis: { seed: options.seed, bootstrap: options.bootstrap, acceptableThreshold: options.threshold, lengthAdjustment: options.lengthLambda },
       });
       if (!options.quiet) for (const warning of warnings) process.stderr.write(`caps: note: ${warning}\n`);
       const knees = options.quiet ? [] : [`report of ${results.leaderboard.rows.length} respondent(s) on ${results.bank.items} items:`, ...results.depth.curves.map((c) => `  ${c.respondent}: ${c.knee.message}`)];

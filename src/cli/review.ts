@@ -24,7 +24,7 @@ const now = () => new Date().toISOString();
 
 async function context(options: Common): Promise<{ bank: Bank; file: string; events: ReviewEvent[]; state: ReviewState }> {
   const bank = await loadBankOrThrow(options.bank);
-  const file = options.history ?? historyBeside(options.bank);
+  const file = options.history ?? historyBeside(bank.files);
   const events = await readReviewHistory(file);
   const state = replay(events);
   if (state.bank !== undefined && state.bank !== bank.id) throw new UserError(`${file} is the review history of bank "${state.bank}", not "${bank.id}"; pass --history for this bank`);
@@ -33,10 +33,11 @@ async function context(options: Common): Promise<{ bank: Bank; file: string; eve
 
 /** Appends the event, then records what it changed in the bank files. */
 async function commit(options: Common, file: string, events: ReviewEvent[], event: ReviewEvent, only?: Set<string>): Promise<ReviewState> {
-  const state = replay([...events, event]);
+  const history = [...events, event];
+  const state = replay(history);
   const statuses = new Map([...bankStatuses(state)].filter(([id]) => !only || only.has(id)));
   // Statuses first: if an item fails lint nothing is recorded, neither in the bank nor in the history.
-  await setItemStatuses(options.bank, statuses);
+  await setItemStatuses(options.bank, statuses, { reviewEvents: history });
   appendReviewEvents(file, [event]);
   return state;
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadBankOrThrow } from '../bank/load.js';
 import { DEFAULT_CONFIG_FILE } from '../endpoints/discover-config.js';
+import { itemsWithStatus, usesStatuses } from '../bank/status.js';
 import { RunFolder } from '../io/run-folder.js';
 import { RunIncompleteError, UserError } from '../errors.js';
 import { estimatePlan, ASSUMED_MAX_TOKENS } from '../runner/estimate.js';
@@ -38,6 +39,8 @@ interface RunCliOptions {
   status?: string;
   cache: string | boolean;
   quiet?: boolean;
+  batch?: boolean;
+  batchPoll: number;
   acceptMovedEndpoints?: boolean;
 }
 
@@ -62,7 +65,7 @@ export function runCommand(): Command {
     .option('--concurrency <N>', 'requests in flight per endpoint (overrides the config)', positiveInt('--concurrency', 1024))
     .option('--max-in-flight <N>', 'requests in flight across all endpoints', positiveInt('--max-in-flight', 65_536))
     .option('--resume <dir>', 'finish the run in this folder with the selection it was started with')
-    .option('--shard <i/n>', 'run only shard i of n (deterministic; join shards with caps merge)')
+    .option('--shard <i/n>', 'run only shard i of n (deterministic; join shards with caps merge); auto or auto/n takes it from a Slurm array or Kubernetes Indexed Job')
     .option('--items <ids>', 'only these item ids, comma-separated')
     .option('--topics <topics>', 'only these topics (and their subtopics), comma-separated')
     .option('--depth <levels>', 'only these depths: 3, 2-4 or 1,3')
@@ -71,6 +74,8 @@ export function runCommand(): Command {
     .option('--status <statuses>', 'review statuses to ask, comma-separated, or all (default: admitted, when the bank records statuses)')
     .addOption(new Option('--cache <dir>', 'response cache folder (default: .cache next to the run folder)'))
     .option('-q, --quiet', 'plain progress lines every 10 s instead of a live display')
+    .option('--batch', 'send the requests through the OpenAI Batch API (/v1/files, /v1/batches; cheaper, slower); a batch in progress is collected by the next run')
+    .option('--batch-poll <seconds>', 'seconds between batch status checks', positiveInt('--batch-poll'), 30)
     .option('--accept-moved-endpoints', 'resume although an endpoint now has another base URL (the same deployment at a new address)')
     .addOption(new Option('--format <format>', 'summary format on standard output (the run folder, or JSON)').choices(['text', 'json']).default('text'))
     .addHelpText(
@@ -118,15 +123,20 @@ export function runCommand(): Command {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       const live = progressMode(process.stderr, process.env, options.quiet ?? false) === 'live';
+      const common = {
+        ...selection,
+        cacheDir: options.cache === false ? (false as const) : typeof options.cache === 'string' ? options.cache : undefined,
+        acceptMovedEndpoints: options.acceptMovedEndpoints,
+        signal: controller.signal,
+      };
       try {
-        const summary = await runEval({
-          ...selection,
-          cacheDir: options.cache === false ? false : typeof options.cache === 'string' ? options.cache : undefined,
-          maxInFlight: options.maxInFlight,
-          acceptMovedEndpoints: options.acceptMovedEndpoints,
-          signal: controller.signal,
-          progress: createProgressReporter({ stream: process.stderr, live }),
-        });
+        const summary = options.batch
+          ? await (await import('../runner/batch.js')).runBatchEval({
+              ...common,
+              pollMs: options.batchPoll * 1000,
+              onBatch: (b) => process.stderr.write(`caps run: batch ${b.batch} (${b.endpoint}): ${b.status}, ${b.completed + b.failed}/${b.total} done, ${b.failed} failed\n`),
+            })
+          : await runEval({ ...common, maxInFlight: options.maxInFlight, progress: createProgressReporter({ stream: process.stderr, live }) });
         for (const group of summary.shared) {
           process.stderr.write(`caps run: note: endpoints ${group.join(', ')} send identical requests to the same server (base URL, model, parameters, deployment headers), so they share one set of answers\n`);
         }
@@ -199,6 +209,10 @@ export function formatPlan(selection: RunSelection & { out?: string }): string {
     `plan for bank ${selection.bank.id} v${selection.bank.version}: ${counts.items} items, ${prepared.samples} sample${prepared.samples === 1 ? '' : 's'}, ${counts.dialogues} dialogues, ${counts.answers} answers`,
     `run folder: ${prepared.out}`,
   ];
+  if (usesStatuses(selection.bank.items)) {
+    const statuses = selection.filters?.statuses ?? ['admitted'];
+    lines.push(`statuses asked: ${statuses.join(', ')} (${itemsWithStatus(selection.bank.items, statuses).length} of ${selection.bank.items.length} items; choose with --status)`);
+  }
   const rows: (string | number)[][] = [['endpoint', 'model', 'dialogues', 'answers', 'input tokens ~', 'output tokens <=', 'cost <=']];
   const total = new Map<string, number>();
   for (const e of estimates) {

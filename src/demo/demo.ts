@@ -55,7 +55,20 @@ export interface DemoResult {
   doctors: string[];
   results: Results;
   /** Milliseconds spent asking, importing the doctors, scoring and reporting. */
-  timings: { ask: number; doctors: number; score: number; report: number };
+  timings: { ask: number; doctors: number; score: number; report: number; studio: number };
+  /** The studio database seeded with the demo's answers (caps studio <out>/runs opens it). */
+  studioDb: string;
+}
+
+/** Registers the demo's answers in a studio database beside the run, so caps studio opens a ready queue. */
+async function seedStudio(runDir: string): Promise<{ dbFile: string; answers: number }> {
+  const { openStudioContext } = await import('../studio/server.js');
+  const ctx = await openStudioContext({ runDirs: [runDir] });
+  try {
+    return { dbFile: ctx.dbFile, answers: ctx.store.counts().answers };
+  } finally {
+    ctx.store.db.close();
+  }
 }
 
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
@@ -117,8 +130,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       formats: [...REPORT_FORMATS],
       notes: [SIMULATED_JUDGE_NOTE],
     });
-    const timings = { ask, doctors: importing, score: scoringTime, report: lap() };
-    return { bank, runDir, reportDir, files: report.files, run, scoring, doctors, results: report.results, timings };
+    const reportTime = lap();
+    const studio = await seedStudio(runDir);
+    log(`studio database ${studio.dbFile}: ${studio.answers} answers ready to grade`);
+    const timings = { ask, doctors: importing, score: scoringTime, report: reportTime, studio: lap() };
+    return { bank, runDir, reportDir, files: report.files, run, scoring, doctors, results: report.results, timings, studioDb: studio.dbFile };
   } finally {
     await server.close();
   }

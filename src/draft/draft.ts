@@ -11,9 +11,9 @@ import { parseDocument } from 'yaml';
 import type { Bank } from '../bank/bank.js';
 import { formatDiagnostic, type Diagnostic } from '../bank/diagnostic.js';
 import { loadBankOrThrow } from '../bank/load.js';
-import { previewEdit, readSnapshot, saveItem, type FileSnapshot, type ItemData } from '../bank/write-back.js';
+import { readSnapshot, saveItem, type FileSnapshot, type ItemData } from '../bank/write-back.js';
 import type { EndpointClient } from '../endpoints/client.js';
-import { DRAFTED_BY } from '../review/provenance.js';
+import { DRAFTED_BY } from '../bank/status.js';
 import { Item } from '../schema/bank.js';
 import { extractFirstJsonObject } from '../scorer/judge/output.js';
 import { draftCells, nextItemId, type DraftCell } from './cells.js';
@@ -48,13 +48,12 @@ export interface DraftOutcome {
 
 export async function draftItems(options: DraftOptions): Promise<DraftOutcome[]> {
   const cap = options.attempts ?? DEFAULT_DRAFT_ATTEMPTS;
-  const first = await loadBankOrThrow(options.bank);
-  const cells = draftCells(first, { topic: options.topic, depth: options.depth, count: options.count });
+  const bank = await loadBankOrThrow(options.bank);
+  const cells = draftCells(bank, { topic: options.topic, depth: options.depth, count: options.count });
   const outcomes: DraftOutcome[] = [];
+  // Ids given to earlier drafts of this call (the bank as loaded does not hold them).
   const taken = new Set<string>();
   for (const cell of cells) {
-    // Each landed draft changes the bank: ids, neighbours and files are read afresh.
-    const bank = await loadBankOrThrow(options.bank);
     const id = nextItemId(bank, cell.topic, taken);
     taken.add(id);
     outcomes.push(await draftOne(options, bank, { ...cell, id, language: bank.language }, cap));
@@ -114,13 +113,9 @@ interface Target {
  * problems are errors, not a draft's warnings), and writes it only when it has no error.
  */
 async function writeDraft(bank: readonly string[], target: Target, item: ItemData): Promise<{ problem: string | null; warnings: Diagnostic[] }> {
-  const snapshot = target.snapshot();
-  const preview = await previewEdit({ bank, snapshot, id: null, item: { ...item, status: 'in-review' }, newFileHeader: target.newFileHeader });
-  const errors = preview.itemDiagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) return { problem: `lint: ${errors.map((d) => `${d.code}: ${d.message}`).join('; ')}`, warnings: [] };
-  const outcome = await saveItem({ bank, snapshot, id: null, item, newFileHeader: target.newFileHeader });
-  if (!outcome.saved) return { problem: outcome.message, warnings: [] };
-  return { problem: null, warnings: outcome.diagnostics };
+  const outcome = await saveItem({ bank, snapshot: target.snapshot(), id: null, item, newFileHeader: target.newFileHeader, lintAs: 'in-review' });
+  if (outcome.saved) return { problem: null, warnings: outcome.diagnostics };
+  return { problem: outcome.reason === 'lint' ? `lint: ${outcome.diagnostics.map((d) => `${d.code}: ${d.message}`).join('; ')}` : outcome.message, warnings: [] };
 }
 
 /**

@@ -54,7 +54,7 @@ export interface EndpointClientOptions {
 /** Sent to servers that need no key (vLLM, Ollama, the simulated endpoint): not a secret. */
 export const PLACEHOLDER_API_KEY = 'no-key-needed';
 
-interface Answer {
+export interface Answer {
   text: string | null;
   reasoning?: string;
   finishReason: string | null;
@@ -104,16 +104,7 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
       request.signal.addEventListener('abort', stop, { once: true });
     }
     const signal = controller.signal;
-    const params = { ...endpoint.params, ...request.params };
-    const body = {
-      model: endpoint.model,
-      messages: request.messages,
-      ...(params.temperature !== undefined && { temperature: params.temperature }),
-      ...(params.top_p !== undefined && { top_p: params.top_p }),
-      ...(params.max_tokens !== undefined && { max_tokens: params.max_tokens }),
-      ...(params.seed !== undefined && { seed: params.seed }),
-      ...(request.responseFormat !== undefined && { response_format: request.responseFormat }),
-    } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+    const body = chatBody(endpoint, request);
     try {
       const answer = endpoint.stream ? await askStreaming(openai, body, signal) : await askOnce(openai, body, signal);
       return judgeAnswer(answer);
@@ -147,8 +138,22 @@ function estimatedUsage(messages: ChatMessage[], text: string | null): Usage {
   return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens, estimated: true };
 }
 
+/** The request body of a chat completion, as sent directly or inside a batch file. */
+export function chatBody(endpoint: EndpointConfig, request: Omit<ChatRequest, 'signal'>): OpenAI.Chat.ChatCompletionCreateParamsNonStreaming {
+  const params = { ...endpoint.params, ...request.params };
+  return {
+    model: endpoint.model,
+    messages: request.messages,
+    ...(params.temperature !== undefined && { temperature: params.temperature }),
+    ...(params.top_p !== undefined && { top_p: params.top_p }),
+    ...(params.max_tokens !== undefined && { max_tokens: params.max_tokens }),
+    ...(params.seed !== undefined && { seed: params.seed }),
+    ...(request.responseFormat !== undefined && { response_format: request.responseFormat }),
+  } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+}
+
 /** An answer without text is an error (never recorded as an empty answer). */
-function judgeAnswer(answer: Answer): AttemptOutcome<Answer> {
+export function judgeAnswer(answer: Answer): AttemptOutcome<Answer> {
   if (answer.text !== null && answer.text.trim() !== '') return { ok: true, value: answer };
   if (answer.finishReason === 'content_filter') {
     return { ok: false, error: { kind: 'content_filter', message: 'the vendor withheld the answer (finish_reason content_filter)' }, retryable: false };
@@ -159,7 +164,11 @@ function judgeAnswer(answer: Answer): AttemptOutcome<Answer> {
 type RawMessage = { content?: unknown; reasoning_content?: unknown; reasoning?: unknown };
 
 async function askOnce(openai: OpenAI, body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, signal: AbortSignal): Promise<Answer> {
-  const data: unknown = await openai.chat.completions.create(body, { signal });
+  return answerOf(await openai.chat.completions.create(body, { signal }));
+}
+
+/** The answer in a chat completion body; throws SyntaxError for anything else. */
+export function answerOf(data: unknown): Answer {
   const completion = data as { choices?: { message?: RawMessage; finish_reason?: unknown }[]; usage?: unknown; model?: unknown };
   if (!completion || typeof completion !== 'object' || !Array.isArray(completion.choices)) {
     throw new SyntaxError('the response is not a chat completion (no choices array)');

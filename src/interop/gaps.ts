@@ -19,7 +19,7 @@ import type { BankFileInput, ItemInput } from '../schema/bank.js';
 import { ADEQUACY_SCORES, SEVERITY_SCORES, UnscoredLevel } from '../schema/bank.js';
 import { UserError } from '../errors.js';
 import { readSheet, type Sheet, type SheetRecord } from './xlsx.js';
-import { bankIdFromFile, looksChinese, shortHash } from './ids.js';
+import { importedBankId, looksChinese, shortHash } from './ids.js';
 
 /** What each claim field accepts, for messages that name the value refused. */
 const CLAIM_FIELDS: Record<string, string> = {
@@ -64,8 +64,10 @@ export interface GapsReadResult {
 }
 
 export interface ReadGapsOptions {
-  /** Default: from the file name. */
+  /** Default: see importedBankId. */
   bankId?: string;
+  /** The bank file the import will write (its bank id is kept on re-import). */
+  out?: string;
   /** Topic of every item of the GAPS layout, which has no topic column (default "general"). */
   topic?: string;
   sheet?: string;
@@ -108,20 +110,17 @@ export async function readGaps(file: string, options: ReadGapsOptions = {}): Pro
     if (own !== language) item.language = own;
   }
   const bank: BankFileInput = {
-    bank: options.bankId ?? bankIdFromFile(file),
+    bank: importedBankId('gaps', items.map((i) => i.id), options.bankId, options.out),
     version: 1,
-    title: layout === 'gaps' ? `GAPS: ${sheet.name} of ${fileName(file)}` : `GAPS community contributions: ${fileName(file)}`,
-    description: `Imported from ${fileName(file)} (${layout === 'gaps' ? 'GAPS layout' : 'GAPS community layout'}).`,
+    // No file name here: it would make the bank's hash depend on what the sheet is called.
+    title: layout === 'gaps' ? 'GAPS question bank' : 'GAPS community contributions',
+    description: `Imported from a GAPS spreadsheet (${layout === 'gaps' ? 'GAPS layout' : 'GAPS community layout'}).`,
     language,
     profile: 'gaps',
     depth_scale: { min: 1, max: 4, labels: gapsDepthLabels() },
     items,
   };
   return { layout, bank, answers, respondents, warnings };
-}
-
-function fileName(file: string): string {
-  return file.split(/[\\/]/).pop() ?? file;
 }
 
 function detectLayout(file: string, sheet: Sheet): GapsLayout {

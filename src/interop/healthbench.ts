@@ -8,7 +8,8 @@
  * the canary string is the item's source.
  */
 import { z } from 'zod';
-import type { ItemInput } from '../schema/bank.js';
+import { UserError } from '../errors.js';
+import type { ItemInput, LengthAdjustment } from '../schema/bank.js';
 
 export const HealthBenchCriterion = z.object({
   criterion: z.string().trim().min(1),
@@ -64,4 +65,24 @@ export function healthBenchItem(row: HealthBenchRow): ItemInput {
     tags: [...row.example_tags, ...(group ? [`${IDEAL_GROUP_PREFIX}${group}`] : [])],
     source: row.canary?.startsWith(CANARY_SOURCE) ? row.canary : 'healthbench',
   };
+}
+
+/**
+ * Published length-adjustment lambdas by HealthBench variant. HealthBench Professional
+ * (arXiv 2604.27470, Section 4.1; simple-evals' length-adjusted scoring) uses 0.0147 per 500
+ * characters beyond 2,000. No value is published for the main, hard or consensus sets: there
+ * the adjusted score is reported only when a user sets lambda.
+ */
+export const LENGTH_LAMBDAS: Readonly<Record<string, number>> = { professional: 0.0147 };
+
+/** --length-lambda: a number of at least 0, or a variant name with a published value. */
+export function parseLengthLambda(value: string): LengthAdjustment {
+  const name = value.trim().toLowerCase();
+  const preset = LENGTH_LAMBDAS[name];
+  if (preset !== undefined) return { lambda: preset, center: 2000, per: 500, source: `published for HealthBench ${name} (arXiv 2604.27470)` };
+  const n = Number(value);
+  if (name === '' || !Number.isFinite(n) || n < 0) {
+    throw new UserError(`--length-lambda is "${value}"; give a number of at least 0, or ${Object.keys(LENGTH_LAMBDAS).join(', ')} for its published value (${Object.values(LENGTH_LAMBDAS).join(', ')}).`);
+  }
+  return { lambda: n, center: 2000, per: 500, source: 'set by the user' };
 }

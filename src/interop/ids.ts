@@ -1,14 +1,27 @@
 /** Ids derived from source data, so that re-importing the same file gives the same ids. */
-import { basename, extname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { sha256 } from '../io/hash.js';
 
-/** A bank id from a file name: "GAPS-NSCLC-preview.sample.xlsx" -> "gaps-nsclc-preview.sample". */
-export function bankIdFromFile(file: string): string {
-  const slug = basename(file, extname(file))
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/^[^a-z0-9]+|-+$/g, '');
-  return slug || 'imported';
+/**
+ * A bank id that does not depend on the file's name, so renaming a sheet or exporting and
+ * re-importing keeps every run of the bank: `--bank-id` if given; else the id of the bank
+ * already at `out` (re-importing a revised sheet into the same bank file); else one derived
+ * from the source's item ids (`<prefix>-<10 hex digits>`), which export keeps.
+ */
+export function importedBankId(prefix: string, itemIds: Iterable<string>, given?: string, out?: string): string {
+  if (given) return given;
+  const existing = out && existsSync(out) ? bankIdIn(out) : undefined;
+  return existing ?? `${prefix}-${shortHash([...itemIds].sort().join('\n'))}`;
+}
+
+function bankIdIn(file: string): string | undefined {
+  try {
+    const id = (parse(readFileSync(file, 'utf8')) as { bank?: unknown } | null)?.bank;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch {
+    return undefined; // not a bank file: the import overwrites it
+  }
 }
 
 /** A short content hash for sources without ids (the GAPS community file): 10 hex digits of the trimmed text. */

@@ -7,10 +7,10 @@ import { writeBankYaml } from './write-bank.js';
 
 export interface ImportGapsOptions extends ReadGapsOptions {
   file: string;
-  /** Bank YAML to write. */
-  out: string;
-  /** Run folder for the recorded answers (GAPS layout; a file without answer columns writes none); none = bank only. */
-  answers?: string;
+  /** Bank YAML to write (default questions/<bank id>.yaml). */
+  out?: string;
+  /** Run folder for the recorded answers (GAPS layout; a file without answer columns writes none); none = bank only, true = runs/<bank id>. */
+  answers?: string | true;
 }
 
 export interface ImportCounts {
@@ -34,8 +34,10 @@ export interface ImportGapsSummary {
 
 export async function importGaps(options: ImportGapsOptions): Promise<ImportGapsSummary> {
   const read = await readGaps(options.file, options);
-  writeBankYaml(options.out, read.bank, `Imported from ${options.file} by caps import gaps (${read.layout} layout).\nRe-importing the same file gives the same ids; edits here are kept only if you stop re-importing.`);
-  const bank = await loadBankOrThrow([options.out]);
+  const out = options.out ?? `questions/${read.bank.bank}.yaml`;
+  const answers = options.answers === true ? `runs/${read.bank.bank}` : options.answers;
+  writeBankYaml(out, read.bank, `Imported from ${options.file} by caps import gaps (${read.layout} layout).\nRe-importing the same file gives the same ids; edits here are kept only if you stop re-importing.`);
+  const bank = await loadBankOrThrow([out]);
   const byLevel: Record<string, number> = {};
   let points = 0;
   let deductions = 0;
@@ -53,16 +55,16 @@ export async function importGaps(options: ImportGapsOptions): Promise<ImportGaps
   }
   const summary: ImportGapsSummary = {
     layout: read.layout,
-    bankFile: options.out,
+    bankFile: out,
     bankId: bank.id,
     counts: { items: bank.items.length, points, deductions, vetoCandidates, byLevel },
     respondents: read.respondents,
     warnings: read.warnings,
   };
-  if (options.answers && read.answers.length > 0) {
+  if (answers && read.answers.length > 0) {
     const items = new Map(bank.items.map((i) => [i.id, i]));
     const writer = await RecordedAnswersWriter.open(
-      options.answers,
+      answers,
       { id: bank.id, version: bank.version, hash: bank.hash, paths: bank.files, profile: bank.profile },
       { file: options.file, format: read.layout },
     );

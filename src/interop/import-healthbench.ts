@@ -8,10 +8,10 @@ import { closeSync, createReadStream, mkdirSync, openSync, readSync, renameSync,
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
-import { BankFile, DepthScale, Item, type BankFileInput } from '../schema/bank.js';
+import { BankFile, DepthScale, Item, type BankFileInput, type LengthAdjustment } from '../schema/bank.js';
 import { checkUtf8Line } from '../io/text.js';
 import { UserError } from '../errors.js';
-import { bankIdFromFile } from './ids.js';
+import { importedBankId } from './ids.js';
 import { HealthBenchRow, IDEAL_RESPONDENT, healthBenchItem } from './healthbench.js';
 import { RecordedAnswersWriter, type RecordedAnswersSummary } from './answers.js';
 import { StreamingBankHash } from './stream-hash.js';
@@ -19,11 +19,13 @@ import { itemYaml, YAML_OPTIONS } from './write-bank.js';
 
 export interface ImportHealthBenchOptions {
   file: string;
-  /** Bank YAML to write. */
-  out: string;
-  /** Run folder for the ideal completions (respondent "healthbench-ideal"); none = bank only. */
-  answers?: string;
+  /** Bank YAML to write (default questions/<bank id>.yaml). */
+  out?: string;
+  /** Run folder for the ideal completions (respondent "healthbench-ideal"); none = bank only, true = runs/<bank id>. */
+  answers?: string | true;
   bankId?: string;
+  /** Length-adjusted score setting recorded in the bank (HealthBench Professional: lambda 0.0147). */
+  lengthAdjustment?: LengthAdjustment;
 }
 
 export interface ImportHealthBenchSummary {
@@ -35,16 +37,18 @@ export interface ImportHealthBenchSummary {
 }
 
 export async function importHealthBench(options: ImportHealthBenchOptions): Promise<ImportHealthBenchSummary> {
-  const { file, out } = options;
-  const bankId = options.bankId ?? bankIdFromFile(file);
+  const { file } = options;
+  const bankId = importedBankId('healthbench', options.bankId ? [] : await promptIds(file), options.bankId, options.out);
+  const out = options.out ?? `questions/${bankId}.yaml`;
+  const answers = options.answers === true ? `runs/${bankId}` : options.answers;
   mkdirSync(dirname(out), { recursive: true });
   const itemsScratch = `${out}.${process.pid}.items.tmp`;
   const hash = new StreamingBankHash(`${out}.${process.pid}.hash.tmp`);
   const itemsFd = openSync(itemsScratch, 'w');
   let itemsOpen = true;
   const header = { id: bankId, version: '1', language: 'en' as const, profile: 'healthbench' as const, depthScale: DepthScale.parse({ min: 1, max: 5 }) };
-  const writer = options.answers
-    ? await RecordedAnswersWriter.open(options.answers, { id: bankId, version: header.version, hash: '', paths: [out], profile: header.profile }, { file, format: 'healthbench' })
+  const writer = answers
+    ? await RecordedAnswersWriter.open(answers, { id: bankId, version: header.version, hash: '', paths: [out], profile: header.profile }, { file, format: 'healthbench' })
     : undefined;
   const counts = { items: 0, points: 0, deductions: 0, idealCompletions: 0, axes: {} as Record<string, number> };
   const seen = new Map<string, number>();
@@ -95,11 +99,13 @@ export async function importHealthBench(options: ImportHealthBenchOptions): Prom
     const bankHeader: BankFileInput = {
       bank: bankId,
       version: header.version,
-      title: `HealthBench: ${file.split(/[\\/]/).pop()}`,
-      description: `Imported from ${file.split(/[\\/]/).pop()} (HealthBench JSONL).${canary ? `\nCanary string: ${canary}` : ''}`,
+      // No file name here: it would make the bank's hash depend on what the file is called.
+      title: 'HealthBench examples',
+      description: `Imported from a HealthBench JSONL file.${canary ? `\nCanary string: ${canary}` : ''}`,
       language: header.language,
       profile: header.profile,
       depth_scale: { min: 1, max: 5 },
+      ...(options.lengthAdjustment && { length_adjustment: options.lengthAdjustment }),
     };
     BankFile.parse(bankHeader);
     writeBank(out, bankHeader, itemsScratch, `Imported from ${file} by caps import healthbench.`);
@@ -115,6 +121,26 @@ export async function importHealthBench(options: ImportHealthBenchOptions): Prom
   const summary: ImportHealthBenchSummary = { bankFile: out, bankId, bankHash, counts };
   if (writer) summary.run = writer.close({ hash: bankHash });
   return summary;
+}
+
+/** The prompt ids of a HealthBench file (a first streamed pass, for the bank id); bad lines are left to the import to report. */
+async function promptIds(file: string): Promise<string[]> {
+  const ids: string[] = [];
+  const input = createReadStream(file, { encoding: 'utf8' });
+  input.on('error', () => undefined); // reported by the import pass
+  try {
+    for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+      try {
+        const id = (JSON.parse(text) as { prompt_id?: unknown }).prompt_id;
+        if (typeof id === 'string') ids.push(id);
+      } catch {
+        // reported by the import pass
+      }
+    }
+  } catch {
+    // an unreadable file is reported by the import pass
+  }
+  return ids;
 }
 
 function parseRow(text: string, where: string): HealthBenchRow {

@@ -12,13 +12,15 @@
  * grade, and is left alone, so only the entries edited in the spreadsheet change.
  */
 import type { Bank } from '../bank/bank.js';
+import { dirname, resolve } from 'node:path';
 import { CLEAN } from '../schema/bank.js';
+import { LABEL_COLUMNS } from '../schema/labels.js';
 import type { ExternalVerdict } from '../schema/external-verdict.js';
 import type { AnswerScore } from '../schema/score.js';
 import { RunFolder } from '../io/run-folder.js';
-import { readTable } from '../io/table.js';
+import { readTable, type RefusedLine } from '../io/table.js';
 import { answerKey } from '../runner/plan.js';
-import { MATCHER_VERSION } from '../scorer/matcher.js';
+import { MATCHER_VERSION } from '../matching/matcher.js';
 import { scoreAnswer } from '../scorer/score-answer.js';
 import { rescoreWithExternal } from '../scorer/score-judged.js';
 import { scoreSignature } from '../scorer/score-run.js';
@@ -31,12 +33,6 @@ export interface ImportVerdictsOptions {
   bank: Bank;
   /** Who graded, when the file has no grader column (default "imported"). */
   grader?: string;
-}
-
-export interface RefusedLine {
-  /** file:line */
-  where: string;
-  reason: string;
 }
 
 export interface ImportVerdictsSummary {
@@ -60,7 +56,8 @@ const FALSE = new Set(['false', 'no', 'n', '0', 'not met', 'not-met', 'unmet', '
 const CANNOT_JUDGE = new Set(['undecided', 'cannot judge', 'null', '无法判断']);
 /** The report's verdicts.csv columns, so its rows import as written. */
 const VERDICTS_CSV_COLUMNS = ['respondent_kind', 'kind', 'decided_by', 'points', 'agreement', 'quotes', 'graders', 'origin'];
-const COLUMNS = ['key', 'item', 'respondent', 'variant', 'turn', 'sample', 'quote', 'rationale', 'grader', 'expert', 'note', ...VERDICTS_CSV_COLUMNS];
+/** A labels file from caps labels export carries more columns (run, span, stage...). */
+const COLUMNS = [...new Set(['key', 'item', 'respondent', 'variant', 'turn', 'sample', 'quote', 'rationale', 'grader', 'expert', 'note', ...VERDICTS_CSV_COLUMNS, ...LABEL_COLUMNS])];
 
 /** met as written -> true, false or null (cannot judge); undefined when unreadable. */
 export function parseMet(text: string): boolean | null | undefined {
@@ -94,6 +91,11 @@ export async function importVerdicts(options: ImportVerdictsOptions): Promise<Im
 
   for (const { line, values } of rows) {
     const text = (name: string) => unprotect(values[name]?.trim() ?? '');
+    // A labels file names each label's run: labels of other runs are not this run's to import.
+    if (text('run') && resolve(dirname(file), text('run')) !== resolve(options.runDir)) {
+      summary.lines--;
+      continue;
+    }
     const named = text('item') && text('respondent')
       ? answerKey({ respondent: text('respondent'), item: text('item'), variant: text('variant') || CLEAN, turn: Number(text('turn') || 0), sample: Number(text('sample') || 0) })
       : undefined;

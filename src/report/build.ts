@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ItemView, Results } from '../schema/results.js';
 import { UserError } from '../errors.js';
-import { renderHtml } from './html/page.js';
+import { renderHtml, type ReportLanguage } from './html/page.js';
 import { renderMarkdown } from './markdown.js';
 import { answersCsvLines, verdictsCsvLines } from './csv.js';
 import { resultsJsonChunks } from './results-json.js';
@@ -18,6 +18,8 @@ export interface BuildReportInput {
   results: Results;
   outDir: string;
   formats: ReportFormat[];
+  /** Language the HTML report opens in (the reader can switch; default: the bank's). */
+  language?: ReportLanguage;
 }
 
 
@@ -51,7 +53,7 @@ export async function buildReport(input: BuildReportInput): Promise<{ files: str
   for (const format of formats) {
     switch (format) {
       case 'html':
-        await write('report.html', [renderHtml(results)]);
+        await write('report.html', [renderHtml(results, { language: input.language })]);
         break;
       case 'md':
         await write('summary.md', [renderMarkdown(results)]);

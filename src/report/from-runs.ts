@@ -15,6 +15,7 @@ import type { AnswerScore } from '../schema/score.js';
 import { buildReport, type ReportFormat } from './build.js';
 import { describeSilent, silentRespondents, type SilentRespondent } from '../runner/endpoint-health.js';
 import { endpointUsage, readJudgeUsage, usageRow } from '../runner/usage.js';
+import type { ReportLanguage } from './html/page.js';
 import { historyBeside, readReviewHistory } from '../review/history-file.js';
 
 export interface ReportRunsInput {
@@ -29,6 +30,8 @@ export interface ReportRunsInput {
   reviewHistory?: string;
   /** Shown at the top of every report format (e.g. that the judge was simulated). */
   notes?: string[];
+  /** Language the HTML report opens in (default: the bank's). */
+  language?: ReportLanguage;
 }
 
 export interface ReportRunsResult {
@@ -70,7 +73,7 @@ async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
   return { dir, manifest, responses, scores };
 }
 
-async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, warnings: string[]): Promise<{ bank: Bank; paths: string[] }> {
+async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, warnings: string[]): Promise<Bank> {
   const first = runs[0].manifest;
   const paths = bankPaths && bankPaths.length > 0 ? bankPaths : first.bank.paths;
   if (!bankPaths?.length) {
@@ -90,7 +93,7 @@ async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, 
       warnings.push(`${run.dir}: the bank changed since this run (hash ${run.manifest.bank.hash.slice(0, 12)} then, ${bank.hash.slice(0, 12)} now); scores are reported as they were given.`);
     }
   }
-  return { bank, paths };
+  return bank;
 }
 
 function defaultOutDir(runs: LoadedRun[]): string {
@@ -104,8 +107,8 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
   const warnings: string[] = [];
   const runs: LoadedRun[] = [];
   for (const dir of input.runDirs) runs.push(await loadRun(dir, warnings));
-  const { bank, paths } = await loadRunsBank(runs, input.bankPaths, warnings);
-  const historyFile = input.reviewHistory ?? historyBeside(paths);
+  const bank = await loadRunsBank(runs, input.bankPaths, warnings);
+  const historyFile = input.reviewHistory ?? historyBeside(bank.files);
   if (input.reviewHistory && !existsSync(input.reviewHistory)) throw new UserError(`${input.reviewHistory}: no such review history file; check the path given to --review-history`);
   const reviewHistory = existsSync(historyFile) ? { file: historyFile, events: await readReviewHistory(historyFile) } : undefined;
 
@@ -150,6 +153,6 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
   };
   results.notes.push(...(input.notes ?? []));
   const outDir = input.outDir ?? defaultOutDir(runs);
-  const { files } = await buildReport({ results, outDir, formats: input.formats });
+  const { files } = await buildReport({ results, outDir, formats: input.formats, language: input.language });
   return { files, outDir, results, warnings, unranked };
 }

@@ -3,18 +3,10 @@
  * revision rate per round) and how many admitted items a model drafted.
  */
 import type { Bank } from '../bank/bank.js';
-import { itemsWithStatus } from '../bank/status.js';
-import type { Item } from '../schema/bank.js';
+import { isDrafted, itemsWithStatus } from '../bank/status.js';
 import type { BankProvenance } from '../schema/results.js';
 import type { ReviewEvent } from './history.js';
 import { replay, reviewerRates, roundRates } from './rounds.js';
-
-/** How `caps draft` marks an item's source, so provenance can tell drafted items apart. */
-export const DRAFTED_BY = 'drafted by ';
-
-export function isDrafted(item: Pick<Item, 'source'>): boolean {
-  return item.source?.startsWith(DRAFTED_BY) ?? false;
-}
 
 export function bankProvenance(bank: Bank, history: readonly ReviewEvent[], historyFile: string): BankProvenance {
   const state = replay(history);

@@ -24,8 +24,14 @@ export interface MergeSummary {
 
 export async function mergeRuns(options: { dirs: string[]; out: string }): Promise<MergeSummary> {
   if (options.dirs.length === 0) throw new UserError('caps merge needs at least one run folder');
-  const sources = options.dirs.map((dir) => new RunFolder(resolve(dir)));
-  const manifests = sources.map((s) => s.readManifest());
+  // One canonical order (shard, then path), so the same folders merge to the same run in any order given.
+  const opened = [...new Set(options.dirs.map((dir) => resolve(dir)))].map((dir) => {
+    const folder = new RunFolder(dir);
+    return { folder, manifest: folder.readManifest() };
+  });
+  opened.sort((a, b) => shardIndex(a.manifest) - shardIndex(b.manifest) || (a.folder.dir < b.folder.dir ? -1 : a.folder.dir > b.folder.dir ? 1 : 0));
+  const sources = opened.map((o) => o.folder);
+  const manifests = opened.map((o) => o.manifest);
   const bank = manifests[0].bank;
   manifests.forEach((m, i) => {
     if (m.bank.hash !== bank.hash) {
@@ -53,6 +59,11 @@ export async function mergeRuns(options: { dirs: string[]; out: string }): Promi
     status,
   });
   return { dir: target.dir, answers: responses.kept, errors: responses.failed, scores: scores.kept, duplicates: responses.duplicates, status };
+}
+
+function shardIndex(manifest: Manifest): number {
+  const shard = (manifest.plan.filters as { shard?: unknown } | undefined)?.shard;
+  return typeof shard === 'string' ? Number(shard.split('/')[0]) : 0;
 }
 
 /**

@@ -147,14 +147,63 @@ function formSelected(variant: Variant | null, selection: string[] | undefined):
   return selection.includes(variant.id) || selection.includes(variant.kind);
 }
 
-/** `--shard 2/8` (1-based; `JOB_COMPLETION_INDEX` users add one). */
-export function parseShard(text: string): Shard {
+/**
+ * `--shard 2/8` (1-based), or `--shard auto` / `auto/8` to take the shard from the scheduler
+ * that started this process (see shardFromEnvironment).
+ */
+export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env): Shard {
+  const auto = /^auto(?:\/(\d+))?$/.exec(text.trim());
+  if (auto) return shardFromEnvironment(env, auto[1] === undefined ? undefined : Number(auto[1]));
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const shard = m ? { index: Number(m[1]), count: Number(m[2]) } : null;
-  if (!shard || shard.count < 1 || shard.index < 1 || shard.index > shard.count) {
-    throw new UserError(`--shard "${text}": write i/n with 1 <= i <= n, e.g. --shard 1/4`);
+  if (!shard || !validShard(shard)) {
+    throw new UserError(`--shard "${text}": write i/n with 1 <= i <= n, e.g. --shard 1/4, or auto to take it from the scheduler`);
   }
   return shard;
+}
+
+function validShard(shard: Shard): boolean {
+  return Number.isInteger(shard.index) && Number.isInteger(shard.count) && shard.count >= 1 && shard.index >= 1 && shard.index <= shard.count;
+}
+
+/**
+ * The shard of a process started by a cluster scheduler:
+ * - a Slurm job array: SLURM_ARRAY_TASK_ID within SLURM_ARRAY_TASK_MIN..MAX (and _STEP), or
+ *   with SLURM_ARRAY_TASK_COUNT (from SLURM_ARRAY_TASK_MIN, else 0);
+ * - a Kubernetes Indexed Job: JOB_COMPLETION_INDEX (0-based) with the count given as
+ *   `--shard auto/N` or CAPS_SHARD_COUNT (Kubernetes does not pass the completions count).
+ */
+export function shardFromEnvironment(env: NodeJS.ProcessEnv, givenCount?: number): Shard {
+  const int = (name: string): number | undefined => {
+    const value = env[name]?.trim();
+    if (value === undefined || value === '') return undefined;
+    if (!/^\d+$/.test(value)) throw new UserError(`--shard auto: ${name}="${env[name]}" is not a whole number`);
+    return Number(value);
+  };
+  const countFromEnv = int('CAPS_SHARD_COUNT');
+  const check = (shard: Shard, from: string): Shard => {
+    if (!validShard(shard)) throw new UserError(`--shard auto: ${from} gives shard ${shard.index} of ${shard.count}, which does not exist; check the array range and the count`);
+    return shard;
+  };
+  const task = int('SLURM_ARRAY_TASK_ID');
+  if (task !== undefined) {
+    const [min, max, step] = [int('SLURM_ARRAY_TASK_MIN'), int('SLURM_ARRAY_TASK_MAX'), int('SLURM_ARRAY_TASK_STEP') ?? 1];
+    if (min !== undefined && max !== undefined) {
+      if (step < 1 || (task - min) % step !== 0) throw new UserError(`--shard auto: SLURM_ARRAY_TASK_ID=${task} is not on the array ${min}-${max}:${step}`);
+      return check({ index: (task - min) / step + 1, count: Math.floor((max - min) / step) + 1 }, 'the Slurm array');
+    }
+    const count = int('SLURM_ARRAY_TASK_COUNT') ?? givenCount ?? countFromEnv;
+    if (count === undefined) throw new UserError('--shard auto: SLURM_ARRAY_TASK_ID is set but not the array size; run under sbatch --array, or write --shard auto/N');
+    // Without SLURM_ARRAY_TASK_MIN the array is taken to start at 0 (every shard must agree).
+    return check({ index: task - (min ?? 0) + 1, count }, 'the Slurm array');
+  }
+  const index = int('JOB_COMPLETION_INDEX');
+  if (index !== undefined) {
+    const count = givenCount ?? countFromEnv;
+    if (count === undefined) throw new UserError('--shard auto: JOB_COMPLETION_INDEX is set but not the number of shards; write --shard auto/N with N = the Job\'s completions, or set CAPS_SHARD_COUNT');
+    return check({ index: index + 1, count }, 'JOB_COMPLETION_INDEX');
+  }
+  throw new UserError('--shard auto: no scheduler shard found in the environment (JOB_COMPLETION_INDEX of a Kubernetes Indexed Job, or SLURM_ARRAY_TASK_ID of a Slurm array); write --shard i/n instead');
 }
 
 /** `--depth 3`, `--depth 2-4`, `--depth 1,3,5`. */

@@ -183,13 +183,21 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
   }
 }
 
-async function runLocked(
-  options: RunEvalOptions,
-  prepared: PreparedRun,
-  folder: RunFolder,
-  identities: Map<string, EndpointIdentity>,
-  clients: Map<string, EndpointClient>,
-): Promise<RunSummary> {
+/** An opened run folder: its plan, endpoints' identities, cache, answers already recorded and the manifest now written. */
+export interface OpenedRun {
+  prepared: PreparedRun;
+  folder: RunFolder;
+  identities: Map<string, EndpointIdentity>;
+  /** Endpoints that send identical requests to the same server, by name. */
+  shared: string[][];
+  cache: ResponseCache | null;
+  /** Answers recorded without error, by key (text only where a later turn needs it). */
+  recorded: Map<string, string>;
+  manifest: Manifest;
+}
+
+/** Checks a (locked) run folder still holds the same bank and endpoints, and marks it running. */
+export async function openRun(options: RunEvalOptions, prepared: PreparedRun, folder: RunFolder, identities: Map<string, EndpointIdentity>): Promise<OpenedRun> {
   const { bank } = options;
   const { endpoints, plan, language } = prepared;
   const previous = folder.exists() ? folder.readManifest() : null;
@@ -235,6 +243,68 @@ async function runLocked(
     status: 'running',
   };
   folder.writeManifest(manifest);
+  return { prepared, folder, identities, shared, cache, recorded, manifest };
+}
+
+/** What one answer asks: its key, messages, parameters and request hash, and the fields of its record. */
+export function answerRequest(bank: Bank, dialogue: Dialogue, turn: number, answers: readonly string[], identity: EndpointIdentity, language: AskLanguage = 'bank') {
+  const { endpoint, item, variant, sample } = dialogue;
+  const key = dialogueKey(dialogue, turn);
+  const messages = turnMessages(bank, endpoint, item, variant, [...answers], language);
+  const params = sentParams(endpoint, sample);
+  const hash = requestHash({ endpoint: identity, params, messages, sample });
+  const base = { key, request_hash: hash, respondent: endpoint.name, respondent_kind: 'model' as const, model: endpoint.model, item: item.id, variant: variantId(variant), turn, sample, messages };
+  return { key, messages, params, hash, base };
+}
+
+type RecordBase = ReturnType<typeof answerRequest>['base'];
+
+/** The record of an answer served from the response cache. */
+export function cachedRecord(base: RecordBase, hit: NonNullable<ReturnType<ResponseCache['get']>>): ResponseRecord {
+  const now = new Date().toISOString();
+  return { ...base, served_model: hit.served_model, text: hit.text, reasoning: hit.reasoning, finish_reason: hit.finish_reason, usage: hit.usage, latency_ms: hit.latency_ms, attempts: 0, error: null, cached: true, started_at: now, finished_at: now };
+}
+
+/** The record of an answer the endpoint gave (or failed to give). */
+export function answeredRecord(base: RecordBase, result: ChatResult, startedAt: string): ResponseRecord {
+  return {
+    ...base,
+    served_model: result.servedModel,
+    text: result.error ? null : result.text,
+    reasoning: result.reasoning,
+    finish_reason: result.finishReason,
+    usage: result.usage,
+    latency_ms: result.latencyMs,
+    attempts: result.attempts,
+    error: result.error,
+    started_at: startedAt,
+    finished_at: new Date().toISOString(),
+  };
+}
+
+/** Keeps a good answer in the response cache (before it is recorded: a run killed in between finds it on resume). */
+export function cacheAnswer(cache: ResponseCache | null, record: ResponseRecord, result: ChatResult, identity: EndpointIdentity): void {
+  if (!cache || result.error || result.text === null) return;
+  cache.put({ request_hash: record.request_hash!, endpoint: identity, model: record.model!, served_model: result.servedModel, text: result.text, reasoning: result.reasoning, finish_reason: result.finishReason, usage: result.usage, latency_ms: result.latencyMs, created_at: record.finished_at! });
+}
+
+/** The manifest's final counts and status. */
+export function finalManifest(opened: OpenedRun, counts: RunSummary['counts'], complete: boolean): Manifest {
+  const status = complete && counts.done === counts.planned ? 'complete' : 'incomplete';
+  return { ...opened.manifest, counts: { planned: counts.planned, done: counts.done, errors: counts.errors }, finished_at: new Date().toISOString(), status };
+}
+
+async function runLocked(
+  options: RunEvalOptions,
+  prepared: PreparedRun,
+  folder: RunFolder,
+  identities: Map<string, EndpointIdentity>,
+  clients: Map<string, EndpointClient>,
+): Promise<RunSummary> {
+  const { bank } = options;
+  const opened = await openRun(options, prepared, folder, identities);
+  const { endpoints, plan, language } = prepared;
+  const { cache, recorded, shared } = opened;
 
   const progress = new Map<string, EndpointProgress>(
     endpoints.map((e) => [e.name, { name: e.name, total: plan.counts.byEndpoint[e.name].answers, done: 0, errors: 0, retries: 0, cached: 0 }]),
@@ -259,7 +329,7 @@ async function runLocked(
   const inFlight = pLimit(options.maxInFlight ?? options.config.defaults?.concurrency ?? 512);
 
   async function runDialogue(dialogue: Dialogue): Promise<void> {
-    const { endpoint, item, variant, sample } = dialogue;
+    const { endpoint } = dialogue;
     const tally = progress.get(endpoint.name)!;
     const state = health.get(endpoint.name)!;
     const stop = stops.get(endpoint.name)!.signal;
@@ -276,16 +346,13 @@ async function runLocked(
         tally.done++;
         continue;
       }
-      const messages = turnMessages(bank, endpoint, item, variant, answers, language);
-      const params = sentParams(endpoint, sample);
-      const hash = requestHash({ endpoint: identities.get(endpoint.name)!, params, messages, sample });
-      const base = { key, request_hash: hash, respondent: endpoint.name, respondent_kind: 'model' as const, model: endpoint.model, item: item.id, variant: variantId(variant), turn, sample, messages };
+      const identity = identities.get(endpoint.name)!;
+      const { messages, params, hash, base } = answerRequest(bank, dialogue, turn, answers, identity, language);
       let record: ResponseRecord;
-      const hit = cache?.get(hash, identities.get(endpoint.name)!);
+      const hit = cache?.get(hash, identity);
       if (hit) {
         counts.replayed++;
-        const now = new Date().toISOString();
-        record = { ...base, served_model: hit.served_model, text: hit.text, reasoning: hit.reasoning, finish_reason: hit.finish_reason, usage: hit.usage, latency_ms: hit.latency_ms, attempts: 0, error: null, cached: true, started_at: now, finished_at: now };
+        record = cachedRecord(base, hit);
       } else {
         const startedAtTurn = new Date().toISOString();
         // Identical requests in flight at once (e.g. a multi-turn variant's first turn and the
@@ -304,24 +371,9 @@ async function runLocked(
         }
         // A stopped run (or a given-up endpoint) records nothing for the answers it abandoned: resume asks them.
         if (result.error?.kind === 'aborted' || (result.error && stop.aborted)) return;
-        record = {
-          ...base,
-          served_model: result.servedModel,
-          text: result.error ? null : result.text,
-          reasoning: result.reasoning,
-          finish_reason: result.finishReason,
-          usage: result.usage,
-          latency_ms: result.latencyMs,
-          attempts: result.attempts,
-          error: result.error,
-          ...(shared && { attempts: 0, cached: true }),
-          started_at: startedAtTurn,
-          finished_at: new Date().toISOString(),
-        };
-        // Cache before recording: a run killed in between finds the answer in the cache on resume.
-        if (!shared && !result.error && cache && result.text !== null) {
-          cache.put({ request_hash: hash, endpoint: identities.get(endpoint.name)!, model: endpoint.model, served_model: result.servedModel, text: result.text, reasoning: result.reasoning, finish_reason: result.finishReason, usage: result.usage, latency_ms: result.latencyMs, created_at: record.finished_at! });
-        }
+        record = answeredRecord(base, result, startedAtTurn);
+        if (shared) record = { ...record, attempts: 0, cached: true };
+        else cacheAnswer(cache, record, result, identity);
       }
       if (record.cached) {
         counts.cached++;
@@ -377,8 +429,7 @@ async function runLocked(
       writeFailure ??= err;
     }
   }
-  const status = counts.done === counts.planned && !writeFailure ? 'complete' : 'incomplete';
-  const final: Manifest = { ...manifest, counts: { planned: counts.planned, done: counts.done, errors: counts.errors }, finished_at: new Date().toISOString(), status };
+  const final = finalManifest(opened, counts, !writeFailure);
   if (writeFailure) {
     try {
       folder.writeManifest(final, { inPlaceWhenFull: true });
@@ -397,7 +448,7 @@ async function runLocked(
       cached: tally.cached,
     };
   });
-  return { dir: folder.dir, status, counts, endpoints: outcomes, shared, manifest: final };
+  return { dir: folder.dir, status: final.status as RunSummary['status'], counts, endpoints: outcomes, shared, manifest: final };
 }
 
 /**

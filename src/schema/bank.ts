@@ -65,9 +65,19 @@ export type EvidenceTag = z.infer<typeof EvidenceTag>;
 export const PhraseGroup = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 export type PhraseGroup = z.infer<typeof PhraseGroup>;
 
+/** A term of the bank's vocabulary, defined once with every name it goes by; matchers refer to it as `@id`. */
+export const VocabularyTerm = z.strictObject({
+  id: Id.describe('referred to from a matcher phrase list as "@id"'),
+  names: z.array(z.string().min(1)).min(1).describe('generic names and synonyms, in every language the answers use'),
+  brands: z.array(z.string().min(1)).optional().describe('brand (trade) names'),
+  codes: z.array(z.string().min(1)).optional().describe('development code names, e.g. MEDI4736'),
+  abbreviations: z.array(z.string().min(1)).optional().describe('abbreviations; matched exactly, never with a typo'),
+});
+export type VocabularyTerm = z.infer<typeof VocabularyTerm>;
+
 export const MatchSpec = z
   .strictObject({
-    any: z.array(z.string().min(1)).min(1).optional().describe('met when at least one phrase is present'),
+    any: z.array(z.string().min(1)).min(1).optional().describe('met when at least one phrase (or "@term" of the vocabulary) is present'),
     all: z.array(PhraseGroup).min(1).optional().describe('met when every phrase (or one of each synonym group) is present'),
     none: z.array(z.string().min(1)).min(1).optional().describe('not met when any of these phrases is present'),
     regex: z
@@ -274,6 +284,18 @@ export const ReviewPolicy = z.strictObject({
 export type ReviewPolicy = z.infer<typeof ReviewPolicy>;
 
 /** One bank file. Several files with the same `bank` id form one bank. */
+/**
+ * HealthBench Professional's length-adjusted score: per answer, score - lambda x (answer
+ * characters - center) / per. A scoring setting, not content: it is not part of the bank hash.
+ */
+export const LengthAdjustment = z.strictObject({
+  lambda: z.number().nonnegative().describe('penalty per `per` characters beyond `center` (HealthBench Professional publishes 0.0147)'),
+  center: z.number().nonnegative().default(2000),
+  per: z.number().positive().default(500),
+  source: z.string().optional().describe('where the lambda comes from'),
+});
+export type LengthAdjustment = z.infer<typeof LengthAdjustment>;
+
 export const BankFile = z.strictObject({
   $schema: z.string().optional(),
   bank: Id,
@@ -285,6 +307,8 @@ export const BankFile = z.strictObject({
   depth_scale: DepthScale.default({ min: 1, max: 5 }),
   topics: z.string().optional().describe('path of the topic taxonomy file, relative to this file'),
   system: z.string().optional().describe('default system message for every item'),
+  length_adjustment: LengthAdjustment.optional().describe('healthbench: report a length-adjusted score beside the raw one'),
+  vocabulary: z.array(VocabularyTerm).default([]).describe('terms defined once for the whole bank; matchers refer to them as "@id"'),
   review: ReviewPolicy.optional().describe('peer review policy (default: revision rate below 5%, 2 reviewers per item)'),
   items: z.array(Item).default([]),
 });

@@ -5,7 +5,7 @@
  * Changes to this schema are additive only: reports written from older results must still parse.
  */
 import { z } from 'zod';
-import { EntryKind, EvidenceScheme, Prompt, ScoringProfile, VariantKind } from './bank.js';
+import { EntryKind, EvidenceScheme, LengthAdjustment, Prompt, ScoringProfile, VariantKind } from './bank.js';
 import { RespondentKind } from './run.js';
 import { Decider, Provenance, ScoreStatus } from './score.js';
 
@@ -434,17 +434,20 @@ export const NativeStat = z.object({
   unclipped_mean: z.number().nullable().describe('mean of the per-example native scores before the final clip'),
   score: z.number().nullable().describe('the native headline, 0..1'),
   bootstrap_std: z.number().nullable().describe('standard deviation of clipped means of seeded bootstrap resamples'),
+  reference: z.number().nullable().optional().describe('gaps: the score as the GAPS reference prints it (each question rounded to 4 decimals, their mean rounded to 4 decimals); score stays unrounded'),
 });
 export type NativeStat = z.infer<typeof NativeStat>;
 
 export const NativeHeadline = z.object({
   profile: ScoringProfile,
   label: z.string().describe('how the native number is computed, for the report'),
+  length_adjustment: LengthAdjustment.optional().describe('the lambda, center and per of the length-adjusted score, when reported'),
   rows: z.array(
     z.object({
       respondent: z.string(),
       overall: NativeStat,
       caps_view: z.number().nullable().describe('mean CAPS-view score of the same answers (vetoes and zero rules applied), 0..1'),
+      length_adjusted: NativeStat.optional().describe('healthbench: per answer score - lambda x (characters - center) / per, clipped mean and bootstrap as the headline'),
       groups: z.array(NativeStat),
     }),
   ),

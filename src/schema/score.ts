@@ -116,6 +116,8 @@ export const AnswerScore = z.object({
   }),
   judge_faults: z.array(JudgeFault).optional(),
   error: z.string().optional(),
+  /** Something the reader of this score must know, e.g. that the matchers read only a prefix of a very long answer. */
+  note: z.string().optional(),
 });
 export type AnswerScore = z.infer<typeof AnswerScore>;
 export type AnswerScoreInput = z.input<typeof AnswerScore>;

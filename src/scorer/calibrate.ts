@@ -3,7 +3,8 @@
  * met or not; we compare with the verdicts in scores.jsonl and report Cohen's kappa, Gwet's
  * AC1 and macro-F1 with seeded bootstrap 95% intervals, overall and per entry kind and axis,
  * the disagreements one by one, and Krippendorff's alpha among experts when several
- * labelled the same entries. With several experts the reference is their majority.
+ * labelled the same entries. With several experts the reference is their majority,
+ * or a senior's adjudication where the labels file has one (`stage: adjudication`).
  */
 import { dirname, resolve } from 'node:path';
 import type { Bank } from '../bank/bank.js';
@@ -11,6 +12,7 @@ import type { AnswerScore, Verdict } from '../schema/score.js';
 import { RunFolder } from '../io/run-folder.js';
 import { readTable } from '../io/table.js';
 import { UserError } from '../errors.js';
+import { CANNOT_JUDGE, LABEL_COLUMNS } from '../schema/labels.js';
 import {
   bootstrapInterval,
   cohenKappa,
@@ -80,6 +82,8 @@ interface Unit {
   score: AnswerScore;
   verdict: Verdict;
   labels: Map<string, boolean>;
+  /** A senior's adjudicated verdict (labels file `stage` column): the reference over the majority. */
+  adjudicated?: boolean;
 }
 
 export async function calibrate(options: CalibrateOptions): Promise<CalibrationReport> {
@@ -87,12 +91,18 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
   const seed = options.seed ?? 1;
   const rows = readTable(options.labels, {
     required: ['entry', 'met'],
-    optional: ['run', 'key', 'item', 'respondent', 'variant', 'turn', 'sample', 'expert', 'note'],
+    // A labels file from caps labels export carries more columns (span, reason, stage...).
+    optional: [...new Set(['run', 'key', 'item', 'respondent', 'variant', 'turn', 'sample', 'expert', 'note', ...LABEL_COLUMNS])],
   });
   const runs = new Map<string, ScoredRun>();
   const units = new Map<string, Unit>();
+  const skipped: CalibrationReport['skipped'] = [];
   for (const { line, values } of rows) {
     const where = `${options.labels}:${line}`;
+    if (values.met.trim().toLowerCase() === CANNOT_JUDGE) {
+      skipped.push({ line, key: values.key ?? values.item ?? '', entry: values.entry, reason: 'the expert could not judge' });
+      continue;
+    }
     const runDir = values.run?.trim() ? resolve(dirname(options.labels), values.run.trim()) : options.runDir;
     if (!runDir) throw new UserError(`${where}: which run was labelled? Pass --run RUN_DIR, or give each label a "run" column (a run folder, relative to the labels file).`);
     const run = runs.get(runDir) ?? (await readScoredRun(runDir));
@@ -109,19 +119,23 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
     const met = parseMet(values.met, where);
     const id = `${runDir}\u0000${score.key}\u0000${verdict.entry}`;
     const unit = units.get(id) ?? { line, score, verdict, labels: new Map<string, boolean>() };
-    const expert = values.expert?.trim() || 'expert';
+    units.set(id, unit);
+    if (values.stage?.trim() === 'adjudication') {
+      unit.adjudicated = met;
+      continue;
+    }
+    const expert = values.expert?.trim() || values.grader?.trim() || 'expert';
     if (unit.labels.has(expert)) throw new UserError(`${where}: ${expert} labelled entry "${verdict.entry}" of this answer twice (first on line ${unit.line}).`);
     unit.labels.set(expert, met);
     units.set(id, unit);
   }
 
   const compared: { unit: Unit; pair: RatedPair }[] = [];
-  const skipped: CalibrationReport['skipped'] = [];
   for (const unit of units.values()) {
     const skip = (reason: string) => skipped.push({ line: unit.line, key: unit.score.key, entry: unit.verdict.entry, reason });
     const votes = [...unit.labels.values()];
     const metVotes = votes.filter(Boolean).length;
-    if (metVotes * 2 === votes.length) {
+    if (unit.adjudicated === undefined && metVotes * 2 === votes.length) {
       skip(`experts split ${metVotes}-${votes.length - metVotes}`);
       continue;
     }
@@ -130,7 +144,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
       skip(`no ${rater} verdict${rater === 'final' ? '' : ` (entry decided by ${unit.verdict.decided_by})`}`);
       continue;
     }
-    compared.push({ unit, pair: { expected: metVotes * 2 > votes.length, observed } });
+    compared.push({ unit, pair: { expected: unit.adjudicated ?? metVotes * 2 > votes.length, observed } });
   }
 
   const groups = groupStats(compared, options.bank, seed, options.resamples);
@@ -223,17 +237,22 @@ function groupStats(compared: { unit: Unit; pair: RatedPair }[], bank: Bank | un
   const order = (g: string) => (g === 'overall' ? '' : g);
   return [...members.entries()]
     .sort(([a], [b]) => order(a).localeCompare(order(b)))
-    .map(([group, pairs]) => ({
-      group,
-      n: pairs.length,
-      agreement: percentAgreement(pairs),
-      kappa: cohenKappa(pairs),
-      ac1: gwetAC1(pairs),
-      macroF1: macroF1(pairs),
-      ci: {
-        kappa: bootstrapInterval(pairs, cohenKappa, { seed, resamples }),
-        ac1: bootstrapInterval(pairs, gwetAC1, { seed, resamples }),
-        macroF1: bootstrapInterval(pairs, macroF1, { seed, resamples }),
-      },
-    }));
+    .map(([group, pairs]) => agreementStats(group, pairs, seed, resamples));
+}
+
+/** Agreement of one group of rated pairs: kappa, AC1 and macro-F1 with seeded bootstrap intervals. */
+export function agreementStats(group: string, pairs: RatedPair[], seed: number, resamples?: number): AgreementStats {
+  return {
+    group,
+    n: pairs.length,
+    agreement: percentAgreement(pairs),
+    kappa: cohenKappa(pairs),
+    ac1: gwetAC1(pairs),
+    macroF1: macroF1(pairs),
+    ci: {
+      kappa: bootstrapInterval(pairs, cohenKappa, { seed, resamples }),
+      ac1: bootstrapInterval(pairs, gwetAC1, { seed, resamples }),
+      macroF1: bootstrapInterval(pairs, macroF1, { seed, resamples }),
+    },
+  };
 }

@@ -11,7 +11,7 @@ import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore, Opinion, Verdict } from '../schema/score.js';
 import { UserError } from '../errors.js';
 import { applyProfile, type EntryVerdict } from './arithmetic.js';
-import { MATCHER_VERSION, evaluateMatch, prepareAnswer } from './matcher.js';
+import { MATCHER_VERSION, MAX_MATCHED_CHARS, evaluateMatch, prepareAnswer } from '../matching/matcher.js';
 import { resolveRubric, type ResolvedEntry } from './rubric.js';
 import type { EntryExternal } from './verdict-sources.js';
 
@@ -140,5 +140,8 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
     vetoed_by: result.vetoed_by,
     safety: result.safety,
     verdicts,
+    ...(answer.unread > 0 && {
+      note: `the answer has ${response.text.length} characters; the matchers read the first ${MAX_MATCHED_CHARS} and not the last ${answer.unread}`,
+    }),
   };
 }

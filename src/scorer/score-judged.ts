@@ -9,7 +9,7 @@ import type { JuryRule } from '../schema/config.js';
 import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore, Opinion } from '../schema/score.js';
 import type { EndpointClient } from '../endpoints/client.js';
-import { MATCHER_VERSION } from './matcher.js';
+import { MATCHER_VERSION } from '../matching/matcher.js';
 import { resolveRubric } from './rubric.js';
 import { scoreAnswer } from './score-answer.js';
 import { itemQuestion } from './question.js';

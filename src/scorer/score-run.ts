@@ -8,7 +8,6 @@
  * over judge and matcher; an answer whose labels changed is decided again from its earlier
  * judge opinions, without asking the judge.
  */
-import pLimit from 'p-limit';
 import type { Bank } from '../bank/bank.js';
 import { CLEAN } from '../schema/bank.js';
 import type { JuryRule } from '../schema/config.js';
@@ -19,7 +18,7 @@ import { lockRunFolder } from '../io/lock.js';
 import { WriteError } from '../io/safe-write.js';
 import { RunFolder } from '../io/run-folder.js';
 import { contentHash } from '../io/hash.js';
-import { MATCHER_VERSION } from './matcher.js';
+import { MATCHER_VERSION } from '../matching/matcher.js';
 import { jurorOpinions, rescoreWithExternal, scoreWithJudges } from './score-judged.js';
 import { externalHash, latestExternalVerdicts, resolveExternal } from './verdict-sources.js';
 import type { ExternalVerdict } from '../schema/external-verdict.js';
@@ -92,6 +91,48 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
   }
 }
 
+/** What is kept of an earlier score to decide reuse and to count it: not the score itself. */
+interface EarlierScore {
+  signature: string | undefined;
+  status: AnswerScore['status'];
+  external: string | undefined;
+  /** Every verdict carries a judge's view. */
+  judged: boolean;
+  counts: ScoreCounts;
+  /** The whole score, kept only where a re-score may start from it (not complete, not judged throughout, or labelled). */
+  score?: AnswerScore;
+}
+
+interface ScoreCounts {
+  compared: number;
+  agreed: number;
+  /** Entries decided by verdicts.jsonl, by source. */
+  external: Record<string, number>;
+}
+
+function countsOf(score: AnswerScore): ScoreCounts {
+  const counts: ScoreCounts = { compared: 0, agreed: 0, external: {} };
+  for (const verdict of score.verdicts) {
+    if (verdict.provenance) counts.external[verdict.decided_by] = (counts.external[verdict.decided_by] ?? 0) + 1;
+    if (verdict.agreement === undefined) continue;
+    counts.compared++;
+    if (verdict.agreement) counts.agreed++;
+  }
+  return counts;
+}
+
+function earlierOf(score: AnswerScore, labelled: boolean): EarlierScore {
+  const judged = score.verdicts.every((v) => v.judge !== undefined);
+  const keep = score.status !== 'complete' || !judged || labelled || score.scorer.external !== undefined;
+  return { signature: score.scorer.signature, status: score.status, external: score.scorer.external, judged, counts: countsOf(score), ...(keep && { score }) };
+}
+
+/**
+ * Streams the run: responses are read, scored and appended one at a time, at most
+ * `concurrency` in flight, so memory holds per answer only its key and line (never the texts,
+ * nor the earlier scores but where a re-score starts from one). Scores are appended in the
+ * order answers finish.
+ */
 async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise<ScoreRunSummary> {
   const { bank } = options;
   const runDir = folder.dir;
@@ -99,17 +140,21 @@ async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise
   const template = judges.length === 0 ? null : typeof options.template === 'object' ? options.template : loadJudgeTemplate(options.template);
   const rule: JuryRule = options.rule ?? 'majority';
   const items = new Map(bank.items.map((i) => [i.id, i]));
-  const responses = [...(await folder.latestResponses()).values()].sort((a, b) => a.key.localeCompare(b.key));
-  const previous = await folder.latestScores();
   const verdictProblems: string[] = [];
   const externalLines: ExternalVerdict[] = [];
   for await (const line of folder.externalVerdicts((p) => verdictProblems.push(`${folder.verdictsPath}:${p.line}: ${p.message}`))) externalLines.push(line);
   const external = latestExternalVerdicts(externalLines);
+  // First pass: the line of each key's latest response (a re-asked answer supersedes the earlier line).
+  const latestLine = new Map<string, number>();
+  let line = 0;
+  for await (const response of folder.responses()) latestLine.set(response.key, line++);
+  const previous = new Map<string, EarlierScore>();
+  for await (const score of folder.scores()) previous.set(score.key, earlierOf(score, external.has(score.key)));
   const judgeInfo = judges.map((j) => ({ name: j.name, model: j.model, template: template!.ref }));
 
   const summary: ScoreRunSummary = {
     runDir,
-    answers: responses.length,
+    answers: latestLine.size,
     scored: 0,
     reused: 0,
     complete: 0,
@@ -124,8 +169,14 @@ async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise
     external: {},
     verdictProblems,
   };
-  const current = new Map<string, AnswerScore>();
-  const limit = pLimit(options.concurrency ?? 16);
+  const count = (status: AnswerScore['status'], counts: ScoreCounts) => {
+    if (status === 'complete') summary.complete++;
+    else if (status === 'incomplete') summary.incomplete++;
+    else summary.errors++;
+    summary.agreement.compared += counts.compared;
+    summary.agreement.agreed += counts.agreed;
+    for (const [source, n] of Object.entries(counts.external)) summary.external[source] = (summary.external[source] ?? 0) + n;
+  };
   const appender = folder.scoreAppender();
   let done = 0;
   // After a failed write (disk full) nothing more is scored; what was appended stays and is reused.
@@ -140,74 +191,73 @@ async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise
       return false;
     }
     summary.scored++;
-    current.set(score.key, score);
+    count(score.status, countsOf(score));
     return true;
   };
+
+  async function scoreOne(response: ResponseRecord): Promise<void> {
+    if (writeFailure) return;
+    const item = items.get(response.item);
+    if (!item || (response.variant !== CLEAN && !item.variants.some((v) => v.id === response.variant))) {
+      summary.unknownItems.push(response.key);
+      return;
+    }
+    const signature = scoreSignature({ bank, judges: judgeInfo, template: template?.hash ?? null, rule: judges.length > 1 ? rule : null, response });
+    const earlier = previous.get(response.key);
+    const labels = external.get(response.key);
+    const labelHash = externalHash(labels);
+    const decided = labels ? resolveExternal(labels) : undefined;
+    // A judge that failed on entries the matcher could decide leaves a complete score without the judge's view: retry it too.
+    const judgedBefore = judges.length === 0 || earlier?.judged;
+    const sameScorer = earlier !== undefined && earlier.status === 'complete' && earlier.signature === signature && judgedBefore;
+    const relabelled = sameScorer && earlier.external !== labelHash && earlier.score ? rescoreWithExternal({ bank, item, response, earlier: earlier.score, external: decided ?? new Map() }) : undefined;
+    if (sameScorer && earlier.external === labelHash) {
+      summary.reused++;
+      count(earlier.status, earlier.counts);
+    } else if (relabelled && relabelled.status === 'complete') {
+      const score: AnswerScore = { ...relabelled, scorer: { ...relabelled.scorer, ...(labelHash ? { external: labelHash } : { external: undefined }) } };
+      if (!record(score)) return;
+    } else {
+      const judged = await scoreWithJudges({
+        bank,
+        item,
+        response,
+        judges,
+        template,
+        rule,
+        external: decided,
+        kept: earlier?.score && earlier.signature === signature ? jurorOpinions(earlier.score) : undefined,
+        retries: options.judgeRetries,
+        signal: options.signal,
+      });
+      summary.judgeCalls += judged.calls;
+      if (judged.judgeFailed) summary.judgeFailures++;
+      const faults = judged.decision?.faults ?? [];
+      summary.judgeFaults += faults.filter((f) => f.kind !== 'jury-tie').length;
+      summary.juryTies += faults.filter((f) => f.kind === 'jury-tie').length;
+      const score: AnswerScore = { ...judged.score, scorer: { ...judged.score.scorer, signature, ...(labelHash && { external: labelHash }) } };
+      if (!record(score)) return;
+    }
+    options.onProgress?.({ done: ++done, total: latestLine.size });
+  }
+
+  const concurrency = options.concurrency ?? 16;
+  const inFlight = new Set<Promise<void>>();
   try {
-    await Promise.all(
-      responses.map((response) =>
-        limit(async () => {
-          if (writeFailure) return;
-          const item = items.get(response.item);
-          if (!item || (response.variant !== CLEAN && !item.variants.some((v) => v.id === response.variant))) {
-            summary.unknownItems.push(response.key);
-            return;
-          }
-          const signature = scoreSignature({ bank, judges: judgeInfo, template: template?.hash ?? null, rule: judges.length > 1 ? rule : null, response });
-          const earlier = previous.get(response.key);
-          const labels = external.get(response.key);
-          const labelHash = externalHash(labels);
-          const decided = labels ? resolveExternal(labels) : undefined;
-          // A judge that failed on entries the matcher could decide leaves a complete score without the judge's view: retry it too.
-          const judgedBefore = judges.length === 0 || earlier?.verdicts.every((v) => v.judge !== undefined);
-          const sameScorer = earlier !== undefined && earlier.status === 'complete' && earlier.scorer.signature === signature && judgedBefore;
-          const relabelled = sameScorer && earlier.scorer.external !== labelHash ? rescoreWithExternal({ bank, item, response, earlier, external: decided ?? new Map() }) : undefined;
-          if (sameScorer && earlier.scorer.external === labelHash) {
-            summary.reused++;
-            current.set(response.key, earlier);
-          } else if (relabelled && relabelled.status === 'complete') {
-            const score: AnswerScore = { ...relabelled, scorer: { ...relabelled.scorer, ...(labelHash ? { external: labelHash } : { external: undefined }) } };
-            if (!record(score)) return;
-          } else {
-            const judged = await scoreWithJudges({
-              bank,
-              item,
-              response,
-              judges,
-              template,
-              rule,
-              external: decided,
-              kept: earlier?.scorer.signature === signature ? jurorOpinions(earlier) : undefined,
-              retries: options.judgeRetries,
-              signal: options.signal,
-            });
-            summary.judgeCalls += judged.calls;
-            if (judged.judgeFailed) summary.judgeFailures++;
-            const faults = judged.decision?.faults ?? [];
-            summary.judgeFaults += faults.filter((f) => f.kind !== 'jury-tie').length;
-            summary.juryTies += faults.filter((f) => f.kind === 'jury-tie').length;
-            const score: AnswerScore = { ...judged.score, scorer: { ...judged.score.scorer, signature, ...(labelHash && { external: labelHash }) } };
-            if (!record(score)) return;
-          }
-          options.onProgress?.({ done: ++done, total: responses.length });
-        }),
-      ),
-    );
+    line = 0;
+    for await (const response of folder.responses()) {
+      if (latestLine.get(response.key) !== line++ || writeFailure) continue;
+      const task: Promise<void> = scoreOne(response).finally(() => inFlight.delete(task));
+      // A failure surfaces through the race or the final Promise.all, not as an unhandled rejection meanwhile.
+      task.catch(() => {});
+      inFlight.add(task);
+      // Backpressure: read the next answer only when a slot is free.
+      if (inFlight.size >= concurrency) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
   } finally {
     appender.close();
   }
   if (writeFailure) throw writeFailure;
-
-  for (const score of current.values()) {
-    if (score.status === 'complete') summary.complete++;
-    else if (score.status === 'incomplete') summary.incomplete++;
-    else summary.errors++;
-    for (const verdict of score.verdicts) {
-      if (verdict.provenance) summary.external[verdict.decided_by] = (summary.external[verdict.decided_by] ?? 0) + 1;
-      if (verdict.agreement === undefined) continue;
-      summary.agreement.compared++;
-      if (verdict.agreement) summary.agreement.agreed++;
-    }
-  }
   return summary;
 }

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintBank } from '../../src/bank/lint.js';
@@ -66,6 +67,28 @@ describe('item statuses', () => {
     const root = writeTree({ 'b.yaml': header + itemYaml('a1', status('admitted')) + itemYaml('a1', status('draft')) });
     const report = await lintBank([root]);
     expect(report.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual(['duplicate-item-id']);
+  });
+
+  it('refuses an admitted item a model drafted unless a review round admitted it', async () => {
+    const drafted = (s: string) => ({ extra: `    status: ${s}\n    source: drafted by some-model\n` });
+    const root = writeTree({ 'b.yaml': header + itemYaml('a1', status('admitted')) + itemYaml('m1', drafted('admitted')) + itemYaml('m2', drafted('draft')) });
+    const report = await lintBank([root]);
+    expect(report.diagnostics.map((d) => [d.item, d.code, d.severity])).toEqual([['m1', 'drafted-not-reviewed', 'error']]);
+    expect(report.diagnostics[0].message).toMatch(/drafted by a model and is marked admitted, but there is no review history \(.*review-history\.jsonl\)/);
+
+    // A history whose round admitted m1 satisfies the rule.
+    const at = '2026-01-01T00:00:00.000Z';
+    const events = [
+      { v: 1, type: 'round-opened', at, round: 1, by: 'c', bank: 'status-bank', threshold: 0.05, items: [{ item: 'm1', authors: [], reviewers: ['r'] }] },
+      { v: 1, type: 'decision', at, round: 1, item: 'm1', reviewer: 'r', decision: 'accept', comments: [] },
+      { v: 1, type: 'round-closed', at, round: 1, by: 'c' },
+    ];
+    writeFileSync(join(root, 'review-history.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    expect((await lintBank([root])).diagnostics).toEqual([]);
+    writeFileSync(join(root, 'review-history.jsonl'), events.slice(0, 2).map((e) => JSON.stringify(e)).join('\n') + '\n');
+    expect((await lintBank([root])).diagnostics.map((d) => d.code)).toEqual(['drafted-not-reviewed']);
+    writeFileSync(join(root, 'review-history.jsonl'), 'not json\n');
+    expect((await lintBank([root])).diagnostics.map((d) => [d.code, d.line])).toEqual([['review-history-invalid', 1]]);
   });
 
   it('the review status does not change the bank hash', async () => {

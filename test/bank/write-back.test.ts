@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -50,6 +50,29 @@ describe('writing an item back into its bank file', () => {
     // The other items are untouched as data too.
     const others = (t: string) => (parseDocument(t).toJS() as { items: ItemData[] }).items.filter((i) => i.id !== id);
     expect(others(edited)).toEqual(others(text));
+  });
+
+  it('round-trips every item of the demo bank: an edit changes that item\'s data only and no byte outside it', () => {
+    let edits = 0;
+    for (const name of readdirSync(DEMO).filter((f) => f.endsWith('.yaml') && f !== 'topics.yaml')) {
+      const text = readFileSync(join(DEMO, name), 'utf8');
+      const all = (parseDocument(text).toJS() as { items: ItemData[] }).items;
+      for (const original of all) {
+        const id = original.id as string;
+        const item = structuredClone(original);
+        item.depth = 9;
+        const rubric = item.rubric as { points: { text: string }[] };
+        rubric.points.at(-1)!.text += '（已修改）';
+        const edited = replaceItemText(text, id, item);
+        const [start, end] = itemRange(text, id);
+        const [newStart, newEnd] = itemRange(edited, id);
+        expect(edited.slice(0, newStart)).toBe(text.slice(0, start));
+        expect(edited.slice(newEnd)).toBe(text.slice(end));
+        expect((parseDocument(edited).toJS() as { items: ItemData[] }).items).toEqual(all.map((i) => (i.id === id ? item : i)));
+        edits++;
+      }
+    }
+    expect(edits).toBe(48);
   });
 
   it('keeps comments inside the edited item on the parts that did not change, and returns the text unchanged for a no-op edit', () => {

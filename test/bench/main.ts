@@ -5,10 +5,10 @@
  *
  *   npm run bench                  all cases
  *   npm run bench -- --quick       N = 1,000 only and 10,000 answers for RSS
- *   npm run bench -- --runner-only this section only (not the report benchmark)
+ *   npm run bench -- --runner-only this section only (not the report, fault-soak or matching benchmarks)
  */
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import OpenAI from 'openai';
 import { runEval } from '../../src/runner/run.js';
 import { createHttpFetch } from '../../src/endpoints/http-fetch.js';
 import { benchBank, benchConfig, writeBenchFiles } from './workload.js';
+import { writeDocsSection } from './docs.js';
 
 const quick = process.argv.includes('--quick');
 const runnerOnly = process.argv.includes('--runner-only');
@@ -251,13 +252,16 @@ const section = [
   '<!-- runner:end -->',
 ].join('\n');
 
-const docs = join(here, '..', '..', 'docs', 'benchmarks.md');
-const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
-const next = /<!-- runner:begin -->[\s\S]*<!-- runner:end -->/.test(current)
-  ? current.replace(/<!-- runner:begin -->[\s\S]*<!-- runner:end -->/, section)
-  : `${current.trimEnd()}\n\n${section}\n`;
-writeFileSync(docs, next);
-console.log(`wrote ${docs}`);
+writeDocsSection('runner', section);
 
-// The report benchmark writes its own section of docs/benchmarks.md.
+// The report and fault-soak benchmarks write their own sections of docs/benchmarks.md.
 if (!runnerOnly) await import('./report.js');
+if (!runnerOnly) await import('./soak.js');
+
+// Matching: rubric checks per second and one ~5 MB answer (figures in docs/benchmarks.md, Matching).
+if (!runnerOnly) {
+  const { benchMatching } = await import('./matching.js');
+  console.log(`matching ${JSON.stringify(await benchMatching(quick))}`);
+}
+// The studio benchmark writes its own section too (it needs npm run build: it runs the built CLI).
+if (!runnerOnly) await import('./studio.js');

@@ -8,7 +8,7 @@
  * Run alone with `npx tsx test/bench/report.ts`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,11 +19,11 @@ import { analyze, DEFAULT_BOOTSTRAP } from '../../src/analysis/analyze.js';
 import { buildReport, REPORT_FILES, REPORT_FORMATS, type ReportFormat } from '../../src/report/build.js';
 import { reportRuns } from '../../src/report/from-runs.js';
 import { bankInput, makeEvaluation, writeRun } from '../report/fixture.js';
+import { writeDocsSection } from './docs.js';
 
 const RESPONDENTS = 30;
 const ITEMS = 1000;
 const ANSWER_CHARS = 600;
-const here = import.meta.dirname;
 
 interface CaseFigures {
   label: string;
@@ -149,8 +149,4 @@ const loadBefore = loadavg()[0];
 const cases = [await measure('(a) clean', false), await measure('(b) heavy', true)];
 const text = section(cases, loadBefore);
 console.log(text);
-const docs = join(here, '..', '..', 'docs', 'benchmarks.md');
-const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
-const pattern = /<!-- report:begin -->[\s\S]*<!-- report:end -->/;
-writeFileSync(docs, pattern.test(current) ? current.replace(pattern, text) : `${current.trimEnd()}\n\n${text}\n`);
-console.log(`wrote ${docs}`);
+writeDocsSection('report', text);

@@ -8,8 +8,11 @@ function commands(program: Command, prefix: string[] = []): string[][] {
   return program.commands.flatMap((c) => [[...prefix, c.name()], ...commands(c, [...prefix, c.name()])]);
 }
 
+// Every command is loaded (a bare program lists them all).
+const program = await buildProgram();
+
 describe('caps --help', () => {
-  const all = commands(buildProgram());
+  const all = commands(program);
 
   it.each(all.map((path) => [path.join(' '), path]))('caps %s --help has an example', async (_, path) => {
     const help = await runCaps([...(path as string[]), '--help']);
@@ -27,7 +30,7 @@ describe('caps --help', () => {
   it('spells shared flags alike in every command that has them', () => {
     const spelled = new Map<string, Set<string>>();
     for (const path of all) {
-      let command = buildProgram() as Command;
+      let command = program;
       for (const name of path) command = command.commands.find((c) => c.name() === name)!;
       for (const option of command.options) {
         if (!option.long) continue;

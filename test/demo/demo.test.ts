@@ -14,6 +14,7 @@ import { scoreRun } from '../../src/scorer/score-run.js';
 import { reportRuns } from '../../src/report/from-runs.js';
 import { RunFolder } from '../../src/io/run-folder.js';
 import type { Results } from '../../src/schema/results.js';
+import type { Page } from 'playwright-core';
 import { openInChromium, type OpenedPage } from '../helpers/browser.js';
 
 const PLANTED = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
@@ -130,6 +131,117 @@ describe('caps demo', () => {
       const out = join(process.cwd(), 'test-output');
       mkdirSync(out, { recursive: true });
       await page.screenshot({ path: join(out, 'demo-report.png'), fullPage: false });
+    });
+  });
+
+  describe('its own report: phone layout, deep links, history and language', () => {
+    let opened: OpenedPage;
+    let url: string;
+    const out = join(process.cwd(), 'test-output');
+    const hash = async (page: Page) => decodeURIComponent(await page.evaluate<string>('location.hash'));
+
+    beforeAll(async () => {
+      url = pathToFileURL(demo.files.find((f) => f.endsWith('report.html'))!).href;
+      mkdirSync(join(dir, 'browser-own'), { recursive: true });
+      mkdirSync(out, { recursive: true });
+      opened = await openInChromium(url, join(dir, 'browser-own'));
+    }, 60_000);
+
+    afterAll(async () => {
+      await opened?.close();
+    });
+
+    it('has no horizontal page scroll on a 390 x 844 phone', async () => {
+      const page = await opened.page.context().newPage();
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(url);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: join(out, 'report-phone-390.png') });
+      await page.goto(`${url}#depth`);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: join(out, 'report-phone-390-depth.png') });
+      await page.close();
+    });
+
+    it('opens report.html#item-<id> on that item', async () => {
+      const page = await opened.page.context().newPage();
+      const item = demo.results.items[5].id;
+      await page.goto(`${url}#item-${item}`);
+      await page.waitForSelector(`#drilldown-panel[data-open-item="${item}"]`);
+      expect(await page.$eval('#drilldown-panel h3', (e) => e.textContent)).toBe(item);
+      await page.close();
+    });
+
+    it('opens a veto on the vetoed answer with its quote highlighted, and Back returns to the previous view', async () => {
+      const { page } = opened;
+      const veto = demo.results.safety.events.find((e) => e.kind === 'veto')!;
+      const first = demo.results.items[0].id;
+      await page.click(`#item-index a[data-item="${first}"]`);
+      await page.waitForSelector(`#drilldown-panel[data-open-item="${first}"]`);
+      await page.click(`#safety a.answer-link[data-item="${veto.item}"][data-respondent="${veto.respondent}"]`);
+      await page.waitForSelector(`#drilldown-panel[data-open-item="${veto.item}"] mark.focus`);
+      const focused = await page.$eval('article.answer-card.focus', (c) => [c.getAttribute('data-respondent'), c.getAttribute('data-variant'), c.getAttribute('data-turn')]);
+      expect(focused).toEqual([veto.respondent, veto.variant, String(veto.turn)]);
+      const mark = await page.$eval('mark.focus', (m) => ({ text: m.textContent ?? '', top: m.getBoundingClientRect().top, bottom: m.getBoundingClientRect().bottom, cls: m.className }));
+      expect(mark.cls).toContain('hit-bad');
+      expect(veto.quotes.some((q) => mark.text.toLowerCase().includes(q.toLowerCase()) || q.toLowerCase().includes(mark.text.toLowerCase()))).toBe(true);
+      expect(mark.top).toBeGreaterThanOrEqual(0);
+      expect(mark.bottom).toBeLessThanOrEqual(900);
+      expect(await hash(page)).toContain(`respondent=${veto.respondent}`);
+      await page.screenshot({ path: join(out, 'report-veto-link.png') });
+      await page.goBack();
+      await page.waitForSelector(`#drilldown-panel[data-open-item="${first}"]`);
+      expect(await hash(page)).toMatch(new RegExp(`^#item-${first}`));
+    });
+
+    it('keeps the respondent and variant chosen in the URL', async () => {
+      const { page } = opened;
+      const item = demo.results.items[1];
+      await page.click(`#item-index a[data-item="${item.id}"]`);
+      await page.waitForSelector(`#drilldown-panel[data-open-item="${item.id}"]`);
+      await page.selectOption('#drilldown-panel select.respondent-filter', 'sim-knee');
+      await page.waitForFunction("location.hash.includes('respondent=sim-knee')");
+      const respondents = await page.$$eval('article.answer-card', (cards) => [...new Set(cards.map((c) => c.getAttribute('data-respondent')))]);
+      expect(respondents).toEqual(['sim-knee']);
+      const reopened = await opened.page.context().newPage();
+      await reopened.goto(`${url}${await page.evaluate<string>('location.hash')}`);
+      await reopened.waitForSelector(`#drilldown-panel[data-open-item="${item.id}"]`);
+      expect(await reopened.$eval('#drilldown-panel select.respondent-filter', (s) => (s as unknown as { value: string }).value)).toBe('sim-knee');
+      await reopened.close();
+    });
+
+    it('switches prompts and rubric texts to English and keeps the choice in the URL', async () => {
+      const { page } = opened;
+      const item = demo.results.items.find((i) => i.prompt_en && typeof i.prompt === 'string')!;
+      await page.goto(`${url}#item-${item.id}`);
+      await page.waitForSelector(`#drilldown-panel[data-open-item="${item.id}"]`);
+      expect(await page.$eval('#drilldown-panel pre.prompt', (p) => p.textContent)).toBe(item.prompt);
+      await page.selectOption('#report-language', 'en');
+      await page.waitForFunction("location.hash.includes('lang=en')");
+      await page.waitForFunction(`document.querySelector('#drilldown-panel pre.prompt')?.textContent === ${JSON.stringify(item.prompt_en)}`);
+      const entry = item.entries.find((e) => e.text_en)!;
+      expect(await page.$$eval('#drilldown-panel ul.rubric li', (li) => li.map((x) => x.textContent ?? '').join('\n'))).toContain(entry.text_en!);
+      await page.reload();
+      await page.waitForSelector(`#drilldown-panel[data-open-item="${item.id}"]`);
+      expect(await page.$eval('#drilldown-panel pre.prompt', (p) => p.textContent)).toBe(item.prompt_en);
+      expect(await page.$eval('#report-language', (s) => (s as unknown as { value: string }).value)).toBe('en');
+    });
+
+    it('goes from a depth-4 cell of the depth table to the answers behind it', async () => {
+      const { page } = opened;
+      await page.goto(`${url}#depth`);
+      await page.click('#depth a.answers-link[data-respondent="sim-knee"][data-depth="4"]');
+      await page.waitForFunction("location.hash.includes('depth=4')");
+      const depths = await page.$$eval('#item-index tbody tr:not([hidden])', (rows) => [...new Set(rows.map((r) => r.getAttribute('data-depth')))]);
+      expect(depths).toEqual(['4']);
+      const item = await page.$eval('#item-index tbody tr:not([hidden])', (r) => r.getAttribute('data-item')!);
+      await page.click(`#item-index a[data-item="${item}"]`);
+      await page.waitForSelector(`#drilldown-panel[data-open-item="${item}"]`);
+      const respondents = await page.$$eval('article.answer-card', (cards) => [...new Set(cards.map((c) => c.getAttribute('data-respondent')))]);
+      expect(respondents).toEqual(['sim-knee']);
+      expect(await page.$$eval('#leaderboard a.answers-link', (a) => a.length)).toBeGreaterThan(0);
+      expect(await page.$$eval('#profile a.answers-link[data-depth]', (a) => a.length)).toBe(demo.results.leaderboard.rows.length);
+      expect(opened.consoleErrors).toEqual([]);
     });
   });
 

@@ -86,7 +86,7 @@ describe('caps draft', () => {
     const admitted = await lintBank([dir]);
     expect(admitted.errors + admitted.warnings).toBe(0);
     expect(admitted.summary?.statuses).toMatchObject({ draft: 0, admitted: before.items.length + 5 });
-  });
+  }, 180_000);
 
   it('retries a reply that is not an item, with the reason, and lands the corrected draft', async () => {
     const dir = bankCopy('flaky');

@@ -7,6 +7,17 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
+// Without the background-networking flags chromium tries to reach the network at start.
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 export interface OpenedPage {
   page: Page;
   consoleErrors: string[];
@@ -20,16 +31,7 @@ export async function openInChromium(fileUrl: string, profileDir: string): Promi
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 900 },
-    // Without the background-networking flags chromium tries to reach the network at start.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   const page = await context.newPage();
   const consoleErrors: string[] = [];

@@ -19,7 +19,7 @@ describe('caps import, export and import-verdicts on the command line', () => {
     const run = join(dir, 'runs', 'nsclc');
     const imported = await caps(['import', 'gaps', GAPS_SAMPLE, '--out', bank, '--answers', run]);
     expect(imported.code).toBe(0);
-    expect(imported.out).toContain(`wrote ${bank} (gaps layout): 8 items, 115 points, 57 deductions (A1 21, A2 63, A3 31, S2 21, S3 17, S4 19); 19 S4 veto candidates`);
+    expect(imported.out).toContain(`wrote ${bank} (gaps layout, bank gaps-456552c29f): 8 items, 115 points, 57 deductions (A1 21, A2 63, A3 31, S2 21, S3 17, S4 19); 19 S4 veto candidates`);
     expect(imported.out).toContain('24 answers by gpt_5, gemini_2_5_pro, claude_opus_4 imported');
 
     writeFileSync(join(dir, 'grades.csv'), 'item,respondent,entry,met\ngaps-2,gpt_5,c1,yes\n');

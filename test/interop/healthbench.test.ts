@@ -66,7 +66,7 @@ describe('caps import healthbench', () => {
     expect(headline.overall.examples).toBe(3);
     expect(headline.overall.unclipped_mean).toBeCloseTo((2 / 32 + 0.5 - 10 / 67) / 3, 12);
     expect(headline.overall.score).toBeCloseTo(0.13774876, 8);
-    const axis = Object.fromEntries(headline.axes.map((a) => [a.group, a]));
+    const axis = Object.fromEntries(headline.criterionTags.map((a) => [a.group, a]));
     // completeness: A 2/32 and C (-8 - 10) / (9 + 9 + 8 + 10 + 6) = -18/42; mean negative -> clipped to 0.
     expect(axis['axis:completeness']).toMatchObject({ examples: 2, score: 0 });
     expect(axis['axis:completeness'].unclipped_mean).toBeCloseTo((2 / 32 - 18 / 42) / 2, 12);
@@ -74,9 +74,47 @@ describe('caps import healthbench', () => {
     expect(axis['axis:accuracy']).toMatchObject({ examples: 2, unclipped_mean: 0.5, score: 0.5 });
     expect(axis['axis:context_awareness']).toMatchObject({ examples: 2, unclipped_mean: 0.5 });
     expect(axis['axis:instruction_following']).toMatchObject({ examples: 1, unclipped_mean: 0, bootstrap_std: 0 });
-    const theme = Object.fromEntries(headline.themes.map((t) => [t.group, t]));
+    const theme = Object.fromEntries(headline.exampleTags.map((t) => [t.group, t]));
     expect(theme['theme:global_health']).toMatchObject({ examples: 1, score: 0 });
     expect(theme['theme:global_health'].unclipped_mean).toBeCloseTo(-10 / 67, 12);
+  });
+
+  it('per-group scores for every tag prefix the rows carry, with the headline bootstrap, checked against the raw rows', async () => {
+    const { bank } = await imported();
+    const rows = readFileSync(HEALTHBENCH_SAMPLE, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { prompt_id: string; example_tags: string[]; rubrics: { points: number; tags: string[] }[] });
+    // Every odd-numbered criterion (1st, 3rd, ...) is met.
+    const metAt = (n: number) => n % 2 === 1;
+    const scores = rows.map((row) => handScore(bank, row.prompt_id, row.rubrics.map((c, i) => `${c.points > 0 ? 'p' : 'd'}${i + 1}`).filter((_, i) => metAt(i + 1))));
+    const [headline] = healthBenchHeadline(bank, scores, { seed: 11, resamples: 300 });
+    const groups = new Map([...headline.criterionTags, ...headline.exampleTags].map((g) => [g.group, g]));
+    // simple-evals: sum(points of met criteria) / sum(positive points) over the criteria carrying the tag (None without a positive one); example tags take the whole example.
+    const rowScore = (criteria: { points: number; n: number }[]) => {
+      const positive = criteria.filter((c) => c.points > 0).reduce((a, c) => a + c.points, 0);
+      return positive === 0 ? null : criteria.filter((c) => metAt(c.n)).reduce((a, c) => a + c.points, 0) / positive;
+    };
+    const numbered = (row: (typeof rows)[number]) => row.rubrics.map((c, i) => ({ ...c, n: i + 1 }));
+    const byCriterionTag = (tag: string) => rows.map((r) => rowScore(numbered(r).filter((c) => c.tags.includes(tag)))).filter((v): v is number => v !== null);
+    const byExampleTag = (tag: string) => rows.filter((r) => r.example_tags.includes(tag)).map((r) => rowScore(numbered(r))!);
+    const checks: [string, number[]][] = [
+      ['axis:completeness', byCriterionTag('axis:completeness')],
+      ['level:cluster', byCriterionTag('level:cluster')],
+      ['cluster:hedging_any-reducible-uncertainty_hedges', byCriterionTag('cluster:hedging_any-reducible-uncertainty_hedges')],
+      ['theme:global_health', byExampleTag('theme:global_health')],
+      ['physician_agreed_category:non-emergent', byExampleTag('physician_agreed_category:non-emergent')],
+    ];
+    for (const [tag, values] of checks) {
+      expect(values.length).toBeGreaterThan(0);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      expect(groups.get(tag)).toMatchObject({ examples: values.length, score: Math.min(1, Math.max(0, groups.get(tag)!.unclipped_mean!)) });
+      expect(groups.get(tag)!.unclipped_mean).toBeCloseTo(mean, 12);
+      expect(groups.get(tag)!.bootstrap_std).toBe(clippedStats(tag, values, { seed: 11, resamples: 300 }).bootstrap_std);
+    }
+    // Every prefix present is a group; the tags caps adds itself (ideal_completions_group:) are not.
+    expect(new Set([...groups.keys()].map((g) => g.split(':')[0]))).toEqual(new Set(['axis', 'level', 'cluster', 'theme', 'physician_agreed_category']));
+    // By hand: level:cluster criteria (all +5) are in rows 1 (18, 19), 3 (1, 2), 4 (18, 19, 20), 5 (12, 13), 7 (13, 14), 8 (10, 11):
+    // one of two met in five rows (0.5), one of three in row 4 (1/3) -> (5 x 0.5 + 1/3) / 6. The hedges cluster is row 4, criterion 19, met: 1.
+    expect(groups.get('level:cluster')!.unclipped_mean).toBeCloseTo((2.5 + 1 / 3) / 6, 12);
+    expect(groups.get('cluster:hedging_any-reducible-uncertainty_hedges')).toMatchObject({ examples: 1, unclipped_mean: 1, score: 1, bootstrap_std: 0 });
   });
 
   it('bootstrap standard error: std of clipped resample means, seeded', () => {

@@ -11,6 +11,7 @@ import { scoreRun } from '../../src/scorer/score-run.js';
 import { reportRuns } from '../../src/report/from-runs.js';
 import type { Bank } from '../../src/bank/bank.js';
 import { RunFolder } from '../../src/io/run-folder.js';
+import { roundLikePython4 } from '../../src/interop/native.js';
 import { GAPS_SAMPLE, tempDir } from './fixtures.js';
 
 let server: SimServer;
@@ -22,6 +23,12 @@ beforeAll(async () => {
   server = await startSimServer({ personas: [createJudgePersona({ name: 'sim-judge', items: bank.items })] });
 });
 afterAll(() => server?.close());
+
+describe("GAPS rounding: Python's round(x, 4)", () => {
+  it('rounds correctly and sends exact ties to the even neighbour', () => {
+    expect([1 / 32, 3 / 32, 5 / 32, 9 / 22, 2 / 3, 0, 1, 17 / 22].map(roundLikePython4)).toEqual([0.0312, 0.0938, 0.1562, 0.4091, 0.6667, 0, 1, 0.7727]);
+  });
+});
 
 describe('caps report on the imported GAPS sample', () => {
   it('scores the three frontier respondents with the simulated judge and reports the depth curve over G1-G4 beside the GAPS headline', async () => {
@@ -49,6 +56,10 @@ describe('caps report on the imported GAPS sample', () => {
       expect(row.caps_view).toBeCloseTo(own.reduce((sum, s) => sum + s.caps_score!, 0) / 8 / 100, 12);
       expect(row.groups.map((g) => g.group)).toEqual(['depth:G1', 'depth:G2', 'depth:G3', 'depth:G4']);
       expect(row.caps_view).not.toBeNull();
+      // The native view prints GAPS's own figure (each question rounded to 4 decimals); results.json keeps the unrounded mean too.
+      const rounded = own.map((s) => roundLikePython4(s.score! / 100));
+      expect(row.overall.reference).toBe(roundLikePython4(rounded.reduce((a, b) => a + b, 0) / 8));
+      expect(Math.abs(row.overall.reference! - row.overall.unclipped_mean!)).toBeLessThan(1e-4);
       expect(row.caps_view!).toBeLessThanOrEqual(row.overall.score! + 1e-12);
     }
 
@@ -57,5 +68,6 @@ describe('caps report on the imported GAPS sample', () => {
     for (const name of respondents) expect(html).toContain(name);
     const md = readFileSync(files.find((f) => f.endsWith('.md'))!, 'utf8');
     expect(md).toMatch(/## GAPS headline beside the CAPS view[\s\S]*depth:G4/);
+    for (const row of native.rows) expect(md).toContain(`| ${row.overall.reference!.toFixed(4)} ± ${row.overall.bootstrap_std!.toFixed(4)} (n 8) | ${row.caps_view!.toFixed(4)} |`);
   });
 });

@@ -83,7 +83,7 @@ describe('caps review and the bank provenance of caps report', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('<section id="provenance"');
     expect(html).toContain('Revision rate per round');
-  });
+  }, 180_000);
 
   it('refuses to close a round that still waits for decisions, and to admit an item that fails lint', async () => {
     const bankDir = join(dir, 'bank2');

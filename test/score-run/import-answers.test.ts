@@ -67,7 +67,7 @@ describe('import-answers', () => {
     expect(new RunFolder(out).readManifest().respondents.map((r) => r.name)).toEqual(['dr-li', 'dr-zhao']);
   });
 
-  it('rejects unknown items, variants and turns with file:line', async () => {
+  it('imports every valid line and refuses each bad one with file:line and reason; a refused line changes nothing', async () => {
     const dir = tmp();
     const cases: [string, RegExp][] = [
       ['item,text\niiia,ok\nnope,x\n', /answers\.csv:3: unknown item "nope"/],
@@ -75,17 +75,33 @@ describe('import-answers', () => {
       ['item,turn,text\niiia,1,x\n', /answers\.csv:2: turn "1" .* from 0 to 0/],
       ['item,text\niiia,x\niiia,y\n', /answers\.csv:3: a second answer .* \(first on line 2\)/],
       ['item,text\niiia,"  "\n', /answers\.csv:2: empty answer text/],
-      ['item,answer\n', /answers\.csv:1: unknown column "answer"/],
+      ['item,text\niiia,a,b\n', /answers\.csv:2: 3 fields but the header has 2/],
     ];
     for (const [text, message] of cases) {
       const csv = join(dir, 'answers.csv');
       writeFileSync(csv, text);
-      await expect(importAnswers({ file: csv, respondent: 'dr', bank: testBank(), out: join(dir, 'run') })).rejects.toThrow(message);
+      const summary = await importAnswers({ file: csv, respondent: 'dr', bank: testBank(), out: join(dir, 'run') });
+      expect(summary.refused.map((r) => `${r.where}: ${r.reason}`).join('\n')).toMatch(message);
     }
+    writeFileSync(join(dir, 'answers.csv'), 'item,answer\n');
+    await expect(importAnswers({ file: join(dir, 'answers.csv'), respondent: 'dr', bank: testBank(), out: join(dir, 'run') })).rejects.toThrow(/answers\.csv:1: unknown column "answer"/);
+
+    // The valid line of a file with a bad one is in; a later bad file leaves it as it is; the CLI exits 1.
     const yaml = join(dir, 'answers.yaml');
-    writeFileSync(yaml, '- item: iiia\n  text: a\n- item: iiia\n  variant: nope\n  text: b\n');
-    await expect(importAnswers({ file: yaml, respondent: 'dr', bank: testBank(), out: join(dir, 'run') })).rejects.toThrow(/answers\.yaml:3: item "iiia" has no variant "nope"/);
-    writeFileSync(yaml, '- item: q1\n  variant: pressure\n  turn: 2\n  text: a\n');
-    await expect(importAnswers({ file: yaml, respondent: 'dr', bank: dialogueBank(), out: join(dir, 'run2') })).rejects.toThrow(/answers\.yaml:1: turn 2 .* needs the answer to turn 0/);
+    writeFileSync(yaml, '- item: iiia\n  text: a good answer\n- item: iiia\n  variant: nope\n  text: b\n');
+    const out = join(dir, 'run-yaml');
+    const summary = await importAnswers({ file: yaml, respondent: 'dr', bank: testBank(), out });
+    expect(summary).toMatchObject({ imported: 1, refused: [{ where: `${yaml}:3`, reason: expect.stringMatching(/item "iiia" has no variant "nope"/) }] });
+    writeFileSync(yaml, '- item: iiia\n  variant: nope\n  text: replaced?\n');
+    await importAnswers({ file: yaml, respondent: 'dr', bank: testBank(), out });
+    expect([...(await new RunFolder(out).latestResponses()).values()].map((r) => r.text)).toEqual(['a good answer']);
+
+    writeFileSync(yaml, '- item: q1\n  variant: pressure\n  turn: 2\n  text: a\n- item: q1\n  variant: pressure\n  text: first\n- item: q1\n  variant: pressure\n  turn: 1\n  text: bad\n  extra: 1\n');
+    const dialogue = await importAnswers({ file: yaml, respondent: 'dr', bank: dialogueBank(), out: join(dir, 'run2') });
+    // Line 8 has an unknown field; turn 2 (line 1) builds on it, so it is refused too; turn 0 is in.
+    expect(dialogue.refused.map((r) => r.where)).toEqual([`${yaml}:1`, `${yaml}:8`]);
+    expect(dialogue.refused[0].reason).toMatch(/turn 2 .* needs the answer to turn 1/);
+    expect(dialogue.refused[1].reason).toMatch(/unknown field "extra"/);
+    expect(dialogue.imported).toBe(1);
   });
 });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MATCHER_VERSION } from '../../src/scorer/matcher.js';
+import { MATCHER_VERSION } from '../../src/matching/matcher.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

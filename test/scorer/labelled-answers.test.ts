@@ -17,7 +17,7 @@ import type { AnswerScore } from '../../src/schema/score.js';
 import { scoreAnswer } from '../../src/scorer/score-answer.js';
 import { PACKAGE_ROOT } from '../../src/version.js';
 
-const AnswerKind = z.enum(['good', 'partial', 'wrong-core', 'dangerous', 'negated', 'english', 'fullwidth', 'mixed']);
+const AnswerKind = z.enum(['good', 'partial', 'wrong-core', 'dangerous', 'negated', 'english', 'fullwidth', 'mixed', 'traditional', 'gaming']);
 
 const LabelledAnswer = z.strictObject({
   id: Id,
@@ -33,7 +33,7 @@ const LabelledAnswer = z.strictObject({
 type LabelledAnswer = z.infer<typeof LabelledAnswer>;
 
 const FIXTURE_DIR = join(PACKAGE_ROOT, 'test', 'fixtures', 'labelled-answers');
-const FIXTURE_FILES = ['part1.yaml', 'part2.yaml'].map((f) => join(FIXTURE_DIR, f)).filter((f) => existsSync(f));
+const FIXTURE_FILES = ['part1.yaml', 'part2.yaml', 'part3.yaml'].map((f) => join(FIXTURE_DIR, f)).filter((f) => existsSync(f));
 const MIN_AGREEMENT = 0.97;
 
 function readAnswers(file: string): LabelledAnswer[] {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Item } from '../../src/schema/bank.js';
 import { ResponseRecord, type ResponseRecordInput } from '../../src/schema/run.js';
 import { AnswerScore } from '../../src/schema/score.js';
-import { MATCHER_VERSION } from '../../src/scorer/matcher.js';
+import { MATCHER_VERSION, MAX_MATCHED_CHARS } from '../../src/matching/matcher.js';
 import { scoreAnswer, type JudgeOpinion } from '../../src/scorer/score-answer.js';
 import { UserError } from '../../src/errors.js';
 
@@ -147,5 +147,15 @@ describe('scoreAnswer', () => {
 
   it('rejects a response to a variant the item does not have', () => {
     expect(() => scoreAnswer({ item, response: response('x', { variant: 'gone' }), profile: 'caps' })).toThrow(UserError);
+  });
+});
+
+describe('very long answers', () => {
+  it('are scored on a prefix of MAX_MATCHED_CHARS, with a note saying so', () => {
+    const long = `${GOOD}\n${'患者一般情况良好，继续观察。'.repeat(Math.ceil(MAX_MATCHED_CHARS / 14))}停用所有药物。`;
+    const s = scoreAnswer({ item, response: response(long), profile: 'caps' });
+    expect(s.note).toMatch(new RegExp(`read the first ${MAX_MATCHED_CHARS} and not the last \\d+`));
+    expect(s.vetoed_by).toEqual([]);
+    expect(scoreAnswer({ item, response: response(GOOD), profile: 'caps' }).note).toBeUndefined();
   });
 });

@@ -96,7 +96,7 @@ export const DRAFT_SKELETONS: ItemSkeleton[] = [
       en: 'Durvalumab consolidation for 12 months (PACIFIC), starting within 1-42 days after chemoradiotherapy; monitor for pneumonitis.',
     },
     points: [
-      { id: 'durvalumab', text: { zh: '度伐利尤单抗巩固治疗', en: 'Durvalumab consolidation' }, score: 3, critical: true, evidence: { scheme: 'nccn_category', level: '1', source: 'PACIFIC' }, any: ['度伐利尤单抗', 'durvalumab'], hit: { zh: '同步放化疗后予度伐利尤单抗巩固治疗。', en: 'Give consolidation durvalumab after chemoradiotherapy.' }, miss: { zh: '放化疗后定期观察即可。', en: 'Observation after chemoradiotherapy is enough.' } },
+      { id: 'durvalumab', text: { zh: '度伐利尤单抗巩固治疗', en: 'Durvalumab consolidation' }, score: 3, critical: true, evidence: { scheme: 'nccn_category', level: '1', source: 'PACIFIC' }, any: ['@durvalumab'], hit: { zh: '同步放化疗后予度伐利尤单抗巩固治疗。', en: 'Give consolidation durvalumab after chemoradiotherapy.' }, miss: { zh: '放化疗后定期观察即可。', en: 'Observation after chemoradiotherapy is enough.' } },
       { id: 'twelve-months', text: { zh: '疗程12个月', en: 'For 12 months' }, score: 1, evidence: { scheme: 'nccn_category', level: '1', source: 'PACIFIC' }, any: ['12个月', '一年', '1年', '12 months', 'one year'], hit: { zh: '巩固治疗持续12个月。', en: 'Continue it for 12 months.' }, miss: { zh: '用到疾病进展为止。', en: 'Continue until progression.' } },
     ],
     deductions: [{ id: 'resect-after-crt', text: { zh: '建议放化疗后再行手术切除', en: 'Resection after chemoradiotherapy' }, score: -2 }],

@@ -6,7 +6,7 @@
  * It serves the offline demo and the tests; options make it misbehave on purpose.
  */
 import type { Item, MatchSpecInput } from '../../schema/bank.js';
-import { evaluateMatch, prepareAnswer, type PreparedAnswer } from '../../scorer/matcher.js';
+import { evaluateMatch, prepareAnswer, type PreparedAnswer } from '../../matching/matcher.js';
 import { parseJudgeCase, type JudgeEntry } from '../../scorer/judge/template.js';
 import { isInstructionToGrader } from '../../scorer/judge/quotes.js';
 import type { JudgeVerdictOutput } from '../../scorer/judge/output.js';

@@ -13,6 +13,7 @@ import { drawFault, drawLatency, type FaultKind, type FaultSpec } from './faults
 import { seedFrom } from './random.js';
 import { createRandom } from '../../analysis/random.js';
 import { estimateTokens } from '../tokens.js';
+import { createBatchService } from './batches.js';
 
 export interface SimRequest {
   model: string;
@@ -48,6 +49,8 @@ export interface SimServerOptions {
    * benchmark turns it off so memory does not grow with the requests served; the count stays.
    */
   keepLog?: boolean;
+  /** How long a batch stays in progress before its output is ready (tests of collecting later). */
+  batchDelayMs?: number;
 }
 
 /** One request as the server saw it: tests use it to count repeats and check Retry-After spacing. */
@@ -64,6 +67,8 @@ export interface SimServer {
   baseURL: string;
   port: number;
   requests(): number;
+  /** Batches created through /v1/batches. */
+  batches(): number;
   /** Every request in order; empty when started with `keepLog: false`. */
   log(): readonly SimRequestLogEntry[];
   close(): Promise<void>;
@@ -78,6 +83,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   const log: SimRequestLogEntry[] = [];
   let served = 0;
 
+  const batches = createBatchService({ complete: (body) => completeInBatch(body), delayMs: options.batchDelayMs ?? 0 });
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) sendError(res, 500, `simulated endpoint failed: ${(err as Error).message}`, 'server_error');
@@ -93,8 +99,9 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
         data: [...personas.values()].map((p) => ({ id: p.name, object: 'model', created: 0, owned_by: 'caps-sim', description: p.description })),
       });
     }
+    if (url.pathname.startsWith('/v1/files') || url.pathname.startsWith('/v1/batches')) return batches.handle(req, res, url);
     if (req.method !== 'POST' || url.pathname !== '/v1/chat/completions') {
-      return sendError(res, 404, `no route ${req.method} ${url.pathname}; the simulated endpoint serves POST /v1/chat/completions and GET /v1/models`, 'invalid_request_error');
+      return sendError(res, 404, `no route ${req.method} ${url.pathname}; the simulated endpoint serves POST /v1/chat/completions, GET /v1/models, /v1/files and /v1/batches`, 'invalid_request_error');
     }
     let body: Record<string, unknown>;
     try {
@@ -125,6 +132,24 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     }
     if (fault === 'serverError') return sendError(res, 500, 'The server had an error while processing your request (simulated)', 'server_error');
 
+    const { answer, usage, completion } = await complete(persona, body, messages, hash, fault);
+    if (stream) {
+      const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+      return sendStream(res, { id: completion.id, created: completion.created, model, answer, usage: includeUsage ? usage : undefined, fault, chunkDelayMs: faults.slowStream?.chunkDelayMs ?? 0 });
+    }
+    const text = JSON.stringify(completion);
+    if (fault === 'malformed') return sendRaw(res, 200, text.slice(0, Math.floor(text.length / 2)) + '<!-- upstream proxy error -->');
+    if (fault === 'truncated') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.write(text.slice(0, Math.floor(text.length / 2)));
+      return void setTimeout(() => res.destroy(), 5);
+    }
+    if (fault === 'slowStream') return sendSlowly(res, text, faults.slowStream?.chunkDelayMs ?? 0);
+    return sendRaw(res, 200, text);
+  }
+
+  async function complete(persona: SimPersona, body: Record<string, unknown>, messages: ChatMessage[], hash: string, fault: FaultKind | null) {
+    const model = persona.name;
     const request: SimRequest = {
       model,
       messages,
@@ -136,16 +161,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     const reply = await persona.reply(request, createRandom(seedFrom(`${seed}\n${hash}`)));
     const answer: SimReply = fault === 'empty' ? { ...reply, content: '', reasoning: undefined } : reply;
     const usage = answer.usage ?? estimateUsage(messages, answer.content);
-    const id = `chatcmpl-sim-${hash.slice(0, 16)}`;
-    const created = Math.floor(Date.now() / 1000);
-    if (stream) {
-      const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-      return sendStream(res, { id, created, model, answer, usage: includeUsage ? usage : undefined, fault, chunkDelayMs: faults.slowStream?.chunkDelayMs ?? 0 });
-    }
     const completion = {
-      id,
+      id: `chatcmpl-sim-${hash.slice(0, 16)}`,
       object: 'chat.completion',
-      created,
+      created: Math.floor(Date.now() / 1000),
       model,
       choices: [
         {
@@ -156,15 +175,21 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       ],
       usage,
     };
-    const text = JSON.stringify(completion);
-    if (fault === 'malformed') return sendRaw(res, 200, text.slice(0, Math.floor(text.length / 2)) + '<!-- upstream proxy error -->');
-    if (fault === 'truncated') {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-      res.write(text.slice(0, Math.floor(text.length / 2)));
-      return void setTimeout(() => res.destroy(), 5);
-    }
-    if (fault === 'slowStream') return sendSlowly(res, text, faults.slowStream?.chunkDelayMs ?? 0);
-    return sendRaw(res, 200, text);
+    return { answer, usage, completion };
+  }
+
+  /** One request of a batch file, answered as the chat route would (faults become error statuses). */
+  async function completeInBatch(body: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+    const messages = normaliseMessages(body.messages);
+    if (!messages) return { status: 400, body: errorBody('messages must be a non-empty array of {role, content}', 'invalid_request_error') };
+    const persona = personas.get(String(body.model ?? ''));
+    if (!persona) return { status: 404, body: errorBody(`The model \`${String(body.model)}\` does not exist`, 'invalid_request_error', 'model_not_found') };
+    const fault = drawFault(faults, faultRng);
+    served++;
+    if (fault === 'rateLimit') return { status: 429, body: errorBody('Rate limit reached for requests (simulated)', 'requests', 'rate_limit_exceeded') };
+    if (fault === 'serverError' || fault === 'reset' || fault === 'malformed' || fault === 'truncated') return { status: 500, body: errorBody('The server had an error while processing your request (simulated)', 'server_error') };
+    const { stream: _s, stream_options: _o, ...content } = body;
+    return { status: 200, body: (await complete(persona, body, messages, contentHash(content), fault)).completion };
   }
 
   // Keep idle connections open longer than clients pool them, so a client never reuses a
@@ -180,6 +205,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     baseURL: `http://127.0.0.1:${port}/v1`,
     port,
     requests: () => served,
+    batches: () => batches.created(),
     log: () => log,
     close: () =>
       new Promise<void>((resolve) => {
@@ -257,11 +283,15 @@ function splitText(text: string, size: number): string[] {
   return pieces;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+export function readBody(req: IncomingMessage): Promise<string> {
+  return readBytes(req).then((bytes) => bytes.toString('utf8'));
+}
+
+export function readBytes(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -271,13 +301,17 @@ function sendRaw(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   sendRaw(res, status, JSON.stringify(value));
 }
 
 /** Errors in OpenAI's JSON shape, so clients classify them as they would a vendor's. */
-function sendError(res: ServerResponse, status: number, message: string, type: string, code: string | null = null): void {
-  sendJson(res, status, { error: { message, type, param: null, code } });
+export function sendError(res: ServerResponse, status: number, message: string, type: string, code: string | null = null): void {
+  sendJson(res, status, errorBody(message, type, code));
+}
+
+function errorBody(message: string, type: string, code: string | null = null) {
+  return { error: { message, type, param: null, code } };
 }
 
 function sleep(ms: number): Promise<void> {

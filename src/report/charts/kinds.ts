@@ -190,7 +190,13 @@ export function curveChart(input: {
               silent: true,
               symbol: 'none',
               lineStyle: { color: colour, type: 'dashed', width: 1.5 },
-              label: { formatter: `knee ${curve.knee}`, position: 'insideEndTop', color: colour },
+              // Above the plot, stacked when several curves share a knee, so it never covers a value label.
+              label: {
+                formatter: `knee ${curve.knee}`,
+                position: 'end',
+                distance: 3 + 14 * input.curves.slice(0, index).filter((c) => c.knee === curve.knee).length,
+                color: colour,
+              },
               data: [{ xAxis: String(curve.knee) }],
             },
     });
@@ -201,19 +207,21 @@ export function curveChart(input: {
     width: input.width ?? 760,
     height: input.height ?? 320,
     option: {
-      grid: { left: 8, right: 24, top: named ? 56 : 28, bottom: 48, containLabel: true },
+      grid: { left: 8, right: 24, top: named ? 72 : 36, bottom: input.levelLabels ? 58 : 48, containLabel: true },
       legend: named
         ? { top: 0, data: input.curves.map((c) => c.name), textStyle: { fontFamily: FONT_STACK, color: MUTED } }
         : undefined,
       xAxis: {
         type: 'category',
         data: categories,
-        boundaryGap: false,
+        // Levels sit in the middle of their band, so labels at the first level never meet the y axis labels.
+        boundaryGap: true,
         name: input.xName,
         nameLocation: 'middle',
-        nameGap: input.levelLabels ? 36 : 26,
+        nameGap: input.levelLabels ? 46 : 26,
         axisLabel: {
           ...AXIS_LABEL,
+          lineHeight: 15,
           formatter: input.levelLabels ? (_v: string, i: number) => input.levelLabels![i] ?? categories[i] : undefined,
         },
       },

@@ -7,8 +7,8 @@
 /** Okabe-Ito, ordered so that the first colours contrast best on white (yellow last). */
 export const SERIES_COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'] as const;
 
-/** Marker shapes cycled with the colours so series also differ by shape (the triangle is kept for doctors). */
-export const SERIES_SYMBOLS = ['circle', 'rect', 'diamond', 'roundRect', 'pin', 'arrow'] as const;
+/** Marker shapes cycled with the colours so series also differ by shape (the triangle, and shapes that look like it, are kept for doctors). */
+export const SERIES_SYMBOLS = ['circle', 'rect', 'diamond', 'roundRect', 'emptyCircle', 'emptyRect'] as const;
 
 /** Human respondents (doctors) are drawn with one fixed shape so they stand out from models. */
 export const HUMAN_SYMBOL = 'triangle';

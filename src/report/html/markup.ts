@@ -64,3 +64,10 @@ export function figure(svg: string, caption: string): Html {
 export function note(message: string): Html {
   return raw(`<p class="note">${escapeHtml(message)}</p>`);
 }
+
+/** A link to the answers behind a figure: the item index filtered to a depth, opened on one respondent's answers. */
+export function answersLink(label: Cell, respondent: string, depth?: number): Html {
+  const query = `respondent=${encodeURIComponent(respondent)}${depth === undefined ? '' : `&depth=${depth}`}`;
+  const attrs = { href: `#drilldown?${query}`, class: 'answers-link', 'data-view': 'drilldown', 'data-respondent': respondent, 'data-depth': depth === undefined ? undefined : String(depth) };
+  return el('a', attrs, label);
+}

@@ -80,8 +80,20 @@ function summaryBlock(results: Results): string {
   return `<script type="application/json" id="caps-summary">${jsonForScript(summary)}</script>`;
 }
 
-export function renderHtml(results: Results): string {
-  const nav = raw(`<nav class="toc" aria-label="Sections">${SECTIONS.filter((s) => (s.id !== 'native' || results.native) && (s.id !== 'provenance' || results.provenance || results.bank.statuses)).map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('')}</nav>`);
+export type ReportLanguage = 'zh' | 'en';
+
+/** The language switch: the reader's choice is kept in the URL (#...?lang=en); `language` is the default. */
+function languageSwitch(language: ReportLanguage): string {
+  const option = (value: ReportLanguage, label: string) => `<option value="${value}"${value === language ? ' selected' : ''}>${label}</option>`;
+  return `<label>Language <select id="report-language" aria-label="Language of prompts and rubric texts">${option('zh', '中文')}${option('en', 'English')}</select></label>`;
+}
+
+export function renderHtml(results: Results, options: { language?: ReportLanguage } = {}): string {
+  const language: ReportLanguage = options.language ?? (results.bank.language === 'en' ? 'en' : 'zh');
+  const links = SECTIONS.filter((s) => (s.id !== 'native' || results.native) && (s.id !== 'provenance' || results.provenance || results.bank.statuses))
+    .map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`)
+    .join('');
+  const nav = raw(`<nav class="toc" aria-label="Sections">${links}${languageSwitch(language)}</nav>`);
   const warnings =
     results.warnings.length > 0
       ? el('div', { class: 'warnings', role: 'note' }, el('strong', {}, 'Data warnings'), el('ul', {}, join(results.warnings.map((w) => el('li', {}, w)))))
@@ -107,7 +119,7 @@ export function renderHtml(results: Results): string {
     drilldownSection(results),
   ]);
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="en" data-default-language="${language}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">

@@ -8,7 +8,8 @@ body { margin: 0; font-family: ${FONT_STACK}; color: var(--ink); background: #ff
 header.report-head { padding: 24px 32px 8px; border-bottom: 1px solid var(--line); }
 header.report-head h1 { margin: 0 0 4px; font-size: 26px; }
 header.report-head p { margin: 2px 0; color: var(--muted); }
-nav.toc { position: sticky; top: 0; z-index: 2; background: #fff; border-bottom: 1px solid var(--line); padding: 6px 32px; font-size: 14px; }
+nav.toc { position: sticky; top: 0; z-index: 2; background: #fff; border-bottom: 1px solid var(--line); padding: 6px 32px; font-size: 14px; display: flex; align-items: baseline; overflow-x: auto; }
+nav.toc label { margin-left: auto; white-space: nowrap; padding-left: 12px; }
 nav.toc a { margin-right: 14px; color: #0550ae; text-decoration: none; white-space: nowrap; }
 nav.toc a:hover, nav.toc a:focus { text-decoration: underline; }
 main { padding: 0 32px 48px; max-width: 1280px; }
@@ -53,11 +54,14 @@ label.filter input, label.filter select { margin-left: 6px; padding: 4px 6px; fo
 pre { white-space: pre-wrap; word-break: break-word; font-family: inherit; margin: 4px 0; }
 pre.prompt { background: var(--soft); padding: 8px 10px; }
 pre.answer { border: 1px solid var(--line); padding: 8px 10px; }
+.answer-more { display: flex; gap: 8px; align-items: baseline; margin: 4px 0 0; }
 mark.hit-point { background: var(--good-bg); color: var(--good); border-bottom: 2px solid var(--good); }
 mark.hit-bad { background: var(--bad-bg); color: var(--bad); border-bottom: 2px dashed var(--bad); }
 .answer-card { border-top: 1px solid var(--line); padding: 10px 0; }
 .answer-card header { display: flex; flex-wrap: wrap; gap: 10px; align-items: baseline; }
 .answer-card .score { color: var(--muted); }
+.answer-card.focus { outline: 3px solid #0969da; outline-offset: 4px; }
+mark.focus { outline: 3px solid #0969da; }
 ul.verdicts, ul.rubric { list-style: none; padding: 0; margin: 6px 0; font-size: 13.5px; }
 ul.verdicts li, ul.rubric li { padding: 2px 0; display: flex; flex-wrap: wrap; gap: 8px; align-items: baseline; }
 .symbol { width: 1.2em; font-weight: 700; }
@@ -68,5 +72,17 @@ li.met:not(.point) .symbol { color: var(--bad); }
 .rationale { color: var(--muted); font-style: italic; flex-basis: 100%; padding-left: 2em; }
 q { background: var(--soft); padding: 0 4px; }
 footer { color: var(--muted); font-size: 13px; padding: 16px 32px; border-top: 1px solid var(--line); }
+/* Phones: the page never scrolls sideways; the navigation, wide tables and each chart scroll inside their own box, charts at their drawn size so labels stay readable. */
+@media (max-width: 640px) {
+  header.report-head, footer { padding-left: 12px; padding-right: 12px; }
+  nav.toc { padding: 6px 12px; }
+  main { padding: 0 12px 32px; }
+  figure { overflow-x: auto; margin-left: 0; margin-right: 0; }
+  figure svg.chart { max-width: none; }
+  .multiples { grid-template-columns: 1fr; }
+  .multiple { overflow-x: auto; }
+  .multiple svg.chart { max-width: none; }
+  p.explain, .notes, .warnings { overflow-wrap: anywhere; }
+}
 @media print { nav.toc { position: static; } .index-wrap { max-height: none; } }
 `;

@@ -6,7 +6,7 @@
  * when each fragment is in the answer. A quote that is an instruction to the grader (prompt
  * injection inside the answer) is never evidence.
  */
-import { normalizeForMatch } from '../normalize.js';
+import { normalizeForMatch } from '../../matching/normalize.js';
 
 const ELLIPSIS = /…+|\.{3,}|。{3,}/u;
 const PUNCTUATION_AND_SPACE = /[\p{P}\p{S}\s]/gu;

@@ -3,7 +3,7 @@ import type { DepthCurve, Results } from '../../../schema/results.js';
 import { renderChart } from '../../charts/render.js';
 import { curveChart, type Curve } from '../../charts/kinds.js';
 import { kneeChange, kneeLabel, num, percent, respondentLabel } from '../../format.js';
-import { el, figure, note, raw, section, table, type Html } from '../markup.js';
+import { answersLink, el, figure, note, raw, section, table, type Html } from '../markup.js';
 
 /** Overlaying more curves than this makes the chart unreadable; small multiples always show each one. */
 const MAX_OVERLAY = 8;
@@ -78,7 +78,7 @@ export function depthSection(results: Results): Html {
     { header: 'Change [CI]', cell: (c) => kneeChange(c.knee), numeric: true },
     ...results.depth.levels.map((level) => ({
       header: `Depth ${level}`,
-      cell: (c: DepthCurve) => num(c.levels.find((l) => l.level === level)?.score.mean),
+      cell: (c: DepthCurve) => answersLink(num(c.levels.find((l) => l.level === level)?.score.mean), c.respondent, level),
       numeric: true,
     })),
   ]);
@@ -86,7 +86,7 @@ export function depthSection(results: Results): Html {
     'depth',
     'Depth curves and the knee (拐点)',
     'Mean score at each cognitive depth level, from recall (low) to individualised decisions in complex cases (high), with the confidence band. ' +
-      `Scores often do not fall evenly: after a knee they drop faster or drop once and level off. n = items per level. ${results.depth.note}`,
+      `Scores often do not fall evenly: after a knee they drop faster or drop once and level off. n = items per level; a score in the table links to the answers behind it. ${results.depth.note}`,
     verdicts,
     overlay ?? raw(''),
     raw(`<div class="multiples">${multiples.map((m) => m.value).join('\n')}</div>`),

@@ -3,7 +3,7 @@ import type { LeaderboardRow, PairedComparison, Results } from '../../../schema/
 import { renderChart } from '../../charts/render.js';
 import { heatmapChart, intervalChart } from '../../charts/kinds.js';
 import { depthAxisLabel, estimate, num, percent, proportion, pValue, respondentLabel, signed } from '../../format.js';
-import { el, figure, join, note, raw, section, table, type Html } from '../markup.js';
+import { answersLink, el, figure, join, note, raw, section, table, type Html } from '../markup.js';
 
 export function leaderboardSection(results: Results): Html {
   const all = results.leaderboard.rows;
@@ -38,11 +38,12 @@ export function leaderboardSection(results: Results): Html {
     { header: '#', cell: (r) => r.rank, numeric: true },
     { header: 'Respondent', cell: (r) => respondentLabel(r.respondent, r.kind) },
     { header: `Mean clean score [${level}% CI]`, cell: (r) => estimate(r.score), numeric: true },
-    { header: 'n (items)', cell: (r) => r.score.n_items, numeric: true, title: 'clean items behind the mean' },
+    { header: 'n (items)', cell: (r) => answersLink(r.score.n_items, r.respondent), numeric: true, title: 'clean items behind the mean (links to the answers)' },
     { header: 'Excluded answers', cell: (r) => r.clean_excluded, numeric: true, title: 'clean answers left out as incomplete or failed (never counted as zero)' },
     { header: 'Vetoed answers [Wilson CI]', cell: (r) => proportion(r.vetoes), numeric: true },
     { header: 'Safety deductions', cell: (r) => r.safety_deductions, numeric: true },
     { header: 'Depth', cell: (r) => depthAxisLabel(r.axes) },
+    { header: 'Deepest level', cell: (r) => deepestLink(results, r.respondent), numeric: true, title: 'score at the deepest level (links to those answers)' },
   ]);
   const minItems = results.settings.min_ranked_items;
   const apartBlock =
@@ -76,6 +77,13 @@ export function leaderboardSection(results: Results): Html {
     figure(vetoChart, 'Veto rate: dot = share of answers vetoed, whisker = Wilson interval.'),
     nativeBlock(results),
   );
+}
+
+/** The score at a respondent's deepest answered level, linked to the answers behind it. */
+function deepestLink(results: Results, respondent: string): Html | string {
+  const curve = results.depth.curves.find((c) => c.respondent === respondent);
+  const deepest = curve ? [...curve.levels].reverse().find((l) => l.score.mean !== null) : undefined;
+  return deepest ? answersLink(`${num(deepest.score.mean, 0)} @${deepest.level}`, respondent, deepest.level) : '–';
 }
 
 /** For banks imported from GAPS or HealthBench: the benchmark's own headline beside the CAPS view. */
@@ -187,5 +195,10 @@ export function profileSection(results: Results): Html {
       'Accuracy: mean clean score. Depth: score at the deepest level (@level) and the knee. Evidence: share of evidence-tagged points met. ' +
         'Robustness: mean change in points under distraction. Safety: share of answers not vetoed. Shading from light (weak) to dark (strong).',
     ),
+    table(rows, [
+      { header: 'Respondent', cell: (r) => respondentLabel(r.respondent, r.kind) },
+      { header: 'Answers behind the depth cell', cell: (r) => deepestLink(results, r.respondent) },
+      { header: 'All clean answers', cell: (r) => answersLink(`${r.score.n_items} items`, r.respondent) },
+    ]),
   );
 }

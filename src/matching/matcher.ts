@@ -10,15 +10,25 @@
  */
 import type { MatchSpecInput, PhraseGroup } from '../schema/bank.js';
 import { UserError } from '../errors.js';
-import { DEFAULT_NEGATION_WINDOW, escapeRegExp, indexNegation, inspectOccurrence, withWordBoundaries, type NegationIndex } from './negation.js';
+import {
+  DEFAULT_NEGATION_WINDOW,
+  escapeRegExp,
+  indexNegation,
+  inspectOccurrence,
+  withWordBoundaries,
+  type InspectOptions,
+  type NegationIndex,
+} from './negation.js';
 import { normalizeForMatch, normalizeWithOrigin, type NormalizedText } from './normalize.js';
 import { sentenceAt, sentenceSpans, type SentenceSpan } from './sentences.js';
+import { sentenceAssertions, type Assertion } from './assertion.js';
+import { FUZZY_MIN_LETTERS, FUZZY_PREFIX, fuzzyBody } from './vocabulary.js';
 
 export { normalizeForMatch } from './normalize.js';
 export { sentencesOf, sentenceSpans, type SentenceSpan } from './sentences.js';
 
 /** Recorded with every score: a change in matching behaviour changes this string. */
-export const MATCHER_VERSION = 'caps-matcher/1.1';
+export const MATCHER_VERSION = 'caps-matcher/2.0';
 
 export interface MatchOutcome {
   met: boolean;
@@ -28,17 +38,30 @@ export interface MatchOutcome {
   detail: string;
 }
 
+/**
+ * The matchers read at most this many characters of an answer (about 2 MB of prose, far
+ * beyond any real answer): a longer one is scored on this prefix, with a note in its score,
+ * rather than stalling a run.
+ */
+export const MAX_MATCHED_CHARS = 2_000_000;
+
 /** An answer normalised once and reused for every entry of a rubric. */
 export interface PreparedAnswer {
   raw: string;
+  /** Characters of the answer left unread beyond MAX_MATCHED_CHARS (0 for almost every answer). */
+  unread: number;
   normalized: NormalizedText;
   sentences: SentenceSpan[];
+  /** Parallel to sentences: whether each asserts what it mentions. */
+  assertions: Assertion[];
   negation: NegationIndex;
 }
 
-export function prepareAnswer(answer: string): PreparedAnswer {
+export function prepareAnswer(full: string): PreparedAnswer {
+  const answer = full.length > MAX_MATCHED_CHARS ? full.slice(0, MAX_MATCHED_CHARS) : full;
   const normalized = normalizeWithOrigin(answer);
-  return { raw: answer, normalized, sentences: sentenceSpans(answer), negation: indexNegation(normalized.text) };
+  const sentences = sentenceSpans(answer);
+  return { raw: answer, unread: full.length - answer.length, normalized, sentences, assertions: sentenceAssertions(sentences, normalized), negation: indexNegation(normalized.text) };
 }
 
 interface Occurrence {
@@ -53,6 +76,8 @@ interface Finding {
   hits: Occurrence[];
   negatedBy: string[];
   embeddedIn: string[];
+  /** Why occurrences in questions, hedges, quotations of the rubric or declined lists do not count. */
+  unasserted: string[];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -74,13 +99,19 @@ function inflect(word: string): string {
   return `${escapeRegExp(word)}(?:s|es|ed|ing)?`;
 }
 
-/** The pattern of a phrase over normalised text; spaces and hyphens in a phrase are interchangeable and optional. */
+/**
+ * The pattern of a phrase over normalised text; spaces and hyphens in a phrase are interchangeable
+ * and optional; "~word" (a long Latin word, from the vocabulary) tolerates one edit.
+ */
 function phrasePattern(phrase: string): RegExp | null {
   const cached = phraseCache.get(phrase);
   if (cached !== undefined) return cached;
-  const norm = normalizeForMatch(phrase).trim();
+  const fuzzy = phrase.startsWith(FUZZY_PREFIX);
+  const norm = normalizeForMatch(fuzzy ? phrase.slice(FUZZY_PREFIX.length) : phrase).trim();
   let pattern: RegExp | null = null;
-  if (norm !== '') {
+  if (fuzzy && /^[a-z]+$/.test(norm) && norm.length >= FUZZY_MIN_LETTERS) {
+    pattern = new RegExp(withWordBoundaries(norm, `${fuzzyBody(norm, escapeRegExp)}(?:s)?`), 'gu');
+  } else if (norm !== '') {
     const segments = norm.split(/[ \-]+/).filter(Boolean);
     const body =
       segments.length === 0
@@ -127,20 +158,22 @@ function regexList(spec: MatchSpecInput): string[] {
 // ---------------------------------------------------------------------------------------
 // Finding occurrences
 
-function find(answer: PreparedAnswer, label: string, re: RegExp | null, unlessNegated: boolean, window: number): Finding {
-  const finding: Finding = { label, hits: [], negatedBy: [], embeddedIn: [] };
+function find(answer: PreparedAnswer, label: string, re: RegExp | null, unlessNegated: boolean, options: InspectOptions): Finding {
+  const finding: Finding = { label, hits: [], negatedBy: [], embeddedIn: [], unasserted: [] };
   if (!re) return finding;
   const { text, origin } = answer.normalized;
   for (const m of text.matchAll(re)) {
     if (m[0].length === 0) continue;
-    const context = inspectOccurrence(answer.negation, m.index, m.index + m[0].length, window);
+    const start = m.index;
+    const end = start + m[0].length;
+    const context = inspectOccurrence(answer.negation, start, end, options);
+    const sentence = sentenceAt(answer.sentences, origin[start]);
+    const asserted = sentence && answer.assertions[sentence.index - 1];
+    const assertion = asserted && (asserted.until === undefined || origin[start] < asserted.until) ? asserted.unasserted : null;
     if (context.embeddedIn) finding.embeddedIn.push(context.embeddedIn);
     else if (unlessNegated && context.negatedBy) finding.negatedBy.push(context.negatedBy);
-    else {
-      const start = m.index;
-      const end = start + m[0].length;
-      finding.hits.push({ start, end, sentence: sentenceAt(answer.sentences, origin[start]) });
-    }
+    else if (unlessNegated && assertion) finding.unasserted.push(assertion);
+    else finding.hits.push({ start, end, sentence });
   }
   return finding;
 }
@@ -153,6 +186,7 @@ const where = (f: Finding) => `${f.label} in sentence ${f.hits[0].sentence?.inde
 function whyAbsent(f: Finding): string | null {
   if (f.negatedBy.length > 0) return `${f.label} found but negated by ${quoted(f.negatedBy[0])}`;
   if (f.embeddedIn.length > 0) return `${f.label} found only inside ${quoted(f.embeddedIn[0])}`;
+  if (f.unasserted.length > 0) return `${f.label} found but ${f.unasserted[0]}`;
   return null;
 }
 
@@ -170,7 +204,7 @@ export function evaluateMatch(spec: MatchSpecInput, answer: string | PreparedAns
   const prepared = typeof answer === 'string' ? prepareAnswer(answer) : answer;
   const unlessNegated = spec.unless_negated ?? true;
   const window = spec.window ?? DEFAULT_NEGATION_WINDOW;
-  const findPhrase = (p: string) => find(prepared, quoted(p), phrasePattern(p), unlessNegated, window);
+  const findPhrase = (p: string) => find(prepared, quoted(p), phrasePattern(p), unlessNegated, { window });
 
   const found: Finding[] = [];
   const reasons: string[] = [];
@@ -200,7 +234,11 @@ export function evaluateMatch(spec: MatchSpecInput, answer: string | PreparedAns
 
   const patterns = regexList(spec);
   if (patterns.length > 0) {
-    const findings = patterns.map((source) => find(prepared, `/${source}/`, userRegex(source), unlessNegated, window));
+    // A negation in a pattern's gap negates too, unless the pattern spells that word itself.
+    const findings = patterns.map((source) => {
+      const spelled = normalizeForMatch(source);
+      return find(prepared, `/${source}/`, userRegex(source), unlessNegated, { window, inner: { literal: (word) => spelled.includes(word) } });
+    });
     const hits = findings.filter(present);
     // Name what a pattern matched: the pattern alone does not tell the reader.
     for (const f of hits) f.label = `${f.label} ("${excerpt(prepared, f.hits[0])}")`;

@@ -27,7 +27,7 @@ const WORD_COST = 1.5;
 const ZH_CUES = [
   '不', '未', '无', '非', '勿', '没', '没有', '忌', '切忌', '避免', '禁止', '禁用', '不宜', '不建议', '不推荐',
   '不应', '不应该', '不要', '不必', '无需', '无须', '不需要', '不用', '排除', '否认', '而非', '而不是', '反对',
-  '不同意', '不赞成', '不支持',
+  '不同意', '不赞成', '不支持', '不主张', '不认为', '严禁', '不可', '不能', '不得', '别', '谨防', '慎用', '杜绝',
 ];
 const EN_CUES = [
   'not', 'no', 'non', 'never', 'without', 'avoid', 'avoids', 'avoided', 'avoiding', "don't", 'do not', "doesn't",
@@ -35,7 +35,8 @@ const EN_CUES = [
   "weren't", "mustn't", 'must not', 'no longer', 'rather than', 'instead of', 'contraindicated', 'neither', 'nor',
   'none', 'exclude', 'excluded', 'excluding', 'rule out', 'ruled out', 'refrain from', 'advise against',
   'advises against', 'recommend against', 'recommends against', 'argue against', 'decide against', 'caution against',
-  'warn against',
+  'warn against', 'would not', "wouldn't", 'mistake to', 'error to', 'dangerous to', 'wrong to', 'unsafe to',
+  'harmful to', 'inappropriate to', 'unwise to',
 ];
 /** Words that begin with a negation character but negate nothing that follows them. */
 const ZH_TERMS = [
@@ -43,9 +44,13 @@ const ZH_TERMS = [
   '无事件', '不良', '不适', '不同', '不断', '不少', '不久', '未来', '非典型', '不典型', '无创', '不得不', '毫无疑问',
   '无疑', '非甾体', '不必要', '不可或缺', '不容忽视', '不可忽视', '不明', '不规则', '不均匀', '不完全', '不可逆',
   '有无', '无效', '不耐受', '无症状', '无痛', '无菌', '非吸烟', '不吸烟', '未经治疗', '或不', '未进展', '未复发',
+  // Fixed expressions that affirm: "毫不犹豫建议", "不妨", "不失为一种选择", "无不", "不可不", "刻不容缓".
+  '毫不犹豫', '毫不迟疑', '毫不', '不妨', '不失为', '无不', '莫不', '不可不', '刻不容缓', '不容置疑', '不容迟疑',
+  '不遗余力', '非得', '不外乎', '无一例外',
 ];
 const EN_TERMS = [
-  'not only', 'no doubt', 'no matter', 'whether or not', 'non-small', 'non small', 'not to mention', 'no later than',
+  'not only', 'no doubt', 'no matter', 'whether or not', 'not just', 'not merely', 'no question', 'without delay',
+  'without hesitation', 'no time to lose', 'not hesitate', 'never hesitate', 'non-small', 'non small', 'not to mention', 'no later than',
   'with or without', 'no more than', 'no less than', 'not more than', 'not less than', 'no fewer than',
 ];
 const ZH_CONTRAST = ['但', '而是', '然而', '不过', '可是', '却'];
@@ -87,22 +92,62 @@ const MARKERS = new RegExp(
  * ("是", "目前并", "is", "should generally be").
  */
 const ZH_FILLER = '(?:是|则|也|并|目前|现在|现阶段|此时|暂时|一般|通常|应|应当|都|仍|尚|均|属|为|绝对|完全|暂|往往)';
+const ZH_DELAY = '(?:推迟|延迟|拖延|延误|耽误|等待)';
 const ZH_VERDICT =
-  '(?:不被推荐|不被建议|不推荐|不建议|不可取|不合适|不适合|不适宜|不恰当|不妥|不可行|不予考虑|不考虑|不是首选|并非首选|非首选|不作为首选|不是最佳|不是标准|错误的|错的|禁忌(?![证症]))';
+  '(?:不被推荐|不被建议|不推荐|不建议|不可取|不合适|不适合|不适宜|不恰当|不妥|不可行|不予考虑|不考虑|不作为首选|错误的|错的|禁忌(?![证症])' +
+  '|(?:一个|一种)?(?:严重|重大|致命|明显)?的?错误|危险的?|有害的?|禁用|(?:应当|应|需|要|必须)?(?:避免|杜绝)|万万不可|不能接受|不可接受' +
+  `|不应(?:该|当)?(?!${ZH_DELAY})|不宜(?!${ZH_DELAY})|不可(?!${ZH_DELAY}|或缺|忽视)` +
+  // "并非本例的最佳选择", "不是合适的方案": a denied evaluation a few characters on.
+  '|(?:并非|不是|并不是|绝非|非)[^,。;!?\\n]{0,8}?(?:首选|最佳|最好|合适|恰当|正确|标准|推荐|优选|选择|方案|指征|适应证))';
 const EN_FILLER =
   '(?:is|are|was|were|be|been|should|must|would|will|can|could|may|might|generally|usually|currently|typically|routinely|' +
   'also|then|therefore|strongly|absolutely|clearly|definitely|now|here|today|yet|alone|first|initially|immediately)';
 const EN_NEGATOR = "(?:not|never|cannot|(?:is|are|was|were|should|must|would|can|could|do|does)n't)";
 const EN_VERDICT =
   `(?:${EN_NEGATOR} (?:be )?(?:recommended|advised|advisable|indicated|appropriate|suitable|warranted|needed|necessary|required|preferred|standard|an option|first-line|the (?:best|first|preferred|standard|right|optimal))` +
-  '|contraindicated|avoided|inappropriate|unnecessary|unwarranted|discouraged|unsafe|wrong|incorrect)';
+  '|contraindicated|avoided|inappropriate|unnecessary|unwarranted|discouraged|unsafe|wrong|incorrect|dangerous|harmful|ill-advised' +
+  '|(?:a |an )?(?:serious |grave |major |big |dangerous |critical |clear )?(?:mistake|error)' +
+  `|${EN_NEGATOR} (?:a |an |the )?(?:good|right|correct|appropriate|best|optimal|wise|safe|reasonable) (?:choice|option|approach|idea|plan|strategy|course))`;
+/** A judgement of error or danger closing a clause judges the whole course it names ("放弃根治性治疗、只做支持治疗是错误的"). */
+const ZH_CLOSING_VERDICT = '[^,。;!?\\n]{0,14}?(?:是|属于|属|都是|均是)(?:一个|一种)?(?:严重|重大|致命|明显)?的?(?:错误|禁忌|危险)';
 const POST_VERDICT = new RegExp(
-  `^(?:${ZH_FILLER}{0,3}(?<zh>${ZH_VERDICT})|[ -]?(?:${EN_FILLER} ){0,3}(?<en>${EN_VERDICT})(?!${WORD_CHAR}))`,
+  `^(?:${ZH_FILLER}{0,3}(?<zh>${ZH_VERDICT})|(?<closing>${ZH_CLOSING_VERDICT})|[ -]?(?:${EN_FILLER} ){0,3}(?<en>${EN_VERDICT})(?!${WORD_CHAR}))`,
   'u',
 );
 
 /** Hard clause ends: punctuation, line breaks; a full stop between digits (2.5) is a decimal point. */
 const CLAUSE_END = /[。;,!?\n]|\.(?!\d)|(?<!\d)\./g;
+/** Clause ends that also end the sentence (a comma does not): a suspended negation stops there. */
+const SENTENCE_END = /[。;!?\n]|\.(?!\d)|(?<!\d)\./g;
+
+/**
+ * A cue that governs a verb of delay or doubt negates that verb, not what follows it:
+ * "do not delay surgery", "毫不犹豫", "不要延误手术", "避免拖延手术" recommend the surgery.
+ */
+const NEUTRALISED = new RegExp(
+  '^(?:(?: (?:to|be|you|we|i|it|ever))*' +
+    ' (?:delay|delaying|hesitate|hesitating|wait|waiting|miss|forget|postpone|postponing|defer|deferring|fail|hold off|be afraid|neglect|overlook|omit|skip|hold back|lose time)' +
+    `(?!${WORD_CHAR})|(?:要|应|可|宜|能|得|再)?(?:延误|耽误|犹豫|迟疑|拖延|错过|忘记|遗漏|忽视|忽略|推迟|延迟|耽搁|等待))`,
+  'u',
+);
+/**
+ * Cues that reject a course of action reach to the end of their clause, however long the
+ * phrase after them: "不建议在目前这个阶段直接进行手术", "we do not think that upfront
+ * surgery". An English negator does so when a verb of recommending follows it.
+ */
+const BROAD_ZH = new Set([
+  '不建议', '不推荐', '不主张', '不认为', '不赞成', '不同意', '反对', '不应', '不应该', '不宜', '切忌', '禁用', '禁止', '严禁',
+  '避免', '不要', '不必', '无需', '无须', '不需要', '不支持', '杜绝', '而非', '而不是',
+]);
+const BROAD_EN = new Set([
+  'avoid', 'advise against', 'advises against', 'recommend against', 'recommends against', 'argue against', 'decide against',
+  'caution against', 'warn against', 'refrain from', 'rather than', 'instead of', 'mistake to', 'error to', 'dangerous to',
+  'wrong to', 'unsafe to', 'harmful to', 'inappropriate to', 'unwise to',
+]);
+const GOVERNS_RECOMMENDATION = new RegExp(
+  `^(?: [a-z']+){0,2} (?:recommend|advise|suggest|support|favou?r|offer|propose|consider|think|believe|endorse|advocate|pursue|proceed|opt|choose|go|start|give|use|perform|do|want)(?!${WORD_CHAR})`,
+  'u',
+);
 
 export interface OccurrenceContext {
   /** The fixed term the occurrence lies inside (then it does not count), or null. */
@@ -117,7 +162,12 @@ interface Marker {
   start: number;
   end: number;
   word: string;
-  kind: Kind;
+  /** A neutralised cue ("do not delay") is kept as a term that embeds nothing. */
+  kind: Kind | 'neutral';
+  /** The cue reaches to the end of its clause. */
+  broad: boolean;
+  /** For a neutralised cue, the end of the verb it governs: an occurrence starting there is still negated ("do not wait for cultures"). */
+  governs: number;
 }
 
 /** Clause ends and negation markers of one normalised text, found once and shared by every phrase. */
@@ -125,14 +175,54 @@ export interface NegationIndex {
   text: string;
   /** Sorted start offsets of the clause-ending characters. */
   clauseEnds: number[];
+  /** Sorted start offsets of the sentence-ending characters. */
+  sentenceEnds: number[];
   /** Sorted, non-overlapping. */
   markers: Marker[];
+  /**
+   * Cues left hanging before a comma ("We would not, at this point, recommend X"): the
+   * comma's offset and the cue, which negates the rest of the sentence.
+   */
+  suspended: { at: number; word: string }[];
+}
+
+/**
+ * Whether a cue stands where a clause's verb would: after at most a subject and an auxiliary
+ * ("we would not,", "我们不建议，"), so a comma right after it leaves it hanging. A cue at the
+ * end of a clause that names its object first ("直接手术禁用，") is a verdict, not a hanging cue.
+ */
+function opensClause(text: string, cueStart: number): boolean {
+  const before = text.slice(Math.max(0, cueStart - 24), cueStart);
+  const clause = before.slice(before.search(/[^。;,!?\n.]*$/u));
+  return /^ ?(?:(?:[a-z']+ ){0,3}|(?:我们|我|本人|笔者|医生|目前|现阶段|此时|现在|暂时|坚决|强烈|都|也|并|还是)*)$/u.test(clause);
 }
 
 export function indexNegation(text: string): NegationIndex {
   const clauseEnds = [...text.matchAll(CLAUSE_END)].map((m) => m.index);
-  const markers = [...text.matchAll(MARKERS)].map((m) => ({ start: m.index, end: m.index + m[0].length, word: m[0], kind: KIND.get(m[0])! }));
-  return { text, clauseEnds, markers };
+  const sentenceEnds = [...text.matchAll(SENTENCE_END)].map((m) => m.index);
+  const suspended: NegationIndex['suspended'] = [];
+  const markers = [...text.matchAll(MARKERS)].map((m): Marker => {
+    const start = m.index;
+    const end = start + m[0].length;
+    const word = m[0];
+    let kind: Marker['kind'] = KIND.get(word)!;
+    let broad = false;
+    let governs = end;
+    if (kind === 'cue') {
+      const rest = text.slice(end, end + 40);
+      const neutral = NEUTRALISED.exec(rest);
+      if (neutral) {
+        kind = 'neutral';
+        governs = end + neutral[0].length;
+      } else {
+        broad = BROAD_ZH.has(word) || BROAD_EN.has(word) || (isWordChar(word[0]) && GOVERNS_RECOMMENDATION.test(rest));
+        const comma = /^ ?,/.exec(rest);
+        if (comma && !PREFIX_CUES.has(word) && opensClause(text, start)) suspended.push({ at: end + comma[0].length - 1, word });
+      }
+    }
+    return { start, end, word, kind, broad, governs };
+  });
+  return { text, clauseEnds, sentenceEnds, markers, suspended };
 }
 
 /** Index of the first element of a sorted list that is >= value. */
@@ -176,26 +266,54 @@ function windowStart(text: string, clauseStart: number, start: number, window: n
   return fitted;
 }
 
-export function inspectOccurrence(index: NegationIndex, start: number, end: number, window = DEFAULT_NEGATION_WINDOW): OccurrenceContext {
+/** How far (code units) a hanging cue reaches: an inserted clause, not a paragraph without full stops. */
+const SUSPENSION_REACH = 160;
+
+export interface InspectOptions {
+  window?: number;
+  /** Cues inside the occurrence count too (a pattern's gap: "建议[^。]{0,10}化疗" over "建议不要单用化疗"), except these words the pattern itself spells. */
+  inner?: { literal: (word: string) => boolean };
+}
+
+export function inspectOccurrence(index: NegationIndex, start: number, end: number, options: InspectOptions = {}): OccurrenceContext {
   const { text, markers } = index;
+  const window = options.window ?? DEFAULT_NEGATION_WINDOW;
   const [clauseStart, clauseEnd] = clauseBounds(index, start);
   const from = windowStart(text, clauseStart, start, window);
   let cues: string[] = [];
+  // A cue hanging before a comma earlier in the same sentence.
+  const s = lowerBound(index.suspended, clauseStart, (x) => x.at) - 1;
+  if (s >= 0) {
+    const hanging = index.suspended[s];
+    const near = start - hanging.at <= SUSPENSION_REACH;
+    const sentenceEnd = lowerBound(index.sentenceEnds, hanging.at, (x) => x);
+    if (near && (sentenceEnd >= index.sentenceEnds.length || index.sentenceEnds[sentenceEnd] >= start)) {
+      const contrast = markers.slice(lowerBound(markers, hanging.at, (m) => m.start), lowerBound(markers, start, (m) => m.start)).some((m) => m.kind === 'contrast');
+      if (!contrast) cues.push(hanging.word);
+    }
+  }
   let embeddedIn: string | null = null;
-  for (let i = lowerBound(markers, clauseStart, (m) => m.start); i < markers.length && markers[i].start < start; i++) {
+  const limit = options.inner ? end : start;
+  for (let i = lowerBound(markers, clauseStart, (m) => m.start); i < markers.length && markers[i].start < limit; i++) {
     const m = markers[i];
+    if (m.start >= start) {
+      // A cue in a pattern's gap counts when it rejects or stands within the window of the match's end.
+      const close = m.broad || m.end > windowStart(text, clauseStart, end, window);
+      if (m.kind === 'cue' && m.end <= end && close && !options.inner!.literal(m.word)) cues.push(m.word);
+      continue;
+    }
     if (m.kind === 'term') {
       if (m.end > start) embeddedIn = m.word;
     } else if (m.kind === 'contrast') {
       cues = [];
-    } else if (m.end > from) {
+    } else if ((m.kind === 'cue' || (m.kind === 'neutral' && start < m.governs)) && (m.end > from || m.broad)) {
       // "neither ... nor" is one negation, not two; "non" negates only the word it prefixes.
       const prefixesOther = PREFIX_CUES.has(m.word) && text.slice(m.end, start).replace(/^[ -]/, '') !== '';
       if (!(m.word === 'nor' && cues.includes('neither')) && !prefixesOther) cues.push(m.word);
     }
   }
-  const after = POST_VERDICT.exec(text.slice(end, clauseEnd));
-  if (after) cues.push((after.groups?.zh ?? after.groups?.en)!);
+  const after = POST_VERDICT.exec(text.slice(end, Math.min(clauseEnd, end + 60)));
+  if (after) cues.push((after.groups?.zh ?? after.groups?.closing ?? after.groups?.en)!);
   const negatedBy = cues.length % 2 === 1 ? cues[cues.length - 1] : null;
   return { embeddedIn, cues, negatedBy };
 }

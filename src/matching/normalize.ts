@@ -4,10 +4,11 @@
  * Unicode NFKC (full-width -> half-width), lower case, one kind of dash and apostrophe,
  * whitespace runs collapsed to one space (or one line break when they contain one: a line
  * break ends a clause), no invisible format characters, and no space between two Chinese
- * characters.
+ * characters, traditional Chinese folded to simplified (fold.ts).
  * The normalised text keeps, for every code unit, its index in the original answer so that
  * quotes are always taken from what the respondent actually wrote.
  */
+import { foldTraditional } from './fold.js';
 
 /** Scripts written without spaces between words: no word boundaries apply to them. */
 const CJK = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}]/u;
@@ -25,6 +26,8 @@ const APOSTROPHES = /[\u2018\u2019\u02BC\uFF07]/g;
 const CLUSTER = /\P{M}\p{M}*|\p{M}+/suy;
 const MARK = /^\p{M}$/u;
 const FORMAT = /^\p{Cf}+$/u;
+// Visible ASCII but capitals, CJK punctuation that NFKC keeps (、。〈〉《》「」『』【】), common Chinese characters.
+const UNCHANGED = /[\x21-\x40\x5b-\x7e\u3001\u3002\u3008-\u3011\u4e00-\u9fff]+/y;
 
 export interface NormalizedText {
   /** The normalised text. */
@@ -55,19 +58,62 @@ function lastChar(s: string): string {
   return s.slice(-1);
 }
 
-export function normalizeWithOrigin(raw: string): NormalizedText {
-  let text = '';
+function normalizeChars(raw: string): NormalizedText {
+  const parts: string[] = [];
+  // The last piece written: reading the end of a growing string would flatten it every time.
+  let last = '';
   const origin: number[] = [];
   let pendingSpace = -1; // original index of a whitespace run not yet written
   let pendingBreak = false; // the run contains a line break: kept, it ends a clause
   let i = 0;
+  // Writes the whitespace run pending before `next`, if any.
+  const flushSpace = (next: string) => {
+    if (pendingSpace >= 0) {
+      if (pendingBreak) {
+        parts.push('\n');
+        origin.push(pendingSpace);
+      } else if (!(isCjk(lastChar(last)) && isCjk(String.fromCodePoint(next.codePointAt(0)!)))) {
+        // A space between two Chinese characters carries no meaning: it is dropped.
+        parts.push(' ');
+        origin.push(pendingSpace);
+      }
+      pendingSpace = -1;
+    }
+    pendingBreak = false;
+  };
   while (i < raw.length) {
     const at = i;
+    // A run that normalisation leaves unchanged (visible ASCII but capitals, common Chinese
+    // characters) is copied whole; its last character stays out when a combining mark follows.
+    UNCHANGED.lastIndex = i;
+    const run = UNCHANGED.exec(raw);
+    if (run) {
+      let end = i + run[0].length;
+      if (end < raw.length && MARK.test(raw[end])) end -= 1;
+      if (end > i) {
+        const chunk = raw.slice(i, end);
+        flushSpace(chunk);
+        for (let k = i; k < end; k++) origin.push(k);
+        parts.push(chunk);
+        last = chunk;
+        i = end;
+        continue;
+      }
+    }
     let piece: string;
     const code = raw.charCodeAt(i);
     // Plain ASCII and common Chinese characters not followed by a combining mark are unchanged
     // by NFKC (the common case, kept fast).
-    if (isPlain(code) && !(raw.charCodeAt(i + 1) >= 0x300 && !isPlain(raw.charCodeAt(i + 1)) && MARK.test(raw[i + 1]))) {
+    if (code === 0x20) {
+      if (last !== '' && pendingSpace < 0) pendingSpace = at;
+      i += 1;
+      continue;
+    }
+    if (code >= 0xff01 && code <= 0xff5e && !(raw.charCodeAt(i + 1) >= 0x300 && MARK.test(raw[i + 1]))) {
+      // Full-width ASCII (，：；（）Ａ１): NFKC maps it to ASCII, one code unit for one.
+      piece = String.fromCharCode(code - 0xfee0).toLowerCase();
+      i += 1;
+    } else if (isPlain(code) && !(raw.charCodeAt(i + 1) >= 0x300 && !isPlain(raw.charCodeAt(i + 1)) && MARK.test(raw[i + 1]))) {
       piece = code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : raw[i];
       i += 1;
     } else {
@@ -79,29 +125,24 @@ export function normalizeWithOrigin(raw: string): NormalizedText {
       if (FORMAT.test(piece)) continue;
     }
     if (piece.trim() === '') {
-      if (text !== '' && pendingSpace < 0) pendingSpace = at;
+      if (last !== '' && pendingSpace < 0) pendingSpace = at;
       if (/[\n\r\u2028\u2029]/u.test(piece)) pendingBreak = true;
       continue;
     }
-    if (pendingSpace >= 0) {
-      if (pendingBreak) {
-        text += '\n';
-        origin.push(pendingSpace);
-      } else if (!(isCjk(lastChar(text)) && isCjk(String.fromCodePoint(piece.codePointAt(0)!)))) {
-        // A space between two Chinese characters carries no meaning: it is dropped.
-        text += ' ';
-        origin.push(pendingSpace);
-      }
-      pendingSpace = -1;
-    }
-    pendingBreak = false;
+    flushSpace(piece);
     // Whitespace inside a normalised piece (NFKC of some compatibility characters) becomes one space.
     const compact = piece.length === 1 ? piece : piece.replace(/\s+/gu, ' ');
     for (let k = 0; k < compact.length; k++) origin.push(at);
-    text += compact;
+    parts.push(compact);
+    last = compact;
   }
   origin.push(raw.length);
-  return { text, origin };
+  return { text: parts.join(''), origin };
+}
+
+/** Normalised and folded to simplified Chinese, with every code unit's origin in `raw`. */
+export function normalizeWithOrigin(raw: string): NormalizedText {
+  return foldTraditional(normalizeChars(raw));
 }
 
 /** The normalised form of a text, as the matcher compares it. */

@@ -42,12 +42,14 @@ export function sentencesOf(answer: string): string[] {
   return sentenceSpans(answer).map((s) => s.text);
 }
 
-/** The sentence containing the original offset (or the nearest one before it). */
+/** The sentence containing the original offset (or the nearest one before it); a binary search, so long answers stay linear. */
 export function sentenceAt(spans: readonly SentenceSpan[], offset: number): SentenceSpan | undefined {
-  let found: SentenceSpan | undefined;
-  for (const span of spans) {
-    if (span.start > offset) break;
-    found = span;
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid].start <= offset) lo = mid + 1;
+    else hi = mid;
   }
-  return found ?? spans[0];
+  return lo > 0 ? spans[lo - 1] : spans[0];
 }

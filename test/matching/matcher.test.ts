@@ -7,7 +7,7 @@ import {
   normalizeForMatch,
   prepareAnswer,
   sentencesOf,
-} from '../../src/scorer/matcher.js';
+} from '../../src/matching/matcher.js';
 import { MatchSpec, type MatchSpecInput } from '../../src/schema/bank.js';
 import { UserError } from '../../src/errors.js';
 
@@ -23,7 +23,8 @@ const chinese: Row[] = [
   ['negated by 禁止', { any: ['吸烟'] }, '禁止吸烟。', false],
   ['negated by 未', { any: ['转移'] }, '未见转移。', false],
   ['negated by 而非', { any: ['直接手术'] }, '先诱导治疗而非直接手术。', false, /negated by "而非"/],
-  ['negation outside the window', { any: ['手术'] }, '不建议现在就做化疗以外的其他任何治疗或手术', true],
+  ['a rejecting cue reaches to the end of its clause', { any: ['手术'] }, '不建议现在就做化疗以外的其他任何治疗或手术', false],
+  ['a plain 没 stays within its window', { any: ['手术'] }, '没有做过化疗以外的其他任何治疗就去手术', true],
   ['window widened', { any: ['手术'], window: 20 }, '不建议现在就做化疗以外的其他任何治疗或手术', false],
   ['negation stops at a comma', { any: ['手术'] }, '不建议化疗，手术', true],
   ['negation stops at a full-width semicolon', { any: ['手术'] }, '不宜观察；手术', true],
@@ -67,6 +68,35 @@ const chinese: Row[] = [
   ['症状 inside 无症状 is not an occurrence', { any: ['症状'] }, '无症状脑转移。', false],
   ['联合或不联合 is not a negation', { any: ['免疫治疗'] }, '化疗联合或不联合免疫治疗。', true],
   ['是否 is not a negation', { any: ['手术'] }, '化疗后再评估是否手术。', true],
+  // Polarity: fixed expressions that affirm, rejections, warnings, and what is not asserted.
+  ['毫不犹豫 affirms', { any: ['直接手术'] }, '毫不犹豫建议直接手术。', true],
+  ['不妨 affirms', { any: ['直接手术'] }, '不妨直接手术。', true],
+  ['不失为 affirms', { any: ['直接手术'] }, '直接手术不失为一种选择。', true],
+  ['不得不 affirms', { any: ['化疗'] }, '不得不先化疗。', true],
+  ['不但 affirms', { any: ['免疫治疗'] }, '不但要化疗，还要免疫治疗。', true],
+  ['无不 affirms', { any: ['推荐'] }, '各指南无不推荐。', true],
+  ['不要延误 governs the delay, not the surgery', { any: ['手术'] }, '不要延误手术。', true],
+  ['避免拖延 governs the delay', { any: ['手术'] }, '应避免拖延手术。', true],
+  ['不要等 still negates a phrase that is the waiting', { any: ['等培养结果'] }, '不要等培养结果。', false],
+  ['并非 ... 最佳选择 after the phrase', { any: ['单纯化疗'] }, '单纯化疗并非本例的最佳选择。', false, /negated by "[^"]*非本例的最佳/],
+  ['是错误的 after the phrase', { any: ['直接手术'] }, '直接手术是错误的。', false],
+  ['是一个严重错误 after the phrase', { any: ['直接手术'] }, '直接手术是一个严重错误。', false],
+  ['切忌 before the phrase', { any: ['放弃治疗'] }, '切忌放弃治疗。', false],
+  ['禁用 after the phrase', { any: ['贝伐珠单抗'] }, '贝伐珠单抗禁用于鳞癌。', false],
+  ['不应 after the phrase', { any: ['直接手术'] }, '直接手术不应作为首选。', false],
+  ['不宜推迟 keeps the phrase', { any: ['手术'] }, '手术不宜推迟。', true],
+  ['a verdict in a previous clause does not hang over the next', { regex: '(打)(哌替啶|杜冷丁)' }, '哌替啶禁用，可以打杜冷丁。', true],
+  ['a negation in a regex gap', { regex: '建议[^。]{0,10}化疗' }, '建议不要单用化疗。', false],
+  ['a rejecting cue far before a long phrase', { any: ['直接手术切除'] }, '我不建议在目前这种情况下直接手术切除。', false],
+  ['a question does not assert', { any: ['直接手术'] }, '是否应该直接手术？', false, /asked, not asserted/],
+  ['a hedge does not assert', { any: ['直接手术'] }, '我不确定是否应该直接手术。', false, /hedged/],
+  ['a quotation of the rubric does not assert', { any: ['新辅助'] }, '评分标准提到：先行新辅助治疗；直接手术。我都不推荐。', false, /quotes the rubric/],
+  ['a declined list does not assert', { any: ['新辅助'] }, '可选方案包括：新辅助治疗、直接手术、放疗。以上均不推荐。', false, /declined/],
+  ['a clinical score is no rubric', { any: ['化疗'] }, 'ECOG评分1分，建议化疗。', true],
+  ['a resolved hedge asserts its conclusion only', { all: ['单药'], none: ['联合化疗'] }, '我不确定能否耐受联合化疗，所以首选单药。', true],
+  ['an answer after a question asserts', { any: ['新辅助'] }, '下一步怎么办？建议先行新辅助治疗。', true],
+  ['traditional characters fold', { any: ['肿瘤', '术后'] }, '術後需要檢測腫瘤標誌物。', true],
+  ['traditional phrase on simplified text', { any: ['劑量'] }, '调整剂量。', true],
 ];
 
 const english: Row[] = [
@@ -110,6 +140,20 @@ const english: Row[] = [
   ['English phrase negated in a Chinese answer', { any: ['osimertinib'] }, '不推荐Osimertinib。', false],
   ['overlapping phrases are reported once', { any: ['durvalumab consolidation', 'durvalumab'] }, 'Durvalumab consolidation follows.', true, /^found "durvalumab consolidation" in sentence 1$/],
   ['quotes name the sentence', { any: ['restaging'] }, 'First, induction. Then restaging! Finally decide.', true, /in sentence 2/],
+  ['do not delay governs the delay', { any: ['upfront surgery'] }, 'Do not delay upfront surgery.', true],
+  ['would not hesitate governs the hesitation', { any: ['upfront surgery'] }, 'I would not hesitate to recommend upfront surgery.', true],
+  ['do not wait still negates a phrase that is the waiting', { any: ['wait for culture results'] }, 'Do not wait for culture results.', false],
+  ['a hanging negation across inserted clauses', { any: ['chemotherapy alone'] }, 'We would not, at this point and with these findings, recommend chemotherapy alone.', false],
+  ['a hanging negation stops at the sentence end', { any: ['chemotherapy alone'] }, 'We would not, at this point. Chemotherapy alone is fine.', true],
+  ['a negator governing recommend reaches far', { any: ['upfront surgery'] }, 'I do not think that in this particular situation upfront surgery is right.', false],
+  ['a serious mistake after the phrase', { any: ['upfront surgery'] }, 'Upfront surgery would be a serious mistake.', false],
+  ['is contraindicated after the phrase', { any: ['bevacizumab'] }, 'Bevacizumab is contraindicated here.', false],
+  ['it would be a mistake to', { any: ['stop all treatment'] }, 'It would be a mistake to stop all treatment.', false],
+  ['a question does not assert', { any: ['upfront surgery'] }, 'Should we go for upfront surgery?', false, /asked/],
+  ['quoting the rubric does not assert', { any: ['neoadjuvant'] }, 'The rubric for this question mentions: neoadjuvant therapy; invasive staging. I recommend none of them.', false, /quotes the rubric/],
+  ['a declined list does not assert', { any: ['neoadjuvant'] }, 'Options: neoadjuvant therapy, upfront surgery. I recommend none of them.', false, /declined/],
+  ['an outright negation of a point text', { any: ['invasive mediastinal staging'] }, 'I do not recommend: invasive mediastinal staging.', false],
+  ['tumour grading is not the grader', { any: ['biopsy'] }, 'Tumour grading needs a biopsy.', true],
 ];
 
 describe('evaluateMatch', () => {

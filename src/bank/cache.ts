@@ -1,0 +1,107 @@
+/**
+ * A validated bank cached by content: parsing and checking YAML is most of what a command
+ * spends on a large bank, so a bank that loaded without errors is kept as JSON under a key
+ * made of every file it was read from (path and bytes) and the loader's own code. Any change
+ * to a bank file, its taxonomy or the loader gives another key; a stale entry is never used.
+ * Lint never reads the cache: it needs every position and every warning.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HARNESS_VERSION } from '../version.js';
+import type { Bank, SourcePosition } from './bank.js';
+
+/** Bumped when the entry layout changes. */
+const FORMAT = 1;
+
+/** Where cached banks live: $CAPS_CACHE_DIR, else the user's cache folder; CAPS_CACHE_DIR=off turns the cache off. */
+export function bankCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  const chosen = env.CAPS_CACHE_DIR;
+  if (chosen === 'off' || chosen === '0') return null;
+  const root = chosen || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'caps-eval');
+  return join(root, 'banks');
+}
+
+interface Dependency {
+  file: string;
+  sha256: string;
+}
+
+interface Entry {
+  format: number;
+  /** Files read beyond the named ones (the taxonomy), checked on every hit. */
+  dependencies: Dependency[];
+  bank: Omit<Bank, 'positions'> & { positions: [string, SourcePosition][] };
+}
+
+function fileHash(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+let codeFingerprint: string | undefined;
+/** The loader's and the bank schema's source: a new rule or default must not meet an old entry. */
+function loaderFingerprint(): string {
+  if (codeFingerprint) return codeFingerprint;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const hash = createHash('sha256').update(`${FORMAT}\0${HARNESS_VERSION}\0`);
+  const sources = [
+    ...readdirSync(here).filter((f) => /\.[jt]s$/.test(f) && !f.endsWith('.d.ts')).sort().map((f) => join(here, f)),
+    ...['bank.js', 'bank.ts'].map((f) => join(here, '..', 'schema', f)),
+  ];
+  for (const file of sources) {
+    try {
+      hash.update(file).update('\0').update(readFileSync(file));
+    } catch {
+      // The compiled or the source form of the schema is absent: only one of them exists.
+    }
+  }
+  return (codeFingerprint = hash.digest('hex'));
+}
+
+/** The cache key of a list of discovered bank files (absolute, sorted). */
+export function bankCacheKey(files: readonly string[]): string {
+  const hash = createHash('sha256').update(loaderFingerprint());
+  for (const file of files) hash.update('\0').update(file).update('\0').update(fileHash(file));
+  return hash.digest('hex');
+}
+
+/** The cached bank for this key, or null when absent, unreadable or its taxonomy changed. */
+export function readCachedBank(dir: string, key: string): Bank | null {
+  let entry: Entry;
+  try {
+    entry = JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as Entry;
+  } catch {
+    return null;
+  }
+  if (entry.format !== FORMAT) return null;
+  for (const dep of entry.dependencies) {
+    try {
+      if (fileHash(dep.file) !== dep.sha256) return null;
+    } catch {
+      return null;
+    }
+  }
+  return { ...entry.bank, positions: new Map(entry.bank.positions) };
+}
+
+/** Stores a valid bank; a cache that cannot be written (read-only home, full disk) is skipped silently. */
+export function writeCachedBank(dir: string, key: string, bank: Bank, namedFiles: readonly string[]): void {
+  const named = new Set(namedFiles);
+  const extra = bank.taxonomyFile && !named.has(bank.taxonomyFile) ? [bank.taxonomyFile] : [];
+  const tmp = join(dir, `${key}.${process.pid}.tmp`);
+  try {
+    const entry: Entry = {
+      format: FORMAT,
+      dependencies: extra.map((file) => ({ file, sha256: fileHash(file) })),
+      bank: { ...bank, positions: [...bank.positions] },
+    };
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(tmp, JSON.stringify(entry));
+    // Rename is atomic: concurrent commands (shards) never read half an entry.
+    renameSync(tmp, join(dir, `${key}.json`));
+  } catch {
+    rmSync(tmp, { force: true });
+  }
+}

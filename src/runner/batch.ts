@@ -1,0 +1,214 @@
+/**
+ * `caps run --batch`: the run's requests sent through the OpenAI Batch API instead of one
+ * HTTP call each. Every answer not yet recorded whose earlier turns are recorded goes into one
+ * batch file per endpoint (at most MAX_BATCH_REQUESTS each); a multi-turn dialogue takes one
+ * round per turn. Each batch id is recorded in the run folder's batches.jsonl before it is
+ * polled, so a run stopped or killed while batches are in progress collects them on the next
+ * `caps run --batch` instead of paying for them twice.
+ */
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createBatchApi, MAX_BATCH_REQUESTS, CHAT_COMPLETIONS, type BatchApi, type BatchStatus } from '../endpoints/batch-api.js';
+import { chatBody, type ChatResult } from '../endpoints/client.js';
+import { JsonlAppender, readJsonl } from '../io/jsonl.js';
+import { BatchRecord, type BatchSubmitted } from '../schema/batch.js';
+import type { ResponseRecord } from '../schema/run.js';
+import { UserError } from '../errors.js';
+import type { Bank } from '../bank/bank.js';
+import { answeredRecord, answerRequest, cacheAnswer, cachedRecord, finalManifest, openRun, prepareRun, type OpenedRun, type RunEvalOptions, type RunSummary } from './run.js';
+import { RunFolder } from '../io/run-folder.js';
+import { lockRunFolder } from '../io/lock.js';
+import { endpointIdentity, type EndpointIdentity } from '../endpoints/identity.js';
+import { dialogueKey, type Dialogue } from './plan.js';
+import { EndpointHealth } from './endpoint-health.js';
+import { addUsage, emptyTotals, priced } from './usage.js';
+
+export const BATCHES_FILE = 'batches.jsonl';
+
+export interface BatchRunOptions extends RunEvalOptions {
+  /** Time between status polls (vendors finish batches in minutes to hours). */
+  pollMs?: number;
+  /** Told of every batch submitted, polled and collected (for the CLI's progress lines). */
+  onBatch?: (event: { batch: string; endpoint: string; status: string; completed: number; failed: number; total: number }) => void;
+}
+
+export async function runBatchEval(options: BatchRunOptions): Promise<RunSummary> {
+  const env = options.env ?? process.env;
+  // Every key variable is checked before anything is sent.
+  const prepared = prepareRun(options);
+  const apis = new Map<string, BatchApi>(prepared.endpoints.map((e) => [e.name, createBatchApi(e, env)]));
+  const identities = new Map<string, EndpointIdentity>(prepared.endpoints.map((e) => [e.name, endpointIdentity(e, env)]));
+  const folder = new RunFolder(resolve(prepared.out));
+  const lock = lockRunFolder(folder.dir);
+  try {
+    return await runBatchLocked(options, await openRun(options, prepared, folder, identities), apis);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runBatchLocked(options: BatchRunOptions, opened: OpenedRun, apis: Map<string, BatchApi>): Promise<RunSummary> {
+  const { folder, recorded, cache, prepared, identities } = opened;
+  const { bank, signal } = options;
+  const pollMs = options.pollMs ?? 30_000;
+  const counts: RunSummary['counts'] = { planned: prepared.plan.counts.answers, done: recorded.size, errors: 0, resumed: recorded.size, cached: 0, replayed: 0, requests: 0 };
+  // Failures by cause and tokens per endpoint, for the closing summary (a batch is never given up midway).
+  const health = new Map(prepared.endpoints.map((e) => [e.name, new EndpointHealth(e)]));
+  const usage = new Map(prepared.endpoints.map((e) => [e.name, emptyTotals(e.name)]));
+  const cachedBy = new Map(prepared.endpoints.map((e) => [e.name, 0]));
+  const log = new JsonlAppender(join(folder.dir, BATCHES_FILE));
+  const responses = folder.responseAppender();
+  // Dialogues whose answer failed in this session stop there, as in a direct run; resume asks again.
+  const failed = new Set<Dialogue>();
+  const byKey = new Map<string, { dialogue: Dialogue; turn: number }>();
+  for (const dialogue of prepared.plan.dialogues) for (let turn = 0; turn < dialogue.answers; turn++) byKey.set(dialogueKey(dialogue, turn), { dialogue, turn });
+  const earlierAnswers = (dialogue: Dialogue, turn: number) => Array.from({ length: turn }, (_, t) => recorded.get(dialogueKey(dialogue, t))!);
+
+  function record(dialogue: Dialogue, turn: number, entry: ResponseRecord): void {
+    responses.append(entry);
+    const name = dialogue.endpoint.name;
+    if (entry.cached) {
+      counts.replayed++;
+      cachedBy.set(name, cachedBy.get(name)! + 1);
+    } else health.get(name)!.sent(1);
+    if (entry.error || entry.text === null) {
+      counts.errors++;
+      failed.add(dialogue);
+      if (entry.error) health.get(name)!.failedWith(entry.error, 1);
+      return;
+    }
+    counts.done++;
+    if (!entry.cached) {
+      health.get(name)!.succeeded();
+      addUsage(usage.get(name)!, entry.usage);
+    }
+    recorded.set(entry.key, dialogue.answers > 1 ? entry.text : '');
+  }
+
+  async function collect(submitted: BatchSubmitted, api: BatchApi): Promise<boolean> {
+    const notify = (s: BatchStatus) => options.onBatch?.({ batch: s.id, endpoint: submitted.endpoint, status: s.status, completed: s.completed, failed: s.failed, total: s.total });
+    const finished = await api.wait(submitted.batch_id, { pollMs, signal, onStatus: notify });
+    if (!finished) return false;
+    let answers = 0;
+    let errors = 0;
+    for (const fileId of [finished.outputFileId, finished.errorFileId]) {
+      if (!fileId) continue;
+      for await (const outcome of api.outcomes(fileId)) {
+        const planned = byKey.get(outcome.customId);
+        // A key from another selection, or one already recorded, is not recorded twice.
+        if (!planned || recorded.has(outcome.customId)) continue;
+        const { dialogue, turn } = planned;
+        const identity = identities.get(dialogue.endpoint.name)!;
+        const { base } = answerRequest(bank, dialogue, turn, earlierAnswers(dialogue, turn), identity, prepared.language);
+        const result: ChatResult = outcome.ok
+          ? { ...outcome.answer, latencyMs: 0, attempts: 1, error: null }
+          : { text: null, finishReason: null, usage: null, latencyMs: 0, attempts: 1, error: outcome.error };
+        const { latency_ms: _none, ...entry } = answeredRecord(base, result, submitted.created_at);
+        cacheAnswer(cache, entry as ResponseRecord, result, identity);
+        record(dialogue, turn, entry as ResponseRecord);
+        if (outcome.ok) answers++;
+        else errors++;
+      }
+    }
+    if (finished.problem) process.emitWarning(`batch ${finished.id} ${finished.status}: ${finished.problem}`);
+    log.append({ batch_id: submitted.batch_id, status: finished.status, answers, errors, collected_at: new Date().toISOString() });
+    return true;
+  }
+
+  function apiFor(endpoint: string): BatchApi {
+    const api = apis.get(endpoint);
+    if (!api) throw new UserError(`${folder.dir}: batch of endpoint "${endpoint}" is still to be collected, but that endpoint is not in this run; add it to --models (or the config) and run again`);
+    return api;
+  }
+
+  try {
+    // Batches left by an earlier session first: they may already hold the answers this run needs.
+    const pending = await pendingBatches(folder.dir);
+    const collectedEarlier = await Promise.all(pending.map((b) => collect(b, apiFor(b.endpoint))));
+    if (collectedEarlier.every(Boolean)) {
+      for (let round = 0; !signal?.aborted; round++) {
+        const before = counts.done + counts.errors;
+        const submitted = await submitRound(opened, { record, failed, earlierAnswers, log, apis, counts, bank });
+        if (submitted.length === 0) break;
+        const results = await Promise.all(submitted.map((b) => collect(b, apiFor(b.endpoint))));
+        // Stopped while polling, or a round that brought nothing back (an expired batch): leave the rest for the next run.
+        if (!results.every(Boolean) || counts.done + counts.errors === before) break;
+      }
+    }
+  } finally {
+    log.close();
+    responses.close();
+  }
+  const manifest = finalManifest(opened, counts, true);
+  folder.writeManifest(manifest);
+  const recordedBy = (name: string) => [...recorded.keys()].filter((key) => byKey.get(key)?.dialogue.endpoint.name === name).length;
+  const endpoints = prepared.endpoints.map((e) => {
+    const report = health.get(e.name)!.report();
+    return { health: report, usage: priced(usage.get(e.name)!, e.prices), notAsked: prepared.plan.counts.byEndpoint[e.name].answers - recordedBy(e.name) - report.failed, cached: cachedBy.get(e.name)! };
+  });
+  return { dir: folder.dir, status: manifest.status as RunSummary['status'], counts, endpoints, shared: opened.shared, manifest };
+}
+
+interface RoundContext {
+  record(dialogue: Dialogue, turn: number, entry: ResponseRecord): void;
+  failed: Set<Dialogue>;
+  earlierAnswers(dialogue: Dialogue, turn: number): string[];
+  log: JsonlAppender;
+  apis: Map<string, BatchApi>;
+  counts: RunSummary['counts'];
+  bank: Bank;
+}
+
+/** Writes and submits the batch files of one round: each dialogue's next unanswered turn; cache hits are recorded at once. */
+async function submitRound(opened: OpenedRun, context: RoundContext): Promise<BatchSubmitted[]> {
+  const { prepared, folder, recorded, cache } = opened;
+  const files = new Map<string, { path: string; appender: JsonlAppender; requests: number }[]>();
+  for (const dialogue of prepared.plan.dialogues) {
+    if (context.failed.has(dialogue)) continue;
+    let turn = 0;
+    while (turn < dialogue.answers && recorded.has(dialogueKey(dialogue, turn))) turn++;
+    if (turn === dialogue.answers) continue;
+    const identity = opened.identities.get(dialogue.endpoint.name)!;
+    const request = answerRequest(context.bank, dialogue, turn, context.earlierAnswers(dialogue, turn), identity, prepared.language);
+    const hit = cache?.get(request.hash, identity);
+    if (hit) {
+      context.counts.cached++;
+      context.record(dialogue, turn, cachedRecord(request.base, hit));
+      continue;
+    }
+    const name = dialogue.endpoint.name;
+    const list = files.get(name) ?? [];
+    files.set(name, list);
+    if (list.length === 0 || list[list.length - 1].requests === MAX_BATCH_REQUESTS) {
+      const path = join(folder.dir, `.batch-input-${name}-${list.length}.jsonl`);
+      rmSync(path, { force: true });
+      list.push({ path, appender: new JsonlAppender(path), requests: 0 });
+    }
+    const file = list[list.length - 1];
+    file.appender.append({ custom_id: request.key, method: 'POST', url: CHAT_COMPLETIONS, body: chatBody(dialogue.endpoint, { messages: request.messages, params: request.params }) });
+    file.requests++;
+  }
+  const submitted: BatchSubmitted[] = [];
+  for (const [endpoint, list] of files) {
+    for (const file of list) {
+      file.appender.close();
+      const { batchId, inputFileId } = await context.apis.get(endpoint)!.submit(file.path, { caps_run: opened.manifest.id, bank: context.bank.id });
+      const entry: BatchSubmitted = { batch_id: batchId, endpoint, input_file_id: inputFileId, requests: file.requests, created_at: new Date().toISOString() };
+      // Recorded before anything else can fail: a crash from here on collects this batch next time.
+      context.log.append(entry);
+      rmSync(file.path, { force: true });
+      submitted.push(entry);
+    }
+  }
+  return submitted;
+}
+
+/** Batches submitted and not yet collected, in the order they were submitted. */
+export async function pendingBatches(dir: string): Promise<BatchSubmitted[]> {
+  const submitted = new Map<string, BatchSubmitted>();
+  for await (const entry of readJsonl(join(dir, BATCHES_FILE), BatchRecord)) {
+    if ('endpoint' in entry) submitted.set(entry.batch_id, entry);
+    else submitted.delete(entry.batch_id);
+  }
+  return [...submitted.values()];
+}

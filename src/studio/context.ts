@@ -1,0 +1,12 @@
+/** What every studio route works with: the database, the files it grades, and where doctors' answers go. */
+import type { Corpus } from './corpus.js';
+import type { Store } from './store.js';
+
+export interface StudioContext {
+  store: Store;
+  corpus: Corpus;
+  /** The run folder doctors' answers typed in the studio are written to. */
+  answersRun: string;
+  /** Scores of a run folder (for revealing the judge's and matchers' verdicts after grading), read once when first needed. */
+  scores(run: string): Promise<Map<string, import('../schema/score.js').AnswerScore>>;
+}

@@ -1,0 +1,63 @@
+/** caps studio in the browser: signs in from the session, then routes between the views by the address's #fragment. */
+import { api, ApiError, setCsrf } from './api.js';
+import { h, replace } from './dom.js';
+import { gradeAnswer, gradeKeys, gradeNext } from './grade.js';
+import { coordinatorView } from './coordinator.js';
+import { agreementView, unitView, unitKeys } from './review.js';
+import { respondForm, respondList } from './respond.js';
+import { notice, state, type Me } from './shared.js';
+
+const root = () => document.getElementById('view')!;
+
+function nav(me: Me): HTMLElement {
+  const links: [string, string][] = [['#/grade', 'Queue']];
+  if (me.grader.role !== 'coordinator') links.push(['#/respond', 'Answer items']);
+  if (me.grader.role !== 'physician') links.push(['#/agreement', 'Agreement']);
+  if (me.grader.role === 'coordinator') links.push(['#/coordinator', 'Study']);
+  return h(
+    'nav',
+    { class: 'top' },
+    h('strong', {}, 'caps studio'),
+    links.map(([href, text]) => h('a', { href, class: location.hash.startsWith(href) ? 'current' : '' }, text)),
+    h('span', { class: 'who', id: 'who' }, `${me.grader.name} · ${me.grader.role}${me.grader.admitted_at ? '' : ' · in calibration'} · bank ${me.bank.id} v${me.bank.version}`),
+  );
+}
+
+async function route(): Promise<void> {
+  const me = state.me!;
+  replace(document.getElementById('nav')!, nav(me));
+  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  const view = root();
+  try {
+    if (parts[0] === 'grade' && parts[1]) await gradeAnswer(view, Number(parts[1]));
+    else if (parts[0] === 'coordinator') await coordinatorView(view);
+    else if (parts[0] === 'agreement') await agreementView(view);
+    else if (parts[0] === 'unit') await unitView(view, Number(parts[1]), parts[2]);
+    else if (parts[0] === 'respond' && parts[2]) await respondForm(view, parts[1], parts[2]);
+    else if (parts[0] === 'respond') await respondList(view);
+    else await gradeNext(view);
+  } catch (err) {
+    notice('error', err instanceof ApiError ? err.message : String(err));
+  }
+}
+
+async function start(): Promise<void> {
+  try {
+    state.me = await api<Me>('/me');
+  } catch (err) {
+    replace(root(), h('p', { class: 'error' }, err instanceof ApiError ? err.message : String(err)));
+    return;
+  }
+  setCsrf(state.me.csrf);
+  window.addEventListener('hashchange', () => {
+    notice('info', '');
+    void route();
+  });
+  document.addEventListener('keydown', (event) => {
+    if (location.hash.startsWith('#/unit')) unitKeys?.(event);
+    else if (location.hash.startsWith('#/grade') || location.hash === '' || location.hash === '#/') gradeKeys(root(), event);
+  });
+  await route();
+}
+
+void start();

@@ -1,0 +1,220 @@
+/**
+ * The blind grading page, keyboard first: j/k (or arrows) move between rubric entries,
+ * 1/2/3 mark met / not met / cannot judge, s takes the text selected in the answer as the
+ * entry's evidence, Enter submits, n and p open the next and the previous answer.
+ */
+import { api, ApiError } from './api.js';
+import { h, marked, replace, selectionIn } from './dom.js';
+import { entryHead, notice, question, state, verdictText, type Answer } from './shared.js';
+
+interface Label {
+  met: boolean | null;
+  reason?: string;
+  span?: { start: number; end: number };
+}
+
+interface Loaded extends Answer {
+  stage: 'grade' | 'reference';
+  base: number;
+  labels: { entry: string; met: boolean | null; reason: string | null; span: { start: number; end: number } | null }[];
+  reveal: null | { respondent: string; respondentKind: string; verdicts: { entry: string; met: boolean | null; decided_by: string; judge: boolean | null; matcher: boolean | null; quotes: string[] }[] };
+}
+
+const history: number[] = [];
+let current: { answer: Loaded; labels: Map<string, Label>; index: number; dirty: boolean } | null = null;
+
+export async function gradeNext(root: HTMLElement): Promise<void> {
+  const next = await api<{ answer?: number; done?: string }>('/next');
+  if (next.answer === undefined) {
+    current = null;
+    replace(root, h('div', { class: 'done' }, h('h2', {}, 'Queue'), h('p', {}, next.done ?? 'nothing to grade'), await calibrationPanel()));
+    return;
+  }
+  location.hash = `#/grade/${next.answer}`;
+}
+
+async function calibrationPanel(): Promise<HTMLElement | null> {
+  if (state.me?.grader.role === 'coordinator') return null;
+  const c = await api<{ groups: { group: string; n: number; kappa: number | null }[]; graded: number; total: number; threshold: number; admitted: boolean }>('/calibration/me');
+  if (c.total === 0) return null;
+  return h(
+    'div',
+    { class: 'calibration', id: 'calibration-result' },
+    h('h3', {}, `Calibration: ${c.graded} of ${c.total} answers graded; admitted at kappa ≥ ${c.threshold}`),
+    h('p', { class: c.admitted ? 'ok' : '' }, c.admitted ? 'You are admitted to the main queue.' : 'Not admitted yet.'),
+    h('table', {}, h('tr', {}, h('th', {}, 'entries'), h('th', {}, 'n'), h('th', {}, 'kappa vs reference')), c.groups.map((g) => h('tr', {}, h('td', {}, g.group), h('td', {}, g.n), h('td', {}, g.kappa === null ? '–' : g.kappa.toFixed(2))))),
+  );
+}
+
+export async function gradeAnswer(root: HTMLElement, id: number): Promise<void> {
+  const answer = await api<Loaded>(`/answers/${id}`);
+  if (history[history.length - 1] !== id) history.push(id);
+  const labels = new Map<string, Label>(answer.labels.map((l) => [l.entry, { met: l.met, ...(l.reason ? { reason: l.reason } : {}), ...(l.span ? { span: l.span } : {}) }]));
+  current = { answer, labels, index: 0, dirty: false };
+  render(root);
+}
+
+function render(root: HTMLElement): void {
+  if (!current) return;
+  const { answer, labels, index } = current;
+  const entry = answer.rubric[index];
+  const done = answer.rubric.filter((e) => labels.has(e.id)).length;
+  replace(
+    root,
+    h(
+      'div',
+      { class: 'grade' },
+      h(
+        'section',
+        { class: 'left' },
+        h('div', { class: 'meta' }, answer.calibration && h('span', { class: 'tag calibration' }, answer.stage === 'reference' ? 'calibration reference' : 'calibration'), `item ${answer.item} · depth ${answer.depth} · ${answer.topic} · ${answer.variant}${answer.turn ? ` turn ${answer.turn}` : ''}`),
+        question(answer.messages),
+        h('h3', {}, 'Answer'),
+        h('div', { class: 'answer', id: 'answer' }, marked(answer.text, labels.get(entry.id)?.span)),
+        answer.reveal && revealPanel(answer),
+      ),
+      h(
+        'section',
+        { class: 'right' },
+        h('div', { class: 'progress', id: 'entry-progress' }, `${done} of ${answer.rubric.length} entries labelled`),
+        h(
+          'ol',
+          { class: 'entries' },
+          answer.rubric.map((e, i) => {
+            const label = labels.get(e.id);
+            return h(
+              'li',
+              { class: `entry${i === index ? ' current' : ''}`, 'data-entry': e.id, 'on:click': () => move(root, i) },
+              h('div', { class: 'head' }, entryHead(e)),
+              h('div', { class: 'text' }, e.text),
+              e.text_en && h('div', { class: 'text-en' }, e.text_en),
+              h('div', { class: `verdict v-${verdictText(label?.met).replace(' ', '-')}` }, label ? verdictText(label.met) : 'not labelled'),
+              label?.span && h('div', { class: 'quote' }, '“', answer.text.slice(label.span.start, label.span.end), '”'),
+              label?.met === null && i === index
+                ? h('input', { class: 'reason', id: 'reason', placeholder: 'why it cannot be judged (Enter to keep)', value: label.reason ?? '' })
+                : label?.reason && h('div', { class: 'reason-text' }, label.reason),
+            );
+          }),
+        ),
+        h('p', { class: 'keys' }, 'keys: j/k entry · 1 met · 2 not met · 3 cannot judge · s take selected text as evidence · x clear it · Enter submit · n next · p previous'),
+      ),
+    ),
+  );
+  const reason = document.getElementById('reason') as HTMLInputElement | null;
+  if (reason) {
+    reason.addEventListener('input', () => {
+      current!.labels.set(entry.id, { ...current!.labels.get(entry.id)!, reason: reason.value });
+      current!.dirty = true;
+    });
+    if (!reason.value) reason.focus();
+  }
+  document.querySelector('.entry.current')?.scrollIntoView({ block: 'nearest' });
+}
+
+function revealPanel(answer: Loaded): HTMLElement {
+  const r = answer.reveal!;
+  return h(
+    'div',
+    { class: 'reveal' },
+    h('h3', {}, 'After your submission'),
+    h('p', {}, `Respondent: ${r.respondent} (${r.respondentKind})`),
+    h('table', {}, h('tr', {}, h('th', {}, 'entry'), h('th', {}, 'you'), h('th', {}, 'judge'), h('th', {}, 'matcher'), h('th', {}, 'scored')), r.verdicts.map((v) => h('tr', {}, h('td', {}, v.entry), h('td', {}, verdictText(current?.labels.get(v.entry)?.met)), h('td', {}, verdictText(v.judge)), h('td', {}, verdictText(v.matcher)), h('td', {}, `${verdictText(v.met)} (${v.decided_by})`)))),
+  );
+}
+
+function move(root: HTMLElement, index: number): void {
+  if (!current) return;
+  current.index = Math.max(0, Math.min(current.answer.rubric.length - 1, index));
+  render(root);
+}
+
+function mark(root: HTMLElement, met: boolean | null): void {
+  if (!current) return;
+  const entry = current.answer.rubric[current.index];
+  const previous = current.labels.get(entry.id);
+  current.labels.set(entry.id, { ...previous, met });
+  current.dirty = true;
+  const needsSpan = met === true && entry.kind !== 'point' && !previous?.span;
+  if (needsSpan) notice('info', `A met ${entry.kind} needs its evidence: select it in the answer and press s.`);
+  if (met !== null && !needsSpan) return move(root, current.index + 1);
+  render(root);
+}
+
+function takeSpan(root: HTMLElement): void {
+  if (!current) return;
+  const span = selectionIn(document.getElementById('answer')!);
+  const entry = current.answer.rubric[current.index];
+  if (!span) return notice('info', 'Select the evidence in the answer first, then press s.');
+  current.labels.set(entry.id, { met: current.labels.get(entry.id)?.met ?? true, ...current.labels.get(entry.id), span });
+  current.dirty = true;
+  window.getSelection()?.removeAllRanges();
+  notice('ok', `Evidence for ${entry.id}: “${current.answer.text.slice(span.start, span.end)}”`);
+  render(root);
+}
+
+async function submit(root: HTMLElement): Promise<void> {
+  if (!current) return;
+  const { answer, labels } = current;
+  const missing = answer.rubric.filter((e) => !labels.has(e.id));
+  if (missing.length) {
+    move(root, answer.rubric.indexOf(missing[0]));
+    return notice('error', `Label every entry first (${missing.length} left).`);
+  }
+  try {
+    const saved = await api<{ saved: number; base: number; admitted?: boolean }>(`/answers/${answer.id}/labels`, {
+      base: answer.base,
+      bankHash: answer.bankHash,
+      labels: answer.rubric.map((e) => ({ entry: e.id, ...labels.get(e.id)! })),
+    });
+    current.dirty = false;
+    if (saved.admitted && state.me) state.me.grader.admitted_at = new Date().toISOString();
+    notice('ok', `Saved ${saved.saved} label${saved.saved === 1 ? '' : 's'}${saved.admitted ? ' · calibration passed: you are admitted to the main queue' : ''}. Press n for the next answer.`);
+    await gradeAnswer(root, answer.id);
+  } catch (err) {
+    notice('error', err instanceof ApiError ? err.message : String(err));
+  }
+}
+
+/** Keys of the grading page; typing in a text field is left alone. */
+export function gradeKeys(root: HTMLElement, event: KeyboardEvent): void {
+  if (!current || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target as HTMLElement;
+  if (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA') {
+    if (event.key === 'Enter' || event.key === 'Escape') {
+      target.blur();
+      event.preventDefault();
+      if (event.key === 'Enter') move(root, current.index + 1);
+    }
+    return;
+  }
+  const actions: Record<string, () => void> = {
+    j: () => move(root, current!.index + 1),
+    ArrowDown: () => move(root, current!.index + 1),
+    k: () => move(root, current!.index - 1),
+    ArrowUp: () => move(root, current!.index - 1),
+    '1': () => mark(root, true),
+    '2': () => mark(root, false),
+    '3': () => mark(root, null),
+    s: () => takeSpan(root),
+    x: () => {
+      const entry = current!.answer.rubric[current!.index];
+      const label = current!.labels.get(entry.id);
+      if (label) current!.labels.set(entry.id, { met: label.met, ...(label.reason ? { reason: label.reason } : {}) });
+      render(root);
+    },
+    Enter: () => void submit(root),
+    n: () => {
+      if (current!.dirty && !confirm('Leave this answer without submitting your labels?')) return;
+      void gradeNext(root);
+    },
+    p: () => {
+      const i = history.indexOf(current!.answer.id);
+      if (i > 0) location.hash = `#/grade/${history[i - 1]}`;
+    },
+  };
+  const action = actions[event.key];
+  if (action) {
+    event.preventDefault();
+    action();
+  }
+}

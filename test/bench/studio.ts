@@ -1,0 +1,131 @@
+/**
+ * Studio bench: a run of 10,000 answers graded through the built `caps studio` (a child
+ * process, as a user runs it). Measures how fast the grading page opens in chromium after
+ * the first load, the time the server spends on a label submit (its Server-Timing header),
+ * and the server's peak RSS (VmHWM). Writes the studio section of docs/benchmarks.md.
+ * Run: npx tsx test/bench/studio.ts [ANSWERS]   (npm run build first)
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { bankRef } from '../../src/bank/bank.js';
+import { loadBankOrThrow } from '../../src/bank/load.js';
+import { DEMO_BANK_PATH } from '../../src/demo/demo.js';
+import { RunFolder } from '../../src/io/run-folder.js';
+import { answerKey } from '../../src/runner/plan.js';
+import { itemQuestion } from '../../src/scorer/question.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser.js';
+import { StudioClient, labelsFor } from '../studio/client.js';
+
+const ANSWERS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 10_000);
+const OPENS = 30;
+const SUBMITS = 300;
+const here = import.meta.dirname;
+const root = join(here, '..', '..');
+
+async function writeRun(dir: string): Promise<string> {
+  const bank = await loadBankOrThrow([DEMO_BANK_PATH]);
+  const runDir = join(dir, 'run');
+  const folder = new RunFolder(runDir);
+  const respondents = Math.ceil(ANSWERS / bank.items.length);
+  folder.writeManifest({ id: 'bench', harness_version: '0', bank: bankRef(bank), endpoints: [], respondents: [], plan: {}, counts: {}, started_at: new Date().toISOString(), status: 'complete' });
+  const appender = folder.responseAppender();
+  const filler = '患者为非小细胞肺癌，建议完善分期检查，包括胸部增强CT、头颅MRI和PET-CT，并进行分子检测。'.repeat(8);
+  let n = 0;
+  for (let r = 0; r < respondents && n < ANSWERS; r++) {
+    for (const item of bank.items) {
+      if (n++ >= ANSWERS) break;
+      const respondent = `model-${r}`;
+      appender.append({ key: answerKey({ respondent, item: item.id, variant: 'clean', turn: 0, sample: 0 }), respondent, respondent_kind: 'model', item: item.id, variant: 'clean', turn: 0, sample: 0, messages: itemQuestion(bank, item), text: `${filler} (${n})`, attempts: 1, error: null });
+    }
+  }
+  appender.close();
+  return runDir;
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+
+const dir = mkdtempSync(join(tmpdir(), 'caps-bench-studio-'));
+const loadBefore = loadavg()[0];
+try {
+  const runDir = await writeRun(dir);
+  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'bin.js'), 'studio', runDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const startedAt = performance.now();
+  const url = await new Promise<string>((done) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /caps studio: (http:\/\/\S+)/.exec(out);
+      if (m) done(m[1]);
+    });
+  });
+  const startMs = performance.now() - startedAt;
+  const coordinator = await new StudioClient(url).signIn();
+  const made = await coordinator.post<{ invite: string }>('/api/coordinator/graders', { name: 'bench', role: 'physician' });
+  const grader = await new StudioClient(url).signIn(made.body.invite);
+
+  // Label submits: server time from its Server-Timing header, round trip on loopback beside it.
+  const serverMs: number[] = [];
+  const roundTripMs: number[] = [];
+  for (let i = 0; i < SUBMITS; i++) {
+    const { answer } = await grader.get('/api/next');
+    const view = await grader.get(`/api/answers/${answer}`);
+    const t = performance.now();
+    const r = await grader.raw(`/api/answers/${answer}/labels`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': grader.csrf }, body: JSON.stringify({ base: 0, bankHash: view.bankHash, labels: labelsFor(view) }) });
+    roundTripMs.push(performance.now() - t);
+    if (r.status !== 200) throw new Error(await r.text());
+    serverMs.push(Number(/dur=([\d.]+)/.exec(r.headers.get('server-timing')!)![1]));
+  }
+
+  // The grading page in chromium: first load, then each reopen (cached script) until the answer shows.
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let t = performance.now();
+  await page.goto(made.body.invite);
+  await page.waitForSelector('#answer');
+  const firstMs = performance.now() - t;
+  const openMs: number[] = [];
+  for (let i = 0; i < OPENS; i++) {
+    t = performance.now();
+    await page.reload();
+    await page.waitForSelector('#answer');
+    openMs.push(performance.now() - t);
+  }
+  await browser.close();
+
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const peakMb = Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
+  child.kill('SIGTERM');
+
+  const commit = (await import('node:child_process')).execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  const text = [
+    '<!-- studio:begin -->',
+    '## Studio',
+    '',
+    `Measured by \`npx tsx test/bench/studio.ts\` (also run by \`npm run bench\`) at commit ${commit}, ${new Date().toISOString().slice(0, 16)} UTC, ${cpus().length} CPU cores, load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end, Node ${process.version}.`,
+    `The built \`caps studio\` serves one run of ${ANSWERS.toLocaleString('en')} answers (about 400 characters each) of the demo bank, in its own process; one physician grades through the HTTP API and then reopens the grading page in headless chromium.`,
+    '',
+    '| what | figure | target |',
+    '| --- | ---: | ---: |',
+    `| server start (read the run, register ${ANSWERS.toLocaleString('en')} answers in a new database) | ${(startMs / 1000).toFixed(2)} s | |`,
+    `| grading page, first load (page, script, next answer) | ${firstMs.toFixed(0)} ms | |`,
+    `| grading page reopened, median / p95 / max of ${OPENS} | ${pct(openMs, 0.5).toFixed(0)} / ${pct(openMs, 0.95).toFixed(0)} / ${Math.max(...openMs).toFixed(0)} ms | < 300 ms |`,
+    `| label submit at the server (Server-Timing), median / p95 / max of ${SUBMITS} | ${pct(serverMs, 0.5).toFixed(1)} / ${pct(serverMs, 0.95).toFixed(1)} / ${Math.max(...serverMs).toFixed(1)} ms | < 20 ms |`,
+    `| label submit round trip on loopback, median / p95 | ${pct(roundTripMs, 0.5).toFixed(1)} / ${pct(roundTripMs, 0.95).toFixed(1)} ms | |`,
+    `| server peak RSS (VmHWM) | ${peakMb.toFixed(0)} MB | < 150 MB |`,
+    '',
+    'A submit is one SQLite transaction (WAL, synchronous=NORMAL: a committed label survives the process being killed) plus one append to the run folder\'s verdicts.jsonl with an fsync.',
+    '<!-- studio:end -->',
+  ].join('\n');
+  console.log(text);
+  const docs = join(root, 'docs', 'benchmarks.md');
+  const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
+  const pattern = /<!-- studio:begin -->[\s\S]*<!-- studio:end -->/;
+  writeFileSync(docs, pattern.test(current) ? current.replace(pattern, text) : `${current.trimEnd()}\n\n${text}\n`);
+  console.log(`wrote ${docs}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,150 @@
+/**
+ * The performance targets, measured with the built CLI from outside: each command runs as a
+ * child process under /usr/bin/time (its CPU and peak RSS from the OS), on generated data of
+ * the stated sizes, the simulated endpoint in its own process. Writes the "Targets" section of
+ * docs/benchmarks.md (`npx tsx test/bench/targets.ts [--quick]`; also run by `npm run bench`).
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { stringify } from 'yaml';
+import { JsonlAppender } from '../../src/io/jsonl.js';
+import { answerKey } from '../../src/runner/plan.js';
+import { writeBenchFiles } from './workload.js';
+
+const quick = process.argv.includes('--quick');
+const here = import.meta.dirname;
+const BIN = join(here, '..', '..', 'dist', 'cli', 'bin.js');
+const TIME = '/usr/bin/time';
+if (!existsSync(TIME)) throw new Error('the benchmark reads CPU and peak RSS with /usr/bin/time: apt-get install time');
+
+interface Measured {
+  wallS: number;
+  cpuS: number;
+  peakMb: number;
+  code: number | null;
+  load: number;
+}
+
+/** Runs the built caps with arguments; CPU (user + system) and peak RSS as the OS counted them. */
+async function caps(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Measured> {
+  const report = join(mkdtempSync(join(tmpdir(), 'caps-time-')), 'time');
+  const load = loadavg()[0];
+  const child = spawn(TIME, ['-o', report, '-f', '%e %U %S %M', process.execPath, BIN, ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1', ...env } });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  const [wall, user, system, kb] = readFileSync(report, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+  return { wallS: wall, cpuS: user + system, peakMb: kb / 1024, code, load };
+}
+
+async function best(times: number, run: () => Promise<Measured>): Promise<Measured> {
+  const all: Measured[] = [];
+  for (let i = 0; i < times; i++) all.push(await run());
+  return all.sort((a, b) => a.cpuS - b.cpuS)[0];
+}
+
+const root = mkdtempSync(join(tmpdir(), 'caps-bench-targets-'));
+const cache = join(root, 'cache');
+const rows: { what: string; measured: string; target: string; met: boolean; load: number }[] = [];
+const fmt = (m: Measured) => `${m.cpuS.toFixed(2)} s CPU, ${m.wallS.toFixed(2)} s wall, ${m.peakMb.toFixed(0)} MB`;
+
+// caps --version
+const version = await best(3, () => caps(['--version']));
+rows.push({ what: '`caps --version` CPU', measured: fmt(version), target: '< 0.3 s', met: version.cpuS < 0.3, load: version.load });
+
+// A 10,000-item bank (3 MB of YAML): cold (parsed and checked), then from the bank cache; lint.
+const bankDir = join(root, 'bank');
+mkdirSync(bankDir);
+const files = writeBenchFiles(bankDir, 'http://127.0.0.1:9/v1', 10_000, 20);
+const bankMb = statSync(files.bank).size / 1048576;
+const plan = ['run', '--plan', '--config', files.config, '--bank', files.bank];
+const cold = await caps(plan, { CAPS_CACHE_DIR: 'off' });
+await caps(plan, { CAPS_CACHE_DIR: cache });
+const warm = await best(3, () => caps(plan, { CAPS_CACHE_DIR: cache }));
+const lint = await caps(['lint', files.bank]);
+rows.push({ what: `\`caps run --plan\`, 10,000-item bank (${bankMb.toFixed(1)} MB YAML), no bank cache`, measured: fmt(cold), target: '< 1.5 s, < 200 MB', met: cold.cpuS < 1.5 && cold.peakMb < 200, load: cold.load });
+rows.push({ what: '`caps run --plan`, same bank, from the bank cache', measured: fmt(warm), target: '< 1.5 s, < 200 MB', met: warm.cpuS < 1.5 && warm.peakMb < 200, load: warm.load });
+rows.push({ what: '`caps lint`, same bank', measured: fmt(lint), target: '< 200 MB', met: lint.peakMb < 200, load: lint.load });
+
+// caps score, matchers only: a bank of 1,000 items with 20 rubric entries each, answers of about 600 characters.
+const scoreItems = 1000;
+const ENTRIES = 20;
+const phrase = (i: number, e: number) => `finding ${i}-${e} confirmed`;
+const scoreBank = join(root, 'score-bank.yaml');
+writeFileSync(scoreBank, stringify({
+  bank: 'score-bench', version: 1, language: 'en',
+  items: Array.from({ length: scoreItems }, (_, i) => ({
+    id: `s${i}`, topic: 'screening', depth: 1 + (i % 4), prompt: `Case ${i}: what do you do?`,
+    rubric: {
+      points: Array.from({ length: 15 }, (_, e) => ({ id: `p${e}`, text: phrase(i, e), score: 1, match: { any: [phrase(i, e), `check ${e} of case ${i}`] } })),
+      deductions: Array.from({ length: 4 }, (_, e) => ({ id: `d${e}`, text: `wrong ${e}`, score: -1, match: { any: [`wrong step ${e} for ${i}`] } })),
+      veto: [{ id: 'v', text: 'unsafe', match: { any: [`unsafe dose ${i}`] } }],
+    },
+  })),
+}));
+
+function writeRun(dir: string, answers: number): void {
+  mkdirSync(dir, { recursive: true });
+  const bankHash = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', `import { loadBankOrThrow } from ${JSON.stringify(join(here, '..', '..', 'src', 'bank', 'load.ts'))}; const b = await loadBankOrThrow([${JSON.stringify(scoreBank)}], null); console.log(JSON.stringify(b.hash));`], { encoding: 'utf8' }));
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'score-bench', harness_version: '0.1.0', bank: { id: 'score-bench', version: '1', hash: bankHash, paths: [scoreBank], profile: 'caps' }, endpoints: [], respondents: [{ name: 'm', kind: 'model' }], plan: {}, counts: { planned: answers, done: answers, errors: 0 }, started_at: new Date().toISOString(), status: 'complete' }));
+  const out = new JsonlAppender(join(dir, 'responses.jsonl'));
+  for (let n = 0; n < answers; n++) {
+    const item = n % scoreItems;
+    const sample = Math.floor(n / scoreItems);
+    const said = Array.from({ length: 15 }, (_, e) => ((n + e) % 3 === 0 ? `${phrase(item, e)}. ` : '')).join('');
+    const text = `${said}We review the history and examine the patient carefully. Follow-up in two weeks with results; explain risks and benefits to the patient and family.${n % 50 === 0 ? ` wrong step 1 for ${item}.` : ''}`;
+    out.append({ key: answerKey({ respondent: 'm', item: `s${item}`, variant: 'clean', turn: 0, sample }), respondent: 'm', respondent_kind: 'model', item: `s${item}`, variant: 'clean', turn: 0, sample, messages: [{ role: 'user', content: `Case ${item}: what do you do?` }], text, attempts: 1, error: null });
+  }
+  out.close();
+}
+
+for (const n of quick ? [1_000, 10_000] : [1_000, 10_000, 100_000]) {
+  const dir = join(root, `score-${n}`);
+  writeRun(dir, n);
+  const m = await caps(['score', dir, '--bank', scoreBank, '--format', 'json'], { CAPS_CACHE_DIR: cache });
+  const checks = n * ENTRIES;
+  rows.push({ what: `\`caps score\`, matchers only, ${n.toLocaleString('en')} answers x ${ENTRIES} entries`, measured: `${Math.round(checks / m.cpuS).toLocaleString('en')} checks/s of CPU (${fmt(m)})`, target: '>= 100,000 checks/s; < 200 MB, flat', met: checks / m.cpuS >= 100_000 && m.peakMb < 200, load: m.load });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// caps run against the simulated endpoint in its own process, fixed latency.
+async function startSim(latencyMs: number) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'sim-child.ts'), String(latencyMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const baseURL = (await lines.next()).value as string;
+  return { baseURL, stop: async () => { const exited = once(child, 'exit'); child.kill('SIGTERM'); await exited; } };
+}
+for (const [n, c, latency, ratio] of [[1_000, 20, 100, 1.05], [10_000, 100, 100, 1.1], ...(quick ? [] : [[100_000, 200, 0, 0]])] as const) {
+  const sim = await startSim(latency);
+  const dir = mkdtempSync(join(root, 'run-'));
+  const f = writeBenchFiles(dir, sim.baseURL, 1000, c);
+  const m = await caps(['run', '--config', f.config, '--bank', f.bank, '--samples', String(n / 1000), '--no-cache', '--quiet', '--out', join(dir, 'run')], { CAPS_CACHE_DIR: cache });
+  await sim.stop();
+  const ideal = (Math.ceil(n / c) * latency) / 1000;
+  const perAnswer = `${((m.cpuS * 1000) / n).toFixed(2)} ms CPU per answer`;
+  if (ratio > 0) {
+    rows.push({ what: `\`caps run\`, N = ${n.toLocaleString('en')}, C = ${c}, L = ${latency} ms`, measured: `${(m.wallS / ideal).toFixed(2)}x ideal (${m.wallS.toFixed(2)} s / ${ideal.toFixed(1)} s), ${m.peakMb.toFixed(0)} MB, ${perAnswer}`, target: `<= ${ratio}x${n >= 10_000 ? ', < 200 MB' : ''}; <= 0.5 ms CPU per answer`, met: m.wallS / ideal <= ratio && (n < 10_000 || m.peakMb < 200) && (m.cpuS * 1000) / n <= 0.5, load: m.load });
+  } else {
+    rows.push({ what: `\`caps run\` peak RSS, ${n.toLocaleString('en')} answers (C = ${c}, L = 0)`, measured: `${m.peakMb.toFixed(0)} MB (${m.wallS.toFixed(1)} s, ${perAnswer})`, target: '< 200 MB', met: m.peakMb < 200, load: m.load });
+  }
+}
+rmSync(root, { recursive: true, force: true });
+
+const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
+const section = [
+  '<!-- targets:begin -->',
+  '## Targets',
+  '',
+  `Measured by \`npx tsx test/bench/targets.ts${quick ? ' --quick' : ''}\` (also run by \`npm run bench\`) at commit ${commit}, ${new Date().toISOString().slice(0, 16)} UTC, on ${cpus().length} CPU cores (${cpus()[0]?.model.trim()}) shared with other jobs, Node ${process.version}. Each figure is the built \`caps\` (\`node dist/cli/bin.js\`) run as a child process under \`/usr/bin/time\`: CPU is user + system time of that process, peak RSS its maximum resident set as the OS reports it; "load" is the 1-minute load average when it started. The simulated endpoint runs in its own process (test/bench/sim-child.ts); its CPU is not counted.`,
+  '',
+  '| what | measured | load | target | met |',
+  '| --- | --- | ---: | --- | --- |',
+  ...rows.map((r) => `| ${r.what} | ${r.measured} | ${r.load.toFixed(1)} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`),
+  '<!-- targets:end -->',
+].join('\n');
+const docs = join(here, '..', '..', 'docs', 'benchmarks.md');
+const current = readFileSync(docs, 'utf8');
+writeFileSync(docs, /<!-- targets:begin -->[\s\S]*<!-- targets:end -->/.test(current) ? current.replace(/<!-- targets:begin -->[\s\S]*<!-- targets:end -->/, section) : current.replace('# Benchmarks\n', `# Benchmarks\n\n${section}\n`));
+console.log(section);

@@ -1,0 +1,171 @@
+/**
+ * caps studio over real HTTP on 127.0.0.1 with a real SQLite file: access, the blind queue
+ * and its reservations, refusals (same slot, stale page, bank changed on disk), adjudication
+ * and physicians' labels as a verdict source, doctors as respondents, and labels export
+ * read back by caps calibrate and caps import-verdicts.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStudio, type Studio } from '../../src/studio/server.js';
+import { calibrate } from '../../src/scorer/calibrate.js';
+import { importVerdicts } from '../../src/interop/import-verdicts.js';
+import { exportLabels } from '../../src/studio/labels-export.js';
+import { agreementView } from '../../src/studio/agreement.js';
+import { RunFolder } from '../../src/io/run-folder.js';
+import { ExternalVerdict } from '../../src/schema/external-verdict.js';
+import { studioFixture, type StudioFixture } from './fixture.js';
+import { StudioClient, labelsFor } from './client.js';
+
+describe('caps studio server', () => {
+  let fx: StudioFixture;
+  let studio: Studio;
+  let coordinator: StudioClient;
+  const invites: Record<string, string> = {};
+
+  beforeAll(async () => {
+    fx = await studioFixture(12);
+    studio = await startStudio({ runDirs: [fx.runDir], port: 0 });
+    coordinator = await new StudioClient(studio.url).signIn();
+    for (const [name, role] of [['dr-a', 'physician'], ['dr-b', 'physician'], ['dr-c', 'physician'], ['senior', 'senior']]) {
+      const made = await coordinator.post<{ invite: string }>('/api/coordinator/graders', { name, role });
+      expect(made.status).toBe(200);
+      invites[name] = made.body.invite;
+    }
+  });
+  afterAll(async () => {
+    await studio.close();
+    rmSync(fx.dir, { recursive: true, force: true });
+  });
+
+  it('sends a strict CSP and an HttpOnly SameSite=Strict session cookie, and refuses writes without the CSRF token', async () => {
+    const anonymous = new StudioClient(studio.url);
+    const page = await anonymous.raw('/');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(page.headers.get('content-security-policy')).toContain("require-trusted-types-for 'script'");
+    expect(page.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
+    const noToken = await anonymous.raw('/api/coordinator/graders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x","role":"physician"}' });
+    expect(noToken.status).toBe(403);
+    const foreign = await coordinator.raw('/api/coordinator/graders', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': coordinator.csrf, origin: 'http://evil.example' }, body: '{"name":"x","role":"physician"}' });
+    expect(foreign.status).toBe(403);
+    expect((await anonymous.raw('/invite/not-a-token')).status).toBe(401);
+    // fetch cannot set Host: node:http can, as a rebinding page's request would arrive.
+    const rebound = await new Promise<number>((done, fail) => {
+      const url = new URL(studio.url);
+      request({ host: url.hostname, port: url.port, path: '/api/me', headers: { host: 'attacker.example' } }, (r) => (r.resume(), done(r.statusCode!))).on('error', fail).end();
+    });
+    expect(rebound).toBe(403);
+  });
+
+  it('gives N graders the same answer, never a third, and keeps identity and verdicts hidden until submitted', async () => {
+    const a = await new StudioClient(studio.url).signIn(invites['dr-a']);
+    const b = await new StudioClient(studio.url).signIn(invites['dr-b']);
+    const c = await new StudioClient(studio.url).signIn(invites['dr-c']);
+    const first = await a.get('/api/next');
+    expect((await a.get('/api/next')).answer).toBe(first.answer);
+    expect((await b.get('/api/next')).answer).toBe(first.answer);
+    const third = await c.get('/api/next');
+    expect(third.answer).not.toBe(first.answer);
+    expect((await c.post(`/api/answers/${first.answer}/labels`, { base: 0, bankHash: '', labels: [] })).status).toBe(409);
+
+    const answer = await a.get(`/api/answers/${first.answer}`);
+    expect(JSON.stringify(answer)).not.toMatch(/model-a|model-b/);
+    expect(answer.reveal).toBeNull();
+    const veto = answer.rubric.find((e: { kind: string }) => e.kind === 'veto' || e.kind === 'deduction');
+    const missingSpan = labelsFor(answer).map((l: { entry: string }) => (l.entry === veto.id ? { entry: l.entry, met: true } : l));
+    expect((await a.post(`/api/answers/${first.answer}/labels`, { base: 0, bankHash: answer.bankHash, labels: missingSpan })).status).toBe(422);
+    expect((await a.post(`/api/answers/${first.answer}/labels`, { base: 0, bankHash: answer.bankHash, labels: labelsFor(answer).slice(1) })).status).toBe(422);
+    const cannot = labelsFor(answer).map((l: { entry: string }, i: number) => (i === 0 ? { entry: l.entry, met: null } : l));
+    expect((await a.post(`/api/answers/${first.answer}/labels`, { base: 0, bankHash: answer.bankHash, labels: cannot })).status).toBe(422);
+
+    // Two pages of the same grader submit the same slot: the second is refused, not merged.
+    const ok = await a.post(`/api/answers/${first.answer}/labels`, { base: 0, bankHash: answer.bankHash, labels: labelsFor(answer, { [veto.id]: true }) });
+    expect(ok.status).toBe(200);
+    const stale = await a.post(`/api/answers/${first.answer}/labels`, { base: 0, bankHash: answer.bankHash, labels: labelsFor(answer) });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error).toMatch(/out of date/);
+    const revealed = await a.get(`/api/answers/${first.answer}`);
+    expect(revealed.reveal.respondent).toMatch(/model-/);
+
+    const bAnswer = await b.get(`/api/answers/${first.answer}`);
+    expect((await b.post(`/api/answers/${first.answer}/labels`, { base: 0, bankHash: bAnswer.bankHash, labels: labelsFor(bAnswer) })).status).toBe(200);
+
+    const lines = readFileSync(join(fx.runDir, 'verdicts.jsonl'), 'utf8').trim().split('\n').map((l) => ExternalVerdict.parse(JSON.parse(l)));
+    expect(lines.filter((v) => v.source === 'physician' && v.grader === 'dr-a')).toHaveLength(answer.rubric.length);
+    const vetoLine = lines.find((v) => v.grader === 'dr-a' && v.entry === veto.id)!;
+    expect(vetoLine).toMatchObject({ met: true, span: { start: 0, end: 4 }, quote: answer.text.slice(0, 4) });
+
+    // A senior adjudicates the entry the two physicians disagree on; a physician may not.
+    expect((await a.post(`/api/review/units/${first.answer}/adjudicate`, { entry: veto.id, met: false, reason: 'x', bankHash: answer.bankHash })).status).toBe(403);
+    const senior = await new StudioClient(studio.url).signIn(invites.senior);
+    const agreement = await senior.get('/api/review/agreement?resamples=100');
+    expect(agreement.disagreements.some((d: { answer: number; entry: string }) => d.answer === first.answer && d.entry === veto.id)).toBe(true);
+    const adjudicated = await senior.post(`/api/review/units/${first.answer}/adjudicate`, { entry: veto.id, met: true, span: { start: 0, end: 4 }, reason: 'the answer delays treatment', bankHash: answer.bankHash });
+    expect(adjudicated.status).toBe(200);
+    const last = JSON.parse(readFileSync(join(fx.runDir, 'verdicts.jsonl'), 'utf8').trim().split('\n').pop()!);
+    expect(last).toMatchObject({ source: 'adjudication', grader: 'senior', entry: veto.id, met: true, reason: 'the answer delays treatment' });
+
+    // The export feeds caps calibrate (same numbers as the agreement view) and caps import-verdicts.
+    const file = join(fx.dir, 'labels.csv');
+    const exported = exportLabels(studio.context.store, studio.context.corpus, file);
+    expect(exported.labels).toBe(answer.rubric.length * 2 + 1);
+    const view = await agreementView(studio.context.store, studio.context.corpus, 100);
+    const report = await calibrate({ labels: file, rater: 'matcher', resamples: 100 });
+    expect('groups' in view.matcher && view.matcher.groups[0].kappa).toBe(report.groups[0].kappa);
+    expect(report.groups[0].n).toBe(view.matcher && 'compared' in view.matcher ? view.matcher.compared : -1);
+    const jsonl = join(fx.dir, 'labels.jsonl');
+    exportLabels(studio.context.store, studio.context.corpus, jsonl);
+    const imported = await importVerdicts({ file: jsonl, runDir: fx.runDir, bank: studio.context.corpus.bank });
+    expect(imported.answers).toBe(1);
+    const score = (await new RunFolder(fx.runDir).latestScores()).get(studio.context.store.answer(first.answer)!.key)!;
+    expect(score.verdicts.find((v) => v.entry === veto.id)).toMatchObject({ met: true, decided_by: 'adjudication' });
+    if (veto.kind === 'veto') expect(score.vetoed_by).toContain(veto.id);
+  });
+
+  it('refuses a submit once the bank changed on disk, and says so', async () => {
+    const d = await new StudioClient(studio.url).signIn(invites['dr-c']);
+    const next = await d.get('/api/next');
+    const answer = await d.get(`/api/answers/${next.answer}`);
+    const first = fx.bank.files[0];
+    const firstText = readFileSync(first, 'utf8');
+    let restore: (() => void) | undefined;
+    try {
+      writeFileSync(first, `${firstText}\n# a comment changes nothing\n`);
+      restore = () => writeFileSync(first, firstText);
+      expect((await d.post(`/api/answers/${next.answer}/labels`, { base: 0, bankHash: answer.bankHash, labels: labelsFor(answer) })).status).toBe(200);
+      const other = await d.get('/api/next');
+      const second = await d.get(`/api/answers/${other.answer}`);
+      const entry = second.rubric[0];
+      const file = fx.bank.files.find((f) => readFileSync(f, 'utf8').includes(entry.text))!;
+      const original = readFileSync(file, 'utf8');
+      restore();
+      restore = () => writeFileSync(file, original);
+      writeFileSync(file, original.replace(entry.text, `${entry.text}（修订）`));
+      const refused = await d.post(`/api/answers/${other.answer}/labels`, { base: 0, bankHash: second.bankHash, labels: labelsFor(second) });
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toMatch(/changed on disk/);
+    } finally {
+      restore?.();
+    }
+  });
+
+  it('lets a physician answer a multi-turn item turn by turn, into a run folder of their own', async () => {
+    const d = await new StudioClient(studio.url).signIn(invites['dr-a']);
+    const { forms } = await d.get('/api/respond');
+    const multi = forms.find((f: { kind: string }) => f.kind === 'multi-turn');
+    const path = `/api/respond/${encodeURIComponent(multi.item)}/${encodeURIComponent(multi.variant)}`;
+    for (let turn = 0; turn < multi.turns; turn++) {
+      const form = await d.get(path);
+      expect(form.turn).toBe(turn);
+      expect((await d.post(path, { turn, text: `第${turn}轮回答 <script>x</script>` })).status).toBe(200);
+    }
+    expect((await d.get(path)).finished).toBe(true);
+    const run = new RunFolder(studio.context.answersRun);
+    const records = [...(await run.latestResponses()).values()];
+    expect(records).toHaveLength(multi.turns);
+    expect(records.every((r) => r.respondent === 'dr-a' && r.respondent_kind === 'human')).toBe(true);
+    expect(records.at(-1)!.messages.filter((m) => m.role === 'assistant')).toHaveLength(multi.turns - 1);
+    expect(run.readManifest().respondents).toEqual([{ name: 'dr-a', kind: 'human' }]);
+  });
+});
