@@ -133,13 +133,20 @@ function compiledRegex(pattern: RegexPattern): RegExp {
   return re;
 }
 
-/** A spec's phrases and patterns, compiled once for as long as the spec (its bank) lives. */
-const compiledSpecs = new WeakMap<MatchSpecInput, Map<string, Pattern | null>>();
+/** A spec compiled once for as long as the spec (its bank) lives: its phrases' and patterns' searches, and the spec itself in one object shape. */
+interface CompiledSpec {
+  patterns: Map<string, Pattern | null>;
+  /** The spec with every key present (absent ones undefined): a bank's specs come in many shapes, and each is read for every answer. */
+  spec: MatchSpecInput;
+}
 
-function compiledOf(spec: MatchSpecInput): Map<string, Pattern | null> {
+const compiledSpecs = new WeakMap<MatchSpecInput, CompiledSpec>();
+
+function compiledOf(spec: MatchSpecInput): CompiledSpec {
   let compiled = compiledSpecs.get(spec);
   if (!compiled) {
-    compiled = new Map();
+    const { any, all, none, regex, unless_negated, window } = spec;
+    compiled = { patterns: new Map(), spec: { any, all, none, regex, unless_negated, window } };
     compiledSpecs.set(spec, compiled);
   }
   return compiled;
@@ -326,11 +333,11 @@ function groupOf(group: PhraseGroup): string[] {
   return Array.isArray(group) ? group : [group];
 }
 
-export function evaluateMatch(spec: MatchSpecInput, answer: string | PreparedAnswer): MatchOutcome {
+export function evaluateMatch(given: MatchSpecInput, answer: string | PreparedAnswer): MatchOutcome {
   const prepared = typeof answer === 'string' ? prepareAnswer(answer) : answer;
+  const { patterns: compiled, spec } = compiledOf(given);
   const unlessNegated = spec.unless_negated ?? true;
   const window = spec.window ?? DEFAULT_NEGATION_WINDOW;
-  const compiled = compiledOf(spec);
   const findPhrase = (p: string) => find(prepared, quoted(p), phrasePattern(p, compiled), unlessNegated, { window });
 
   const found: Finding[] = [];

@@ -81,10 +81,30 @@ function rubricOf(item: Item, variant: string): readonly ResolvedEntry[] {
   }
   let entries = byVariant.get(variant);
   if (!entries) {
-    entries = resolveRubric(item, variant);
+    entries = resolveRubric(item, variant).map(uniform);
     byVariant.set(variant, entries);
   }
   return entries;
+}
+
+/** The entry with every field present (absent ones undefined): one object shape keeps the per-entry reads of every answer fast. */
+function uniform(e: ResolvedEntry): ResolvedEntry {
+  return {
+    id: e.id,
+    kind: e.kind,
+    text: e.text,
+    text_en: e.text_en,
+    score: e.score,
+    critical: e.critical,
+    missPenalty: e.missPenalty,
+    safety: e.safety,
+    veto: e.veto,
+    evidence: e.evidence,
+    tags: e.tags,
+    match: e.match,
+    examples: e.examples,
+    variant: e.variant,
+  };
 }
 
 export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
