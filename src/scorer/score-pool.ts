@@ -66,7 +66,7 @@ interface Slot {
   failed: Error | null;
 }
 
-export const DEFAULT_WORKER_HEAP_MB = 64;
+export const DEFAULT_WORKER_HEAP_MB = 192;
 
 /**
  * The compiled worker beside this module (dist/scorer/score-worker.js). Run from the

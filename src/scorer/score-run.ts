@@ -45,7 +45,7 @@ export interface ScoreRunOptions {
    * judge, answers are scored in this thread (the time goes to the judge calls).
    */
   workers?: number;
-  /** Old-generation heap limit of each scoring worker, in MB (default 64). */
+  /** Old-generation heap limit of each scoring worker, in MB (default 192; below about 128 the worker spends its time collecting garbage). */
   workerHeapMb?: number;
   onProgress?: (progress: { done: number; total: number }) => void;
 }
