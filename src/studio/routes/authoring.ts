@@ -91,12 +91,14 @@ export function authoringRoutes(ctx: StudioContext) {
   app.post('/lint', async (c) => {
     const body = await edit(c);
     const preview = await previewEdit({ bank: paths, snapshot: snapshotOf(body.file, body.base), id: body.id, item: body.item });
-    const id = rawItemId(body.item);
+    // Findings without an item id in the edited file (an item whose id is not valid yet) belong to the edit too.
+    const others = preview.lint.diagnostics.filter((d) => d.item === undefined && d.file === body.file);
+    const all = [...preview.itemDiagnostics, ...others];
     return c.json({
       item: preview.itemDiagnostics.map(shown),
-      others: preview.lint.diagnostics.filter((d) => d.item !== id && d.item === undefined).map(shown),
-      errors: preview.itemDiagnostics.filter((d) => d.severity === 'error').length,
-      warnings: preview.itemDiagnostics.filter((d) => d.severity === 'warning').length,
+      others: others.map(shown),
+      errors: all.filter((d) => d.severity === 'error').length,
+      warnings: all.filter((d) => d.severity === 'warning').length,
     });
   });
 

@@ -82,7 +82,7 @@ export function roundsRoutes(ctx: StudioContext) {
           }),
         })),
       },
-      items: [...state.items.values()].map((i) => ({ ...i, ...itemView(i.item) })),
+      items: [...state.items.values()].map((i) => ({ ...itemView(i.item), ...i, bankStatus: bank.items.find((b) => b.id === i.item)?.status ?? null })),
       candidates: candidates.map(itemView),
       candidateProblem,
       graders: store.graders().map((g) => ({ name: g.name, role: g.role })),

@@ -239,28 +239,41 @@ export async function itemEditor(root: HTMLElement, file: string, id: string | n
     try {
       const result = await api<{ item: Shown[]; others: Shown[]; errors: number; warnings: number }>('/bank/lint', editing);
       if (seq !== lintSeq) return;
+      lintEl.dataset.state = 'done';
       replace(
         lintEl,
         h('p', { id: 'lint-summary', class: result.errors ? 'error' : 'ok' }, result.errors || result.warnings ? `${result.errors} errors, ${result.warnings} warnings` : 'lint: clean'),
         h('ul', { class: 'findings' }, findings(result.item), findings(result.others)),
       );
     } catch (err) {
-      if (seq === lintSeq) replace(lintEl, h('p', { class: 'error', id: 'lint-summary' }, err instanceof ApiError ? err.message : String(err)));
+      if (seq !== lintSeq) return;
+      lintEl.dataset.state = 'done';
+      replace(lintEl, h('p', { class: 'error', id: 'lint-summary' }, err instanceof ApiError ? err.message : String(err)));
     }
   };
   const score = async () => {
-    if (!answer.value.trim()) return replace(tryResult, '');
     const seq = ++trySeq;
+    const show = (...content: Parameters<typeof replace>[1][]) => {
+      if (seq !== trySeq) return;
+      tryResult.dataset.state = 'done';
+      replace(tryResult, ...content);
+    };
+    if (!answer.value.trim()) return show('');
     try {
-      const result = await api<{ explanation: string; score: number | null }>('/bank/try', { ...editing, answer: answer.value, variant: variant.value || 'clean' });
-      if (seq === trySeq) replace(tryResult, result.explanation);
+      show((await api<{ explanation: string }>('/bank/try', { ...editing, answer: answer.value, variant: variant.value || 'clean' })).explanation);
     } catch (err) {
-      if (seq === trySeq) replace(tryResult, h('span', { class: 'error' }, err instanceof ApiError ? err.message : String(err)));
+      show(h('span', { class: 'error' }, err instanceof ApiError ? err.message : String(err)));
     }
   };
   const later = { lint: debounce(() => void lint(), 250), score: debounce(() => void score(), 400) };
+  // Until the findings of the latest edit are shown the panes say they are pending (a reader, or a test, waits for "done").
+  const pending = () => {
+    lintEl.dataset.state = 'pending';
+    tryResult.dataset.state = 'pending';
+  };
   const drawVariants = () => replace(variant, [{ id: 'clean' }, ...((editing.item.variants as { id?: string }[] | undefined) ?? [])].filter((v) => v.id).map((v) => h('option', { value: v.id! }, v.id!)));
   const changed = () => {
+    pending();
     later.lint();
     later.score();
   };
@@ -316,8 +329,8 @@ export async function itemEditor(root: HTMLElement, file: string, id: string | n
       ),
     ),
   );
-  answer.addEventListener('input', later.score);
-  variant.addEventListener('change', () => void score());
+  answer.addEventListener('input', () => ((tryResult.dataset.state = 'pending'), later.score()));
+  variant.addEventListener('change', () => ((tryResult.dataset.state = 'pending'), void score()));
   draw();
   drawVariants();
   await lint();

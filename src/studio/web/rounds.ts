@@ -58,7 +58,8 @@ function rateChart(rounds: RoundsView['rounds'], threshold: number): Child {
   closed.forEach((r, i) => {
     const x = 50 + i * 70;
     chart.append(
-      svg('rect', { x, y: y(r.rate!), width: 40, height: y(0) - y(r.rate!), class: r.passed ? 'bar passed' : 'bar' }),
+      // A 0% round still shows a sliver of bar.
+      svg('rect', { x, y: Math.min(y(r.rate!), y(0) - 2), width: 40, height: Math.max(y(0) - y(r.rate!), 2), class: r.passed ? 'bar passed' : 'bar' }),
       svg('text', { x: x + 20, y: y(r.rate!) - 4, 'text-anchor': 'middle', class: 'label' }, pct(r.rate)),
       svg('text', { x: x + 20, y: height - 12, 'text-anchor': 'middle', class: 'label' }, `round ${r.round}`),
     );
