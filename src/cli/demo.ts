@@ -1,5 +1,5 @@
 /** `caps demo [--out DIR]`: the whole evaluation offline, ending with the report's path. */
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { Command } from 'commander';
 import { createProgressReporter, progressMode } from '../runner/progress.js';
 
@@ -19,6 +19,7 @@ export function demoCommand(): Command {
       const html = demo.files.find((f) => f.endsWith('.html'));
       log?.(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; report files: ${demo.files.length}`);
       log?.(`grade the answers as physicians: npx caps studio ${join(opts.out, 'runs')}`);
+      log?.(`write and review the demo bank's items (Items, Review rounds): npx caps studio ${join(opts.out, 'runs')} --bank ${relative(process.cwd(), demo.bank.files[0] ? dirname(demo.bank.files[0]) : '.') || '.'}`);
       process.stdout.write(`${html ?? demo.reportDir}\n`);
     });
 }
