@@ -2,11 +2,9 @@
  * `caps draft --bank DIR [--topic T] [--depth N] --count K [--model ENDPOINT] [--config FILE]`:
  * a model drafts items into the bank as drafts for review.
  */
-import { existsSync } from 'node:fs';
 import { Command } from 'commander';
-import { loadConfig } from '../endpoints/config.js';
 import { createEndpointClient } from '../endpoints/client.js';
-import { closestMatch } from '../bank/suggest.js';
+import { draftEndpoint } from '../draft/endpoint.js';
 import { DEFAULT_DRAFT_ATTEMPTS, draftItems, formatDraftOutcome } from '../draft/draft.js';
 import { RunIncompleteError, UserError } from '../errors.js';
 
@@ -28,13 +26,7 @@ export function draftCommand(): Command {
     .option('--attempts <N>', `attempts per draft before it is given up (default ${DEFAULT_DRAFT_ATTEMPTS})`, whole('--attempts', 1))
     .exitOverride()
     .action(async (options: { bank: string[]; topic?: string; depth?: number; count: number; model?: string; config: string; attempts?: number }) => {
-      if (!existsSync(options.config)) throw new UserError(`${options.config}: no such config; pass --config FILE with the drafting endpoint (see caps.config.example.yaml)`);
-      const config = loadConfig(options.config);
-      const endpoint = options.model ? config.endpoints.find((e) => e.name === options.model) : config.endpoints[0];
-      if (!endpoint) {
-        const hint = closestMatch(options.model!, config.endpoints.map((e) => e.name));
-        throw new UserError(`--model "${options.model}" is not an endpoint of ${options.config}${hint ? `; did you mean "${hint}"?` : ''} (endpoints: ${config.endpoints.map((e) => e.name).join(', ')})`);
-      }
+      const endpoint = draftEndpoint(options.config, options.model);
       const outcomes = await draftItems({
         bank: options.bank,
         client: createEndpointClient(endpoint),

@@ -39,6 +39,8 @@ export interface StudioOptions {
   port?: number;
   /** Where doctors' answers typed in the studio go (default: studio-answers beside the database). */
   answersRun?: string;
+  /** Config with the endpoints that may draft items (the Items page's draft button). */
+  config?: string;
 }
 
 export interface Studio {
@@ -65,7 +67,7 @@ export function expandRunDirs(dirs: string[]): string[] {
 }
 
 /** Opens the database and files and registers the runs' answers; also used by `caps labels export` and `caps demo`. */
-export async function openStudioContext(options: Pick<StudioOptions, 'runDirs' | 'bankPaths' | 'db' | 'answersRun'>): Promise<StudioContext & { dbFile: string }> {
+export async function openStudioContext(options: Pick<StudioOptions, 'runDirs' | 'bankPaths' | 'db' | 'answersRun' | 'config'>): Promise<StudioContext & { dbFile: string }> {
   const given = expandRunDirs(options.runDirs);
   const dbFile = resolve(options.db ?? defaultDbFile(given));
   const db = openDb(dbFile);
@@ -81,6 +83,7 @@ export async function openStudioContext(options: Pick<StudioOptions, 'runDirs' |
       store,
       corpus,
       answersRun: resolve(options.answersRun ?? join(dirname(dbFile), 'studio-answers')),
+      ...(options.config ? { config: resolve(options.config) } : {}),
       scores: (run) => {
         if (!cache.has(run)) cache.set(run, new RunFolder(run).latestScores());
         return cache.get(run)!;

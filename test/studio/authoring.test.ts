@@ -105,6 +105,11 @@ describe('caps studio: writing and reviewing items', () => {
     expect(shapeless.body.error).toMatch(/^bad request: /);
     const missing = await coordinator.raw(`/api/bank/item?file=${encodeURIComponent(file)}&id=no-such-item`);
     expect(missing.status).toBe(404);
+    // Started without --config, the studio has no model to draft with and says how to give one.
+    expect((await coordinator.get('/api/bank/draft')).endpoints).toEqual([]);
+    const noModel = await coordinator.post('/api/bank/draft', { count: 1 });
+    expect(noModel.status).toBe(422);
+    expect(noModel.body.error).toMatch(/start caps studio with --config FILE/);
   });
 
   it('scores a pasted answer against the unsaved item with caps try\'s explanation', async () => {

@@ -4,16 +4,14 @@
  * revised items with none (0%), after which all 20 are admitted; and items a model drafted
  * (caps draft against caps sim) entering the studio's review queue as drafts.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintBank } from '../../src/bank/lint.js';
 import { setItemStatuses } from '../../src/bank/write-back.js';
-import { draftItems } from '../../src/draft/draft.js';
-import { createEndpointClient } from '../../src/endpoints/client.js';
+import { stringify } from 'yaml';
 import { simPersonas } from '../../src/endpoints/sim/catalog.js';
-import { startSimServer } from '../../src/endpoints/sim/server.js';
-import { EndpointConfig } from '../../src/schema/config.js';
+import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
 import { startStudio, type Studio } from '../../src/studio/server.js';
 import { StudioClient } from './client.js';
 import { studioFixture, type StudioFixture } from './fixture.js';
@@ -22,13 +20,17 @@ describe('caps studio: review rounds', () => {
   let fx: StudioFixture;
   let studio: Studio;
   let coordinator: StudioClient;
+  let sim: SimServer;
   const reviewers: Record<string, StudioClient> = {};
 
   beforeAll(async () => {
     fx = await studioFixture(2);
     // 20 items of the demo bank go back to review; the rest stay admitted.
     await setItemStatuses([fx.bankDir], new Map(fx.bank.items.slice(0, 20).map((i) => [i.id, 'in-review'])));
-    studio = await startStudio({ runDirs: [fx.runDir], bankPaths: [fx.bankDir], port: 0 });
+    sim = await startSimServer({ port: 0, personas: simPersonas(fx.bank) });
+    const config = join(fx.dir, 'caps.config.yaml');
+    writeFileSync(config, stringify({ endpoints: ['sim-drafter', 'sim-drafter-nonsense'].map((name) => ({ name, baseURL: sim.baseURL, model: name, retries: 0, timeout_ms: 10_000 })) }));
+    studio = await startStudio({ runDirs: [fx.runDir], bankPaths: [fx.bankDir], port: 0, config });
     coordinator = await new StudioClient(studio.url).signIn();
     for (const name of ['dr-a', 'dr-b']) {
       const { invite } = (await coordinator.post<{ invite: string }>('/api/coordinator/graders', { name, role: 'physician' })).body;
@@ -37,6 +39,7 @@ describe('caps studio: review rounds', () => {
   }, 120_000);
   afterAll(async () => {
     await studio.close();
+    await sim.close();
     rmSync(fx.dir, { recursive: true, force: true });
   });
 
@@ -85,28 +88,37 @@ describe('caps studio: review rounds', () => {
     expect(view.reviewers.find((r: { reviewer: string }) => r.reviewer === 'dr-a')).toMatchObject({ decisions: 23, revisionRequests: 3 });
   });
 
-  it('puts items a model drafted into the review queue as drafts, marked as drafted, and admits them only through review', { timeout: 180_000 }, async () => {
-    const sim = await startSimServer({ port: 0, personas: simPersonas(fx.bank) });
-    try {
-      const endpoint = EndpointConfig.parse({ name: 'sim-drafter', baseURL: sim.baseURL, model: 'sim-drafter', retries: 0, timeout_ms: 10_000 });
-      const outcomes = await draftItems({ bank: [fx.bankDir], client: createEndpointClient(endpoint), count: 2 });
-      expect(outcomes.every((o) => o.landed)).toBe(true);
-      const drafted = outcomes.map((o) => o.id).sort();
-      const view = await coordinator.get('/api/rounds');
-      expect(view.drafts.map((d: { id: string }) => d.id).sort()).toEqual(drafted);
-      expect(view.candidates.filter((c: { drafted: boolean }) => c.drafted).map((c: { id: string }) => c.id).sort()).toEqual(drafted);
-      expect(view.candidates.every((c: { source: string; drafted: boolean }) => !c.drafted || c.source === 'drafted by sim-drafter')).toBe(true);
-      const items = (await coordinator.get('/api/bank/items')).items.filter((i: { id: string }) => drafted.includes(i.id));
-      expect(items.map((i: { status: string }) => i.status)).toEqual(['draft', 'draft']);
+  it('drafts items with the studio\'s button into empty cells; they enter the review queue as drafts and are admitted only through review', { timeout: 180_000 }, async () => {
+    const offer = await coordinator.get('/api/bank/draft');
+    expect(offer.endpoints).toEqual(['sim-drafter', 'sim-drafter-nonsense']);
+    expect(offer.cells.length).toBeGreaterThan(0);
+    expect((await reviewers['dr-a'].post('/api/bank/draft', { count: 2 })).status).toBe(403);
+    const unknown = await coordinator.post('/api/bank/draft', { model: 'sim-drafterr', count: 2 });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error).toMatch(/model "sim-drafterr" is not an endpoint of .*did you mean "sim-drafter"\?/);
+    expect((await coordinator.post('/api/bank/draft', { model: 'sim-drafter', count: 0 })).status).toBe(422);
+    const nonsense = await coordinator.post('/api/bank/draft', { model: 'sim-drafter-nonsense', count: 1 });
+    expect(nonsense.status).toBe(200);
+    expect(nonsense.body.outcomes[0]).toMatchObject({ landed: false, attempts: 3 });
+    expect((await coordinator.get('/api/rounds')).drafts).toEqual([]);
 
-      expect((await coordinator.post('/api/rounds/open', { reviewers: ['dr-a', 'dr-b'], perItem: 2, items: drafted })).status).toBe(200);
-      for (const client of Object.values(reviewers)) for (const id of drafted) expect((await client.post('/api/rounds/decide', { item: id, decision: 'accept' })).status).toBe(200);
-      expect((await coordinator.post('/api/rounds/close', {})).body.round).toMatchObject({ rate: 0, passed: true, admitted: 2 });
-      const lint = await lintBank([fx.bankDir]);
-      expect(lint.errors + lint.warnings).toBe(0);
-      expect(lint.summary?.statuses).toMatchObject({ draft: 0, admitted: fx.bank.items.length + 2 });
-    } finally {
-      await sim.close();
-    }
+    const made = await coordinator.post('/api/bank/draft', { model: 'sim-drafter', count: 2 });
+    expect(made.status).toBe(200);
+    expect(made.body.outcomes.every((o: { landed: boolean }) => o.landed)).toBe(true);
+    const drafted = made.body.outcomes.map((o: { id: string }) => o.id).sort();
+    expect(made.body.outcomes.map((o: { topic: string; depth: number }) => `${o.topic}@${o.depth}`)).toEqual(offer.cells.slice(0, 2).map((c: { topic: string; depth: number }) => `${c.topic}@${c.depth}`));
+    const view = await coordinator.get('/api/rounds');
+    expect(view.drafts.map((d: { id: string }) => d.id).sort()).toEqual(drafted);
+    expect(view.candidates.filter((c: { drafted: boolean }) => c.drafted).map((c: { id: string }) => c.id).sort()).toEqual(drafted);
+    expect(view.candidates.every((c: { source: string; drafted: boolean }) => !c.drafted || c.source === 'drafted by sim-drafter')).toBe(true);
+    const items = (await coordinator.get('/api/bank/items')).items.filter((i: { id: string }) => drafted.includes(i.id));
+    expect(items.map((i: { status: string }) => i.status)).toEqual(['draft', 'draft']);
+
+    expect((await coordinator.post('/api/rounds/open', { reviewers: ['dr-a', 'dr-b'], perItem: 2, items: drafted })).status).toBe(200);
+    for (const client of Object.values(reviewers)) for (const id of drafted) expect((await client.post('/api/rounds/decide', { item: id, decision: 'accept' })).status).toBe(200);
+    expect((await coordinator.post('/api/rounds/close', {})).body.round).toMatchObject({ rate: 0, passed: true, admitted: 2 });
+    const lint = await lintBank([fx.bankDir]);
+    expect(lint.errors + lint.warnings).toBe(0);
+    expect(lint.summary?.statuses).toMatchObject({ draft: 0, admitted: fx.bank.items.length + 2 });
   });
 });

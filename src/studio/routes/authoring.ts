@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { Hono } from 'hono';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import type { StudioEnv } from '../access.js';
+import { requireRole, type StudioEnv } from '../access.js';
 import type { StudioContext } from '../context.js';
 import { Conflict } from '../store.js';
 import { bankFile, bankFiles, serialBankWrite } from '../bank-writes.js';
@@ -19,6 +19,11 @@ import { displayPath, formatDiagnostic, type Diagnostic } from '../../bank/diagn
 import { previewEdit, readSnapshot, replaceItemText, saveItem, textHash, type FileSnapshot } from '../../bank/write-back.js';
 import { rawItemId } from '../../bank/validate.js';
 import { tryEdit } from '../../scorer/try-edit.js';
+import { loadBankOrThrow } from '../../bank/load.js';
+import { draftCells } from '../../draft/cells.js';
+import { draftItems, formatDraftOutcome } from '../../draft/draft.js';
+import { draftEndpoint, draftEndpointNames } from '../../draft/endpoint.js';
+import { createEndpointClient } from '../../endpoints/client.js';
 import { UserError } from '../../errors.js';
 import { CLEAN, EVIDENCE_LEVELS, ItemCategory, ItemStatus, VariantKind, type VocabularyTerm } from '../../schema/bank.js';
 
@@ -134,6 +139,40 @@ export function authoringRoutes(ctx: StudioContext) {
     }
     if (outcome.reason === 'conflict') return c.json({ error: outcome.message, diff: outcome.diff }, 409);
     return c.json({ error: outcome.message, diagnostics: outcome.diagnostics.map(shown) }, 422);
+  });
+  /** What the draft button offers: the config's endpoints and the empty topic x depth cells it drafts into by default. */
+  app.get('/draft', async (c) => {
+    let cells: { topic: string; depth: number }[] = [];
+    let full: string | null = null;
+    try {
+      cells = draftCells(await loadBankOrThrow(paths), { count: 5 }).map(({ topic, depth }) => ({ topic, depth }));
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      full = err.message;
+    }
+    return c.json({ config: ctx.config ?? null, endpoints: draftEndpointNames(ctx.config), cells, full });
+  });
+
+  /**
+   * A model drafts items, as `caps draft` does: each reply is checked against the item schema
+   * and lint, retried with the reason up to the cap, and lands with status draft for review.
+   */
+  app.post('/draft', requireRole('coordinator'), async (c) => {
+    const body = z.object({ model: z.string().min(1).optional(), count: z.number().int().min(1).max(50), topic: z.string().min(1).optional(), depth: z.number().int().optional() }).parse(await c.req.json());
+    if (!ctx.config) throw new Conflict('no endpoint to draft with: start caps studio with --config FILE naming the drafting endpoint', 422);
+    let endpoint: ReturnType<typeof draftEndpoint>;
+    let outcomes: Awaited<ReturnType<typeof draftItems>>;
+    try {
+      endpoint = draftEndpoint(ctx.config, body.model);
+      const client = createEndpointClient(endpoint);
+      outcomes = await serialBankWrite(() => draftItems({ bank: paths, client, count: body.count, topic: body.topic, depth: body.depth }));
+    } catch (err) {
+      // An unknown endpoint or topic, a depth off the scale, a full coverage: the request's fault.
+      if (err instanceof UserError) throw new Conflict(err.message.replace(/--(model|topic|depth) /g, '$1 '), 422);
+      throw err;
+    }
+    ctx.store.audit(c.get('grader').id, 'draft items', `model:${endpoint.name}`, null, outcomes.map((o) => ({ id: o.id, landed: o.landed })));
+    return c.json({ model: endpoint.name, outcomes: outcomes.map((o) => ({ id: o.id, topic: o.cell.topic, depth: o.cell.depth, landed: o.landed, attempts: o.attempts, problems: o.problems, text: formatDraftOutcome(o, root) })) });
   });
   return app;
 }

@@ -36,6 +36,40 @@ let cachedForm: FormOptions | null = null;
 
 const itemHref = (file: string, id: string | null) => `#/item/${encodeURIComponent(file)}${id === null ? '' : `/${encodeURIComponent(id)}`}`;
 
+/** The coordinator's draft button: a model drafts items into the empty topic x depth cells (or the cell chosen), as caps draft does. */
+async function draftPanel(root: HTMLElement, form: FormOptions): Promise<HTMLElement> {
+  const offer = await api<{ config: string | null; endpoints: string[]; cells: { topic: string; depth: number }[]; full: string | null }>('/bank/draft');
+  if (offer.endpoints.length === 0) return h('p', { class: 'muted', id: 'draft-panel' }, 'To have a model draft items, start caps studio with --config FILE naming the drafting endpoint.');
+  const model = h('select', { id: 'draft-model' }, offer.endpoints.map((e) => h('option', { value: e }, e)));
+  const count = h('input', { id: 'draft-count', type: 'number', min: 1, max: 50, value: 5 });
+  const topic = h('select', { id: 'draft-topic' }, h('option', { value: '' }, 'the empty cells'), form.topics.map((t) => h('option', { value: t.id }, t.id)));
+  const depth = h('select', { id: 'draft-depth' }, h('option', { value: '' }, 'any'), Array.from({ length: form.depth.max - form.depth.min + 1 }, (_, i) => form.depth.min + i).map((d) => h('option', { value: d }, d)));
+  const outcomes = h('ul', { id: 'draft-outcomes' });
+  const button = h('button', { type: 'button', id: 'draft-button' }, 'Draft');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    notice('info', `Drafting with ${model.value}…`);
+    try {
+      const result = await api<{ outcomes: { id: string; landed: boolean; text: string }[] }>('/bank/draft', { model: model.value, count: Number(count.value), ...(topic.value ? { topic: topic.value } : {}), ...(depth.value ? { depth: Number(depth.value) } : {}) });
+      const landed = result.outcomes.filter((o) => o.landed).length;
+      notice(landed === result.outcomes.length ? 'ok' : 'error', `${landed} of ${result.outcomes.length} drafts written with status draft; they wait for a review round.`);
+      await itemsView(root);
+      replace(document.getElementById('draft-outcomes')!, result.outcomes.map((o) => h('li', { class: o.landed ? 'ok' : 'error' }, o.text)));
+    } catch (err) {
+      notice('error', err instanceof ApiError ? err.message : String(err));
+      button.disabled = false;
+    }
+  });
+  return h(
+    'section',
+    { id: 'draft-panel' },
+    h('h3', {}, 'Draft items with a model'),
+    h('p', { class: 'muted' }, offer.cells.length ? `By default into the empty topic × depth cells: ${[...new Set(offer.cells.map((c) => `${c.topic} @${c.depth}`))].join(', ')}.` : (offer.full ?? '')),
+    h('label', {}, 'endpoint ', model), ' ', h('label', {}, 'items ', count), ' ', h('label', {}, 'topic ', topic), ' ', h('label', {}, 'depth ', depth), ' ', button,
+    outcomes,
+  );
+}
+
 export async function itemsView(root: HTMLElement): Promise<void> {
   const view = await api<ItemsView>('/bank/items');
   cachedForm = view.form;
@@ -46,6 +80,7 @@ export async function itemsView(root: HTMLElement): Promise<void> {
     h('h2', {}, `Items of bank ${view.bank.id}`),
     h('p', { id: 'bank-status' }, `${view.items.length} items · ${counts} · lint: ${view.bank.errors} errors, ${view.bank.warnings} warnings`),
     h('p', {}, 'New item in ', view.files.map((f) => h('a', { href: itemHref(f.file, null), class: 'new-item button' }, f.name)), view.files.length === 0 && h('span', { class: 'error' }, 'no bank file to write into')),
+    state.me?.grader.role === 'coordinator' && (await draftPanel(root, view.form)),
     h(
       'table',
       { id: 'items' },
