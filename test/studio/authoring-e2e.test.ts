@@ -162,9 +162,17 @@ describe('writing and reviewing items in chromium', () => {
     await round({ 'dr-a': 'revise', 'dr-b': 'accept' }, 1);
     expect(await desk.locator('#round-rates tr[data-round="1"] .rate').textContent()).toBe('100.0%');
     expect(readFileSync(file, 'utf8')).toMatch(/- id: lc-staging-e2e\n\s+status: in-review/);
-    // The author sees the comment on the entry, revises and resubmits.
+    // The author sees the comment on the entry, revises the item in the form and resubmits it.
+    const request = 'dr-a (round 1) on stage-iib: name the T and N categories that give IIB';
     const waiting = desk.locator('.review-item.awaiting[data-item="lc-staging-e2e"]');
-    await waiting.locator('.requests li', { hasText: 'dr-a (round 1) on stage-iib: name the T and N categories that give IIB' }).waitFor(WAIT);
+    await waiting.locator('.requests li', { hasText: request }).waitFor(WAIT);
+    await waiting.locator('a', { hasText: 'open in the editor' }).click();
+    await desk.locator('#revision-requests li', { hasText: request }).waitFor(WAIT);
+    await desk.fill('[data-path="rubric.points.0.text"]', '分期为 IIB 期：T2a（3-4 cm）N1（同侧肺门淋巴结）M0');
+    await desk.locator('#lint[data-state="done"] #lint-summary.ok').waitFor(WAIT);
+    expect(await clickFor(desk, '#save-item', '/api/bank/save')).toBe(200);
+    expect(readFileSync(file, 'utf8')).toContain('分期为 IIB 期：T2a（3-4 cm）N1（同侧肺门淋巴结）M0');
+    await desk.goto(`${studio.url}/#/rounds`);
     await waiting.locator('.revise-note').fill('T2a and N1 named in the point');
     expect(await clickFor(desk, '.review-item.awaiting[data-item="lc-staging-e2e"] .mark-revised', '/api/rounds/revise')).toBe(200);
     await waiting.waitFor({ state: 'detached', ...WAIT });

@@ -139,6 +139,10 @@ describe('caps studio: writing and reviewing items', () => {
     expect(refused.body.diagnostics.length).toBeGreaterThan(0);
     expect(readFileSync(file, 'utf8')).toBe(before);
 
+    const admitted = await coordinator.post('/api/bank/save', { file, base: opened.base, id: null, item: { ...NEW_ITEM, status: 'admitted' } });
+    expect(admitted.status).toBe(422);
+    expect(admitted.body.error).toMatch(/cannot be saved as admitted: items are admitted by a review round/);
+
     const saved = await coordinator.post('/api/bank/save', { file, base: opened.base, id: null, item: NEW_ITEM });
     expect(saved.status).toBe(200);
     const after = readFileSync(file, 'utf8');
@@ -179,9 +183,14 @@ describe('caps studio: writing and reviewing items', () => {
     expect(badEntry.status).toBe(409);
     expect(badEntry.body.error).toMatch(/has no rubric entry "nope"/);
     expect((await a.post('/api/rounds/decide', { item: 'lc-new-001', decision: 'revise', comments: [{ entry: 'stage', text: 'add the T descriptor' }] })).status).toBe(200);
+    // dr-b decides without seeing dr-a's decision; the coordinator sees it.
+    const seen = (client: StudioClient) => client.get('/api/rounds').then((v) => v.open.items[0].decisions.find((d: { reviewer: string }) => d.reviewer === 'dr-a'));
+    expect(await seen(b)).toEqual({ reviewer: 'dr-a', decision: 'hidden', comments: [] });
+    expect((await seen(coordinator)).decision).toBe('revise');
     expect((await coordinator.post('/api/rounds/close', {})).status).toBe(409);
     expect((await b.post('/api/rounds/close', {})).status).toBe(403);
     expect((await b.post('/api/rounds/decide', { item: 'lc-new-001', decision: 'accept' })).status).toBe(200);
+    expect((await seen(b)).decision).toBe('revise');
     const first = await coordinator.post('/api/rounds/close', {});
     expect(first.body.round).toMatchObject({ round: 1, rate: 1, passed: false, admitted: 0 });
 

@@ -37,6 +37,12 @@ const Edit = z.object({
   item: z.record(z.string(), z.unknown()),
 });
 
+/** An item as written in a bank file's text (whether or not it validates). */
+function writtenItem(text: string, id: string): Record<string, unknown> | undefined {
+  const data = parseDocument(text).toJS() as { items?: unknown[] } | null;
+  return (Array.isArray(data?.items) ? data.items : []).find((raw) => rawItemId(raw) === id) as Record<string, unknown> | undefined;
+}
+
 export function authoringRoutes(ctx: StudioContext) {
   const app = new Hono<StudioEnv>();
   const paths = ctx.corpus.bankPaths;
@@ -86,8 +92,7 @@ export function authoringRoutes(ctx: StudioContext) {
     const id = c.req.query('id');
     const { text } = readSnapshot(file);
     if (id === undefined) return c.json({ file, base: text, id: null, item: null });
-    const data = parseDocument(text).toJS() as { items?: unknown[] } | null;
-    const item = (Array.isArray(data?.items) ? data.items : []).find((raw) => rawItemId(raw) === id);
+    const item = writtenItem(text, id);
     if (!item) throw new Conflict(`${displayPath(file, root)} has no item "${id}"; it may have been renamed or moved, reload the list`, 404);
     return c.json({ file, base: text, id, item });
   });
@@ -131,6 +136,10 @@ export function authoringRoutes(ctx: StudioContext) {
   app.post('/save', async (c) => {
     const body = Edit.extend({ asDraft: z.boolean().default(false) }).parse(await c.req.json());
     const file = bankFile(paths, body.file);
+    // Admission is a review round's decision: the form keeps an admitted item admitted, and admits nothing else.
+    if (body.item.status === 'admitted' && (body.id === null || writtenItem(body.base, body.id)?.status !== 'admitted')) {
+      throw new Conflict(`item "${String(body.item.id)}" cannot be saved as admitted: items are admitted by a review round; save it as draft or in-review and open a round`, 422);
+    }
     const outcome = await serialBankWrite(() => saveItem({ bank: paths, snapshot: snapshotOf(file, body.base), id: body.id, item: body.item, onLintErrors: body.asDraft ? 'save-as-draft' : 'refuse' }));
     if (outcome.saved) {
       const grader = c.get('grader');

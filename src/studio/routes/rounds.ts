@@ -45,6 +45,7 @@ export function roundsRoutes(ctx: StudioContext) {
     const review = await loadReview(paths);
     const { bank, state } = review;
     const me = c.get('grader').name;
+    const coordinator = c.get('grader').role === 'coordinator';
     let candidates: string[] = [];
     let candidateProblem: string | null = null;
     try {
@@ -78,7 +79,9 @@ export function roundsRoutes(ctx: StudioContext) {
           reviewers,
           decisions: reviewers.map((r) => {
             const d = open.decisions.get(item)?.get(r);
-            return { reviewer: r, decision: d?.decision ?? null, comments: d?.comments ?? [] };
+            // A reviewer decides before seeing the others' decisions on the item: no anchoring.
+            const hidden = !coordinator && r !== me && reviewers.includes(me) && !open.decisions.get(item)?.has(me);
+            return hidden ? { reviewer: r, decision: d ? 'hidden' : null, comments: [] } : { reviewer: r, decision: d?.decision ?? null, comments: d?.comments ?? [] };
           }),
         })),
       },

@@ -191,12 +191,12 @@ function rubricLists(form: FormOptions): Field[] {
   ];
 }
 
-function itemFields(form: FormOptions): Field[] {
+function itemFields(form: FormOptions, statuses: string[]): Field[] {
   const depths = Array.from({ length: form.depth.max - form.depth.min + 1 }, (_, i) => form.depth.min + i).map((d): [string, string] => [String(d), form.depth.labels[d] ? `${d} ${form.depth.labels[d]}` : String(d)]);
   const topic: Field = form.topics.length ? { key: 'topic', label: 'topic', kind: 'select', options: () => form.topics.map((t): [string, string] => [t.id, `${t.id} · ${t.title}`]) } : { key: 'topic', label: 'topic', kind: 'text' };
   return [
     { key: 'id', label: 'item id', kind: 'text' },
-    { key: 'status', label: 'status', kind: 'select', options: () => form.statuses, hint: 'admitted after review rounds' },
+    { key: 'status', label: 'status', kind: 'select', options: () => statuses, hint: 'a review round admits' },
     topic,
     { key: 'depth', label: 'depth', kind: 'select', options: () => depths, numeric: true },
     { key: 'category', label: 'category', kind: 'select', options: () => form.categories },
@@ -259,7 +259,9 @@ export async function itemEditor(root: HTMLElement, file: string, id: string | n
     id: opened.id,
     item: opened.item ?? { id: '', status: 'draft', topic: form.topics[0]?.id ?? '', depth: form.depth.min, prompt: '', authors: [state.me!.grader.name], rubric: { points: [{ id: 'p1', text: '', level: 'A2' }] } },
   };
-  const spec = itemFields(form);
+  // Admission is a review round's: an admitted item may stay admitted, nothing else becomes so here.
+  const spec = itemFields(form, opened.item?.status === 'admitted' ? form.statuses : form.statuses.filter((s) => s !== 'admitted'));
+  const requests = opened.id === null ? [] : ((await api<{ items: { item: string; openRequests: { round: number; reviewer: string; comments: { entry?: string; text: string }[] }[] }[] }>('/rounds').catch(() => ({ items: [] }))).items.find((i) => i.item === opened.id)?.openRequests ?? []);
   const formEl = h('form', { id: 'item-form', class: 'item-form', 'on:submit': (e) => e.preventDefault() });
   const lintEl = h('div', { id: 'lint' }, h('p', { class: 'muted' }, 'linting…'));
   const answer = h('textarea', { id: 'try-answer', rows: 8, placeholder: 'paste an answer to score it against this item as written' });
@@ -354,6 +356,11 @@ export async function itemEditor(root: HTMLElement, file: string, id: string | n
         { class: 'author-side' },
         h('div', { class: 'actions' }, h('button', { type: 'button', id: 'save-item', 'on:click': () => void save(false) }, 'Save'), h('button', { type: 'button', id: 'save-draft', 'on:click': () => void save(true) }, 'Save as draft')),
         conflict,
+        requests.length > 0 && [
+          h('h3', {}, 'Revision requests'),
+          h('ul', { id: 'revision-requests' }, requests.flatMap((r) => r.comments.map((c) => h('li', {}, `${r.reviewer} (round ${r.round})${c.entry ? ` on ${c.entry}` : ''}: ${c.text}`)))),
+          h('p', { class: 'muted' }, h('a', { href: '#/rounds' }, 'mark it revised'), ' once saved'),
+        ],
         h('h3', {}, 'Lint'),
         lintEl,
         h('h3', {}, 'Try an answer'),

@@ -27,7 +27,7 @@ interface RoundsView {
   perItem: number;
   rounds: { round: number; items: number; withRequests: number; rate: number | null; threshold: number; passed: boolean | null; admitted: number; reviewers: number }[];
   reviewers: { reviewer: string; decisions: number; revisionRequests: number; rate: number; rounds: number[] }[];
-  open: null | { round: number; missing: string[]; items: (ItemView & { authors: string[]; reviewers: string[]; decisions: { reviewer: string; decision: 'accept' | 'revise' | null; comments: { entry?: string; text: string }[] }[] })[] };
+  open: null | { round: number; missing: string[]; items: (ItemView & { authors: string[]; reviewers: string[]; decisions: { reviewer: string; decision: 'accept' | 'revise' | 'hidden' | null; comments: { entry?: string; text: string }[] }[] })[] };
   items: (ItemView & { item: string; status: string; round: number; openRequests: { round: number; reviewer: string; comments: { entry?: string; text: string }[] }[]; revisions: number })[];
   candidates: ItemView[];
   candidateProblem: string | null;
@@ -158,7 +158,7 @@ export async function roundsView(root: HTMLElement): Promise<void> {
               { class: 'review-item', 'data-item': item.id },
               h('h4', {}, item.id),
               itemSummary(item),
-              h('ul', { class: 'decisions' }, item.decisions.map((d) => h('li', {}, `${d.reviewer}: ${d.decision ?? 'waiting'}`, d.comments.map((c) => h('div', { class: 'comment' }, `${c.entry ? `${c.entry}: ` : ''}${c.text}`))))),
+              h('ul', { class: 'decisions' }, item.decisions.map((d) => h('li', {}, `${d.reviewer}: ${d.decision === 'hidden' ? 'decided (shown once you decide)' : (d.decision ?? 'waiting')}`, d.comments.map((c) => h('div', { class: 'comment' }, `${c.entry ? `${c.entry}: ` : ''}${c.text}`))))),
               item.reviewers.includes(view.me) && decisionForm(root, item, open.round),
             ),
           ),
