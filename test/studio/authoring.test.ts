@@ -41,13 +41,13 @@ describe('caps studio: writing and reviewing items', () => {
     studio = await startStudio({ runDirs: [fx.runDir], bankPaths: [fx.bankDir], port: 0 });
     coordinator = await new StudioClient(studio.url).signIn();
     for (const name of ['dr-author', 'dr-a', 'dr-b']) invites[name] = (await coordinator.post<{ invite: string }>('/api/coordinator/graders', { name, role: 'physician' })).body.invite;
-  });
+  }, 120_000);
   afterAll(async () => {
     await studio.close();
     rmSync(fx.dir, { recursive: true, force: true });
   });
 
-  it('refuses every new route without a session on a LAN bind, and writes without the CSRF token or from another origin', async () => {
+  it('refuses every new route without a session on a LAN bind, and writes without the CSRF token or from another origin', { timeout: 180_000 }, async () => {
     const lan = await startStudio({ runDirs: [fx.runDir], bankPaths: [fx.bankDir], host: '127.0.0.2', port: 0, db: join(fx.dir, 'lan.db') });
     try {
       const stranger = new StudioClient(lan.url);
@@ -70,7 +70,7 @@ describe('caps studio: writing and reviewing items', () => {
     }
   });
 
-  it('lists items with their status and lint counts, and offers the taxonomy, depth scale and vocabulary to the form', async () => {
+  it('lists items with their status and lint counts, and offers the taxonomy, depth scale and vocabulary to the form', { timeout: 180_000 }, async () => {
     const view = await coordinator.get('/api/bank/items');
     expect(view.items.length).toBe(fx.bank.items.length);
     expect(view.items.every((i: { status: string }) => i.status === 'admitted')).toBe(true);
@@ -80,7 +80,7 @@ describe('caps studio: writing and reviewing items', () => {
     expect(view.files.map((f: { file: string }) => f.file)).toContain(file);
   });
 
-  it('lints an unsaved edit with the messages of caps lint, and refuses bad input with a clear 4xx', async () => {
+  it('lints an unsaved edit with the messages of caps lint, and refuses bad input with a clear 4xx', { timeout: 180_000 }, async () => {
     const { base } = await coordinator.get(`/api/bank/item?file=${encodeURIComponent(file)}`);
     const broken = { ...NEW_ITEM, status: 'in-review', depth: 9 };
     const lint = await coordinator.post('/api/bank/lint', { file, base, id: null, item: broken });
@@ -112,7 +112,7 @@ describe('caps studio: writing and reviewing items', () => {
     expect(noModel.body.error).toMatch(/start caps studio with --config FILE/);
   });
 
-  it('scores a pasted answer against the unsaved item with caps try\'s explanation', async () => {
+  it('scores a pasted answer against the unsaved item with caps try\'s explanation', { timeout: 180_000 }, async () => {
     const { base } = await coordinator.get(`/api/bank/item?file=${encodeURIComponent(file)}`);
     const hit = await coordinator.post('/api/bank/try', { file, base, id: null, item: NEW_ITEM, answer: '综合判断为 T2aN1M0，IIB 期。' });
     expect(hit.status).toBe(200);
@@ -128,7 +128,7 @@ describe('caps studio: writing and reviewing items', () => {
     expect(invalid.body.error).toMatch(/lint errors/);
   });
 
-  it('saves keeping the comments, refuses a non-draft with lint errors, and refuses with a diff after an outside edit', async () => {
+  it('saves keeping the comments, refuses a non-draft with lint errors, and refuses with a diff after an outside edit', { timeout: 180_000 }, async () => {
     const opened = await coordinator.get(`/api/bank/item?file=${encodeURIComponent(file)}`);
     const before = readFileSync(file, 'utf8');
     const comments = before.split('\n').filter((l) => l.trim().startsWith('#'));
@@ -159,7 +159,7 @@ describe('caps studio: writing and reviewing items', () => {
     expect(readFileSync(file, 'utf8')).toBe(`${after}# edited outside the studio\n`);
   });
 
-  it('runs review rounds: assignment never to the author, decisions with entry comments, revision, a 100% round then a 0% round that admits', async () => {
+  it('runs review rounds: assignment never to the author, decisions with entry comments, revision, a 100% round then a 0% round that admits', { timeout: 180_000 }, async () => {
     const author = await new StudioClient(studio.url).signIn(invites['dr-author']);
     const a = await new StudioClient(studio.url).signIn(invites['dr-a']);
     const b = await new StudioClient(studio.url).signIn(invites['dr-b']);
