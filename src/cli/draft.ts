@@ -3,10 +3,13 @@
  * a model drafts items into the bank as drafts for review.
  */
 import { Command } from 'commander';
+import { DEFAULT_CONFIG_FILE } from '../endpoints/discover-config.js';
+import { announceSetup } from './setup.js';
 import { createEndpointClient } from '../endpoints/client.js';
 import { draftEndpoint } from '../draft/endpoint.js';
 import { DEFAULT_DRAFT_ATTEMPTS, draftItems, formatDraftOutcome } from '../draft/draft.js';
 import { RunIncompleteError, UserError } from '../errors.js';
+import { examples } from './help.js';
 
 const whole = (name: string, min: number) => (value: string) => {
   const n = Number(value);
@@ -22,11 +25,21 @@ export function draftCommand(): Command {
     .option('--depth <N>', 'draft at this depth only', whole('--depth', 0))
     .option('--count <K>', 'items to draft', whole('--count', 1), 1)
     .option('-m, --model <endpoint>', 'endpoint name from the config (default: its first endpoint)')
-    .option('-c, --config <file>', 'caps.config.yaml with the endpoints', 'caps.config.yaml')
+    .option('-c, --config <file>', `config with the drafting endpoint (default: ./${DEFAULT_CONFIG_FILE})`)
     .option('--attempts <N>', `attempts per draft before it is given up (default ${DEFAULT_DRAFT_ATTEMPTS})`, whole('--attempts', 1))
+    .addHelpText(
+      'after',
+      examples([
+        ['caps draft --count 3', 'three drafts for empty topic x depth cells, by the first endpoint of ./caps.config.yaml'],
+        ['caps draft --topic staging --depth 3 -m deepseek-chat', 'one cell, one model'],
+      ]),
+    )
     .exitOverride()
-    .action(async (options: { bank: string[]; topic?: string; depth?: number; count: number; model?: string; config: string; attempts?: number }) => {
-      const endpoint = draftEndpoint(options.config, options.model);
+    .action(async (options: { bank: string[]; topic?: string; depth?: number; count: number; model?: string; config?: string; attempts?: number }) => {
+      const found = announceSetup('draft', options.config, (f) => [`drafting endpoint ${options.model ?? f.config?.endpoints[0]?.name ?? 'none'}`]);
+      if (!found.config) throw new UserError(`no config: pass --config FILE with the drafting endpoint or create ./${DEFAULT_CONFIG_FILE} (caps init).`);
+      const config = found.config;
+      const endpoint = draftEndpoint(config, found.path!, options.model);
       const outcomes = await draftItems({
         bank: options.bank,
         client: createEndpointClient(endpoint),

@@ -3,15 +3,13 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../endpoints/config.js';
 import { closestMatch } from '../bank/suggest.js';
 import { UserError } from '../errors.js';
-import type { EndpointConfig } from '../schema/config.js';
+import type { CapsConfig, EndpointConfig } from '../schema/config.js';
 
-export function draftEndpoint(configFile: string, model?: string): EndpointConfig {
-  if (!existsSync(configFile)) throw new UserError(`${configFile}: no such config; pass --config FILE with the drafting endpoint (see caps.config.example.yaml)`);
-  const config = loadConfig(configFile);
+export function draftEndpoint(config: CapsConfig, configPath: string, model?: string): EndpointConfig {
   const endpoint = model ? config.endpoints.find((e) => e.name === model) : config.endpoints[0];
   if (!endpoint) {
     const hint = model ? closestMatch(model, config.endpoints.map((e) => e.name)) : undefined;
-    throw new UserError(`${model ? `--model "${model}" is not an endpoint of ${configFile}` : `${configFile} has no endpoint`}${hint ? `; did you mean "${hint}"?` : ''} (endpoints: ${config.endpoints.map((e) => e.name).join(', ')})`);
+    throw new UserError(`${model ? `--model "${model}" is not an endpoint of ${configPath}` : `${configPath} has no endpoint`}${hint ? `; did you mean "${hint}"?` : ''} (endpoints: ${config.endpoints.map((e) => e.name).join(', ')})`);
   }
   return endpoint;
 }

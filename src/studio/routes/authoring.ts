@@ -24,6 +24,7 @@ import { draftCells } from '../../draft/cells.js';
 import { draftItems, formatDraftOutcome } from '../../draft/draft.js';
 import { draftEndpoint, draftEndpointNames } from '../../draft/endpoint.js';
 import { createEndpointClient } from '../../endpoints/client.js';
+import { loadConfig } from '../../endpoints/config.js';
 import { UserError } from '../../errors.js';
 import { CLEAN, EVIDENCE_LEVELS, ItemCategory, ItemStatus, VariantKind, type VocabularyTerm } from '../../schema/bank.js';
 
@@ -172,7 +173,7 @@ export function authoringRoutes(ctx: StudioContext) {
     let endpoint: ReturnType<typeof draftEndpoint>;
     let outcomes: Awaited<ReturnType<typeof draftItems>>;
     try {
-      endpoint = draftEndpoint(ctx.config, body.model);
+      endpoint = draftEndpoint(loadConfig(ctx.config), ctx.config, body.model);
       const client = createEndpointClient(endpoint);
       outcomes = await serialBankWrite(() => draftItems({ bank: paths, client, count: body.count, topic: body.topic, depth: body.depth }));
     } catch (err) {
