@@ -396,7 +396,7 @@ export class Store {
       .all(limit) as ReturnType<Store['auditLog']>;
   }
 
-  private audit(graderId: number | null, action: string, target: string, previous: unknown, value: unknown, reason?: string): void {
+  audit(graderId: number | null, action: string, target: string, previous: unknown, value: unknown, reason?: string): void {
     this.db
       .prepare('INSERT INTO audit (at, grader_id, action, target, previous, value, reason) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(now(), graderId, action, target, previous === null || previous === undefined ? null : JSON.stringify(previous), value === null || value === undefined ? null : JSON.stringify(value), reason ?? null);
