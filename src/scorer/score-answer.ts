@@ -61,6 +61,7 @@ function decide(entry: ResolvedEntry, matcher: Opinion | undefined, judgeOpinion
       met: matcher.met,
       decided_by: 'matcher',
       quotes: matcher.quotes,
+      ...(matcher.citations && matcher.citations.length > 0 && { citations: matcher.citations }),
       ...(matcher.rationale !== undefined && { rationale: matcher.rationale }),
       ...(judge && { agreement: judge.met === matcher.met }),
     };
@@ -71,6 +72,7 @@ function decide(entry: ResolvedEntry, matcher: Opinion | undefined, judgeOpinion
       met: judge.met,
       decided_by: 'judge',
       quotes: judge.quotes,
+      ...(judge.met && judge.citations && { citations: judge.citations }),
       ...(judge.rationale !== undefined && { rationale: judge.rationale }),
     };
   }
@@ -122,10 +124,10 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
   const answer = prepareAnswer(response.text);
   const decided = entries.map((entry) => {
     const outcome = entry.match ? evaluateMatch(entry.match, answer) : undefined;
-    const matcher: Opinion | undefined = outcome && { met: outcome.met, quotes: outcome.quotes, rationale: outcome.detail };
+    const matcher: Opinion | undefined = outcome && { met: outcome.met, quotes: outcome.quotes, ...(outcome.met && { citations: outcome.citations }), rationale: outcome.detail };
     return decide(entry, matcher, input.judgeOpinions?.get(entry.id), input.external?.get(entry.id));
   });
-  const verdictMap = new Map<string, EntryVerdict>(decided.map((v) => [v.entry, { met: v.met, quotes: v.quotes }]));
+  const verdictMap = new Map<string, EntryVerdict>(decided.map((v) => [v.entry, { met: v.met, quotes: v.quotes, citations: v.citations }]));
   const result = applyProfile(entries, verdictMap, profile);
   const verdicts: Verdict[] = decided.map((v) => ({ ...v, points: result.contributions.get(v.entry) ?? 0 }));
 

@@ -9,6 +9,8 @@ import { loadJudgeTemplate, parseJudgeCase, renderJudgePrompt, type JudgeEntry }
 import { combineJury } from '../../src/scorer/judge/jury.js';
 import { BAD_ANSWER, GOOD_ANSWER, item, simClient } from './fixtures.js';
 
+const GOOD = GOOD_ANSWER;
+
 const template = loadJudgeTemplate();
 const question = [{ role: 'user' as const, content: '58岁男性，IIIA期鳞癌，下一步如何处理？' }];
 const entries: JudgeEntry[] = [
@@ -159,6 +161,8 @@ describe('jury over HTTP', () => {
   });
 
   it('unanimous-for-veto: a veto needs all judges, other entries go by majority', async () => {
+    // A sentence a mistaken judge can take for the veto: on topic and asserted, so its quote holds.
+    const GOOD_ANSWER = `${GOOD}如出现严重不良反应，暂停所有药物并复查。`;
     const results = await jury(['honest', 'honest', 'flip-veto'], GOOD_ANSWER);
     const unanimous = combineJury('unanimous-for-veto', kinds, results);
     expect(unanimous.opinions.get('stop-all')).toMatchObject({ met: false });

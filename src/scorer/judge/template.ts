@@ -8,7 +8,7 @@ import { readUtf8File } from '../../io/text.js';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { ChatMessage, EntryKind } from '../../schema/bank.js';
+import type { ChatMessage, EntryKind, MatchSpec } from '../../schema/bank.js';
 import { UserError } from '../../errors.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import { sha256 } from '../../io/hash.js';
@@ -45,6 +45,8 @@ export interface JudgeEntry {
   kind: EntryKind;
   text: string;
   text_en?: string;
+  /** The entry's matcher, when it has one: its phrases count as the entry's words when a quote is checked (never sent to the judge). */
+  match?: MatchSpec;
 }
 
 export interface JudgeCase {
