@@ -16,6 +16,8 @@
  * - A verdict right after the phrase in the same clause also negates it: "直接手术不推荐",
  *   "直接手术并非首选", "upfront surgery is not recommended", "surgery should be avoided".
  *   Only evaluative verdicts count ("surgery should not be delayed" keeps "surgery").
+ * - A cue that governs a verb of delay or doubt ("do not delay", "毫不犹豫", "不要延误") or opens
+ *   a time clause ("未明确病理前") negates that verb or clause, not what follows it.
  * - An odd number of negations negates, an even number cancels out ("不能不手术",
  *   "not without", "我们不认为直接手术是错误的").
  */
@@ -131,6 +133,12 @@ const NEUTRALISED = new RegExp(
   'u',
 );
 /**
+ * A negation inside a time clause ("在未明确病理前", "没有病理之前") negates that clause's verb,
+ * not the action the sentence then names: "切忌在未明确病理前停用药物" rejects stopping the drugs.
+ */
+const TIME_CLAUSE_CUES = new Set(['未', '没', '没有']);
+const TIME_CLAUSE = /^[^,。;!?\n]{1,8}?(?:之前|以前|前)/u;
+/**
  * Cues that reject a course of action reach to the end of their clause, however long the
  * phrase after them: "不建议在目前这个阶段直接进行手术", "we do not think that upfront
  * surgery". An English negator does so when a verb of recommending follows it.
@@ -210,7 +218,7 @@ export function indexNegation(text: string): NegationIndex {
     let governs = end;
     if (kind === 'cue') {
       const rest = text.slice(end, end + 40);
-      const neutral = NEUTRALISED.exec(rest);
+      const neutral = NEUTRALISED.exec(rest) ?? (TIME_CLAUSE_CUES.has(word) ? TIME_CLAUSE.exec(rest) : null);
       if (neutral) {
         kind = 'neutral';
         governs = end + neutral[0].length;

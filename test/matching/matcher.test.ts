@@ -294,6 +294,13 @@ describe('matcher properties', () => {
     );
   });
 
+  it('a negation inside a time clause does not cancel the warning around it', () => {
+    expect(evaluateMatch({ any: ['停用所有抗肿瘤药物'] }, '切忌在未明确病理前停用所有抗肿瘤药物。').met).toBe(false);
+    expect(evaluateMatch({ any: ['停用所有抗肿瘤药物'] }, '在没有病理结果之前，停用所有抗肿瘤药物。').met).toBe(true);
+    // The time clause's own verb stays negated.
+    expect(evaluateMatch({ any: ['明确病理'] }, '在未明确病理前不宜手术。').met).toBe(false);
+  });
+
   it('never throws, and quotes are always sentences of the original answer', () => {
     const pieces = ['不', '建议', '手术', '新辅助', '无进展', '非小细胞', '，', '。', '；', 'ＡＢ', ' ', '\n', 'not ', 'surgery', 'no', '. ', 'but ', '\u200b', 'é', '不推荐'];
     const text = fc.array(fc.constantFrom(...pieces), { maxLength: 25 }).map((a) => a.join(''));
