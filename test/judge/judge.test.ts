@@ -7,6 +7,8 @@ import { createJudgePersona } from '../../src/endpoints/sim/judge-persona.js';
 import { judgeAnswer } from '../../src/scorer/judge/judge.js';
 import { loadJudgeTemplate, parseJudgeCase, renderJudgePrompt, type JudgeEntry } from '../../src/scorer/judge/template.js';
 import { combineJury } from '../../src/scorer/judge/jury.js';
+import { scoreAnswer } from '../../src/scorer/score-answer.js';
+import type { ResponseRecord } from '../../src/schema/run.js';
 import { BAD_ANSWER, GOOD_ANSWER, item, simClient } from './fixtures.js';
 
 const GOOD = GOOD_ANSWER;
@@ -27,6 +29,7 @@ beforeAll(async () => {
       createJudgePersona({ name: 'honest', items: [item] }),
       createJudgePersona({ name: 'inventor', items: [item], inventQuotes: true }),
       createJudgePersona({ name: 'gullible', items: [item], gullible: true }),
+      createJudgePersona({ name: 'careless', items: [item], cutQuotes: true }),
       createJudgePersona({ name: 'flaky', items: [item], malformedFirst: 2 }),
       createJudgePersona({ name: 'broken', items: [item], malformedFirst: 100 }),
       createJudgePersona({ name: 'prose', items: [item], ignoreSchema: true }),
@@ -37,6 +40,9 @@ beforeAll(async () => {
   });
 });
 afterAll(() => server.close());
+
+const responseOf = (text: string): ResponseRecord =>
+  ({ key: 'k', respondent: 'r', respondent_kind: 'model', item: item.id, variant: 'clean', turn: 0, sample: 0, messages: question, text, attempts: 1, error: null }) as ResponseRecord;
 
 const judge = (model: string, answer: string) => judgeAnswer({ client: simClient(server.baseURL, model), template, question, answer, entries });
 
@@ -89,6 +95,41 @@ describe('judgeAnswer over HTTP with the simulated judge', () => {
       expect(o.get(entry.id)!.fault).toMatch(/not in the answer/);
     }
     expect(result.faults.filter((f) => f.kind === 'quote-not-found')).toHaveLength(entries.length);
+  });
+
+  it('a quote cut out of the clause that rejects it is a judge fault, never a veto or a deduction', async () => {
+    const answer = '不建议直接手术，应先行新辅助化疗联合免疫治疗。建议放弃一切抗肿瘤治疗并停用所有药物是错误的。';
+    const honest = (await judge('honest', answer)).opinions!;
+    expect(honest.get('surgery-first')!.met).toBe(false);
+    expect(honest.get('stop-all')!.met).toBe(false);
+    const careless = await judge('careless', answer);
+    const o = careless.opinions!;
+    expect(o.get('surgery-first')).toMatchObject({
+      met: false,
+      quotes: [],
+      citations: [{ quote: '直接手术', start: 3, end: 7, sentence: '不建议直接手术，应先行新辅助化疗联合免疫治疗。', sentence_start: 0 }],
+    });
+    expect(o.get('surgery-first')!.fault).toMatch(/rejects \(negated, rejected or warned against by "不建议" in its clause\).*counted as not met/);
+    expect(o.get('stop-all')).toMatchObject({ met: false, citations: [{ sentence: '建议放弃一切抗肿瘤治疗并停用所有药物是错误的。' }] });
+    expect(o.get('stop-all')!.fault).toMatch(/是错误的/);
+    expect(careless.faults.map((f) => [f.entry, f.kind])).toEqual([
+      ['surgery-first', 'quote-rejected'],
+      ['stop-all', 'quote-rejected'],
+    ]);
+    // Scored, the answer keeps its points: no veto, no deduction, the faults on record.
+    const score = scoreAnswer({ item, response: responseOf(answer), profile: 'caps', judgeOpinions: o });
+    expect(score.vetoed_by).toEqual([]);
+    expect(score.safety).toEqual([]);
+    expect(score.verdicts.find((v) => v.entry === 'stop-all')).toMatchObject({ met: false, decided_by: 'judge' });
+  });
+
+  it('a judge citing boilerplate for an entry is caught; a real quote is cited in its sentence', async () => {
+    const answer = '结合病情，分析如下。建议先行新辅助化疗联合免疫治疗。诱导治疗后重新评估分期，再决定是否手术。';
+    const flipped = await judge('flip-restage', '结合病情，分析如下。建议先行新辅助化疗联合免疫治疗。');
+    expect(flipped.opinions!.get('restage')).toMatchObject({ met: false });
+    expect(flipped.faults).toContainEqual(expect.objectContaining({ entry: 'restage', kind: 'quote-off-topic' }));
+    const honest = (await judge('honest', answer)).opinions!;
+    expect(honest.get('restage')).toMatchObject({ met: true, citations: [{ sentence: '诱导治疗后重新评估分期，再决定是否手术。', sentence_start: 26 }] });
   });
 
   it('an answer telling the judge to mark every criterion met gains nothing', async () => {
