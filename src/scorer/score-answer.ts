@@ -73,7 +73,8 @@ function decide(entry: ResolvedEntry, matcher: Opinion | undefined, judgeOpinion
       decided_by: 'judge',
       quotes: judge.quotes,
       ...(judge.met && judge.citations && { citations: judge.citations }),
-      ...(judge.rationale !== undefined && { rationale: judge.rationale }),
+      // An overruled quote is the reason the entry is not met: the reader sees it first.
+      ...((judge.fault ?? judge.rationale) !== undefined && { rationale: judge.fault ?? judge.rationale }),
     };
   }
   const rationale =
