@@ -7,16 +7,21 @@
  *   matcher's normalisation (so re-punctuation and traditional characters do not matter); an
  *   elided quote ("A…B") needs every fragment, in order;
  * - not an instruction to the grader (prompt injection inside the answer is no evidence);
- * - on topic: the quote shares a content word with the entry (its text in either language,
- *   or its matcher's phrases): a Latin word stem, a code such as EGFR or PD-L1, or a Chinese
- *   two-character word, generic words (建议, 患者, recommend, patient...) aside;
+ * - on topic: the quote, or the clause it stands in, shares a content word with the entry
+ *   (its text in either language, or its matcher's phrases and patterns): a Latin word stem,
+ *   a number, a code such as EGFR or PD-L1, or a Chinese two-character word, generic words
+ *   (建议, 患者, recommend, patient...) aside;
  * - asserted: the sentence is not a question, a hedge, a quotation of the rubric or a list of
  *   options then declined (assertion.ts);
- * - not rejected: no negation, rejection or warning of its clause governs the quote, inside
- *   or outside it (negation.ts), unless the entry itself is worded with a negation ("认为无需
- *   检测", "not indicated"), whose polarity the quote then cannot be held to.
+ * - not rejected (deductions, zero rules and vetoes, which name something bad the answer
+ *   does): no negation, rejection or warning of its clause governs the quote, cut off in
+ *   front of it, quoted with it or closing the clause after it (negation.ts); a negation the
+ *   entry spells itself ("认为无需检测") is part of what it names. Points are not held to
+ *   polarity: clinicians write many of them as negations ("暂不行脑部放疗", "不用培美曲塞"
+ *   for "withhold pemetrexed"), which only a reading of meaning can tell.
  * A quote that passes is cited with its offsets and the whole sentence that contains it.
  */
+import type { EntryKind } from '../schema/bank.js';
 import type { Citation, JudgeFault } from '../schema/score.js';
 import { isCjk, normalizeForMatch, normalizeWithOrigin } from './normalize.js';
 import { indexNegation, inspectOccurrence } from './negation.js';
@@ -41,8 +46,9 @@ export function isInstructionToGrader(text: string): boolean {
   return INSTRUCTIONS_TO_GRADER.some((pattern) => pattern.test(normalized));
 }
 
-/** What a quote is evidence for: the entry's text (both languages) and its matcher's phrases. */
+/** What a quote is evidence for: the entry's text (both languages) and its other words (matcher phrases and patterns, examples that meet it). */
 export interface EvidenceEntry {
+  kind: EntryKind;
   text: string;
   text_en?: string;
   phrases?: readonly string[];
@@ -89,7 +95,7 @@ export function contentWords(text: string): Set<string> {
   const words = new Set<string>();
   for (const m of norm.matchAll(/[a-z0-9]+(?:-[a-z0-9]+)*/gu)) {
     const word = m[0];
-    if (/^\d+$/.test(word) || word.length < 2 || GENERIC_STEMS.has(stem(word))) continue;
+    if (!/^\d+$/.test(word) && (word.length < 2 || GENERIC_STEMS.has(stem(word)))) continue;
     words.add(stem(word));
   }
   for (const m of norm.matchAll(/[\p{sc=Han}]+/gu)) {
@@ -114,7 +120,8 @@ function onTopic(quote: string, entry: EvidenceEntry): boolean | 'incomparable' 
   const said = contentWords(quote);
   const wanted = contentWords([entry.text, entry.text_en ?? '', ...(entry.phrases ?? [])].join('\n'));
   for (const w of said) if (wanted.has(w)) return true;
-  const comparable = (hasHan(said) && hasHan(wanted)) || (hasLatin(said) && hasLatin(wanted)) || said.size === 0;
+  // Nothing to compare (a dose, "50岁") or nothing in the same script: not held off-topic.
+  const comparable = (hasHan(said) && hasHan(wanted)) || (hasLatin(said) && hasLatin(wanted));
   return comparable ? false : 'incomparable';
 }
 
@@ -184,9 +191,19 @@ export function citationOf(answer: PreparedAnswer, start: number, end: number): 
 // ---------------------------------------------------------------------------------------
 // Reading a quote in its clause
 
-/** Whether the entry is itself worded with a negation: then a negated quote may be just what it asks for. */
-function negativeEntry(entry: EvidenceEntry): boolean {
-  return [entry.text, entry.text_en ?? ''].some((t) => indexNegation(normalizeForMatch(t)).markers.some((m) => m.kind === 'cue'));
+/** The whole clauses an occurrence stands in, as normalised text. */
+function clauseAround(answer: PreparedAnswer, at: Located): string {
+  const ends = answer.negation.clauseEnds;
+  let from = 0;
+  let to = answer.normalized.text.length;
+  for (const end of ends) {
+    if (end < at.start) from = end + 1;
+    else if (end >= at.end) {
+      to = end;
+      break;
+    }
+  }
+  return answer.normalized.text.slice(from, to);
 }
 
 /** Clause pieces of an occurrence (it may run over a comma), as normalised offsets. */
@@ -210,12 +227,12 @@ function clausePieces(answer: PreparedAnswer, at: Located): Located[] {
  * when at least one of its clause pieces that speaks of the entry (or any piece, when none
  * can be compared) is asserted and not negated.
  */
-function rejection(answer: PreparedAnswer, at: Located, entry: EvidenceEntry, negative: boolean): { fault: EvidenceFault; why: string } | null {
+function rejection(answer: PreparedAnswer, at: Located, entry: EvidenceEntry): { fault: EvidenceFault; why: string } | null {
   const { text, origin } = answer.normalized;
   const pieces = clausePieces(answer, at);
   const relevant = pieces.filter((p) => onTopic(text.slice(p.start, p.end), entry) === true);
   const read = relevant.length > 0 ? relevant : pieces;
-  const entryWords = normalizeForMatch([entry.text, entry.text_en ?? ''].join('\n'));
+  const entryWords = normalizeForMatch([entry.text, entry.text_en ?? '', ...(entry.phrases ?? [])].join('\n'));
   let first: { fault: EvidenceFault; why: string } | null = null;
   for (const piece of read) {
     const sentence: SentenceSpan | undefined = sentenceAt(answer.sentences, origin[piece.start]);
@@ -225,7 +242,7 @@ function rejection(answer: PreparedAnswer, at: Located, entry: EvidenceEntry, ne
       first ??= { fault: 'quote-unasserted', why: unasserted };
       continue;
     }
-    if (!negative) {
+    if (entry.kind !== 'point') {
       const context = inspectOccurrence(answer.negation, piece.start, piece.end, { inner: { literal: (word) => entryWords.includes(word) } });
       if (context.embeddedIn && !entryWords.includes(context.embeddedIn)) {
         first ??= { fault: 'quote-rejected', why: `cut from inside "${context.embeddedIn}"` };
@@ -268,13 +285,13 @@ export function checkEvidence(answer: PreparedAnswer, quote: string, entry: Evid
   if (isInstructionToGrader(quote)) {
     return { ok: false, fault: 'quote-is-instruction', detail: `marked met citing an instruction to the grader inside the answer: ${shown}`, citations: firstCitations };
   }
-  if (onTopic(quote, entry) === false) {
+  const clauses = found.map((list) => clauseAround(answer, list[0])).join('\n');
+  if (onTopic(quote, entry) === false && onTopic(clauses, entry) === false) {
     return { ok: false, fault: 'quote-off-topic', detail: `marked met with a quote that shares no content word with the entry: ${shown}`, citations: firstCitations };
   }
-  const negative = negativeEntry(entry);
   const citations: Citation[] = [];
   for (const list of found) {
-    const problems = list.map((at) => rejection(answer, at, entry, negative));
+    const problems = list.map((at) => rejection(answer, at, entry));
     const good = list.find((_, i) => problems[i] === null);
     if (!good) {
       const p = problems[0]!;

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { checkEvidence, contentWords, type EvidenceEntry } from '../../src/matching/evidence.js';
 import { evaluateMatch, prepareAnswer } from '../../src/matching/matcher.js';
 
-const check = (answer: string, quote: string, entry: EvidenceEntry | string) =>
-  checkEvidence(prepareAnswer(answer), quote, typeof entry === 'string' ? { text: entry } : entry);
+type Entry = Omit<EvidenceEntry, 'kind'> & { kind?: EvidenceEntry['kind'] };
+/** Checks a quote for an entry, a deduction unless told otherwise. */
+const check = (answer: string, quote: string, entry: Entry | string) =>
+  checkEvidence(prepareAnswer(answer), quote, typeof entry === 'string' ? { kind: 'deduction', text: entry } : { kind: 'deduction', ...entry });
 
 describe('a quote is found in the answer', () => {
   const answer = '建议先行新辅助化疗联合免疫治疗（PD-1抑制剂）。诱导治疗后重新评估分期，再决定是否手术。\nRestage before surgery.';
@@ -82,10 +84,20 @@ describe('a quote is read in its clause', () => {
     expect(check('不是化疗，而是直接手术。', '直接手术', '建议直接手术').ok).toBe(true);
   });
 
-  it('an entry worded with a negation is met by a negated quote', () => {
-    expect(check('单纯化疗并非本例的最佳选择。', '单纯化疗并非本例的最佳选择', '认为单纯化疗不是最佳选择').ok).toBe(true);
+  it('a negation the entry spells itself is part of what it names', () => {
     expect(check('目前无需检测EGFR。', '无需检测EGFR', '认为无需检测EGFR')).toMatchObject({ ok: true });
-    expect(check('Upfront surgery is not indicated.', 'Upfront surgery is not indicated', { text: '指出不宜直接手术', text_en: 'States surgery first is not indicated' }).ok).toBe(true);
+    expect(check('Upfront surgery is not indicated.', 'Upfront surgery is not indicated', { text: '认为不宜直接手术', text_en: 'Says surgery is not indicated' }).ok).toBe(true);
+    // ...but a negation of the answer's own that the entry does not spell still rejects it.
+    expect(check('并非无需检测EGFR，应尽快送检。', '无需检测EGFR', '认为无需检测EGFR')).toMatchObject({ ok: false, fault: 'quote-rejected' });
+  });
+
+  it('points are not held to polarity: clinicians write many as negations', () => {
+    const point = (text: string) => ({ kind: 'point' as const, text });
+    expect(check('肌酐清除率只有38，所以这次不用培美曲塞了。', '不用培美曲塞', point('停用培美曲塞')).ok).toBe(true);
+    expect(check('脑转移无症状，可先用靶向药，暂不行脑部放疗。', '暂不行脑部放疗', point('暂缓脑部放疗')).ok).toBe(true);
+    expect(check('单纯化疗并非本例的最佳选择。', '单纯化疗并非本例的最佳选择', point('指出单纯化疗不是最佳选择')).ok).toBe(true);
+    // A question is still no evidence for a point.
+    expect(check('是否需要停用培美曲塞？', '停用培美曲塞', point('停用培美曲塞'))).toMatchObject({ ok: false, fault: 'quote-unasserted' });
   });
 
   it('a question, a hedge or a quotation of the rubric asserts nothing', () => {

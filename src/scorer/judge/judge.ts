@@ -103,8 +103,9 @@ async function ask(client: EndpointClient, messages: ChatMessage[], signal: Abor
 function toOpinion(verdict: JudgeVerdictOutput, entry: JudgeEntry, answer: PreparedAnswer, result: JudgeResult, judge: string): Opinion {
   const base = { judge, model: result.model, template: result.template, rationale: verdict.rationale };
   if (!verdict.met) return { ...base, met: false, quotes: [] };
-  const phrases = entry.match ? phrasesOf(entry.match).map((p) => p.phrase) : [];
-  const check = checkEvidence(answer, verdict.quote, { text: entry.text, text_en: entry.text_en, phrases });
+  // The matcher's phrases and patterns, and the examples that meet it, name the entry too (vocabulary names, code names, spellings).
+  const phrases = [...(entry.match ? [...phrasesOf(entry.match).map((p) => p.phrase), ...[entry.match.regex ?? []].flat()] : []), ...(entry.examples?.hit ?? [])];
+  const check = checkEvidence(answer, verdict.quote, { kind: entry.kind, text: entry.text, text_en: entry.text_en, phrases });
   if (check.ok) return { ...base, met: true, quotes: [verdict.quote], citations: check.citations };
   result.faults.push({ judge, entry: verdict.entry, kind: check.fault, detail: check.detail });
   // The quote the judge gave, where it stands, so a reader sees what it cut or misread.

@@ -45,8 +45,9 @@ export interface JudgeEntry {
   kind: EntryKind;
   text: string;
   text_en?: string;
-  /** The entry's matcher, when it has one: its phrases count as the entry's words when a quote is checked (never sent to the judge). */
+  /** The entry's matcher and examples, when it has them: their words count as the entry's when a quote is checked (never sent to the judge). */
   match?: MatchSpec;
+  examples?: { hit: string[] };
 }
 
 export interface JudgeCase {
