@@ -73,13 +73,14 @@ const GENERIC_EN = new Set(
     'patient patients case recommend recommended recommendation suggest suggested advise advised consider considered option options ' +
     'treatment treat therapy approach plan management manage based clinical overall following follow given give need needs needed ' +
     'first next step steps answer question analysis summary would like think believe perform performed use used start ' +
-    'is of to in on at by as or an be we me my us it if so do no up'
+    'is of to in on at by as or an be we me my us it if so do no up physician doctor'
   ).split(' '),
 );
 const GENERIC_ZH = new Set(
   (
     '建议 推荐 患者 病人 治疗 考虑 进行 需要 可以 应该 应当 病情 情况 分析 结合 目前 如下 以下 综上 总之 处理 方案 选择 首先 其次 然后 ' +
-    '评估 根据 我们 本例 该患 这个 一个 一下 问题 回答 认为 是否 可能 能够 同时 以及 或者 还是 因为 所以 因此 如果 但是 对于 关于 具体'
+    '评估 根据 我们 本例 该患 这个 一个 一下 问题 回答 认为 是否 可能 能够 同时 以及 或者 还是 因为 所以 因此 如果 但是 对于 关于 具体 ' +
+    '说明 以上 综合 参考 临床 医生 主治'
   ).split(' '),
 );
 
@@ -108,9 +109,8 @@ export function contentWords(text: string): Set<string> {
   return words;
 }
 
-const hasHan = (words: ReadonlySet<string>) => [...words].some((w) => isCjk(w[0]));
-const hasLatin = (words: ReadonlySet<string>) => [...words].some((w) => !isCjk(w[0]));
-
+const HAN = /\p{sc=Han}/u;
+const LATIN = /[a-z]/i;
 /**
  * Whether a quote shares a content word with the entry. A quote in one script against an
  * entry written only in the other cannot be compared word by word: it is given the benefit
@@ -118,10 +118,11 @@ const hasLatin = (words: ReadonlySet<string>) => [...words].some((w) => !isCjk(w
  */
 function onTopic(quote: string, entry: EvidenceEntry): boolean | 'incomparable' {
   const said = contentWords(quote);
-  const wanted = contentWords([entry.text, entry.text_en ?? '', ...(entry.phrases ?? [])].join('\n'));
+  const named = [entry.text, entry.text_en ?? '', ...(entry.phrases ?? [])].join('\n');
+  const wanted = contentWords(named);
   for (const w of said) if (wanted.has(w)) return true;
-  // Nothing to compare (a dose, "50岁") or nothing in the same script: not held off-topic.
-  const comparable = (hasHan(said) && hasHan(wanted)) || (hasLatin(said) && hasLatin(wanted));
+  // Nothing to compare (a dose, "50岁") or no script in common: not held off-topic.
+  const comparable = said.size > 0 && ((HAN.test(quote) && HAN.test(named)) || (LATIN.test(quote) && LATIN.test(named)));
   return comparable ? false : 'incomparable';
 }
 
