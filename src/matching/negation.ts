@@ -29,7 +29,7 @@ const WORD_COST = 1.5;
 const ZH_CUES = [
   '不', '未', '无', '非', '勿', '没', '没有', '忌', '切忌', '避免', '禁止', '禁用', '不宜', '不建议', '不推荐',
   '不应', '不应该', '不要', '不必', '无需', '无须', '不需要', '不用', '排除', '否认', '而非', '而不是', '反对',
-  '不同意', '不赞成', '不支持', '不主张', '不认为', '严禁', '不可', '不能', '不得', '别', '谨防', '慎用', '杜绝',
+  '不同意', '不赞成', '不支持', '不主张', '不认为', '严禁', '不可', '不能', '不得', '别', '谨防', '慎用', '杜绝', '不足以',
 ];
 const EN_CUES = [
   'not', 'no', 'non', 'never', 'without', 'avoid', 'avoids', 'avoided', 'avoiding', "don't", 'do not', "doesn't",
@@ -49,6 +49,8 @@ const ZH_TERMS = [
   // Fixed expressions that affirm: "毫不犹豫建议", "不妨", "不失为一种选择", "无不", "不可不", "刻不容缓".
   '毫不犹豫', '毫不迟疑', '毫不', '不妨', '不失为', '无不', '莫不', '不可不', '刻不容缓', '不容置疑', '不容迟疑',
   '不遗余力', '非得', '不外乎', '无一例外',
+  // An adjective of amount or quality, negated on its own: "组织不够就只能放弃基因检测" gives the testing up.
+  '不够', '不足', '不佳', '不多',
 ];
 const EN_TERMS = [
   'not only', 'no doubt', 'no matter', 'whether or not', 'not just', 'not merely', 'no question', 'without delay',
