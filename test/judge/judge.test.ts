@@ -182,6 +182,10 @@ describe('jury over HTTP', () => {
     expect(d.opinions.get('restage')).toMatchObject({ met: true, judge: 'honest+honest+flip-restage' });
     expect((d.opinions.get('restage') as { rationale: string }).rationale).toMatch(/2 met, 1 not met/);
     expect(d.jurors.get('restage')!.map((o) => o.met)).toEqual([true, true, false]);
+    // The majority's evidence, cited once in its sentence.
+    expect((d.opinions.get('restage') as { citations: unknown[] }).citations).toEqual([
+      { quote: '诱导治疗后重新评估分期，再决定是否手术', start: 16, end: 35, sentence: '诱导治疗后重新评估分期，再决定是否手术。', sentence_start: 16 },
+    ]);
   });
 
   it('majority: a tie is undecided and reported', async () => {
