@@ -61,7 +61,6 @@ function decide(entry: ResolvedEntry, matcher: Opinion | undefined, judgeOpinion
       met: matcher.met,
       decided_by: 'matcher',
       quotes: matcher.quotes,
-      ...(matcher.citations && matcher.citations.length > 0 && { citations: matcher.citations }),
       ...(matcher.rationale !== undefined && { rationale: matcher.rationale }),
       ...(judge && { agreement: judge.met === matcher.met }),
     };
@@ -72,9 +71,7 @@ function decide(entry: ResolvedEntry, matcher: Opinion | undefined, judgeOpinion
       met: judge.met,
       decided_by: 'judge',
       quotes: judge.quotes,
-      ...(judge.met && judge.citations && { citations: judge.citations }),
-      // An overruled quote is the reason the entry is not met: the reader sees it first.
-      ...((judge.fault ?? judge.rationale) !== undefined && { rationale: judge.fault ?? judge.rationale }),
+      ...(judge.rationale !== undefined && { rationale: judge.rationale }),
     };
   }
   const rationale =
@@ -126,7 +123,7 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
   const decided = entries.map((entry) => {
     const outcome = entry.match ? evaluateMatch(entry.match, answer) : undefined;
     const matcher: Opinion | undefined = outcome && { met: outcome.met, quotes: outcome.quotes, ...(outcome.met && { citations: outcome.citations }), rationale: outcome.detail };
-    return decide(entry, matcher, input.judgeOpinions?.get(entry.id), input.external?.get(entry.id));
+    return withEvidence(decide(entry, matcher, input.judgeOpinions?.get(entry.id), input.external?.get(entry.id)));
   });
   const verdictMap = new Map<string, EntryVerdict>(decided.map((v) => [v.entry, { met: v.met, quotes: v.quotes, citations: v.citations }]));
   const result = applyProfile(entries, verdictMap, profile);
@@ -147,4 +144,14 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
       note: `the answer has ${response.text.length} characters; the matchers read the first ${MAX_MATCHED_CHARS} and not the last ${answer.unread}`,
     }),
   };
+}
+
+/** The deciding opinion's citations on a met verdict, and an overruled judge quote's fault as the verdict's reason. */
+function withEvidence(verdict: Omit<Verdict, 'points'>): Omit<Verdict, 'points'> {
+  const opinion = verdict.decided_by === 'matcher' ? verdict.matcher : verdict.decided_by === 'judge' ? verdict.judge : undefined;
+  if (!opinion) return verdict;
+  if (opinion.met && opinion.citations && opinion.citations.length > 0) verdict.citations = opinion.citations;
+  // The reader sees first why a judge's "met" did not stand.
+  if (verdict.decided_by === 'judge' && opinion.fault) verdict.rationale = opinion.fault;
+  return verdict;
 }
