@@ -30,7 +30,7 @@ export { normalizeForMatch } from './normalize.js';
 export { sentencesOf, sentenceSpans, type SentenceSpan } from './sentences.js';
 
 /** Recorded with every score: a change in matching behaviour changes this string. */
-export const MATCHER_VERSION = 'caps-matcher/2.0';
+export const MATCHER_VERSION = 'caps-matcher/2.1';
 
 export interface MatchOutcome {
   met: boolean;
