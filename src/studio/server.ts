@@ -23,6 +23,7 @@ import { gradingRoutes } from './routes/grading.js';
 import { coordinatorRoutes } from './routes/coordinator.js';
 import { reviewRoutes } from './routes/review.js';
 import { respondRoutes } from './routes/respond.js';
+import { commentRoutes } from './routes/comments.js';
 
 export const WEB_DIR = join(PACKAGE_ROOT, 'dist', 'studio', 'web');
 export const LOCAL_COORDINATOR = 'coordinator';
@@ -141,6 +142,7 @@ export function studioApp(ctx: StudioContext, host: string, port: () => number):
   app.route('/api/review', reviewRoutes(ctx));
   app.route('/api/coordinator', coordinatorRoutes(ctx));
   app.route('/api', respondRoutes(ctx));
+  app.route('/api/comments', commentRoutes(ctx));
   app.notFound((c) => refusal(c, 404, 'No such page.'));
   return app;
 }
