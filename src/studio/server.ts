@@ -25,6 +25,7 @@ import { reviewRoutes } from './routes/review.js';
 import { respondRoutes } from './routes/respond.js';
 import { authoringRoutes } from './routes/authoring.js';
 import { roundsRoutes } from './routes/rounds.js';
+import { commentRoutes } from './routes/comments.js';
 
 export const WEB_DIR = join(PACKAGE_ROOT, 'dist', 'studio', 'web');
 export const LOCAL_COORDINATOR = 'coordinator';
@@ -148,6 +149,7 @@ export function studioApp(ctx: StudioContext, host: string, port: () => number):
   app.route('/api', respondRoutes(ctx));
   app.route('/api/bank', authoringRoutes(ctx));
   app.route('/api/rounds', roundsRoutes(ctx));
+  app.route('/api/comments', commentRoutes(ctx));
   app.notFound((c) => refusal(c, 404, 'No such page.'));
   return app;
 }
