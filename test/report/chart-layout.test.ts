@@ -73,7 +73,6 @@ describe('chart rules in a browser', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'caps-chart-layout-'));
-    const t0 = Date.now();
     const demo = await runDemo({ out: join(dir, 'demo') });
     const fixtures: [string, Results][] = [
       ['demo', demo.results],
@@ -84,7 +83,6 @@ describe('chart rules in a browser', () => {
       const { files } = await buildReport({ results, outDir: join(dir, name), formats: ['html'] });
       reports.set(name, pathToFileURL(files[0]).href);
     }
-    console.log('built', Date.now() - t0);
     opened = await openInChromium(reports.get('demo')!, dir);
     const out = join(process.cwd(), 'test-output');
     mkdirSync(out, { recursive: true });
@@ -92,9 +90,7 @@ describe('chart rules in a browser', () => {
       for (const [view, width] of Object.entries(WIDTHS)) {
         await opened.page.setViewportSize({ width, height: 900 });
         await opened.page.goto(url, { waitUntil: 'load' });
-        console.log('load', name, view, Date.now() - t0);
         layouts.set(`${name}@${view}`, await chartLayout(opened.page));
-        console.log('check', name, view, Date.now() - t0);
         if (name !== 'single') await screenshots(name, view, out);
       }
     }
@@ -103,7 +99,7 @@ describe('chart rules in a browser', () => {
 
   async function screenshots(name: string, view: string, out: string): Promise<void> {
     const page = opened.page;
-    for (const section of ['evidence', 'safety', 'pairs', 'depth', 'quality', 'distraction']) {
+    for (const section of ['evidence', 'pairs', 'depth', 'quality']) {
       const figure = page.locator(`#${section} figure`).first();
       if ((await figure.count()) === 0) continue;
       await figure.screenshot({ path: join(out, `chart-${name}-${section}-${view}.png`) });

@@ -479,28 +479,39 @@ interface Box {
 const meets = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 /**
- * Places each label beside its anchor, trying right, left, above, below and the diagonals, at the
- * first place that meets no other label, no obstacle (markers) and stays inside `bounds`; a
- * label with no such place is left out (null). Greedy, in the order given.
+ * Places each label beside its anchor, trying right, left, above, below and the diagonals, first
+ * next to it and then on three wider rings (those get a leader line), at the first place that meets
+ * no other label, no obstacle (markers) and stays inside `bounds`; a label with no such place is
+ * left out (null). Greedy, in the order given.
  */
-export function placeLabels(anchors: { x: number; y: number; w: number; h: number }[], obstacles: Box[], bounds: Box, gap = 6): (Box | null)[] {
+export function placeLabels(anchors: { x: number; y: number; w: number; h: number }[], obstacles: Box[], bounds: Box): ({ box: Box; leader: boolean } | null)[] {
   const placed: Box[] = [];
+  const inside = (b: Box) => b.x >= bounds.x && b.y >= bounds.y && b.x + b.w <= bounds.x + bounds.w && b.y + b.h <= bounds.y + bounds.h;
   return anchors.map((a) => {
-    const candidates: Box[] = [
-      { x: a.x + gap, y: a.y - a.h / 2, w: a.w, h: a.h },
-      { x: a.x - gap - a.w, y: a.y - a.h / 2, w: a.w, h: a.h },
-      { x: a.x - a.w / 2, y: a.y - gap - a.h, w: a.w, h: a.h },
-      { x: a.x - a.w / 2, y: a.y + gap, w: a.w, h: a.h },
-      { x: a.x + gap, y: a.y - gap - a.h, w: a.w, h: a.h },
-      { x: a.x + gap, y: a.y + gap, w: a.w, h: a.h },
-      { x: a.x - gap - a.w, y: a.y - gap - a.h, w: a.w, h: a.h },
-      { x: a.x - gap - a.w, y: a.y + gap, w: a.w, h: a.h },
-    ];
-    const inside = (b: Box) => b.x >= bounds.x && b.y >= bounds.y && b.x + b.w <= bounds.x + bounds.w && b.y + b.h <= bounds.y + bounds.h;
-    const spot = candidates.find((b) => inside(b) && !placed.some((p) => meets(p, b)) && !obstacles.some((o) => meets(o, b)));
-    if (spot) placed.push(spot);
-    return spot ?? null;
+    for (const gap of [6, 20, 34, 50]) {
+      const candidates: Box[] = [
+        { x: a.x + gap, y: a.y - a.h / 2, w: a.w, h: a.h },
+        { x: a.x - gap - a.w, y: a.y - a.h / 2, w: a.w, h: a.h },
+        { x: a.x - a.w / 2, y: a.y - gap - a.h, w: a.w, h: a.h },
+        { x: a.x - a.w / 2, y: a.y + gap, w: a.w, h: a.h },
+        { x: a.x + gap, y: a.y - gap - a.h, w: a.w, h: a.h },
+        { x: a.x + gap, y: a.y + gap, w: a.w, h: a.h },
+        { x: a.x - gap - a.w, y: a.y - gap - a.h, w: a.w, h: a.h },
+        { x: a.x - gap - a.w, y: a.y + gap, w: a.w, h: a.h },
+      ];
+      const box = candidates.find((b) => inside(b) && !placed.some((p) => meets(p, b)) && !obstacles.some((o) => meets(o, b)));
+      if (box) {
+        placed.push(box);
+        return { box, leader: gap > 6 };
+      }
+    }
+    return null;
   });
+}
+
+/** The point of `box` nearest to (x, y): where a leader line from (x, y) ends. */
+function nearestOn(box: Box, x: number, y: number): [number, number] {
+  return [Math.max(box.x, Math.min(box.x + box.w, x)), Math.max(box.y, Math.min(box.y + box.h, y))];
 }
 
 const SCATTER_FONT = 10;
@@ -546,8 +557,17 @@ export function scatterChart(input: {
     }),
   );
   const anchors = input.groups.flatMap((g, gi) => (g.labelled ? g.points.map((p, pi) => ({ gi, pi, x: px(p.x), y: py(p.y), w: textWidth(texts[gi][pi], SCATTER_FONT), h: lineHeight(SCATTER_FONT) })) : []));
-  const spots = placeLabels(anchors, markers, { x: 2, y: plot.y - 4, w: width - 4, h: plot.h + 8 });
-  const spotOf = new Map(anchors.map((a, i) => [`${a.gi}:${a.pi}`, { a, spot: spots[i] }]));
+  // Labels may use the margin above the plot (below the legend), never the axes' own labels.
+  const spots = placeLabels(anchors, markers, { x: 2, y: legendH + 2, w: width - 4, h: plot.y + plot.h + 4 - (legendH + 2) });
+  const spotOf = new Map(anchors.map((a, i) => [`${a.gi}:${a.pi}`, { a, spot: spots[i]?.box }]));
+  const leaders = anchors.flatMap((a, i) => {
+    const spot = spots[i];
+    if (!spot?.leader) return [];
+    const [x2, y2] = nearestOn(spot.box, a.x, a.y);
+    const d = Math.hypot(x2 - a.x, y2 - a.y) || 1;
+    const start = (MARKER / 2 + 1) / d;
+    return [{ type: 'line', silent: true, shape: { x1: a.x + (x2 - a.x) * start, y1: a.y + (y2 - a.y) * start, x2, y2 }, style: { stroke: MUTED, lineWidth: 0.8 } }];
+  });
   const refs = [...(input.xRefs ?? []).map((x) => ({ xAxis: x })), ...(input.yRefs ?? []).map((y) => ({ yAxis: y }))];
   return {
     title: input.title,
@@ -556,6 +576,7 @@ export function scatterChart(input: {
     titles,
     option: {
       grid,
+      graphic: leaders as never,
       legend: { top: 4, left: 8, right: 8, data: input.groups.map((g) => g.name), textStyle: { fontFamily: FONT_STACK, color: MUTED, fontSize: AXIS_FONT } },
       xAxis: { type: 'value', name: input.xName, nameLocation: 'middle', nameGap: 8 + lh + 8, min: input.xMin, max: input.xMax, axisLabel: { ...AXIS_LABEL, fontSize: AXIS_FONT }, splitLine: SPLIT_LINE },
       yAxis: { type: 'value', name: input.yName, nameLocation: 'middle', nameGap: yNameGap, min: input.yMin, max: input.yMax, axisLabel: { ...AXIS_LABEL, fontSize: AXIS_FONT }, splitLine: SPLIT_LINE },
