@@ -4,6 +4,7 @@ import { calibrate, type AgreementStats, type CalibratedRater, type CalibrationR
 import { loadBankOrThrow } from '../bank/load.js';
 import { wholeNumber } from './score.js';
 import type { Interval } from '../analysis/agreement.js';
+import { examples } from './help.js';
 
 export function calibrateCommand(): Command {
   return new Command('calibrate')
@@ -13,8 +14,15 @@ export function calibrateCommand(): Command {
     .addOption(new Option('--against <rater>', 'verdicts to calibrate').choices(['judge', 'matcher', 'final']).default('judge'))
     .option('--seed <n>', 'bootstrap seed', wholeNumber('--seed', 0), 1)
     .option('--resamples <n>', 'bootstrap resamples', wholeNumber('--resamples', 100), 1000)
-    .option('--bank <paths...>', 'bank files, for per-tag agreement')
+    .option('-b, --bank <paths...>', 'bank files, for per-tag agreement')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      examples([
+        ['caps calibrate --labels labels.csv --run runs/my-run', 'agreement of the judge with expert labels'],
+        ['caps calibrate --labels labels.csv --run runs/my-run --against matcher --format json', 'of the matchers, as JSON'],
+      ]),
+    )
     .exitOverride()
     .action(async (options: { labels: string; run?: string; against: CalibratedRater; seed: number; resamples: number; bank?: string[]; format: string }) => {
       const bank = options.bank ? await loadBankOrThrow(options.bank) : undefined;

@@ -2,13 +2,14 @@
  * `caps draft --bank DIR [--topic T] [--depth N] --count K [--model ENDPOINT] [--config FILE]`:
  * a model drafts items into the bank as drafts for review.
  */
-import { existsSync } from 'node:fs';
 import { Command } from 'commander';
-import { loadConfig } from '../endpoints/config.js';
+import { DEFAULT_CONFIG_FILE } from '../endpoints/discover-config.js';
+import { announceSetup } from './setup.js';
 import { createEndpointClient } from '../endpoints/client.js';
 import { closestMatch } from '../bank/suggest.js';
 import { DEFAULT_DRAFT_ATTEMPTS, draftItems, formatDraftOutcome } from '../draft/draft.js';
 import { RunIncompleteError, UserError } from '../errors.js';
+import { examples } from './help.js';
 
 const whole = (name: string, min: number) => (value: string) => {
   const n = Number(value);
@@ -24,16 +25,24 @@ export function draftCommand(): Command {
     .option('--depth <N>', 'draft at this depth only', whole('--depth', 0))
     .option('--count <K>', 'items to draft', whole('--count', 1), 1)
     .option('-m, --model <endpoint>', 'endpoint name from the config (default: its first endpoint)')
-    .option('-c, --config <file>', 'caps.config.yaml with the endpoints', 'caps.config.yaml')
+    .option('-c, --config <file>', `config with the drafting endpoint (default: ./${DEFAULT_CONFIG_FILE})`)
     .option('--attempts <N>', `attempts per draft before it is given up (default ${DEFAULT_DRAFT_ATTEMPTS})`, whole('--attempts', 1))
+    .addHelpText(
+      'after',
+      examples([
+        ['caps draft --count 3', 'three drafts for empty topic x depth cells, by the first endpoint of ./caps.config.yaml'],
+        ['caps draft --topic staging --depth 3 -m deepseek-chat', 'one cell, one model'],
+      ]),
+    )
     .exitOverride()
-    .action(async (options: { bank: string[]; topic?: string; depth?: number; count: number; model?: string; config: string; attempts?: number }) => {
-      if (!existsSync(options.config)) throw new UserError(`${options.config}: no such config; pass --config FILE with the drafting endpoint (see caps.config.example.yaml)`);
-      const config = loadConfig(options.config);
+    .action(async (options: { bank: string[]; topic?: string; depth?: number; count: number; model?: string; config?: string; attempts?: number }) => {
+      const found = announceSetup('draft', options.config, (f) => [`drafting endpoint ${options.model ?? f.config?.endpoints[0]?.name ?? 'none'}`]);
+      if (!found.config) throw new UserError(`no config: pass --config FILE with the drafting endpoint or create ./${DEFAULT_CONFIG_FILE} (caps init).`);
+      const config = found.config;
       const endpoint = options.model ? config.endpoints.find((e) => e.name === options.model) : config.endpoints[0];
       if (!endpoint) {
         const hint = closestMatch(options.model!, config.endpoints.map((e) => e.name));
-        throw new UserError(`--model "${options.model}" is not an endpoint of ${options.config}${hint ? `; did you mean "${hint}"?` : ''} (endpoints: ${config.endpoints.map((e) => e.name).join(', ')})`);
+        throw new UserError(`--model "${options.model}" is not an endpoint of ${found.path}${hint ? `; did you mean "${hint}"?` : ''} (endpoints: ${config.endpoints.map((e) => e.name).join(', ')})`);
       }
       const outcomes = await draftItems({
         bank: options.bank,

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { loadBankOrThrow } from '../bank/load.js';
 import { importAnswers } from '../scorer/import-answers.js';
+import { examples } from './help.js';
 import { UserError } from '../errors.js';
 
 export function importAnswersCommand(): Command {
@@ -9,8 +10,14 @@ export function importAnswersCommand(): Command {
     .description("import doctors' answers (CSV item,variant,turn,text or YAML) into a run folder, scored like any model")
     .argument('<file>', 'answers file (.csv, .yaml or .yml)')
     .requiredOption('--respondent <name>', 'the doctor (or group) who wrote the answers')
-    .requiredOption('--bank <paths...>', 'question bank files or folders the answers belong to')
-    .option('--out <run-dir>', 'run folder to append to or create (default runs/human-<respondent>)')
+    .requiredOption('-b, --bank <paths...>', 'question bank files or folders the answers belong to')
+    .option('-o, --out <run-dir>', 'run folder to append to or create (default runs/human-<respondent>)')
+    .addHelpText(
+      'after',
+      examples([
+        ['caps import-answers dr-li.csv --respondent dr-li --bank questions/ -o runs/my-run', "a doctor's answers beside the models' (CSV item,variant,turn,text)"],
+      ]),
+    )
     .exitOverride()
     .action(async (file: string, options: { respondent: string; bank: string[]; out?: string }) => {
       const bank = await loadBankOrThrow(options.bank);

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadBankOrThrow } from '../bank/load.js';
 import { RunFolder } from '../io/run-folder.js';
 import { importVerdicts } from '../interop/import-verdicts.js';
+import { examples } from './help.js';
 import { UserError } from '../errors.js';
 
 export function importVerdictsCommand(): Command {
@@ -10,8 +11,14 @@ export function importVerdictsCommand(): Command {
     .description("keep per-criterion grades made elsewhere (published, expert, an edited verdicts.csv) in the run's verdicts.jsonl and score with them: key or item+respondent, entry, met[, quote, rationale, grader]")
     .argument('<file>', 'grades (.csv or .yaml): the columns of caps calibrate --labels, or a report verdicts.csv')
     .requiredOption('--run <run-dir>', 'run folder holding the graded answers')
-    .option('--bank <paths...>', "question bank files or folders (default: the bank recorded in the run's manifest)")
+    .option('-b, --bank <paths...>', "question bank files or folders (default: the bank recorded in the run's manifest)")
     .option('--grader <name>', 'who graded, when the file has no grader column', 'imported')
+    .addHelpText(
+      'after',
+      examples([
+        ['caps import-verdicts grades.csv --run runs/my-run --grader dr-wang', "experts' grades of the run's answers"],
+      ]),
+    )
     .exitOverride()
     .action(async (file: string, options: { run: string; bank?: string[]; grader: string }) => {
       const bank = await loadBankOrThrow(options.bank ?? new RunFolder(options.run).readManifest().bank.paths);

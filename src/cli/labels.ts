@@ -2,13 +2,21 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { examples } from './help.js';
 
 export function labelsCommand(): Command {
   const exportLabelsCommand = new Command('export')
     .description('write every label in force (grades, calibration references, adjudications) for caps calibrate and caps import-verdicts')
     .requiredOption('-o, --out <file>', 'labels file to write (.jsonl or .csv)')
     .option('--db <file>', 'studio database', 'studio.db')
-    .option('--bank <paths...>', "question bank files or folders (default: the bank in the runs' manifests)")
+    .option('-b, --bank <paths...>', "question bank files or folders (default: the bank in the runs' manifests)")
+    .addHelpText(
+      'after',
+      examples([
+        ['caps labels export -o labels.jsonl --db caps-demo/runs/studio.db', 'labels for caps calibrate'],
+        ['caps labels export -o labels.csv --db caps-demo/runs/studio.db', 'the same as a sheet'],
+      ]),
+    )
     .exitOverride()
     .action(async (options: { out: string; db: string; bank?: string[] }) => {
       if (!existsSync(options.db)) throw new UserError(`${options.db}: no studio database here; pass --db FILE (caps studio prints where it keeps it).`);
@@ -22,5 +30,9 @@ export function labelsCommand(): Command {
         ctx.store.db.close();
       }
     });
-  return new Command('labels').description("physicians' labels made in caps studio").addCommand(exportLabelsCommand).exitOverride();
+  return new Command('labels')
+    .description("physicians' labels made in caps studio")
+    .addCommand(exportLabelsCommand)
+    .addHelpText('after', examples([['caps labels export -o labels.jsonl --db caps-demo/runs/studio.db', 'every label in force, for caps calibrate']]))
+    .exitOverride();
 }

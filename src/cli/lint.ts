@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { displayPath } from '../bank/diagnostic.js';
 import { formatLintText, lintBank } from '../bank/lint.js';
 import { UserError } from '../errors.js';
+import { examples } from './help.js';
 
 export function lintCommand(): Command {
   return new Command('lint')
@@ -10,6 +11,13 @@ export function lintCommand(): Command {
     .argument('<paths...>', 'bank files or folders (folders are searched for .yaml/.yml)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .showHelpAfterError('(run caps lint --help for usage)')
+    .addHelpText(
+      'after',
+      examples([
+        ['caps lint questions/', 'check every bank file in questions/'],
+        ['caps lint questions/my-bank.yaml --format json', 'one file, problems as JSON'],
+      ]),
+    )
     .exitOverride()
     .action(async (paths: string[], options: { format: 'text' | 'json' }) => {
       const report = await lintBank(paths);

@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   draft: async () => (await import('./draft.js')).draftCommand(),
   export: async () => (await import('./export.js')).exportCommand(),
   import: async () => (await import('./import.js')).importCommand(),
+  init: async () => (await import('./init.js')).initCommand(),
   'import-answers': async () => (await import('./import-answers.js')).importAnswersCommand(),
   'import-verdicts': async () => (await import('./import-verdicts.js')).importVerdictsCommand(),
   labels: async () => (await import('./labels.js')).labelsCommand(),
@@ -58,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   // Every line printed, ours or a library's debug log, passes the redaction step.
   const restoreStreams = redactStandardStreams();
   try {
+    (await import('./setup.js')).readDotEnv();
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {

@@ -1,12 +1,19 @@
 /** `caps merge RUN_DIR... --out DIR`: join shard folders of one run. */
 import { Command } from 'commander';
 import { mergeRuns } from '../runner/merge.js';
+import { examples } from './help.js';
 
 export function mergeCommand(): Command {
   return new Command('merge')
     .description('join run folders of the same bank (e.g. --shard outputs) into one, each answer once')
     .argument('<runs...>', 'run folders to join')
     .requiredOption('-o, --out <dir>', 'new run folder to write')
+    .addHelpText(
+      'after',
+      examples([
+        ['caps merge runs/shard-1 runs/shard-2 -o runs/all', 'join the shards of one run'],
+      ]),
+    )
     .exitOverride()
     .action(async (dirs: string[], options: { out: string }) => {
       const summary = await mergeRuns({ dirs, out: options.out });

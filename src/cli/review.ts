@@ -12,6 +12,7 @@ import { appendReviewEvents, historyBeside, readReviewHistory } from '../review/
 import type { ReviewEvent } from '../review/history.js';
 import { bankStatuses, closeRound, decide, missingDecisions, openRound, openRoundOf, replay, reviewerRates, reviseItem, revisedItems, roundRates, DEFAULT_REVISION_THRESHOLD, type ReviewState } from '../review/rounds.js';
 import { resolveRubric } from '../scorer/rubric.js';
+import { examples } from './help.js';
 
 interface Common {
   bank: string[];
@@ -49,10 +50,14 @@ function withCommon(command: Command): Command {
 }
 
 export function reviewCommand(): Command {
-  const review = new Command('review').description('peer review rounds: open a round, record decisions and revisions, close it to admit items');
+  const review = new Command('review')
+    .description('peer review rounds: open a round, record decisions and revisions, close it to admit items')
+    .addHelpText('after', examples([['caps review open --reviewers dr-li,dr-wang --by dr-chen', 'open a round'], ['caps review status', 'where the round stands']]))
+    .exitOverride();
 
   review.addCommand(
     withCommon(new Command('open'))
+      .addHelpText('after', examples([['caps review open --reviewers dr-li,dr-wang --by dr-chen', 'a round over the drafts and revised items, two reviewers each']]))
       .description('open the next round over the revised items and the drafts and items in review never reviewed (or --items)')
       .requiredOption('--reviewers <names>', 'reviewers to assign, comma-separated')
       .requiredOption('--by <name>', 'the coordinator opening the round')
@@ -82,6 +87,7 @@ export function reviewCommand(): Command {
 
   review.addCommand(
     withCommon(new Command('decide'))
+      .addHelpText('after', examples([['caps review decide --item ht-001 --reviewer dr-li --accept', 'accept an item'], ['caps review decide --item ht-001 --reviewer dr-li --revise --comment "threshold is 130/80" --entry target', 'ask for a revision of one entry']]))
       .description('record a reviewer\'s decision on an item of the open round')
       .requiredOption('--item <id>', 'item id')
       .requiredOption('--reviewer <name>', 'the reviewer')
@@ -102,6 +108,7 @@ export function reviewCommand(): Command {
 
   review.addCommand(
     withCommon(new Command('revise'))
+      .addHelpText('after', examples([['caps review revise --item ht-001 --by dr-chen --note "target fixed"', 'the author answered the requests']]))
       .description('record that the author revised an item in answer to its revision requests')
       .requiredOption('--item <id>', 'item id')
       .requiredOption('--by <name>', 'the author')
@@ -115,6 +122,7 @@ export function reviewCommand(): Command {
 
   review.addCommand(
     withCommon(new Command('close'))
+      .addHelpText('after', examples([['caps review close --by dr-chen', "admit the round's items if few needed revision"]]))
       .description('close the open round: admit its items if the revision rate is below the threshold')
       .requiredOption('--by <name>', 'the coordinator closing the round')
       .action(async (options: Common & { by: string }) => {
@@ -132,6 +140,7 @@ export function reviewCommand(): Command {
 
   review.addCommand(
     withCommon(new Command('status'))
+      .addHelpText('after', examples([['caps review status', 'revision rates and what the open round waits for']]))
       .description('revision rate per round and per reviewer, and what the open round waits for')
       .action(async (options: Common) => {
         const { file, state } = await context(options);

@@ -5,17 +5,23 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadBankOrThrow } from '../bank/load.js';
+import { DEFAULT_CONFIG_FILE } from '../endpoints/discover-config.js';
 import { itemsWithStatus, usesStatuses } from '../bank/status.js';
-import { loadConfig } from '../endpoints/config.js';
 import { RunFolder } from '../io/run-folder.js';
 import { RunIncompleteError, UserError } from '../errors.js';
 import { estimatePlan, ASSUMED_MAX_TOKENS } from '../runner/estimate.js';
 import { parseDepths, parseShard, parseStatuses, type PlanFilters } from '../runner/plan.js';
 import { createProgressReporter, progressMode } from '../runner/progress.js';
-import { prepareRun, runEval, type RunSelection } from '../runner/run.js';
+import { endpointOfCondition, prepareRun, runEval, type RunSelection, type RunSummary } from '../runner/run.js';
+import { describeEndpointFailures } from '../runner/endpoint-health.js';
+import { formatUsageLines } from '../runner/usage.js';
+import { announceSetup } from './setup.js';
+import { examples } from './help.js';
 
 interface RunCliOptions {
-  config: string;
+  config?: string;
+  language?: 'zh' | 'en';
+  format: 'text' | 'json';
   bank?: string[];
   models?: string;
   samples?: number;
@@ -48,15 +54,17 @@ const positiveInt = (name: string, max = Number.MAX_SAFE_INTEGER) => (value: str
 export function runCommand(): Command {
   return new Command('run')
     .description('ask the configured endpoints every item, variant, turn and sample (resumable: re-run to finish)')
-    .requiredOption('-c, --config <file>', 'caps.config.yaml with the endpoints')
+    .option('-c, --config <file>', `endpoints file (default: ./${DEFAULT_CONFIG_FILE})`)
     .option('-b, --bank <paths...>', 'bank files or folders (default: questions/)')
-    .option('-m, --models <names>', 'endpoint names to ask, comma-separated (default: all)')
+    .option('-m, --models <names>', 'endpoint names to ask, comma-separated (default: all but judges)')
+    .option('--plan', 'print the plan and estimated cost; ask nothing')
+    .addOption(new Option('--no-cache', 'neither read nor replay cached answers (use while debugging an endpoint)'))
+    .option('-o, --out <dir>', 'run folder (default: runs/<bank>-<selection hash>, so the same command resumes)')
     .option('-k, --samples <K>', 'answers per item and form', positiveInt('--samples', 1000))
+    .addOption(new Option('--language <lang>', "ask the items' English versions (prompt_en, turns_en), recorded as <endpoint>@en").choices(['zh', 'en']))
     .option('--concurrency <N>', 'requests in flight per endpoint (overrides the config)', positiveInt('--concurrency', 1024))
     .option('--max-in-flight <N>', 'requests in flight across all endpoints', positiveInt('--max-in-flight', 65_536))
-    .option('-o, --out <dir>', 'run folder (default: runs/<bank>-<selection hash>, so the same command resumes)')
     .option('--resume <dir>', 'finish the run in this folder with the selection it was started with')
-    .option('--plan', 'print the plan and estimated cost; ask nothing')
     .option('--shard <i/n>', 'run only shard i of n (deterministic; join shards with caps merge); auto or auto/n takes it from a Slurm array or Kubernetes Indexed Job')
     .option('--items <ids>', 'only these item ids, comma-separated')
     .option('--topics <topics>', 'only these topics (and their subtopics), comma-separated')
@@ -65,14 +73,25 @@ export function runCommand(): Command {
     .option('--limit <N>', 'only the first N items that pass the filters', positiveInt('--limit'))
     .option('--status <statuses>', 'review statuses to ask, comma-separated, or all (default: admitted, when the bank records statuses)')
     .addOption(new Option('--cache <dir>', 'response cache folder (default: .cache next to the run folder)'))
-    .addOption(new Option('--no-cache', 'neither read nor write the response cache'))
     .option('-q, --quiet', 'plain progress lines every 10 s instead of a live display')
     .option('--batch', 'send the requests through the OpenAI Batch API (/v1/files, /v1/batches; cheaper, slower); a batch in progress is collected by the next run')
     .option('--batch-poll <seconds>', 'seconds between batch status checks', positiveInt('--batch-poll'), 30)
     .option('--accept-moved-endpoints', 'resume although an endpoint now has another base URL (the same deployment at a new address)')
+    .addOption(new Option('--format <format>', 'summary format on standard output (the run folder, or JSON)').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      examples([
+        ['caps run --plan', 'what would be asked, and its cost, with ./caps.config.yaml'],
+        ['caps run --bank questions/ --models deepseek-chat --limit 5 --no-cache', 'try one endpoint on 5 items, asking afresh'],
+        ['caps run --bank questions/ --samples 3', 'the whole bank, 3 answers per form; run it again to resume'],
+        ['caps run --language en', 'the English versions, compared as <endpoint>@en in the report'],
+      ]),
+    )
     .exitOverride()
     .action(async (options: RunCliOptions) => {
-      const config = loadConfig(options.config);
+      const found = announceSetup('run', options.config, () => ['judge not used (caps score judges)']);
+      if (!found.config) throw new UserError(`no config: pass --config FILE or create ./${DEFAULT_CONFIG_FILE} (caps init writes one with presets).`);
+      const config = found.config;
       const resumed = options.resume ? new RunFolder(options.resume).readManifest() : null;
       const bankPaths = options.bank ?? resumed?.bank.paths ?? ['questions'];
       if (!options.bank && !resumed && !existsSync('questions')) {
@@ -82,12 +101,16 @@ export function runCommand(): Command {
       const selection: RunSelection & { out?: string } = {
         bank,
         config,
-        models: list(options.models) ?? (resumed ? resumed.endpoints.map((e) => e.name) : undefined),
+        models: list(options.models) ?? (resumed ? resumed.endpoints.map((e) => endpointOfCondition(e.name)) : undefined),
         samples: options.samples ?? (typeof resumed?.plan.samples === 'number' ? resumed.plan.samples : undefined),
         concurrency: options.concurrency,
         filters: filtersOf(options, resumed?.plan.filters as Record<string, unknown> | undefined),
         out: options.resume ?? options.out,
+        language: (options.language ?? (resumed?.plan.language === 'en' ? 'en' : undefined)) === 'en' ? 'en' : undefined,
       };
+      if (options.language && options.language !== 'en' && options.language !== bank.language) {
+        throw new UserError(`--language ${options.language}: bank ${bank.id} is written in ${bank.language}; runs ask it in ${bank.language} or in English (--language en).`);
+      }
       if (options.plan) {
         process.stdout.write(formatPlan(selection));
         return;
@@ -114,24 +137,45 @@ export function runCommand(): Command {
               onBatch: (b) => process.stderr.write(`caps run: batch ${b.batch} (${b.endpoint}): ${b.status}, ${b.completed + b.failed}/${b.total} done, ${b.failed} failed\n`),
             })
           : await runEval({ ...common, maxInFlight: options.maxInFlight, progress: createProgressReporter({ stream: process.stderr, live }) });
-        const c = summary.counts;
         for (const group of summary.shared) {
           process.stderr.write(`caps run: note: endpoints ${group.join(', ')} send identical requests to the same server (base URL, model, parameters, deployment headers), so they share one set of answers\n`);
         }
-        process.stderr.write(
-          `caps run: ${summary.status}: ${c.done}/${c.planned} answers (${c.resumed} already recorded, ${c.cached} from cache, ${c.requests} HTTP requests, ${c.errors} errors)\n`,
-        );
-        process.stdout.write(`${summary.dir}\n`);
-        if (summary.status !== 'complete') {
-          throw new RunIncompleteError(
-            `${c.planned - c.done} answers are missing (${c.errors} failed after retries and are recorded as errors). Run the same command again to ask them.`,
-          );
-        }
+        process.stderr.write(formatRunSummary(summary));
+        process.stdout.write(options.format === 'json' ? `${JSON.stringify(runSummaryJson(summary), null, 2)}\n` : `${summary.dir}\n`);
+        if (summary.status !== 'complete') throw new RunIncompleteError(incompleteMessage(summary));
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
       }
     });
+}
+
+/** What `caps run` prints to standard error when it ends: counts, the cache, failures with causes, tokens and cost. */
+export function formatRunSummary(summary: RunSummary): string {
+  const c = summary.counts;
+  const lines = [`caps run: ${summary.status}: ${c.done}/${c.planned} answers (${c.resumed} already recorded, ${c.cached} from cache, ${c.requests} HTTP requests, ${c.errors} errors)`];
+  if (c.replayed > 0) {
+    const cache = summary.manifest.plan.cache;
+    lines.push(`  ${c.replayed} answers were replayed from the response cache${typeof cache === 'string' ? ` (${cache})` : ''}, not asked: add --no-cache to ask afresh`);
+  }
+  for (const e of summary.endpoints) lines.push(...describeEndpointFailures(e.health, e.notAsked).map((l) => `  ${l}`));
+  const usage = formatUsageLines(summary.endpoints.map((e) => e.usage), 'endpoint');
+  if (usage.length > 0) lines.push('tokens and cost of this session (cached answers cost nothing):', ...usage);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The closing error of an incomplete run: fix-first when an endpoint was given up, else re-run. */
+function incompleteMessage(summary: RunSummary): string {
+  const missing = summary.counts.planned - summary.counts.done;
+  const givenUp = summary.endpoints.filter((e) => e.health.givenUp).map((e) => e.health.name);
+  if (givenUp.length > 0) {
+    return `${missing} answers are missing; ${givenUp.join(', ')} ${givenUp.length === 1 ? 'was' : 'were'} given up (causes above). Fix the cause, then run the same command again: recorded answers are kept.`;
+  }
+  return `${missing} answers are missing (${summary.counts.errors} recorded as errors, causes above). Run the same command again to ask them.`;
+}
+
+function runSummaryJson(summary: RunSummary) {
+  return { dir: summary.dir, status: summary.status, counts: summary.counts, endpoints: summary.endpoints };
 }
 
 function filtersOf(options: RunCliOptions, previous: Record<string, unknown> | undefined): PlanFilters {
@@ -159,7 +203,7 @@ function filtersOf(options: RunCliOptions, previous: Record<string, unknown> | u
 
 export function formatPlan(selection: RunSelection & { out?: string }): string {
   const prepared = prepareRun(selection);
-  const estimates = estimatePlan(selection.bank, prepared.plan);
+  const estimates = estimatePlan(selection.bank, prepared.plan, prepared.language);
   const { counts } = prepared.plan;
   const lines = [
     `plan for bank ${selection.bank.id} v${selection.bank.version}: ${counts.items} items, ${prepared.samples} sample${prepared.samples === 1 ? '' : 's'}, ${counts.dialogues} dialogues, ${counts.answers} answers`,

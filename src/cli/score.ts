@@ -4,7 +4,12 @@ import { JuryRule } from '../schema/config.js';
 import { RunFolder } from '../io/run-folder.js';
 import { loadBankOrThrow } from '../bank/load.js';
 import { scoreRun, type ScoreRunSummary } from '../scorer/score-run.js';
-import { judgesFromConfig } from '../scorer/judge/from-config.js';
+import { judgesFromConfig, type JudgeSelection } from '../scorer/judge/from-config.js';
+import { DEFAULT_CONFIG_FILE } from '../endpoints/discover-config.js';
+import { describeSilent, silentRespondents } from '../runner/endpoint-health.js';
+import { appendJudgeUsage, emptyTotals, formatUsageLines, meteredClient, priced } from '../runner/usage.js';
+import { announceSetup } from './setup.js';
+import { examples } from './help.js';
 import { RunIncompleteError, UserError } from '../errors.js';
 import type { Bank } from '../bank/bank.js';
 
@@ -12,26 +17,53 @@ export function scoreCommand(): Command {
   return new Command('score')
     .description('score every answer of a run folder into scores.jsonl; re-scoring with the same judge reuses its verdicts')
     .argument('<run-dir>', 'run folder written by caps run or caps import-answers')
-    .option('--bank <paths...>', 'question bank files or folders (default: the bank recorded in the run)')
-    .option('--judge <names...>', 'judge endpoint name(s) from the config; several form a jury')
-    .option('--config <file>', 'caps.config.yaml with the judge endpoints')
+    .option('-b, --bank <paths...>', 'question bank files or folders (default: the bank recorded in the run)')
+    .option('--judge <names...>', 'judge endpoint name(s) from the config; several form a jury (default: the config\'s judge:)')
+    .option('--no-judge', 'matchers only, even when the config names a judge')
+    .option('-c, --config <file>', `config with the judge endpoints (default: ./${DEFAULT_CONFIG_FILE} when present)`)
     .addOption(new Option('--rule <rule>', 'jury rule').choices(JuryRule.options))
     .option('--template <name-or-path>', 'judge prompt template (default caps-judge)')
     .option('--concurrency <n>', 'answers judged at once', wholeNumber('--concurrency', 1), 16)
+    .option('-q, --quiet', 'no progress line')
     .addOption(new Option('--format <format>', 'summary format').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      examples([
+        ['caps score runs/my-run', "matchers, plus the judge named in ./caps.config.yaml's judge: if any"],
+        ['caps score runs/my-run --no-judge', 'matchers only: no judge call'],
+        ['caps score runs/my-run --judge gpt-4o-judge qwen-judge --rule conservative', 'a jury of two judges'],
+      ]),
+    )
     .exitOverride()
-    .action(async (runDir: string, options: { bank?: string[]; judge?: string[]; config?: string; rule?: JuryRule; template?: string; concurrency: number; format: string }) => {
+    .action(async (runDir: string, options: { bank?: string[]; judge?: string[] | boolean; config?: string; rule?: JuryRule; template?: string; concurrency: number; format: string; quiet?: boolean }) => {
+      let selection: JudgeSelection | undefined;
+      announceSetup('score', options.config, (found) => {
+        selection = judgesFromConfig({ found, names: Array.isArray(options.judge) ? options.judge : undefined, none: options.judge === false });
+        return [selection.origin];
+      });
       const bank = await bankForRun(runDir, options.bank);
-      const selection = judgesFromConfig({ names: options.judge, configPath: options.config });
+      const usage = selection!.endpoints.map((e) => emptyTotals(e.name));
       const summary = await scoreRun(runDir, {
         bank,
-        judges: selection.judges,
-        rule: options.rule ?? selection.rule,
-        template: options.template ?? selection.template,
+        judges: selection!.judges.map((judge, i) => meteredClient(judge, usage[i])),
+        rule: options.rule ?? selection!.rule,
+        template: options.template ?? selection!.template,
         concurrency: options.concurrency,
-        onProgress: process.stderr.isTTY ? ({ done, total }) => process.stderr.write(`\rscoring ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
+        onProgress: process.stderr.isTTY && !options.quiet ? ({ done, total }) => process.stderr.write(`\rscoring ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
       });
-      process.stdout.write(options.format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : formatScoreSummary(summary, selection.judges.map((j) => j.name)));
+      const judgeUsage = usage.map((totals, i) => priced(totals, selection!.endpoints[i].prices));
+      if (judgeUsage.some((u) => u.calls > 0)) appendJudgeUsage(runDir, judgeUsage);
+      const silent = await silentRespondents(new RunFolder(runDir).responses());
+      process.stdout.write(
+        options.format === 'json'
+          ? `${JSON.stringify({ ...summary, judgeUsage, failedRespondents: silent }, null, 2)}\n`
+          : formatScoreSummary(summary, selection!.judges.map((j) => j.name)) + formatUsageLines(judgeUsage, 'judge').map((l) => `${l}\n`).join(''),
+      );
+      if (silent.length > 0) {
+        throw new RunIncompleteError(
+          `${silent.map(describeSilent).join('; ')}. ${silent.length === 1 ? 'It has' : 'They have'} nothing to score and will not be ranked; fix the endpoint and resume the run with caps run.`,
+        );
+      }
       if (summary.judgeFailures > 0) {
         throw new RunIncompleteError(`${summary.judgeFailures} answer${summary.judgeFailures === 1 ? '' : 's'} could not be judged (see above); run caps score ${runDir} again to retry them.`);
       }

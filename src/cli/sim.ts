@@ -8,6 +8,7 @@ import { simPersonas } from '../endpoints/sim/catalog.js';
 import { parseFaultSpec } from '../endpoints/sim/faults.js';
 import { startSimServer } from '../endpoints/sim/server.js';
 import { PACKAGE_ROOT } from '../version.js';
+import { examples } from './help.js';
 
 export const DEFAULT_SIM_PORT = 8788;
 
@@ -27,6 +28,13 @@ export function simCommand(): Command {
     .option('--personas <file>', 'YAML file of personas (skill by depth, susceptibility by distraction kind)')
     .option('--faults <spec>', 'inject faults, e.g. "latency=20-80ms,429=0.05:retry-after=1,500=0.02,reset=0.01"')
     .option('--seed <N>', 'seed for answers and faults', '0')
+    .addHelpText(
+      'after',
+      examples([
+        ['caps sim', 'simulated vendors on 127.0.0.1:8788 for questions/ here'],
+        ['caps sim --port 0 --faults "429=0.05:retry-after=1,500=0.02"', 'a free port, with rate limits and server errors injected'],
+      ]),
+    )
     .exitOverride()
     .action(async (options: SimCliOptions) => {
       const port = Number(options.port);

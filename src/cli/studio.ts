@@ -1,16 +1,25 @@
 /** `caps studio [RUN_DIR...] [--bank DIR] [--db FILE] [--port N] [--host ADDR]`: the physicians' grading app. */
 import { Command } from 'commander';
 import { wholeNumber } from './score.js';
+import { examples } from './help.js';
 
 export function studioCommand(): Command {
   return new Command('studio')
     .description('physicians grade answers blind, calibrate, adjudicate and answer items, in a local web app')
     .argument('[run-dirs...]', 'run folders whose answers are graded')
-    .option('--bank <paths...>', "question bank files or folders (default: the bank in the runs' manifests)")
+    .option('-b, --bank <paths...>', "question bank files or folders (default: the bank in the runs' manifests)")
     .option('--db <file>', 'studio database (default: studio.db beside the first run folder)')
     .option('--port <n>', 'port (0: any free port)', wholeNumber('--port', 0), 4178)
     .option('--host <addr>', 'address to listen on; anything but 127.0.0.1 requires invite links', '127.0.0.1')
     .option('--answers-run <dir>', "run folder for doctors' answers typed in the studio (default: studio-answers beside the database)")
+    .addHelpText(
+      'after',
+      examples([
+        ['caps studio caps-demo/runs', "grade the demo's answers; open the printed address"],
+        ['caps studio runs/my-run -b questions/ --db studies/nsclc.db', 'one study database for a run'],
+        ['caps studio runs/my-run --host 0.0.0.0', 'graders on the LAN sign in with invite links'],
+      ]),
+    )
     .exitOverride()
     .action(async (runDirs: string[], options: { bank?: string[]; db?: string; port: number; host: string; answersRun?: string }) => {
       const { startStudio, LOCAL_COORDINATOR } = await import('../studio/server.js');

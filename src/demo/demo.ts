@@ -54,6 +54,8 @@ export interface DemoResult {
   scoring: ScoreRunSummary;
   doctors: string[];
   results: Results;
+  /** Milliseconds spent asking, importing the doctors, scoring and reporting. */
+  timings: { ask: number; doctors: number; score: number; report: number; studio: number };
   /** The studio database seeded with the demo's answers (caps studio <out>/runs opens it). */
   studioDb: string;
 }
@@ -92,8 +94,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       judge: { endpoints: [JUDGE] },
     });
     log(`simulated endpoint at ${server.baseURL}; asking ${DEMO_PERSONA_SPECS.map((p) => p.name).join(', ')}`);
+    let mark = Date.now();
+    const lap = () => {
+      const now = Date.now();
+      const ms = now - mark;
+      mark = now;
+      return ms;
+    };
     // The simulated vendors listen on a new port each time: resuming the demo is resuming the same deployments.
     const run = await runEval({ bank, config, out: runDir, cacheDir: false, progress: options.progress, acceptMovedEndpoints: true });
+    const ask = lap();
 
     const doctors: string[] = [];
     for (const spec of DEMO_DOCTOR_SPECS) {
@@ -104,6 +114,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       log(`imported ${answers} answers of ${spec.name} from ${sheet}`);
     }
 
+    const importing = lap();
     const judge = createEndpointClient(config.endpoints.find((e) => e.name === JUDGE)!);
     const scoring = await scoreRun(runDir, { bank, judges: [judge] });
     log(
@@ -111,6 +122,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         `matcher and simulated judge agreed on ${scoring.agreement.agreed} of ${scoring.agreement.compared} entries both decided (${AGREEMENT_NOTE})`,
     );
 
+    const scoringTime = lap();
     const report = await reportRuns({
       runDirs: [runDir],
       bankPaths: [DEMO_BANK_PATH],
@@ -118,9 +130,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       formats: [...REPORT_FORMATS],
       notes: [SIMULATED_JUDGE_NOTE],
     });
+    const reportTime = lap();
     const studio = await seedStudio(runDir);
     log(`studio database ${studio.dbFile}: ${studio.answers} answers ready to grade`);
-    return { bank, runDir, reportDir, files: report.files, run, scoring, doctors, results: report.results, studioDb: studio.dbFile };
+    const timings = { ask, doctors: importing, score: scoringTime, report: reportTime, studio: lap() };
+    return { bank, runDir, reportDir, files: report.files, run, scoring, doctors, results: report.results, timings, studioDb: studio.dbFile };
   } finally {
     await server.close();
   }

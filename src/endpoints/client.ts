@@ -10,8 +10,9 @@ import type { ChatMessage } from '../schema/bank.js';
 import type { EndpointConfig, EndpointParams } from '../schema/config.js';
 import type { ResponseError, Usage } from '../schema/run.js';
 import { UserError } from '../errors.js';
-import { registerSecret } from '../io/redact.js';
+import { redact, registerSecret } from '../io/redact.js';
 import { classifyError } from './classify.js';
+import { estimateTokens } from './tokens.js';
 import { createHttpFetch } from './http-fetch.js';
 import { RpmLimiter } from './rate-limit.js';
 import { systemClock, withRetries, type AttemptOutcome, type RetryClock, type RetryPolicy } from './retry.js';
@@ -64,10 +65,12 @@ export interface Answer {
 export function createEndpointClient(endpoint: EndpointConfig, options: EndpointClientOptions = {}): EndpointClient {
   const env = options.env ?? process.env;
   const clock = options.clock ?? systemClock;
+  const apiKey = resolveApiKey(endpoint, env);
+  const headers = resolveHeaders(endpoint, env);
   const openai = new OpenAI({
-    apiKey: resolveApiKey(endpoint, env),
+    apiKey,
     baseURL: endpoint.baseURL,
-    defaultHeaders: resolveHeaders(endpoint, env),
+    defaultHeaders: headers,
     maxRetries: 0,
     // Failures are classified and recorded per answer; the SDK's own console logging would only add noise.
     logLevel: 'off',
@@ -121,10 +124,18 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
         const started = clock.now();
         const { outcome, attempts } = await withRetries(() => attempt(request), policy, clock, request.signal);
         const latencyMs = clock.now() - started;
-        if (outcome.ok) return { ...outcome.value, latencyMs, attempts, error: null };
-        return { text: null, finishReason: null, usage: null, latencyMs, attempts, error: outcome.error };
+        if (outcome.ok) return { ...outcome.value, usage: outcome.value.usage ?? estimatedUsage(request.messages, outcome.value.text), latencyMs, attempts, error: null };
+        // A server may echo the key back in its error body: redacted before it is recorded or printed.
+        return { text: null, finishReason: null, usage: null, latencyMs, attempts, error: { ...outcome.error, message: redact(outcome.error.message) } };
       }),
   };
+}
+
+/** Usage counted from the text when the server reports none, marked as estimated. */
+function estimatedUsage(messages: ChatMessage[], text: string | null): Usage {
+  const prompt_tokens = messages.reduce((sum, m) => sum + estimateTokens(m.content) + 4, 0);
+  const completion_tokens = estimateTokens(text ?? '');
+  return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens, estimated: true };
 }
 
 /** The request body of a chat completion, as sent directly or inside a batch file. */

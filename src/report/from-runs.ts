@@ -13,6 +13,8 @@ import type { Results } from '../schema/results.js';
 import type { Manifest, ResponseRecord } from '../schema/run.js';
 import type { AnswerScore } from '../schema/score.js';
 import { buildReport, type ReportFormat } from './build.js';
+import { describeSilent, silentRespondents, type SilentRespondent } from '../runner/endpoint-health.js';
+import { endpointUsage, readJudgeUsage, usageRow } from '../runner/usage.js';
 import type { ReportLanguage } from './html/page.js';
 import { historyBeside, readReviewHistory } from '../review/history-file.js';
 
@@ -38,6 +40,8 @@ export interface ReportRunsResult {
   results: Results;
   /** Problems in the inputs that did not stop the report (also listed in the report itself). */
   warnings: string[];
+  /** Model respondents every answer of which failed: left out of the report, never ranked. */
+  unranked: SilentRespondent[];
 }
 
 interface LoadedRun {
@@ -118,10 +122,16 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
     for (const [key, response] of run.responses) responses.set(key, response);
   }
 
+  // A respondent with no answer at all has nothing to rank: it is named, not ranked.
+  const unranked = await silentRespondents(responses.values());
+  const left = new Set(unranked.map((s) => s.name));
+  for (const s of unranked) warnings.push(`${describeSilent(s)}; left out of the report (nothing to score). Fix the endpoint and resume its run with caps run.`);
+  const kept = (r: { respondent: string }) => !left.has(r.respondent);
+
   const results = analyze({
     bank,
-    scores: [...scores.values()],
-    responses: [...responses.values()],
+    scores: [...scores.values()].filter(kept),
+    responses: [...responses.values()].filter(kept),
     options: {
       ...input.analysis,
       reviewHistory,
@@ -136,8 +146,13 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
     },
   });
   results.warnings.push(...warnings);
+  const prices = new Map(runs.flatMap((r) => r.manifest.endpoints.filter((e) => e.prices).map((e) => [e.name, e.prices!] as const)));
+  results.usage = {
+    endpoints: endpointUsage([...responses.values()].filter(kept), prices).map(usageRow),
+    judges: (await readJudgeUsage(runs.map((r) => r.dir))).map(usageRow),
+  };
   results.notes.push(...(input.notes ?? []));
   const outDir = input.outDir ?? defaultOutDir(runs);
   const { files } = await buildReport({ results, outDir, formats: input.formats, language: input.language });
-  return { files, outDir, results, warnings };
+  return { files, outDir, results, warnings, unranked };
 }

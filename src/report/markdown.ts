@@ -4,6 +4,7 @@
  */
 import type { Results } from '../schema/results.js';
 import { NATIVE_TITLE, nativeTable } from './native.js';
+import { costText } from './html/sections/usage.js';
 import { depthAxisLabel, estimate, kneeChange, kneeLabel, num, percent, proportion, pValue, respondentLabel, signed, signedEstimate } from './format.js';
 
 /** Escapes Markdown table syntax and inline markup in a cell. */
@@ -133,6 +134,16 @@ export function renderMarkdown(results: Results): string {
   }
   const flagged = results.item_quality.filter((q) => q.flags.some((f) => f !== 'not-enough-respondents'));
   out.push('## Bank', `Taxonomy covered: ${percent(results.coverage.taxonomy_share_covered)}. Flagged items: ${flagged.length} of ${results.item_quality.length}.`);
+  const usage = [...(results.usage?.endpoints ?? []).map((r) => ['endpoint', r] as const), ...(results.usage?.judges ?? []).map((r) => ['judge', r] as const)];
+  if (usage.length) {
+    out.push(
+      '## Tokens and cost',
+      mdTable(
+        ['role', 'name', 'calls', 'input tokens', 'output tokens', 'estimated', 'cost'],
+        usage.map(([role, r]) => [role, r.name, r.calls, r.prompt_tokens, r.completion_tokens, r.estimated_calls, costText(r)]),
+      ),
+    );
+  }
   out.push(...provenanceMarkdown(results));
   if (results.warnings.length) out.push('## Warnings', results.warnings.map((w) => `- ${mdCell(w)}`).join('\n'));
   return out.join('\n\n') + '\n';

@@ -20,6 +20,8 @@ import { RunFolder } from '../io/run-folder.js';
 import { lockRunFolder } from '../io/lock.js';
 import { endpointIdentity, type EndpointIdentity } from '../endpoints/identity.js';
 import { dialogueKey, type Dialogue } from './plan.js';
+import { EndpointHealth } from './endpoint-health.js';
+import { addUsage, emptyTotals, priced } from './usage.js';
 
 export const BATCHES_FILE = 'batches.jsonl';
 
@@ -49,7 +51,11 @@ async function runBatchLocked(options: BatchRunOptions, opened: OpenedRun, apis:
   const { folder, recorded, cache, prepared, identities } = opened;
   const { bank, signal } = options;
   const pollMs = options.pollMs ?? 30_000;
-  const counts: RunSummary['counts'] = { planned: prepared.plan.counts.answers, done: recorded.size, errors: 0, resumed: recorded.size, cached: 0, requests: 0 };
+  const counts: RunSummary['counts'] = { planned: prepared.plan.counts.answers, done: recorded.size, errors: 0, resumed: recorded.size, cached: 0, replayed: 0, requests: 0 };
+  // Failures by cause and tokens per endpoint, for the closing summary (a batch is never given up midway).
+  const health = new Map(prepared.endpoints.map((e) => [e.name, new EndpointHealth(e)]));
+  const usage = new Map(prepared.endpoints.map((e) => [e.name, emptyTotals(e.name)]));
+  const cachedBy = new Map(prepared.endpoints.map((e) => [e.name, 0]));
   const log = new JsonlAppender(join(folder.dir, BATCHES_FILE));
   const responses = folder.responseAppender();
   // Dialogues whose answer failed in this session stop there, as in a direct run; resume asks again.
@@ -60,12 +66,22 @@ async function runBatchLocked(options: BatchRunOptions, opened: OpenedRun, apis:
 
   function record(dialogue: Dialogue, turn: number, entry: ResponseRecord): void {
     responses.append(entry);
+    const name = dialogue.endpoint.name;
+    if (entry.cached) {
+      counts.replayed++;
+      cachedBy.set(name, cachedBy.get(name)! + 1);
+    } else health.get(name)!.sent(1);
     if (entry.error || entry.text === null) {
       counts.errors++;
       failed.add(dialogue);
+      if (entry.error) health.get(name)!.failedWith(entry.error, 1);
       return;
     }
     counts.done++;
+    if (!entry.cached) {
+      health.get(name)!.succeeded();
+      addUsage(usage.get(name)!, entry.usage);
+    }
     recorded.set(entry.key, dialogue.answers > 1 ? entry.text : '');
   }
 
@@ -83,7 +99,7 @@ async function runBatchLocked(options: BatchRunOptions, opened: OpenedRun, apis:
         if (!planned || recorded.has(outcome.customId)) continue;
         const { dialogue, turn } = planned;
         const identity = identities.get(dialogue.endpoint.name)!;
-        const { base } = answerRequest(bank, dialogue, turn, earlierAnswers(dialogue, turn), identity);
+        const { base } = answerRequest(bank, dialogue, turn, earlierAnswers(dialogue, turn), identity, prepared.language);
         const result: ChatResult = outcome.ok
           ? { ...outcome.answer, latencyMs: 0, attempts: 1, error: null }
           : { text: null, finishReason: null, usage: null, latencyMs: 0, attempts: 1, error: outcome.error };
@@ -125,7 +141,12 @@ async function runBatchLocked(options: BatchRunOptions, opened: OpenedRun, apis:
   }
   const manifest = finalManifest(opened, counts, true);
   folder.writeManifest(manifest);
-  return { dir: folder.dir, status: manifest.status as RunSummary['status'], counts, shared: opened.shared, manifest };
+  const recordedBy = (name: string) => [...recorded.keys()].filter((key) => byKey.get(key)?.dialogue.endpoint.name === name).length;
+  const endpoints = prepared.endpoints.map((e) => {
+    const report = health.get(e.name)!.report();
+    return { health: report, usage: priced(usage.get(e.name)!, e.prices), notAsked: prepared.plan.counts.byEndpoint[e.name].answers - recordedBy(e.name) - report.failed, cached: cachedBy.get(e.name)! };
+  });
+  return { dir: folder.dir, status: manifest.status as RunSummary['status'], counts, endpoints, shared: opened.shared, manifest };
 }
 
 interface RoundContext {
@@ -148,7 +169,7 @@ async function submitRound(opened: OpenedRun, context: RoundContext): Promise<Ba
     while (turn < dialogue.answers && recorded.has(dialogueKey(dialogue, turn))) turn++;
     if (turn === dialogue.answers) continue;
     const identity = opened.identities.get(dialogue.endpoint.name)!;
-    const request = answerRequest(context.bank, dialogue, turn, context.earlierAnswers(dialogue, turn), identity);
+    const request = answerRequest(context.bank, dialogue, turn, context.earlierAnswers(dialogue, turn), identity, prepared.language);
     const hit = cache?.get(request.hash, identity);
     if (hit) {
       context.counts.cached++;

@@ -2,7 +2,7 @@
 import type { Bank } from '../bank/bank.js';
 import { estimateTokens } from '../endpoints/tokens.js';
 import type { Plan } from './plan.js';
-import { turnMessages } from './messages.js';
+import { dialogueText, turnMessages, type AskLanguage } from './messages.js';
 
 /** Assumed answer length when an endpoint sets no max_tokens. */
 export const ASSUMED_MAX_TOKENS = 1024;
@@ -17,7 +17,7 @@ export interface EndpointEstimate {
   cost?: { amount: number; currency: string };
 }
 
-export function estimatePlan(bank: Pick<Bank, 'system'>, plan: Plan): EndpointEstimate[] {
+export function estimatePlan(bank: Pick<Bank, 'system'>, plan: Plan, language: AskLanguage = 'bank'): EndpointEstimate[] {
   const estimates = new Map<string, EndpointEstimate>();
   for (const dialogue of plan.dialogues) {
     const { endpoint } = dialogue;
@@ -27,8 +27,8 @@ export function estimatePlan(bank: Pick<Bank, 'system'>, plan: Plan): EndpointEs
       estimates.set(endpoint.name, estimate);
     }
     const answerTokens = endpoint.params.max_tokens ?? ASSUMED_MAX_TOKENS;
-    const base = turnMessages(bank, endpoint, dialogue.item, dialogue.variant, []).reduce((s, m) => s + estimateTokens(m.content) + 4, 0);
-    const turns = dialogue.variant?.turns ?? [];
+    const base = turnMessages(bank, endpoint, dialogue.item, dialogue.variant, [], language).reduce((s, m) => s + estimateTokens(m.content) + 4, 0);
+    const { turns } = dialogueText(dialogue.item, dialogue.variant, language);
     estimate.dialogues++;
     let context = base;
     for (let turn = 0; turn < dialogue.answers; turn++) {

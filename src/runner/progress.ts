@@ -9,6 +9,10 @@ export interface EndpointProgress {
   errors: number;
   retries: number;
   cached: number;
+  /** Answers found already recorded (resumed): finished, but not this session's work. */
+  resumed?: number;
+  /** When the endpoint finished its last answer: its rate is over its own working time. */
+  finishedAt?: number;
 }
 
 export interface ProgressState {
@@ -26,13 +30,15 @@ export function formatDuration(ms: number): string {
 
 /** One line per endpoint: done/total, percent, rate, errors, retries, cache hits, ETA. */
 export function formatProgress(state: ProgressState): string[] {
-  const elapsed = Math.max(1, state.now - state.startedAt);
   const width = Math.max(...state.endpoints.map((e) => e.name.length), 4);
   const countWidth = Math.max(...state.endpoints.map((e) => String(e.total).length * 2 + 1));
   return state.endpoints.map((e) => {
     const finished = e.done + e.errors;
     const percent = e.total === 0 ? 100 : Math.floor((finished / e.total) * 100);
-    const rate = (finished / elapsed) * 1000;
+    // Each endpoint's own rate: this session's answers over the time it worked, so a fast
+    // endpoint that finished early does not seem to slow down while the others go on.
+    const elapsed = Math.max(1, (e.finishedAt ?? state.now) - state.startedAt);
+    const rate = ((finished - (e.resumed ?? 0)) / elapsed) * 1000;
     const remaining = e.total - finished;
     const eta = remaining === 0 ? 'done' : rate > 0 ? `ETA ${formatDuration((remaining / rate) * 1000)}` : 'ETA -';
     const count = `${finished}/${e.total}`.padStart(countWidth);

@@ -20,7 +20,9 @@ import { endpointIdentity, normalizeBaseURL, type EndpointIdentity } from '../en
 import { closestMatch } from '../bank/suggest.js';
 import { createEndpointClient, type ChatResult, type EndpointClient, type EndpointClientOptions } from '../endpoints/client.js';
 import { requestHash, ResponseCache, type SentParams } from './cache.js';
-import { turnMessages } from './messages.js';
+import { missingEnglish, turnMessages, type AskLanguage } from './messages.js';
+import { EndpointHealth, type EndpointHealthReport } from './endpoint-health.js';
+import { addUsage, emptyTotals, priced, type UsageTotals } from './usage.js';
 import { dialogueKey, planRun, variantId, type Dialogue, type Plan, type PlanFilters } from './plan.js';
 import type { EndpointProgress, ProgressSink } from './progress.js';
 
@@ -33,6 +35,11 @@ export interface RunSelection {
   filters?: PlanFilters;
   /** Per-endpoint concurrency override (`--concurrency`). */
   concurrency?: number;
+  /**
+   * `en` asks the items' English versions (`prompt_en`, `turns_en`) of a bank in another
+   * language; each endpoint is then recorded as its own condition, `<name>@en`.
+   */
+  language?: 'en';
 }
 
 export interface RunEvalOptions extends RunSelection {
@@ -64,13 +71,26 @@ export interface RunSummary {
     errors: number;
     /** Answers found already recorded when the run started. */
     resumed: number;
+    /** Answers not asked: replayed from the response cache, or shared with an identical request in flight. */
     cached: number;
+    /** Of those, replayed from the response cache (answers of earlier runs). */
+    replayed: number;
     /** HTTP requests made, retries included. */
     requests: number;
   };
+  /** Per endpoint: failures with their causes, whether it was given up, tokens and cost. */
+  endpoints: EndpointOutcome[];
   /** Groups of endpoints that send identical requests to the same server and so share answers. */
   shared: string[][];
   manifest: Manifest;
+}
+
+export interface EndpointOutcome {
+  health: EndpointHealthReport;
+  usage: UsageTotals;
+  /** Planned answers neither recorded before nor asked now (the endpoint was given up, or the run stopped). */
+  notAsked: number;
+  cached: number;
 }
 
 export interface PreparedRun {
@@ -78,6 +98,18 @@ export interface PreparedRun {
   samples: number;
   plan: Plan;
   out: string;
+  language: AskLanguage;
+}
+
+/** The respondent name of an endpoint asked in English: its own condition in every analysis. */
+export function conditionName(endpoint: string, language: AskLanguage): string {
+  return language === 'en' ? `${endpoint}${ENGLISH_SUFFIX}` : endpoint;
+}
+const ENGLISH_SUFFIX = '@en';
+
+/** The endpoint name behind a condition name (for --resume). */
+export function endpointOfCondition(name: string): string {
+  return name.endsWith(ENGLISH_SUFFIX) ? name.slice(0, -ENGLISH_SUFFIX.length) : name;
 }
 
 /** Resolves the endpoints, samples and output folder of a run and plans it (no I/O). */
@@ -92,23 +124,40 @@ export function prepareRun(selection: RunSelection & { out?: string }): Prepared
   }
   // Endpoints that only serve as judges are not asked the bank unless named in --models.
   const judges = new Set(config.judge?.endpoints ?? []);
+  const language: AskLanguage = selection.language === 'en' && bank.language !== 'en' ? 'en' : 'bank';
   const endpoints = config.endpoints
     .filter((e) => (selection.models ? selection.models.includes(e.name) : !judges.has(e.name)))
-    .map((e) => (selection.concurrency ? { ...e, concurrency: selection.concurrency } : e));
+    .map((e) => ({ ...e, name: conditionName(e.name, language), ...(selection.concurrency && { concurrency: selection.concurrency }) }));
   if (endpoints.length === 0) {
     throw new UserError(`no endpoint to ask: every endpoint in the config is a judge (${names.join(', ')}); name the ones to evaluate with --models`);
   }
   const samples = selection.samples ?? config.defaults?.samples ?? 1;
   const plan = planRun(bank, endpoints, samples, selection.filters);
   if (plan.counts.answers === 0) throw new UserError(`nothing to ask: the filters select no answer from bank ${bank.id} (${bank.items.length} items)`);
+  if (language === 'en') requireEnglish(plan);
   const selectionHash = contentHash({
     endpoints: endpoints.map((e) => ({ name: e.name, baseURL: normalizeBaseURL(e.baseURL), model: e.model, params: e.params, headers: Object.keys(e.headers ?? {}).sort() })),
     samples,
     filters: { ...selection.filters, shard: selection.filters?.shard && `${selection.filters.shard.index}/${selection.filters.shard.count}` },
   }).slice(0, 10);
   const out = selection.out ?? join(config.defaults?.out ?? 'runs', `${bank.id}-${selectionHash}`);
-  return { endpoints, samples, plan, out };
+  return { endpoints, samples, plan, out, language };
 }
+
+/** Every planned dialogue must have its English text; names the first few that do not. */
+function requireEnglish(plan: Plan): void {
+  const lacking = new Map<string, string>();
+  for (const d of plan.dialogues) {
+    const missing = missingEnglish(d.item, d.variant);
+    if (missing.length > 0) lacking.set(`${d.item.id}|${variantId(d.variant)}`, `${d.item.id}${d.variant ? `/${d.variant.id}` : ''} (${missing.join(', ')})`);
+  }
+  if (lacking.size === 0) return;
+  const shown = [...lacking.values()].slice(0, 3).join('; ');
+  throw new UserError(`--language en: ${lacking.size} selected form${lacking.size === 1 ? '' : 's'} lack English text: ${shown}${lacking.size > 3 ? '; ...' : ''}. Add prompt_en/turns_en, or narrow the run with --items or --variants.`);
+}
+
+/** What an answer abandoned before its request was sent resolves to. */
+const ABANDONED: ChatResult = { text: null, finishReason: null, usage: null, latencyMs: 0, attempts: 0, error: { kind: 'aborted', message: 'not asked' } };
 
 /** The parameters sent for a sample: a configured seed becomes seed + sample index. */
 export function sentParams(endpoint: EndpointConfig, sample: number): SentParams {
@@ -150,7 +199,7 @@ export interface OpenedRun {
 /** Checks a (locked) run folder still holds the same bank and endpoints, and marks it running. */
 export async function openRun(options: RunEvalOptions, prepared: PreparedRun, folder: RunFolder, identities: Map<string, EndpointIdentity>): Promise<OpenedRun> {
   const { bank } = options;
-  const { endpoints, plan } = prepared;
+  const { endpoints, plan, language } = prepared;
   const previous = folder.exists() ? folder.readManifest() : null;
   if (previous && previous.bank.hash !== bank.hash) {
     throw new UserError(
@@ -175,7 +224,7 @@ export async function openRun(options: RunEvalOptions, prepared: PreparedRun, fo
       endpoints.map((e) => {
         const partners = shared.find((group) => group.includes(e.name))?.filter((n) => n !== e.name);
         const headers = identities.get(e.name)!.headers;
-        return { name: e.name, baseURL: e.baseURL, model: e.model, params: { ...e.params }, ...(headers && { headers }), ...(partners && { shares_answers_with: partners }) };
+        return { name: e.name, baseURL: e.baseURL, model: e.model, params: { ...e.params }, ...(headers && { headers }), ...(partners && { shares_answers_with: partners }), ...(e.prices && { prices: e.prices }) };
       }),
     ),
     respondents: mergeByName(previous?.respondents ?? [], endpoints.map((e) => ({ name: e.name, kind: 'model' as const }))),
@@ -187,6 +236,7 @@ export async function openRun(options: RunEvalOptions, prepared: PreparedRun, fo
       answers: plan.counts.answers,
       by_endpoint: plan.counts.byEndpoint,
       cache: cache ? cache.dir : null,
+      ...(language === 'en' && { language: 'en' }),
     },
     counts: { planned: plan.counts.answers, done: 0, errors: 0 },
     started_at: previous?.started_at ?? startedAt,
@@ -197,10 +247,10 @@ export async function openRun(options: RunEvalOptions, prepared: PreparedRun, fo
 }
 
 /** What one answer asks: its key, messages, parameters and request hash, and the fields of its record. */
-export function answerRequest(bank: Bank, dialogue: Dialogue, turn: number, answers: readonly string[], identity: EndpointIdentity) {
+export function answerRequest(bank: Bank, dialogue: Dialogue, turn: number, answers: readonly string[], identity: EndpointIdentity, language: AskLanguage = 'bank') {
   const { endpoint, item, variant, sample } = dialogue;
   const key = dialogueKey(dialogue, turn);
-  const messages = turnMessages(bank, endpoint, item, variant, [...answers]);
+  const messages = turnMessages(bank, endpoint, item, variant, [...answers], language);
   const params = sentParams(endpoint, sample);
   const hash = requestHash({ endpoint: identity, params, messages, sample });
   const base = { key, request_hash: hash, respondent: endpoint.name, respondent_kind: 'model' as const, model: endpoint.model, item: item.id, variant: variantId(variant), turn, sample, messages };
@@ -253,7 +303,7 @@ async function runLocked(
 ): Promise<RunSummary> {
   const { bank } = options;
   const opened = await openRun(options, prepared, folder, identities);
-  const { endpoints, plan } = prepared;
+  const { endpoints, plan, language } = prepared;
   const { cache, recorded, shared } = opened;
 
   const progress = new Map<string, EndpointProgress>(
@@ -263,11 +313,17 @@ async function runLocked(
   const progressState = () => ({ endpoints: [...progress.values()], startedAt: started, now: Date.now() });
   const ticker = options.progress ? setInterval(() => options.progress!.update(progressState()), 1000) : null;
   ticker?.unref();
-  const counts: RunSummary['counts'] = { planned: plan.counts.answers, done: 0, errors: 0, resumed: 0, cached: 0, requests: 0 };
+  const counts: RunSummary['counts'] = { planned: plan.counts.answers, done: 0, errors: 0, resumed: 0, cached: 0, replayed: 0, requests: 0 };
   // A failed write (disk full) stops every worker; what is recorded stays and resume continues.
   const stopOnFailure = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stopOnFailure.signal]) : stopOnFailure.signal;
   let writeFailure: WriteError | null = null;
+  const health = new Map(endpoints.map((e) => [e.name, new EndpointHealth(e)]));
+  const usage = new Map(endpoints.map((e) => [e.name, emptyTotals(e.name)]));
+  // Giving an endpoint up also abandons its requests in flight (resume asks them).
+  const stops = new Map(endpoints.map((e) => [e.name, new AbortController()]));
+  const stopAll = () => stops.forEach((c) => c.abort());
+  signal.addEventListener('abort', stopAll, { once: true });
   const appender = folder.responseAppender();
   const pending = new Map<string, Promise<ChatResult>>();
   const inFlight = pLimit(options.maxInFlight ?? options.config.defaults?.concurrency ?? 512);
@@ -275,30 +331,34 @@ async function runLocked(
   async function runDialogue(dialogue: Dialogue): Promise<void> {
     const { endpoint } = dialogue;
     const tally = progress.get(endpoint.name)!;
+    const state = health.get(endpoint.name)!;
+    const stop = stops.get(endpoint.name)!.signal;
     const answers: string[] = [];
     for (let turn = 0; turn < dialogue.answers; turn++) {
-      if (signal.aborted) return;
+      if (stop.aborted) return;
       const key = dialogueKey(dialogue, turn);
       const earlier = recorded.get(key);
       if (earlier !== undefined) {
         answers.push(earlier);
         counts.resumed++;
+        tally.resumed = (tally.resumed ?? 0) + 1;
         counts.done++;
         tally.done++;
         continue;
       }
       const identity = identities.get(endpoint.name)!;
-      const { messages, params, hash, base } = answerRequest(bank, dialogue, turn, answers, identity);
+      const { messages, params, hash, base } = answerRequest(bank, dialogue, turn, answers, identity, language);
       let record: ResponseRecord;
       const hit = cache?.get(hash, identity);
       if (hit) {
+        counts.replayed++;
         record = cachedRecord(base, hit);
       } else {
         const startedAtTurn = new Date().toISOString();
         // Identical requests in flight at once (e.g. a multi-turn variant's first turn and the
         // clean item) are asked once and share the answer.
         const shared = pending.get(hash);
-        const ask = shared ?? inFlight(() => clients.get(endpoint.name)!.chat({ messages, params, signal }));
+        const ask = shared ?? inFlight(() => (stop.aborted ? Promise.resolve(ABANDONED) : clients.get(endpoint.name)!.chat({ messages, params, signal: stop })));
         if (!shared) {
           pending.set(hash, ask);
           void ask.finally(() => pending.delete(hash));
@@ -306,10 +366,11 @@ async function runLocked(
         const result = await ask;
         if (!shared) {
           counts.requests += result.attempts;
+          state.sent(result.attempts);
           tally.retries += Math.max(0, result.attempts - 1);
         }
-        // A stopped run records nothing for the answers it abandoned: resume asks them.
-        if (result.error?.kind === 'aborted') return;
+        // A stopped run (or a given-up endpoint) records nothing for the answers it abandoned: resume asks them.
+        if (result.error?.kind === 'aborted' || (result.error && stop.aborted)) return;
         record = answeredRecord(base, result, startedAtTurn);
         if (shared) record = { ...record, attempts: 0, cached: true };
         else cacheAnswer(cache, record, result, identity);
@@ -322,7 +383,12 @@ async function runLocked(
       if (record.error || record.text === null) {
         counts.errors++;
         tally.errors++;
+        if (record.error && !record.cached && state.failedWith(record.error, record.attempts)) stops.get(endpoint.name)!.abort();
         return; // a failed turn ends the dialogue; resume continues from it
+      }
+      if (!record.cached) {
+        state.succeeded();
+        addUsage(usage.get(endpoint.name)!, record.usage);
       }
       counts.done++;
       tally.done++;
@@ -337,7 +403,8 @@ async function runLocked(
         const queue = plan.dialogues.filter((d) => d.endpoint.name === endpoint.name);
         let next = 0;
         const worker = async () => {
-          while (next < queue.length && !signal.aborted) {
+          const stop = stops.get(endpoint.name)!.signal;
+          while (next < queue.length && !stop.aborted) {
             try {
               await runDialogue(queue[next++]);
             } catch (err) {
@@ -348,9 +415,11 @@ async function runLocked(
           }
         };
         await Promise.all(Array.from({ length: Math.min(endpoint.concurrency, queue.length) }, worker));
+        progress.get(endpoint.name)!.finishedAt = Date.now();
       }),
     );
   } finally {
+    signal.removeEventListener('abort', stopAll);
     if (ticker) clearInterval(ticker);
     options.progress?.finish(progressState());
     try {
@@ -370,7 +439,16 @@ async function runLocked(
     throw writeFailure;
   }
   folder.writeManifest(final);
-  return { dir: folder.dir, status: final.status as RunSummary['status'], counts, shared, manifest: final };
+  const outcomes = endpoints.map((e): EndpointOutcome => {
+    const tally = progress.get(e.name)!;
+    return {
+      health: health.get(e.name)!.report(),
+      usage: priced(usage.get(e.name)!, e.prices),
+      notAsked: tally.total - tally.done - tally.errors,
+      cached: tally.cached,
+    };
+  });
+  return { dir: folder.dir, status: final.status as RunSummary['status'], counts, endpoints: outcomes, shared, manifest: final };
 }
 
 /**

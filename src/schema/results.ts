@@ -458,6 +458,16 @@ export type NativeHeadline = z.infer<typeof NativeHeadline>;
 
 export const RESULTS_FORMAT = 1;
 
+export const UsageRow = z.object({
+  name: z.string(),
+  calls: z.number().int().nonnegative().describe('answers (endpoints) or judge calls with usage'),
+  prompt_tokens: z.number().nonnegative(),
+  completion_tokens: z.number().nonnegative(),
+  estimated_calls: z.number().int().nonnegative().describe('calls whose usage the server did not report, estimated from the text'),
+  cost: z.object({ amount: z.number().nonnegative(), currency: z.string() }).nullable().describe('from the prices in the config; null without prices'),
+});
+export type UsageRow = z.infer<typeof UsageRow>;
+
 export const Results = z.object({
   format: z.literal(RESULTS_FORMAT),
   generated_at: z.string(),
@@ -480,6 +490,7 @@ export const Results = z.object({
   humans_vs_models: HumansVsModels,
   items: z.array(ItemView).describe('per-item drill-down: prompt, reference, rubric and every answer with its verdicts'),
   warnings: z.array(z.string()).default([]).describe('data problems found while analysing (scores without a bank item, ...)'),
+  usage: z.object({ endpoints: z.array(UsageRow), judges: z.array(UsageRow) }).optional().describe('tokens and cost per endpoint (all recorded answers) and per judge (every scoring session)'),
   notes: z.array(z.string()).default([]).describe('what the reader must know about how the answers and verdicts were produced (e.g. a simulated judge)'),
   native: NativeHeadline.optional().describe('for gaps and healthbench banks: the benchmark\'s own headline, computed its way, beside the CAPS view'),
   provenance: BankProvenance.optional().describe('how the bank was reviewed, when a review history is given or lies beside the bank'),

@@ -12,6 +12,7 @@ export const Usage = z.object({
   prompt_tokens: z.number().nonnegative().optional(),
   completion_tokens: z.number().nonnegative().optional(),
   total_tokens: z.number().nonnegative().optional(),
+  estimated: z.boolean().optional().describe('true when the server reported no usage and the counts are estimated from the text'),
 });
 export type Usage = z.infer<typeof Usage>;
 
@@ -68,6 +69,7 @@ export const EndpointSnapshot = z.object({
   baseURL: z.string(),
   model: z.string(),
   params: z.record(z.string(), z.unknown()).default({}),
+  prices: z.object({ input: z.number(), output: z.number(), currency: z.string() }).optional().describe('from the config, to price the recorded usage'),
   headers: z.object({ names: z.array(z.string()), fingerprint: z.string() }).optional().describe('deployment-selecting headers: names and a fingerprint of the values, never the values'),
   shares_answers_with: z.array(z.string()).optional().describe('endpoints that send identical requests to the same server, so share these answers'),
 });
@@ -87,3 +89,15 @@ export const Manifest = z.object({
   status: RunStatus,
 });
 export type Manifest = z.infer<typeof Manifest>;
+
+/** `judge-usage.jsonl`: one line per judge per `caps score` session that called it. */
+export const JudgeUsageRecord = z.object({
+  judge: z.string(),
+  calls: z.number().int().nonnegative(),
+  prompt_tokens: z.number().nonnegative(),
+  completion_tokens: z.number().nonnegative(),
+  estimated_calls: z.number().int().nonnegative().describe('calls whose usage the server did not report'),
+  cost: z.object({ amount: z.number().nonnegative(), currency: z.string() }).optional(),
+  at: z.string(),
+});
+export type JudgeUsageRecord = z.infer<typeof JudgeUsageRecord>;

@@ -50,7 +50,8 @@ describe('caps draft', () => {
     for (const cell of cells) expect(before.items.some((i) => i.topic === cell.topic && i.depth === cell.depth)).toBe(false);
 
     const { code, stdout, stderr } = await runCaps(['draft', '--bank', dir, '--count', '5', '--model', 'sim-drafter', '--config', config]);
-    expect(stderr).toBe('');
+    // The first line names the config and the drafting endpoint; nothing else goes to standard error.
+    expect(stderr).toMatch(/^caps draft: config .*caps\.config\.yaml \(given with --config\) · drafting endpoint sim-drafter\n$/);
     expect(code).toBe(0);
     expect(stdout).toMatch(/5 draft\(s\) written with status draft/);
 

@@ -27,7 +27,7 @@ describe('one writer per run folder', () => {
     const codes = outcomes.map((o) => o.code).sort();
     expect(codes, outcomes.map((o) => o.stderr).join('\n')).toEqual([0, 1]);
     const refused = outcomes.find((o) => o.code === 1)!;
-    expect(refused.stderr).toMatch(new RegExp(`^caps: run folder in use by pid \\d+ on ${hostname()} since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z; wait or use another --out\\n$`));
+    expect(refused.stderr).toMatch(new RegExp(`^caps run: config .*\\ncaps: run folder in use by pid \\d+ on ${hostname()} since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z; wait or use another --out\\n$`));
     const hashes = server.log().map((e) => e.hash);
     expect(hashes).toHaveLength(60);
     expect(new Set(hashes).size).toBe(60);

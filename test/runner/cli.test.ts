@@ -74,7 +74,8 @@ describe('caps run / merge on the demo bank with the example config', () => {
     const failed = await caps(['run', '--config', config, '--bank', BANK, '--items', 'lc-chemo-toxicity-001', '--variants', 'clean', '--models', 'sim-strong', '--out', out, '--quiet']);
     expect(failed.code).toBe(2);
     expect(failed.stdout.trim()).toBe(out);
-    expect(failed.stderr).toMatch(/Run the same command again/);
+    expect(failed.stderr).toMatch(/gave up after 1 request: nothing accepts connections at http:\/\/127.0.0.1:9\/v1/);
+    expect(failed.stderr).toMatch(/Fix the cause, then run the same command again/);
     const bad = await caps(['run', '--config', config, '--bank', BANK, '--models', 'sim-strnog', '--plan']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/did you mean "sim-strong"/);

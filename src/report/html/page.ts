@@ -14,6 +14,7 @@ import { coverageSection, qualitySection } from './sections/bank.js';
 import { drilldownSection } from './sections/drilldown.js';
 import { provenanceSection } from './sections/provenance.js';
 import { nativeSection } from './sections/native.js';
+import { usageSection } from './sections/usage.js';
 
 const SCRIPT_HASH = createHash('sha256').update(CLIENT_SCRIPT, 'utf8').digest('base64');
 
@@ -113,6 +114,7 @@ export function renderHtml(results: Results, options: { language?: ReportLanguag
     humansSection(results),
     coverageSection(results),
     qualitySection(results),
+    usageSection(results),
     provenanceSection(results),
     drilldownSection(results),
   ]);

@@ -1,41 +1,46 @@
 /**
- * The judge (or jury) named on the command line or in `caps.config.yaml`: endpoint clients
- * built from the config's endpoints, with the config's jury rule and template.
+ * The judge (or jury) named on the command line or in the config: endpoint clients built from
+ * the config's endpoints, with the config's jury rule and template.
  */
-import { existsSync } from 'node:fs';
-import type { CapsConfig, JuryRule } from '../../schema/config.js';
-import { loadConfig } from '../../endpoints/config.js';
+import type { JuryRule } from '../../schema/config.js';
+import type { FoundConfig } from '../../endpoints/discover-config.js';
 import { createEndpointClient, type EndpointClient } from '../../endpoints/client.js';
 import { UserError } from '../../errors.js';
-
-export const DEFAULT_CONFIG_FILE = 'caps.config.yaml';
+import type { EndpointConfig } from '../../schema/config.js';
 
 export interface JudgeSelection {
   judges: EndpointClient[];
+  /** The judges' endpoint configs (names, prices), in the same order. */
+  endpoints: EndpointConfig[];
   rule?: JuryRule;
   template?: string;
+  /** Where the judge came from, for the first line a command prints. */
+  origin: string;
 }
 
 /**
- * `names` (from --judge) win over the config's `judge.endpoints`. Without --config, the
- * config is read from ./caps.config.yaml when judges are named. No names and no config
- * judge: no judge (matcher only).
+ * `names` (from --judge) win over the config's `judge.endpoints`; `none` (from --no-judge)
+ * scores with the matchers only. No names and no config judge: no judge.
  */
-export function judgesFromConfig(options: { names?: string[]; configPath?: string; env?: NodeJS.ProcessEnv }): JudgeSelection {
+export function judgesFromConfig(options: { found: FoundConfig; names?: string[]; none?: boolean; env?: NodeJS.ProcessEnv }): JudgeSelection {
+  const { found } = options;
   const names = options.names ?? [];
-  const configPath = options.configPath ?? (names.length > 0 || existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
-  if (!configPath) return { judges: [] };
-  if (!existsSync(configPath)) {
-    throw new UserError(`--judge ${names.join(' ')} needs the endpoint definitions: no ${configPath} here; pass --config FILE.`);
+  if (options.none) return { judges: [], endpoints: [], origin: 'judge none (--no-judge): matchers only' };
+  if (!found.config) {
+    if (names.length > 0) throw new UserError(`--judge ${names.join(' ')} needs the endpoint definitions: pass --config FILE or create ./caps.config.yaml (caps init).`);
+    return { judges: [], endpoints: [], origin: 'judge none: matchers only' };
   }
-  const config: CapsConfig = loadConfig(configPath);
+  const config = found.config;
   const chosen = names.length > 0 ? names : (config.judge?.endpoints ?? []);
-  const judges = chosen.map((name) => {
+  const endpoints = chosen.map((name) => {
     const endpoint = config.endpoints.find((e) => e.name === name);
-    if (!endpoint) {
-      throw new UserError(`${configPath}: no endpoint named "${name}" for --judge (have: ${config.endpoints.map((e) => e.name).join(', ')}).`);
-    }
-    return createEndpointClient(endpoint, { env: options.env });
+    if (!endpoint) throw new UserError(`${found.path}: no endpoint named "${name}" for --judge (have: ${config.endpoints.map((e) => e.name).join(', ')}).`);
+    return endpoint;
   });
-  return { judges, rule: config.judge?.rule, template: config.judge?.template };
+  const judges = endpoints.map((endpoint) => createEndpointClient(endpoint, { env: options.env }));
+  const origin =
+    chosen.length === 0
+      ? 'judge none: matchers only (the config names no judge)'
+      : `judge ${chosen.join(' + ')} (${names.length > 0 ? '--judge' : `judge: in ${found.path}; --no-judge for matchers only`})`;
+  return { judges, endpoints, rule: config.judge?.rule, template: config.judge?.template, origin };
 }
