@@ -1,14 +1,16 @@
 /**
  * The chart rules checked in a real browser, on the boxes chromium actually lays out: for every
  * `svg.chart` of a page, no two texts overlap, no text covers a mark (a text may sit inside one
- * mark, as a heatmap cell prints its value), and no text extends past its SVG's visible box.
+ * mark, as a heatmap cell prints its value) or lies on a data line, and no text extends past its
+ * SVG's visible box.
  * Rotated texts are compared as rotated rectangles (separating axes), not as their bounding boxes.
  */
 import type { Page } from 'playwright-core';
+import { SERIES_COLOURS } from '../../src/report/charts/theme.js';
 
 export interface LayoutProblem {
   chart: string;
-  kind: 'overlap' | 'mark' | 'cut';
+  kind: 'overlap' | 'mark' | 'line' | 'cut';
   text: string;
   other?: string;
 }
@@ -17,11 +19,12 @@ export interface ChartLayout {
   chart: string;
   texts: number;
   marks: number;
+  lines: number;
   problems: LayoutProblem[];
 }
 
 // Plain JavaScript run in the page: a serialised TypeScript function could carry compiler helpers.
-const CHECK = String.raw`(() => {
+const CHECK = String.raw`((SERIES) => {
   const EPS = 0.75; // screen pixels an outline may touch another without counting as overlap
   const corners = (el) => {
     const b = el.getBBox();
@@ -58,13 +61,36 @@ const CHECK = String.raw`(() => {
       .map((t) => ({ text: label(t), q: corners(t) }))
       .filter((t) => rectOf(t.q).right - rectOf(t.q).left > 0.5);
     // Marks: filled shapes (cells, markers, legend keys); silent ones are decoration such as CI bands.
-    const marks = [...svg.querySelectorAll('path[ecmeta_ssr_type]:not([ecmeta_silent]), path[data-mark]')]
-      .filter((p) => /z\s*$/i.test(p.getAttribute('d') || '') && p.getAttribute('fill') !== 'none')
+    const marks = [...svg.querySelectorAll('path[ecmeta_ssr_type]:not([ecmeta_silent])')]
+      .filter((p) => (p.getAttribute('fill') || 'none') !== 'none')
       .map((p) => ({ q: corners(p), name: p.getAttribute('data-mark') || p.getAttribute('ecmeta_ssr_type') }));
+    // Data lines carry no renderer tag: they are the unfilled paths stroked in a series colour.
+    const lines = [...svg.querySelectorAll('path:not([ecmeta_silent])')]
+      .filter((p) => (p.getAttribute('fill') || 'none') === 'none' && SERIES.includes((p.getAttribute('stroke') || '').toUpperCase()))
+      .map((p) => ({ p, box: p.getBoundingClientRect(), inv: p.getScreenCTM().inverse() }));
+    const onLine = (q) => {
+      const u = [q[1][0] - q[0][0], q[1][1] - q[0][1]];
+      const v = [q[3][0] - q[0][0], q[3][1] - q[0][1]];
+      const steps = (w) => Math.max(2, Math.ceil(Math.hypot(w[0], w[1]) / 3));
+      const [nu, nv] = [steps(u), steps(v)];
+      const r = rectOf(q);
+      return lines.some(({ p: line, box, inv }) => {
+        // Only lines whose box meets the text's are sampled: the stroke test is costly.
+        if (box.right + 2 < r.left || box.left - 2 > r.right || box.bottom + 2 < r.top || box.top - 2 > r.bottom) return false;
+        for (let i = 1; i < nu; i++)
+          for (let j = 1; j < nv; j++) {
+            const x = q[0][0] + (u[0] * i) / nu + (v[0] * j) / nv;
+            const y = q[0][1] + (u[1] * i) / nu + (v[1] * j) / nv;
+            if (line.isPointInStroke(new DOMPoint(x, y).matrixTransform(inv))) return true;
+          }
+        return false;
+      });
+    };
     const problems = [];
     texts.forEach((t, i) => {
       if (!inside(t.q, visible)) problems.push({ chart, kind: 'cut', text: t.text });
       for (let j = i + 1; j < texts.length; j++) if (overlap(t.q, texts[j].q)) problems.push({ chart, kind: 'overlap', text: t.text, other: texts[j].text });
+      if (onLine(t.q)) problems.push({ chart, kind: 'line', text: t.text });
       const box = rectOf(t.q);
       for (const m of marks) {
         if (!overlap(t.q, m.q)) continue;
@@ -74,12 +100,12 @@ const CHECK = String.raw`(() => {
         problems.push({ chart, kind: 'mark', text: t.text, other: m.name });
       }
     });
-    out.push({ chart, texts: texts.length, marks: marks.length, problems });
+    out.push({ chart, texts: texts.length, marks: marks.length, lines: lines.length, problems });
   }
   return out;
-})()`;
+})`;
 
 /** Every chart of the page with the problems found on it (an empty list per chart is a pass). */
 export async function chartLayout(page: Page): Promise<ChartLayout[]> {
-  return (await page.evaluate(CHECK)) as ChartLayout[];
+  return (await page.evaluate(`${CHECK}(${JSON.stringify(SERIES_COLOURS.map((c) => c.toUpperCase()))})`)) as ChartLayout[];
 }

@@ -167,6 +167,50 @@ function stackRows(centres: number[], widths: number[]): number[] {
 }
 
 /**
+ * For each point of a lone curve, where its value label goes: the first place, of above, below,
+ * the four diagonals, right and left, that crosses neither line segment at the point nor the knee
+ * line and stays inside the plot (or the room above it); above when none is free. Returned as a
+ * label option placing the label's top-left corner relative to the marker's.
+ */
+function valueLabelPlaces(curve: Curve, levels: number[], g: { left: number; top: number; band: number; plotH: number; min: number; max: number; room: number }) {
+  const xy = levels.map((level, i) => {
+    const v = curve.points.find((p) => p.x === level)?.value;
+    return v === null || v === undefined ? null : [g.left + g.band * (i + 0.5), g.top + ((g.max - v) / (g.max - g.min || 1)) * g.plotH];
+  });
+  const kneeX = curve.knee === null || curve.knee === undefined ? null : g.left + g.band * (levels.indexOf(curve.knee) + 0.5);
+  const h = lineHeight(CELL_FONT);
+  return xy.map((p, i) => {
+    if (!p) return null;
+    const w = textWidth(fmt(curve.points.find((q) => q.x === levels[i])!.value), CELL_FONT);
+    const d = 4 + MARKER / 2;
+    const [x, y] = p;
+    const boxes: Box[] = [
+      { x: x - w / 2, y: y - d - h, w, h },
+      { x: x - w / 2, y: y + d, w, h },
+      { x: x + d / 2, y: y - d - h, w, h },
+      { x: x - d / 2 - w, y: y - d - h, w, h },
+      { x: x + d / 2, y: y + d, w, h },
+      { x: x - d / 2 - w, y: y + d, w, h },
+      { x: x + d, y: y - h / 2, w, h },
+      { x: x - d - w, y: y - h / 2, w, h },
+    ];
+    const segments = [xy[i - 1], xy[i + 1]].filter((q): q is number[] => !!q).map((q) => [p, q]);
+    if (kneeX !== null) segments.push([[kneeX, g.top - g.room], [kneeX, g.top + g.plotH]]);
+    const crosses = (b: Box) =>
+      segments.some(([a, c]) => {
+        for (let t = 0; t <= 1; t += 0.01) {
+          const [sx, sy] = [a[0] + (c[0] - a[0]) * t, a[1] + (c[1] - a[1]) * t];
+          if (sx > b.x - 2 && sx < b.x + b.w + 2 && sy > b.y - 2 && sy < b.y + b.h + 2) return true;
+        }
+        return false;
+      });
+    const fits = (b: Box) => b.y >= g.top - g.room && b.y + b.h <= g.top + g.plotH && b.x >= g.left && b.x + b.w <= g.left + g.band * levels.length;
+    const box = boxes.find((b) => fits(b) && !crosses(b)) ?? boxes[0];
+    return { position: [box.x - (x - MARKER / 2), box.y - (y - MARKER / 2)], align: 'left' as const, verticalAlign: 'top' as const, lineHeight: h };
+  });
+}
+
+/**
  * Lines over ordered levels with a shaded CI band per line, n under every level, and knees marked
  * by dashed vertical lines whose labels are stacked above the plot, clear of the legend and of
  * the value labels.
@@ -211,6 +255,8 @@ export function curveChart(input: {
   const xLines = levelLabels.some((l) => l.includes('\n')) ? 2 : 1;
   const xNameGap = 8 + xLines * lh + 6;
   const bottom = xNameGap + lh + 6;
+  const height = Math.max(input.height ?? 320, top + 160 + bottom);
+  const places = input.curves.length === 1 ? valueLabelPlaces(input.curves[0], input.levels, { left, top, band, plotH: height - top - bottom, min: input.min ?? 0, max: input.max ?? 100, room: valueRoom - 4 }) : [];
   const series: Record<string, unknown>[] = [];
   input.curves.forEach((curve, index) => {
     const colour = seriesColour(index);
@@ -249,8 +295,8 @@ export function curveChart(input: {
       color: colour,
       lineStyle: { color: colour, width: 2, type: curve.human ? 'dashed' : 'solid' },
       itemStyle: { color: colour },
-      label: input.curves.length === 1 ? { show: true, position: 'top', distance: 6, fontSize: CELL_FONT, formatter: (p: { value: unknown }) => fmt(p.value as number) } : undefined,
-      data: input.levels.map((l) => at(l)?.value ?? null),
+      label: input.curves.length === 1 ? { show: true, fontSize: CELL_FONT, formatter: (p: { value: unknown }) => fmt(p.value as number) } : undefined,
+      data: input.levels.map((l, i) => (places[i] ? { value: at(l)?.value ?? null, label: places[i] } : (at(l)?.value ?? null))),
       markLine:
         kneeIndex < 0
           ? undefined
@@ -266,7 +312,7 @@ export function curveChart(input: {
   return {
     title: input.title,
     width,
-    height: Math.max(input.height ?? 320, top + 160 + bottom),
+    height,
     option: {
       grid: { left, right, top, bottom },
       legend: named ? { top: 4, left: 8, right: 8, data: input.curves.map((c) => c.name), textStyle: { fontFamily: FONT_STACK, color: MUTED, fontSize: AXIS_FONT } } : undefined,
