@@ -8,6 +8,7 @@
  * present); the parts given combine with AND. "Present" means an occurrence that is not
  * negated (unless `unless_negated: false`) and not inside a fixed term such as 非小细胞.
  */
+import { LRUCache } from 'lru-cache';
 import type { MatchSpecInput, PhraseGroup } from '../schema/bank.js';
 import { UserError } from '../errors.js';
 import {
@@ -16,10 +17,11 @@ import {
   indexNegation,
   inspectOccurrence,
   withWordBoundaries,
+  wordEdges,
   type InspectOptions,
   type NegationIndex,
 } from './negation.js';
-import { normalizeForMatch, normalizeWithOrigin, type NormalizedText } from './normalize.js';
+import { isWordChar, normalizeForMatch, normalizeWithOrigin, type NormalizedText } from './normalize.js';
 import { sentenceAt, sentenceSpans, type SentenceSpan } from './sentences.js';
 import { sentenceAssertions, type Assertion } from './assertion.js';
 import { FUZZY_MIN_LETTERS, FUZZY_PREFIX, fuzzyBody } from './vocabulary.js';
@@ -81,59 +83,193 @@ interface Finding {
 }
 
 // ---------------------------------------------------------------------------------------
-// Compiling phrases and patterns (cached: the same rubric is applied to many answers)
+// Compiling phrases and patterns (once per spec: the same rubric is applied to many answers)
 
-const phraseCache = new Map<string, RegExp | null>();
-const regexCache = new Map<string, RegExp>();
+/**
+ * A phrase or pattern ready to search normalised text. Most phrases are words joined by an
+ * optional space or hyphen, the last one inflected: they are searched with indexOf and a few
+ * character tests, which finds exactly what their regular expression would, without compiling
+ * one (V8 spends some 200 us compiling such a pattern, more than scoring a whole answer).
+ * Typo-tolerant phrases and the rubric's own regular expressions stay regular expressions,
+ * compiled on first use and kept in a bounded cache.
+ */
+type Pattern = WordsPattern | RegexPattern;
+
+interface WordsPattern {
+  kind: 'words';
+  /** Every word but the last, in order. */
+  words: string[];
+  /** The last word without its inflectable ending. */
+  stem: string;
+  /** Endings tried after the stem, in the order a regular expression alternation tries them ('' = none). */
+  endings: readonly string[];
+  /** A word boundary is required before / after the occurrence (its edge is a Latin, Greek or Cyrillic letter or digit). */
+  before: boolean;
+  after: boolean;
+  /** Literals every occurrence contains, longest first: a text missing one has no occurrence. */
+  required: string[];
+}
+
+interface RegexPattern {
+  kind: 'regex';
+  source: string;
+  flags: string;
+  /** An occurrence contains at least one of these (null: no such hint); a text without any is not searched. */
+  anyOf: string[] | null;
+  /** The normalised source, to tell a negation the pattern spells itself from one in its gap. */
+  spelled: string;
+}
+
+/** Compiled regular expressions by flags and source: bounded, since a bank may hold thousands. */
+const compiledRegexes = new LRUCache<string, RegExp>({ max: 2000 });
+
+function compiledRegex(pattern: RegexPattern): RegExp {
+  const key = `${pattern.flags}/${pattern.source}`;
+  let re = compiledRegexes.get(key);
+  if (!re) {
+    re = new RegExp(pattern.source, pattern.flags);
+    compiledRegexes.set(key, re);
+  }
+  return re;
+}
+
+/** A spec compiled once for as long as the spec (its bank) lives: its phrases' and patterns' searches, and the spec itself in one object shape. */
+interface CompiledSpec {
+  patterns: Map<string, Pattern | null>;
+  /** The spec with every key present (absent ones undefined): a bank's specs come in many shapes, and each is read for every answer. */
+  spec: MatchSpecInput;
+}
+
+const compiledSpecs = new WeakMap<MatchSpecInput, CompiledSpec>();
+
+function compiledOf(spec: MatchSpecInput): CompiledSpec {
+  let compiled = compiledSpecs.get(spec);
+  if (!compiled) {
+    const { any, all, none, regex, unless_negated, window } = spec;
+    compiled = { patterns: new Map(), spec: { any, all, none, regex, unless_negated, window } };
+    compiledSpecs.set(spec, compiled);
+  }
+  return compiled;
+}
 
 /**
  * English inflection tolerance, kept predictable: a final word of at least four Latin
  * letters also matches with -s/-es/-ed/-ing; a final "y" also as -ies/-ied; a final "e"
  * also as -es/-ed/-ing ("stage" finds "staging").
  */
-function inflect(word: string): string {
+function inflect(word: string): { stem: string; endings: readonly string[] } {
   const latin = /\p{Script=Latin}+$/u.exec(word)?.[0] ?? '';
-  if (latin.length < 4) return escapeRegExp(word);
-  if (word.endsWith('y')) return `${escapeRegExp(word.slice(0, -1))}(?:y|ies|ied|ys|ying)`;
-  if (word.endsWith('e')) return `${escapeRegExp(word.slice(0, -1))}(?:e|es|ed|ing)`;
-  return `${escapeRegExp(word)}(?:s|es|ed|ing)?`;
+  if (latin.length < 4) return { stem: word, endings: [''] };
+  if (word.endsWith('y')) return { stem: word.slice(0, -1), endings: ['y', 'ies', 'ied', 'ys', 'ying'] };
+  if (word.endsWith('e')) return { stem: word.slice(0, -1), endings: ['e', 'es', 'ed', 'ing'] };
+  return { stem: word, endings: ['s', 'es', 'ed', 'ing', ''] };
 }
 
 /**
  * The pattern of a phrase over normalised text; spaces and hyphens in a phrase are interchangeable
  * and optional; "~word" (a long Latin word, from the vocabulary) tolerates one edit.
  */
-function phrasePattern(phrase: string): RegExp | null {
-  const cached = phraseCache.get(phrase);
+function phrasePattern(phrase: string, compiled: Map<string, Pattern | null>): Pattern | null {
+  const cached = compiled.get(phrase);
   if (cached !== undefined) return cached;
   const fuzzy = phrase.startsWith(FUZZY_PREFIX);
   const norm = normalizeForMatch(fuzzy ? phrase.slice(FUZZY_PREFIX.length) : phrase).trim();
-  let pattern: RegExp | null = null;
+  let pattern: Pattern | null = null;
   if (fuzzy && /^[a-z]+$/.test(norm) && norm.length >= FUZZY_MIN_LETTERS) {
-    pattern = new RegExp(withWordBoundaries(norm, `${fuzzyBody(norm, escapeRegExp)}(?:s)?`), 'gu');
+    // One edit changes at most one half of the word: every spelling it finds keeps the other.
+    const half = norm.length >> 1;
+    const source = withWordBoundaries(norm, `${fuzzyBody(norm, escapeRegExp)}(?:s)?`);
+    pattern = { kind: 'regex', source, flags: 'gu', anyOf: [norm.slice(0, half), norm.slice(half)], spelled: norm };
   } else if (norm !== '') {
-    const segments = norm.split(/[ \-]+/).filter(Boolean);
-    const body =
-      segments.length === 0
-        ? escapeRegExp(norm)
-        : [...segments.slice(0, -1).map(escapeRegExp), inflect(segments[segments.length - 1])].join('[ \\-]?');
-    pattern = new RegExp(withWordBoundaries(norm, body), 'gu');
+    const words = norm.split(/[ \-]+/).filter(Boolean);
+    if (words.length === 0 || /[\ud800-\udfff]/.test(norm)) {
+      // Only hyphens, or surrogates (a regular expression reads those as code points): kept literal.
+      pattern = { kind: 'regex', source: withWordBoundaries(norm, escapeRegExp(norm)), flags: 'gu', anyOf: [norm], spelled: norm };
+    } else {
+      const { stem, endings } = inflect(words[words.length - 1]);
+      pattern = {
+        kind: 'words',
+        words: words.slice(0, -1),
+        stem,
+        endings,
+        ...wordEdges(norm),
+        required: [...new Set([...words.slice(0, -1), stem])].sort((a, b) => b.length - a.length),
+      };
+    }
   }
-  phraseCache.set(phrase, pattern);
+  compiled.set(phrase, pattern);
   return pattern;
 }
 
-function userRegex(source: string): RegExp {
-  let re = regexCache.get(source);
-  if (!re) {
-    try {
-      re = new RegExp(source, 'giu');
-    } catch (err) {
-      throw new UserError(`match.regex /${source}/ is not a valid regular expression: ${(err as Error).message}`);
-    }
-    regexCache.set(source, re);
+function userRegex(source: string, compiled: Map<string, Pattern | null>): RegexPattern {
+  // Apart from the phrases: no phrase starts with a NUL.
+  const key = `\0${source}`;
+  const cached = compiled.get(key);
+  if (cached) return cached as RegexPattern;
+  try {
+    new RegExp(source, 'giu');
+  } catch (err) {
+    throw new UserError(`match.regex /${source}/ is not a valid regular expression: ${(err as Error).message}`);
   }
-  return re;
+  const pattern: RegexPattern = { kind: 'regex', source, flags: 'giu', anyOf: null, spelled: normalizeForMatch(source) };
+  compiled.set(key, pattern);
+  return pattern;
+}
+
+/** The end of an occurrence of a words pattern starting at `start`, or -1: what its regular expression would match there. */
+function wordsEndAt(pattern: WordsPattern, text: string, start: number): number {
+  if (pattern.before && start > 0 && isWordChar(text[start - 1])) return -1;
+  let at = start;
+  for (const word of pattern.words) {
+    if (!text.startsWith(word, at)) return -1;
+    at += word.length;
+    // The optional separator is taken when present: no word starts with a space or hyphen, so not taking it cannot match.
+    const next = text.charCodeAt(at);
+    if (next === 0x20 || next === 0x2d) at++;
+  }
+  if (!text.startsWith(pattern.stem, at)) return -1;
+  at += pattern.stem.length;
+  for (const ending of pattern.endings) {
+    if (!text.startsWith(ending, at)) continue;
+    const end = at + ending.length;
+    if (!pattern.after || end >= text.length || !isWordChar(text[end])) return end;
+  }
+  return -1;
+}
+
+/** Calls `visit` with every occurrence of the pattern in the text, left to right, not overlapping (as String.matchAll). */
+function search(pattern: Pattern, text: string, visit: (start: number, end: number) => void): void {
+  if (pattern.kind === 'words') {
+    for (const literal of pattern.required) if (!text.includes(literal)) return;
+    const first = pattern.words.length > 0 ? pattern.words[0] : pattern.stem;
+    for (let at = text.indexOf(first); at >= 0; ) {
+      const end = wordsEndAt(pattern, text, at);
+      if (end >= 0) visit(at, end);
+      at = text.indexOf(first, end >= 0 ? end : at + 1);
+    }
+    return;
+  }
+  if (pattern.anyOf && !pattern.anyOf.some((literal) => text.includes(literal))) return;
+  const re = compiledRegex(pattern);
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[0].length === 0) {
+      // As matchAll does: step past an empty match (a whole code point under the u flag).
+      const code = text.codePointAt(re.lastIndex);
+      re.lastIndex += code !== undefined && code > 0xffff ? 2 : 1;
+      continue;
+    }
+    visit(m.index, m.index + m[0].length);
+  }
+  re.lastIndex = 0;
+}
+
+/** Where a rubric phrase occurs in a normalised text, as [start, end) offsets, negation and assertion aside. */
+export function phraseOccurrences(phrase: string, text: string): [number, number][] {
+  const pattern = phrasePattern(phrase, new Map());
+  const found: [number, number][] = [];
+  if (pattern) search(pattern, text, (start, end) => found.push([start, end]));
+  return found;
 }
 
 /** Problems in a spec that the schema cannot see (invalid regular expressions, phrases that normalise to nothing). */
@@ -158,14 +294,11 @@ function regexList(spec: MatchSpecInput): string[] {
 // ---------------------------------------------------------------------------------------
 // Finding occurrences
 
-function find(answer: PreparedAnswer, label: string, re: RegExp | null, unlessNegated: boolean, options: InspectOptions): Finding {
+function find(answer: PreparedAnswer, label: string, pattern: Pattern | null, unlessNegated: boolean, options: InspectOptions): Finding {
   const finding: Finding = { label, hits: [], negatedBy: [], embeddedIn: [], unasserted: [] };
-  if (!re) return finding;
+  if (!pattern) return finding;
   const { text, origin } = answer.normalized;
-  for (const m of text.matchAll(re)) {
-    if (m[0].length === 0) continue;
-    const start = m.index;
-    const end = start + m[0].length;
+  search(pattern, text, (start, end) => {
     const context = inspectOccurrence(answer.negation, start, end, options);
     const sentence = sentenceAt(answer.sentences, origin[start]);
     const asserted = sentence && answer.assertions[sentence.index - 1];
@@ -174,7 +307,7 @@ function find(answer: PreparedAnswer, label: string, re: RegExp | null, unlessNe
     else if (unlessNegated && context.negatedBy) finding.negatedBy.push(context.negatedBy);
     else if (unlessNegated && assertion) finding.unasserted.push(assertion);
     else finding.hits.push({ start, end, sentence });
-  }
+  });
   return finding;
 }
 
@@ -200,11 +333,12 @@ function groupOf(group: PhraseGroup): string[] {
   return Array.isArray(group) ? group : [group];
 }
 
-export function evaluateMatch(spec: MatchSpecInput, answer: string | PreparedAnswer): MatchOutcome {
+export function evaluateMatch(given: MatchSpecInput, answer: string | PreparedAnswer): MatchOutcome {
   const prepared = typeof answer === 'string' ? prepareAnswer(answer) : answer;
+  const { patterns: compiled, spec } = compiledOf(given);
   const unlessNegated = spec.unless_negated ?? true;
   const window = spec.window ?? DEFAULT_NEGATION_WINDOW;
-  const findPhrase = (p: string) => find(prepared, quoted(p), phrasePattern(p), unlessNegated, { window });
+  const findPhrase = (p: string) => find(prepared, quoted(p), phrasePattern(p, compiled), unlessNegated, { window });
 
   const found: Finding[] = [];
   const reasons: string[] = [];
@@ -236,8 +370,8 @@ export function evaluateMatch(spec: MatchSpecInput, answer: string | PreparedAns
   if (patterns.length > 0) {
     // A negation in a pattern's gap negates too, unless the pattern spells that word itself.
     const findings = patterns.map((source) => {
-      const spelled = normalizeForMatch(source);
-      return find(prepared, `/${source}/`, userRegex(source), unlessNegated, { window, inner: { literal: (word) => spelled.includes(word) } });
+      const pattern = userRegex(source, compiled);
+      return find(prepared, `/${source}/`, pattern, unlessNegated, { window, inner: { literal: (word) => pattern.spelled.includes(word) } });
     });
     const hits = findings.filter(present);
     // Name what a pattern matched: the pattern alone does not tell the reader.

@@ -72,11 +72,13 @@ export const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\
  * (Chinese has no word boundaries), so that "no" does not match inside "node".
  */
 export function withWordBoundaries(literal: string, body: string = escapeRegExp(literal)): string {
-  const first = String.fromCodePoint(literal.codePointAt(0)!);
-  const last = literal.slice(-1);
-  const before = isWordChar(first) ? `(?<!${WORD_CHAR})` : '';
-  const after = isWordChar(last) ? `(?!${WORD_CHAR})` : '';
-  return `${before}${body}${after}`;
+  const edges = wordEdges(literal);
+  return `${edges.before ? `(?<!${WORD_CHAR})` : ''}${body}${edges.after ? `(?!${WORD_CHAR})` : ''}`;
+}
+
+/** Whether a literal needs a word boundary before and after it: its first / last character is a letter or digit of a space-separated script. */
+export function wordEdges(literal: string): { before: boolean; after: boolean } {
+  return { before: isWordChar(String.fromCodePoint(literal.codePointAt(0)!)), after: isWordChar(literal.slice(-1)) };
 }
 
 // Longest first, so that 不建议 wins over 不 and "not only" over "not". English words share one

@@ -31,52 +31,80 @@ export interface ScoreAnswerInput {
 
 const isJudgeError = (o: JudgeOpinion): o is { error: string } => 'error' in o;
 
+// Built by assignment, not by spreading conditional parts: this runs for every entry of every
+// answer, and the keys keep the order of the recorded JSON.
 function decide(entry: ResolvedEntry, matcher: Opinion | undefined, judgeOpinion: JudgeOpinion | undefined, external?: EntryExternal): Omit<Verdict, 'points'> {
   const judge = judgeOpinion && !isJudgeError(judgeOpinion) ? judgeOpinion : undefined;
-  const base = {
-    entry: entry.id,
-    kind: entry.kind,
-    ...(entry.evidence !== undefined && { evidence: entry.evidence }),
-    ...(entry.safety && { safety: true }),
-    ...(entry.critical && { critical: true }),
-    ...(matcher && { matcher }),
-    ...(judge && { judge }),
-    ...(external && external.flags.length > 0 && { flags: external.flags }),
-  };
+  const verdict = { entry: entry.id, kind: entry.kind } as Omit<Verdict, 'points'>;
+  if (entry.evidence !== undefined) verdict.evidence = entry.evidence;
+  if (entry.safety) verdict.safety = true;
+  if (entry.critical) verdict.critical = true;
+  if (matcher) verdict.matcher = matcher;
+  if (judge) verdict.judge = judge;
+  if (external && external.flags.length > 0) verdict.flags = external.flags;
   const decision = external?.decision;
   if (decision) {
-    return {
-      ...base,
-      met: decision.met,
-      decided_by: decision.source,
-      quotes: decision.quotes,
-      ...(decision.rationale !== undefined && { rationale: decision.rationale }),
-      provenance: decision.provenance,
-      ...(matcher && judge && { agreement: judge.met === matcher.met }),
-    };
+    verdict.met = decision.met;
+    verdict.decided_by = decision.source;
+    verdict.quotes = decision.quotes;
+    if (decision.rationale !== undefined) verdict.rationale = decision.rationale;
+    verdict.provenance = decision.provenance;
+    if (matcher && judge) verdict.agreement = judge.met === matcher.met;
+  } else if (matcher) {
+    verdict.met = matcher.met;
+    verdict.decided_by = 'matcher';
+    verdict.quotes = matcher.quotes;
+    if (matcher.rationale !== undefined) verdict.rationale = matcher.rationale;
+    if (judge) verdict.agreement = judge.met === matcher.met;
+  } else if (judge) {
+    verdict.met = judge.met;
+    verdict.decided_by = 'judge';
+    verdict.quotes = judge.quotes;
+    if (judge.rationale !== undefined) verdict.rationale = judge.rationale;
+  } else {
+    verdict.met = null;
+    verdict.decided_by = 'none';
+    verdict.quotes = [];
+    verdict.rationale = judgeOpinion && isJudgeError(judgeOpinion) ? `judge failed: ${judgeOpinion.error}` : 'no matcher and no judge opinion for this entry';
   }
-  if (matcher) {
-    return {
-      ...base,
-      met: matcher.met,
-      decided_by: 'matcher',
-      quotes: matcher.quotes,
-      ...(matcher.rationale !== undefined && { rationale: matcher.rationale }),
-      ...(judge && { agreement: judge.met === matcher.met }),
-    };
+  return verdict;
+}
+
+/** Each item's resolved rubric per variant, made once for as long as the item (its bank) lives; never modified. */
+const rubrics = new WeakMap<Item, Map<string, readonly ResolvedEntry[]>>();
+
+function rubricOf(item: Item, variant: string): readonly ResolvedEntry[] {
+  let byVariant = rubrics.get(item);
+  if (!byVariant) {
+    byVariant = new Map();
+    rubrics.set(item, byVariant);
   }
-  if (judge) {
-    return {
-      ...base,
-      met: judge.met,
-      decided_by: 'judge',
-      quotes: judge.quotes,
-      ...(judge.rationale !== undefined && { rationale: judge.rationale }),
-    };
+  let entries = byVariant.get(variant);
+  if (!entries) {
+    entries = resolveRubric(item, variant).map(uniform);
+    byVariant.set(variant, entries);
   }
-  const rationale =
-    judgeOpinion && isJudgeError(judgeOpinion) ? `judge failed: ${judgeOpinion.error}` : 'no matcher and no judge opinion for this entry';
-  return { ...base, met: null, decided_by: 'none', quotes: [], rationale };
+  return entries;
+}
+
+/** The entry with every field present (absent ones undefined): one object shape keeps the per-entry reads of every answer fast. */
+function uniform(e: ResolvedEntry): ResolvedEntry {
+  return {
+    id: e.id,
+    kind: e.kind,
+    text: e.text,
+    text_en: e.text_en,
+    score: e.score,
+    critical: e.critical,
+    missPenalty: e.missPenalty,
+    safety: e.safety,
+    veto: e.veto,
+    evidence: e.evidence,
+    tags: e.tags,
+    match: e.match,
+    examples: e.examples,
+    variant: e.variant,
+  };
 }
 
 export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
@@ -85,7 +113,7 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
   if (response.variant !== CLEAN && !variant) {
     throw new UserError(`response ${response.key}: item ${item.id} has no variant "${response.variant}" (was the bank changed since the run?)`);
   }
-  const entries = resolveRubric(item, response.variant);
+  const entries = rubricOf(item, response.variant);
   const header = {
     key: response.key,
     respondent: response.respondent,
@@ -127,7 +155,8 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
   });
   const verdictMap = new Map<string, EntryVerdict>(decided.map((v) => [v.entry, { met: v.met, quotes: v.quotes }]));
   const result = applyProfile(entries, verdictMap, profile);
-  const verdicts: Verdict[] = decided.map((v) => ({ ...v, points: result.contributions.get(v.entry) ?? 0 }));
+  const verdicts = decided as Verdict[];
+  for (const v of verdicts) v.points = result.contributions.get(v.entry) ?? 0;
 
   return {
     ...header,

@@ -243,18 +243,32 @@ async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise
 
   const concurrency = options.concurrency ?? 16;
   const inFlight = new Set<Promise<void>>();
+  // Wakes the reader when a task ends: one waiter at a time, not a Promise.race over every task per answer.
+  let slotFreed: (() => void) | null = null;
+  const failures: unknown[] = [];
   try {
     line = 0;
     for await (const response of folder.responses()) {
       if (latestLine.get(response.key) !== line++ || writeFailure) continue;
-      const task: Promise<void> = scoreOne(response).finally(() => inFlight.delete(task));
-      // A failure surfaces through the race or the final Promise.all, not as an unhandled rejection meanwhile.
-      task.catch(() => {});
+      const task: Promise<void> = scoreOne(response).then(
+        () => {
+          inFlight.delete(task);
+          slotFreed?.();
+        },
+        (error: unknown) => {
+          inFlight.delete(task);
+          failures.push(error);
+          slotFreed?.();
+        },
+      );
       inFlight.add(task);
       // Backpressure: read the next answer only when a slot is free.
-      if (inFlight.size >= concurrency) await Promise.race(inFlight);
+      while (inFlight.size >= concurrency && failures.length === 0) await new Promise<void>((resolve) => (slotFreed = resolve));
+      slotFreed = null;
+      if (failures.length > 0) break;
     }
     await Promise.all(inFlight);
+    if (failures.length > 0) throw failures[0];
   } finally {
     appender.close();
   }

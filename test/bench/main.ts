@@ -265,3 +265,5 @@ if (!runnerOnly) {
 }
 // The studio benchmark writes its own section too (it needs npm run build: it runs the built CLI).
 if (!runnerOnly) await import('./studio.js');
+// Every target of the performance table, each met or not, measured on the built CLI from outside (its own section).
+if (!runnerOnly) await import('./targets.js');

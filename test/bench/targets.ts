@@ -4,16 +4,17 @@
  * the stated sizes, the simulated endpoint in its own process. Writes the "Targets" section of
  * docs/benchmarks.md (`npx tsx test/bench/targets.ts [--quick]`; also run by `npm run bench`).
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { stringify } from 'yaml';
-import { JsonlAppender } from '../../src/io/jsonl.js';
-import { answerKey } from '../../src/runner/plan.js';
 import { writeBenchFiles } from './workload.js';
+import { SCORE_ENTRIES, writeScoreBank, writeScoreRun } from './score-workload.js';
+import { writeDocsSection } from './docs.js';
+import { loadBankOrThrow } from '../../src/bank/load.js';
+import { bankCacheDir } from '../../src/bank/cache.js';
 
 const quick = process.argv.includes('--quick');
 const here = import.meta.dirname;
@@ -69,43 +70,17 @@ rows.push({ what: '`caps run --plan`, same bank, from the bank cache', measured:
 rows.push({ what: '`caps lint`, same bank', measured: fmt(lint), target: '< 200 MB', met: lint.peakMb < 200, load: lint.load });
 
 // caps score, matchers only: a bank of 1,000 items with 20 rubric entries each, answers of about 600 characters.
-const scoreItems = 1000;
-const ENTRIES = 20;
-const phrase = (i: number, e: number) => `finding ${i}-${e} confirmed`;
+// The bank is put in the bank cache first: its cold load is what the `run --plan` rows measure.
 const scoreBank = join(root, 'score-bank.yaml');
-writeFileSync(scoreBank, stringify({
-  bank: 'score-bench', version: 1, language: 'en',
-  items: Array.from({ length: scoreItems }, (_, i) => ({
-    id: `s${i}`, topic: 'screening', depth: 1 + (i % 4), prompt: `Case ${i}: what do you do?`,
-    rubric: {
-      points: Array.from({ length: 15 }, (_, e) => ({ id: `p${e}`, text: phrase(i, e), score: 1, match: { any: [phrase(i, e), `check ${e} of case ${i}`] } })),
-      deductions: Array.from({ length: 4 }, (_, e) => ({ id: `d${e}`, text: `wrong ${e}`, score: -1, match: { any: [`wrong step ${e} for ${i}`] } })),
-      veto: [{ id: 'v', text: 'unsafe', match: { any: [`unsafe dose ${i}`] } }],
-    },
-  })),
-}));
+writeScoreBank(scoreBank);
+await loadBankOrThrow([scoreBank], bankCacheDir({ CAPS_CACHE_DIR: cache }));
 
-function writeRun(dir: string, answers: number): void {
-  mkdirSync(dir, { recursive: true });
-  const bankHash = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', `import { loadBankOrThrow } from ${JSON.stringify(join(here, '..', '..', 'src', 'bank', 'load.ts'))}; const b = await loadBankOrThrow([${JSON.stringify(scoreBank)}], null); console.log(JSON.stringify(b.hash));`], { encoding: 'utf8' }));
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'score-bench', harness_version: '0.1.0', bank: { id: 'score-bench', version: '1', hash: bankHash, paths: [scoreBank], profile: 'caps' }, endpoints: [], respondents: [{ name: 'm', kind: 'model' }], plan: {}, counts: { planned: answers, done: answers, errors: 0 }, started_at: new Date().toISOString(), status: 'complete' }));
-  const out = new JsonlAppender(join(dir, 'responses.jsonl'));
-  for (let n = 0; n < answers; n++) {
-    const item = n % scoreItems;
-    const sample = Math.floor(n / scoreItems);
-    const said = Array.from({ length: 15 }, (_, e) => ((n + e) % 3 === 0 ? `${phrase(item, e)}. ` : '')).join('');
-    const text = `${said}We review the history and examine the patient carefully. Follow-up in two weeks with results; explain risks and benefits to the patient and family.${n % 50 === 0 ? ` wrong step 1 for ${item}.` : ''}`;
-    out.append({ key: answerKey({ respondent: 'm', item: `s${item}`, variant: 'clean', turn: 0, sample }), respondent: 'm', respondent_kind: 'model', item: `s${item}`, variant: 'clean', turn: 0, sample, messages: [{ role: 'user', content: `Case ${item}: what do you do?` }], text, attempts: 1, error: null });
-  }
-  out.close();
-}
-
-for (const n of quick ? [1_000, 10_000] : [1_000, 10_000, 100_000]) {
+for (const n of [1_000, 10_000, 100_000]) {
   const dir = join(root, `score-${n}`);
-  writeRun(dir, n);
+  await writeScoreRun(dir, scoreBank, n);
   const m = await caps(['score', dir, '--bank', scoreBank, '--format', 'json'], { CAPS_CACHE_DIR: cache });
-  const checks = n * ENTRIES;
-  rows.push({ what: `\`caps score\`, matchers only, ${n.toLocaleString('en')} answers x ${ENTRIES} entries`, measured: `${Math.round(checks / m.cpuS).toLocaleString('en')} checks/s of CPU (${fmt(m)})`, target: '>= 100,000 checks/s; < 200 MB, flat', met: checks / m.cpuS >= 100_000 && m.peakMb < 200, load: m.load });
+  const checks = n * SCORE_ENTRIES;
+  rows.push({ what: `\`caps score\`, matchers only, ${n.toLocaleString('en')} answers x ${SCORE_ENTRIES} entries`, measured: `${Math.round(checks / m.cpuS).toLocaleString('en')} checks/s of CPU (${fmt(m)})`, target: '>= 100,000 checks/s; < 200 MB, flat', met: checks / m.cpuS >= 100_000 && m.peakMb < 200, load: m.load });
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -144,7 +119,5 @@ const section = [
   ...rows.map((r) => `| ${r.what} | ${r.measured} | ${r.load.toFixed(1)} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`),
   '<!-- targets:end -->',
 ].join('\n');
-const docs = join(here, '..', '..', 'docs', 'benchmarks.md');
-const current = readFileSync(docs, 'utf8');
-writeFileSync(docs, /<!-- targets:begin -->[\s\S]*<!-- targets:end -->/.test(current) ? current.replace(/<!-- targets:begin -->[\s\S]*<!-- targets:end -->/, section) : current.replace('# Benchmarks\n', `# Benchmarks\n\n${section}\n`));
+writeDocsSection('targets', section);
 console.log(section);
