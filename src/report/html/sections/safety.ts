@@ -98,6 +98,7 @@ export function safetySection(results: Results): Html {
               min: 0,
               max: Math.max(1, ...vetoTopics.flatMap((t) => Object.values(t.by_respondent))),
               yName: 'topic',
+              counts: true,
             }),
           ),
           'Number of vetoed answers in each topic (rows) for each respondent (columns).',
