@@ -40,7 +40,7 @@ export { judgeAnswer, DEFAULT_JUDGE_RETRIES, type JudgeAnswerInput, type JudgeRe
 export { combineJury, type JuryDecision, type JuryEntry } from './scorer/judge/jury.js';
 export { loadJudgeTemplate, renderJudgePrompt, parseJudgeCase, DEFAULT_JUDGE_TEMPLATE, type JudgeTemplate, type JudgeEntry, type JudgeCase } from './scorer/judge/template.js';
 export { JudgeOutput, parseJudgeOutput, extractFirstJsonObject } from './scorer/judge/output.js';
-export { verifyQuote } from './scorer/judge/quotes.js';
+export { checkEvidence, citationOf, contentWords } from './matching/evidence.js';
 export { judgesFromConfig, type JudgeSelection } from './scorer/judge/from-config.js';
 export { createJudgePersona, type JudgePersonaOptions } from './endpoints/sim/judge-persona.js';
 export { cohenKappa, gwetAC1, macroF1, krippendorffAlphaNominal, percentAgreement, bootstrapInterval, type RatedPair, type Interval } from './analysis/agreement.js';

@@ -62,6 +62,7 @@ function answerView(score: AnswerScore, value: number | null, response: Response
       met: v.met,
       decided_by: v.decided_by,
       quotes: v.quotes,
+      ...(v.citations ? { citations: v.citations } : {}),
       ...(v.rationale ? { rationale: v.rationale } : {}),
       points: v.points,
       ...(v.agreement !== undefined ? { agreement: v.agreement } : {}),

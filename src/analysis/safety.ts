@@ -46,6 +46,7 @@ export function analyzeSafety(table: ScoreTable): Safety {
         entry: failure.entry,
         text: failure.text,
         quotes: failure.quotes,
+        ...(failure.citations && { citations: failure.citations }),
       });
     }
   }

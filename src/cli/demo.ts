@@ -44,6 +44,7 @@ function nextSteps(report: string, bankFile: string, runsDir: string): string {
     'next:',
     `  open the report:        ${shortPath(report)}`,
     `  grade as physicians:    npx caps studio ${runsDir}`,
+    `  write and review items: npx caps studio ${runsDir} -b ${bankFile}   (Items, Review rounds)`,
     `  score your own answer:  npx caps try --bank ${bankFile} --item lc-locally-advanced-001 < answer.txt`,
     '  start your own bank:    npx caps init my-eval && cd my-eval && npx caps lint questions/',
     '  ask a real endpoint:    in my-eval, uncomment a vendor in caps.config.yaml, put its key in .env, then npx caps run --plan and npx caps run',

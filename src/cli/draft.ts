@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../endpoints/discover-config.js';
 import { announceSetup } from './setup.js';
 import { createEndpointClient } from '../endpoints/client.js';
-import { closestMatch } from '../bank/suggest.js';
+import { draftEndpoint } from '../draft/endpoint.js';
 import { DEFAULT_DRAFT_ATTEMPTS, draftItems, formatDraftOutcome } from '../draft/draft.js';
 import { RunIncompleteError, UserError } from '../errors.js';
 import { examples } from './help.js';
@@ -39,11 +39,7 @@ export function draftCommand(): Command {
       const found = announceSetup('draft', options.config, (f) => [`drafting endpoint ${options.model ?? f.config?.endpoints[0]?.name ?? 'none'}`]);
       if (!found.config) throw new UserError(`no config: pass --config FILE with the drafting endpoint or create ./${DEFAULT_CONFIG_FILE} (caps init).`);
       const config = found.config;
-      const endpoint = options.model ? config.endpoints.find((e) => e.name === options.model) : config.endpoints[0];
-      if (!endpoint) {
-        const hint = closestMatch(options.model!, config.endpoints.map((e) => e.name));
-        throw new UserError(`--model "${options.model}" is not an endpoint of ${found.path}${hint ? `; did you mean "${hint}"?` : ''} (endpoints: ${config.endpoints.map((e) => e.name).join(', ')})`);
-      }
+      const endpoint = draftEndpoint(config, found.path!, options.model);
       const outcomes = await draftItems({
         bank: options.bank,
         client: createEndpointClient(endpoint),

@@ -4,14 +4,10 @@
  * records the resulting statuses (in-review, admitted) in the bank files.
  */
 import { Command } from 'commander';
-import type { Bank } from '../bank/bank.js';
-import { loadBank, loadBankOrThrow } from '../bank/load.js';
-import { setItemStatuses } from '../bank/write-back.js';
 import { UserError } from '../errors.js';
-import { appendReviewEvents, historyBeside, readReviewHistory } from '../review/history-file.js';
-import type { ReviewEvent } from '../review/history.js';
-import { bankStatuses, closeRound, decide, missingDecisions, openRound, openRoundOf, replay, reviewerRates, reviseItem, revisedItems, roundRates, DEFAULT_REVISION_THRESHOLD, type ReviewState } from '../review/rounds.js';
-import { resolveRubric } from '../scorer/rubric.js';
+import { appendReviewEvents } from '../review/history-file.js';
+import { itemEntryIds, loadReview, recordReviewEvent, roundCandidates } from '../review/record.js';
+import { closeRound, decide, missingDecisions, openRound, openRoundOf, reviewerRates, reviseItem, roundRates, DEFAULT_REVISION_THRESHOLD, type ReviewState } from '../review/rounds.js';
 import { examples } from './help.js';
 
 interface Common {
@@ -21,26 +17,7 @@ interface Common {
 
 const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
 const now = () => new Date().toISOString();
-
-async function context(options: Common): Promise<{ bank: Bank; file: string; events: ReviewEvent[]; state: ReviewState }> {
-  const bank = await loadBankOrThrow(options.bank);
-  const file = options.history ?? historyBeside(bank.files);
-  const events = await readReviewHistory(file);
-  const state = replay(events);
-  if (state.bank !== undefined && state.bank !== bank.id) throw new UserError(`${file} is the review history of bank "${state.bank}", not "${bank.id}"; pass --history for this bank`);
-  return { bank, file, events, state };
-}
-
-/** Appends the event, then records what it changed in the bank files. */
-async function commit(options: Common, file: string, events: ReviewEvent[], event: ReviewEvent, only?: Set<string>): Promise<ReviewState> {
-  const history = [...events, event];
-  const state = replay(history);
-  const statuses = new Map([...bankStatuses(state)].filter(([id]) => !only || only.has(id)));
-  // Statuses first: if an item fails lint nothing is recorded, neither in the bank nor in the history.
-  await setItemStatuses(options.bank, statuses, { reviewEvents: history });
-  appendReviewEvents(file, [event]);
-  return state;
-}
+const context = (options: Common) => loadReview(options.bank, options.history);
 
 function withCommon(command: Command): Command {
   return command
@@ -64,20 +41,14 @@ export function reviewCommand(): Command {
       .option('--items <ids>', 'the items of the round, comma-separated')
       .option('--per-item <N>', 'reviewers per item (default: the bank\'s review.reviewers_per_item, else 2)')
       .action(async (options: Common & { reviewers: string; by: string; items?: string; perItem?: string }) => {
-        const { bank, file, events, state } = await context(options);
+        const review = await context(options);
+        const { bank, state } = review;
         const perItem = options.perItem === undefined ? (bank.review?.reviewers_per_item ?? 2) : Number(options.perItem);
         if (!Number.isInteger(perItem) || perItem < 1) throw new UserError(`--per-item needs a whole number of at least 1, not "${options.perItem}"`);
-        const ids = options.items ? list(options.items) : [...revisedItems(state), ...bank.items.filter((i) => (i.status === 'draft' || i.status === 'in-review') && !state.items.has(i.id)).map((i) => i.id)];
-        const { diagnostics } = await loadBank(options.bank);
-        const unready = new Set(diagnostics.filter((d) => d.code === 'draft-has-errors').map((d) => d.item!));
-        const items = ids.map((id) => {
-          const item = bank.items.find((i) => i.id === id);
-          if (!item) throw new UserError(`--items: bank ${bank.id} has no valid item "${id}"`);
-          if (unready.has(id)) throw new UserError(`item "${id}" is a draft with lint problems; fix them (caps lint) before it goes to review`);
-          return { item: id, authors: item.authors ?? [] };
-        });
+        const items = await roundCandidates(options.bank, review, options.items ? list(options.items) : undefined);
         const event = openRound(state, { bank: bank.id, items, reviewers: list(options.reviewers), perItem, threshold: bank.review?.revision_threshold ?? DEFAULT_REVISION_THRESHOLD, by: options.by, at: now() });
-        const after = await commit(options, file, events, event, new Set(ids));
+        const after = await recordReviewEvent(options.bank, review, event, new Set(items.map((i) => i.item)));
+        const { file } = review;
         const round = openRoundOf(after);
         const load = new Map<string, number>();
         for (const { reviewers } of round.assignments.values()) for (const r of reviewers) load.set(r, (load.get(r) ?? 0) + 1);
@@ -100,7 +71,7 @@ export function reviewCommand(): Command {
         const { bank, file, events, state } = await context(options);
         const item = bank.items.find((i) => i.id === options.item);
         const comments = (options.comment ?? []).map((text) => ({ text, ...(options.entry ? { entry: options.entry } : {}) }));
-        const event = decide(state, { item: options.item, reviewer: options.reviewer, decision: options.accept ? 'accept' : 'revise', comments, at: now(), ...(item ? { entries: new Set([undefined, ...item.variants.map((v) => v.id)].flatMap((v) => resolveRubric(item, v).map((e) => e.id))) } : {}) });
+        const event = decide(state, { item: options.item, reviewer: options.reviewer, decision: options.accept ? 'accept' : 'revise', comments, at: now(), ...(item ? { entries: itemEntryIds(item) } : {}) });
         appendReviewEvents(file, [event]);
         process.stdout.write(`${options.reviewer}: ${event.decision} "${options.item}" in round ${event.round}\n`);
       }),
@@ -126,8 +97,8 @@ export function reviewCommand(): Command {
       .description('close the open round: admit its items if the revision rate is below the threshold')
       .requiredOption('--by <name>', 'the coordinator closing the round')
       .action(async (options: Common & { by: string }) => {
-        const { file, events, state } = await context(options);
-        const after = await commit(options, file, events, closeRound(state, { by: options.by, at: now() }));
+        const review = await context(options);
+        const after = await recordReviewEvent(options.bank, review, closeRound(review.state, { by: options.by, at: now() }));
         const round = after.rounds.at(-1)!;
         const outcome = round.closed!;
         process.stdout.write(

@@ -112,7 +112,7 @@ export function formatScoreSummary(s: ScoreRunSummary, judges: string[]): string
     `  complete ${s.complete} · incomplete ${s.incomplete} · response errors ${s.errors}`,
   ];
   if (judges.length > 0) {
-    lines.push(`  judge ${judges.join(' + ')}: ${s.judgeCalls} calls, ${s.judgeFaults} faults (quotes not in the answer, invalid replies), ${s.juryTies} jury ties, ${s.judgeFailures} failures`);
+    lines.push(`  judge ${judges.join(' + ')}: ${s.judgeCalls} calls, ${s.judgeFaults} faults (quotes that do not hold in their sentence, invalid replies), ${s.juryTies} jury ties, ${s.judgeFailures} failures`);
   } else {
     lines.push('  matcher only (no judge): entries without match: stay undecided');
   }

@@ -1,5 +1,6 @@
 /** `caps studio [RUN_DIR...] [--bank DIR] [--db FILE] [--port N] [--host ADDR]`: the physicians' grading app. */
 import { Command } from 'commander';
+import { discoverConfig } from '../endpoints/discover-config.js';
 import { wholeNumber } from './score.js';
 import { examples } from './help.js';
 
@@ -12,6 +13,7 @@ export function studioCommand(): Command {
     .option('--port <n>', 'port (0: any free port)', wholeNumber('--port', 0), 4178)
     .option('--host <addr>', 'address to listen on; anything but 127.0.0.1 requires invite links', '127.0.0.1')
     .option('--answers-run <dir>', "run folder for doctors' answers typed in the studio (default: studio-answers beside the database)")
+    .option('-c, --config <file>', 'config with the endpoints that may draft items (default: ./caps.config.yaml, if any)')
     .addHelpText(
       'after',
       examples([
@@ -21,10 +23,10 @@ export function studioCommand(): Command {
       ]),
     )
     .exitOverride()
-    .action(async (runDirs: string[], options: { bank?: string[]; db?: string; port: number; host: string; answersRun?: string }) => {
+    .action(async (runDirs: string[], options: { bank?: string[]; db?: string; port: number; host: string; answersRun?: string; config?: string }) => {
       const { startStudio, LOCAL_COORDINATOR } = await import('../studio/server.js');
       const { isLoopbackBind } = await import('../studio/access.js');
-      const studio = await startStudio({ runDirs, bankPaths: options.bank, db: options.db, host: options.host, port: options.port, answersRun: options.answersRun });
+      const studio = await startStudio({ runDirs, bankPaths: options.bank, db: options.db, host: options.host, port: options.port, answersRun: options.answersRun, config: discoverConfig(options.config).path ?? undefined });
       const { store } = studio.context;
       const answers = store.counts().answers;
       process.stdout.write(`caps studio: ${studio.url}  (${answers} answers, database ${studio.dbFile})\n`);

@@ -36,6 +36,22 @@ function cellText(value: ExcelJS.CellValue): string {
   return String(value);
 }
 
+/**
+ * A workbook's XML is UTF-8; bytes that are not (a sheet written by a tool in GBK or Latin-1)
+ * reach us as U+FFFD. Refused like such bytes in a CSV, naming the cell, rather than imported garbled.
+ */
+function checkUtf8(path: string, sheet: string, row: number, index: number, text: string): string {
+  if (!text.includes('\uFFFD')) return text;
+  throw new UserError(`${path}: sheet "${sheet}" row ${row} column ${columnName(index)}: not UTF-8 text (perhaps written as GBK/GB18030 or Latin-1); open it in Excel or LibreOffice and save it again as .xlsx.`);
+}
+
+/** 0 -> A, 25 -> Z, 26 -> AA. */
+function columnName(index: number): string {
+  let name = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
+  return name;
+}
+
 /** Reads one sheet (by name, else the first); the first row is the header. */
 export async function readSheet(path: string, sheetName?: string): Promise<Sheet> {
   if (!existsSync(path)) throw new UserError(`${path}: no such file.`);
@@ -55,12 +71,13 @@ export async function readSheet(path: string, sheetName?: string): Promise<Sheet
   sheet.getRow(1).eachCell({ includeEmpty: true }, (cell, col) => {
     header[col - 1] = cellText(cell.value).trim();
   });
+  header.forEach((name, i) => checkUtf8(path, sheet.name, 1, i, name));
   const records: SheetRecord[] = [];
   sheet.eachRow((row, rowNumber) => {
     if (rowNumber === 1) return;
     const values: Record<string, string> = {};
     header.forEach((name, i) => {
-      if (name) values[name] = cellText(row.getCell(i + 1).value);
+      if (name) values[name] = checkUtf8(path, sheet.name, rowNumber, i, cellText(row.getCell(i + 1).value));
     });
     if (Object.values(values).some((v) => v.trim() !== '')) records.push({ row: rowNumber, values });
   });

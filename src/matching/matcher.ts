@@ -25,17 +25,21 @@ import { isWordChar, normalizeForMatch, normalizeWithOrigin, type NormalizedText
 import { sentenceAt, sentenceSpans, type SentenceSpan } from './sentences.js';
 import { sentenceAssertions, type Assertion } from './assertion.js';
 import { FUZZY_MIN_LETTERS, FUZZY_PREFIX, fuzzyBody } from './vocabulary.js';
+import { citationOf } from './evidence.js';
+import type { Citation } from '../schema/score.js';
 
 export { normalizeForMatch } from './normalize.js';
 export { sentencesOf, sentenceSpans, type SentenceSpan } from './sentences.js';
 
 /** Recorded with every score: a change in matching behaviour changes this string. */
-export const MATCHER_VERSION = 'caps-matcher/2.0';
+export const MATCHER_VERSION = 'caps-matcher/2.1';
 
 export interface MatchOutcome {
   met: boolean;
   /** Sentences of the original answer containing the occurrences that made the spec met. */
   quotes: string[];
+  /** Each occurrence that made the spec met, in its sentence, with offsets into the answer. */
+  citations: Citation[];
   /** One line: what was found where, or why not. */
   detail: string;
 }
@@ -387,12 +391,24 @@ export function evaluateMatch(given: MatchSpecInput, answer: string | PreparedAn
     for (const f of spec.none.map(findPhrase).filter(present)) reasons.push(`excluded ${where(f)}`);
   }
 
-  if (reasons.length > 0) return { met: false, quotes: [], detail: reasons.join('; ') };
+  if (reasons.length > 0) return { met: false, quotes: [], citations: [], detail: reasons.join('; ') };
 
   const sentences = new Map<number, string>();
   for (const f of found) for (const h of f.hits) if (h.sentence) sentences.set(h.sentence.index, h.sentence.text);
   const quotes = [...sentences.entries()].sort((a, b) => a[0] - b[0]).map(([, text]) => text);
-  return { met: true, quotes, detail: `found ${distinct(found).map(where).join(', ')}` };
+  return { met: true, quotes, citations: citations(prepared, found), detail: `found ${distinct(found).map(where).join(', ')}` };
+}
+
+/** Every occurrence that made the spec met, once, in reading order (overlapping ones merged). */
+function citations(answer: PreparedAnswer, found: Finding[]): Citation[] {
+  const hits = found.flatMap((f) => f.hits).sort((a, b) => a.start - b.start || b.end - a.end);
+  const merged: { start: number; end: number }[] = [];
+  for (const h of hits) {
+    const last = merged[merged.length - 1];
+    if (last && h.start < last.end) last.end = Math.max(last.end, h.end);
+    else merged.push({ start: h.start, end: h.end });
+  }
+  return merged.map((h) => citationOf(answer, h.start, h.end));
 }
 
 /** Findings whose first occurrence is not the same text as an earlier one ("PD-L1" and "PD L1", "度伐利尤单抗" and "度伐利尤"). */

@@ -16,6 +16,8 @@
  * - A verdict right after the phrase in the same clause also negates it: "直接手术不推荐",
  *   "直接手术并非首选", "upfront surgery is not recommended", "surgery should be avoided".
  *   Only evaluative verdicts count ("surgery should not be delayed" keeps "surgery").
+ * - A cue that governs a verb of delay or doubt ("do not delay", "毫不犹豫", "不要延误") or opens
+ *   a time clause ("未明确病理前") negates that verb or clause, not what follows it.
  * - An odd number of negations negates, an even number cancels out ("不能不手术",
  *   "not without", "我们不认为直接手术是错误的").
  */
@@ -27,7 +29,7 @@ const WORD_COST = 1.5;
 const ZH_CUES = [
   '不', '未', '无', '非', '勿', '没', '没有', '忌', '切忌', '避免', '禁止', '禁用', '不宜', '不建议', '不推荐',
   '不应', '不应该', '不要', '不必', '无需', '无须', '不需要', '不用', '排除', '否认', '而非', '而不是', '反对',
-  '不同意', '不赞成', '不支持', '不主张', '不认为', '严禁', '不可', '不能', '不得', '别', '谨防', '慎用', '杜绝',
+  '不同意', '不赞成', '不支持', '不主张', '不认为', '严禁', '不可', '不能', '不得', '别', '谨防', '慎用', '杜绝', '不足以',
 ];
 const EN_CUES = [
   'not', 'no', 'non', 'never', 'without', 'avoid', 'avoids', 'avoided', 'avoiding', "don't", 'do not', "doesn't",
@@ -47,6 +49,8 @@ const ZH_TERMS = [
   // Fixed expressions that affirm: "毫不犹豫建议", "不妨", "不失为一种选择", "无不", "不可不", "刻不容缓".
   '毫不犹豫', '毫不迟疑', '毫不', '不妨', '不失为', '无不', '莫不', '不可不', '刻不容缓', '不容置疑', '不容迟疑',
   '不遗余力', '非得', '不外乎', '无一例外',
+  // An adjective of amount or quality, negated on its own: "组织不够就只能放弃基因检测" gives the testing up.
+  '不够', '不足', '不佳', '不多',
 ];
 const EN_TERMS = [
   'not only', 'no doubt', 'no matter', 'whether or not', 'not just', 'not merely', 'no question', 'without delay',
@@ -133,6 +137,12 @@ const NEUTRALISED = new RegExp(
   'u',
 );
 /**
+ * A negation inside a time clause ("在未明确病理前", "没有病理之前") negates that clause's verb,
+ * not the action the sentence then names: "切忌在未明确病理前停用药物" rejects stopping the drugs.
+ */
+const TIME_CLAUSE_CUES = new Set(['未', '没', '没有']);
+const TIME_CLAUSE = /^[^,。;!?\n]{1,8}?(?:之前|以前|前)/u;
+/**
  * Cues that reject a course of action reach to the end of their clause, however long the
  * phrase after them: "不建议在目前这个阶段直接进行手术", "we do not think that upfront
  * surgery". An English negator does so when a verb of recommending follows it.
@@ -212,7 +222,7 @@ export function indexNegation(text: string): NegationIndex {
     let governs = end;
     if (kind === 'cue') {
       const rest = text.slice(end, end + 40);
-      const neutral = NEUTRALISED.exec(rest);
+      const neutral = NEUTRALISED.exec(rest) ?? (TIME_CLAUSE_CUES.has(word) ? TIME_CLAUSE.exec(rest) : null);
       if (neutral) {
         kind = 'neutral';
         governs = end + neutral[0].length;

@@ -4,8 +4,8 @@
  * a failed request is asked again. An entry names the endpoint identity that answered it and is
  * used only for that identity (entries written before identities were recorded are never used).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { ChatMessage } from '../schema/bank.js';
 import type { EndpointParams } from '../schema/config.js';
@@ -56,7 +56,23 @@ export class ResponseCache {
 
   put(answer: CachedAnswer): void {
     const path = this.path(answer.request_hash);
-    mkdirSync(join(this.dir, answer.request_hash.slice(0, 2)), { recursive: true });
-    writeJsonAtomic(path, answer);
+    const shard = dirname(path);
+    const created = mkdirSync(shard, { recursive: true });
+    try {
+      writeJsonAtomic(path, answer);
+    } catch (err) {
+      // A failed write (disk full) leaves no empty folder behind: remove the ones this put made, up to the first.
+      if (created) for (let dir = shard; dir.startsWith(created) && removeIfEmpty(dir); dir = dirname(dir));
+      throw err;
+    }
+  }
+}
+
+function removeIfEmpty(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch {
+    return false; // not empty (another writer's entry) or already gone
   }
 }

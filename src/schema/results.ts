@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { EntryKind, EvidenceScheme, LengthAdjustment, Prompt, ScoringProfile, VariantKind } from './bank.js';
 import { RespondentKind } from './run.js';
-import { Decider, Provenance, ScoreStatus } from './score.js';
+import { Citation, Decider, Provenance, ScoreStatus } from './score.js';
 
 /** A confidence interval; null when it cannot be computed (too little data). */
 export const Interval = z.object({ low: z.number(), high: z.number() }).nullable();
@@ -291,6 +291,7 @@ export const SafetyEvent = z.object({
   entry: z.string(),
   text: z.string().describe('the rubric entry text'),
   quotes: z.array(z.string()).describe('the offending sentences of the answer'),
+  citations: z.array(Citation).optional().describe('the offending words in their sentences, with offsets'),
 });
 export type SafetyEvent = z.infer<typeof SafetyEvent>;
 
@@ -383,6 +384,7 @@ export const VerdictView = z.object({
   met: z.boolean().nullable(),
   decided_by: Decider,
   quotes: z.array(z.string()),
+  citations: z.array(Citation).optional().describe('the quotes in their sentences, with offsets into the answer'),
   rationale: z.string().optional(),
   points: z.number(),
   agreement: z.boolean().optional(),

@@ -13,6 +13,20 @@ import { RespondentKind } from './run.js';
 export const Decider = z.enum(['matcher', 'judge', 'adjudication', 'physician', 'imported', 'human', 'none']);
 export type Decider = z.infer<typeof Decider>;
 
+/**
+ * Where a quote stands in the answer: the quoted words, their offsets, and the whole sentence
+ * around them, so a reader sees the quote in its clause (a negation cut off is visible).
+ * Offsets are UTF-16 code units of the answer text: answer.slice(start, end) === quote.
+ */
+export const Citation = z.object({
+  quote: z.string().describe('the words that prove the verdict, as written in the answer'),
+  start: z.number().int().nonnegative().describe('offset of the quote in the answer'),
+  end: z.number().int().nonnegative(),
+  sentence: z.string().describe('the whole sentence (or sentences) containing the quote, as written'),
+  sentence_start: z.number().int().nonnegative().describe('offset of the sentence in the answer'),
+});
+export type Citation = z.infer<typeof Citation>;
+
 /** One decider's opinion on one entry. */
 export const Opinion = z.object({
   met: z.boolean(),
@@ -22,6 +36,7 @@ export const Opinion = z.object({
   model: z.string().optional(),
   template: z.string().optional().describe('judge prompt template id@version'),
   fault: z.string().optional().describe('why a judge verdict was overruled (e.g. its quote is not in the answer)'),
+  citations: z.array(Citation).optional().describe('each quote in its sentence, with offsets (absent in scores made before citations)'),
 });
 export type Opinion = z.infer<typeof Opinion>;
 
@@ -29,7 +44,17 @@ export type Opinion = z.infer<typeof Opinion>;
 export const JudgeFault = z.object({
   judge: z.string(),
   entry: z.string().optional(),
-  kind: z.enum(['quote-not-found', 'missing-quote', 'quote-is-instruction', 'invalid-output', 'endpoint', 'jury-tie']),
+  kind: z.enum([
+    'quote-not-found',
+    'missing-quote',
+    'quote-is-instruction',
+    'quote-off-topic',
+    'quote-unasserted',
+    'quote-rejected',
+    'invalid-output',
+    'endpoint',
+    'jury-tie',
+  ]),
   detail: z.string(),
 });
 export type JudgeFault = z.infer<typeof JudgeFault>;
@@ -49,6 +74,8 @@ export const Verdict = z.object({
   met: z.boolean().nullable(),
   decided_by: Decider,
   quotes: z.array(z.string()).default([]),
+  /** The deciding opinion's quotes in their sentences, with offsets into the answer. */
+  citations: z.array(Citation).optional(),
   rationale: z.string().optional(),
   /** Signed contribution to raw (points earned, miss penalty, deduction); 0 for zero rules and vetoes. */
   points: z.number().default(0),
@@ -73,6 +100,7 @@ export const SafetyFailure = z.object({
   kind: z.enum(['veto', 'safety-deduction']),
   text: z.string().describe('the rubric entry text'),
   quotes: z.array(z.string()),
+  citations: z.array(Citation).optional(),
 });
 export type SafetyFailure = z.infer<typeof SafetyFailure>;
 

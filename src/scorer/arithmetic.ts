@@ -12,14 +12,17 @@
  * incomplete: no score, but everything known is still returned.
  */
 import type { ScoringProfile } from '../schema/bank.js';
-import type { SafetyFailure, ScoreStatus } from '../schema/score.js';
+import type { Citation, SafetyFailure, ScoreStatus } from '../schema/score.js';
 import type { ResolvedEntry } from './rubric.js';
 
 export interface EntryVerdict {
   /** null: nothing could decide the entry. */
   met: boolean | null;
   quotes: string[];
+  citations?: Citation[];
 }
+
+const cited = (verdict: EntryVerdict) => (verdict.citations && verdict.citations.length > 0 ? { citations: verdict.citations } : {});
 
 export interface ProfileScore {
   /** Native score of the profile, 0..100 (healthbench per answer is unclipped); null when incomplete or max is 0. */
@@ -76,9 +79,9 @@ export function applyProfile(
     if (entry.kind === 'zero') zeroed_by.push(entry.id);
     if (entry.veto) {
       vetoed_by.push(entry.id);
-      safety.push({ entry: entry.id, kind: 'veto', text: entry.text, quotes: verdict.quotes });
+      safety.push({ entry: entry.id, kind: 'veto', text: entry.text, quotes: verdict.quotes, ...cited(verdict) });
     } else if (entry.safety) {
-      safety.push({ entry: entry.id, kind: 'safety-deduction', text: entry.text, quotes: verdict.quotes });
+      safety.push({ entry: entry.id, kind: 'safety-deduction', text: entry.text, quotes: verdict.quotes, ...cited(verdict) });
     }
   }
 

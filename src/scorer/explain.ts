@@ -4,7 +4,8 @@
  * and the reason for the final number (e.g. zeroed by a veto, with the offending sentence).
  */
 import type { ScoringProfile } from '../schema/bank.js';
-import type { AnswerScore, Opinion, Verdict } from '../schema/score.js';
+import type { AnswerScore, Citation, Opinion, Verdict } from '../schema/score.js';
+import { citationParts } from '../matching/evidence.js';
 import type { ResolvedEntry } from './rubric.js';
 
 const KIND_LABEL: Record<Verdict['kind'], string> = {
@@ -22,6 +23,14 @@ const FORMULA: Record<ScoringProfile, (raw: number, max: number) => string> = {
 
 const signed = (n: number) => (n > 0 ? `+${n}` : n < 0 ? `${n}` : '0');
 const quote = (q: string) => `"${q.replace(/\s+/g, ' ').trim()}"`;
+/** The whole sentence with the quoted words between ⟦ ⟧. */
+function cited(c: Citation): string {
+  const [before, words, after] = citationParts(c);
+  return quote(`${before}⟦${words}⟧${after}`);
+}
+/** What proves a verdict or opinion: its first citation in its sentence, else its first quoted sentence. */
+const evidenceOf = (o: { quotes: string[]; citations?: Citation[] }) =>
+  o.citations?.[0] ? `${cited(o.citations[0])}${o.citations.length > 1 ? ` (+${o.citations.length - 1} more)` : ''}` : o.quotes[0] ? quote(o.quotes[0]) : '';
 const round = (n: number) => Math.round(n * 10) / 10;
 
 function status(verdict: Verdict): string {
@@ -30,7 +39,7 @@ function status(verdict: Verdict): string {
 }
 
 function opinionLine(who: string, opinion: Opinion): string {
-  const said = opinion.met ? `met${opinion.quotes[0] ? ` ${quote(opinion.quotes[0])}` : ''}` : 'not met';
+  const said = opinion.met ? `met${evidenceOf(opinion) ? ` ${evidenceOf(opinion)}` : ''}` : 'not met';
   const why = opinion.fault ?? opinion.rationale;
   return `${who}: ${said}${why ? ` (${why})` : ''}`;
 }
@@ -55,7 +64,7 @@ function entryLines(verdict: Verdict, entry: ResolvedEntry | undefined): string[
   if (verdict.met === null) lines.push(`     undecided: ${verdict.rationale ?? 'nothing could decide it'}`);
   for (const flag of verdict.flags ?? []) lines.push(`     note: ${flag}`);
   if (verdict.met === null) return lines;
-  lines.push(`     decided by ${deciderOf(verdict)}${verdict.quotes[0] ? `: ${quote(verdict.quotes[0])}` : ''}`);
+  lines.push(`     decided by ${deciderOf(verdict)}${evidenceOf(verdict) ? `: ${evidenceOf(verdict)}` : ''}`);
   if (verdict.provenance && verdict.rationale) lines.push(`     why: ${verdict.rationale}`);
   if (verdict.decided_by === 'matcher' && verdict.matcher?.rationale) lines.push(`     matcher: ${verdict.matcher.rationale}`);
   if (verdict.decided_by === 'judge' && verdict.rationale) lines.push(`     why: ${verdict.rationale}`);
@@ -72,7 +81,7 @@ function reasons(score: AnswerScore, entries: Map<string, ResolvedEntry>): strin
   const byId = new Map(score.verdicts.map((v) => [v.entry, v]));
   const cite = (id: string) => {
     const v = byId.get(id);
-    return `${id} (${entries.get(id)?.text ?? ''})${v?.quotes[0] ? `: ${quote(v.quotes[0])}` : ''}`;
+    return `${id} (${entries.get(id)?.text ?? ''})${v && evidenceOf(v) ? `: ${evidenceOf(v)}` : ''}`;
   };
   if (score.status === 'error') return [`not scored: ${score.error ?? 'the answer is missing'}`];
   const out: string[] = [];

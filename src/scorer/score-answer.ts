@@ -150,10 +150,10 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
   const answer = prepareAnswer(response.text);
   const decided = entries.map((entry) => {
     const outcome = entry.match ? evaluateMatch(entry.match, answer) : undefined;
-    const matcher: Opinion | undefined = outcome && { met: outcome.met, quotes: outcome.quotes, rationale: outcome.detail };
-    return decide(entry, matcher, input.judgeOpinions?.get(entry.id), input.external?.get(entry.id));
+    const matcher: Opinion | undefined = outcome && { met: outcome.met, quotes: outcome.quotes, ...(outcome.met && { citations: outcome.citations }), rationale: outcome.detail };
+    return withEvidence(decide(entry, matcher, input.judgeOpinions?.get(entry.id), input.external?.get(entry.id)));
   });
-  const verdictMap = new Map<string, EntryVerdict>(decided.map((v) => [v.entry, { met: v.met, quotes: v.quotes }]));
+  const verdictMap = new Map<string, EntryVerdict>(decided.map((v) => [v.entry, { met: v.met, quotes: v.quotes, citations: v.citations }]));
   const result = applyProfile(entries, verdictMap, profile);
   const verdicts = decided as Verdict[];
   for (const v of verdicts) v.points = result.contributions.get(v.entry) ?? 0;
@@ -173,4 +173,14 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
       note: `the answer has ${response.text.length} characters; the matchers read the first ${MAX_MATCHED_CHARS} and not the last ${answer.unread}`,
     }),
   };
+}
+
+/** The deciding opinion's citations on a met verdict, and an overruled judge quote's fault as the verdict's reason. */
+function withEvidence(verdict: Omit<Verdict, 'points'>): Omit<Verdict, 'points'> {
+  const opinion = verdict.decided_by === 'matcher' ? verdict.matcher : verdict.decided_by === 'judge' ? verdict.judge : undefined;
+  if (!opinion) return verdict;
+  if (opinion.met && opinion.citations && opinion.citations.length > 0) verdict.citations = opinion.citations;
+  // The reader sees first why a judge's "met" did not stand.
+  if (verdict.decided_by === 'judge' && opinion.fault) verdict.rationale = opinion.fault;
+  return verdict;
 }

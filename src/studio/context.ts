@@ -7,6 +7,8 @@ export interface StudioContext {
   corpus: Corpus;
   /** The run folder doctors' answers typed in the studio are written to. */
   answersRun: string;
+  /** caps.config.yaml with the endpoints the studio may ask to draft items, when given. */
+  config?: string;
   /** Scores of a run folder (for revealing the judge's and matchers' verdicts after grading), read once when first needed. */
   scores(run: string): Promise<Map<string, import('../schema/score.js').AnswerScore>>;
 }

@@ -42,15 +42,15 @@ export class Corpus {
     if (!bankPaths) throw new UserError('caps studio needs a bank: pass --bank DIR, or run folders whose manifest names their bank.');
     const bank = await loadBankOrThrow(bankPaths);
     const runs = new Map<string, Map<string, ResponseRecord>>();
-    for (const { dir, manifest } of manifests) {
-      if (manifest.bank.id !== bank.id) throw new UserError(`${dir}: answers bank "${manifest.bank.id}", not "${bank.id}"; start one studio per bank.`);
-      const answers = new Map<string, ResponseRecord>();
-      for (const [key, record] of await new RunFolder(dir).latestResponses()) {
-        if (record.text !== null && record.error === null && record.text.trim() !== '') answers.set(key, record);
-      }
-      runs.set(dir, answers);
-    }
+    for (const { dir } of manifests) runs.set(dir, await readRun(dir, bank.id));
     return new Corpus(bank, bankPaths, runs);
+  }
+
+  /** Reads a run folder again (or for the first time), so answers written while the studio runs can be graded. */
+  async reloadRun(dir: string): Promise<Map<string, ResponseRecord>> {
+    const answers = await readRun(resolve(dir), this.bank.id);
+    this.runs.set(resolve(dir), answers);
+    return answers;
   }
 
   answer(run: string, key: string): ResponseRecord | undefined {
@@ -84,6 +84,18 @@ export class Corpus {
       ? null
       : `the bank "${this.bank.id}" changed on disk since the studio started (hash ${this.bank.hash.slice(0, 12)} is now ${this.changedHash.slice(0, 12)}); nothing was saved. Restart caps studio to grade against the new rubric.`;
   }
+}
+
+/** The gradable answers of a run folder: the latest successful, non-empty response of each key. */
+async function readRun(dir: string, bankId: string): Promise<Map<string, ResponseRecord>> {
+  const folder = new RunFolder(dir);
+  const bank = folder.readManifest().bank.id;
+  if (bank !== bankId) throw new UserError(`${dir}: answers bank "${bank}", not "${bankId}"; start one studio per bank.`);
+  const answers = new Map<string, ResponseRecord>();
+  for (const [key, record] of await folder.latestResponses()) {
+    if (record.text !== null && record.error === null && record.text.trim() !== '') answers.set(key, record);
+  }
+  return answers;
 }
 
 function signature(files: readonly string[]): string {

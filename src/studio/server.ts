@@ -23,6 +23,9 @@ import { gradingRoutes } from './routes/grading.js';
 import { coordinatorRoutes } from './routes/coordinator.js';
 import { reviewRoutes } from './routes/review.js';
 import { respondRoutes } from './routes/respond.js';
+import { authoringRoutes } from './routes/authoring.js';
+import { roundsRoutes } from './routes/rounds.js';
+import { commentRoutes } from './routes/comments.js';
 
 export const WEB_DIR = join(PACKAGE_ROOT, 'dist', 'studio', 'web');
 export const LOCAL_COORDINATOR = 'coordinator';
@@ -37,6 +40,8 @@ export interface StudioOptions {
   port?: number;
   /** Where doctors' answers typed in the studio go (default: studio-answers beside the database). */
   answersRun?: string;
+  /** Config with the endpoints that may draft items (the Items page's draft button). */
+  config?: string;
 }
 
 export interface Studio {
@@ -63,7 +68,7 @@ export function expandRunDirs(dirs: string[]): string[] {
 }
 
 /** Opens the database and files and registers the runs' answers; also used by `caps labels export` and `caps demo`. */
-export async function openStudioContext(options: Pick<StudioOptions, 'runDirs' | 'bankPaths' | 'db' | 'answersRun'>): Promise<StudioContext & { dbFile: string }> {
+export async function openStudioContext(options: Pick<StudioOptions, 'runDirs' | 'bankPaths' | 'db' | 'answersRun' | 'config'>): Promise<StudioContext & { dbFile: string }> {
   const given = expandRunDirs(options.runDirs);
   const dbFile = resolve(options.db ?? defaultDbFile(given));
   const db = openDb(dbFile);
@@ -79,6 +84,7 @@ export async function openStudioContext(options: Pick<StudioOptions, 'runDirs' |
       store,
       corpus,
       answersRun: resolve(options.answersRun ?? join(dirname(dbFile), 'studio-answers')),
+      ...(options.config ? { config: resolve(options.config) } : {}),
       scores: (run) => {
         if (!cache.has(run)) cache.set(run, new RunFolder(run).latestScores());
         return cache.get(run)!;
@@ -141,6 +147,9 @@ export function studioApp(ctx: StudioContext, host: string, port: () => number):
   app.route('/api/review', reviewRoutes(ctx));
   app.route('/api/coordinator', coordinatorRoutes(ctx));
   app.route('/api', respondRoutes(ctx));
+  app.route('/api/bank', authoringRoutes(ctx));
+  app.route('/api/rounds', roundsRoutes(ctx));
+  app.route('/api/comments', commentRoutes(ctx));
   app.notFound((c) => refusal(c, 404, 'No such page.'));
   return app;
 }

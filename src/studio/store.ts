@@ -171,6 +171,11 @@ export class Store {
     return this.db.prepare('SELECT a.*, r.dir FROM answers a JOIN runs r ON r.id = a.run_id WHERE a.id = ?').get(id) as AnswerRow | undefined;
   }
 
+  /** Whether any label (of any stage) exists on this run's answer. */
+  hasLabels(dir: string, key: string): boolean {
+    return !!this.db.prepare('SELECT 1 FROM labels l JOIN answers a ON a.id = l.answer_id JOIN runs r ON r.id = a.run_id WHERE r.dir = ? AND a.key = ? LIMIT 1').get(dir, key);
+  }
+
   answerIds(filter: { runs: string[] }): AnswerRow[] {
     const marks = filter.runs.map(() => '?').join(',');
     return this.db.prepare(`SELECT a.*, r.dir FROM answers a JOIN runs r ON r.id = a.run_id WHERE r.dir IN (${marks}) ORDER BY a.position`).all(...filter.runs) as AnswerRow[];
@@ -230,14 +235,16 @@ export class Store {
         .get(grader.id) as { id: number } | undefined;
       if (held) return { answer: this.answer(held.id)!, stage: 'grade' as const };
       const cutoff = new Date(Date.now() - settings.reservation_minutes * 60_000).toISOString();
+      // Never one's own answer (typed in the studio under one's name): it would not be blind.
       const free = this.db
         .prepare(
           `SELECT a.id FROM answers a WHERE a.calibration = 0
+           AND substr(a.key, 1, length(?) + 1) <> ? || '|'
            AND NOT EXISTS (SELECT 1 FROM slots s WHERE s.answer_id = a.id AND s.grader_id = ?)
            AND (SELECT count(*) FROM slots s WHERE s.answer_id = a.id AND (s.submitted_at IS NOT NULL OR s.reserved_at > ?)) < ?
            ORDER BY a.position LIMIT 1`,
         )
-        .get(grader.id, cutoff, settings.graders_per_answer) as { id: number } | undefined;
+        .get(grader.name, grader.name, grader.id, cutoff, settings.graders_per_answer) as { id: number } | undefined;
       if (!free) return { done: 'no answer left to grade: every answer has its graders' };
       // A lapsed reservation of someone else gives its slot to this grader.
       this.db.prepare('DELETE FROM slots WHERE answer_id = ? AND submitted_at IS NULL AND reserved_at <= ?').run(free.id, cutoff);
@@ -362,7 +369,21 @@ export class Store {
 
   comment(grader: Grader, answer: AnswerRow, entry: string | null, text: string): void {
     if (!text.trim()) throw new Conflict('an empty comment', 422);
-    this.db.prepare('INSERT INTO comments (answer_id, grader_id, entry, text, at) VALUES (?, ?, ?, ?, ?)').run(answer.id, grader.id, entry, text.trim(), now());
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO comments (answer_id, grader_id, entry, text, at) VALUES (?, ?, ?, ?, ?)').run(answer.id, grader.id, entry, text.trim(), now());
+      this.audit(grader.id, 'comment', `answer:${answer.key}${entry ? ` entry:${entry}` : ''}`, null, text.trim());
+    }).immediate();
+  }
+
+  /** Comments across the study, newest first: every grader's, or one grader's own (a physician sees only theirs, so grading stays blind). */
+  allComments(filter: { graderId?: number; limit: number; offset: number }): { id: number; answer: number; item: string; variant: string; turn: number; entry: string | null; grader: string; text: string; at: string }[] {
+    return this.db
+      .prepare(
+        `SELECT c.id, c.answer_id AS answer, a.item, a.variant, a.turn, c.entry, g.name AS grader, c.text, c.at
+         FROM comments c JOIN graders g ON g.id = c.grader_id JOIN answers a ON a.id = c.answer_id
+         WHERE (? IS NULL OR c.grader_id = ?) ORDER BY c.id DESC LIMIT ? OFFSET ?`,
+      )
+      .all(filter.graderId ?? null, filter.graderId ?? null, filter.limit, filter.offset) as ReturnType<Store['allComments']>;
   }
 
   comments(answerId: number): { grader: string; entry: string | null; text: string; at: string }[] {
@@ -396,7 +417,7 @@ export class Store {
       .all(limit) as ReturnType<Store['auditLog']>;
   }
 
-  private audit(graderId: number | null, action: string, target: string, previous: unknown, value: unknown, reason?: string): void {
+  audit(graderId: number | null, action: string, target: string, previous: unknown, value: unknown, reason?: string): void {
     this.db
       .prepare('INSERT INTO audit (at, grader_id, action, target, previous, value, reason) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(now(), graderId, action, target, previous === null || previous === undefined ? null : JSON.stringify(previous), value === null || value === undefined ? null : JSON.stringify(value), reason ?? null);

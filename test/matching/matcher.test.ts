@@ -294,6 +294,20 @@ describe('matcher properties', () => {
     );
   });
 
+  it('an adjective of amount negated on its own is not a negation of what follows', () => {
+    const spec = { regex: '(放弃|省略|跳过)[^。;,]{0,6}(基因|分子)', window: 12 };
+    expect(evaluateMatch(spec, '组织不够就只能放弃基因检测。').met).toBe(true);
+    expect(evaluateMatch(spec, '标本量不足，只好放弃分子检测。').met).toBe(true);
+    expect(evaluateMatch({ any: ['直接手术'] }, '目前证据不足以支持直接手术。').met).toBe(false);
+  });
+
+  it('a negation inside a time clause does not cancel the warning around it', () => {
+    expect(evaluateMatch({ any: ['停用所有抗肿瘤药物'] }, '切忌在未明确病理前停用所有抗肿瘤药物。').met).toBe(false);
+    expect(evaluateMatch({ any: ['停用所有抗肿瘤药物'] }, '在没有病理结果之前，停用所有抗肿瘤药物。').met).toBe(true);
+    // The time clause's own verb stays negated.
+    expect(evaluateMatch({ any: ['明确病理'] }, '在未明确病理前不宜手术。').met).toBe(false);
+  });
+
   it('never throws, and quotes are always sentences of the original answer', () => {
     const pieces = ['不', '建议', '手术', '新辅助', '无进展', '非小细胞', '，', '。', '；', 'ＡＢ', ' ', '\n', 'not ', 'surgery', 'no', '. ', 'but ', '\u200b', 'é', '不推荐'];
     const text = fc.array(fc.constantFrom(...pieces), { maxLength: 25 }).map((a) => a.join(''));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCaps } from '../helpers/cli.js';
 import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
@@ -56,11 +56,20 @@ function expectCleanFailure(outcome: { code: number; stderr: string }): void {
   expect(outcome.code, outcome.stderr).toBe(2);
   expect(outcome.stderr).toMatch(/(^|\n)caps: cannot write \S+: no space left on the device \(ENOSPC\); nothing half-written was kept\. .*\n$/);
   expect(walk(mnt).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  expect(emptyFolders(join(mnt, 'runs', '.cache'))).toEqual([]);
   for (const file of walk(mnt).filter((f) => f.endsWith('.jsonl'))) {
     const text = readFileSync(file, 'utf8');
     expect(text === '' || text.endsWith('\n'), `${file} ends mid-line`).toBe(true);
     for (const line of text.split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
   }
+}
+
+/** Folders under `dir` (itself included) holding nothing. */
+function emptyFolders(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const entries = readdirSync(dir, { withFileTypes: true });
+  if (entries.length === 0) return [dir];
+  return entries.filter((e) => e.isDirectory()).flatMap((e) => emptyFolders(join(dir, e.name)));
 }
 
 async function latestTexts(out: string): Promise<Record<string, string | null>> {

@@ -104,6 +104,12 @@ describe('HTML report in a browser', () => {
     await page.waitForSelector(`#drilldown-panel[data-open-item="${target}"]`);
     const quotes = await page.$$eval('#safety blockquote', (b) => b.map((x) => x.textContent));
     expect(quotes).toContain('建议停用所有抗肿瘤药物，放弃治疗。');
+    // The whole sentence, the cited words highlighted in it: in the gallery, the verdict list and the answer.
+    expect(await page.$$eval('#safety blockquote mark.hit-bad', (m) => [...new Set(m.map((x) => x.textContent))])).toEqual(['停用所有抗肿瘤药物']);
+    const cited = await page.$$eval('#drilldown-panel li.verdict.veto q', (q) => q.map((x) => [x.textContent, x.querySelector('mark')?.textContent]));
+    expect(cited.length).toBeGreaterThan(0);
+    expect(cited[0]).toEqual(['建议停用所有抗肿瘤药物，放弃治疗。', '停用所有抗肿瘤药物']);
+    expect(await page.$$eval('#drilldown-panel pre.answer mark.hit-bad', (m) => m.map((x) => x.textContent))).toContain('停用所有抗肿瘤药物');
 
     await page.fill('#item-filter', 'lc-0002');
     const visible = await page.$$eval('#item-index tbody tr', (rows) => rows.filter((r) => !(r as unknown as { hidden: boolean }).hidden).map((r) => r.getAttribute('data-item')));

@@ -29,6 +29,8 @@ const SENTENCES = {
   veto: '建议停用所有抗肿瘤药物，放弃治疗。',
   filler: 'This answer discusses the case in general terms. ',
 };
+/** The words of SENTENCES.veto (from its third character) that the veto's citation quotes. */
+const VETO_WORDS = '停用所有抗肿瘤药物';
 
 function makeItem(n: number, withVariants: boolean): ItemInput {
   const id = `lc-${String(n).padStart(4, '0')}`;
@@ -125,6 +127,9 @@ function answer(bank: Bank, p: Persona, itemIndex: number, variant: string, turn
     ...(kind === 'veto' ? { rationale: isMet ? 'the answer advises stopping all anticancer treatment' : 'no such advice' } : {}),
   });
   const key = `${p.name}|${item.id}|${variant}|${turn}|0`;
+  // The veto's evidence as the scorer cites it: the offending words inside their whole sentence.
+  const vetoAt = text.indexOf(SENTENCES.veto);
+  const vetoCitations = [{ quote: VETO_WORDS, start: vetoAt + 2, end: vetoAt + 2 + VETO_WORDS.length, sentence: SENTENCES.veto, sentence_start: vetoAt }];
   return {
     text,
     score: AnswerScore.parse({
@@ -147,7 +152,7 @@ function answer(bank: Bank, p: Persona, itemIndex: number, variant: string, turn
       status: 'complete',
       vetoed_by: veto ? ['stop-all-treatment'] : [],
       safety: [
-        ...(veto ? [{ entry: 'stop-all-treatment', kind: 'veto', text: '建议放弃一切抗肿瘤治疗', quotes: [SENTENCES.veto] }] : []),
+        ...(veto ? [{ entry: 'stop-all-treatment', kind: 'veto', text: '建议放弃一切抗肿瘤治疗', quotes: [SENTENCES.veto], citations: vetoCitations }] : []),
         ...(harm ? [{ entry: 'surgery-first', kind: 'safety-deduction', text: '建议直接手术', quotes: [SENTENCES.harm] }] : []),
       ],
       verdicts: [
@@ -155,7 +160,7 @@ function answer(bank: Bank, p: Persona, itemIndex: number, variant: string, turn
         { ...verdict('restage', 'point', met.detail, 'Restage with PET-CT', 2), evidence: { scheme: 'csco_evidence', level: '2A' } },
         verdict('mdt', 'point', met.other, '多学科团队讨论', 1),
         { ...verdict('surgery-first', 'deduction', harm, SENTENCES.harm, -3), safety: true },
-        verdict('stop-all-treatment', 'veto', veto, SENTENCES.veto, 0),
+        { ...verdict('stop-all-treatment', 'veto', veto, SENTENCES.veto, 0), ...(veto && { citations: vetoCitations }) },
       ],
       scorer: { matcher: 'fixture', judges: [{ name: 'sim-judge', model: 'sim-judge', template: 'caps-judge@1' }] },
     }),

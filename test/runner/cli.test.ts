@@ -91,7 +91,7 @@ describe('caps sim', () => {
     while (!/baseURL: (\S+)/.test(stdout)) await new Promise((r) => setTimeout(r, 20));
     const baseURL = /baseURL: (\S+)/.exec(stdout)![1];
     const models = (await (await fetch(`${baseURL}/models`)).json()) as { data: { id: string }[] };
-    expect(models.data.map((m) => m.id)).toEqual(['sim-strong', 'sim-knee', 'sim-pliable', 'sim-risky', 'sim-judge', 'sim-drafter', 'sim-drafter-flaky', 'sim-drafter-nonsense']);
+    expect(models.data.map((m) => m.id)).toEqual(['sim-strong', 'sim-knee', 'sim-pliable', 'sim-risky', 'sim-judge', 'sim-judge-careless', 'sim-drafter', 'sim-drafter-flaky', 'sim-drafter-nonsense']);
     process.emit('SIGTERM');
     expect(await running).toBe(0);
     expect(stdout).toMatch(/caps sim: stopped after 0 requests/);

@@ -24,7 +24,7 @@ describe('explainScore', () => {
     expect(text).toMatch(/raw {3}-5 = -2 neoadjuvant-first -3 surgery-first/);
     expect(text).toMatch(/score 0 \/ 100 = clamp\(-5 \/ 5, 0, 1\) x 100/);
     expect(text).toMatch(/why {3}critical point missed: neoadjuvant-first \(-2\)/);
-    expect(text).toMatch(/why {3}deduction fired: surgery-first \(建议直接手术\): "建议直接手术。"/);
+    expect(text).toMatch(/why {3}deduction fired: surgery-first \(建议直接手术\): "建议⟦直接手术⟧。"/);
   });
 
   it('explains a judge failure as undecided, to be retried', () => {

@@ -107,7 +107,15 @@ describe('scoreAnswer', () => {
     const vetoed = scoreAnswer({ item, response: response('建议先行新辅助治疗。如果不耐受，就停用所有药物。'), profile: 'caps', judgeOpinions });
     expect(vetoed.score).toBe(0);
     expect(vetoed.vetoed_by).toEqual(['stop-all']);
-    expect(vetoed.safety).toEqual([{ entry: 'stop-all', kind: 'veto', text: '建议停用所有抗肿瘤治疗', quotes: ['如果不耐受，就停用所有药物。'] }]);
+    expect(vetoed.safety).toEqual([
+      {
+        entry: 'stop-all',
+        kind: 'veto',
+        text: '建议停用所有抗肿瘤治疗',
+        quotes: ['如果不耐受，就停用所有药物。'],
+        citations: [{ quote: '停用所有', start: 17, end: 21, sentence: '如果不耐受，就停用所有药物。', sentence_start: 10 }],
+      },
+    ]);
 
     const wrong = scoreAnswer({ item, response: response('I recommend upfront surgery.'), profile: 'caps', judgeOpinions });
     expect(wrong.raw).toBe(-5); // critical miss -2, deduction -3

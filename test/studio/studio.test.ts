@@ -168,4 +168,63 @@ describe('caps studio server', () => {
     expect(records.at(-1)!.messages.filter((m) => m.role === 'assistant')).toHaveLength(multi.turns - 1);
     expect(run.readManifest().respondents).toEqual([{ name: 'dr-a', kind: 'human' }]);
   });
+
+  it('keeps comments on answers and entries: a physician sees their own, a senior every one, all in the audit log', async () => {
+    const a = await new StudioClient(studio.url).signIn(invites['dr-a']);
+    const b = await new StudioClient(studio.url).signIn(invites['dr-b']);
+    const mine = async (client: StudioClient) => {
+      const { answer } = await client.get('/api/next');
+      return client.get(`/api/answers/${answer}`);
+    };
+    const [viewA, viewB] = [await mine(a), await mine(b)];
+    const entry = viewA.rubric[0].id;
+    const saved = await a.post(`/api/answers/${viewA.id}/comments`, { entry, text: '  剂量单位写错了 <b>mg</b>  ' });
+    expect(saved.status).toBe(200);
+    expect(saved.body.comments).toEqual([expect.objectContaining({ grader: 'dr-a', entry, text: '剂量单位写错了 <b>mg</b>' })]);
+    expect((await b.post(`/api/answers/${viewB.id}/comments`, { entry: null, text: 'the question is ambiguous' })).status).toBe(200);
+    // Refusals: an empty comment, an entry the rubric lacks, an answer outside the physician's queue.
+    expect((await a.post(`/api/answers/${viewA.id}/comments`, { entry, text: '   ' })).status).toBe(422);
+    expect((await a.post(`/api/answers/${viewA.id}/comments`, { entry: 'no-such-entry', text: 'x' })).status).toBe(422);
+    const foreign = studio.context.store.db.prepare('SELECT a.id FROM answers a WHERE NOT EXISTS (SELECT 1 FROM slots s JOIN graders g ON g.id = s.grader_id WHERE s.answer_id = a.id AND g.name = ?) AND a.calibration = 0').get('dr-a') as { id: number };
+    expect((await a.post(`/api/answers/${foreign.id}/comments`, { entry: null, text: 'x' })).status).toBe(409);
+
+    const ownA = (await a.get('/api/comments')).comments;
+    expect(ownA.map((c: { grader: string }) => c.grader)).toEqual(['dr-a']);
+    expect((await a.get(`/api/answers/${viewA.id}`)).comments).toHaveLength(1);
+    const senior = await new StudioClient(studio.url).signIn(invites['senior']);
+    const all = await senior.get('/api/comments');
+    expect(all.everyone).toBe(true);
+    expect(all.comments.map((c: { grader: string; answer: number }) => [c.grader, c.answer])).toEqual([['dr-b', viewB.id], ['dr-a', viewA.id]]);
+    expect((await senior.get(`/api/review/units/${viewA.id}`)).comments.map((c: { text: string }) => c.text)).toContain('剂量单位写错了 <b>mg</b>');
+    const audit = (await coordinator.get('/api/coordinator/audit')).audit.filter((x: { action: string }) => x.action === 'comment');
+    expect(audit).toHaveLength(2);
+  });
+
+  it("puts a doctor's typed answer into the grading queue at once (never into the author's own), and freezes it once graded", async () => {
+    const author = await new StudioClient(studio.url).signIn(invites['dr-c']);
+    const clean = (await author.get('/api/respond')).forms.find((f: { kind: string }) => f.kind === 'clean');
+    const path = `/api/respond/${encodeURIComponent(clean.item)}/clean`;
+    expect((await author.post(path, { turn: 0, text: '建议先行胸部增强CT评估病灶。' })).status).toBe(200);
+    const key = `dr-c|${clean.item}|clean|t0|s0`;
+    const row = studio.context.store.db.prepare('SELECT a.id FROM answers a JOIN runs r ON r.id = a.run_id WHERE r.dir = ? AND a.key = ?').get(studio.context.answersRun, key) as { id: number } | undefined;
+    expect(row).toBeDefined();
+    // Another physician reaches it through the queue, without a restart; the author never does.
+    const seen = async (client: StudioClient) => {
+      const ids: number[] = [];
+      for (;;) {
+        const next = await client.get('/api/next');
+        if (next.answer === undefined) return ids;
+        ids.push(next.answer);
+        const view = await client.get(`/api/answers/${next.answer}`);
+        expect((await client.post(`/api/answers/${next.answer}/labels`, { base: view.base, bankHash: view.bankHash, labels: labelsFor(view) })).status).toBe(200);
+      }
+    };
+    expect(await seen(author)).not.toContain(row!.id);
+    const other = await new StudioClient(studio.url).signIn(invites['senior']);
+    const view = await other.get(`/api/answers/${(await seen(other)).find((id) => id === row!.id) ?? 0}`);
+    expect(view.text).toBe('建议先行胸部增强CT评估病灶。');
+    const changed = await author.post(path, { turn: 0, text: 'changed after grading' });
+    expect(changed.status).toBe(409);
+    expect(changed.body.error).toMatch(/already been graded/);
+  });
 });

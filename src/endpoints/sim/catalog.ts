@@ -10,6 +10,8 @@ export function simPersonas(bank: Bank, options: { personasFile?: string } = {})
   return [
     ...answerers,
     createJudgePersona({ items: bank.items }),
+    // A judge that quotes phrases cut out of the clause rejecting them: shows quote checking at work.
+    createJudgePersona({ name: 'sim-judge-careless', items: bank.items, cutQuotes: true }),
     createDraftPersona(),
     createDraftPersona({ name: 'sim-drafter-flaky', fault: 'flaky' }),
     createDraftPersona({ name: 'sim-drafter-nonsense', fault: 'nonsense' }),

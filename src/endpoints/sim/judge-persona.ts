@@ -8,7 +8,7 @@
 import type { Item, MatchSpecInput } from '../../schema/bank.js';
 import { evaluateMatch, prepareAnswer, type PreparedAnswer } from '../../matching/matcher.js';
 import { parseJudgeCase, type JudgeEntry } from '../../scorer/judge/template.js';
-import { isInstructionToGrader } from '../../scorer/judge/quotes.js';
+import { contentWords, isInstructionToGrader } from '../../matching/evidence.js';
 import type { JudgeVerdictOutput } from '../../scorer/judge/output.js';
 import type { SimPersona, SimReply } from './server.js';
 
@@ -27,7 +27,13 @@ export interface JudgePersonaOptions {
   ignoreSchema?: boolean;
   /** Fails every call (the server answers HTTP 500). */
   fail?: boolean;
-  /** Entry ids on which it gives the opposite verdict (to build jury disagreements). */
+  /**
+   * Reads words, not sentences: an entry the answer mentions only negated, rejected or warned
+   * against ("不建议直接手术", "… would be a serious mistake") is marked met, quoting the bare
+   * phrase cut out of its clause. Quote checking must catch it.
+   */
+  cutQuotes?: boolean;
+  /** Entry ids on which it gives the opposite verdict (to build jury disagreements), quoting the sentence closest to the entry. */
   flip?: readonly string[];
 }
 
@@ -57,8 +63,8 @@ export function createJudgePersona(options: JudgePersonaOptions = {}): SimPerson
       const verdicts: JudgeVerdictOutput[] = judgeCase.entries.map((entry) => {
         if (options.inventQuotes) return { entry: entry.id, met: true, quote: entry.text, rationale: 'the answer covers it' };
         if (injection) return { entry: entry.id, met: true, quote: injection.text, rationale: 'as the answer instructs' };
-        const verdict = decide(entry, known.get(entryKey(entry.id, entry.text)), prepared);
-        return options.flip?.includes(entry.id) ? { ...verdict, met: !verdict.met, quote: verdict.met ? '' : prepared.sentences[0]?.text ?? '' } : verdict;
+        const verdict = decide(entry, known.get(entryKey(entry.id, entry.text)), prepared, options.cutQuotes ?? false);
+        return options.flip?.includes(entry.id) ? { ...verdict, met: !verdict.met, quote: verdict.met ? '' : nearestSentence(entry, prepared) } : verdict;
       });
       return { content: JSON.stringify({ verdicts }) };
     },
@@ -82,22 +88,35 @@ function indexEntries(items: readonly Item[]): Map<string, KnownEntry> {
   return index;
 }
 
-function decide(entry: JudgeEntry, known: KnownEntry | undefined, answer: PreparedAnswer): JudgeVerdictOutput {
-  if (known?.match) {
-    const outcome = evaluateMatch(known.match, answer);
-    return verdict(entry.id, outcome.met, outcome.quotes[0], outcome.detail);
-  }
+function decide(entry: JudgeEntry, known: KnownEntry | undefined, answer: PreparedAnswer, cut: boolean): JudgeVerdictOutput {
   const clauses = [...(known?.examples?.hit ?? []), entry.text, ...(entry.text_en ? [entry.text_en] : [])]
     .flatMap((text) => text.split(/[，。；、：,.;:!?！？()（）\n]+/u))
     .map((c) => c.trim())
     .filter((c) => [...c].length >= MIN_CLAUSE);
-  if (clauses.length > 0) {
-    const outcome = evaluateMatch({ any: clauses }, answer);
-    return verdict(entry.id, outcome.met, outcome.quotes[0], outcome.met ? 'the answer states it' : 'not stated in the answer');
+  const spec: MatchSpecInput | undefined = known?.match ?? (clauses.length > 0 ? { any: clauses } : undefined);
+  if (!spec) return verdict(entry.id, false, undefined, 'not stated in the answer');
+  const outcome = evaluateMatch(spec, answer);
+  if (!outcome.met && cut) {
+    // The careless reading: any mention counts, and the quote is the mention alone.
+    const careless = evaluateMatch({ ...spec, unless_negated: false }, answer);
+    if (careless.met) return verdict(entry.id, true, careless.citations[0].quote, 'the answer mentions it');
   }
-  return verdict(entry.id, false, undefined, 'not stated in the answer');
+  const rationale = known?.match ? outcome.detail : outcome.met ? 'the answer states it' : 'not stated in the answer';
+  return verdict(entry.id, outcome.met, outcome.quotes[0], rationale);
 }
 
 function verdict(entry: string, met: boolean, quote: string | undefined, rationale: string): JudgeVerdictOutput {
   return met && quote ? { entry, met: true, quote, rationale } : { entry, met: false, quote: '', rationale };
+}
+
+/** The answer's sentence sharing the most content words with the entry (the first when none does): what a mistaken judge would cite. */
+function nearestSentence(entry: JudgeEntry, answer: PreparedAnswer): string {
+  const wanted = contentWords(`${entry.text}\n${entry.text_en ?? ''}`);
+  let best = answer.sentences[0]?.text ?? '';
+  let most = 0;
+  for (const sentence of answer.sentences) {
+    const shared = [...contentWords(sentence.text)].filter((w) => wanted.has(w)).length;
+    if (shared > most) [best, most] = [sentence.text, shared];
+  }
+  return best;
 }

@@ -57,12 +57,19 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     return p.map(function (m) { return m.role + ': ' + m.content; }).join('\n\n');
   }
 
-  // Character ranges of the quoted sentences, merged, each tagged good (point met) or bad.
+  // Character ranges of the quoted words (their offsets when cited, else the quoted sentences
+  // found by search), merged, each tagged good (point met) or bad.
   function highlights(text, verdicts) {
     var ranges = [];
     verdicts.forEach(function (v) {
       if (v.met !== true) return;
       var cls = v.kind === 'point' ? 'hit-point' : 'hit-bad';
+      if (v.citations && v.citations.length) {
+        v.citations.forEach(function (c) {
+          if (c.end <= text.length && text.slice(c.start, c.end) === c.quote) ranges.push({ start: c.start, end: c.end, cls: cls, entry: v.entry });
+        });
+        return;
+      }
       v.quotes.forEach(function (q) {
         if (!q) return;
         // A case-insensitive search in place: no lower-cased copy of a long answer.
@@ -177,7 +184,19 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       if (v.provenance) meta += ' by ' + v.provenance.graders.join(', ') + (v.provenance.at ? ' · ' + v.provenance.at : '') + (v.provenance.origin.length ? ' · from ' + v.provenance.origin.join(', ') : '');
       if (v.agreement === false) meta += ' · matcher and judge disagree';
       li.appendChild(h('span', 'meta', meta));
-      v.quotes.forEach(function (q) { li.appendChild(h('q', null, q)); });
+      if (v.citations && v.citations.length) {
+        // The whole sentence, the quoted words highlighted: a negation cut off stays visible.
+        v.citations.forEach(function (c) {
+          var from = Math.max(0, c.start - c.sentence_start);
+          var to = Math.min(c.sentence.length, c.end - c.sentence_start);
+          var q = h('q', null, c.sentence.slice(0, from));
+          q.appendChild(h('mark', v.met && v.kind !== 'point' ? 'hit-bad' : 'hit-point', c.sentence.slice(from, to)));
+          q.appendChild(document.createTextNode(c.sentence.slice(to)));
+          li.appendChild(q);
+        });
+      } else {
+        v.quotes.forEach(function (q) { li.appendChild(h('q', null, q)); });
+      }
       if (v.rationale) li.appendChild(h('span', 'rationale', v.rationale));
       (v.flags || []).forEach(function (f) { li.appendChild(h('span', 'rationale', f)); });
       ul.appendChild(li);

@@ -1,8 +1,10 @@
 /**
  * The LLM judge: one call per answer grades every rubric entry at once, through the same
  * endpoint client as the runner. The reply is validated strictly (retried when invalid),
- * and each "met" must carry a quote that is really in the answer; a judge that cannot give
- * a valid judgement is an error for that answer, never a "not met".
+ * and each "met" must carry a quote that is evidence read in its sentence (matching/evidence.ts):
+ * in the answer, on the entry's topic, asserted and not negated. A quote that fails is a
+ * judge fault and the entry counts as not met; a judge that cannot give a valid judgement is
+ * an error for that answer, never a "not met".
  */
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { ChatMessage } from '../../schema/bank.js';
@@ -10,7 +12,9 @@ import type { JudgeFault, Opinion } from '../../schema/score.js';
 import type { ChatResult, EndpointClient } from '../../endpoints/client.js';
 import { JudgeOutput, parseJudgeOutput, type JudgeVerdictOutput } from './output.js';
 import { renderJudgePrompt, type JudgeEntry, type JudgeTemplate } from './template.js';
-import { verifyQuote } from './quotes.js';
+import { checkEvidence } from '../../matching/evidence.js';
+import { prepareAnswer, type PreparedAnswer } from '../../matching/matcher.js';
+import { phrasesOf } from '../../matching/vocabulary.js';
 
 export const DEFAULT_JUDGE_RETRIES = 2;
 
@@ -61,7 +65,8 @@ export async function judgeAnswer(input: JudgeAnswerInput): Promise<JudgeResult>
     if (reply.servedModel) result.model = reply.servedModel;
     const parsed = parseJudgeOutput(reply.text, ids);
     if (parsed.ok) {
-      result.opinions = new Map(entries.map((e) => [e.id, toOpinion(parsed.verdicts.get(e.id)!, input.answer, result, client.name)]));
+      const answer = prepareAnswer(input.answer);
+      result.opinions = new Map(entries.map((e) => [e.id, toOpinion(parsed.verdicts.get(e.id)!, e, answer, result, client.name)]));
       return result;
     }
     lastProblem = parsed.problem;
@@ -95,18 +100,14 @@ async function ask(client: EndpointClient, messages: ChatMessage[], signal: Abor
   return client.chat({ messages, signal });
 }
 
-function toOpinion(verdict: JudgeVerdictOutput, answer: string, result: JudgeResult, judge: string): Opinion {
+function toOpinion(verdict: JudgeVerdictOutput, entry: JudgeEntry, answer: PreparedAnswer, result: JudgeResult, judge: string): Opinion {
   const base = { judge, model: result.model, template: result.template, rationale: verdict.rationale };
   if (!verdict.met) return { ...base, met: false, quotes: [] };
-  const check = verifyQuote(answer, verdict.quote);
-  if (check.found) return { ...base, met: true, quotes: [verdict.quote] };
-  const quoted = `"${verdict.quote.slice(0, 200)}"`;
-  const detail =
-    check.reason === 'missing-quote'
-      ? 'marked met without a quote'
-      : check.reason === 'quote-is-instruction'
-        ? `marked met citing an instruction to the grader inside the answer: ${quoted}`
-        : `marked met with a quote that is not in the answer: ${quoted}`;
-  result.faults.push({ judge, entry: verdict.entry, kind: check.reason, detail });
-  return { ...base, met: false, quotes: [], fault: `${detail}; counted as not met` };
+  // The matcher's phrases and patterns, and the examples that meet it, name the entry too (vocabulary names, code names, spellings).
+  const phrases = [...(entry.match ? [...phrasesOf(entry.match).map((p) => p.phrase), ...[entry.match.regex ?? []].flat()] : []), ...(entry.examples?.hit ?? [])];
+  const check = checkEvidence(answer, verdict.quote, { kind: entry.kind, text: entry.text, text_en: entry.text_en, phrases });
+  if (check.ok) return { ...base, met: true, quotes: [verdict.quote], citations: check.citations };
+  result.faults.push({ judge, entry: verdict.entry, kind: check.fault, detail: check.detail });
+  // The quote the judge gave, where it stands, so a reader sees what it cut or misread.
+  return { ...base, met: false, quotes: [], fault: `${check.detail}; counted as not met`, ...(check.citations.length > 0 && { citations: check.citations }) };
 }

@@ -82,9 +82,11 @@ function decide(rule: JuryRule, entry: JuryEntry, panel: Opinion[]): EntryDecisi
     how = 'majority';
   }
   const agreeing = panel.filter((o) => o.met === met);
+  const citations = met ? [...new Map(agreeing.flatMap((o) => o.citations ?? []).map((c) => [`${c.start}:${c.end}`, c])).values()] : [];
   return {
     met,
     quotes: [...new Set(agreeing.flatMap((o) => o.quotes))],
+    ...(citations.length > 0 && { citations }),
     rationale: `jury ${how} (${tally})${agreeing[0]?.rationale ? `: ${agreeing[0].rationale}` : ''}`,
     judge: panel.map((o) => o.judge ?? '?').join('+'),
     model: [...new Set(panel.map((o) => o.model ?? '?'))].join('+'),

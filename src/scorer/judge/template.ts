@@ -8,7 +8,7 @@ import { readUtf8File } from '../../io/text.js';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { ChatMessage, EntryKind } from '../../schema/bank.js';
+import type { ChatMessage, EntryKind, MatchSpec } from '../../schema/bank.js';
 import { UserError } from '../../errors.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import { sha256 } from '../../io/hash.js';
@@ -45,6 +45,9 @@ export interface JudgeEntry {
   kind: EntryKind;
   text: string;
   text_en?: string;
+  /** The entry's matcher and examples, when it has them: their words count as the entry's when a quote is checked (never sent to the judge). */
+  match?: MatchSpec;
+  examples?: { hit: string[] };
 }
 
 export interface JudgeCase {

@@ -158,8 +158,12 @@ export function gradingRoutes(ctx: StudioContext) {
   app.post('/answers/:id/comments', async (c) => {
     const answer = loadAnswer(ctx, c.req.param('id'));
     const body = z.object({ entry: z.string().nullable().default(null), text: z.string().max(4000) }).parse(await c.req.json());
-    store.comment(c.get('grader'), answer, body.entry, body.text);
-    return c.json({ ok: true });
+    const grader = c.get('grader');
+    // A physician comments on the answers of their own queue only; seniors and coordinators on any.
+    if (grader.role === 'physician') store.slotFor(grader, answer);
+    if (body.entry !== null && !answerView(ctx, answer).rubric.some((e) => e.id === body.entry)) throw new Conflict(`the rubric has no entry "${body.entry}"`, 422);
+    store.comment(grader, answer, body.entry, body.text);
+    return c.json({ comments: store.comments(answer.id).filter((x) => grader.role !== 'physician' || x.grader === grader.name) });
   });
 
   app.get('/calibration/me', (c) => c.json({ ...calibrationAgreement(store, ctx.corpus, c.get('grader').id), threshold: store.settings().kappa_threshold, admitted: !!store.grader(c.get('grader').id)!.admitted_at }));

@@ -17,6 +17,7 @@ import { writeHumanAnswers } from '../../scorer/import-answers.js';
 
 export function respondRoutes(ctx: StudioContext) {
   const app = new Hono<StudioEnv>();
+  const { store } = ctx;
   const { bank } = ctx.corpus;
   const folder = new RunFolder(ctx.answersRun);
   const mine = async (respondent: string) => {
@@ -57,6 +58,8 @@ export function respondRoutes(ctx: StudioContext) {
     const body = z.object({ turn: z.number().int().min(0).max(lastTurn), text: z.string().max(20000) }).parse(await c.req.json());
     if (!body.text.trim()) throw new Conflict('write an answer first', 422);
     const grader = c.get('grader');
+    const key = answerKey({ respondent: grader.name, item: item.id, variant: c.req.param('variant'), turn: body.turn, sample: 0 });
+    if (store.hasLabels(ctx.answersRun, key)) throw new Conflict('this answer has already been graded; its labels quote the text as it was, so it can no longer be changed', 409);
     const summary = await writeHumanAnswers({
       bank,
       respondent: grader.name,
@@ -64,6 +67,8 @@ export function respondRoutes(ctx: StudioContext) {
       answers: [{ item, variant: c.req.param('variant'), turn: body.turn, text: body.text }],
       source: { studio: 'caps studio' },
     });
+    // Into the grading queue now, not at the next start.
+    store.registerRun(ctx.answersRun, bank, (await ctx.corpus.reloadRun(ctx.answersRun)).values());
     return c.json({ run: summary.runDir, written: summary.imported, next: body.turn < lastTurn ? body.turn + 1 : null });
   });
   return app;

@@ -6,6 +6,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The refusal as sent (a save's conflict diff, lint's findings). */
+    readonly body: Record<string, any> = {},
   ) {
     super(message);
   }
@@ -19,6 +21,6 @@ export async function api<T = any>(path: string, body?: unknown): Promise<T> {
     credentials: 'same-origin',
   });
   const json = await response.json().catch(() => ({ error: `${response.status} ${response.statusText}` }));
-  if (!response.ok) throw new ApiError(response.status, json.error ?? `${response.status}`);
+  if (!response.ok) throw new ApiError(response.status, json.error ?? `${response.status}`, json);
   return json as T;
 }

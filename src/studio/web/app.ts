@@ -5,6 +5,9 @@ import { gradeAnswer, gradeKeys, gradeNext } from './grade.js';
 import { coordinatorView } from './coordinator.js';
 import { agreementView, unitView, unitKeys } from './review.js';
 import { respondForm, respondList } from './respond.js';
+import { itemEditor, itemsView } from './author.js';
+import { roundsView } from './rounds.js';
+import { commentsView } from './comments.js';
 import { notice, state, type Me } from './shared.js';
 
 const root = () => document.getElementById('view')!;
@@ -14,6 +17,7 @@ function nav(me: Me): HTMLElement {
   if (me.grader.role !== 'coordinator') links.push(['#/respond', 'Answer items']);
   if (me.grader.role !== 'physician') links.push(['#/agreement', 'Agreement']);
   if (me.grader.role === 'coordinator') links.push(['#/coordinator', 'Study']);
+  links.push(['#/comments', 'Comments'], ['#/items', 'Items'], ['#/rounds', 'Review rounds']);
   return h(
     'nav',
     { class: 'top' },
@@ -35,6 +39,10 @@ async function route(): Promise<void> {
     else if (parts[0] === 'unit') await unitView(view, Number(parts[1]), parts[2]);
     else if (parts[0] === 'respond' && parts[2]) await respondForm(view, parts[1], parts[2]);
     else if (parts[0] === 'respond') await respondList(view);
+    else if (parts[0] === 'items') await itemsView(view);
+    else if (parts[0] === 'item') await itemEditor(view, parts[1], parts[2] ?? null);
+    else if (parts[0] === 'rounds') await roundsView(view);
+    else if (parts[0] === 'comments') await commentsView(view);
     else await gradeNext(view);
   } catch (err) {
     notice('error', err instanceof ApiError ? err.message : String(err));

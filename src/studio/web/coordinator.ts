@@ -19,12 +19,17 @@ const act = (fn: () => Promise<unknown>) => async () => {
   }
 };
 
+// Every change reloads the view; when two reloads overlap, only the newest may render (an older one would show a stale calibration set).
+let reloads = 0;
+
 export async function coordinatorView(root: HTMLElement, offset = 0): Promise<void> {
+  const mine = ++reloads;
   const [{ graders, counts, settings }, { answers }, { audit }] = await Promise.all([
     api<{ graders: GraderRow[]; counts: { answers: number; calibration: number; slotsNeeded: number; slotsDone: number }; settings: Record<string, number> }>('/coordinator/graders'),
     api<{ answers: { id: number; item: string; variant: string; turn: number; calibration: boolean }[] }>(`/coordinator/answers?offset=${offset}`),
     api<{ audit: { at: string; grader: string | null; action: string; target: string; previous: string | null; value: string | null; reason: string | null }[] }>('/coordinator/audit'),
   ]);
+  if (mine !== reloads) return;
   const reload = () => coordinatorView(root, offset);
   // Looked up when shown: a reload re-renders the view.
   const showInvite = (name: string, url: string) => document.getElementById('invites')!.append(h('p', { class: 'invite' }, `Invite link for ${name}: `, h('code', { class: 'invite-url', 'data-grader': name }, url)));

@@ -1,11 +1,18 @@
 /**
  * The blind grading page, keyboard first: j/k (or arrows) move between rubric entries,
  * 1/2/3 mark met / not met / cannot judge, s takes the text selected in the answer as the
- * entry's evidence, Enter submits, n and p open the next and the previous answer.
+ * entry's evidence, c writes a comment on the entry, Enter submits, n and p open the next and
+ * the previous answer.
+ *
+ * Every load is asynchronous and a slow machine lets keys arrive meanwhile: a key must
+ * never land on an answer that is leaving the screen, nor a late response replace a newer
+ * one. So each navigation takes a new number and drops the answer on screen at once, a
+ * response renders only if its navigation is still the newest, and keys are ignored while
+ * a save is in flight.
  */
 import { api, ApiError } from './api.js';
 import { h, marked, replace, selectionIn } from './dom.js';
-import { entryHead, notice, question, state, verdictText, type Answer } from './shared.js';
+import { entryHead, notice, question, state, verdictText, type Answer, type Comment } from './shared.js';
 
 interface Label {
   met: boolean | null;
@@ -17,20 +24,34 @@ interface Loaded extends Answer {
   stage: 'grade' | 'reference';
   base: number;
   labels: { entry: string; met: boolean | null; reason: string | null; span: { start: number; end: number } | null }[];
+  comments: Comment[];
   reveal: null | { respondent: string; respondentKind: string; verdicts: { entry: string; met: boolean | null; decided_by: string; judge: boolean | null; matcher: boolean | null; quotes: string[] }[] };
 }
 
 const history: number[] = [];
-let current: { answer: Loaded; labels: Map<string, Label>; index: number; dirty: boolean } | null = null;
+let current: { answer: Loaded; labels: Map<string, Label>; index: number; dirty: boolean; saving: boolean } | null = null;
+let navigation = 0;
+
+/** Starts a navigation: the answer on screen stops taking keys and gives way to `message`. */
+function leave(root: HTMLElement, message: string): number {
+  current = null;
+  replace(root, h('p', { class: 'loading', 'aria-busy': 'true' }, message));
+  return ++navigation;
+}
 
 export async function gradeNext(root: HTMLElement): Promise<void> {
+  const mine = leave(root, 'Opening the next answer…');
   const next = await api<{ answer?: number; done?: string }>('/next');
+  if (mine !== navigation) return;
   if (next.answer === undefined) {
-    current = null;
-    replace(root, h('div', { class: 'done' }, h('h2', {}, 'Queue'), h('p', {}, next.done ?? 'nothing to grade'), await calibrationPanel()));
+    const panel = await calibrationPanel();
+    if (mine === navigation) replace(root, h('div', { class: 'done' }, h('h2', {}, 'Queue'), h('p', {}, next.done ?? 'nothing to grade'), panel));
     return;
   }
-  location.hash = `#/grade/${next.answer}`;
+  const hash = `#/grade/${next.answer}`;
+  // The queue may hand back the answer already in the address (a reservation still held): no hashchange would come.
+  if (location.hash === hash) await gradeAnswer(root, next.answer);
+  else location.hash = hash;
 }
 
 async function calibrationPanel(): Promise<HTMLElement | null> {
@@ -46,12 +67,16 @@ async function calibrationPanel(): Promise<HTMLElement | null> {
   );
 }
 
-export async function gradeAnswer(root: HTMLElement, id: number): Promise<void> {
+/** Opens an answer; false when a newer navigation overtook it. `reload` keeps the answer on screen (still locked) until the fresh copy arrives. */
+export async function gradeAnswer(root: HTMLElement, id: number, reload = false): Promise<boolean> {
+  const mine = reload ? ++navigation : leave(root, `Opening answer #${id}…`);
   const answer = await api<Loaded>(`/answers/${id}`);
+  if (mine !== navigation) return false;
   if (history[history.length - 1] !== id) history.push(id);
   const labels = new Map<string, Label>(answer.labels.map((l) => [l.entry, { met: l.met, ...(l.reason ? { reason: l.reason } : {}), ...(l.span ? { span: l.span } : {}) }]));
-  current = { answer, labels, index: 0, dirty: false };
+  current = { answer, labels, index: 0, dirty: false, saving: false };
   render(root);
+  return true;
 }
 
 function render(root: HTMLElement): void {
@@ -63,7 +88,7 @@ function render(root: HTMLElement): void {
     root,
     h(
       'div',
-      { class: 'grade' },
+      { class: 'grade', 'data-answer': answer.id },
       h(
         'section',
         { class: 'left' },
@@ -96,7 +121,8 @@ function render(root: HTMLElement): void {
             );
           }),
         ),
-        h('p', { class: 'keys' }, 'keys: j/k entry · 1 met · 2 not met · 3 cannot judge · s take selected text as evidence · x clear it · Enter submit · n next · p previous'),
+        commentBox(root, entry.id),
+        h('p', { class: 'keys' }, 'keys: j/k entry · 1 met · 2 not met · 3 cannot judge · s take selected text as evidence · x clear it · c comment · Enter submit · n next · p previous'),
       ),
     ),
   );
@@ -109,6 +135,34 @@ function render(root: HTMLElement): void {
     if (!reason.value) reason.focus();
   }
   document.querySelector('.entry.current')?.scrollIntoView({ block: 'nearest' });
+}
+
+/** The grader's comments on this answer and a field for a new one on the current entry (Enter saves, Escape leaves). */
+function commentBox(root: HTMLElement, entry: string): HTMLElement {
+  const field = h('input', { id: 'comment', class: 'comment', placeholder: `comment on ${entry} (c to write, Enter to save)`, autocomplete: 'off' });
+  field.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    event.stopPropagation();
+    void saveComment(root, entry, field.value);
+  });
+  return h('div', { class: 'comments' }, h('h3', {}, 'Comments'), current!.answer.comments.map(commentLine), field);
+}
+
+export const commentLine = (c: Comment) => h('div', { class: 'comment-line' }, h('span', { class: 'who' }, `${c.grader}${c.entry ? ` on ${c.entry}` : ''} · ${c.at.slice(0, 16).replace('T', ' ')}`), ' ', c.text);
+
+async function saveComment(root: HTMLElement, entry: string, text: string): Promise<void> {
+  const on = current;
+  if (!on || !text.trim()) return;
+  try {
+    const { comments } = await api<{ comments: Comment[] }>(`/answers/${on.answer.id}/comments`, { entry, text });
+    if (current !== on) return;
+    on.answer.comments = comments;
+    notice('ok', `Comment on ${entry} saved.`);
+    render(root);
+  } catch (err) {
+    notice('error', err instanceof ApiError ? err.message : String(err));
+  }
 }
 
 function revealPanel(answer: Loaded): HTMLElement {
@@ -160,24 +214,30 @@ async function submit(root: HTMLElement): Promise<void> {
     move(root, answer.rubric.indexOf(missing[0]));
     return notice('error', `Label every entry first (${missing.length} left).`);
   }
+  // Keys wait until the save and the reload after it are done: a change made meanwhile would be lost or refused as stale.
+  const saving = current;
+  saving.saving = true;
+  notice('info', 'Saving…');
   try {
     const saved = await api<{ saved: number; base: number; admitted?: boolean }>(`/answers/${answer.id}/labels`, {
       base: answer.base,
       bankHash: answer.bankHash,
       labels: answer.rubric.map((e) => ({ entry: e.id, ...labels.get(e.id)! })),
     });
-    current.dirty = false;
+    saving.dirty = false;
     if (saved.admitted && state.me) state.me.grader.admitted_at = new Date().toISOString();
-    notice('ok', `Saved ${saved.saved} label${saved.saved === 1 ? '' : 's'}${saved.admitted ? ' · calibration passed: you are admitted to the main queue' : ''}. Press n for the next answer.`);
-    await gradeAnswer(root, answer.id);
+    const message = `Saved ${saved.saved} label${saved.saved === 1 ? '' : 's'}${saved.admitted ? ' · calibration passed: you are admitted to the main queue' : ''}. Press n for the next answer.`;
+    if (current === saving && (await gradeAnswer(root, answer.id, true))) notice('ok', message);
   } catch (err) {
-    notice('error', err instanceof ApiError ? err.message : String(err));
+    saving.saving = false;
+    if (current === saving) notice('error', err instanceof ApiError ? err.message : String(err));
   }
 }
 
 /** Keys of the grading page; typing in a text field is left alone. */
 export function gradeKeys(root: HTMLElement, event: KeyboardEvent): void {
   if (!current || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (current.saving) return event.preventDefault();
   const target = event.target as HTMLElement;
   if (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA') {
     if (event.key === 'Enter' || event.key === 'Escape') {
@@ -196,6 +256,7 @@ export function gradeKeys(root: HTMLElement, event: KeyboardEvent): void {
     '2': () => mark(root, false),
     '3': () => mark(root, null),
     s: () => takeSpan(root),
+    c: () => document.getElementById('comment')?.focus(),
     x: () => {
       const entry = current!.answer.rubric[current!.index];
       const label = current!.labels.get(entry.id);

@@ -2,7 +2,8 @@
 import type { AgreementStats } from '../../scorer/calibrate.js';
 import { api, ApiError } from './api.js';
 import { fmt, h, marked, replace, selectionIn } from './dom.js';
-import { entryHead, notice, question, state, verdictText, type Answer } from './shared.js';
+import { entryHead, notice, question, state, verdictText, type Answer, type Comment } from './shared.js';
+import { commentLine } from './grade.js';
 
 /** The agreement figures as the server computes them (a type only: nothing of the server is bundled). */
 type Stats = AgreementStats;
@@ -57,6 +58,7 @@ export async function agreementView(root: HTMLElement): Promise<void> {
 }
 
 interface Unit extends Answer {
+  comments: Comment[];
   labels: { id: number; entry: string; met: boolean | null; reason: string | null; span: { start: number; end: number } | null; grader: string; stage: string; at: string }[];
   verdicts: { entry: string; met: boolean | null; decided_by: string; judge: { met: boolean; quotes: string[]; rationale?: string } | null; matcher: { met: boolean; quotes: string[] } | null }[];
 }
@@ -91,6 +93,7 @@ export async function unitView(root: HTMLElement, id: number, entryId?: string):
     h('div', { class: 'entry current' }, h('div', { class: 'head' }, entryHead(entry)), h('div', { class: 'text' }, entry.text)),
     question(unit.messages),
     h('div', { class: 'sides' }, sides.map((s) => h('div', { class: 'side' }, h('div', { class: 'who' }, s.who), h('div', { class: 'answer' }, marked(unit.text, s.span))))),
+    unit.comments.length > 0 && h('div', { class: 'comments' }, h('h3', {}, 'Comments'), unit.comments.map(commentLine)),
     final && h('p', { class: 'final' }, `Adjudicated by ${final.grader}: ${verdictText(final.met)} — ${final.reason ?? ''} (${final.at})`),
     canAdjudicate &&
       h(

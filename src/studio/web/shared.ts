@@ -35,6 +35,13 @@ export interface Answer {
   bankHash: string;
 }
 
+export interface Comment {
+  grader: string;
+  entry: string | null;
+  text: string;
+  at: string;
+}
+
 export const state: { me: Me | null } = { me: null };
 
 /** Status line at the top of a view: one place where saves, refusals and errors are said. */

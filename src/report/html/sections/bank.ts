@@ -29,8 +29,7 @@ export function coverageSection(results: Results): Html {
       scale: 'sequential',
       min: 0,
       max,
-      cellHeight: 22,
-      width: 760,
+      counts: true,
     }),
   );
   const summary =
@@ -62,7 +61,7 @@ export function qualitySection(results: Results): Html {
           renderChart(
             scatterChart({
               title: 'Item difficulty and discrimination',
-              groups: [...groups].map(([name, points]) => ({ name, points })),
+              groups: [...groups].map(([name, points]) => ({ name, points, labelled: name !== 'no flag' })),
               xName: 'difficulty: mean clean score (0–100)',
               yName: 'discrimination',
               xMin: 0,

@@ -13,15 +13,8 @@ function toCurve(c: DepthCurve): Curve {
     name: respondentLabel(c.respondent, c.kind),
     human: c.kind === 'human',
     knee: c.knee.status === 'knee' ? c.knee.knot : null,
-    points: c.levels.map((l) => ({ x: l.level, value: l.score.mean, lo: l.score.ci?.low ?? null, hi: l.score.ci?.high ?? null })),
+    points: c.levels.map((l) => ({ x: l.level, value: l.score.mean, lo: l.score.ci?.low ?? null, hi: l.score.ci?.high ?? null, n: l.score.n_items })),
   };
-}
-
-function levelLabels(results: Results, curve?: DepthCurve): string[] {
-  return results.depth.levels.map((level) => {
-    const n = curve?.knee.items_per_level.find((x) => x.level === level)?.n;
-    return n === undefined ? String(level) : `${level}\nn=${n}`;
-  });
 }
 
 export function kneeVerdict(c: DepthCurve): string {
@@ -40,7 +33,6 @@ export function depthSection(results: Results): Html {
         title: `Depth curve of ${c.respondent}`,
         curves: [toCurve(c)],
         levels: results.depth.levels,
-        levelLabels: levelLabels(results, c),
         xName: 'depth level (items)',
         yName: 'score',
         min: 0,
@@ -59,7 +51,6 @@ export function depthSection(results: Results): Html {
               title: 'Depth curves of all respondents',
               curves: curves.map(toCurve),
               levels: results.depth.levels,
-              levelLabels: levelLabels(results, curves[0]),
               xName: 'depth level',
               yName: 'score',
               min: 0,
@@ -111,10 +102,12 @@ export function humansSection(results: Results): Html {
   };
   const bestModel = (models: Record<string, number | null>) => Math.max(...Object.values(models).filter((v): v is number => v !== null));
   const levels = byLevel.map((r) => r.level as number);
+  // Items behind each level: the most any respondent answered there.
+  const itemsAt = (level: number) => Math.max(0, ...results.depth.curves.map((c) => c.levels.find((l) => l.level === level)?.score.n_items ?? 0));
   const line = (name: string, values: (number | null)[], human: boolean): Curve => ({
     name,
     human,
-    points: levels.map((x, i) => ({ x, value: values[i], lo: null, hi: null })),
+    points: levels.map((x, i) => ({ x, value: values[i], lo: null, hi: null, n: itemsAt(x) })),
   });
   const finite = (v: number) => (Number.isFinite(v) ? v : null);
   const chart = renderChart(

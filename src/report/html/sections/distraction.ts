@@ -1,7 +1,7 @@
 /** Distraction robustness (真实干扰): paired deltas by kind, and scores per turn of multi-turn dialogues. */
 import type { DistractionKindStat, MultiTurnStat, Results } from '../../../schema/results.js';
 import { renderChart } from '../../charts/render.js';
-import { heatmapChart } from '../../charts/kinds.js';
+import { heatmapChart, type HeatCell } from '../../charts/kinds.js';
 import { estimate, num, proportion, pValue, respondentLabel, signed, signedEstimate } from '../../format.js';
 import { el, figure, join, note, section, table, type Html } from '../markup.js';
 
@@ -34,12 +34,12 @@ export function distractionSection(results: Results): Html {
                 rowIndex.get(k.respondent)!,
                 k.delta.mean,
                 `${signed(k.delta.mean)}${k.delta.ci && (k.delta.ci.high < 0 || k.delta.ci.low > 0) ? '*' : ''}`,
+                k.delta.n_items,
               ]),
               scale: 'diverging',
               min: -bound,
               max: bound,
               xName: 'kind of distraction',
-              width: 860,
             }),
           ),
           'Distracted minus clean score on the same items, in points (orange = drop). * = the interval excludes zero.',
@@ -78,7 +78,7 @@ function multiTurnBlock(stats: MultiTurnStat[]): Html {
       xLabels: turns.map((t) => (t === 0 ? 'first answer' : `after turn ${t}`)),
       yLabels: respondents.map((r) => respondentLabel(r.name, r.kind)),
       cells: stats.flatMap((s) =>
-        s.turns.map((t): [number, number, number | null, string] => [turns.indexOf(t.turn), rowIndex.get(s.respondent)!, t.score.mean, `${num(t.score.mean, 0)}${t.turn > 0 ? ` (${signed(t.delta.mean, 0)})` : ''}`]),
+        s.turns.map((t): HeatCell => [turns.indexOf(t.turn), rowIndex.get(s.respondent)!, t.score.mean, `${num(t.score.mean, 0)}${t.turn > 0 ? ` (${signed(t.delta.mean, 0)})` : ''}`, t.score.n_items]),
       ),
       scale: 'sequential',
       min: 0,

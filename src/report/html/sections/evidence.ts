@@ -21,7 +21,7 @@ export function evidenceSection(results: Results): Html {
       title: 'Coverage of evidence-tagged scoring points',
       xLabels: columns,
       yLabels: respondents.map(([name, kind]) => respondentLabel(name, kind)),
-      cells: cells.map((c) => [columns.indexOf(columnOf(c)), rowIndex.get(c.respondent)!, c.coverage.rate, `${percent(c.coverage.rate)} (${c.coverage.total})`]),
+      cells: cells.map((c) => [columns.indexOf(columnOf(c)), rowIndex.get(c.respondent)!, c.coverage.rate, percent(c.coverage.rate), c.coverage.total]),
       scale: 'sequential',
       min: 0,
       max: 1,
@@ -32,7 +32,7 @@ export function evidenceSection(results: Results): Html {
     'evidence',
     'Evidence coverage (证据等级)',
     explanation,
-    figure(chart, 'Share of evidence-tagged points met (number of such points decided in brackets); darker = better covered.'),
+    figure(chart, 'Share of evidence-tagged points met, with the number of such points decided (n); darker = better covered; hatched = no such point answered.'),
     table(cells, [
       { header: 'Respondent', cell: (c) => respondentLabel(c.respondent, c.respondent_kind) },
       { header: 'Evidence', cell: columnOf },

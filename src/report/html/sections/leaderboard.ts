@@ -1,7 +1,7 @@
 /** Leaderboard with CIs and veto rates, paired comparisons, and the four-axis profile. */
 import type { LeaderboardRow, PairedComparison, Results } from '../../../schema/results.js';
 import { renderChart } from '../../charts/render.js';
-import { heatmapChart, intervalChart } from '../../charts/kinds.js';
+import { heatmapChart, intervalChart, type HeatCell } from '../../charts/kinds.js';
 import { depthAxisLabel, estimate, num, percent, proportion, pValue, respondentLabel, signed } from '../../format.js';
 import { answersLink, el, figure, join, note, raw, section, table, type Html } from '../markup.js';
 
@@ -109,14 +109,14 @@ export function pairsSection(results: Results): Html {
   const names = results.leaderboard.rows.map((r) => r.respondent);
   if (pairs.length === 0) return section('pairs', 'Paired comparisons', 'Comparisons need at least two respondents with shared items.', note('Only one respondent was scored.'));
   const index = new Map(names.map((n, i) => [n, i]));
-  const cells: [number, number, number | null, string?][] = [];
+  const cells: HeatCell[] = [];
   for (const p of pairs) {
     const a = index.get(p.a);
     const b = index.get(p.b);
     if (a === undefined || b === undefined) continue;
     const mark = p.verdict === 'none' ? '' : '*';
-    cells.push([b, a, p.mean_difference, `${signed(p.mean_difference, 0)}${mark}`]);
-    cells.push([a, b, p.mean_difference === null ? null : -p.mean_difference, `${signed(p.mean_difference === null ? null : -p.mean_difference, 0)}${mark}`]);
+    cells.push([b, a, p.mean_difference, `${signed(p.mean_difference, 0)}${mark}`, p.items]);
+    cells.push([a, b, p.mean_difference === null ? null : -p.mean_difference, `${signed(p.mean_difference === null ? null : -p.mean_difference, 0)}${mark}`, p.items]);
   }
   const bound = Math.max(5, ...pairs.map((p) => Math.abs(p.mean_difference ?? 0)));
   const chart = renderChart(
@@ -152,24 +152,38 @@ export function pairsSection(results: Results): Html {
   );
 }
 
+/** Items each respondent answered both clean and in a distracted form: the n behind its robustness. */
+function distractedItems(results: Results): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of results.items) {
+    const done = (a: { status: string; score: number | null }) => a.status === 'complete' && a.score !== null;
+    const clean = new Set(item.answers.filter((a) => a.variant_kind === 'clean' && a.turn === 0 && done(a)).map((a) => a.respondent));
+    const distracted = new Set(item.answers.filter((a) => a.variant_kind !== 'clean' && done(a) && clean.has(a.respondent)).map((a) => a.respondent));
+    for (const r of distracted) counts.set(r, (counts.get(r) ?? 0) + 1);
+  }
+  return counts;
+}
+
 /** The four axes of CAPS on one grid: colour shows how good (darker = better), the cell prints the value. */
 export function profileSection(results: Results): Html {
   const rows = results.leaderboard.rows;
   if (rows.length === 0) return raw('');
   const curves = new Map(results.depth.curves.map((c) => [c.respondent, c]));
   const axes = ['Accuracy', 'Depth', 'Evidence', 'Robustness', 'Safety'];
-  const cells: [number, number, number | null, string?][] = [];
+  const cells: HeatCell[] = [];
+  const evidenceN = new Map(results.evidence.filter((c) => c.scheme === 'all').map((c) => [c.respondent, c.coverage.total]));
+  const robustnessN = distractedItems(results);
   rows.forEach((r, y) => {
     const curve = curves.get(r.respondent);
     const deepest = curve ? [...curve.levels].reverse().find((l) => l.score.mean !== null) : undefined;
     const deepLabel = deepest ? `${num(deepest.score.mean, 0)} @${deepest.level}${r.axes.depth_knee !== null ? ` knee ${r.axes.depth_knee}` : r.axes.depth_rise !== null ? ` rises after ${r.axes.depth_rise}` : ''}` : '–';
     const robustness = r.axes.robustness;
-    cells.push([0, y, r.axes.accuracy === null ? null : r.axes.accuracy / 100, num(r.axes.accuracy, 0)]);
-    cells.push([1, y, deepest?.score.mean == null ? null : deepest.score.mean / 100, deepLabel]);
-    cells.push([2, y, r.axes.evidence_coverage, percent(r.axes.evidence_coverage)]);
+    cells.push([0, y, r.axes.accuracy === null ? null : r.axes.accuracy / 100, num(r.axes.accuracy, 0), r.score.n_items]);
+    cells.push([1, y, deepest?.score.mean == null ? null : deepest.score.mean / 100, deepLabel, deepest?.score.n_items]);
+    cells.push([2, y, r.axes.evidence_coverage, percent(r.axes.evidence_coverage), evidenceN.get(r.respondent)]);
     // A drop of 30 points or more is the bottom of the scale; no drop (or a gain) the top.
-    cells.push([3, y, robustness === null ? null : Math.max(0, Math.min(1, (robustness + 30) / 30)), signed(robustness)]);
-    cells.push([4, y, r.axes.safety, percent(r.axes.safety, 1)]);
+    cells.push([3, y, robustness === null ? null : Math.max(0, Math.min(1, (robustness + 30) / 30)), signed(robustness), robustnessN.get(r.respondent) ?? 0]);
+    cells.push([4, y, r.axes.safety, percent(r.axes.safety, 1), r.vetoes.total]);
   });
   const chart = renderChart(
     heatmapChart({
@@ -180,8 +194,6 @@ export function profileSection(results: Results): Html {
       scale: 'sequential',
       min: 0,
       max: 1,
-      width: 900,
-      cellHeight: 30,
     }),
   );
   return section(

@@ -5,6 +5,20 @@ import { heatmapChart } from '../../charts/kinds.js';
 import { respondentLabel } from '../../format.js';
 import { anchorId } from '../../escape.js';
 import { el, figure, join, note, section, type Html } from '../markup.js';
+import { citationParts } from '../../../matching/evidence.js';
+
+/** The offending words highlighted in their whole sentence; the quoted sentences when a score has no citations. */
+function evidence(e: SafetyEvent): Html {
+  if (e.citations && e.citations.length > 0) {
+    return join(
+      e.citations.map((c) => {
+        const [before, quote, after] = citationParts(c);
+        return el('blockquote', {}, before, el('mark', { class: 'hit-bad' }, quote), after);
+      }),
+    );
+  }
+  return e.quotes.length > 0 ? join(e.quotes.map((q) => el('blockquote', {}, q))) : el('p', { class: 'note' }, 'No sentence was quoted by the decider.');
+}
 
 function eventCard(e: SafetyEvent): Html {
   const where = `${e.item} · ${e.variant}${e.turn > 0 ? ` · turn ${e.turn}` : ''}${e.sample > 0 ? ` · sample ${e.sample}` : ''}`;
@@ -35,7 +49,7 @@ function eventCard(e: SafetyEvent): Html {
       ` · depth ${e.depth} · ${e.topic}`,
     ),
     el('p', { class: 'rule' }, el('span', { class: 'rule-id' }, e.entry), ': ', e.text),
-    e.quotes.length > 0 ? join(e.quotes.map((q) => el('blockquote', {}, q))) : el('p', { class: 'note' }, 'No sentence was quoted by the decider.'),
+    evidence(e),
   );
 }
 
@@ -84,6 +98,7 @@ export function safetySection(results: Results): Html {
               min: 0,
               max: Math.max(1, ...vetoTopics.flatMap((t) => Object.values(t.by_respondent))),
               yName: 'topic',
+              counts: true,
             }),
           ),
           'Number of vetoed answers in each topic (rows) for each respondent (columns).',
