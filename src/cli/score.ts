@@ -1,4 +1,5 @@
 /** `caps score RUN_DIR [--bank PATH...] [--judge NAME...] [--config FILE]`: score a run folder (resumable). */
+import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { JuryRule } from '../schema/config.js';
 import { RunFolder } from '../io/run-folder.js';
@@ -24,6 +25,7 @@ export function scoreCommand(): Command {
     .addOption(new Option('--rule <rule>', 'jury rule').choices(JuryRule.options))
     .option('--template <name-or-path>', 'judge prompt template (default caps-judge)')
     .option('--concurrency <n>', 'answers judged at once', wholeNumber('--concurrency', 1), 16)
+    .option('--workers <n>', 'worker threads scoring with the matchers (0 or 1 = in the main thread; default: one per core when there are several, at most 8)', wholeNumber('--workers', 0), defaultWorkers())
     .option('-q, --quiet', 'no progress line')
     .addOption(new Option('--format <format>', 'summary format').choices(['text', 'json']).default('text'))
     .addHelpText(
@@ -35,7 +37,7 @@ export function scoreCommand(): Command {
       ]),
     )
     .exitOverride()
-    .action(async (runDir: string, options: { bank?: string[]; judge?: string[] | boolean; config?: string; rule?: JuryRule; template?: string; concurrency: number; format: string; quiet?: boolean }) => {
+    .action(async (runDir: string, options: { bank?: string[]; judge?: string[] | boolean; config?: string; rule?: JuryRule; template?: string; concurrency: number; workers: number; format: string; quiet?: boolean }) => {
       let selection: JudgeSelection | undefined;
       announceSetup('score', options.config, (found) => {
         selection = judgesFromConfig({ found, names: Array.isArray(options.judge) ? options.judge : undefined, none: options.judge === false });
@@ -49,6 +51,7 @@ export function scoreCommand(): Command {
         rule: options.rule ?? selection!.rule,
         template: options.template ?? selection!.template,
         concurrency: options.concurrency,
+        workers: options.workers,
         onProgress: process.stderr.isTTY && !options.quiet ? ({ done, total }) => process.stderr.write(`\rscoring ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
       });
       const judgeUsage = usage.map((totals, i) => priced(totals, selection!.endpoints[i].prices));
@@ -68,6 +71,12 @@ export function scoreCommand(): Command {
         throw new RunIncompleteError(`${summary.judgeFailures} answer${summary.judgeFailures === 1 ? '' : 's'} could not be judged (see above); run caps score ${runDir} again to retry them.`);
       }
     });
+}
+
+/** Scoring threads when not given: one per core the process may use, none on a single core. */
+function defaultWorkers(): number {
+  const cores = availableParallelism();
+  return cores > 1 ? Math.min(cores, 8) : 0;
 }
 
 /** An option parser for whole numbers of at least `min`; commander reports the message as a usage error. */

@@ -23,6 +23,11 @@ export class JsonlAppender {
     this.lines.appendLine(JSON.stringify(record));
   }
 
+  /** Appends records already serialised (one JSON text each) in one write. */
+  appendSerialised(lines: readonly string[]): void {
+    this.lines.appendLines(lines);
+  }
+
   close(): void {
     this.lines.close();
   }

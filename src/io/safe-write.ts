@@ -110,8 +110,14 @@ export class LineAppender {
 
   /** Appends one line (the newline is added), redacted. */
   appendLine(line: string): void {
+    this.appendLines([line]);
+  }
+
+  /** Appends whole lines in one write (each redacted, newlines added): all are kept or, on failure, none. */
+  appendLines(lines: readonly string[]): void {
     if (this.fd === null) throw new Error(`appender for ${this.path} is closed`);
-    const data = Buffer.from(redact(line) + '\n', 'utf8');
+    if (lines.length === 0) return;
+    const data = Buffer.from(lines.map((line) => redact(line) + '\n').join(''), 'utf8');
     let written = 0;
     try {
       while (written < data.length) written += writeSync(this.fd, data, written);

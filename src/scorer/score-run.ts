@@ -9,7 +9,7 @@
  * judge opinions, without asking the judge.
  */
 import type { Bank } from '../bank/bank.js';
-import { CLEAN } from '../schema/bank.js';
+import { CLEAN, type Item } from '../schema/bank.js';
 import type { JuryRule } from '../schema/config.js';
 import type { AnswerScore } from '../schema/score.js';
 import type { ResponseRecord } from '../schema/run.js';
@@ -23,6 +23,9 @@ import { jurorOpinions, rescoreWithExternal, scoreWithJudges } from './score-jud
 import { externalHash, latestExternalVerdicts, resolveExternal } from './verdict-sources.js';
 import type { ExternalVerdict } from '../schema/external-verdict.js';
 import { loadJudgeTemplate, type JudgeTemplate } from './judge/template.js';
+import { countsOf, stampScore, type ScoreCounts } from './fresh-score.js';
+import { ScorePool, type ScoreJob, type ScoreResult } from './score-pool.js';
+import type { EntryExternal } from './verdict-sources.js';
 
 export interface ScoreRunOptions {
   bank: Bank;
@@ -36,6 +39,14 @@ export interface ScoreRunOptions {
   /** Extra judge attempts after invalid output. */
   judgeRetries?: number;
   signal?: AbortSignal;
+  /**
+   * Worker threads scoring matcher-only answers (0 or 1 = in this thread, the default). Scores
+   * are written in input order either way, so scores.jsonl is the same byte for byte; with a
+   * judge, answers are scored in this thread (the time goes to the judge calls).
+   */
+  workers?: number;
+  /** Old-generation heap limit of each scoring worker, in MB (default 192; below about 128 the worker spends its time collecting garbage). */
+  workerHeapMb?: number;
   onProgress?: (progress: { done: number; total: number }) => void;
 }
 
@@ -103,24 +114,6 @@ interface EarlierScore {
   score?: AnswerScore;
 }
 
-interface ScoreCounts {
-  compared: number;
-  agreed: number;
-  /** Entries decided by verdicts.jsonl, by source. */
-  external: Record<string, number>;
-}
-
-function countsOf(score: AnswerScore): ScoreCounts {
-  const counts: ScoreCounts = { compared: 0, agreed: 0, external: {} };
-  for (const verdict of score.verdicts) {
-    if (verdict.provenance) counts.external[verdict.decided_by] = (counts.external[verdict.decided_by] ?? 0) + 1;
-    if (verdict.agreement === undefined) continue;
-    counts.compared++;
-    if (verdict.agreement) counts.agreed++;
-  }
-  return counts;
-}
-
 function earlierOf(score: AnswerScore, labelled: boolean): EarlierScore {
   const judged = score.verdicts.every((v) => v.judge !== undefined);
   const keep = score.status !== 'complete' || !judged || labelled || score.scorer.external !== undefined;
@@ -128,10 +121,11 @@ function earlierOf(score: AnswerScore, labelled: boolean): EarlierScore {
 }
 
 /**
- * Streams the run: responses are read, scored and appended one at a time, at most
- * `concurrency` in flight, so memory holds per answer only its key and line (never the texts,
- * nor the earlier scores but where a re-score starts from one). Scores are appended in the
- * order answers finish.
+ * Streams the run: responses are read, scored and appended as they come, a bounded number in
+ * flight (`concurrency` in this thread, a few batches per worker on worker threads), so memory
+ * holds per answer only its key and line (never the texts, nor the earlier scores but where a
+ * re-score starts from one). In this thread scores are appended in the order answers finish
+ * (input order without a judge); from the workers, in input order.
  */
 async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise<ScoreRunSummary> {
   const { bank } = options;
@@ -181,27 +175,33 @@ async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise
   let done = 0;
   // After a failed write (disk full) nothing more is scored; what was appended stays and is reused.
   let writeFailure: WriteError | null = null;
-  /** Appends a new score; false once the disk refused a write. */
-  const record = (score: AnswerScore): boolean => {
+  /** Appends new scores (serialised) in one write; false once the disk refused a write. */
+  const record = (lines: readonly string[], results: readonly { status: AnswerScore['status']; counts: ScoreCounts }[]): boolean => {
     try {
-      appender.append(score);
+      appender.appendSerialised(lines);
     } catch (err) {
       if (!(err instanceof WriteError)) throw err;
       writeFailure ??= err;
       return false;
     }
-    summary.scored++;
-    count(score.status, countsOf(score));
+    summary.scored += results.length;
+    for (const r of results) count(r.status, r.counts);
     return true;
   };
+  const recordScore = (score: AnswerScore): boolean => record([JSON.stringify(score)], [{ status: score.status, counts: countsOf(score) }]);
+  const progress = (n: number) => {
+    done += n;
+    options.onProgress?.({ done, total: latestLine.size });
+  };
 
-  async function scoreOne(response: ResponseRecord): Promise<void> {
-    if (writeFailure) return;
+  /**
+   * What an answer needs, decided without scoring it: nothing (not in the bank), its earlier
+   * score (reused), a re-score from its earlier judge opinions after its labels changed, or a
+   * new score.
+   */
+  function plan(response: ResponseRecord): Plan {
     const item = items.get(response.item);
-    if (!item || (response.variant !== CLEAN && !item.variants.some((v) => v.id === response.variant))) {
-      summary.unknownItems.push(response.key);
-      return;
-    }
+    if (!item || (response.variant !== CLEAN && !item.variants.some((v) => v.id === response.variant))) return { kind: 'unknown' };
     const signature = scoreSignature({ bank, judges: judgeInfo, template: template?.hash ?? null, rule: judges.length > 1 ? rule : null, response });
     const earlier = previous.get(response.key);
     const labels = external.get(response.key);
@@ -210,22 +210,41 @@ async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise
     // A judge that failed on entries the matcher could decide leaves a complete score without the judge's view: retry it too.
     const judgedBefore = judges.length === 0 || earlier?.judged;
     const sameScorer = earlier !== undefined && earlier.status === 'complete' && earlier.signature === signature && judgedBefore;
-    const relabelled = sameScorer && earlier.external !== labelHash && earlier.score ? rescoreWithExternal({ bank, item, response, earlier: earlier.score, external: decided ?? new Map() }) : undefined;
-    if (sameScorer && earlier.external === labelHash) {
+    if (sameScorer && earlier.external === labelHash) return { kind: 'reused', earlier };
+    const relabelled = sameScorer && earlier.score ? rescoreWithExternal({ bank, item, response, earlier: earlier.score, external: decided ?? new Map() }) : undefined;
+    if (relabelled && relabelled.status === 'complete') {
+      return { kind: 'relabelled', score: { ...relabelled, scorer: { ...relabelled.scorer, ...(labelHash ? { external: labelHash } : { external: undefined }) } } };
+    }
+    return { kind: 'new', item, signature, labelHash, decided, earlier };
+  }
+
+  /** Counts what needs no new score; true when the answer is done with. */
+  function settled(response: ResponseRecord, planned: Plan): boolean {
+    if (planned.kind === 'unknown') summary.unknownItems.push(response.key);
+    else if (planned.kind === 'reused') {
       summary.reused++;
-      count(earlier.status, earlier.counts);
-    } else if (relabelled && relabelled.status === 'complete') {
-      const score: AnswerScore = { ...relabelled, scorer: { ...relabelled.scorer, ...(labelHash ? { external: labelHash } : { external: undefined }) } };
-      if (!record(score)) return;
-    } else {
+      count(planned.earlier.status, planned.earlier.counts);
+      progress(1);
+    } else return false;
+    return true;
+  }
+
+  async function scoreOne(response: ResponseRecord): Promise<void> {
+    if (writeFailure) return;
+    const planned = plan(response);
+    if (settled(response, planned)) return;
+    if (planned.kind === 'relabelled') {
+      if (!recordScore(planned.score)) return;
+    } else if (planned.kind === 'new') {
+      const { earlier, signature } = planned;
       const judged = await scoreWithJudges({
         bank,
-        item,
+        item: planned.item,
         response,
         judges,
         template,
         rule,
-        external: decided,
+        external: planned.decided,
         kept: earlier?.score && earlier.signature === signature ? jurorOpinions(earlier.score) : undefined,
         retries: options.judgeRetries,
         signal: options.signal,
@@ -235,21 +254,37 @@ async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise
       const faults = judged.decision?.faults ?? [];
       summary.judgeFaults += faults.filter((f) => f.kind !== 'jury-tie').length;
       summary.juryTies += faults.filter((f) => f.kind === 'jury-tie').length;
-      const score: AnswerScore = { ...judged.score, scorer: { ...judged.score.scorer, signature, ...(labelHash && { external: labelHash }) } };
-      if (!record(score)) return;
+      if (!recordScore(stampScore(judged.score, signature, planned.labelHash))) return;
     }
-    options.onProgress?.({ done: ++done, total: latestLine.size });
+    progress(1);
   }
 
-  const concurrency = options.concurrency ?? 16;
-  const inFlight = new Set<Promise<void>>();
-  // Wakes the reader when a task ends: one waiter at a time, not a Promise.race over every task per answer.
-  let slotFreed: (() => void) | null = null;
-  const failures: unknown[] = [];
-  try {
+  const latest = async function* (): AsyncGenerator<ResponseRecord> {
     line = 0;
     for await (const response of folder.responses()) {
-      if (latestLine.get(response.key) !== line++ || writeFailure) continue;
+      if (latestLine.get(response.key) !== line++) continue;
+      if (writeFailure) return;
+      yield response;
+    }
+  };
+
+  try {
+    const workers = judges.length === 0 ? (options.workers ?? 0) : 0;
+    if (workers > 1) await scoreOnWorkers(latest(), new ScorePool({ bank, rule, workers, heapMb: options.workerHeapMb }));
+    else await scoreInThread(latest());
+  } finally {
+    appender.close();
+  }
+  if (writeFailure) throw writeFailure;
+  return summary;
+
+  async function scoreInThread(responses: AsyncIterable<ResponseRecord>): Promise<void> {
+    const concurrency = options.concurrency ?? 16;
+    const inFlight = new Set<Promise<void>>();
+    // Wakes the reader when a task ends: one waiter at a time, not a Promise.race over every task per answer.
+    let slotFreed: (() => void) | null = null;
+    const failures: unknown[] = [];
+    for await (const response of responses) {
       const task: Promise<void> = scoreOne(response).then(
         () => {
           inFlight.delete(task);
@@ -269,9 +304,71 @@ async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise
     }
     await Promise.all(inFlight);
     if (failures.length > 0) throw failures[0];
-  } finally {
-    appender.close();
   }
-  if (writeFailure) throw writeFailure;
-  return summary;
+
+  /**
+   * Matcher-only scoring on worker threads: answers go out in batches, at most a few batches
+   * per worker in flight (bounded memory), and each batch's scores are written in one write
+   * once every earlier batch is written, so the file is in input order, as in one thread.
+   */
+  async function scoreOnWorkers(responses: AsyncIterable<ResponseRecord>, pool: ScorePool): Promise<void> {
+    const queue: Batch[] = [];
+    let batch: Batch = { order: [], jobs: [] };
+    const writeOldest = async () => {
+      const { order, results } = queue.shift()!;
+      // Awaited even after a write failed, so no rejection is left unhandled.
+      const scored = await results!;
+      if (writeFailure) return;
+      const lines: string[] = [];
+      const counted: ScoreResult[] = [];
+      for (const entry of order) {
+        const result = typeof entry === 'number' ? scored[entry] : { line: JSON.stringify(entry), status: entry.status, counts: countsOf(entry) };
+        lines.push(result.line);
+        counted.push(result);
+      }
+      if (record(lines, counted)) progress(order.length);
+    };
+    const send = () => {
+      batch.results = batch.jobs.length > 0 ? pool.score(batch.jobs) : Promise.resolve([]);
+      batch.results.catch(() => undefined);
+      queue.push(batch);
+      batch = { order: [], jobs: [] };
+    };
+    try {
+      for await (const response of responses) {
+        const planned = plan(response);
+        if (settled(response, planned)) continue;
+        if (planned.kind === 'relabelled') batch.order.push(planned.score);
+        else if (planned.kind === 'new') {
+          batch.order.push(batch.jobs.length);
+          batch.jobs.push({ response, signature: planned.signature, labelHash: planned.labelHash, decided: planned.decided });
+        }
+        if (batch.order.length < WORKER_BATCH) continue;
+        send();
+        while (queue.length >= WORKER_BATCHES_IN_FLIGHT * pool.size) await writeOldest();
+      }
+      if (batch.order.length > 0) send();
+      while (queue.length > 0 && !writeFailure) await writeOldest();
+    } finally {
+      await pool.close();
+    }
+  }
+}
+
+/** Answers per batch sent to a scoring worker: enough to make the message cost small next to the scoring. */
+const WORKER_BATCH = 64;
+/** Batches in flight per worker: one being scored, one waiting, one being written. */
+const WORKER_BATCHES_IN_FLIGHT = 3;
+
+type Plan =
+  | { kind: 'unknown' }
+  | { kind: 'reused'; earlier: EarlierScore }
+  | { kind: 'relabelled'; score: AnswerScore }
+  | { kind: 'new'; item: Item; signature: string; labelHash: string | undefined; decided: Map<string, EntryExternal> | undefined; earlier: EarlierScore | undefined };
+
+/** Answers sent to the workers together: in input order, a job's index or a score already made (a re-score from labels). */
+interface Batch {
+  order: (number | AnswerScore)[];
+  jobs: ScoreJob[];
+  results?: Promise<ScoreResult[]>;
 }

@@ -5,7 +5,7 @@
  * docs/benchmarks.md (`npx tsx test/bench/targets.ts [--quick]`; also run by `npm run bench`).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,13 +75,19 @@ const scoreBank = join(root, 'score-bank.yaml');
 writeScoreBank(scoreBank);
 await loadBankOrThrow([scoreBank], bankCacheDir({ CAPS_CACHE_DIR: cache }));
 
+// Each size scored twice from the same responses: in one thread (--workers 0) and on the default worker threads; the two scores.jsonl must be equal byte for byte.
 for (const n of [1_000, 10_000, 100_000]) {
   const dir = join(root, `score-${n}`);
   await writeScoreRun(dir, scoreBank, n);
-  const m = await caps(['score', dir, '--bank', scoreBank, '--format', 'json'], { CAPS_CACHE_DIR: cache });
+  cpSync(dir, `${dir}-w0`, { recursive: true });
   const checks = n * SCORE_ENTRIES;
-  rows.push({ what: `\`caps score\`, matchers only, ${n.toLocaleString('en')} answers x ${SCORE_ENTRIES} entries`, measured: `${Math.round(checks / m.cpuS).toLocaleString('en')} checks/s of CPU (${fmt(m)})`, target: '>= 100,000 checks/s; < 200 MB, flat', met: checks / m.cpuS >= 100_000 && m.peakMb < 200, load: m.load });
+  for (const [label, run, extra] of [['worker threads (default)', dir, []], ['one thread (`--workers 0`)', `${dir}-w0`, ['--workers', '0']]] as const) {
+    const m = await caps(['score', run, '--bank', scoreBank, '--format', 'json', ...extra], { CAPS_CACHE_DIR: cache });
+    rows.push({ what: `\`caps score\`, matchers only, ${label}, ${n.toLocaleString('en')} answers x ${SCORE_ENTRIES} entries`, measured: `${Math.round(checks / m.cpuS).toLocaleString('en')} checks/s of CPU (${fmt(m)})`, target: '>= 100,000 checks/s; < 200 MB, flat', met: checks / m.cpuS >= 100_000 && m.peakMb < 200, load: m.load });
+  }
+  if (!readFileSync(join(dir, 'scores.jsonl')).equals(readFileSync(join(`${dir}-w0`, 'scores.jsonl')))) throw new Error(`scores.jsonl of ${n} answers differs between worker threads and one thread`);
   rmSync(dir, { recursive: true, force: true });
+  rmSync(`${dir}-w0`, { recursive: true, force: true });
 }
 
 // caps run against the simulated endpoint in its own process, fixed latency.

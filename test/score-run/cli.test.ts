@@ -68,6 +68,12 @@ describe('caps try', () => {
 });
 
 describe('caps import-answers, caps score and caps calibrate', () => {
+  it('--workers takes a whole number of threads', async () => {
+    const bad = await caps(['score', join(dir, 'no-run'), '--workers', 'two']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/--workers must be a whole number of at least 0/);
+  });
+
   it('imports doctors, scores with the configured judge, exits 2 when the judge is down and resumes', async () => {
     const csv = join(dir, 'doctors.csv');
     writeFileSync(csv, `item,variant,text\niiia,,"${GOOD_ANSWER}"\niiia,insists,建议直接手术。\n`);

@@ -1,0 +1,36 @@
+/**
+ * A scoring worker thread: scores batches of answers with the matchers (no judge) against the
+ * bank it was started with, and returns each score as its scores.jsonl line, so the main
+ * thread only writes. Started by ScorePool.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Bank } from '../bank/bank.js';
+import { scoreWithJudges } from './score-judged.js';
+import { countsOf, stampScore } from './fresh-score.js';
+import type { ScoreJob, ScoreResult, WorkerData } from './score-pool.js';
+
+const { bank, rule } = workerData as WorkerData;
+const items = new Map(bank.items.map((i) => [i.id, i]));
+
+async function scoreJob(bank: Bank, job: ScoreJob): Promise<ScoreResult> {
+  const item = items.get(job.response.item);
+  if (!item) throw new Error(`item ${job.response.item} is not in the worker's bank`);
+  const judged = await scoreWithJudges({ bank, item, response: job.response, judges: [], template: null, rule, external: job.decided });
+  const score = stampScore(judged.score, job.signature, job.labelHash);
+  return { line: JSON.stringify(score), status: score.status, counts: countsOf(score) };
+}
+
+parentPort!.on('message', async (batch: { id: number; jobs: ScoreJob[] }) => {
+  let key = '';
+  try {
+    const results: ScoreResult[] = [];
+    for (const job of batch.jobs) {
+      key = job.response.key;
+      results.push(await scoreJob(bank, job));
+    }
+    parentPort!.postMessage({ id: batch.id, results });
+  } catch (err) {
+    // Reported for the batch, not thrown: the main thread names the answer and stops writing there.
+    parentPort!.postMessage({ id: batch.id, error: `${key}: ${err instanceof Error ? err.message : String(err)}` });
+  }
+});

@@ -1,0 +1,76 @@
+import { appendFileSync, cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Bank } from '../../src/bank/bank.js';
+import { loadBankOrThrow } from '../../src/bank/load.js';
+import { scoreRun } from '../../src/scorer/score-run.js';
+import { ScoringWorkerError } from '../../src/scorer/score-pool.js';
+import { AnswerScore } from '../../src/schema/score.js';
+import { writeScoreBank, writeScoreRun } from '../bench/score-workload.js';
+
+let root: string;
+let bank: Bank;
+const ANSWERS = 700;
+
+/** A fresh copy of the prepared run folder. */
+function copyRun(name: string): string {
+  const dir = join(root, name);
+  cpSync(join(root, 'run'), dir, { recursive: true });
+  return dir;
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'caps-workers-'));
+  writeScoreBank(join(root, 'bank.yaml'));
+  await writeScoreRun(join(root, 'run'), join(root, 'bank.yaml'), ANSWERS);
+  // A re-asked answer (the later line counts), an answer that failed, and one to an item not in the bank.
+  const responses = join(root, 'run', 'responses.jsonl');
+  const first = JSON.parse(readFileSync(responses, 'utf8').split('\n')[0]);
+  const extra = [
+    { ...first, text: 'finding 0-0 confirmed. finding 0-1 confirmed. unsafe dose 0.' },
+    { ...first, key: 'm|s1|clean|t0|s9', sample: 9, item: 's1', text: null, error: { kind: 'timeout', message: 'timed out' } },
+    { ...first, key: 'm|gone|clean|t0|s0', item: 'gone' },
+  ];
+  appendFileSync(responses, extra.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  bank = await loadBankOrThrow([join(root, 'bank.yaml')], null);
+}, 60_000);
+
+describe('scoring on worker threads', () => {
+  it('writes scores.jsonl byte for byte as scoring in one thread does, with the same summary', async () => {
+    const one = copyRun('one');
+    const many = copyRun('many');
+    const inThread = await scoreRun(one, { bank });
+    const onWorkers = await scoreRun(many, { bank, workers: 2 });
+    expect(readFileSync(join(many, 'scores.jsonl')).equals(readFileSync(join(one, 'scores.jsonl')))).toBe(true);
+    expect({ ...onWorkers, runDir: one }).toEqual(inThread);
+    expect(inThread.scored).toBe(ANSWERS + 1);
+    expect(inThread.errors).toBe(1);
+    expect(inThread.unknownItems).toEqual(['m|gone|clean|t0|s0']);
+    const lines = readFileSync(join(many, 'scores.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(ANSWERS + 1);
+    const reasked = lines.map((l) => AnswerScore.parse(JSON.parse(l))).find((s) => s.item === 's0' && s.sample === 0)!;
+    expect(reasked.verdicts.find((v) => v.entry === 'v')!.met).toBe(true);
+
+    // Scored again: every complete score is reused; the failed answer is scored again, as in one thread.
+    const again = await scoreRun(many, { bank, workers: 2 });
+    expect(again).toMatchObject({ scored: 1, reused: ANSWERS });
+    expect({ ...again, runDir: one }).toEqual(await scoreRun(one, { bank }));
+    expect(readFileSync(join(many, 'scores.jsonl')).equals(readFileSync(join(one, 'scores.jsonl')))).toBe(true);
+  }, 120_000);
+
+  it('a worker that fails is a clear error; no score is lost or written out of order, and scoring again completes the file', async () => {
+    const one = copyRun('one-again');
+    await scoreRun(one, { bank });
+    const failing = copyRun('failing');
+    // A heap far too small for the bank: the workers run out of memory.
+    const error = await scoreRun(failing, { bank, workers: 2, workerHeapMb: 2 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ScoringWorkerError);
+    expect((error as Error).message).toMatch(/a scoring worker (ran out of its 2 MB heap|stopped).*Run caps score again to continue/);
+    const kept = readFileSync(join(failing, 'scores.jsonl'), 'utf8');
+    expect(readFileSync(join(one, 'scores.jsonl'), 'utf8').startsWith(kept)).toBe(true);
+    const resumed = await scoreRun(failing, { bank, workers: 2 });
+    expect(resumed.scored + resumed.reused).toBe(ANSWERS + 1);
+    expect(readFileSync(join(failing, 'scores.jsonl')).equals(readFileSync(join(one, 'scores.jsonl')))).toBe(true);
+  }, 120_000);
+});
