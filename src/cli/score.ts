@@ -25,7 +25,7 @@ export function scoreCommand(): Command {
     .addOption(new Option('--rule <rule>', 'jury rule').choices(JuryRule.options))
     .option('--template <name-or-path>', 'judge prompt template (default caps-judge)')
     .option('--concurrency <n>', 'answers judged at once', wholeNumber('--concurrency', 1), 16)
-    .option('--workers <n>', 'worker threads scoring with the matchers (0 or 1 = in the main thread; default: one per core when there are several, at most 8)', wholeNumber('--workers', 0), defaultWorkers())
+    .option('--workers <n>', 'worker threads scoring with the matchers (0 or 1 = in the main thread; default: one per core but one with 4 or more cores, at most 8; none on fewer)', wholeNumber('--workers', 0), defaultWorkers())
     .option('-q, --quiet', 'no progress line')
     .addOption(new Option('--format <format>', 'summary format').choices(['text', 'json']).default('text'))
     .addHelpText(
@@ -73,10 +73,14 @@ export function scoreCommand(): Command {
     });
 }
 
-/** Scoring threads when not given: one per core the process may use, none on a single core. */
+/**
+ * Scoring threads when not given. The main thread keeps a core busy reading and writing, so
+ * workers pay only when there are cores to spare: on 2 cores they cost 1.2-1.3x the wall time
+ * of one thread (docs/benchmarks.md). With 4 or more, one per core but the main thread's.
+ */
 function defaultWorkers(): number {
   const cores = availableParallelism();
-  return cores > 1 ? Math.min(cores, 8) : 0;
+  return cores >= 4 ? Math.min(cores - 1, 8) : 0;
 }
 
 /** An option parser for whole numbers of at least `min`; commander reports the message as a usage error. */
