@@ -14,11 +14,6 @@ import type { ResponseRecord } from '../schema/run.js';
 import { RunFolder } from '../io/run-folder.js';
 import { UserError } from '../errors.js';
 
-export interface CorpusAnswer {
-  run: string;
-  record: ResponseRecord;
-}
-
 export class Corpus {
   private filesSignature: string;
   private changedHash: string | null = null;
