@@ -20,8 +20,7 @@ import { RunFolder } from '../io/run-folder.js';
 import { lockRunFolder } from '../io/lock.js';
 import { endpointIdentity, type EndpointIdentity } from '../endpoints/identity.js';
 import { dialogueKey, type Dialogue } from './plan.js';
-import { EndpointHealth } from './endpoint-health.js';
-import { addUsage, emptyTotals, priced } from './usage.js';
+import { EndpointLedger } from './endpoint-ledger.js';
 
 export const BATCHES_FILE = 'batches.jsonl';
 
@@ -53,35 +52,35 @@ async function runBatchLocked(options: BatchRunOptions, opened: OpenedRun, apis:
   const pollMs = options.pollMs ?? 30_000;
   const counts: RunSummary['counts'] = { planned: prepared.plan.counts.answers, done: recorded.size, errors: 0, resumed: recorded.size, cached: 0, replayed: 0, requests: 0 };
   // Failures by cause and tokens per endpoint, for the closing summary (a batch is never given up midway).
-  const health = new Map(prepared.endpoints.map((e) => [e.name, new EndpointHealth(e)]));
-  const usage = new Map(prepared.endpoints.map((e) => [e.name, emptyTotals(e.name)]));
-  const cachedBy = new Map(prepared.endpoints.map((e) => [e.name, 0]));
+  const ledgers = new Map(prepared.endpoints.map((e) => [e.name, new EndpointLedger(e)]));
+  const askedNow = new Map(prepared.endpoints.map((e) => [e.name, 0]));
   const log = new JsonlAppender(join(folder.dir, BATCHES_FILE));
   const responses = folder.responseAppender();
   // Dialogues whose answer failed in this session stop there, as in a direct run; resume asks again.
   const failed = new Set<Dialogue>();
   const byKey = new Map<string, { dialogue: Dialogue; turn: number }>();
   for (const dialogue of prepared.plan.dialogues) for (let turn = 0; turn < dialogue.answers; turn++) byKey.set(dialogueKey(dialogue, turn), { dialogue, turn });
+  const resumedBy = new Map(prepared.endpoints.map((e) => [e.name, 0]));
+  for (const key of recorded.keys()) {
+    const name = byKey.get(key)?.dialogue.endpoint.name;
+    if (name) resumedBy.set(name, resumedBy.get(name)! + 1);
+  }
   const earlierAnswers = (dialogue: Dialogue, turn: number) => Array.from({ length: turn }, (_, t) => recorded.get(dialogueKey(dialogue, t))!);
 
   function record(dialogue: Dialogue, turn: number, entry: ResponseRecord): void {
     responses.append(entry);
     const name = dialogue.endpoint.name;
-    if (entry.cached) {
-      counts.replayed++;
-      cachedBy.set(name, cachedBy.get(name)! + 1);
-    } else health.get(name)!.sent(1);
+    const ledger = ledgers.get(name)!;
+    if (entry.cached) counts.replayed++;
+    else ledger.sent(1);
+    ledger.recorded(entry);
+    askedNow.set(name, askedNow.get(name)! + 1);
     if (entry.error || entry.text === null) {
       counts.errors++;
       failed.add(dialogue);
-      if (entry.error) health.get(name)!.failedWith(entry.error, 1);
       return;
     }
     counts.done++;
-    if (!entry.cached) {
-      health.get(name)!.succeeded();
-      addUsage(usage.get(name)!, entry.usage);
-    }
     recorded.set(entry.key, dialogue.answers > 1 ? entry.text : '');
   }
 
@@ -141,11 +140,7 @@ async function runBatchLocked(options: BatchRunOptions, opened: OpenedRun, apis:
   }
   const manifest = finalManifest(opened, counts, true);
   folder.writeManifest(manifest);
-  const recordedBy = (name: string) => [...recorded.keys()].filter((key) => byKey.get(key)?.dialogue.endpoint.name === name).length;
-  const endpoints = prepared.endpoints.map((e) => {
-    const report = health.get(e.name)!.report();
-    return { health: report, usage: priced(usage.get(e.name)!, e.prices), notAsked: prepared.plan.counts.byEndpoint[e.name].answers - recordedBy(e.name) - report.failed, cached: cachedBy.get(e.name)! };
-  });
+  const endpoints = prepared.endpoints.map((e) => ledgers.get(e.name)!.outcome(prepared.plan.counts.byEndpoint[e.name].answers - resumedBy.get(e.name)! - askedNow.get(e.name)!));
   return { dir: folder.dir, status: manifest.status as RunSummary['status'], counts, endpoints, shared: opened.shared, manifest };
 }
 

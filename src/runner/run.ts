@@ -21,8 +21,7 @@ import { closestMatch } from '../bank/suggest.js';
 import { createEndpointClient, type ChatResult, type EndpointClient, type EndpointClientOptions } from '../endpoints/client.js';
 import { requestHash, ResponseCache, type SentParams } from './cache.js';
 import { missingEnglish, turnMessages, type AskLanguage } from './messages.js';
-import { EndpointHealth, type EndpointHealthReport } from './endpoint-health.js';
-import { addUsage, emptyTotals, priced, type UsageTotals } from './usage.js';
+import { EndpointLedger, type EndpointOutcome } from './endpoint-ledger.js';
 import { dialogueKey, planRun, variantId, type Dialogue, type Plan, type PlanFilters } from './plan.js';
 import type { EndpointProgress, ProgressSink } from './progress.js';
 
@@ -85,13 +84,6 @@ export interface RunSummary {
   manifest: Manifest;
 }
 
-export interface EndpointOutcome {
-  health: EndpointHealthReport;
-  usage: UsageTotals;
-  /** Planned answers neither recorded before nor asked now (the endpoint was given up, or the run stopped). */
-  notAsked: number;
-  cached: number;
-}
 
 export interface PreparedRun {
   endpoints: EndpointConfig[];
@@ -318,8 +310,7 @@ async function runLocked(
   const stopOnFailure = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stopOnFailure.signal]) : stopOnFailure.signal;
   let writeFailure: WriteError | null = null;
-  const health = new Map(endpoints.map((e) => [e.name, new EndpointHealth(e)]));
-  const usage = new Map(endpoints.map((e) => [e.name, emptyTotals(e.name)]));
+  const ledgers = new Map(endpoints.map((e) => [e.name, new EndpointLedger(e)]));
   // Giving an endpoint up also abandons its requests in flight (resume asks them).
   const stops = new Map(endpoints.map((e) => [e.name, new AbortController()]));
   const stopAll = () => stops.forEach((c) => c.abort());
@@ -331,7 +322,7 @@ async function runLocked(
   async function runDialogue(dialogue: Dialogue): Promise<void> {
     const { endpoint } = dialogue;
     const tally = progress.get(endpoint.name)!;
-    const state = health.get(endpoint.name)!;
+    const ledger = ledgers.get(endpoint.name)!;
     const stop = stops.get(endpoint.name)!.signal;
     const answers: string[] = [];
     for (let turn = 0; turn < dialogue.answers; turn++) {
@@ -366,7 +357,7 @@ async function runLocked(
         const result = await ask;
         if (!shared) {
           counts.requests += result.attempts;
-          state.sent(result.attempts);
+          ledger.sent(result.attempts);
           tally.retries += Math.max(0, result.attempts - 1);
         }
         // A stopped run (or a given-up endpoint) records nothing for the answers it abandoned: resume asks them.
@@ -380,15 +371,11 @@ async function runLocked(
         tally.cached++;
       }
       appender.append(record);
+      if (ledger.recorded(record)) stops.get(endpoint.name)!.abort();
       if (record.error || record.text === null) {
         counts.errors++;
         tally.errors++;
-        if (record.error && !record.cached && state.failedWith(record.error, record.attempts)) stops.get(endpoint.name)!.abort();
         return; // a failed turn ends the dialogue; resume continues from it
-      }
-      if (!record.cached) {
-        state.succeeded();
-        addUsage(usage.get(endpoint.name)!, record.usage);
       }
       counts.done++;
       tally.done++;
@@ -439,14 +426,9 @@ async function runLocked(
     throw writeFailure;
   }
   folder.writeManifest(final);
-  const outcomes = endpoints.map((e): EndpointOutcome => {
+  const outcomes = endpoints.map((e) => {
     const tally = progress.get(e.name)!;
-    return {
-      health: health.get(e.name)!.report(),
-      usage: priced(usage.get(e.name)!, e.prices),
-      notAsked: tally.total - tally.done - tally.errors,
-      cached: tally.cached,
-    };
+    return ledgers.get(e.name)!.outcome(tally.total - tally.done - tally.errors);
   });
   return { dir: folder.dir, status: final.status as RunSummary['status'], counts, endpoints: outcomes, shared, manifest: final };
 }
