@@ -84,7 +84,6 @@ export interface RunSummary {
   manifest: Manifest;
 }
 
-
 export interface PreparedRun {
   endpoints: EndpointConfig[];
   samples: number;
