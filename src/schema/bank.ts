@@ -4,6 +4,7 @@
  * Objects are strict so that a typo in a key is an error, never silently ignored.
  */
 import { z } from 'zod';
+import { ADEQUACY_SCORES, SEVERITY_SCORES } from './levels.js';
 
 /** Ids are stable slugs: they appear in run files, reports and URLs. */
 export const Id = z
@@ -113,11 +114,8 @@ const entryBase = {
   tags: z.array(z.string().min(1)).default([]).describe('free tags, e.g. axis:accuracy'),
 };
 
-/** GAPS adequacy levels: how essential a point is. */
-export const ADEQUACY_SCORES = { A1: 5, A2: 3, A3: 1 } as const;
+export { ADEQUACY_SCORES, SEVERITY_SCORES };
 export const AdequacyLevel = z.enum(['A1', 'A2', 'A3']);
-/** GAPS severity levels of an error. */
-export const SEVERITY_SCORES = { S1: -1, S2: -2, S3: -3, S4: -4 } as const;
 export const SeverityLevel = z.enum(['S1', 'S2', 'S3', 'S4']);
 /**
  * A level the GAPS points table does not define (the public GAPS preview has A4): kept as

@@ -7,6 +7,7 @@ import { api, ApiError } from './api.js';
 import { h, replace } from './dom.js';
 import { fields, type Field } from './form.js';
 import { notice, state } from './shared.js';
+import { ADEQUACY_SCORES, SEVERITY_SCORES } from '../../schema/levels.js';
 
 interface FormOptions {
   topics: { id: string; title: string; title_en?: string }[];
@@ -151,6 +152,11 @@ function evidenceField(form: FormOptions): Field {
   };
 }
 
+/** A select's options for a table of levels: the level, and its score beside it. */
+function levelOptions(scores: Record<string, number>): [string, string][] {
+  return Object.entries(scores).map(([level, score]) => [level, `${level} = ${score}`]);
+}
+
 function rubricLists(form: FormOptions): Field[] {
   const base = entryFields(form);
   return [
@@ -163,7 +169,7 @@ function rubricLists(form: FormOptions): Field[] {
       fields: [
         ...base.slice(0, 4),
         { key: 'score', label: 'score', kind: 'number', hint: 'or an A-level' },
-        { key: 'level', label: 'A-level', kind: 'select', options: () => [['A1', 'A1 = 5'], ['A2', 'A2 = 3'], ['A3', 'A3 = 1']] },
+        { key: 'level', label: 'A-level', kind: 'select', options: () => levelOptions(ADEQUACY_SCORES) },
         { key: 'critical', label: 'critical', kind: 'bool', default: false },
         { key: 'miss_penalty', label: 'miss penalty', kind: 'number', hint: 'critical points; default its score' },
         evidenceField(form),
@@ -179,7 +185,7 @@ function rubricLists(form: FormOptions): Field[] {
       fields: [
         ...base.slice(0, 4),
         { key: 'score', label: 'score (negative)', kind: 'number', hint: 'or a severity' },
-        { key: 'severity', label: 'severity', kind: 'select', options: () => [['S1', 'S1 = -1'], ['S2', 'S2 = -2'], ['S3', 'S3 = -3'], ['S4', 'S4 = -4']] },
+        { key: 'severity', label: 'severity', kind: 'select', options: () => levelOptions(SEVERITY_SCORES) },
         { key: 'safety', label: 'safety', kind: 'bool', default: false },
         { key: 'veto', label: 'also a veto', kind: 'bool', default: false },
         evidenceField(form),
