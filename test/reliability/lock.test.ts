@@ -4,7 +4,6 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { spawnCaps } from '../helpers/cli.js';
 import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
-import { FaultSpec } from '../../src/endpoints/sim/faults.js';
 import { LOCK_FILE, lockRunFolder, RunFolderLockedError } from '../../src/io/lock.js';
 import { RunFolder } from '../../src/io/run-folder.js';
 import { taggedPersona, tempDir, writeBank, writeConfig } from './fixtures.js';
@@ -17,16 +16,23 @@ afterEach(async () => {
 
 describe('one writer per run folder', () => {
   it('two caps run started together: exactly one runs, the other is refused, each request is sent once', async () => {
-    server = await startSimServer({ personas: [taggedPersona('m', 'm')], faults: FaultSpec.parse({ latency: { minMs: 5, maxMs: 20 } }) });
+    // Answers are held until one process has exited, so the two overlap however slowly either starts.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const persona = taggedPersona('m', 'm');
+    server = await startSimServer({ personas: [{ ...persona, reply: async (request, rng) => (await gate, persona.reply(request, rng)) }] });
     const dir = tempDir();
     const bank = writeBank(dir, 60);
     const config = writeConfig(dir, { endpoints: [{ name: 'm', baseURL: server.baseURL, model: 'm', concurrency: 4 }] });
     const out = join(dir, 'run');
     const args = ['run', '--config', config, '--bank', bank, '--out', out, '--quiet', '--no-cache'];
-    const outcomes = await Promise.all([spawnCaps(args).done, spawnCaps(args).done]);
+    const runs = [spawnCaps(args).done, spawnCaps(args).done];
+    const refused = await Promise.race(runs);
+    release();
+    const outcomes = await Promise.all(runs);
     const codes = outcomes.map((o) => o.code).sort();
     expect(codes, outcomes.map((o) => o.stderr).join('\n')).toEqual([0, 1]);
-    const refused = outcomes.find((o) => o.code === 1)!;
+    expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(new RegExp(`^caps run: config .*\\ncaps: run folder in use by pid \\d+ on ${hostname()} since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z; wait or use another --out\\n$`));
     const hashes = server.log().map((e) => e.hash);
     expect(hashes).toHaveLength(60);
