@@ -22,7 +22,6 @@ import {
   getScalarValue,
   parseEvents,
   type Event,
-  type ScalarEvent,
 } from 'js-yaml';
 import type { PathSegment, Position } from './source.js';
 
@@ -49,22 +48,31 @@ const KIND = 3;
 const FLOW = 4;
 /** A mapping value that is not there at all (`? key` or `{key}`): positions fall back to its key, as the full parser's do. */
 const ABSENT = 8;
+/** A scalar whose text is its value as written (no escapes, quotes or folding). */
+const VERBATIM = 16;
+const QUOTED = 32;
+
+/** The plain scalars the core schema reads as null (the empty one aside). */
+const NULL_WORD = /^(?:~|null|Null|NULL)$/;
+/** A plain key that reads as itself: no null, boolean or number starts with a letter or underscore. */
+const PLAIN_WORD = /^(?!(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$)[A-Za-z_][\w-]*$/;
 
 export class PositionIndex {
-  private keyTexts = new Map<number, string>();
+  private keyTexts: (string | undefined)[] = [];
   private children = new Map<number, Int32Array>();
   private lineStarts: Int32Array | undefined;
 
   constructor(
     private readonly text: string,
-    /** Per node: kind, flow and absent bits. Nodes are numbered in document order, the root is 0. */
+    /** Per node: kind, flow, absent and scalar-style bits. Nodes are numbered in document order, the root is 0. */
     private readonly flags: Uint8Array,
     /** Per node: the offset where the full parser's range for it starts. */
     private readonly starts: Int32Array,
     /** Per node: the number of the first node after its subtree. */
     private readonly ends: Int32Array,
-    /** Scalar events of mapping keys, read on demand to match path segments. */
-    private readonly keys: Map<number, ScalarEvent>,
+    /** Per scalar node: where its value is written (js-yaml's valueStart and valueEnd), to read keys on demand. */
+    private readonly valueStarts: Int32Array,
+    private readonly valueEnds: Int32Array,
   ) {}
 
   /** The node at `path` (or its nearest existing ancestor), the key it is the value of, and whether the whole path exists. */
@@ -116,12 +124,18 @@ export class PositionIndex {
 
   /** A key as it names its value in the data: plain keys are resolved (`1.0` is "1", `0x10` is "16"). */
   private keyText(key: number): string {
-    let text = this.keyTexts.get(key);
+    let text = this.keyTexts[key];
     if (text === undefined) {
-      const event = this.keys.get(key)!;
-      const source = getScalarValue(this.text, event);
-      text = event.style === SCALAR_STYLE.PLAIN ? String(resolvePlain(source)) : source;
-      this.keyTexts.set(key, text);
+      const flags = this.flags[key];
+      const start = this.valueStarts[key];
+      const end = this.valueEnds[key];
+      if (flags & VERBATIM) text = this.text.slice(start, end);
+      else {
+        const style = flags & QUOTED ? (this.text[start - 1] === "'" ? SCALAR_STYLE.SINGLE_QUOTED : SCALAR_STYLE.DOUBLE_QUOTED) : SCALAR_STYLE.PLAIN;
+        text = getScalarValue(this.text, { type: EVENT_ID.SCALAR, valueStart: start, valueEnd: end, anchorStart: -1, anchorEnd: -1, tagStart: -1, tagEnd: -1, style, chomping: 1, indent: -1, fast: false });
+      }
+      if (!(flags & QUOTED) && !PLAIN_WORD.test(text)) text = String(resolvePlain(text));
+      this.keyTexts[key] = text;
     }
     return text;
   }
@@ -200,7 +214,8 @@ function indexEvents(text: string, events: Event[]): PositionIndex | null {
   const flags = new Uint8Array(events.length);
   const starts = new Int32Array(events.length);
   const ends = new Int32Array(events.length);
-  const keys = new Map<number, ScalarEvent>();
+  const valueStarts = new Int32Array(events.length);
+  const valueEnds = new Int32Array(events.length);
   const stack: Open[] = [];
   let nodes = 0;
   let documents = 0;
@@ -236,16 +251,15 @@ function indexEvents(text: string, events: Event[]): PositionIndex | null {
     if (parent) parent.count++;
     const node = nodes++;
     if (event.type === EVENT_ID.SCALAR) {
-      if (isKey) {
-        // Empty, null and complex keys are read differently by the two parsers.
-        if (event.valueStart < 0 || (event.style === SCALAR_STYLE.PLAIN && resolvePlain(getScalarValue(text, event)) === null)) return null;
-        keys.set(node, event);
-      }
-      flags[node] = SCALAR;
+      const quoted = event.style === SCALAR_STYLE.SINGLE_QUOTED || event.style === SCALAR_STYLE.DOUBLE_QUOTED;
+      const block = event.style === SCALAR_STYLE.LITERAL_BLOCK || event.style === SCALAR_STYLE.FOLDED_BLOCK;
+      // Empty, null, block and complex keys are read differently by the two parsers.
+      if (isKey && (event.valueStart < 0 || block || (!quoted && NULL_WORD.test(text.slice(event.valueStart, event.valueEnd))))) return null;
+      flags[node] = SCALAR | (event.fast ? VERBATIM : 0) | (quoted ? QUOTED : 0);
       ends[node] = node + 1;
+      valueStarts[node] = event.valueStart;
+      valueEnds[node] = event.valueEnd;
       if (event.valueStart >= 0) {
-        const quoted = event.style === SCALAR_STYLE.SINGLE_QUOTED || event.style === SCALAR_STYLE.DOUBLE_QUOTED;
-        const block = event.style === SCALAR_STYLE.LITERAL_BLOCK || event.style === SCALAR_STYLE.FOLDED_BLOCK;
         starts[node] = quoted ? event.valueStart - 1 : block ? blockHeader(text, cursor) : event.valueStart;
         // An explicit indentation indicator (`|2`) is counted from a different base by the two parsers,
         // and so are blank lines after an escaped line break in double quotes.
@@ -275,7 +289,7 @@ function indexEvents(text: string, events: Event[]): PositionIndex | null {
     stack.push({ node, kind, count: 0, start: event.start, flowDepth });
   }
   if (documents !== 1 || nodes === 0) return null;
-  return new PositionIndex(text, flags.slice(0, nodes), starts.slice(0, nodes), ends.slice(0, nodes), keys);
+  return new PositionIndex(text, flags.slice(0, nodes), starts.slice(0, nodes), ends.slice(0, nodes), valueStarts.slice(0, nodes), valueEnds.slice(0, nodes));
 }
 
 /** Past spaces, line breaks and comments from `from`: the offset of the next indicator or node. */
