@@ -51,9 +51,14 @@ const ABSENT = 8;
 /** A scalar whose text is its value as written (no escapes, quotes or folding). */
 const VERBATIM = 16;
 const QUOTED = 32;
+/** Nodes under a sequence past which finding an item by counting would be slow. */
+const LONG_SEQUENCE = 256;
 
-/** The plain scalars the core schema reads as null (the empty one aside). */
-const NULL_WORD = /^(?:~|null|Null|NULL)$/;
+/** Whether a plain scalar is one the core schema reads as null (the empty one aside). */
+function isNullWord(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  return (length === 1 && text[start] === '~') || (length === 4 && /^(?:null|Null|NULL)$/.test(text.slice(start, end)));
+}
 /** A plain key that reads as itself: no null, boolean or number starts with a letter or underscore. */
 const PLAIN_WORD = /^(?!(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$)[A-Za-z_][\w-]*$/;
 
@@ -89,10 +94,10 @@ export class PositionIndex {
         const value = this.ends[key];
         node = this.flags[value] & ABSENT ? key : value;
       } else if (kind === SEQUENCE && typeof segment === 'number') {
-        const items = this.childrenOf(node);
-        if (segment < 0 || segment >= items.length || !Number.isInteger(segment)) break;
+        const item = this.itemOf(node, segment);
+        if (item < 0) break;
         keyNode = -1;
-        node = items[segment];
+        node = item;
       } else {
         break;
       }
@@ -140,14 +145,21 @@ export class PositionIndex {
     return text;
   }
 
-  private childrenOf(seq: number): Int32Array {
+  /** The `index`th item of a sequence, or -1; long sequences (a bank's items) keep a table of their items. */
+  private itemOf(seq: number, index: number): number {
+    if (index < 0 || !Number.isInteger(index)) return -1;
+    if (this.ends[seq] - seq < LONG_SEQUENCE) {
+      let child = seq + 1;
+      for (let i = 0; i < index && child < this.ends[seq]; i++) child = this.ends[child];
+      return child < this.ends[seq] ? child : -1;
+    }
     let items = this.children.get(seq);
     if (!items) {
       const list: number[] = [];
       for (let child = seq + 1; child < this.ends[seq]; child = this.ends[child]) list.push(child);
       this.children.set(seq, (items = Int32Array.from(list)));
     }
-    return items;
+    return index < items.length ? items[index] : -1;
   }
 
   /** 1-based line and column of an offset; only a line feed ends a line, as in the full parser. */
@@ -254,7 +266,7 @@ function indexEvents(text: string, events: Event[]): PositionIndex | null {
       const quoted = event.style === SCALAR_STYLE.SINGLE_QUOTED || event.style === SCALAR_STYLE.DOUBLE_QUOTED;
       const block = event.style === SCALAR_STYLE.LITERAL_BLOCK || event.style === SCALAR_STYLE.FOLDED_BLOCK;
       // Empty, null, block and complex keys are read differently by the two parsers.
-      if (isKey && (event.valueStart < 0 || block || (!quoted && NULL_WORD.test(text.slice(event.valueStart, event.valueEnd))))) return null;
+      if (isKey && (event.valueStart < 0 || block || (!quoted && isNullWord(text, event.valueStart, event.valueEnd)))) return null;
       flags[node] = SCALAR | (event.fast ? VERBATIM : 0) | (quoted ? QUOTED : 0);
       ends[node] = node + 1;
       valueStarts[node] = event.valueStart;
