@@ -301,7 +301,7 @@ function indexEvents(text: string, events: Event[]): PositionIndex | null {
     stack.push({ node, kind, count: 0, start: event.start, flowDepth });
   }
   if (documents !== 1 || nodes === 0) return null;
-  return new PositionIndex(text, flags.slice(0, nodes), starts.slice(0, nodes), ends.slice(0, nodes), valueStarts.slice(0, nodes), valueEnds.slice(0, nodes));
+  return new PositionIndex(text, flags.subarray(0, nodes), starts.subarray(0, nodes), ends.subarray(0, nodes), valueStarts.subarray(0, nodes), valueEnds.subarray(0, nodes));
 }
 
 /** Past spaces, line breaks and comments from `from`: the offset of the next indicator or node. */
