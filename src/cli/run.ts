@@ -17,6 +17,7 @@ import { describeEndpointFailures } from '../runner/endpoint-health.js';
 import { formatUsageLines } from '../runner/usage.js';
 import { announceSetup } from './setup.js';
 import { examples } from './help.js';
+import { formatBatchEvent } from '../endpoints/batch-event.js';
 
 interface RunCliOptions {
   config?: string;
@@ -134,7 +135,7 @@ export function runCommand(): Command {
           ? await (await import('../runner/batch.js')).runBatchEval({
               ...common,
               pollMs: options.batchPoll * 1000,
-              onBatch: (b) => process.stderr.write(`caps run: batch ${b.batch} (${b.endpoint}): ${b.status}, ${b.completed + b.failed}/${b.total} done, ${b.failed} failed\n`),
+              onBatch: (b) => process.stderr.write(formatBatchEvent('run', b)),
             })
           : await runEval({ ...common, maxInFlight: options.maxInFlight, progress: createProgressReporter({ stream: process.stderr, live }) });
         for (const group of summary.shared) {

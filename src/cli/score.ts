@@ -8,7 +8,9 @@ import { scoreRun, type ScoreRunSummary } from '../scorer/score-run.js';
 import { judgesFromConfig, type JudgeSelection } from '../scorer/judge/from-config.js';
 import { DEFAULT_CONFIG_FILE } from '../endpoints/discover-config.js';
 import { describeSilent, silentRespondents } from '../runner/endpoint-health.js';
-import { appendJudgeUsage, emptyTotals, formatUsageLines, meteredClient, priced } from '../runner/usage.js';
+import { appendJudgeUsage, emptyTotals, formatUsageLines, meteredClient, priced, type UsageTotals } from '../runner/usage.js';
+import { formatBatchEvent } from '../endpoints/batch-event.js';
+import type { BatchScoreOptions, BatchScoreSummary } from '../scorer/score-batch.js';
 import { announceSetup } from './setup.js';
 import { examples } from './help.js';
 import { RunIncompleteError, UserError } from '../errors.js';
@@ -26,6 +28,9 @@ export function scoreCommand(): Command {
     .option('--template <name-or-path>', 'judge prompt template (default caps-judge)')
     .option('--concurrency <n>', 'answers judged at once', wholeNumber('--concurrency', 1), 16)
     .option('--workers <n>', 'worker threads scoring with the matchers (0 or 1 = in the main thread; default: one per core but one with 4 or more cores, at most 8; none on fewer)', wholeNumber('--workers', 0), defaultWorkers())
+    .option('--batch', "send the judge's calls through the OpenAI Batch API (/v1/files, /v1/batches; about half the price, slower); a batch in progress is collected by the next caps score --batch")
+    .option('--batch-poll <seconds>', 'seconds between batch status checks', wholeNumber('--batch-poll', 1), 30)
+    .addOption(new Option('--no-cache', 'with --batch: use only judge replies collected by this command, not replies cached earlier in .cache next to the run folder'))
     .option('-q, --quiet', 'no progress line')
     .addOption(new Option('--format <format>', 'summary format').choices(['text', 'json']).default('text'))
     .addHelpText(
@@ -34,10 +39,11 @@ export function scoreCommand(): Command {
         ['caps score runs/my-run', "matchers, plus the judge named in ./caps.config.yaml's judge: if any"],
         ['caps score runs/my-run --no-judge', 'matchers only: no judge call'],
         ['caps score runs/my-run --judge gpt-4o-judge qwen-judge --rule conservative', 'a jury of two judges'],
+        ['caps score runs/my-run --batch', 'judge calls through the Batch API; run it again after a stop to collect the batch in progress'],
       ]),
     )
     .exitOverride()
-    .action(async (runDir: string, options: { bank?: string[]; judge?: string[] | boolean; config?: string; rule?: JuryRule; template?: string; concurrency: number; workers: number; format: string; quiet?: boolean }) => {
+    .action(async (runDir: string, options: ScoreCliOptions) => {
       let selection: JudgeSelection | undefined;
       announceSetup('score', options.config, (found) => {
         selection = judgesFromConfig({ found, names: Array.isArray(options.judge) ? options.judge : undefined, none: options.judge === false });
@@ -45,15 +51,17 @@ export function scoreCommand(): Command {
       });
       const bank = await bankForRun(runDir, options.bank);
       const usage = selection!.endpoints.map((e) => emptyTotals(e.name));
-      const summary = await scoreRun(runDir, {
+      const common = {
         bank,
-        judges: selection!.judges.map((judge, i) => meteredClient(judge, usage[i])),
         rule: options.rule ?? selection!.rule,
         template: options.template ?? selection!.template,
         concurrency: options.concurrency,
         workers: options.workers,
-        onProgress: process.stderr.isTTY && !options.quiet ? ({ done, total }) => process.stderr.write(`\rscoring ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
-      });
+        onProgress: process.stderr.isTTY && !options.quiet ? ({ done, total }: { done: number; total: number }) => process.stderr.write(`\rscoring ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
+      };
+      const summary: ScoreRunSummary & Partial<BatchScoreSummary> = options.batch
+        ? await scoreBatchedFromCli(runDir, options, selection!, common, usage)
+        : await scoreRun(runDir, { ...common, judges: selection!.judges.map((judge, i) => meteredClient(judge, usage[i])) });
       const judgeUsage = usage.map((totals, i) => priced(totals, selection!.endpoints[i].prices));
       if (judgeUsage.some((u) => u.calls > 0)) appendJudgeUsage(runDir, judgeUsage);
       const silent = await silentRespondents(new RunFolder(runDir).responses());
@@ -67,10 +75,56 @@ export function scoreCommand(): Command {
           `${silent.map(describeSilent).join('; ')}. ${silent.length === 1 ? 'It has' : 'They have'} nothing to score and will not be ranked; fix the endpoint and resume the run with caps run.`,
         );
       }
+      if (summary.batch && (summary.batch.pending > 0 || summary.deferred > 0)) {
+        throw new RunIncompleteError(
+          `${summary.deferred} answer${summary.deferred === 1 ? ' awaits' : 's await'} a judge reply from a batch${summary.batch.pending > 0 ? ` (${summary.batch.pending} batch${summary.batch.pending === 1 ? '' : 'es'} still in progress)` : ''}; run caps score ${runDir} --batch again to collect and score ${summary.deferred === 1 ? 'it' : 'them'}.`,
+        );
+      }
       if (summary.judgeFailures > 0) {
         throw new RunIncompleteError(`${summary.judgeFailures} answer${summary.judgeFailures === 1 ? '' : 's'} could not be judged (see above); run caps score ${runDir} again to retry them.`);
       }
     });
+}
+
+interface ScoreCliOptions {
+  bank?: string[];
+  judge?: string[] | boolean;
+  config?: string;
+  rule?: JuryRule;
+  template?: string;
+  concurrency: number;
+  workers: number;
+  batch?: boolean;
+  batchPoll: number;
+  cache: boolean;
+  format: string;
+  quiet?: boolean;
+}
+
+/** `--batch`: the judges' endpoints asked through the Batch API, stopped cleanly by Ctrl-C (the batch stays pending). */
+async function scoreBatchedFromCli(runDir: string, options: ScoreCliOptions, selection: JudgeSelection, common: Omit<BatchScoreOptions, 'judges'>, usage: UsageTotals[]): Promise<BatchScoreSummary> {
+  const controller = new AbortController();
+  const stop = () => {
+    process.stderr.write('\ncaps score: stopping; batches in progress are collected by the next caps score --batch\n');
+    controller.abort();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const { scoreRunBatched } = await import('../scorer/score-batch.js');
+    return await scoreRunBatched(runDir, {
+      ...common,
+      judges: selection.endpoints,
+      cacheDir: options.cache ? undefined : false,
+      pollMs: options.batchPoll * 1000,
+      signal: controller.signal,
+      onBatch: (b) => process.stderr.write(formatBatchEvent('score', b)),
+      wrapJudge: (judge, i) => meteredClient(judge, usage[i]),
+    });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }
 
 /**

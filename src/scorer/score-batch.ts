@@ -1,0 +1,126 @@
+/**
+ * `caps score --batch`: the judge's calls sent through the OpenAI Batch API, one batch series
+ * per judge endpoint (a jury's judges each their own). The run is scored in passes under one
+ * lock: a pass that writes nothing gathers every judge request whose reply is not in yet
+ * (answers already scored are reused as always, so they cost nothing), the requests are
+ * submitted, each batch recorded in judge-batches.jsonl before it is polled, and the replies
+ * are kept in the response cache as they are read; the next pass asks the judges' follow-up
+ * requests (a retry after an invalid reply, the plain-JSON fallback). When a pass needs no
+ * more replies, a last pass scores and writes exactly as the direct judge would.
+ * A command stopped or killed while a batch is in progress collects it on the next
+ * `caps score --batch` instead of submitting its requests again.
+ */
+import { join, dirname, resolve } from 'node:path';
+import type { EndpointConfig } from '../schema/config.js';
+import type { BatchSubmitted } from '../schema/batch.js';
+import { createBatchApi, type BatchApi } from '../endpoints/batch-api.js';
+import { BatchInputs, collectBatch, pendingBatches, type BatchEvent } from '../endpoints/batch-jobs.js';
+import type { EndpointClient } from '../endpoints/client.js';
+import { endpointIdentity } from '../endpoints/identity.js';
+import { ResponseCache } from '../runner/cache.js';
+import { JsonlAppender } from '../io/jsonl.js';
+import { lockRunFolder } from '../io/lock.js';
+import { RunFolder } from '../io/run-folder.js';
+import { UserError } from '../errors.js';
+import { BatchJudge } from './judge/batch-judge.js';
+import { DEFAULT_JUDGE_RETRIES } from './judge/judge.js';
+import { scoreLocked, type ScoreRunOptions, type ScoreRunSummary } from './score-run.js';
+
+export const JUDGE_BATCHES_FILE = 'judge-batches.jsonl';
+/** custom_id (the request's hash) to the answers it judges, one line per request submitted. */
+export const JUDGE_REQUESTS_FILE = 'judge-requests.jsonl';
+
+export interface BatchScoreOptions extends Omit<ScoreRunOptions, 'judges' | 'dryRun'> {
+  /** The judge endpoints (several form a jury). */
+  judges: EndpointConfig[];
+  env?: NodeJS.ProcessEnv;
+  /** Response cache folder holding the collected replies (default `.cache` next to the run folder); false: only replies collected by this command. */
+  cacheDir?: string | false;
+  /** Time between status polls. */
+  pollMs?: number;
+  onBatch?: (event: BatchEvent) => void;
+  /** Wraps each judge of the scoring pass that writes (the CLI meters usage this way). */
+  wrapJudge?: (judge: EndpointClient, index: number) => EndpointClient;
+}
+
+export interface BatchScoreSummary extends ScoreRunSummary {
+  batch: {
+    /** Batches created by this command, and collected (including ones left by an earlier command). */
+    submitted: number;
+    collected: number;
+    /** Request lines submitted, and result lines that failed (retried while the endpoint's retries allow). */
+    requests: number;
+    failedLines: number;
+    /** Batches still in progress when the command stopped: the next `caps score --batch` collects them. */
+    pending: number;
+  };
+}
+
+export async function scoreRunBatched(runDir: string, options: BatchScoreOptions): Promise<BatchScoreSummary> {
+  if (options.judges.length === 0) throw new UserError('caps score --batch needs a judge: name one with --judge or in the config\'s judge:');
+  const env = options.env ?? process.env;
+  const folder = new RunFolder(resolve(runDir));
+  const manifest = folder.readManifest();
+  // Every key is resolved before anything is sent.
+  const apis = new Map<string, BatchApi>(options.judges.map((e) => [e.name, createBatchApi(e, env)]));
+  const cacheDir = options.cacheDir === undefined || options.cacheDir === false ? join(dirname(folder.dir), '.cache') : options.cacheDir;
+  const cache = new ResponseCache(resolve(cacheDir));
+  const freshSince = options.cacheDir === false ? new Date().toISOString() : undefined;
+  const lock = lockRunFolder(folder.dir);
+  const inputs = new BatchInputs(folder.dir, 'judge-batch-input');
+  const judges = options.judges.map((endpoint) => new BatchJudge({ endpoint, identity: endpointIdentity(endpoint, env), cache, freshSince, inputs }));
+  const logPath = join(folder.dir, JUDGE_BATCHES_FILE);
+  const log = new JsonlAppender(logPath);
+  const requestMap = new JsonlAppender(join(folder.dir, JUDGE_REQUESTS_FILE));
+  const batch: BatchScoreSummary['batch'] = { submitted: 0, collected: 0, requests: 0, failedLines: 0, pending: 0 };
+  const pollMs = options.pollMs ?? 30_000;
+
+  const collectAll = async (submitted: BatchSubmitted[]): Promise<boolean> => {
+    const results = await Promise.all(
+      submitted.map(async (entry) => {
+        const judge = judges.find((j) => j.name === entry.endpoint);
+        if (!judge) throw new UserError(`${logPath}: batch ${entry.batch_id} of judge "${entry.endpoint}" is still to be collected, but that judge is not in this command; add --judge ${entry.endpoint} and score again`);
+        const collected = await collectBatch(entry, apis.get(judge.name)!, { log, pollMs, signal: options.signal, onBatch: options.onBatch }, (outcome) => {
+          const taken = judge.take(outcome);
+          if (taken === 'error') batch.failedLines++;
+          return taken;
+        });
+        if (collected) batch.collected++;
+        else batch.pending++;
+        return collected;
+      }),
+    );
+    return results.every(Boolean);
+  };
+
+  try {
+    // Batches left by an earlier command first: they may hold every reply this one needs.
+    let collecting = await collectAll(await pendingBatches(logPath));
+    // Each round asks the follow-ups of the last (a retry after an invalid reply, a failed line again): a bounded number.
+    const maxRounds = 2 * (1 + (options.judgeRetries ?? DEFAULT_JUDGE_RETRIES)) + Math.max(...options.judges.map((e) => e.retries)) + 1;
+    for (let round = 0; collecting && round < maxRounds && !options.signal?.aborted; round++) {
+      await scoreLocked(folder, { ...options, judges, dryRun: true, onProgress: undefined });
+      if (inputs.requests === 0) break;
+      const before = judges.reduce((n, j) => n + j.taken, 0);
+      const submitted = await inputs.submit((endpoint) => apis.get(endpoint)!, log, { caps_run: manifest.id, caps_purpose: 'judge' });
+      batch.submitted += submitted.length;
+      for (const judge of judges) {
+        for (const request of judge.drainQueued()) {
+          batch.requests++;
+          requestMap.append({ custom_id: request.customId, judge: request.judge, keys: request.keys });
+        }
+      }
+      collecting = await collectAll(submitted);
+      // A round that brought nothing back (a batch refused or expired whole): the rest waits for the next command.
+      if (judges.reduce((n, j) => n + j.taken, 0) === before) break;
+    }
+    // The pass that writes: every reply it needs is in (answers still waiting are left unscored and counted as deferred).
+    const summary = await scoreLocked(folder, { ...options, judges: judges.map((j, i) => options.wrapJudge?.(j, i) ?? j) });
+    return { ...summary, batch };
+  } finally {
+    inputs.discard();
+    requestMap.close();
+    log.close();
+    lock.release();
+  }
+}
