@@ -68,7 +68,9 @@ export function scoreCommand(): Command {
       process.stdout.write(
         options.format === 'json'
           ? `${JSON.stringify({ ...summary, judgeUsage, failedRespondents: silent }, null, 2)}\n`
-          : formatScoreSummary(summary, selection!.judges.map((j) => j.name)) + formatUsageLines(judgeUsage, 'judge').map((l) => `${l}\n`).join(''),
+          : formatScoreSummary(summary, selection!.judges.map((j) => j.name)) +
+              (summary.batch ? formatBatchSummary(summary.batch) : '') +
+              formatUsageLines(judgeUsage, 'judge').map((l) => `${l}\n`).join(''),
       );
       if (silent.length > 0) {
         throw new RunIncompleteError(
@@ -158,6 +160,11 @@ export async function bankForRun(runDir: string, paths: string[] | undefined): P
     process.stderr.write(`caps: note: bank "${bank.id}" changed since the run (hash differs); answers are scored against the bank as it is now.\n`);
   }
   return bank;
+}
+
+function formatBatchSummary(b: BatchScoreSummary['batch']): string {
+  const pending = b.pending > 0 ? `, ${b.pending} still in progress (caps score --batch again collects them)` : '';
+  return `  batch API: ${b.submitted} batches submitted (${b.requests} request lines), ${b.collected} collected, ${b.failedLines} failed lines${pending}\n`;
 }
 
 function percent(part: number, whole: number): string {
