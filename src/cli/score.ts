@@ -8,8 +8,9 @@ import { scoreRun, type ScoreRunSummary } from '../scorer/score-run.js';
 import { judgesFromConfig, type JudgeSelection } from '../scorer/judge/from-config.js';
 import { DEFAULT_CONFIG_FILE } from '../endpoints/discover-config.js';
 import { describeSilent, silentRespondents } from '../runner/endpoint-health.js';
-import { appendJudgeUsage, emptyTotals, formatUsageLines, meteredClient, priced, type UsageTotals } from '../runner/usage.js';
+import { appendJudgeUsage, emptyTotals, formatUsageLines, meteredClient, priced } from '../runner/usage.js';
 import { formatBatchEvent } from '../endpoints/batch-event.js';
+import { untilStopped } from './stop-signal.js';
 import type { BatchScoreOptions, BatchScoreSummary } from '../scorer/score-batch.js';
 import { announceSetup } from './setup.js';
 import { examples } from './help.js';
@@ -60,9 +61,10 @@ export function scoreCommand(): Command {
         onProgress: process.stderr.isTTY && !options.quiet ? ({ done, total }: { done: number; total: number }) => process.stderr.write(`\rscoring ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
       };
       const summary: ScoreRunSummary & Partial<BatchScoreSummary> = options.batch
-        ? await scoreBatchedFromCli(runDir, options, selection!, common, usage)
+        ? await scoreBatchedFromCli(runDir, options, selection!, common)
         : await scoreRun(runDir, { ...common, judges: selection!.judges.map((judge, i) => meteredClient(judge, usage[i])) });
-      const judgeUsage = usage.map((totals, i) => priced(totals, selection!.endpoints[i].prices));
+      // Batch replies are counted as their lines are read (each once, whoever collects it), direct calls as they are made.
+      const judgeUsage = (summary.batch?.usage ?? usage).map((totals, i) => priced(totals, selection!.endpoints[i].prices, summary.batch ? 'batch' : 'direct'));
       if (judgeUsage.some((u) => u.calls > 0)) appendJudgeUsage(runDir, judgeUsage);
       const silent = await silentRespondents(new RunFolder(runDir).responses());
       process.stdout.write(
@@ -104,29 +106,18 @@ interface ScoreCliOptions {
 }
 
 /** `--batch`: the judges' endpoints asked through the Batch API, stopped cleanly by Ctrl-C (the batch stays pending). */
-async function scoreBatchedFromCli(runDir: string, options: ScoreCliOptions, selection: JudgeSelection, common: Omit<BatchScoreOptions, 'judges'>, usage: UsageTotals[]): Promise<BatchScoreSummary> {
-  const controller = new AbortController();
-  const stop = () => {
-    process.stderr.write('\ncaps score: stopping; batches in progress are collected by the next caps score --batch\n');
-    controller.abort();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    const { scoreRunBatched } = await import('../scorer/score-batch.js');
-    return await scoreRunBatched(runDir, {
+async function scoreBatchedFromCli(runDir: string, options: ScoreCliOptions, selection: JudgeSelection, common: Omit<BatchScoreOptions, 'judges'>): Promise<BatchScoreSummary> {
+  const { scoreRunBatched } = await import('../scorer/score-batch.js');
+  return untilStopped('caps score: stopping; batches in progress are collected by the next caps score --batch', (signal) =>
+    scoreRunBatched(runDir, {
       ...common,
       judges: selection.endpoints,
       cacheDir: options.cache ? undefined : false,
       pollMs: options.batchPoll * 1000,
-      signal: controller.signal,
+      signal,
       onBatch: (b) => process.stderr.write(formatBatchEvent('score', b)),
-      wrapJudge: (judge, i) => meteredClient(judge, usage[i]),
-    });
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+    }),
+  );
 }
 
 /**

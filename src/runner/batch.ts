@@ -52,7 +52,7 @@ async function runBatchLocked(options: BatchRunOptions, opened: OpenedRun, apis:
   const pollMs = options.pollMs ?? 30_000;
   const counts: RunSummary['counts'] = { planned: prepared.plan.counts.answers, done: recorded.size, errors: 0, resumed: recorded.size, cached: 0, replayed: 0, requests: 0 };
   // Failures by cause and tokens per endpoint, for the closing summary (a batch is never given up midway).
-  const ledgers = new Map(prepared.endpoints.map((e) => [e.name, new EndpointLedger(e)]));
+  const ledgers = new Map(prepared.endpoints.map((e) => [e.name, new EndpointLedger(e, 'batch')]));
   const askedNow = new Map(prepared.endpoints.map((e) => [e.name, 0]));
   const log = new JsonlAppender(join(folder.dir, BATCHES_FILE));
   const responses = folder.responseAppender();

@@ -15,10 +15,10 @@ import type { EndpointConfig } from '../schema/config.js';
 import type { BatchSubmitted } from '../schema/batch.js';
 import { createBatchApi, type BatchApi } from '../endpoints/batch-api.js';
 import { BatchInputs, collectBatch, pendingBatches, type BatchEvent } from '../endpoints/batch-jobs.js';
-import type { EndpointClient } from '../endpoints/client.js';
 import { endpointIdentity } from '../endpoints/identity.js';
 import { ResponseCache } from '../runner/cache.js';
 import { JsonlAppender } from '../io/jsonl.js';
+import type { UsageTotals } from '../runner/usage.js';
 import { lockRunFolder } from '../io/lock.js';
 import { RunFolder } from '../io/run-folder.js';
 import { UserError } from '../errors.js';
@@ -39,8 +39,6 @@ export interface BatchScoreOptions extends Omit<ScoreRunOptions, 'judges' | 'dry
   /** Time between status polls. */
   pollMs?: number;
   onBatch?: (event: BatchEvent) => void;
-  /** Wraps each judge of the scoring pass that writes (the CLI meters usage this way). */
-  wrapJudge?: (judge: EndpointClient, index: number) => EndpointClient;
 }
 
 export interface BatchScoreSummary extends ScoreRunSummary {
@@ -53,6 +51,8 @@ export interface BatchScoreSummary extends ScoreRunSummary {
     failedLines: number;
     /** Batches still in progress when the command stopped: the next `caps score --batch` collects them. */
     pending: number;
+    /** Tokens per judge of the replies collected by this command (what the vendor bills), in the order of `judges`. */
+    usage: UsageTotals[];
   };
 }
 
@@ -72,7 +72,7 @@ export async function scoreRunBatched(runDir: string, options: BatchScoreOptions
   const logPath = join(folder.dir, JUDGE_BATCHES_FILE);
   const log = new JsonlAppender(logPath);
   const requestMap = new JsonlAppender(join(folder.dir, JUDGE_REQUESTS_FILE));
-  const batch: BatchScoreSummary['batch'] = { submitted: 0, collected: 0, requests: 0, failedLines: 0, pending: 0 };
+  const batch: BatchScoreSummary['batch'] = { submitted: 0, collected: 0, requests: 0, failedLines: 0, pending: 0, usage: judges.map((j) => j.usage) };
   const pollMs = options.pollMs ?? 30_000;
 
   const collectAll = async (submitted: BatchSubmitted[]): Promise<boolean> => {
@@ -115,7 +115,7 @@ export async function scoreRunBatched(runDir: string, options: BatchScoreOptions
       if (judges.reduce((n, j) => n + j.taken, 0) === before) break;
     }
     // The pass that writes: every reply it needs is in (answers still waiting are left unscored and counted as deferred).
-    const summary = await scoreLocked(folder, { ...options, judges: judges.map((j, i) => options.wrapJudge?.(j, i) ?? j) });
+    const summary = await scoreLocked(folder, { ...options, judges });
     return { ...summary, batch };
   } finally {
     inputs.discard();

@@ -82,7 +82,7 @@ describe('caps score --batch', () => {
     expect({ ...summary, runDir: '' }).toEqual({ ...directSummary, runDir: '' });
     expect(summary).toMatchObject({ complete: 8, errors: 2, judgeFailures: 0, deferred: 0 });
     // 8 answers to judge, 6 distinct judge requests (the twin asks what good asks): one batch of 6 lines.
-    expect(batch).toEqual({ submitted: 1, collected: 1, requests: 6, failedLines: 0, pending: 0 });
+    expect(batch).toMatchObject({ submitted: 1, collected: 1, requests: 6, failedLines: 0, pending: 0, usage: [{ name: 'judge', calls: 6 }] });
     expect(server.batches()).toBe(1);
     expect(server.requests() - directRequests).toBe(6);
     expect(events).toContain('completed');
@@ -177,7 +177,7 @@ describe('caps score --batch on the command line', () => {
     const run = modelRun(Object.fromEntries(Object.entries(ANSWERS).filter(([, text]) => text !== null)));
     const dir = join(run, '..');
     writeFileSync(join(dir, 'bank.yaml'), JSON.stringify(bankFile));
-    writeFileSync(join(dir, 'caps.config.yaml'), JSON.stringify({ endpoints: [{ name: 'judge', baseURL, model: 'honest', retries: 1 }], judge: { endpoints: ['judge'] } }));
+    writeFileSync(join(dir, 'caps.config.yaml'), JSON.stringify({ endpoints: [{ name: 'judge', baseURL, model: 'honest', retries: 1, prices: { input: 100_000, output: 100_000, batch: 0.5 } }], judge: { endpoints: ['judge'] } }));
     return { dir, run };
   }
 
@@ -201,6 +201,10 @@ describe('caps score --batch on the command line', () => {
     expect(second.stdout).toMatch(/8 scored now/);
     expect(server.batches()).toBe(1);
     expect(server.requests()).toBe(6);
+    // The 6 lines collected are billed once, at the batch share of the prices.
+    const [, calls, input, output, cost] = /judge judge: (\d+) calls, (\d+) input \+ (\d+) output tokens; cost ([\d.]+) USD/.exec(second.stdout)!;
+    expect(Number(calls)).toBe(6);
+    expect(Number(cost)).toBeCloseTo((0.5 * (Number(input) + Number(output)) * 100_000) / 1_000_000, 2);
     expect([...(await new RunFolder(run).latestScores()).values()].filter((s) => s.status === 'complete')).toHaveLength(8);
   }, 90_000);
 

@@ -17,6 +17,7 @@ import type { EndpointIdentity } from '../../endpoints/identity.js';
 import type { ResponseCache } from '../../runner/cache.js';
 import { contentHash } from '../../io/hash.js';
 import { redact } from '../../io/redact.js';
+import { addUsage, emptyTotals, type UsageTotals } from '../../runner/usage.js';
 import { JudgeDeferred } from './deferred.js';
 
 /** Failures a direct client retries (classify.ts), so a batch line failing this way is submitted again. */
@@ -48,10 +49,13 @@ export class BatchJudge implements EndpointClient {
   taken = 0;
   /** Result lines that name no request (not JSON, no custom_id): counted, their requests asked again. */
   unattributed = 0;
+  /** Tokens of the replies collected, each counted once, when its line is read (failed lines are not billed). */
+  readonly usage: UsageTotals;
 
   constructor(private readonly options: BatchJudgeOptions) {
     this.name = options.endpoint.name;
     this.model = options.endpoint.model;
+    this.usage = emptyTotals(this.name);
   }
 
   async chat(request: ChatRequest): Promise<ChatResult> {
@@ -116,6 +120,8 @@ export class BatchJudge implements EndpointClient {
         created_at: new Date().toISOString(),
       });
       this.failures.delete(outcome.customId);
+      // A reply without usage is still a call paid for: counted, its tokens unknown.
+      addUsage(this.usage, answer.usage ?? { estimated: true });
       return 'answer';
     }
     const tries = (this.failures.get(outcome.customId)?.tries ?? 0) + 1;
