@@ -8,7 +8,11 @@ import { createJudgePersona, type JudgePersonaOptions } from '../../src/endpoint
 import { FaultSpec } from '../../src/endpoints/sim/faults.js';
 import { scoreRun } from '../../src/scorer/score-run.js';
 import { JUDGE_BATCHES_FILE, JUDGE_REQUESTS_FILE, scoreRunBatched } from '../../src/scorer/score-batch.js';
-import { pendingBatches } from '../../src/endpoints/batch-jobs.js';
+import { BatchInputs, pendingBatches } from '../../src/endpoints/batch-jobs.js';
+import { BatchJudge } from '../../src/scorer/judge/batch-judge.js';
+import { JudgeDeferred } from '../../src/scorer/judge/deferred.js';
+import { ResponseCache } from '../../src/runner/cache.js';
+import { endpointIdentity } from '../../src/endpoints/identity.js';
 import { RunFolder } from '../../src/io/run-folder.js';
 import { EndpointConfig } from '../../src/schema/config.js';
 import { ResponseRecord, type ResponseRecordInput } from '../../src/schema/run.js';
@@ -212,5 +216,55 @@ describe('caps score --batch on the command line', () => {
     const help = await runCaps(['score', '--help']);
     expect(help.stdout).toMatch(/--batch +send the judge's calls through the OpenAI Batch API/);
     expect(help.stdout).toContain('$ caps score runs/my-run --batch');
+  });
+});
+
+describe('a batch judge reading result lines', () => {
+  function batchJudge(retries: number) {
+    const dir = mkdtempSync(join(tmpdir(), 'caps-batch-judge-'));
+    const config = endpoint('http://127.0.0.1:9/v1', 'm', 'judge', retries);
+    const inputs = new BatchInputs(dir, 'judge-batch-input');
+    const judge = new BatchJudge({ endpoint: config, identity: endpointIdentity(config), cache: new ResponseCache(join(dir, '.cache')), inputs });
+    return { judge, inputs };
+  }
+  const ask = (judge: BatchJudge, label = 'a|q|clean|t0|s0') => judge.chat({ messages: [{ role: 'user', content: 'grade this' }], label });
+  const reply = { text: '{"verdicts": []}', finishReason: 'stop', usage: { prompt_tokens: 10, completion_tokens: 5 } };
+
+  it('queues a request once, however many answers ask it, and answers it from the collected line', async () => {
+    const { judge, inputs } = batchJudge(1);
+    await expect(ask(judge)).rejects.toBeInstanceOf(JudgeDeferred);
+    await expect(ask(judge, 'b|q|clean|t0|s0')).rejects.toBeInstanceOf(JudgeDeferred);
+    expect(inputs.requests).toBe(1);
+    const [queued] = judge.drainQueued();
+    expect(queued.keys).toEqual(['a|q|clean|t0|s0', 'b|q|clean|t0|s0']);
+    expect(judge.take({ customId: queued.customId, ok: true, answer: reply })).toBe('answer');
+    expect(await ask(judge)).toMatchObject({ text: reply.text, error: null });
+    expect(judge.usage).toMatchObject({ calls: 1, promptTokens: 10, completionTokens: 5 });
+    inputs.discard();
+  });
+
+  it('asks a line that failed for a reason a retry fixes again, up to the retries, then gives its error', async () => {
+    const { judge, inputs } = batchJudge(1);
+    await expect(ask(judge)).rejects.toBeInstanceOf(JudgeDeferred);
+    const [{ customId }] = judge.drainQueued();
+    // An unreadable line names no request: counted, and the request stays unanswered.
+    expect(judge.take({ customId: '', ok: false, error: { kind: 'malformed', message: 'a batch result line is not JSON' } })).toBe('error');
+    expect(judge.unattributed).toBe(1);
+    expect(judge.take({ customId, ok: false, error: { kind: 'timeout', message: 'batch expired' } })).toBe('error');
+    await expect(ask(judge)).rejects.toBeInstanceOf(JudgeDeferred);
+    judge.drainQueued();
+    judge.take({ customId, ok: false, error: { kind: 'timeout', message: 'batch expired' } });
+    expect(await ask(judge)).toMatchObject({ text: null, error: { kind: 'timeout', message: 'batch expired' } });
+    expect(judge.usage.calls).toBe(0);
+    inputs.discard();
+  });
+
+  it('gives a failure no retry fixes at once', async () => {
+    const { judge, inputs } = batchJudge(5);
+    await expect(ask(judge)).rejects.toBeInstanceOf(JudgeDeferred);
+    const [{ customId }] = judge.drainQueued();
+    judge.take({ customId, ok: false, error: { kind: 'client', status: 400, message: 'context too long' } });
+    expect(await ask(judge)).toMatchObject({ error: { kind: 'client', status: 400 } });
+    inputs.discard();
   });
 });
