@@ -13,6 +13,9 @@ import { BatchJudge } from '../../src/scorer/judge/batch-judge.js';
 import { JudgeDeferred } from '../../src/scorer/judge/deferred.js';
 import { ResponseCache } from '../../src/runner/cache.js';
 import { endpointIdentity } from '../../src/endpoints/identity.js';
+import { judgeAnswer } from '../../src/scorer/judge/judge.js';
+import { loadJudgeTemplate } from '../../src/scorer/judge/template.js';
+import { resolveRubric } from '../../src/scorer/rubric.js';
 import { RunFolder } from '../../src/io/run-folder.js';
 import { EndpointConfig } from '../../src/schema/config.js';
 import { ResponseRecord, type ResponseRecordInput } from '../../src/schema/run.js';
@@ -266,5 +269,35 @@ describe('a batch judge reading result lines', () => {
     judge.take({ customId, ok: false, error: { kind: 'client', status: 400, message: 'context too long' } });
     expect(await ask(judge)).toMatchObject({ error: { kind: 'client', status: 400 } });
     inputs.discard();
+  });
+});
+
+describe('a batch judge on an endpoint without structured outputs', () => {
+  it('falls back to plain JSON in the next batch, as the direct judge does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'caps-batch-judge-'));
+    const config = endpoint('http://127.0.0.1:9/v1', 'legacy', 'judge', 0);
+    const inputs = new BatchInputs(dir, 'judge-batch-input');
+    const judge = new BatchJudge({ endpoint: config, identity: endpointIdentity(config), cache: new ResponseCache(join(dir, '.cache')), inputs });
+    const grade = () => judgeAnswer({ client: judge, template: loadJudgeTemplate(), question: [{ role: 'user', content: String(item.prompt) }], answer: GOOD_ANSWER, entries: resolveRubric(item, 'clean') });
+    const lastLine = () => JSON.parse(readFileSync(join(dir, '.judge-batch-input-judge-0.jsonl'), 'utf8').trim().split('\n').at(-1)!);
+
+    await expect(grade()).rejects.toBeInstanceOf(JudgeDeferred);
+    expect(lastLine().body.response_format).toBeDefined();
+    const [structured] = judge.drainQueued();
+    judge.take({ customId: structured.customId, ok: false, error: { kind: 'client', status: 400, message: "Unknown parameter: 'response_format'" } });
+    inputs.discard();
+
+    await expect(grade()).rejects.toBeInstanceOf(JudgeDeferred);
+    const plainLine = lastLine();
+    expect(plainLine.body.response_format).toBeUndefined();
+    const [plain] = judge.drainQueued();
+    const reply = await createJudgePersona({ items: [item] }).reply(plainLine.body, Math.random);
+    judge.take({ customId: plain.customId, ok: true, answer: { text: `Here is my grading:\n${reply.content}`, finishReason: 'stop', usage: null } });
+    inputs.discard();
+
+    const result = await grade();
+    expect(result.error).toBeUndefined();
+    expect(result.opinions?.get('restage')).toMatchObject({ met: true });
+    expect(result.calls).toBe(2);
   });
 });
