@@ -27,7 +27,7 @@ import { DEFAULT_JUDGE_RETRIES } from './judge/judge.js';
 import { scoreLocked, type ScoreRunOptions, type ScoreRunSummary } from './score-run.js';
 
 export const JUDGE_BATCHES_FILE = 'judge-batches.jsonl';
-/** custom_id (the request's hash) to the answers it judges, one line per request submitted. */
+/** custom_id (the request's hash) to the answer it judges, one line per answer and request queued, written before the batch is submitted. */
 export const JUDGE_REQUESTS_FILE = 'judge-requests.jsonl';
 
 export interface BatchScoreOptions extends Omit<ScoreRunOptions, 'judges' | 'dryRun'> {
@@ -39,6 +39,8 @@ export interface BatchScoreOptions extends Omit<ScoreRunOptions, 'judges' | 'dry
   /** Time between status polls. */
   pollMs?: number;
   onBatch?: (event: BatchEvent) => void;
+  /** Told what each round submits (for the CLI's progress lines). */
+  onRound?: (round: { round: number; answers: number; requests: number }) => void;
 }
 
 export interface BatchScoreSummary extends ScoreRunSummary {
@@ -68,10 +70,10 @@ export async function scoreRunBatched(runDir: string, options: BatchScoreOptions
   const freshSince = options.cacheDir === false ? new Date().toISOString() : undefined;
   const lock = lockRunFolder(folder.dir);
   const inputs = new BatchInputs(folder.dir, 'judge-batch-input');
-  const judges = options.judges.map((endpoint) => new BatchJudge({ endpoint, identity: endpointIdentity(endpoint, env), cache, freshSince, inputs }));
+  const requestMap = new JsonlAppender(join(folder.dir, JUDGE_REQUESTS_FILE));
+  const judges = options.judges.map((endpoint) => new BatchJudge({ endpoint, identity: endpointIdentity(endpoint, env), cache, freshSince, inputs, requestMap }));
   const logPath = join(folder.dir, JUDGE_BATCHES_FILE);
   const log = new JsonlAppender(logPath);
-  const requestMap = new JsonlAppender(join(folder.dir, JUDGE_REQUESTS_FILE));
   const batch: BatchScoreSummary['batch'] = { submitted: 0, collected: 0, requests: 0, failedLines: 0, pending: 0, usage: judges.map((j) => j.usage) };
   const pollMs = options.pollMs ?? 30_000;
 
@@ -99,17 +101,14 @@ export async function scoreRunBatched(runDir: string, options: BatchScoreOptions
     // Each round asks the follow-ups of the last (a retry after an invalid reply, a failed line again): a bounded number.
     const maxRounds = 2 * (1 + (options.judgeRetries ?? DEFAULT_JUDGE_RETRIES)) + Math.max(...options.judges.map((e) => e.retries)) + 1;
     for (let round = 0; collecting && round < maxRounds && !options.signal?.aborted; round++) {
-      await scoreLocked(folder, { ...options, judges, dryRun: true, onProgress: undefined });
+      const probe = await scoreLocked(folder, { ...options, judges, dryRun: true, onProgress: undefined });
       if (inputs.requests === 0) break;
+      options.onRound?.({ round: round + 1, answers: probe.deferred, requests: inputs.requests });
+      batch.requests += inputs.requests;
       const before = judges.reduce((n, j) => n + j.taken, 0);
       const submitted = await inputs.submit((endpoint) => apis.get(endpoint)!, log, { caps_run: manifest.id, caps_purpose: 'judge' });
       batch.submitted += submitted.length;
-      for (const judge of judges) {
-        for (const request of judge.drainQueued()) {
-          batch.requests++;
-          requestMap.append({ custom_id: request.customId, judge: request.judge, keys: request.keys });
-        }
-      }
+      for (const judge of judges) judge.submitted();
       collecting = await collectAll(submitted);
       // A round that brought nothing back (a batch refused or expired whole): the rest waits for the next command.
       if (judges.reduce((n, j) => n + j.taken, 0) === before) break;

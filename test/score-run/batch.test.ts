@@ -1,9 +1,10 @@
 /** `caps score --batch`: judge calls through the simulated endpoint's /v1/files and /v1/batches, with the real openai client. */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
+import { startSimServer, type SimRequest, type SimServer } from '../../src/endpoints/sim/server.js';
+import { JsonlAppender } from '../../src/io/jsonl.js';
 import { createJudgePersona, type JudgePersonaOptions } from '../../src/endpoints/sim/judge-persona.js';
 import { FaultSpec } from '../../src/endpoints/sim/faults.js';
 import { scoreRun } from '../../src/scorer/score-run.js';
@@ -95,7 +96,8 @@ describe('caps score --batch', () => {
     expect(events).toContain('completed');
     // The request map names the answers each line judges; no input file is left behind.
     const map = readFileSync(join(batchRun, JUDGE_REQUESTS_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(map.flatMap((m) => m.keys).sort()).toEqual(Object.keys(ANSWERS).filter((r) => ANSWERS[r] !== null).flatMap((r) => [`${r}|iiia|clean|t0|s0`, `${r}|iiia|insists|t0|s0`]).sort());
+    expect(new Set(map.map((m) => m.custom_id)).size).toBe(6);
+    expect(map.map((m) => m.key).sort()).toEqual(Object.keys(ANSWERS).filter((r) => ANSWERS[r] !== null).flatMap((r) => [`${r}|iiia|clean|t0|s0`, `${r}|iiia|insists|t0|s0`]).sort());
     expect(readdirSync(batchRun).filter((f) => f.startsWith('.judge-batch-input'))).toEqual([]);
     expect(await pendingBatches(join(batchRun, JUDGE_BATCHES_FILE))).toEqual([]);
 
@@ -199,7 +201,7 @@ describe('caps score --batch on the command line', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     first.proc.kill('SIGKILL');
-    await first.done;
+    expect((await first.done).stderr).toContain('caps score: round 1: 6 judge requests for 8 answers submitted as batches');
     expect(server.batches()).toBe(1);
 
     const second = await runCaps(args);
@@ -222,78 +224,82 @@ describe('caps score --batch on the command line', () => {
   });
 });
 
+/** A batch judge on its own, its queued lines read back from the input file and the request map. */
+function batchJudge(retries: number, model = 'm') {
+  const dir = mkdtempSync(join(tmpdir(), 'caps-batch-judge-'));
+  const config = endpoint('http://127.0.0.1:9/v1', model, 'judge', retries);
+  const inputs = new BatchInputs(dir, 'judge-batch-input');
+  const requestMap = new JsonlAppender(join(dir, JUDGE_REQUESTS_FILE));
+  const judge = new BatchJudge({ endpoint: config, identity: endpointIdentity(config), cache: new ResponseCache(join(dir, '.cache')), inputs, requestMap });
+  const lines = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : []);
+  /** The lines queued since the last call, as the command submits them. */
+  const submit = () => {
+    const queued = lines('.judge-batch-input-judge-0.jsonl');
+    inputs.discard();
+    judge.submitted();
+    return queued as { custom_id: string; body: SimRequest }[];
+  };
+  return { judge, submit, requestMap: () => lines(JUDGE_REQUESTS_FILE) };
+}
+
 describe('a batch judge reading result lines', () => {
-  function batchJudge(retries: number) {
-    const dir = mkdtempSync(join(tmpdir(), 'caps-batch-judge-'));
-    const config = endpoint('http://127.0.0.1:9/v1', 'm', 'judge', retries);
-    const inputs = new BatchInputs(dir, 'judge-batch-input');
-    const judge = new BatchJudge({ endpoint: config, identity: endpointIdentity(config), cache: new ResponseCache(join(dir, '.cache')), inputs });
-    return { judge, inputs };
-  }
   const ask = (judge: BatchJudge, label = 'a|q|clean|t0|s0') => judge.chat({ messages: [{ role: 'user', content: 'grade this' }], label });
   const reply = { text: '{"verdicts": []}', finishReason: 'stop', usage: { prompt_tokens: 10, completion_tokens: 5 } };
 
   it('queues a request once, however many answers ask it, and answers it from the collected line', async () => {
-    const { judge, inputs } = batchJudge(1);
+    const { judge, submit, requestMap } = batchJudge(1);
     await expect(ask(judge)).rejects.toBeInstanceOf(JudgeDeferred);
     await expect(ask(judge, 'b|q|clean|t0|s0')).rejects.toBeInstanceOf(JudgeDeferred);
-    expect(inputs.requests).toBe(1);
-    const [queued] = judge.drainQueued();
-    expect(queued.keys).toEqual(['a|q|clean|t0|s0', 'b|q|clean|t0|s0']);
-    expect(judge.take({ customId: queued.customId, ok: true, answer: reply })).toBe('answer');
+    const queued = submit();
+    expect(queued).toHaveLength(1);
+    expect(requestMap()).toEqual([
+      { custom_id: queued[0].custom_id, judge: 'judge', key: 'a|q|clean|t0|s0' },
+      { custom_id: queued[0].custom_id, judge: 'judge', key: 'b|q|clean|t0|s0' },
+    ]);
+    expect(judge.take({ customId: queued[0].custom_id, ok: true, answer: reply })).toBe('answer');
     expect(await ask(judge)).toMatchObject({ text: reply.text, error: null });
     expect(judge.usage).toMatchObject({ calls: 1, promptTokens: 10, completionTokens: 5 });
-    inputs.discard();
   });
 
   it('asks a line that failed for a reason a retry fixes again, up to the retries, then gives its error', async () => {
-    const { judge, inputs } = batchJudge(1);
+    const { judge, submit } = batchJudge(1);
     await expect(ask(judge)).rejects.toBeInstanceOf(JudgeDeferred);
-    const [{ customId }] = judge.drainQueued();
+    const [{ custom_id: customId }] = submit();
     // An unreadable line names no request: counted, and the request stays unanswered.
     expect(judge.take({ customId: '', ok: false, error: { kind: 'malformed', message: 'a batch result line is not JSON' } })).toBe('error');
     expect(judge.unattributed).toBe(1);
     expect(judge.take({ customId, ok: false, error: { kind: 'timeout', message: 'batch expired' } })).toBe('error');
     await expect(ask(judge)).rejects.toBeInstanceOf(JudgeDeferred);
-    judge.drainQueued();
+    expect(submit()).toHaveLength(1);
     judge.take({ customId, ok: false, error: { kind: 'timeout', message: 'batch expired' } });
     expect(await ask(judge)).toMatchObject({ text: null, error: { kind: 'timeout', message: 'batch expired' } });
     expect(judge.usage.calls).toBe(0);
-    inputs.discard();
   });
 
   it('gives a failure no retry fixes at once', async () => {
-    const { judge, inputs } = batchJudge(5);
+    const { judge, submit } = batchJudge(5);
     await expect(ask(judge)).rejects.toBeInstanceOf(JudgeDeferred);
-    const [{ customId }] = judge.drainQueued();
+    const [{ custom_id: customId }] = submit();
     judge.take({ customId, ok: false, error: { kind: 'client', status: 400, message: 'context too long' } });
     expect(await ask(judge)).toMatchObject({ error: { kind: 'client', status: 400 } });
-    inputs.discard();
   });
 });
 
 describe('a batch judge on an endpoint without structured outputs', () => {
   it('falls back to plain JSON in the next batch, as the direct judge does', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'caps-batch-judge-'));
-    const config = endpoint('http://127.0.0.1:9/v1', 'legacy', 'judge', 0);
-    const inputs = new BatchInputs(dir, 'judge-batch-input');
-    const judge = new BatchJudge({ endpoint: config, identity: endpointIdentity(config), cache: new ResponseCache(join(dir, '.cache')), inputs });
+    const { judge, submit } = batchJudge(0, 'legacy');
     const grade = () => judgeAnswer({ client: judge, template: loadJudgeTemplate(), question: [{ role: 'user', content: String(item.prompt) }], answer: GOOD_ANSWER, entries: resolveRubric(item, 'clean') });
-    const lastLine = () => JSON.parse(readFileSync(join(dir, '.judge-batch-input-judge-0.jsonl'), 'utf8').trim().split('\n').at(-1)!);
 
     await expect(grade()).rejects.toBeInstanceOf(JudgeDeferred);
-    expect(lastLine().body.response_format).toBeDefined();
-    const [structured] = judge.drainQueued();
-    judge.take({ customId: structured.customId, ok: false, error: { kind: 'client', status: 400, message: "Unknown parameter: 'response_format'" } });
-    inputs.discard();
+    const [structured] = submit();
+    expect(structured.body.response_format).toBeDefined();
+    judge.take({ customId: structured.custom_id, ok: false, error: { kind: 'client', status: 400, message: "Unknown parameter: 'response_format'" } });
 
     await expect(grade()).rejects.toBeInstanceOf(JudgeDeferred);
-    const plainLine = lastLine();
-    expect(plainLine.body.response_format).toBeUndefined();
-    const [plain] = judge.drainQueued();
-    const reply = await createJudgePersona({ items: [item] }).reply(plainLine.body, Math.random);
-    judge.take({ customId: plain.customId, ok: true, answer: { text: `Here is my grading:\n${reply.content}`, finishReason: 'stop', usage: null } });
-    inputs.discard();
+    const [plain] = submit();
+    expect(plain.body.response_format).toBeUndefined();
+    const reply = await createJudgePersona({ items: [item] }).reply(plain.body, Math.random);
+    judge.take({ customId: plain.custom_id, ok: true, answer: { text: `Here is my grading:\n${reply.content}`, finishReason: 'stop', usage: null } });
 
     const result = await grade();
     expect(result.error).toBeUndefined();

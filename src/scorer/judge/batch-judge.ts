@@ -16,6 +16,7 @@ import { chatBody, estimatedUsage, type ChatRequest, type ChatResult, type Endpo
 import type { EndpointIdentity } from '../../endpoints/identity.js';
 import type { ResponseCache } from '../../runner/cache.js';
 import { contentHash } from '../../io/hash.js';
+import type { JsonlAppender } from '../../io/jsonl.js';
 import { redact } from '../../io/redact.js';
 import { addUsage, emptyTotals, type UsageTotals } from '../../runner/usage.js';
 import { JudgeDeferred } from './deferred.js';
@@ -30,13 +31,8 @@ export interface BatchJudgeOptions {
   /** Cached replies written before this instant (ISO) are not used (--no-cache). */
   freshSince?: string;
   inputs: BatchInputs;
-}
-
-/** A queued request line: its custom_id and the answers it judges, for the request map. */
-export interface QueuedRequest {
-  customId: string;
-  judge: string;
-  keys: string[];
+  /** Where each queued request's custom_id is mapped to the answer it judges (judge-requests.jsonl). */
+  requestMap: JsonlAppender;
 }
 
 export class BatchJudge implements EndpointClient {
@@ -44,7 +40,8 @@ export class BatchJudge implements EndpointClient {
   readonly model: string;
   /** Failed lines by custom_id: the last error and how many times the request failed. */
   private readonly failures = new Map<string, { error: ResponseError; tries: number }>();
-  private readonly queued = new Map<string, QueuedRequest>();
+  /** custom_ids queued for the next batch: a request several answers make is one line. */
+  private readonly queued = new Set<string>();
   /** Outcomes taken from collected batches (replies and failed lines). */
   taken = 0;
   /** Result lines that name no request (not JSON, no custom_id): counted, their requests asked again. */
@@ -79,21 +76,17 @@ export class BatchJudge implements EndpointClient {
     if (failure && !(RETRYABLE.has(failure.error.kind) && failure.tries <= endpoint.retries)) {
       return { text: null, finishReason: null, usage: null, latencyMs: 0, attempts: failure.tries, error: failure.error };
     }
-    const queued = this.queued.get(customId);
-    if (queued) {
-      if (request.label && !queued.keys.includes(request.label)) queued.keys.push(request.label);
-    } else {
-      this.queued.set(customId, { customId, judge: this.name, keys: request.label ? [request.label] : [] });
+    if (!this.queued.has(customId)) {
+      this.queued.add(customId);
       this.options.inputs.add(this.name, customId, body);
     }
+    if (request.label) this.options.requestMap.append({ custom_id: customId, judge: this.name, key: request.label });
     throw new JudgeDeferred(this.name);
   }
 
-  /** The requests queued since the last call, now submitted. */
-  drainQueued(): QueuedRequest[] {
-    const queued = [...this.queued.values()];
+  /** The requests queued so far were submitted (or dropped): the next pass queues afresh. */
+  submitted(): void {
     this.queued.clear();
-    return queued;
   }
 
   /** Takes one line of a collected batch: a reply into the response cache, a failure into memory. */
