@@ -68,15 +68,43 @@ export async function scoreRunBatched(runDir: string, options: BatchScoreOptions
   const cacheDir = options.cacheDir === undefined || options.cacheDir === false ? join(dirname(folder.dir), '.cache') : options.cacheDir;
   const cache = new ResponseCache(resolve(cacheDir));
   const freshSince = options.cacheDir === false ? new Date().toISOString() : undefined;
-  const lock = lockRunFolder(folder.dir);
-  const inputs = new BatchInputs(folder.dir, 'judge-batch-input');
-  const requestMap = new JsonlAppender(join(folder.dir, JUDGE_REQUESTS_FILE));
-  const judges = options.judges.map((endpoint) => new BatchJudge({ endpoint, identity: endpointIdentity(endpoint, env), cache, freshSince, inputs, requestMap }));
-  const logPath = join(folder.dir, JUDGE_BATCHES_FILE);
-  const log = new JsonlAppender(logPath);
-  const batch: BatchScoreSummary['batch'] = { submitted: 0, collected: 0, requests: 0, failedLines: 0, pending: 0, usage: judges.map((j) => j.usage) };
+  const identities = options.judges.map((endpoint) => endpointIdentity(endpoint, env));
+  const batch: BatchScoreSummary['batch'] = { submitted: 0, collected: 0, requests: 0, failedLines: 0, pending: 0, usage: [] };
   const pollMs = options.pollMs ?? 30_000;
+  const logPath = join(folder.dir, JUDGE_BATCHES_FILE);
+  const lock = lockRunFolder(folder.dir);
+  // Opened only under the lock: opening an appender cuts a partial last line another writer may be finishing.
+  const inputs = new BatchInputs(folder.dir, 'judge-batch-input');
+  let log: JsonlAppender | undefined;
+  let requestMap: JsonlAppender | undefined;
+  try {
+    log = new JsonlAppender(logPath);
+    requestMap = new JsonlAppender(join(folder.dir, JUDGE_REQUESTS_FILE));
+    const judges = options.judges.map((endpoint, i) => new BatchJudge({ endpoint, identity: identities[i], cache, freshSince, inputs, requestMap: requestMap! }));
+    batch.usage = judges.map((j) => j.usage);
+    return await scoreInRounds(folder, options, { judges, apis, inputs, log, logPath, pollMs, batch, runId: manifest.id });
+  } finally {
+    inputs.discard();
+    requestMap?.close();
+    log?.close();
+    lock.release();
+  }
+}
 
+interface Rounds {
+  judges: BatchJudge[];
+  apis: Map<string, BatchApi>;
+  inputs: BatchInputs;
+  log: JsonlAppender;
+  logPath: string;
+  pollMs: number;
+  batch: BatchScoreSummary['batch'];
+  runId: string;
+}
+
+/** Collects what an earlier command left, then submits and collects round after round until no reply is missing; then the pass that writes. */
+async function scoreInRounds(folder: RunFolder, options: BatchScoreOptions, context: Rounds): Promise<BatchScoreSummary> {
+  const { judges, apis, inputs, log, logPath, pollMs, batch } = context;
   const collectAll = async (submitted: BatchSubmitted[]): Promise<boolean> => {
     const results = await Promise.all(
       submitted.map(async (entry) => {
@@ -95,31 +123,25 @@ export async function scoreRunBatched(runDir: string, options: BatchScoreOptions
     return results.every(Boolean);
   };
 
-  try {
-    // Batches left by an earlier command first: they may hold every reply this one needs.
-    let collecting = await collectAll(await pendingBatches(logPath));
-    // Each round asks the follow-ups of the last (a retry after an invalid reply, a failed line again): a bounded number.
-    const maxRounds = 2 * (1 + (options.judgeRetries ?? DEFAULT_JUDGE_RETRIES)) + Math.max(...options.judges.map((e) => e.retries)) + 1;
-    for (let round = 0; collecting && round < maxRounds && !options.signal?.aborted; round++) {
-      const probe = await scoreLocked(folder, { ...options, judges, dryRun: true, onProgress: undefined });
-      if (inputs.requests === 0) break;
-      options.onRound?.({ round: round + 1, answers: probe.deferred, requests: inputs.requests });
-      batch.requests += inputs.requests;
-      const before = judges.reduce((n, j) => n + j.taken, 0);
-      const submitted = await inputs.submit((endpoint) => apis.get(endpoint)!, log, { caps_run: manifest.id, caps_purpose: 'judge' });
-      batch.submitted += submitted.length;
-      for (const judge of judges) judge.submitted();
-      collecting = await collectAll(submitted);
-      // A round that brought nothing back (a batch refused or expired whole): the rest waits for the next command.
-      if (judges.reduce((n, j) => n + j.taken, 0) === before) break;
-    }
-    // The pass that writes: every reply it needs is in (answers still waiting are left unscored and counted as deferred).
-    const summary = await scoreLocked(folder, { ...options, judges });
-    return { ...summary, batch };
-  } finally {
-    inputs.discard();
-    requestMap.close();
-    log.close();
-    lock.release();
+  // Batches left by an earlier command first: they may hold every reply this one needs.
+  let collecting = await collectAll(await pendingBatches(logPath));
+  // Each round asks the follow-ups of the last (a retry after an invalid reply, a failed line again): a bounded number.
+  const maxRounds = 2 * (1 + (options.judgeRetries ?? DEFAULT_JUDGE_RETRIES)) + Math.max(...options.judges.map((e) => e.retries)) + 1;
+  for (let round = 0; collecting && round < maxRounds && !options.signal?.aborted; round++) {
+    const probe = await scoreLocked(folder, { ...options, judges, dryRun: true, onProgress: undefined });
+    if (inputs.requests === 0) break;
+    options.onRound?.({ round: round + 1, answers: probe.deferred, requests: inputs.requests });
+    batch.requests += inputs.requests;
+    const before = judges.reduce((n, j) => n + j.taken, 0);
+    const submitted = await inputs.submit((endpoint) => apis.get(endpoint)!, log, { caps_run: context.runId, caps_purpose: 'judge' });
+    batch.submitted += submitted.length;
+    for (const judge of judges) judge.submitted();
+    collecting = await collectAll(submitted);
+    // A round that brought nothing back (a batch refused or expired whole): the rest waits for the next command.
+    if (judges.reduce((n, j) => n + j.taken, 0) === before) break;
   }
+  // The pass that writes: every reply it needs is in; answers still waiting are left unscored (counted as deferred), nothing more is queued.
+  for (const judge of judges) judge.stopQueueing();
+  const summary = await scoreLocked(folder, { ...options, judges });
+  return { ...summary, batch };
 }

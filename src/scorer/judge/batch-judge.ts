@@ -42,6 +42,8 @@ export class BatchJudge implements EndpointClient {
   private readonly failures = new Map<string, { error: ResponseError; tries: number }>();
   /** custom_ids queued for the next batch: a request several answers make is one line. */
   private readonly queued = new Set<string>();
+  /** Once no batch will follow, a missing reply defers its answer without queuing a line. */
+  private queueing = true;
   /** Outcomes taken from collected batches (replies and failed lines). */
   taken = 0;
   /** Result lines that name no request (not JSON, no custom_id): counted, their requests asked again. */
@@ -76,6 +78,7 @@ export class BatchJudge implements EndpointClient {
     if (failure && !(RETRYABLE.has(failure.error.kind) && failure.tries <= endpoint.retries)) {
       return { text: null, finishReason: null, usage: null, latencyMs: 0, attempts: failure.tries, error: failure.error };
     }
+    if (!this.queueing) throw new JudgeDeferred(this.name);
     if (!this.queued.has(customId)) {
       this.queued.add(customId);
       this.options.inputs.add(this.name, customId, body);
@@ -87,6 +90,10 @@ export class BatchJudge implements EndpointClient {
   /** The requests queued so far were submitted (or dropped): the next pass queues afresh. */
   submitted(): void {
     this.queued.clear();
+  }
+
+  stopQueueing(): void {
+    this.queueing = false;
   }
 
   /** Takes one line of a collected batch: a reply into the response cache, a failure into memory. */
