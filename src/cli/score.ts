@@ -50,6 +50,7 @@ export function scoreCommand(): Command {
         selection = judgesFromConfig({ found, names: Array.isArray(options.judge) ? options.judge : undefined, none: options.judge === false });
         return [selection.origin];
       });
+      if (!options.cache && !options.batch) throw new UserError('--no-cache applies to caps score --batch only (direct judge calls are not cached); drop it or add --batch.');
       const bank = await bankForRun(runDir, options.bank);
       const usage = selection!.endpoints.map((e) => emptyTotals(e.name));
       const common = {

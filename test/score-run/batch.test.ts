@@ -1,5 +1,5 @@
 /** `caps score --batch`: judge calls through the simulated endpoint's /v1/files and /v1/batches, with the real openai client. */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -105,6 +105,17 @@ describe('caps score --batch', () => {
     const again = await scoreRunBatched(batchRun, { bank: testBank(), judges: [judge], cacheDir: cacheOf(batchRun), pollMs: 20 });
     expect(again).toMatchObject({ scored: 2, reused: 8, batch: { submitted: 0, requests: 0 } });
     expect(server.batches()).toBe(1);
+    // Killed after the batch was collected but before the scores were written: the replies are in the cache.
+    const written = scoresOf(directRun);
+    rmSync(new RunFolder(batchRun).scoresPath);
+    await scoreRunBatched(batchRun, { bank: testBank(), judges: [judge], cacheDir: cacheOf(batchRun), pollMs: 20, concurrency: 1 });
+    expect(scoresOf(batchRun)).toBe(written);
+    expect(server.batches()).toBe(1);
+    // --no-cache: replies cached before this command are not used; the judge is asked again.
+    rmSync(new RunFolder(batchRun).scoresPath);
+    const fresh = await scoreRunBatched(batchRun, { bank: testBank(), judges: [judge], cacheDir: false, pollMs: 20, concurrency: 1 });
+    expect(fresh.batch).toMatchObject({ submitted: 1, requests: 6 });
+    expect(scoresOf(batchRun)).toBe(written);
   });
 
   it('a jury sends each judge its own batch and decides as the direct jury does', async () => {
