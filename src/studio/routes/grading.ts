@@ -29,8 +29,8 @@ export function entryView(e: ResolvedEntry) {
 }
 
 /** The answer and its question, without who answered. */
-export function answerView(ctx: StudioContext, answer: AnswerRow): { record: ResponseRecord; rubric: ResolvedEntry[]; view: Record<string, unknown> } {
-  const record = ctx.corpus.answer(answer.dir, answer.key);
+export async function answerView(ctx: StudioContext, answer: AnswerRow): Promise<{ record: ResponseRecord; rubric: ResolvedEntry[]; view: Record<string, unknown> }> {
+  const record = await ctx.corpus.answer(answer.dir, answer.key);
   if (!record) throw new Conflict(`the answer is no longer in ${answer.dir}`, 404);
   const rubric = ctx.corpus.rubric(record);
   const item = ctx.corpus.items.get(record.item)!;
@@ -98,10 +98,9 @@ export function loadAnswer(ctx: StudioContext, raw: string): AnswerRow {
 }
 
 async function reveal(ctx: StudioContext, answer: AnswerRow, grader: Grader) {
-  const submitted = ctx.store.db.prepare('SELECT 1 FROM slots WHERE answer_id = ? AND grader_id = ? AND submitted_at IS NOT NULL').get(answer.id, grader.id);
-  if (!submitted && grader.role !== 'coordinator') return null;
-  const score = (await ctx.scores(answer.dir)).get(answer.key);
-  const record = ctx.corpus.answer(answer.dir, answer.key)!;
+  if (!ctx.store.hasSubmitted(answer.id, grader.id) && grader.role !== 'coordinator') return null;
+  const score = await ctx.corpus.score(answer.dir, answer.key);
+  const record = ctx.corpus.meta(answer.dir, answer.key)!;
   return {
     respondent: record.respondent,
     respondentKind: record.respondent_kind,
@@ -122,7 +121,7 @@ export function gradingRoutes(ctx: StudioContext) {
     const grader = c.get('grader');
     const answer = loadAnswer(ctx, c.req.param('id'));
     const stage = store.slotFor(grader, answer);
-    const { view } = answerView(ctx, answer);
+    const { view } = await answerView(ctx, answer);
     const mine = store.currentLabels(answer.id, grader.id, stage);
     return c.json({
       ...view,
@@ -143,7 +142,7 @@ export function gradingRoutes(ctx: StudioContext) {
     if (changed) throw new Conflict(changed);
     if (body.bankHash !== ctx.corpus.bank.hash) throw new Conflict('this page was opened on another version of the bank; reload it');
     const stage = store.slotFor(grader, answer);
-    const { record, rubric } = answerView(ctx, answer);
+    const { record, rubric } = await answerView(ctx, answer);
     const labels = checkLabels(rubric, record.text ?? '', body.labels, true);
     const written = store.submit(grader, answer, stage, labels, body.base, ctx.corpus.bank.hash);
     syncVerdicts(store, written);
@@ -161,7 +160,7 @@ export function gradingRoutes(ctx: StudioContext) {
     const grader = c.get('grader');
     // A physician comments on the answers of their own queue only; seniors and coordinators on any.
     if (grader.role === 'physician') store.slotFor(grader, answer);
-    if (body.entry !== null && !answerView(ctx, answer).rubric.some((e) => e.id === body.entry)) throw new Conflict(`the rubric has no entry "${body.entry}"`, 422);
+    if (body.entry !== null && !(await answerView(ctx, answer)).rubric.some((e) => e.id === body.entry)) throw new Conflict(`the rubric has no entry "${body.entry}"`, 422);
     store.comment(grader, answer, body.entry, body.text);
     return c.json({ comments: store.comments(answer.id).filter((x) => grader.role !== 'physician' || x.grader === grader.name) });
   });

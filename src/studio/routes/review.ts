@@ -18,9 +18,9 @@ export function reviewRoutes(ctx: StudioContext) {
   /** One answer with every grader's labels, the judge's and matchers' verdicts, and the adjudications. */
   app.get('/units/:id', async (c) => {
     const answer = loadAnswer(ctx, c.req.param('id'));
-    const { view } = answerView(ctx, answer);
+    const { view } = await answerView(ctx, answer);
     const graders = new Map(store.graders().map((g) => [g.id, g]));
-    const score = (await ctx.scores(answer.dir)).get(answer.key);
+    const score = await ctx.corpus.score(answer.dir, answer.key);
     const live = store.liveLabels(answer.id);
     return c.json({
       ...view,
@@ -37,7 +37,7 @@ export function reviewRoutes(ctx: StudioContext) {
     const changed = await ctx.corpus.bankChange();
     if (changed) throw new Conflict(changed);
     if (body.bankHash !== ctx.corpus.bank.hash) throw new Conflict('this page was opened on another version of the bank; reload it');
-    const { record, rubric } = answerView(ctx, answer);
+    const { record, rubric } = await answerView(ctx, answer);
     const [label] = checkLabels(rubric, record.text ?? '', [body], false);
     const row = store.adjudicate(grader, answer, { ...label, reason: body.reason }, ctx.corpus.bank.hash);
     syncVerdicts(store, [row]);
