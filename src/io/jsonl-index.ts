@@ -5,7 +5,7 @@
  * A refresh reads only the lines appended since the last one; a file rewritten under it
  * (shorter, replaced, or a line no longer where it was) is read again whole.
  */
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import type { z } from 'zod';
 import { readJsonlAt, readJsonlLocated, type JsonlCursor, type JsonlLocation } from './jsonl.js';
 
@@ -54,18 +54,18 @@ export class JsonlIndex<S extends z.ZodType<{ key: string }>, M> {
   async read(key: string): Promise<z.infer<S> | undefined> {
     const at = this.entries.get(key);
     if (!at) return undefined;
-    const record = await readJsonlAt(this.path, this.schema, at);
+    const record = readJsonlAt(this.path, this.schema, at);
     if (record?.key === key) return record;
     // The line moved: the file was rewritten, not appended to.
     this.inode = -1;
     await this.refresh();
     const again = this.entries.get(key);
-    const retried = again && (await readJsonlAt(this.path, this.schema, again));
+    const retried = again && readJsonlAt(this.path, this.schema, again);
     return retried?.key === key ? retried : undefined;
   }
 
   private async readNew(): Promise<void> {
-    const now = await stat(this.path).catch(() => null);
+    const now = statSync(this.path, { throwIfNoEntry: false });
     const rewritten = !now || now.ino !== this.inode || now.size < this.cursor.offset;
     if (!rewritten && now.size === this.cursor.offset) return;
     const entries = rewritten ? new Map<string, Indexed<M>>() : new Map(this.entries);

@@ -1,8 +1,7 @@
 /**
  * JSON Lines files for run records: line-atomic appends and a streaming reader.
  */
-import { createReadStream, existsSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, createReadStream, existsSync, openSync, readSync } from 'node:fs';
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
 import { LineAppender } from './safe-write.js';
@@ -145,18 +144,21 @@ async function* lines(path: string, start: number): AsyncGenerator<{ text: strin
   }
 }
 
-/** One line read again where `readJsonlLocated` found it; undefined when it no longer holds a record of the schema. */
-export async function readJsonlAt<T extends z.ZodType>(path: string, schema: T, at: JsonlLocation): Promise<z.infer<T> | undefined> {
+/**
+ * One line read again where `readJsonlLocated` found it; undefined when it no longer holds a
+ * record of the schema. Synchronous: one small read from the page cache costs less than the
+ * three trips to the thread pool an asynchronous open, read and close take.
+ */
+export function readJsonlAt<T extends z.ZodType>(path: string, schema: T, at: JsonlLocation): z.infer<T> | undefined {
   const buffer = Buffer.alloc(at.bytes);
-  let file: FileHandle | undefined;
+  let fd: number | undefined;
   try {
-    file = await open(path, 'r');
-    const { bytesRead } = await file.read(buffer, 0, at.bytes, at.offset);
-    if (bytesRead < at.bytes) return undefined;
+    fd = openSync(path, 'r');
+    if (readSync(fd, buffer, 0, at.bytes, at.offset) < at.bytes) return undefined;
   } catch {
     return undefined;
   } finally {
-    await file?.close();
+    if (fd !== undefined) closeSync(fd);
   }
   try {
     const parsed = schema.safeParse(JSON.parse(buffer.toString('utf8')));

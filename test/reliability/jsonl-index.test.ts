@@ -35,7 +35,7 @@ describe('readJsonlLocated', () => {
     const found = [];
     for await (const r of readJsonlLocated(file, Row, cursor)) found.push(r);
     expect(found.map((r) => r.record.key)).toEqual(['a', 'b', 'c', 'd']);
-    for (const r of found) expect(await readJsonlAt(file, Row, r)).toEqual(r.record);
+    for (const r of found) expect(readJsonlAt(file, Row, r)).toEqual(r.record);
     expect(cursor).toEqual({ offset: Buffer.byteLength(text), line: 5 });
   });
 
