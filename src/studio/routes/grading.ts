@@ -12,6 +12,7 @@ import { syncVerdicts } from '../verdicts.js';
 import { calibrationAgreement } from '../agreement.js';
 import type { ResolvedEntry } from '../../scorer/rubric.js';
 import type { ResponseRecord } from '../../schema/run.js';
+import type { Opinion, Verdict } from '../../schema/score.js';
 
 export const Span = z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() });
 
@@ -104,8 +105,15 @@ async function reveal(ctx: StudioContext, answer: AnswerRow, grader: Grader) {
   return {
     respondent: record.respondent,
     respondentKind: record.respondent_kind,
-    verdicts: (score?.verdicts ?? []).map((v) => ({ entry: v.entry, met: v.met, decided_by: v.decided_by, judge: v.judge?.met ?? null, matcher: v.matcher?.met ?? null, quotes: v.quotes })),
+    verdicts: (score?.verdicts ?? []).map(verdictView),
   };
+}
+
+const opinionView = (o: Opinion | undefined) => o && { met: o.met, quotes: o.quotes, citations: o.citations ?? [], ...(o.rationale && { rationale: o.rationale }) };
+
+/** The judge's and matchers' verdict on one entry, each with its quotes located in the answer (citations) when the score has them. */
+export function verdictView(v: Verdict) {
+  return { entry: v.entry, met: v.met, decided_by: v.decided_by, citations: v.citations ?? [], judge: opinionView(v.judge) ?? null, matcher: opinionView(v.matcher) ?? null };
 }
 
 export function gradingRoutes(ctx: StudioContext) {

@@ -6,7 +6,7 @@ import type { StudioContext } from '../context.js';
 import { agreementView } from '../agreement.js';
 import { Conflict } from '../store.js';
 import { syncVerdicts } from '../verdicts.js';
-import { answerView, checkLabels, labelView, LabelBody, loadAnswer } from './grading.js';
+import { answerView, checkLabels, labelView, LabelBody, loadAnswer, verdictView } from './grading.js';
 
 export function reviewRoutes(ctx: StudioContext) {
   const app = new Hono<StudioEnv>();
@@ -25,7 +25,7 @@ export function reviewRoutes(ctx: StudioContext) {
     return c.json({
       ...view,
       labels: live.map((l) => ({ ...labelView(l), grader: graders.get(l.grader_id)!.name, stage: l.stage })),
-      verdicts: (score?.verdicts ?? []).map((v) => ({ entry: v.entry, met: v.met, decided_by: v.decided_by, judge: v.judge ? { met: v.judge.met, quotes: v.judge.quotes, rationale: v.judge.rationale } : null, matcher: v.matcher ? { met: v.matcher.met, quotes: v.matcher.quotes } : null })),
+      verdicts: (score?.verdicts ?? []).map(verdictView),
       comments: store.comments(answer.id),
     });
   });
