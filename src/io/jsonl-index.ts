@@ -13,17 +13,22 @@ export interface Indexed<M> extends JsonlLocation {
   meta: M;
 }
 
-export class JsonlIndex<S extends z.ZodType<{ key: string }>, M> {
+export class JsonlIndex<S extends z.ZodType<{ key: string }>, M, I extends z.ZodType<{ key: string }> = S> {
   private entries = new Map<string, Indexed<M>>();
   private cursor: JsonlCursor = { offset: 0, line: 0 };
   private inode = -1;
   private queue: Promise<void> = Promise.resolve();
 
-  /** `keep` gives what to hold of a key's latest record, or undefined to leave the key out (an error, an empty answer). */
+  /**
+   * `keep` gives what to hold of a key's latest record, or undefined to leave the key out (an
+   * error, an empty answer). `indexed` is what each line is checked against while indexing,
+   * when less than the whole record is needed (the whole record is checked when read).
+   */
   constructor(
     readonly path: string,
     private readonly schema: S,
-    private readonly keep: (record: z.infer<S>) => M | undefined,
+    private readonly keep: (record: z.infer<I>) => M | undefined,
+    private readonly indexed: I = schema as unknown as I,
   ) {}
 
   get size(): number {
@@ -71,7 +76,7 @@ export class JsonlIndex<S extends z.ZodType<{ key: string }>, M> {
     const entries = rewritten ? new Map<string, Indexed<M>>() : new Map(this.entries);
     const cursor = rewritten ? { offset: 0, line: 0 } : { ...this.cursor };
     if (now) {
-      for await (const { record, offset, bytes } of readJsonlLocated(this.path, this.schema, cursor)) {
+      for await (const { record, offset, bytes } of readJsonlLocated(this.path, this.indexed, cursor)) {
         const meta = this.keep(record);
         if (meta === undefined) entries.delete(record.key);
         else entries.set(record.key, { offset, bytes, meta });

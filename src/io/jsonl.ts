@@ -145,9 +145,10 @@ async function* lines(path: string, start: number): AsyncGenerator<{ text: strin
 }
 
 /**
- * One line read again where `readJsonlLocated` found it; undefined when it no longer holds a
- * record of the schema. Synchronous: one small read from the page cache costs less than the
- * three trips to the thread pool an asynchronous open, read and close take.
+ * One line read again where `readJsonlLocated` found it; undefined when no whole JSON line is
+ * there any more (the file was rewritten), an error when the line is JSON but not a record of
+ * the schema. Synchronous: one small read from the page cache costs less than the three trips
+ * to the thread pool an asynchronous open, read and close take.
  */
 export function readJsonlAt<T extends z.ZodType>(path: string, schema: T, at: JsonlLocation): z.infer<T> | undefined {
   const buffer = Buffer.alloc(at.bytes);
@@ -160,12 +161,15 @@ export function readJsonlAt<T extends z.ZodType>(path: string, schema: T, at: Js
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+  let value: unknown;
   try {
-    const parsed = schema.safeParse(JSON.parse(buffer.toString('utf8')));
-    return parsed.success ? parsed.data : undefined;
+    value = JSON.parse(buffer.toString('utf8'));
   } catch {
     return undefined;
   }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new UserError(`${path}: the line at byte ${at.offset} is not a record of this file (${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ')}); repair or remove it.`);
 }
 
 /** Reads a whole JSONL file into memory: for files known to be small. */

@@ -13,6 +13,7 @@ import type { Bank } from '../bank/bank.js';
 import { loadBankOrThrow } from '../bank/load.js';
 import { resolveRubric, type ResolvedEntry } from '../scorer/rubric.js';
 import type { Item } from '../schema/bank.js';
+import { z } from 'zod';
 import { ResponseRecord } from '../schema/run.js';
 import { AnswerScore } from '../schema/score.js';
 import { RunFolder } from '../io/run-folder.js';
@@ -23,6 +24,9 @@ import { UserError } from '../errors.js';
 export type AnswerMeta = Pick<ResponseRecord, 'respondent' | 'respondent_kind' | 'item' | 'variant' | 'turn' | 'sample'>;
 
 type Answers = JsonlIndex<typeof ResponseRecord, AnswerMeta>;
+
+/** Indexing scores needs only each line's key: a score line (some 5 KB) is checked whole when an answer reveals it. */
+const ScoreKey = z.object({ key: z.string() });
 
 export class Corpus {
   private filesSignature: string;
@@ -39,7 +43,7 @@ export class Corpus {
   }
 
   readonly items: Map<string, Item>;
-  private readonly scoreFiles = new Map<string, JsonlIndex<typeof AnswerScore, true>>();
+  private readonly scoreFiles = new Map<string, JsonlIndex<typeof AnswerScore, true, typeof ScoreKey>>();
 
   static async load(options: { bankPaths?: string[]; runDirs: string[] }): Promise<Corpus> {
     const runDirs = options.runDirs.map((d) => resolve(d));
@@ -79,7 +83,7 @@ export class Corpus {
   /** The answer's latest score (the judge's and matchers' verdicts), read from the run's scores.jsonl as it is now. */
   async score(run: string, key: string): Promise<AnswerScore | undefined> {
     let scores = this.scoreFiles.get(run);
-    if (!scores) this.scoreFiles.set(run, (scores = new JsonlIndex(new RunFolder(run).scoresPath, AnswerScore, () => true as const)));
+    if (!scores) this.scoreFiles.set(run, (scores = new JsonlIndex(new RunFolder(run).scoresPath, AnswerScore, () => true as const, ScoreKey)));
     await scores.refresh();
     return scores.read(key);
   }

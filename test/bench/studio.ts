@@ -16,6 +16,7 @@ import { DEMO_BANK_PATH } from '../../src/demo/demo.js';
 import { RunFolder } from '../../src/io/run-folder.js';
 import { answerKey } from '../../src/runner/plan.js';
 import { itemQuestion } from '../../src/scorer/question.js';
+import { scoreRun } from '../../src/scorer/score-run.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser.js';
 import { StudioClient, labelsFor } from '../studio/client.js';
 
@@ -42,6 +43,8 @@ async function writeRun(dir: string): Promise<string> {
     }
   }
   appender.close();
+  // Scored by the matchers, as a run usually is before grading: each submit reveals their verdicts and citations.
+  await scoreRun(runDir, { bank });
   return runDir;
 }
 
@@ -76,6 +79,8 @@ try {
     const r = await grader.raw(`/api/answers/${answer}/labels`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': grader.csrf }, body: JSON.stringify({ base: 0, bankHash: view.bankHash, labels: labelsFor(view) }) });
     roundTripMs.push(performance.now() - t);
     if (r.status !== 200) throw new Error(await r.text());
+    // The page shows the answer again, now with the matchers' verdicts and citations.
+    if (!(await grader.get(`/api/answers/${answer}`)).reveal.verdicts.length) throw new Error('a graded answer revealed no verdicts');
     serverMs.push(Number(/dur=([\d.]+)/.exec(r.headers.get('server-timing')!)![1]));
   }
 
@@ -106,7 +111,7 @@ try {
     '## Studio',
     '',
     `Measured by \`npx tsx test/bench/studio.ts\` (also run by \`npm run bench\`) at commit ${commit}, ${new Date().toISOString().slice(0, 16)} UTC, ${cpus().length} CPU cores, load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end, Node ${process.version}.`,
-    `The built \`caps studio\` serves one run of ${ANSWERS.toLocaleString('en')} answers (about 400 characters each) of the demo bank, in its own process; one physician grades through the HTTP API and then reopens the grading page in headless chromium.`,
+    `The built \`caps studio\` serves one run of ${ANSWERS.toLocaleString('en')} answers (about 400 characters each) of the demo bank, scored by the matchers, in its own process; one physician grades through the HTTP API (each submit followed, as on the page, by the answer again with the matchers' verdicts it now reveals) and then reopens the grading page in headless chromium.`,
     '',
     '| what | figure | target |',
     '| --- | ---: | ---: |',

@@ -94,3 +94,14 @@ describe('JsonlIndex', () => {
     expect([...rows.keys()]).toEqual(['a']);
   });
 });
+
+describe('JsonlIndex with a lighter check while indexing', () => {
+  it('indexes by key alone and says which line does not fit the whole record when it is read', async () => {
+    writeFileSync(file, line('a', 'one') + JSON.stringify({ key: 'b', text: 42 }) + '\n');
+    const rows = new JsonlIndex(file, Row, () => true as const, z.object({ key: z.string() }));
+    await rows.refresh();
+    expect([...rows.keys()]).toEqual(['a', 'b']);
+    expect(await rows.read('a')).toEqual({ key: 'a', text: 'one' });
+    await expect(rows.read('b')).rejects.toThrow(/rows\.jsonl: the line at byte 25 is not a record of this file \(text: /);
+  });
+});
