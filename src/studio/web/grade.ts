@@ -178,7 +178,7 @@ function answerMarks(answer: Loaded, entry: string, own: Label['span']): Marked[
 
 function revealPanel(root: HTMLElement, answer: Loaded): HTMLElement {
   const r = answer.reveal!;
-  const opinion = (o: ScoredVerdict['judge']) => h('td', {}, h('div', {}, verdictText(o?.met)), evidence(o));
+  const opinion = (v: ScoredVerdict, who: 'judge' | 'matcher') => h('td', {}, h('div', {}, verdictText(v[who]?.met)), evidence(v[who], who));
   return h(
     'div',
     { class: 'reveal' },
@@ -195,8 +195,8 @@ function revealPanel(root: HTMLElement, answer: Loaded): HTMLElement {
           { 'data-entry': v.entry, class: index === current?.index ? 'current' : '', 'on:click': () => index >= 0 && move(root, index) },
           h('td', {}, v.entry),
           h('td', {}, verdictText(current?.labels.get(v.entry)?.met)),
-          opinion(v.judge),
-          opinion(v.matcher),
+          opinion(v, 'judge'),
+          opinion(v, 'matcher'),
           h('td', {}, `${verdictText(v.met)} (${v.decided_by})`),
         );
       }),

@@ -73,12 +73,12 @@ export function citedSpan(text: string, opinion: Pick<Opinion, 'quotes' | 'citat
 }
 
 /** An opinion's evidence as a reader checks it: each citation's sentence with the quote marked, or its bare quotes. */
-export function evidence(opinion: Opinion | null): Child[] {
+export function evidence(opinion: Opinion | null, who: 'judge' | 'matcher'): Child[] {
   if (!opinion) return [];
   if (opinion.citations.length === 0) return opinion.quotes.map((q) => h('q', { class: 'quote' }, q));
   return opinion.citations.map((c) => {
     const [before, quote, after] = citationParts(c);
-    return h('q', { class: 'citation' }, before, h('mark', { class: 'cite' }, quote), after);
+    return h('q', { class: 'citation' }, before, h('mark', { class: `cite cite-${who}` }, quote), after);
   });
 }
 
