@@ -1,8 +1,7 @@
 /**
  * JSON Lines files for run records: line-atomic appends and a streaming reader.
  */
-import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { closeSync, createReadStream, existsSync, openSync, readSync } from 'node:fs';
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
 import { LineAppender } from './safe-write.js';
@@ -55,23 +54,51 @@ export function setBadLinePolicy(change: Partial<BadLinePolicy>): void {
   Object.assign(policy, change);
 }
 
+/** Where a record's line sits in its file: byte offset and length (without the newline). */
+export interface JsonlLocation {
+  offset: number;
+  bytes: number;
+}
+
+/** Just after the last whole line read (byte offset and line number): where a later read of the same append-only file picks up. */
+export interface JsonlCursor {
+  offset: number;
+  line: number;
+}
+
 /**
  * Streams the records of a JSONL file. Lines that are not valid JSON or do not fit the schema
  * are printed (and passed to `onProblem`), and fail the read unless skipping is accepted.
  */
 export async function* readJsonl<T extends z.ZodType>(path: string, schema: T, onProblem?: (problem: JsonlProblem) => void): AsyncGenerator<z.infer<T>> {
+  for await (const { record } of readJsonlLocated(path, schema, { offset: 0, line: 0 }, onProblem)) yield record;
+}
+
+/**
+ * `readJsonl` from `cursor` on, each record with where its line sits, so a reader can keep
+ * offsets instead of records and read a line again when needed. The cursor moves past every
+ * whole line read; an unfinished last line leaves it there, to be read once it is finished.
+ */
+export async function* readJsonlLocated<T extends z.ZodType>(
+  path: string,
+  schema: T,
+  cursor: JsonlCursor,
+  onProblem?: (problem: JsonlProblem) => void,
+): AsyncGenerator<{ record: z.infer<T> } & JsonlLocation> {
   if (!existsSync(path)) return;
   const problems: JsonlProblem[] = [];
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let lineNo = 0;
-  for await (const line of lines) {
+  let unfinished = false;
+  let lineNo = cursor.line;
+  for await (const line of lines(path, cursor.offset)) {
     lineNo++;
-    if (line.trim() === '') continue;
+    unfinished = !line.ended;
+    if (line.ended) Object.assign(cursor, { offset: line.offset + line.bytes + 1, line: lineNo });
+    if (line.text.trim() === '') continue;
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = JSON.parse(line.text);
     } catch {
-      problems.push({ line: lineNo, message: line.includes('\u0000') ? 'holds NUL bytes (overwritten or damaged)' : 'not valid JSON' });
+      problems.push({ line: lineNo, message: line.text.includes('\u0000') ? 'holds NUL bytes (overwritten or damaged)' : 'not valid JSON' });
       continue;
     }
     const parsed = schema.safeParse(value);
@@ -79,10 +106,10 @@ export async function* readJsonl<T extends z.ZodType>(path: string, schema: T, o
       problems.push({ line: lineNo, message: `not a record of this file: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ')}` });
       continue;
     }
-    yield parsed.data;
+    yield { record: parsed.data, offset: line.offset, bytes: line.bytes };
   }
   if (problems.length === 0) return;
-  const unfinishedLast = problems.at(-1)!.line === lineNo && !endsWithNewline(path) ? problems.pop()! : null;
+  const unfinishedLast = problems.at(-1)!.line === lineNo && unfinished ? problems.pop()! : null;
   if (unfinishedLast) unfinishedLast.message = 'unfinished last line (a writer was stopped mid-line or is still writing); ignored';
   for (const p of problems) p.message += policy.skip ? '; skipped (--skip-bad-lines)' : '; cannot be read';
   for (const p of [...problems, ...(unfinishedLast ? [unfinishedLast] : [])]) {
@@ -96,15 +123,53 @@ export async function* readJsonl<T extends z.ZodType>(path: string, schema: T, o
   }
 }
 
-function endsWithNewline(path: string): boolean {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const last = Buffer.alloc(1);
-    return size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a;
-  } finally {
-    closeSync(fd);
+/** The lines of a file from byte `start` on, split at each newline byte (a CR before it stays: JSON reads it as blank), with their byte offsets. */
+async function* lines(path: string, start: number): AsyncGenerator<{ text: string; ended: boolean } & JsonlLocation> {
+  let pending: Buffer[] = [];
+  let offset = start;
+  for await (const chunk of createReadStream(path, { start }) as AsyncIterable<Buffer>) {
+    let from = 0;
+    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, from)) {
+      const line = pending.length === 0 ? chunk.subarray(from, nl) : Buffer.concat([...pending, chunk.subarray(from, nl)]);
+      pending = [];
+      yield { text: line.toString('utf8'), ended: true, offset, bytes: line.length };
+      offset += line.length + 1;
+      from = nl + 1;
+    }
+    if (from < chunk.length) pending.push(chunk.subarray(from));
   }
+  if (pending.length > 0) {
+    const line = Buffer.concat(pending);
+    yield { text: line.toString('utf8'), ended: false, offset, bytes: line.length };
+  }
+}
+
+/**
+ * One line read again where `readJsonlLocated` found it; undefined when no whole JSON line is
+ * there any more (the file was rewritten), an error when the line is JSON but not a record of
+ * the schema. Synchronous: one small read from the page cache costs less than the three trips
+ * to the thread pool an asynchronous open, read and close take.
+ */
+export function readJsonlAt<T extends z.ZodType>(path: string, schema: T, at: JsonlLocation): z.infer<T> | undefined {
+  const buffer = Buffer.alloc(at.bytes);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    if (readSync(fd, buffer, 0, at.bytes, at.offset) < at.bytes) return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(buffer.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new UserError(`${path}: the line at byte ${at.offset} is not a record of this file (${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ')}); repair or remove it.`);
 }
 
 /** Reads a whole JSONL file into memory: for files known to be small. */

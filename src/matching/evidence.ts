@@ -259,13 +259,6 @@ function rejection(answer: PreparedAnswer, at: Located, entry: EvidenceEntry): {
   return first;
 }
 
-/** A citation's sentence in three parts, the quote in the middle: how every view highlights it. */
-export function citationParts(c: Citation): [before: string, quote: string, after: string] {
-  const from = Math.max(0, c.start - c.sentence_start);
-  const to = Math.min(c.sentence.length, c.end - c.sentence_start);
-  return [c.sentence.slice(0, from), c.sentence.slice(from, to), c.sentence.slice(to)];
-}
-
 /** Checks a quote offered as evidence for an entry, and cites it in its sentence when it holds. */
 export function checkEvidence(answer: PreparedAnswer, quote: string, entry: EvidenceEntry): EvidenceCheck {
   const fragments = quote.split(ELLIPSIS).map(compactQuote).filter((f) => f !== '');

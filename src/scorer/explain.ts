@@ -5,7 +5,7 @@
  */
 import type { ScoringProfile } from '../schema/bank.js';
 import type { AnswerScore, Citation, Opinion, Verdict } from '../schema/score.js';
-import { citationParts } from '../matching/evidence.js';
+import { citationParts } from '../matching/citation.js';
 import type { ResolvedEntry } from './rubric.js';
 
 const KIND_LABEL: Record<Verdict['kind'], string> = {

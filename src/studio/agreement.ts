@@ -116,7 +116,7 @@ export async function agreementView(store: Store, corpus: Corpus, resamples = 10
 
 function describe(store: Store, corpus: Corpus, answerId: number) {
   const answer = store.answer(answerId);
-  const record = answer && corpus.answer(answer.dir, answer.key);
+  const record = answer && corpus.meta(answer.dir, answer.key);
   if (!record) return undefined;
   return { depth: corpus.items.get(record.item)?.depth ?? 0, rubric: corpus.rubric(record) };
 }
@@ -130,7 +130,7 @@ export function calibrationAgreement(store: Store, corpus: Corpus, graderId: num
     const live = store.liveLabels(answer.id);
     const mine = live.filter((l) => l.grader_id === graderId && l.stage === 'grade');
     if (mine.length > 0) graded++;
-    const record = corpus.answer(answer.dir, answer.key);
+    const record = corpus.meta(answer.dir, answer.key);
     if (!record) continue;
     const rubric = corpus.rubric(record);
     for (const ref of live.filter((l) => l.stage === 'reference' && l.met !== null)) {

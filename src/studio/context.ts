@@ -9,6 +9,4 @@ export interface StudioContext {
   answersRun: string;
   /** caps.config.yaml with the endpoints the studio may ask to draft items, when given. */
   config?: string;
-  /** Scores of a run folder (for revealing the judge's and matchers' verdicts after grading), read once when first needed. */
-  scores(run: string): Promise<Map<string, import('../schema/score.js').AnswerScore>>;
 }

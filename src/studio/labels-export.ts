@@ -19,7 +19,7 @@ export function labelRecords(store: Store, corpus: Corpus, relativeTo: string): 
   for (const label of store.liveLabels()) {
     if (!answers.has(label.answer_id)) answers.set(label.answer_id, store.answer(label.answer_id));
     const answer = answers.get(label.answer_id)!;
-    const record = corpus.answer(answer.dir, answer.key);
+    const record = corpus.meta(answer.dir, answer.key);
     if (!record) continue; // the run folder no longer holds this answer: nothing to join it to
     const kind = corpus.rubric(record).find((e) => e.id === label.entry)?.kind ?? 'unknown';
     const grader = graders.get(label.grader_id)!;

@@ -2,17 +2,20 @@
  * `caps studio` as a library: opens the database, reads the bank and runs, and serves the
  * app (Hono on node:http) on 127.0.0.1 unless told otherwise. The page, its script and
  * its style are the files `npm run build` writes to dist/studio/web, held in memory.
+ * The page names its script and style by content hash, so a browser keeps them and
+ * reopens the page without asking for them again; the page itself carries the signed-in
+ * grader, so the script needs no request before the one for what it shows.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { serve } from '@hono/node-server';
 import { ZodError } from 'zod';
 import { PACKAGE_ROOT } from '../version.js';
 import { UserError } from '../errors.js';
 import { RunFolder } from '../io/run-folder.js';
-import type { AnswerScore } from '../schema/score.js';
 import { openDb, dbError } from './db.js';
 import { Corpus } from './corpus.js';
 import { Conflict, Store, type Grader } from './store.js';
@@ -74,21 +77,16 @@ export async function openStudioContext(options: Pick<StudioOptions, 'runDirs' |
   const db = openDb(dbFile);
   try {
     const store = new Store(db);
-    const known = (db.prepare('SELECT dir FROM runs').all() as { dir: string }[]).map((r) => r.dir).filter((d) => existsSync(d));
+    const known = store.runDirs().filter((d) => existsSync(d));
     const runDirs = [...new Set([...given, ...known])];
     if (runDirs.length === 0 && !options.bankPaths) throw new UserError('caps studio: give the run folders to grade (caps studio RUN_DIR...), or --bank DIR to answer items.');
     const corpus = await Corpus.load({ bankPaths: options.bankPaths, runDirs });
-    for (const [dir, answers] of corpus.runs) store.registerRun(dir, corpus.bank, answers.values());
-    const cache = new Map<string, Promise<Map<string, AnswerScore>>>();
+    for (const dir of corpus.runs.keys()) store.registerRun(dir, corpus.bank, corpus.answersOf(dir));
     const context: StudioContext = {
       store,
       corpus,
       answersRun: resolve(options.answersRun ?? join(dirname(dbFile), 'studio-answers')),
       ...(options.config ? { config: resolve(options.config) } : {}),
-      scores: (run) => {
-        if (!cache.has(run)) cache.set(run, new RunFolder(run).latestScores());
-        return cache.get(run)!;
-      },
     };
     // Labels committed just before a crash reach their run folders now.
     syncVerdicts(store);
@@ -109,11 +107,24 @@ function webFile(name: string): string {
   return readFileSync(path, 'utf8');
 }
 
+/** A static file of the page: kept for good when asked for by its content hash, checked again otherwise. */
+function asset(body: string, type: string): { url: string; serve: (c: Context) => Response } {
+  const version = createHash('sha256').update(body).digest('hex').slice(0, 16);
+  return {
+    url: `?v=${version}`,
+    serve: (c) => c.body(body, 200, { 'content-type': type, 'cache-control': c.req.query('v') === version ? 'public, max-age=31536000, immutable' : 'no-cache' }),
+  };
+}
+
 export function studioApp(ctx: StudioContext, host: string, port: () => number): Hono<StudioEnv> {
   const { store } = ctx;
-  const page = webFile('index.html');
-  const script = webFile('app.js');
-  const style = webFile('app.css');
+  const script = asset(webFile('app.js'), 'text/javascript; charset=utf-8');
+  const style = asset(webFile('app.css'), 'text/css; charset=utf-8');
+  const page = webFile('index.html').replace('/assets/app.js', `/assets/app.js${script.url}`).replace('/assets/app.css', `/assets/app.css${style.url}`);
+  const me = (c: Context<StudioEnv>) => {
+    const grader = store.grader(c.get('grader').id)!;
+    return { grader, csrf: c.get('csrf'), bank: { id: ctx.corpus.bank.id, version: ctx.corpus.bank.version, hash: ctx.corpus.bank.hash }, settings: store.settings(), calibration: store.calibrationAnswers().length };
+  };
   const app = new Hono<StudioEnv>();
   app.onError((err, c) => {
     if (err instanceof Conflict) return refusal(c, err.status, err.message);
@@ -133,16 +144,14 @@ export function studioApp(ctx: StudioContext, host: string, port: () => number):
     startSession(c, store, grader);
     return c.redirect('/', 303);
   });
-  app.get('/assets/app.js', (c) => c.body(script, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
-  app.get('/assets/app.css', (c) => c.body(style, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }));
+  app.get('/assets/app.js', script.serve);
+  app.get('/assets/app.css', style.serve);
 
   app.use('*', authenticate(store, host, () => localCoordinator(store)));
   app.use('*', csrfGuard());
-  app.get('/', (c) => c.html(page));
-  app.get('/api/me', (c) => {
-    const grader = store.grader(c.get('grader').id)!;
-    return c.json({ grader, csrf: c.get('csrf'), bank: { id: ctx.corpus.bank.id, version: ctx.corpus.bank.version, hash: ctx.corpus.bank.hash }, settings: store.settings(), calibration: store.calibrationAnswers().length });
-  });
+  // The session (with its CSRF token) rides in a JSON data block, which no policy lets run; never cached.
+  app.get('/', (c) => c.html(page.replace('<script type="application/json" id="me"></script>', () => `<script type="application/json" id="me">${JSON.stringify(me(c)).replaceAll('<', '\\u003c')}</script>`), 200, { 'cache-control': 'no-store' }));
+  app.get('/api/me', (c) => c.json(me(c)));
   app.route('/api', gradingRoutes(ctx));
   app.route('/api/review', reviewRoutes(ctx));
   app.route('/api/coordinator', coordinatorRoutes(ctx));

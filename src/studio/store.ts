@@ -5,6 +5,7 @@
  * shows or a file gets is built elsewhere.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { LabelStage } from '../schema/labels.js';
 
@@ -71,11 +72,20 @@ export const newToken = () => randomBytes(24).toString('base64url');
 const now = () => new Date().toISOString();
 
 export class Store {
+  /** Prepared statements by their SQL: preparing on every call leaves native statements for the collector, some 2 KB each. */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(readonly db: Db) {}
+
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
+    return statement;
+  }
 
   // --- settings ---
   settings(): Settings {
-    const rows = this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
+    const rows = this.sql('SELECT key, value FROM settings').all() as { key: string; value: string }[];
     const out: Settings = { ...DEFAULT_SETTINGS };
     for (const r of rows) if (r.key in out) out[r.key as keyof Settings] = Number(r.value);
     return out;
@@ -84,7 +94,7 @@ export class Store {
   setSetting(by: Grader, key: keyof Settings, value: number): void {
     const previous = this.settings()[key];
     this.db.transaction(() => {
-      this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, String(value));
+      this.sql('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, String(value));
       this.audit(by.id, 'setting', key, previous, value);
     }).immediate();
   }
@@ -94,12 +104,11 @@ export class Store {
     const clean = name.trim();
     if (clean === '' || clean.length > 80) throw new Conflict('a grader needs a name of 1 to 80 characters', 422);
     if (!ROLES.includes(role)) throw new Conflict(`role must be one of ${ROLES.join(', ')}`, 422);
-    if (this.db.prepare('SELECT 1 FROM graders WHERE name = ?').get(clean)) throw new Conflict(`a grader named "${clean}" already exists`);
+    if (this.sql('SELECT 1 FROM graders WHERE name = ?').get(clean)) throw new Conflict(`a grader named "${clean}" already exists`);
     const token = newToken();
     const grader = this.db.transaction(() => {
       const admitted = role === 'coordinator' ? now() : null;
-      const { lastInsertRowid } = this.db
-        .prepare('INSERT INTO graders (name, role, token_hash, created_at, admitted_at) VALUES (?, ?, ?, ?, ?)')
+      const { lastInsertRowid } = this.sql('INSERT INTO graders (name, role, token_hash, created_at, admitted_at) VALUES (?, ?, ?, ?, ?)')
         .run(clean, role, hashToken(token), now(), admitted);
       this.audit(by?.id ?? null, 'create grader', `grader:${clean}`, null, { role });
       return this.grader(Number(lastInsertRowid))!;
@@ -113,34 +122,34 @@ export class Store {
     const grader = this.grader(graderId);
     if (!grader) throw new Conflict('no such grader', 404);
     this.db.transaction(() => {
-      this.db.prepare('UPDATE graders SET token_hash = ? WHERE id = ?').run(hashToken(token), graderId);
-      this.db.prepare('DELETE FROM sessions WHERE grader_id = ?').run(graderId);
+      this.sql('UPDATE graders SET token_hash = ? WHERE id = ?').run(hashToken(token), graderId);
+      this.sql('DELETE FROM sessions WHERE grader_id = ?').run(graderId);
       this.audit(by.id, 'reissue invite', `grader:${grader.name}`, null, null);
     }).immediate();
     return token;
   }
 
   grader(id: number): Grader | undefined {
-    return this.db.prepare('SELECT id, name, role, created_at, admitted_at FROM graders WHERE id = ?').get(id) as Grader | undefined;
+    return this.sql('SELECT id, name, role, created_at, admitted_at FROM graders WHERE id = ?').get(id) as Grader | undefined;
   }
 
   graders(): Grader[] {
-    return this.db.prepare('SELECT id, name, role, created_at, admitted_at FROM graders ORDER BY id').all() as Grader[];
+    return this.sql('SELECT id, name, role, created_at, admitted_at FROM graders ORDER BY id').all() as Grader[];
   }
 
   graderByToken(token: string): Grader | undefined {
-    return this.db.prepare('SELECT id, name, role, created_at, admitted_at FROM graders WHERE token_hash = ?').get(hashToken(token)) as Grader | undefined;
+    return this.sql('SELECT id, name, role, created_at, admitted_at FROM graders WHERE token_hash = ?').get(hashToken(token)) as Grader | undefined;
   }
 
   createSession(graderId: number): { sid: string; csrf: string } {
     const sid = newToken();
     const csrf = newToken();
-    this.db.prepare('INSERT INTO sessions (id_hash, grader_id, csrf, created_at) VALUES (?, ?, ?, ?)').run(hashToken(sid), graderId, csrf, now());
+    this.sql('INSERT INTO sessions (id_hash, grader_id, csrf, created_at) VALUES (?, ?, ?, ?)').run(hashToken(sid), graderId, csrf, now());
     return { sid, csrf };
   }
 
   session(sid: string): { grader: Grader; csrf: string } | undefined {
-    const row = this.db.prepare('SELECT grader_id, csrf FROM sessions WHERE id_hash = ?').get(hashToken(sid)) as { grader_id: number; csrf: string } | undefined;
+    const row = this.sql('SELECT grader_id, csrf FROM sessions WHERE id_hash = ?').get(hashToken(sid)) as { grader_id: number; csrf: string } | undefined;
     if (!row) return undefined;
     const grader = this.grader(row.grader_id);
     return grader && { grader, csrf: row.csrf };
@@ -150,7 +159,7 @@ export class Store {
     const grader = this.grader(graderId);
     if (!grader) throw new Conflict('no such grader', 404);
     this.db.transaction(() => {
-      this.db.prepare('UPDATE graders SET admitted_at = ? WHERE id = ?').run(admitted ? now() : null, graderId);
+      this.sql('UPDATE graders SET admitted_at = ? WHERE id = ?').run(admitted ? now() : null, graderId);
       this.audit(by?.id ?? null, admitted ? 'admit' : 'hold', `grader:${grader.name}`, grader.admitted_at, admitted, reason);
     }).immediate();
   }
@@ -159,26 +168,36 @@ export class Store {
   /** Registers a run's answers (keys only), each at a stable pseudo-random queue position. */
   registerRun(dir: string, bank: { id: string; hash: string }, answers: Iterable<{ key: string; item: string; variant: string; turn: number }>): number {
     return this.db.transaction(() => {
-      this.db.prepare('INSERT INTO runs (dir, bank_id, bank_hash) VALUES (?, ?, ?) ON CONFLICT (dir) DO NOTHING').run(dir, bank.id, bank.hash);
-      const runId = (this.db.prepare('SELECT id FROM runs WHERE dir = ?').get(dir) as { id: number }).id;
-      const insert = this.db.prepare('INSERT INTO answers (run_id, key, item, variant, turn, position) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, key) DO NOTHING');
+      this.sql('INSERT INTO runs (dir, bank_id, bank_hash) VALUES (?, ?, ?) ON CONFLICT (dir) DO NOTHING').run(dir, bank.id, bank.hash);
+      const runId = (this.sql('SELECT id FROM runs WHERE dir = ?').get(dir) as { id: number }).id;
+      const insert = this.sql('INSERT INTO answers (run_id, key, item, variant, turn, position) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, key) DO NOTHING');
       for (const a of answers) insert.run(runId, a.key, a.item, a.variant, a.turn, createHash('sha256').update(`${dir}\u0000${a.key}`).digest('hex').slice(0, 16));
       return runId;
     }).immediate();
   }
 
+  /** The run folders whose answers the database knows. */
+  runDirs(): string[] {
+    return (this.sql('SELECT dir FROM runs').all() as { dir: string }[]).map((r) => r.dir);
+  }
+
+  /** Answers in queue order, calibration set first (blind: item and form only), 50 at a time. */
+  answerPage(offset: number): { id: number; item: string; variant: string; turn: number; calibration: number }[] {
+    return this.sql('SELECT id, item, variant, turn, calibration FROM answers ORDER BY calibration DESC, position LIMIT 50 OFFSET ?').all(offset) as ReturnType<Store['answerPage']>;
+  }
+
   answer(id: number): AnswerRow | undefined {
-    return this.db.prepare('SELECT a.*, r.dir FROM answers a JOIN runs r ON r.id = a.run_id WHERE a.id = ?').get(id) as AnswerRow | undefined;
+    return this.sql('SELECT a.*, r.dir FROM answers a JOIN runs r ON r.id = a.run_id WHERE a.id = ?').get(id) as AnswerRow | undefined;
   }
 
   /** Whether any label (of any stage) exists on this run's answer. */
   hasLabels(dir: string, key: string): boolean {
-    return !!this.db.prepare('SELECT 1 FROM labels l JOIN answers a ON a.id = l.answer_id JOIN runs r ON r.id = a.run_id WHERE r.dir = ? AND a.key = ? LIMIT 1').get(dir, key);
+    return !!this.sql('SELECT 1 FROM labels l JOIN answers a ON a.id = l.answer_id JOIN runs r ON r.id = a.run_id WHERE r.dir = ? AND a.key = ? LIMIT 1').get(dir, key);
   }
 
   answerIds(filter: { runs: string[] }): AnswerRow[] {
     const marks = filter.runs.map(() => '?').join(',');
-    return this.db.prepare(`SELECT a.*, r.dir FROM answers a JOIN runs r ON r.id = a.run_id WHERE r.dir IN (${marks}) ORDER BY a.position`).all(...filter.runs) as AnswerRow[];
+    return this.sql(`SELECT a.*, r.dir FROM answers a JOIN runs r ON r.id = a.run_id WHERE r.dir IN (${marks}) ORDER BY a.position`).all(...filter.runs) as AnswerRow[];
   }
 
   setCalibration(by: Grader, answerIds: number[], on: boolean): void {
@@ -187,14 +206,14 @@ export class Store {
         const a = this.answer(id);
         if (!a) throw new Conflict(`no answer ${id}`, 404);
         if (Boolean(a.calibration) === on) continue;
-        this.db.prepare('UPDATE answers SET calibration = ? WHERE id = ?').run(on ? 1 : 0, id);
+        this.sql('UPDATE answers SET calibration = ? WHERE id = ?').run(on ? 1 : 0, id);
         this.audit(by.id, on ? 'add to calibration set' : 'remove from calibration set', `answer:${a.key}`, a.calibration, on ? 1 : 0);
       }
     }).immediate();
   }
 
   calibrationAnswers(): AnswerRow[] {
-    return this.db.prepare('SELECT a.*, r.dir FROM answers a JOIN runs r ON r.id = a.run_id WHERE a.calibration = 1 ORDER BY a.position').all() as AnswerRow[];
+    return this.sql('SELECT a.*, r.dir FROM answers a JOIN runs r ON r.id = a.run_id WHERE a.calibration = 1 ORDER BY a.position').all() as AnswerRow[];
   }
 
   // --- the queue ---
@@ -208,8 +227,7 @@ export class Store {
     const settings = this.settings();
     return this.db.transaction(() => {
       if (grader.role === 'coordinator') {
-        const row = this.db
-          .prepare(
+        const row = this.sql(
             `SELECT a.id FROM answers a WHERE a.calibration = 1 AND NOT EXISTS
              (SELECT 1 FROM labels l WHERE l.answer_id = a.id AND l.stage = 'reference') ORDER BY a.position LIMIT 1`,
           )
@@ -217,8 +235,7 @@ export class Store {
         return row ? { answer: this.answer(row.id)!, stage: 'reference' as const } : { done: 'every calibration answer has its reference labels' };
       }
       if (!grader.admitted_at && this.calibrationAnswers().length > 0) {
-        const row = this.db
-          .prepare(
+        const row = this.sql(
             `SELECT a.id FROM answers a WHERE a.calibration = 1 AND NOT EXISTS
              (SELECT 1 FROM slots s WHERE s.answer_id = a.id AND s.grader_id = ? AND s.submitted_at IS NOT NULL) ORDER BY a.position LIMIT 1`,
           )
@@ -227,8 +244,7 @@ export class Store {
         this.reserve(grader.id, row.id);
         return { answer: this.answer(row.id)!, stage: 'grade' as const };
       }
-      const held = this.db
-        .prepare(
+      const held = this.sql(
           `SELECT s.answer_id AS id FROM slots s JOIN answers a ON a.id = s.answer_id
            WHERE s.grader_id = ? AND s.submitted_at IS NULL AND a.calibration = 0 ORDER BY a.position LIMIT 1`,
         )
@@ -236,8 +252,7 @@ export class Store {
       if (held) return { answer: this.answer(held.id)!, stage: 'grade' as const };
       const cutoff = new Date(Date.now() - settings.reservation_minutes * 60_000).toISOString();
       // Never one's own answer (typed in the studio under one's name): it would not be blind.
-      const free = this.db
-        .prepare(
+      const free = this.sql(
           `SELECT a.id FROM answers a WHERE a.calibration = 0
            AND substr(a.key, 1, length(?) + 1) <> ? || '|'
            AND NOT EXISTS (SELECT 1 FROM slots s WHERE s.answer_id = a.id AND s.grader_id = ?)
@@ -247,14 +262,14 @@ export class Store {
         .get(grader.name, grader.name, grader.id, cutoff, settings.graders_per_answer) as { id: number } | undefined;
       if (!free) return { done: 'no answer left to grade: every answer has its graders' };
       // A lapsed reservation of someone else gives its slot to this grader.
-      this.db.prepare('DELETE FROM slots WHERE answer_id = ? AND submitted_at IS NULL AND reserved_at <= ?').run(free.id, cutoff);
+      this.sql('DELETE FROM slots WHERE answer_id = ? AND submitted_at IS NULL AND reserved_at <= ?').run(free.id, cutoff);
       this.reserve(grader.id, free.id);
       return { answer: this.answer(free.id)!, stage: 'grade' as const };
     }).immediate();
   }
 
   private reserve(graderId: number, answerId: number): void {
-    this.db.prepare('INSERT INTO slots (answer_id, grader_id, reserved_at) VALUES (?, ?, ?) ON CONFLICT (answer_id, grader_id) DO UPDATE SET reserved_at = excluded.reserved_at WHERE submitted_at IS NULL').run(answerId, graderId, now());
+    this.sql('INSERT INTO slots (answer_id, grader_id, reserved_at) VALUES (?, ?, ?) ON CONFLICT (answer_id, grader_id) DO UPDATE SET reserved_at = excluded.reserved_at WHERE submitted_at IS NULL').run(answerId, graderId, now());
   }
 
   /** Whether a grader may (still) grade this answer, and with which stage. */
@@ -263,16 +278,20 @@ export class Store {
       if (!answer.calibration) throw new Conflict('coordinators label the calibration set only; create a physician grader for yourself to grade the main queue', 403);
       return 'reference';
     }
-    const slot = this.db.prepare('SELECT reserved_at, submitted_at FROM slots WHERE answer_id = ? AND grader_id = ?').get(answer.id, grader.id);
+    const slot = this.sql('SELECT reserved_at, submitted_at FROM slots WHERE answer_id = ? AND grader_id = ?').get(answer.id, grader.id);
     if (slot) return 'grade';
     if (answer.calibration && !grader.admitted_at) return 'grade';
     throw new Conflict('this answer is not reserved for you (your reservation lapsed and another grader took the slot); open the next answer from the queue');
   }
 
+  /** Whether this grader has submitted their labels for this answer. */
+  hasSubmitted(answerId: number, graderId: number): boolean {
+    return !!this.sql('SELECT 1 FROM slots WHERE answer_id = ? AND grader_id = ? AND submitted_at IS NOT NULL').get(answerId, graderId);
+  }
+
   /** The latest label of each entry by this grader on this answer, at this stage. */
   currentLabels(answerId: number, graderId: number, stage: LabelStage): LabelRow[] {
-    return this.db
-      .prepare(
+    return this.sql(
         `SELECT * FROM labels l WHERE l.answer_id = ? AND l.grader_id = ? AND l.stage = ?
          AND NOT EXISTS (SELECT 1 FROM labels n WHERE n.replaces = l.id) ORDER BY l.id`,
       )
@@ -282,8 +301,7 @@ export class Store {
   /** Every label still in force (not replaced), optionally of one answer. */
   liveLabels(answerId?: number): LabelRow[] {
     const where = answerId === undefined ? '' : 'AND l.answer_id = ?';
-    return this.db
-      .prepare(`SELECT * FROM labels l WHERE NOT EXISTS (SELECT 1 FROM labels n WHERE n.replaces = l.id) ${where} ORDER BY l.id`)
+    return this.sql(`SELECT * FROM labels l WHERE NOT EXISTS (SELECT 1 FROM labels n WHERE n.replaces = l.id) ${where} ORDER BY l.id`)
       .all(...(answerId === undefined ? [] : [answerId])) as LabelRow[];
   }
 
@@ -298,9 +316,9 @@ export class Store {
       const newest = current.reduce((m, l) => Math.max(m, l.id), 0);
       if (newest !== base) throw new Conflict('this page is out of date: your labels for this answer were saved from another page since it opened; reload to see them');
       if (stage === 'grade') {
-        const slot = this.db.prepare('SELECT 1 FROM slots WHERE answer_id = ? AND grader_id = ?').get(answer.id, grader.id);
+        const slot = this.sql('SELECT 1 FROM slots WHERE answer_id = ? AND grader_id = ?').get(answer.id, grader.id);
         if (!slot) {
-          const taken = (this.db.prepare('SELECT count(*) AS n FROM slots WHERE answer_id = ? AND submitted_at IS NOT NULL').get(answer.id) as { n: number }).n;
+          const taken = (this.sql('SELECT count(*) AS n FROM slots WHERE answer_id = ? AND submitted_at IS NOT NULL').get(answer.id) as { n: number }).n;
           if (!answer.calibration && taken >= this.settings().graders_per_answer) {
             throw new Conflict('this answer already has all its graders (your reservation lapsed); nothing was saved; open the next answer');
           }
@@ -310,7 +328,7 @@ export class Store {
       const byEntry = new Map(current.map((l) => [l.entry, l]));
       const written: LabelRow[] = [];
       const at = now();
-      const insert = this.db.prepare(
+      const insert = this.sql(
         `INSERT INTO labels (answer_id, grader_id, entry, stage, met, reason, quote, span_start, span_end, bank_hash, at, replaces)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
@@ -325,11 +343,11 @@ export class Store {
           previous.span_end === (label.span?.end ?? null);
         if (same) continue;
         const { lastInsertRowid } = insert.run(answer.id, grader.id, label.entry, stage, met, label.reason ?? null, label.span?.quote ?? null, label.span?.start ?? null, label.span?.end ?? null, bankHash, at, previous?.id ?? null);
-        const row = this.db.prepare('SELECT * FROM labels WHERE id = ?').get(lastInsertRowid) as LabelRow;
+        const row = this.sql('SELECT * FROM labels WHERE id = ?').get(lastInsertRowid) as LabelRow;
         this.audit(grader.id, previous ? 'change label' : 'label', `answer:${answer.key} entry:${label.entry} stage:${stage}`, previous ? labelValue(previous) : null, labelValue(row), label.reason);
         written.push(row);
       }
-      if (stage === 'grade') this.db.prepare('UPDATE slots SET submitted_at = ? WHERE answer_id = ? AND grader_id = ?').run(at, answer.id, grader.id);
+      if (stage === 'grade') this.sql('UPDATE slots SET submitted_at = ? WHERE answer_id = ? AND grader_id = ?').run(at, answer.id, grader.id);
       return written;
     }).immediate();
   }
@@ -339,46 +357,43 @@ export class Store {
     if (senior.role !== 'senior' && senior.role !== 'coordinator') throw new Conflict('only a senior grader adjudicates', 403);
     if (!label.reason.trim()) throw new Conflict('an adjudication needs its reason', 422);
     return this.db.transaction(() => {
-      const previous = this.db
-        .prepare(
+      const previous = this.sql(
           `SELECT * FROM labels l WHERE l.answer_id = ? AND l.entry = ? AND l.stage = 'adjudication'
            AND NOT EXISTS (SELECT 1 FROM labels n WHERE n.replaces = l.id)`,
         )
         .get(answer.id, label.entry) as LabelRow | undefined;
       const met = label.met === null ? null : label.met ? 1 : 0;
-      const { lastInsertRowid } = this.db
-        .prepare(
+      const { lastInsertRowid } = this.sql(
           `INSERT INTO labels (answer_id, grader_id, entry, stage, met, reason, quote, span_start, span_end, bank_hash, at, replaces)
            VALUES (?, ?, ?, 'adjudication', ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(answer.id, senior.id, label.entry, met, label.reason, label.span?.quote ?? null, label.span?.start ?? null, label.span?.end ?? null, bankHash, now(), previous?.id ?? null);
-      const row = this.db.prepare('SELECT * FROM labels WHERE id = ?').get(lastInsertRowid) as LabelRow;
+      const row = this.sql('SELECT * FROM labels WHERE id = ?').get(lastInsertRowid) as LabelRow;
       this.audit(senior.id, 'adjudicate', `answer:${answer.key} entry:${label.entry}`, previous ? labelValue(previous) : null, labelValue(row), label.reason);
       return row;
     }).immediate();
   }
 
   unsyncedLabels(): LabelRow[] {
-    return this.db.prepare('SELECT * FROM labels WHERE synced = 0 ORDER BY id').all() as LabelRow[];
+    return this.sql('SELECT * FROM labels WHERE synced = 0 ORDER BY id').all() as LabelRow[];
   }
 
   markSynced(ids: number[]): void {
-    const mark = this.db.prepare('UPDATE labels SET synced = 1 WHERE id = ?');
+    const mark = this.sql('UPDATE labels SET synced = 1 WHERE id = ?');
     this.db.transaction(() => ids.forEach((id) => mark.run(id)))();
   }
 
   comment(grader: Grader, answer: AnswerRow, entry: string | null, text: string): void {
     if (!text.trim()) throw new Conflict('an empty comment', 422);
     this.db.transaction(() => {
-      this.db.prepare('INSERT INTO comments (answer_id, grader_id, entry, text, at) VALUES (?, ?, ?, ?, ?)').run(answer.id, grader.id, entry, text.trim(), now());
+      this.sql('INSERT INTO comments (answer_id, grader_id, entry, text, at) VALUES (?, ?, ?, ?, ?)').run(answer.id, grader.id, entry, text.trim(), now());
       this.audit(grader.id, 'comment', `answer:${answer.key}${entry ? ` entry:${entry}` : ''}`, null, text.trim());
     }).immediate();
   }
 
   /** Comments across the study, newest first: every grader's, or one grader's own (a physician sees only theirs, so grading stays blind). */
   allComments(filter: { graderId?: number; limit: number; offset: number }): { id: number; answer: number; item: string; variant: string; turn: number; entry: string | null; grader: string; text: string; at: string }[] {
-    return this.db
-      .prepare(
+    return this.sql(
         `SELECT c.id, c.answer_id AS answer, a.item, a.variant, a.turn, c.entry, g.name AS grader, c.text, c.at
          FROM comments c JOIN graders g ON g.id = c.grader_id JOIN answers a ON a.id = c.answer_id
          WHERE (? IS NULL OR c.grader_id = ?) ORDER BY c.id DESC LIMIT ? OFFSET ?`,
@@ -387,15 +402,13 @@ export class Store {
   }
 
   comments(answerId: number): { grader: string; entry: string | null; text: string; at: string }[] {
-    return this.db
-      .prepare('SELECT g.name AS grader, c.entry, c.text, c.at FROM comments c JOIN graders g ON g.id = c.grader_id WHERE c.answer_id = ? ORDER BY c.id')
+    return this.sql('SELECT g.name AS grader, c.entry, c.text, c.at FROM comments c JOIN graders g ON g.id = c.grader_id WHERE c.answer_id = ? ORDER BY c.id')
       .all(answerId) as { grader: string; entry: string | null; text: string; at: string }[];
   }
 
   /** Per grader: slots submitted and still reserved, in the main queue and the calibration set. */
   progress(): { grader_id: number; submitted: number; reserved: number; calibration: number }[] {
-    return this.db
-      .prepare(
+    return this.sql(
         `SELECT s.grader_id,
            sum(CASE WHEN s.submitted_at IS NOT NULL AND a.calibration = 0 THEN 1 ELSE 0 END) AS submitted,
            sum(CASE WHEN s.submitted_at IS NULL THEN 1 ELSE 0 END) AS reserved,
@@ -406,20 +419,18 @@ export class Store {
   }
 
   counts(): { answers: number; calibration: number; slotsNeeded: number; slotsDone: number } {
-    const { answers, calibration } = this.db.prepare('SELECT count(*) AS answers, coalesce(sum(calibration), 0) AS calibration FROM answers').get() as { answers: number; calibration: number };
-    const done = (this.db.prepare("SELECT count(*) AS n FROM slots s JOIN answers a ON a.id = s.answer_id WHERE a.calibration = 0 AND s.submitted_at IS NOT NULL").get() as { n: number }).n;
+    const { answers, calibration } = this.sql('SELECT count(*) AS answers, coalesce(sum(calibration), 0) AS calibration FROM answers').get() as { answers: number; calibration: number };
+    const done = (this.sql("SELECT count(*) AS n FROM slots s JOIN answers a ON a.id = s.answer_id WHERE a.calibration = 0 AND s.submitted_at IS NOT NULL").get() as { n: number }).n;
     return { answers, calibration, slotsNeeded: (answers - calibration) * this.settings().graders_per_answer, slotsDone: done };
   }
 
   auditLog(limit = 200): { at: string; grader: string | null; action: string; target: string; previous: string | null; value: string | null; reason: string | null }[] {
-    return this.db
-      .prepare('SELECT a.at, g.name AS grader, a.action, a.target, a.previous, a.value, a.reason FROM audit a LEFT JOIN graders g ON g.id = a.grader_id ORDER BY a.id DESC LIMIT ?')
+    return this.sql('SELECT a.at, g.name AS grader, a.action, a.target, a.previous, a.value, a.reason FROM audit a LEFT JOIN graders g ON g.id = a.grader_id ORDER BY a.id DESC LIMIT ?')
       .all(limit) as ReturnType<Store['auditLog']>;
   }
 
   audit(graderId: number | null, action: string, target: string, previous: unknown, value: unknown, reason?: string): void {
-    this.db
-      .prepare('INSERT INTO audit (at, grader_id, action, target, previous, value, reason) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this.sql('INSERT INTO audit (at, grader_id, action, target, previous, value, reason) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(now(), graderId, action, target, previous === null || previous === undefined ? null : JSON.stringify(previous), value === null || value === undefined ? null : JSON.stringify(value), reason ?? null);
   }
 }

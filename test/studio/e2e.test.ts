@@ -184,8 +184,18 @@ describe('caps studio in chromium', () => {
         });
         if (name === 'dr-b') for (const [entry, kind] of entries) if (kind === 'veto') vetoes.push({ id, entry });
         graded[name].push(id);
+        // Once submitted, a verdict's citation is marked in the answer when its entry is chosen.
+        const cited = page.locator('.reveal tr', { has: page.locator('q.citation') }).first();
+        if (!citationShown && (await cited.count()) > 0) {
+          const quote = (await cited.locator('q.citation mark').first().textContent())!;
+          await cited.click();
+          const marks = await page.locator('#answer mark.cite').allTextContents();
+          expect(marks.some((m) => quote.includes(m) || m.includes(quote))).toBe(true);
+          citationShown = true;
+        }
       }
     };
+    let citationShown = false;
     const pages: Record<string, Page> = {};
     for (const name of ['dr-a', 'dr-b']) {
       const page = (pages[name] = await open(invites[name]));
@@ -199,6 +209,7 @@ describe('caps studio in chromium', () => {
     await grade(pages['dr-a'], 'dr-a', 20);
     await pages['dr-a'].screenshot({ path: join(SHOTS, 'studio-queue.png') });
     await grade(pages['dr-b'], 'dr-b', 10);
+    expect(citationShown).toBe(true);
 
     // SIGKILL mid-grading: every submitted label is still there after restart.
     const db = join(runs, 'studio.db');

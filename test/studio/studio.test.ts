@@ -15,6 +15,7 @@ import { exportLabels } from '../../src/studio/labels-export.js';
 import { agreementView } from '../../src/studio/agreement.js';
 import { RunFolder } from '../../src/io/run-folder.js';
 import { ExternalVerdict } from '../../src/schema/external-verdict.js';
+import type { Citation } from '../../src/schema/score.js';
 import { studioFixture, type StudioFixture } from './fixture.js';
 import { StudioClient, labelsFor } from './client.js';
 
@@ -87,6 +88,15 @@ describe('caps studio server', () => {
     expect(stale.body.error).toMatch(/out of date/);
     const revealed = await a.get(`/api/answers/${first.answer}`);
     expect(revealed.reveal.respondent).toMatch(/model-/);
+    // The matchers' verdicts come with their quotes located in the answer, as scored.
+    const scored = (await new RunFolder(fx.runDir).latestScores()).get(studio.context.store.answer(first.answer)!.key)!;
+    expect(revealed.reveal.verdicts.map((v: { matcher: { citations: Citation[] } | null }) => v.matcher?.citations)).toEqual(scored.verdicts.map((v) => v.matcher?.citations ?? (v.matcher ? [] : undefined)));
+    // Where an answer meets entries, the citations locate each quote in the text shown.
+    const coordinator = await new StudioClient(studio.url).signIn();
+    const units = await Promise.all(studio.context.store.answerIds({ runs: [fx.runDir] }).map((row) => coordinator.get(`/api/review/units/${row.id}`)));
+    const cited = units.flatMap((u) => u.verdicts.flatMap((v: { matcher: { citations: Citation[] } | null }) => (v.matcher?.citations ?? []).map((c) => ({ c, text: u.text as string }))));
+    expect(cited.length).toBeGreaterThan(0);
+    for (const { c, text } of cited) expect(text.slice(c.start, c.end)).toBe(c.quote);
 
     const bAnswer = await b.get(`/api/answers/${first.answer}`);
     expect((await b.post(`/api/answers/${first.answer}/labels`, { base: 0, bankHash: bAnswer.bankHash, labels: labelsFor(bAnswer) })).status).toBe(200);

@@ -52,9 +52,7 @@ export function coordinatorRoutes(ctx: StudioContext) {
   /** Answers in queue order (blind: item and form only), a page at a time, for choosing the calibration set. */
   app.get('/answers', (c) => {
     const offset = Math.max(0, Number(c.req.query('offset') ?? 0) || 0);
-    const rows = store.db
-      .prepare('SELECT id, item, variant, turn, calibration FROM answers ORDER BY calibration DESC, position LIMIT 50 OFFSET ?')
-      .all(offset) as { id: number; item: string; variant: string; turn: number; calibration: number }[];
+    const rows = store.answerPage(offset);
     return c.json({ answers: rows.map((r) => ({ ...r, calibration: r.calibration === 1 })), offset });
   });
 

@@ -12,6 +12,7 @@ import { syncVerdicts } from '../verdicts.js';
 import { calibrationAgreement } from '../agreement.js';
 import type { ResolvedEntry } from '../../scorer/rubric.js';
 import type { ResponseRecord } from '../../schema/run.js';
+import type { Opinion, Verdict } from '../../schema/score.js';
 
 export const Span = z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() });
 
@@ -29,8 +30,8 @@ export function entryView(e: ResolvedEntry) {
 }
 
 /** The answer and its question, without who answered. */
-export function answerView(ctx: StudioContext, answer: AnswerRow): { record: ResponseRecord; rubric: ResolvedEntry[]; view: Record<string, unknown> } {
-  const record = ctx.corpus.answer(answer.dir, answer.key);
+export async function answerView(ctx: StudioContext, answer: AnswerRow): Promise<{ record: ResponseRecord; rubric: ResolvedEntry[]; view: Record<string, unknown> }> {
+  const record = await ctx.corpus.answer(answer.dir, answer.key);
   if (!record) throw new Conflict(`the answer is no longer in ${answer.dir}`, 404);
   const rubric = ctx.corpus.rubric(record);
   const item = ctx.corpus.items.get(record.item)!;
@@ -98,15 +99,21 @@ export function loadAnswer(ctx: StudioContext, raw: string): AnswerRow {
 }
 
 async function reveal(ctx: StudioContext, answer: AnswerRow, grader: Grader) {
-  const submitted = ctx.store.db.prepare('SELECT 1 FROM slots WHERE answer_id = ? AND grader_id = ? AND submitted_at IS NOT NULL').get(answer.id, grader.id);
-  if (!submitted && grader.role !== 'coordinator') return null;
-  const score = (await ctx.scores(answer.dir)).get(answer.key);
-  const record = ctx.corpus.answer(answer.dir, answer.key)!;
+  if (!ctx.store.hasSubmitted(answer.id, grader.id) && grader.role !== 'coordinator') return null;
+  const score = await ctx.corpus.score(answer.dir, answer.key);
+  const record = ctx.corpus.meta(answer.dir, answer.key)!;
   return {
     respondent: record.respondent,
     respondentKind: record.respondent_kind,
-    verdicts: (score?.verdicts ?? []).map((v) => ({ entry: v.entry, met: v.met, decided_by: v.decided_by, judge: v.judge?.met ?? null, matcher: v.matcher?.met ?? null, quotes: v.quotes })),
+    verdicts: (score?.verdicts ?? []).map(verdictView),
   };
+}
+
+const opinionView = (o: Opinion | undefined) => o && { met: o.met, quotes: o.quotes, citations: o.citations ?? [], ...(o.rationale && { rationale: o.rationale }) };
+
+/** The judge's and matchers' verdict on one entry, each with its quotes located in the answer (citations) when the score has them. */
+export function verdictView(v: Verdict) {
+  return { entry: v.entry, met: v.met, decided_by: v.decided_by, citations: v.citations ?? [], judge: opinionView(v.judge) ?? null, matcher: opinionView(v.matcher) ?? null };
 }
 
 export function gradingRoutes(ctx: StudioContext) {
@@ -122,7 +129,7 @@ export function gradingRoutes(ctx: StudioContext) {
     const grader = c.get('grader');
     const answer = loadAnswer(ctx, c.req.param('id'));
     const stage = store.slotFor(grader, answer);
-    const { view } = answerView(ctx, answer);
+    const { view } = await answerView(ctx, answer);
     const mine = store.currentLabels(answer.id, grader.id, stage);
     return c.json({
       ...view,
@@ -143,7 +150,7 @@ export function gradingRoutes(ctx: StudioContext) {
     if (changed) throw new Conflict(changed);
     if (body.bankHash !== ctx.corpus.bank.hash) throw new Conflict('this page was opened on another version of the bank; reload it');
     const stage = store.slotFor(grader, answer);
-    const { record, rubric } = answerView(ctx, answer);
+    const { record, rubric } = await answerView(ctx, answer);
     const labels = checkLabels(rubric, record.text ?? '', body.labels, true);
     const written = store.submit(grader, answer, stage, labels, body.base, ctx.corpus.bank.hash);
     syncVerdicts(store, written);
@@ -161,7 +168,7 @@ export function gradingRoutes(ctx: StudioContext) {
     const grader = c.get('grader');
     // A physician comments on the answers of their own queue only; seniors and coordinators on any.
     if (grader.role === 'physician') store.slotFor(grader, answer);
-    if (body.entry !== null && !answerView(ctx, answer).rubric.some((e) => e.id === body.entry)) throw new Conflict(`the rubric has no entry "${body.entry}"`, 422);
+    if (body.entry !== null && !(await answerView(ctx, answer)).rubric.some((e) => e.id === body.entry)) throw new Conflict(`the rubric has no entry "${body.entry}"`, 422);
     store.comment(grader, answer, body.entry, body.text);
     return c.json({ comments: store.comments(answer.id).filter((x) => grader.role !== 'physician' || x.grader === grader.name) });
   });

@@ -68,7 +68,7 @@ export function respondRoutes(ctx: StudioContext) {
       source: { studio: 'caps studio' },
     });
     // Into the grading queue now, not at the next start.
-    store.registerRun(ctx.answersRun, bank, (await ctx.corpus.reloadRun(ctx.answersRun)).values());
+    store.registerRun(ctx.answersRun, bank, await ctx.corpus.reloadRun(ctx.answersRun));
     return c.json({ run: summary.runDir, written: summary.imported, next: body.turn < lastTurn ? body.turn + 1 : null });
   });
   return app;

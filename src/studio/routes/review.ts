@@ -6,7 +6,7 @@ import type { StudioContext } from '../context.js';
 import { agreementView } from '../agreement.js';
 import { Conflict } from '../store.js';
 import { syncVerdicts } from '../verdicts.js';
-import { answerView, checkLabels, labelView, LabelBody, loadAnswer } from './grading.js';
+import { answerView, checkLabels, labelView, LabelBody, loadAnswer, verdictView } from './grading.js';
 
 export function reviewRoutes(ctx: StudioContext) {
   const app = new Hono<StudioEnv>();
@@ -18,14 +18,14 @@ export function reviewRoutes(ctx: StudioContext) {
   /** One answer with every grader's labels, the judge's and matchers' verdicts, and the adjudications. */
   app.get('/units/:id', async (c) => {
     const answer = loadAnswer(ctx, c.req.param('id'));
-    const { view } = answerView(ctx, answer);
+    const { view } = await answerView(ctx, answer);
     const graders = new Map(store.graders().map((g) => [g.id, g]));
-    const score = (await ctx.scores(answer.dir)).get(answer.key);
+    const score = await ctx.corpus.score(answer.dir, answer.key);
     const live = store.liveLabels(answer.id);
     return c.json({
       ...view,
       labels: live.map((l) => ({ ...labelView(l), grader: graders.get(l.grader_id)!.name, stage: l.stage })),
-      verdicts: (score?.verdicts ?? []).map((v) => ({ entry: v.entry, met: v.met, decided_by: v.decided_by, judge: v.judge ? { met: v.judge.met, quotes: v.judge.quotes, rationale: v.judge.rationale } : null, matcher: v.matcher ? { met: v.matcher.met, quotes: v.matcher.quotes } : null })),
+      verdicts: (score?.verdicts ?? []).map(verdictView),
       comments: store.comments(answer.id),
     });
   });
@@ -37,7 +37,7 @@ export function reviewRoutes(ctx: StudioContext) {
     const changed = await ctx.corpus.bankChange();
     if (changed) throw new Conflict(changed);
     if (body.bankHash !== ctx.corpus.bank.hash) throw new Conflict('this page was opened on another version of the bank; reload it');
-    const { record, rubric } = answerView(ctx, answer);
+    const { record, rubric } = await answerView(ctx, answer);
     const [label] = checkLabels(rubric, record.text ?? '', [body], false);
     const row = store.adjudicate(grader, answer, { ...label, reason: body.reason }, ctx.corpus.bank.hash);
     syncVerdicts(store, [row]);

@@ -29,10 +29,30 @@ export function replace(el: Element, ...children: Child[]): void {
   append(el, children);
 }
 
+export interface Marked {
+  start: number;
+  end: number;
+  cls: string;
+  title?: string;
+}
+
 /** The answer text with one span marked. */
 export function marked(text: string, span: { start: number; end: number } | null | undefined, cls = 'span'): Child[] {
-  if (!span || span.end <= span.start) return [text];
-  return [text.slice(0, span.start), h('mark', { class: cls }, text.slice(span.start, span.end)), text.slice(span.end)];
+  return markedAll(text, span ? [{ ...span, cls }] : []);
+}
+
+/** The answer text with several spans marked; where spans overlap, the later one (by start) is cut to what is left of it. */
+export function markedAll(text: string, spans: Marked[]): Child[] {
+  const out: Child[] = [];
+  let at = 0;
+  for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+    const start = Math.max(span.start, at);
+    if (span.end <= start) continue;
+    out.push(text.slice(at, start), h('mark', { class: span.cls, title: span.title }, text.slice(start, span.end)));
+    at = span.end;
+  }
+  out.push(text.slice(at));
+  return out;
 }
 
 /** Character offsets of the current selection inside `root` (null when the selection is elsewhere or empty). */

@@ -11,8 +11,8 @@
  * a save is in flight.
  */
 import { api, ApiError } from './api.js';
-import { h, marked, replace, selectionIn } from './dom.js';
-import { entryHead, notice, question, state, verdictText, type Answer, type Comment } from './shared.js';
+import { h, markedAll, replace, selectionIn, type Marked } from './dom.js';
+import { citedSpan, entryHead, evidence, notice, question, state, verdictText, type Answer, type Comment, type ScoredVerdict } from './shared.js';
 
 interface Label {
   met: boolean | null;
@@ -25,7 +25,7 @@ interface Loaded extends Answer {
   base: number;
   labels: { entry: string; met: boolean | null; reason: string | null; span: { start: number; end: number } | null }[];
   comments: Comment[];
-  reveal: null | { respondent: string; respondentKind: string; verdicts: { entry: string; met: boolean | null; decided_by: string; judge: boolean | null; matcher: boolean | null; quotes: string[] }[] };
+  reveal: null | { respondent: string; respondentKind: string; verdicts: ScoredVerdict[] };
 }
 
 const history: number[] = [];
@@ -95,8 +95,8 @@ function render(root: HTMLElement): void {
         h('div', { class: 'meta' }, answer.calibration && h('span', { class: 'tag calibration' }, answer.stage === 'reference' ? 'calibration reference' : 'calibration'), `item ${answer.item} · depth ${answer.depth} · ${answer.topic} · ${answer.variant}${answer.turn ? ` turn ${answer.turn}` : ''}`),
         question(answer.messages),
         h('h3', {}, 'Answer'),
-        h('div', { class: 'answer', id: 'answer' }, marked(answer.text, labels.get(entry.id)?.span)),
-        answer.reveal && revealPanel(answer),
+        h('div', { class: 'answer', id: 'answer' }, markedAll(answer.text, answerMarks(answer, entry.id, labels.get(entry.id)?.span))),
+        answer.reveal && revealPanel(root, answer),
       ),
       h(
         'section',
@@ -165,14 +165,42 @@ async function saveComment(root: HTMLElement, entry: string, text: string): Prom
   }
 }
 
-function revealPanel(answer: Loaded): HTMLElement {
+/** The current entry's spans in the answer: the grader's evidence and, once revealed, where the judge's and matchers' evidence stands. */
+function answerMarks(answer: Loaded, entry: string, own: Label['span']): Marked[] {
+  const verdict = answer.reveal?.verdicts.find((v) => v.entry === entry);
+  const cited = (who: 'judge' | 'matcher'): Marked[] => {
+    const opinion = verdict?.[who];
+    const span = opinion && citedSpan(answer.text, opinion);
+    return span ? [{ ...span, cls: `cite cite-${who}`, title: `the ${who}'s evidence for ${entry}` }] : [];
+  };
+  return [...(own ? [{ ...own, cls: 'span', title: `your evidence for ${entry}` }] : []), ...cited('judge'), ...cited('matcher')];
+}
+
+function revealPanel(root: HTMLElement, answer: Loaded): HTMLElement {
   const r = answer.reveal!;
+  const opinion = (v: ScoredVerdict, who: 'judge' | 'matcher') => h('td', {}, h('div', {}, verdictText(v[who]?.met)), evidence(v[who], who));
   return h(
     'div',
     { class: 'reveal' },
     h('h3', {}, 'After your submission'),
-    h('p', {}, `Respondent: ${r.respondent} (${r.respondentKind})`),
-    h('table', {}, h('tr', {}, h('th', {}, 'entry'), h('th', {}, 'you'), h('th', {}, 'judge'), h('th', {}, 'matcher'), h('th', {}, 'scored')), r.verdicts.map((v) => h('tr', {}, h('td', {}, v.entry), h('td', {}, verdictText(current?.labels.get(v.entry)?.met)), h('td', {}, verdictText(v.judge)), h('td', {}, verdictText(v.matcher)), h('td', {}, `${verdictText(v.met)} (${v.decided_by})`)))),
+    h('p', {}, `Respondent: ${r.respondent} (${r.respondentKind}). Choose an entry to see the judge's and matchers' evidence marked in the answer.`),
+    h(
+      'table',
+      {},
+      h('tr', {}, h('th', {}, 'entry'), h('th', {}, 'you'), h('th', {}, 'judge'), h('th', {}, 'matcher'), h('th', {}, 'scored')),
+      r.verdicts.map((v) => {
+        const index = answer.rubric.findIndex((e) => e.id === v.entry);
+        return h(
+          'tr',
+          { 'data-entry': v.entry, class: index === current?.index ? 'current' : '', 'on:click': () => index >= 0 && move(root, index) },
+          h('td', {}, v.entry),
+          h('td', {}, verdictText(current?.labels.get(v.entry)?.met)),
+          opinion(v, 'judge'),
+          opinion(v, 'matcher'),
+          h('td', {}, `${verdictText(v.met)} (${v.decided_by})`),
+        );
+      }),
+    ),
   );
 }
 

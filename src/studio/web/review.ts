@@ -2,7 +2,7 @@
 import type { AgreementStats } from '../../scorer/calibrate.js';
 import { api, ApiError } from './api.js';
 import { fmt, h, marked, replace, selectionIn } from './dom.js';
-import { entryHead, notice, question, state, verdictText, type Answer, type Comment } from './shared.js';
+import { citedSpan, entryHead, notice, question, state, verdictText, type Answer, type Comment, type ScoredVerdict } from './shared.js';
 import { commentLine } from './grade.js';
 
 /** The agreement figures as the server computes them (a type only: nothing of the server is bundled). */
@@ -60,7 +60,7 @@ export async function agreementView(root: HTMLElement): Promise<void> {
 interface Unit extends Answer {
   comments: Comment[];
   labels: { id: number; entry: string; met: boolean | null; reason: string | null; span: { start: number; end: number } | null; grader: string; stage: string; at: string }[];
-  verdicts: { entry: string; met: boolean | null; decided_by: string; judge: { met: boolean; quotes: string[]; rationale?: string } | null; matcher: { met: boolean; quotes: string[] } | null }[];
+  verdicts: ScoredVerdict[];
 }
 
 let adjudication: { met: boolean | null; span?: { start: number; end: number } } = { met: null };
@@ -72,14 +72,10 @@ export async function unitView(root: HTMLElement, id: number, entryId?: string):
   const verdict = unit.verdicts.find((v) => v.entry === entry.id);
   const final = labels.find((l) => l.stage === 'adjudication');
   adjudication = { met: final ? final.met : null, ...(final?.span ? { span: final.span } : {}) };
-  const quoteSpan = (quote: string | undefined) => {
-    const start = quote ? unit.text.indexOf(quote) : -1;
-    return start < 0 ? null : { start, end: start + quote!.length };
-  };
   const sides = [
     ...labels.filter((l) => l.stage !== 'adjudication').map((l) => ({ who: `${l.grader} (${l.stage}): ${verdictText(l.met)}${l.reason ? ` — ${l.reason}` : ''}`, span: l.span })),
-    ...(verdict?.judge ? [{ who: `judge: ${verdictText(verdict.judge.met)}${verdict.judge.rationale ? ` — ${verdict.judge.rationale}` : ''}`, span: quoteSpan(verdict.judge.quotes[0]) }] : []),
-    ...(verdict?.matcher ? [{ who: `matcher: ${verdictText(verdict.matcher.met)}`, span: quoteSpan(verdict.matcher.quotes[0]) }] : []),
+    ...(verdict?.judge ? [{ who: `judge: ${verdictText(verdict.judge.met)}${verdict.judge.rationale ? ` — ${verdict.judge.rationale}` : ''}`, span: citedSpan(unit.text, verdict.judge) }] : []),
+    ...(verdict?.matcher ? [{ who: `matcher: ${verdictText(verdict.matcher.met)}`, span: citedSpan(unit.text, verdict.matcher) }] : []),
   ];
   const reason = h('textarea', { id: 'adjudication-reason', placeholder: 'reason for the final verdict (required)' }, final?.reason ?? '');
   const choice = h('div', { id: 'adjudication-choice', class: 'choice' });

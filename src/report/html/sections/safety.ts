@@ -5,7 +5,7 @@ import { heatmapChart } from '../../charts/kinds.js';
 import { respondentLabel } from '../../format.js';
 import { anchorId } from '../../escape.js';
 import { el, figure, join, note, section, type Html } from '../markup.js';
-import { citationParts } from '../../../matching/evidence.js';
+import { citationParts } from '../../../matching/citation.js';
 
 /** The offending words highlighted in their whole sentence; the quoted sentences when a score has no citations. */
 function evidence(e: SafetyEvent): Html {
