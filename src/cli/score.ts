@@ -5,7 +5,7 @@ import { JuryRule } from '../schema/config.js';
 import { RunFolder } from '../io/run-folder.js';
 import { loadBankOrThrow } from '../bank/load.js';
 import { scoreRun, type ScoreRunSummary } from '../scorer/score-run.js';
-import { judgesFromConfig, type JudgeSelection } from '../scorer/judge/from-config.js';
+import { judgeClients, judgesFromConfig, type JudgeSelection } from '../scorer/judge/from-config.js';
 import { DEFAULT_CONFIG_FILE } from '../endpoints/discover-config.js';
 import { describeSilent, silentRespondents } from '../runner/endpoint-health.js';
 import { appendJudgeUsage, emptyTotals, formatUsageLines, meteredClient, priced } from '../runner/usage.js';
@@ -43,11 +43,12 @@ export function scoreCommand(): Command {
         selection = judgesFromConfig({ found, names: Array.isArray(options.judge) ? options.judge : undefined, none: options.judge === false });
         return [selection.origin];
       });
+      const judges = await judgeClients(selection!);
       const bank = await bankForRun(runDir, options.bank);
       const usage = selection!.endpoints.map((e) => emptyTotals(e.name));
       const summary = await scoreRun(runDir, {
         bank,
-        judges: selection!.judges.map((judge, i) => meteredClient(judge, usage[i])),
+        judges: judges.map((judge, i) => meteredClient(judge, usage[i])),
         rule: options.rule ?? selection!.rule,
         template: options.template ?? selection!.template,
         concurrency: options.concurrency,
@@ -60,7 +61,7 @@ export function scoreCommand(): Command {
       process.stdout.write(
         options.format === 'json'
           ? `${JSON.stringify({ ...summary, judgeUsage, failedRespondents: silent }, null, 2)}\n`
-          : formatScoreSummary(summary, selection!.judges.map((j) => j.name)) + formatUsageLines(judgeUsage, 'judge').map((l) => `${l}\n`).join(''),
+          : formatScoreSummary(summary, judges.map((j) => j.name)) + formatUsageLines(judgeUsage, 'judge').map((l) => `${l}\n`).join(''),
       );
       if (silent.length > 0) {
         throw new RunIncompleteError(

@@ -13,7 +13,7 @@ import { MATCHER_VERSION } from '../matching/matcher.js';
 import { resolveRubric } from './rubric.js';
 import { scoreAnswer } from './score-answer.js';
 import { itemQuestion } from './question.js';
-import { judgeAnswer, type JudgeResult } from './judge/judge.js';
+import type { JudgeResult } from './judge/judge.js';
 import { combineJury, type JuryDecision } from './judge/jury.js';
 import type { JudgeEntry, JudgeTemplate } from './judge/template.js';
 import type { EntryExternal } from './verdict-sources.js';
@@ -48,6 +48,8 @@ export async function scoreWithJudges(input: JudgedScoreInput): Promise<JudgedSc
   let decision: JuryDecision | null = null;
   let results: JudgeResult[] = [];
   if (judges.length > 0 && template && response.text !== null && response.error === null) {
+    // Loaded only when a judge is asked: the endpoint client is most of a matcher-only scoring's start-up.
+    const { judgeAnswer } = await import('./judge/judge.js');
     const entries = resolveRubric(item, response.variant);
     const question = response.messages.length > 0 ? response.messages : itemQuestion(input.bank, item, response.variant);
     results = await Promise.all(
@@ -76,6 +78,16 @@ export async function scoreWithJudges(input: JudgedScoreInput): Promise<JudgedSc
     judgeFailed: results.some((r) => r.opinions === null),
     decision,
   };
+}
+
+/**
+ * A matcher-only score, stamped for reuse: the same score scoreWithJudges gives without judges
+ * (then stampScore), built in one step and synchronously, since nothing is awaited.
+ */
+export function scoreWithMatchers(input: { bank: Bank; item: Item; response: ResponseRecord; signature: string; labelHash: string | undefined; external?: ReadonlyMap<string, EntryExternal> }): AnswerScore {
+  const scorer: AnswerScore['scorer'] = { matcher: MATCHER_VERSION, judges: [], signature: input.signature };
+  if (input.labelHash) scorer.external = input.labelHash;
+  return scoreAnswer({ item: input.item, response: input.response, profile: input.bank.profile, external: input.external, scorerInfo: scorer });
 }
 
 /** Each juror's opinions in an earlier score, by juror name and entry id. */
