@@ -160,13 +160,15 @@ function compiledOf(spec: MatchSpecInput): CompiledSpec {
   return compiled;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /**
  * English inflection tolerance, kept predictable: a final word of at least four Latin
  * letters also matches with -s/-es/-ed/-ing; a final "y" also as -ies/-ied; a final "e"
  * also as -es/-ed/-ing ("stage" finds "staging").
  */
 function inflect(word: string): { stem: string; endings: readonly string[] } {
-  const latin = /\p{Script=Latin}+$/u.exec(word)?.[0] ?? '';
+  const latin = (ASCII.test(word) ? /[A-Za-z]+$/ : /\p{Script=Latin}+$/u).exec(word)?.[0] ?? '';
   if (latin.length < 4) return { stem: word, endings: [''] };
   if (word.endsWith('y')) return { stem: word.slice(0, -1), endings: ['y', 'ies', 'ied', 'ys', 'ying'] };
   if (word.endsWith('e')) return { stem: word.slice(0, -1), endings: ['e', 'es', 'ed', 'ing'] };
