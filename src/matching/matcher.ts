@@ -161,6 +161,8 @@ function compiledOf(spec: MatchSpecInput): CompiledSpec {
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
+/** The endings lists, shared by every compiled phrase (a bank holds tens of thousands). */
+const ENDINGS = { none: [''], y: ['y', 'ies', 'ied', 'ys', 'ying'], e: ['e', 'es', 'ed', 'ing'], other: ['s', 'es', 'ed', 'ing', ''] } as const;
 
 /**
  * English inflection tolerance, kept predictable: a final word of at least four Latin
@@ -169,10 +171,10 @@ const ASCII = /^[\x00-\x7f]*$/;
  */
 function inflect(word: string): { stem: string; endings: readonly string[] } {
   const latin = (ASCII.test(word) ? /[A-Za-z]+$/ : /\p{Script=Latin}+$/u).exec(word)?.[0] ?? '';
-  if (latin.length < 4) return { stem: word, endings: [''] };
-  if (word.endsWith('y')) return { stem: word.slice(0, -1), endings: ['y', 'ies', 'ied', 'ys', 'ying'] };
-  if (word.endsWith('e')) return { stem: word.slice(0, -1), endings: ['e', 'es', 'ed', 'ing'] };
-  return { stem: word, endings: ['s', 'es', 'ed', 'ing', ''] };
+  if (latin.length < 4) return { stem: word, endings: ENDINGS.none };
+  if (word.endsWith('y')) return { stem: word.slice(0, -1), endings: ENDINGS.y };
+  if (word.endsWith('e')) return { stem: word.slice(0, -1), endings: ENDINGS.e };
+  return { stem: word, endings: ENDINGS.other };
 }
 
 /**
