@@ -13,7 +13,7 @@ import { MATCHER_VERSION } from '../matching/matcher.js';
 import { resolveRubric } from './rubric.js';
 import { scoreAnswer } from './score-answer.js';
 import { itemQuestion } from './question.js';
-import type { JudgeResult } from './judge/judge.js';
+import { judgeAnswer, type JudgeResult } from './judge/judge.js';
 import { combineJury, type JuryDecision } from './judge/jury.js';
 import type { JudgeEntry, JudgeTemplate } from './judge/template.js';
 import type { EntryExternal } from './verdict-sources.js';
@@ -48,8 +48,6 @@ export async function scoreWithJudges(input: JudgedScoreInput): Promise<JudgedSc
   let decision: JuryDecision | null = null;
   let results: JudgeResult[] = [];
   if (judges.length > 0 && template && response.text !== null && response.error === null) {
-    // Loaded only when a judge is asked: the endpoint client is most of a matcher-only scoring's start-up.
-    const { judgeAnswer } = await import('./judge/judge.js');
     const entries = resolveRubric(item, response.variant);
     const question = response.messages.length > 0 ? response.messages : itemQuestion(input.bank, item, response.variant);
     results = await Promise.all(
