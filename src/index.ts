@@ -42,7 +42,7 @@ export { combineJury, type JuryDecision, type JuryEntry } from './scorer/judge/j
 export { loadJudgeTemplate, renderJudgePrompt, parseJudgeCase, DEFAULT_JUDGE_TEMPLATE, type JudgeTemplate, type JudgeEntry, type JudgeCase } from './scorer/judge/template.js';
 export { JudgeOutput, parseJudgeOutput, extractFirstJsonObject } from './scorer/judge/output.js';
 export { checkEvidence, citationOf, contentWords } from './matching/evidence.js';
-export { judgesFromConfig, type JudgeSelection } from './scorer/judge/from-config.js';
+export { judgesFromConfig, judgeClients, type JudgeSelection } from './scorer/judge/from-config.js';
 export { createJudgePersona, type JudgePersonaOptions } from './endpoints/sim/judge-persona.js';
 export { cohenKappa, gwetAC1, macroF1, krippendorffAlphaNominal, percentAgreement, bootstrapInterval, type RatedPair, type Interval } from './analysis/agreement.js';
 export { runEval, prepareRun, type RunEvalOptions, type RunSummary, type RunSelection } from './runner/run.js';

@@ -1,11 +1,12 @@
 /** `caps score RUN_DIR [--bank PATH...] [--judge NAME...] [--config FILE]`: score a run folder (resumable). */
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { JuryRule } from '../schema/config.js';
 import { RunFolder } from '../io/run-folder.js';
 import { loadBankOrThrow } from '../bank/load.js';
 import { scoreRun, type ScoreRunSummary } from '../scorer/score-run.js';
-import { judgesFromConfig, type JudgeSelection } from '../scorer/judge/from-config.js';
+import { judgeClients, judgesFromConfig, type JudgeSelection } from '../scorer/judge/from-config.js';
 import { DEFAULT_CONFIG_FILE } from '../endpoints/discover-config.js';
 import { describeSilent, silentRespondents } from '../runner/endpoint-health.js';
 import { appendJudgeUsage, emptyTotals, formatUsageLines, meteredClient, priced } from '../runner/usage.js';
@@ -45,12 +46,14 @@ export function scoreCommand(): Command {
     )
     .exitOverride()
     .action(async (runDir: string, options: ScoreCliOptions) => {
+      keepHeapNearLiveSize();
       let selection: JudgeSelection | undefined;
       announceSetup('score', options.config, (found) => {
         selection = judgesFromConfig({ found, names: Array.isArray(options.judge) ? options.judge : undefined, none: options.judge === false });
         return [selection.origin];
       });
       if (!options.cache && !options.batch) throw new UserError('--no-cache applies to caps score --batch only (direct judge calls are not cached); drop it or add --batch.');
+      const judges = await judgeClients(selection!);
       const bank = await bankForRun(runDir, options.bank);
       const usage = selection!.endpoints.map((e) => emptyTotals(e.name));
       const common = {
@@ -63,7 +66,7 @@ export function scoreCommand(): Command {
       };
       const summary: ScoreRunSummary & Partial<BatchScoreSummary> = options.batch
         ? await scoreBatchedFromCli(runDir, options, selection!, common)
-        : await scoreRun(runDir, { ...common, judges: selection!.judges.map((judge, i) => meteredClient(judge, usage[i])) });
+        : await scoreRun(runDir, { ...common, judges: judges.map((judge, i) => meteredClient(judge, usage[i])) });
       // Batch replies are counted as their lines are read (each once, whoever collects it), direct calls as they are made.
       const judgeUsage = (summary.batch?.usage ?? usage).map((totals, i) => priced(totals, selection!.endpoints[i].prices, summary.batch ? 'batch' : 'direct'));
       if (judgeUsage.some((u) => u.calls > 0)) appendJudgeUsage(runDir, judgeUsage);
@@ -71,7 +74,7 @@ export function scoreCommand(): Command {
       process.stdout.write(
         options.format === 'json'
           ? `${JSON.stringify({ ...summary, judgeUsage, failedRespondents: silent }, null, 2)}\n`
-          : formatScoreSummary(summary, selection!.judges.map((j) => j.name)) +
+          : formatScoreSummary(summary, judges.map((j) => j.name)) +
               (summary.batch ? formatBatchSummary(summary.batch) : '') +
               formatUsageLines(judgeUsage, 'judge').map((l) => `${l}\n`).join(''),
       );
@@ -120,6 +123,17 @@ async function scoreBatchedFromCli(runDir: string, options: ScoreCliOptions, sel
       onRound: (r) => process.stderr.write(`caps score: round ${r.round}: ${r.requests} judge request${r.requests === 1 ? '' : 's'} for ${r.answers} answer${r.answers === 1 ? '' : 's'} submitted as batches\n`),
     }),
   );
+}
+
+/**
+ * Scoring keeps little alive (the bank, its compiled rubrics, a key per answer) but makes a
+ * great deal of short-lived garbage; V8 would let the heap grow to four times the live size
+ * before a full collection (over 300 MB at 100,000 answers). Growing by half of it instead
+ * kept the peak at 100,000 answers at 182-189 MB instead of 314-325 MB, for the same CPU. A
+ * tuning of the collector, not a limit: a larger live set still gets the heap it needs.
+ */
+function keepHeapNearLiveSize(): void {
+  setFlagsFromString('--heap-growing-percent=50');
 }
 
 /**

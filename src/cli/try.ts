@@ -6,7 +6,7 @@ import { loadBankOrThrow } from '../bank/load.js';
 import { tryAnswer } from '../scorer/try-answer.js';
 import { explainScore } from '../scorer/explain.js';
 import { resolveRubric } from '../scorer/rubric.js';
-import { judgesFromConfig, type JudgeSelection } from '../scorer/judge/from-config.js';
+import { judgeClients, judgesFromConfig, type JudgeSelection } from '../scorer/judge/from-config.js';
 import { DEFAULT_CONFIG_FILE } from '../endpoints/discover-config.js';
 import { announceSetup } from './setup.js';
 import { examples } from './help.js';
@@ -50,13 +50,14 @@ export function tryCommand(): Command {
         selection = judgesFromConfig({ found, names: Array.isArray(options.judge) ? options.judge : undefined, none: options.judge === false });
         return [selection.origin];
       });
+      const judges = await judgeClients(selection!);
       const bank = await loadBankOrThrow(options.bank);
       const score = await tryAnswer({
         bank,
         item: options.item,
         variant: options.variant,
         answer,
-        judges: selection!.judges,
+        judges,
         rule: options.rule ?? selection!.rule,
         template: options.template ?? selection!.template,
       });

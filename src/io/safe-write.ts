@@ -96,6 +96,11 @@ export function writeJsonAtomic(path: string, value: unknown, options: WriteFile
 export class LineAppender {
   private fd: number | null;
   private size: number;
+  /**
+   * Lines are encoded into one buffer kept for the appender's life: a new buffer per write
+   * costs more than the write itself (fresh memory faulted in by the kernel, then collected).
+   */
+  private buffer = Buffer.allocUnsafe(0);
 
   constructor(readonly path: string) {
     try {
@@ -117,15 +122,30 @@ export class LineAppender {
   appendLines(lines: readonly string[]): void {
     if (this.fd === null) throw new Error(`appender for ${this.path} is closed`);
     if (lines.length === 0) return;
-    const data = Buffer.from(lines.map((line) => redact(line) + '\n').join(''), 'utf8');
+    let length = 0;
+    for (const line of lines) {
+      const text = redact(line);
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+      this.reserve(length, text.length * 3 + 1);
+      length += this.buffer.write(text, length, 'utf8');
+      this.buffer[length++] = 0x0a;
+    }
     let written = 0;
     try {
-      while (written < data.length) written += writeSync(this.fd, data, written);
+      while (written < length) written += writeSync(this.fd, this.buffer, written, length - written);
     } catch (err) {
       this.cutBack();
       throw asWriteError(this.path, err);
     }
-    this.size += data.length;
+    this.size += length;
+  }
+
+  /** Room for `more` bytes after the first `used` bytes of the buffer, which are kept. */
+  private reserve(used: number, more: number): void {
+    if (used + more <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(used + more, this.buffer.length * 2, 16 * 1024));
+    this.buffer.copy(grown, 0, 0, used);
+    this.buffer = grown;
   }
 
   private cutBack(): void {

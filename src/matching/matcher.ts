@@ -142,6 +142,10 @@ interface CompiledSpec {
   patterns: Map<string, Pattern | null>;
   /** The spec with every key present (absent ones undefined): a bank's specs come in many shapes, and each is read for every answer. */
   spec: MatchSpecInput;
+  /** How a phrase's occurrences are inspected (the spec's negation window). */
+  options: InspectOptions;
+  /** The detail line when no phrase of `any` occurs at all, the commonest outcome. */
+  noneOfAny: string | undefined;
 }
 
 const compiledSpecs = new WeakMap<MatchSpecInput, CompiledSpec>();
@@ -150,11 +154,15 @@ function compiledOf(spec: MatchSpecInput): CompiledSpec {
   let compiled = compiledSpecs.get(spec);
   if (!compiled) {
     const { any, all, none, regex, unless_negated, window } = spec;
-    compiled = { patterns: new Map(), spec: { any, all, none, regex, unless_negated, window } };
+    compiled = { patterns: new Map(), spec: { any, all, none, regex, unless_negated, window }, options: { window: window ?? DEFAULT_NEGATION_WINDOW }, noneOfAny: any && `none of ${any.join(', ')} found` };
     compiledSpecs.set(spec, compiled);
   }
   return compiled;
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
+/** The endings lists, shared by every compiled phrase (a bank holds tens of thousands). */
+const ENDINGS = { none: [''], y: ['y', 'ies', 'ied', 'ys', 'ying'], e: ['e', 'es', 'ed', 'ing'], other: ['s', 'es', 'ed', 'ing', ''] } as const;
 
 /**
  * English inflection tolerance, kept predictable: a final word of at least four Latin
@@ -162,11 +170,11 @@ function compiledOf(spec: MatchSpecInput): CompiledSpec {
  * also as -es/-ed/-ing ("stage" finds "staging").
  */
 function inflect(word: string): { stem: string; endings: readonly string[] } {
-  const latin = /\p{Script=Latin}+$/u.exec(word)?.[0] ?? '';
-  if (latin.length < 4) return { stem: word, endings: [''] };
-  if (word.endsWith('y')) return { stem: word.slice(0, -1), endings: ['y', 'ies', 'ied', 'ys', 'ying'] };
-  if (word.endsWith('e')) return { stem: word.slice(0, -1), endings: ['e', 'es', 'ed', 'ing'] };
-  return { stem: word, endings: ['s', 'es', 'ed', 'ing', ''] };
+  const latin = (ASCII.test(word) ? /[A-Za-z]+$/ : /\p{Script=Latin}+$/u).exec(word)?.[0] ?? '';
+  if (latin.length < 4) return { stem: word, endings: ENDINGS.none };
+  if (word.endsWith('y')) return { stem: word.slice(0, -1), endings: ENDINGS.y };
+  if (word.endsWith('e')) return { stem: word.slice(0, -1), endings: ENDINGS.e };
+  return { stem: word, endings: ENDINGS.other };
 }
 
 /**
@@ -298,11 +306,19 @@ function regexList(spec: MatchSpecInput): string[] {
 // ---------------------------------------------------------------------------------------
 // Finding occurrences
 
-function find(answer: PreparedAnswer, label: string, pattern: Pattern | null, unlessNegated: boolean, options: InspectOptions): Finding {
-  const finding: Finding = { label, hits: [], negatedBy: [], embeddedIn: [], unasserted: [] };
-  if (!pattern) return finding;
+/** A phrase or pattern that does not occur at all (what most checks find): one shared object, never changed. */
+const NOWHERE: Finding = Object.freeze({ label: '', hits: [], negatedBy: [], embeddedIn: [], unasserted: [] }) as Finding;
+
+/**
+ * The occurrences of a phrase (named "phrase" in a detail line) or a pattern (named /pattern/);
+ * NOWHERE when there is none, so most checks allocate nothing here.
+ */
+function find(answer: PreparedAnswer, name: string, regex: boolean, pattern: Pattern | null, unlessNegated: boolean, options: InspectOptions): Finding {
+  if (!pattern) return NOWHERE;
+  let finding = NOWHERE;
   const { text, origin } = answer.normalized;
   search(pattern, text, (start, end) => {
+    if (finding === NOWHERE) finding = { label: regex ? `/${name}/` : quoted(name), hits: [], negatedBy: [], embeddedIn: [], unasserted: [] };
     const context = inspectOccurrence(answer.negation, start, end, options);
     const sentence = sentenceAt(answer.sentences, origin[start]);
     const asserted = sentence && answer.assertions[sentence.index - 1];
@@ -339,10 +355,10 @@ function groupOf(group: PhraseGroup): string[] {
 
 export function evaluateMatch(given: MatchSpecInput, answer: string | PreparedAnswer): MatchOutcome {
   const prepared = typeof answer === 'string' ? prepareAnswer(answer) : answer;
-  const { patterns: compiled, spec } = compiledOf(given);
+  const { patterns: compiled, spec, options, noneOfAny } = compiledOf(given);
   const unlessNegated = spec.unless_negated ?? true;
-  const window = spec.window ?? DEFAULT_NEGATION_WINDOW;
-  const findPhrase = (p: string) => find(prepared, quoted(p), phrasePattern(p, compiled), unlessNegated, { window });
+  const { window } = options;
+  const findPhrase = (p: string) => find(prepared, p, false, phrasePattern(p, compiled), unlessNegated, options);
 
   const found: Finding[] = [];
   const reasons: string[] = [];
@@ -353,7 +369,7 @@ export function evaluateMatch(given: MatchSpecInput, answer: string | PreparedAn
     if (hits.length > 0) found.push(...hits);
     else {
       const explained = findings.map(whyAbsent).filter((r): r is string => r !== null);
-      reasons.push(explained.length > 0 ? explained.join(', ') : `none of ${spec.any.join(', ')} found`);
+      reasons.push(explained.length > 0 ? explained.join(', ') : noneOfAny!);
     }
   }
 
@@ -364,7 +380,7 @@ export function evaluateMatch(given: MatchSpecInput, answer: string | PreparedAn
       if (hit) found.push(hit);
       else {
         const explained = findings.map(whyAbsent).find((r) => r !== null);
-        const name = findings.length === 1 ? findings[0].label : `one of ${groupOf(group).join(', ')}`;
+        const name = findings.length === 1 ? quoted(groupOf(group)[0]) : `one of ${groupOf(group).join(', ')}`;
         reasons.push(explained ?? `missing ${name}`);
       }
     }
@@ -375,7 +391,7 @@ export function evaluateMatch(given: MatchSpecInput, answer: string | PreparedAn
     // A negation in a pattern's gap negates too, unless the pattern spells that word itself.
     const findings = patterns.map((source) => {
       const pattern = userRegex(source, compiled);
-      return find(prepared, `/${source}/`, pattern, unlessNegated, { window, inner: { literal: (word) => pattern.spelled.includes(word) } });
+      return find(prepared, source, true, pattern, unlessNegated, { window, inner: { literal: (word) => pattern.spelled.includes(word) } });
     });
     const hits = findings.filter(present);
     // Name what a pattern matched: the pattern alone does not tell the reader.

@@ -145,7 +145,12 @@ export function normalizeWithOrigin(raw: string): NormalizedText {
   return foldTraditional(normalizeChars(raw));
 }
 
+/** Printable ASCII only: normalising it only lower-cases and collapses spaces. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** The normalised form of a text, as the matcher compares it. */
 export function normalizeForMatch(text: string): string {
+  // Most rubric phrases: the same result as the full normalisation (no origins kept, nothing to fold), computed directly.
+  if (PRINTABLE_ASCII.test(text)) return text.toLowerCase().replace(/ {2,}/g, ' ').trim();
   return normalizeWithOrigin(text).text;
 }

@@ -42,18 +42,28 @@ export interface ResolvedEntry {
   variant?: string;
 }
 
-type Shared = Pick<ResolvedEntry, 'id' | 'text' | 'text_en' | 'tags' | 'match' | 'examples' | 'variant'>;
+type Flags = Pick<ResolvedEntry, 'kind' | 'score' | 'critical' | 'missPenalty' | 'safety' | 'veto' | 'evidence'>;
 
-function shared(entry: ScoringPoint | Deduction | ZeroRule | Veto, variant: string | undefined): Shared {
-  return {
-    id: entry.id,
-    text: entry.text,
-    ...(entry.text_en !== undefined && { text_en: entry.text_en }),
-    tags: entry.tags,
-    ...(entry.match !== undefined && { match: entry.match }),
-    ...(entry.examples !== undefined && { examples: entry.examples }),
-    ...(variant !== undefined && { variant }),
-  };
+/**
+ * One resolved entry, built by assignment in a fixed key order (the entry's own fields, then
+ * its kind and scores): object spreads with optional parts cost several microseconds each,
+ * paid for every entry of every item a scoring meets.
+ */
+function resolved(entry: ScoringPoint | Deduction | ZeroRule | Veto, variant: string | undefined, flags: Flags): ResolvedEntry {
+  const out = { id: entry.id, text: entry.text } as ResolvedEntry;
+  if (entry.text_en !== undefined) out.text_en = entry.text_en;
+  out.tags = entry.tags;
+  if (entry.match !== undefined) out.match = entry.match;
+  if (entry.examples !== undefined) out.examples = entry.examples;
+  if (variant !== undefined) out.variant = variant;
+  out.kind = flags.kind;
+  out.score = flags.score;
+  out.critical = flags.critical;
+  out.missPenalty = flags.missPenalty;
+  out.safety = flags.safety;
+  out.veto = flags.veto;
+  if (flags.evidence !== undefined) out.evidence = flags.evidence;
+  return out;
 }
 
 export function pointScore(point: ScoringPoint): number {
@@ -65,38 +75,17 @@ export function deductionScore(deduction: Deduction): number {
 }
 
 function resolvePart(part: Rubric | RubricAddition, variant?: string): ResolvedEntry[] {
-  const points = part.points.map((p): ResolvedEntry => {
+  const entries: ResolvedEntry[] = [];
+  for (const p of part.points) {
     const score = pointScore(p);
-    return {
-      ...shared(p, variant),
-      kind: 'point',
-      score,
-      critical: p.critical,
-      missPenalty: p.critical ? (p.miss_penalty ?? score) : 0,
-      safety: false,
-      veto: false,
-      ...(p.evidence !== undefined && { evidence: p.evidence }),
-    };
-  });
-  const deductions = part.deductions.map(
-    (d): ResolvedEntry => ({
-      ...shared(d, variant),
-      kind: 'deduction',
-      score: deductionScore(d),
-      critical: false,
-      missPenalty: 0,
-      safety: d.safety || d.veto,
-      veto: d.veto,
-      ...(d.evidence !== undefined && { evidence: d.evidence }),
-    }),
-  );
-  const zero = part.zero_if.map(
-    (z): ResolvedEntry => ({ ...shared(z, variant), kind: 'zero', score: 0, critical: false, missPenalty: 0, safety: false, veto: false }),
-  );
-  const vetoes = part.veto.map(
-    (v): ResolvedEntry => ({ ...shared(v, variant), kind: 'veto', score: 0, critical: false, missPenalty: 0, safety: true, veto: true }),
-  );
-  return [...points, ...deductions, ...zero, ...vetoes];
+    entries.push(resolved(p, variant, { kind: 'point', score, critical: p.critical, missPenalty: p.critical ? (p.miss_penalty ?? score) : 0, safety: false, veto: false, evidence: p.evidence }));
+  }
+  for (const d of part.deductions) {
+    entries.push(resolved(d, variant, { kind: 'deduction', score: deductionScore(d), critical: false, missPenalty: 0, safety: d.safety || d.veto, veto: d.veto, evidence: d.evidence }));
+  }
+  for (const z of part.zero_if) entries.push(resolved(z, variant, { kind: 'zero', score: 0, critical: false, missPenalty: 0, safety: false, veto: false, evidence: undefined }));
+  for (const v of part.veto) entries.push(resolved(v, variant, { kind: 'veto', score: 0, critical: false, missPenalty: 0, safety: true, veto: true, evidence: undefined }));
+  return entries;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore, Opinion, Verdict } from '../schema/score.js';
 import { UserError } from '../errors.js';
 import { applyProfile, type EntryVerdict } from './arithmetic.js';
-import { MATCHER_VERSION, MAX_MATCHED_CHARS, evaluateMatch, prepareAnswer } from '../matching/matcher.js';
+import { MATCHER_VERSION, MAX_MATCHED_CHARS, evaluateMatch, prepareAnswer, type MatchOutcome } from '../matching/matcher.js';
 import { resolveRubric, type ResolvedEntry } from './rubric.js';
 import type { EntryExternal } from './verdict-sources.js';
 
@@ -149,11 +149,12 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
 
   const answer = prepareAnswer(response.text);
   const decided = entries.map((entry) => {
-    const outcome = entry.match ? evaluateMatch(entry.match, answer) : undefined;
-    const matcher: Opinion | undefined = outcome && { met: outcome.met, quotes: outcome.quotes, ...(outcome.met && { citations: outcome.citations }), rationale: outcome.detail };
+    const matcher = entry.match ? matcherOpinion(evaluateMatch(entry.match, answer)) : undefined;
     return withEvidence(decide(entry, matcher, input.judgeOpinions?.get(entry.id), input.external?.get(entry.id)));
   });
-  const verdictMap = new Map<string, EntryVerdict>(decided.map((v) => [v.entry, { met: v.met, quotes: v.quotes, citations: v.citations }]));
+  // A verdict carries what the arithmetic reads of it (met, quotes, citations).
+  const verdictMap = new Map<string, EntryVerdict>();
+  for (const v of decided) verdictMap.set(v.entry, v);
   const result = applyProfile(entries, verdictMap, profile);
   const verdicts = decided as Verdict[];
   for (const v of verdicts) v.points = result.contributions.get(v.entry) ?? 0;
@@ -173,6 +174,14 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
       note: `the answer has ${response.text.length} characters; the matchers read the first ${MAX_MATCHED_CHARS} and not the last ${answer.unread}`,
     }),
   };
+}
+
+/** The matcher's opinion, built by assignment (this runs for every check): its citations only when met. */
+function matcherOpinion(outcome: MatchOutcome): Opinion {
+  const opinion = { met: outcome.met, quotes: outcome.quotes } as Opinion;
+  if (outcome.met) opinion.citations = outcome.citations;
+  opinion.rationale = outcome.detail;
+  return opinion;
 }
 
 /** The deciding opinion's citations on a met verdict, and an overruled judge quote's fault as the verdict's reason. */

@@ -78,6 +78,16 @@ export async function scoreWithJudges(input: JudgedScoreInput): Promise<JudgedSc
   };
 }
 
+/**
+ * A matcher-only score, stamped for reuse: the same score scoreWithJudges gives without judges
+ * (then stampScore), built in one step and synchronously, since nothing is awaited.
+ */
+export function scoreWithMatchers(input: { bank: Bank; item: Item; response: ResponseRecord; signature: string; labelHash: string | undefined; external?: ReadonlyMap<string, EntryExternal> }): AnswerScore {
+  const scorer: AnswerScore['scorer'] = { matcher: MATCHER_VERSION, judges: [], signature: input.signature };
+  if (input.labelHash) scorer.external = input.labelHash;
+  return scoreAnswer({ item: input.item, response: input.response, profile: input.bank.profile, external: input.external, scorerInfo: scorer });
+}
+
 /** Each juror's opinions in an earlier score, by juror name and entry id. */
 export function jurorOpinions(score: AnswerScore): Map<string, Map<string, Opinion>> {
   const byJuror = new Map<string, Map<string, Opinion>>();

@@ -11,7 +11,6 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Bank } from '../bank/bank.js';
-import type { JuryRule } from '../schema/config.js';
 import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore } from '../schema/score.js';
 import type { EntryExternal } from './verdict-sources.js';
@@ -20,7 +19,6 @@ import { UserError } from '../errors.js';
 
 export interface WorkerData {
   bank: Bank;
-  rule: JuryRule;
 }
 
 /** One answer to score: everything the main thread decided for it. */
@@ -48,7 +46,6 @@ export class ScoringWorkerError extends UserError {
 
 export interface ScorePoolOptions {
   bank: Bank;
-  rule: JuryRule;
   workers: number;
   /** Old-generation heap limit of each worker, in MB. */
   heapMb?: number;
@@ -88,7 +85,7 @@ export class ScorePool {
 
   constructor(options: ScorePoolOptions) {
     const entry = workerEntry();
-    const data: WorkerData = { bank: options.bank, rule: options.rule };
+    const data: WorkerData = { bank: options.bank };
     for (let i = 0; i < options.workers; i++) {
       const worker = new Worker(entry.code, {
         eval: entry.evaluated,

@@ -17,9 +17,9 @@ import type { EndpointClient } from '../endpoints/client.js';
 import { lockRunFolder } from '../io/lock.js';
 import { WriteError } from '../io/safe-write.js';
 import { RunFolder } from '../io/run-folder.js';
-import { contentHash } from '../io/hash.js';
+import { canonicalJson, sha256 } from '../io/hash.js';
 import { MATCHER_VERSION } from '../matching/matcher.js';
-import { jurorOpinions, rescoreWithExternal, scoreWithJudges } from './score-judged.js';
+import { jurorOpinions, rescoreWithExternal, scoreWithJudges, scoreWithMatchers } from './score-judged.js';
 import { externalHash, latestExternalVerdicts, resolveExternal } from './verdict-sources.js';
 import type { ExternalVerdict } from '../schema/external-verdict.js';
 import { loadJudgeTemplate, type JudgeTemplate } from './judge/template.js';
@@ -84,16 +84,27 @@ export interface ScoreRunSummary {
 }
 
 /** Everything that decides a score but the verdicts.jsonl labels: an equal signature means no judge need be asked again. */
-export function scoreSignature(parts: { bank: Bank; judges: readonly { name: string; model: string }[]; template: string | null; rule: JuryRule | null; response: ResponseRecord }): string {
-  const { response } = parts;
-  return contentHash({
-    matcher: MATCHER_VERSION,
-    judges: parts.judges.map(({ name, model }) => ({ name, model })),
-    template: parts.template,
-    rule: parts.rule,
-    bank: parts.bank.hash,
-    answer: { text: response.text, error: response.error?.kind ?? null, messages: response.messages },
-  });
+export function scoreSignature(parts: SignatureParts & { response: ResponseRecord }): string {
+  return scoreSigner(parts)(parts.response);
+}
+
+interface SignatureParts {
+  bank: Bank;
+  judges: readonly { name: string; model: string }[];
+  template: string | null;
+  rule: JuryRule | null;
+}
+
+/**
+ * The signature of each answer of one scoring: the contentHash of { matcher, judges, template,
+ * rule, bank, answer: { text, error, messages } }, its canonical JSON written out with the parts
+ * every answer shares serialised once (its keys sorted: answer first, then the shared ones).
+ */
+export function scoreSigner(parts: SignatureParts): (response: ResponseRecord) => string {
+  const shared = canonicalJson({ matcher: MATCHER_VERSION, judges: parts.judges.map(({ name, model }) => ({ name, model })), template: parts.template, rule: parts.rule, bank: parts.bank.hash });
+  const after = `,${shared.slice(1)}`;
+  return (response) =>
+    sha256(`{"answer":{"error":${JSON.stringify(response.error?.kind ?? null)},"messages":${canonicalJson(response.messages)},"text":${JSON.stringify(response.text)}}${after}`);
 }
 
 export async function scoreRun(runDir: string, options: ScoreRunOptions): Promise<ScoreRunSummary> {
@@ -151,6 +162,7 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
   const previous = new Map<string, EarlierScore>();
   for await (const score of folder.scores()) previous.set(score.key, earlierOf(score, external.has(score.key)));
   const judgeInfo = judges.map((j) => ({ name: j.name, model: j.model, template: template!.ref }));
+  const signatureOf = scoreSigner({ bank, judges: judgeInfo, template: template?.hash ?? null, rule: judges.length > 1 ? rule : null });
 
   const summary: ScoreRunSummary = {
     runDir,
@@ -209,7 +221,7 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
   function plan(response: ResponseRecord): Plan {
     const item = items.get(response.item);
     if (!item || (response.variant !== CLEAN && !item.variants.some((v) => v.id === response.variant))) return { kind: 'unknown' };
-    const signature = scoreSignature({ bank, judges: judgeInfo, template: template?.hash ?? null, rule: judges.length > 1 ? rule : null, response });
+    const signature = signatureOf(response);
     const earlier = previous.get(response.key);
     const labels = external.get(response.key);
     const labelHash = externalHash(labels);
@@ -226,7 +238,7 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
   }
 
   /** Counts what needs no new score; true when the answer is done with. */
-  function settled(response: ResponseRecord, planned: Plan): boolean {
+  function settled(response: ResponseRecord, planned: Plan): planned is Extract<Plan, { kind: 'unknown' | 'reused' }> {
     if (planned.kind === 'unknown') summary.unknownItems.push(response.key);
     else if (planned.kind === 'reused') {
       summary.reused++;
@@ -284,13 +296,52 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
 
   try {
     const workers = judges.length === 0 ? (options.workers ?? 0) : 0;
-    if (workers > 1) await scoreOnWorkers(latest(), new ScorePool({ bank, rule, workers, heapMb: options.workerHeapMb }));
+    if (workers > 1) await scoreOnWorkers(latest(), new ScorePool({ bank, workers, heapMb: options.workerHeapMb }));
+    else if (judges.length === 0) await scoreWithMatchersInThread(latest());
     else await scoreInThread(latest());
   } finally {
     appender.close();
   }
   if (writeFailure) throw writeFailure;
   return summary;
+
+  /**
+   * Matcher-only scoring in this thread: nothing is awaited per answer, and the scores are
+   * written in batches of about WRITE_BATCH_CHARS (all kept or, on a failed write, none). A
+   * batch lost to a crash costs a re-score of its answers, never a judge call.
+   */
+  async function scoreWithMatchersInThread(responses: AsyncIterable<ResponseRecord>): Promise<void> {
+    let lines: string[] = [];
+    let results: { status: AnswerScore['status']; counts: ScoreCounts }[] = [];
+    let chars = 0;
+    const flush = (): boolean => {
+      if (lines.length === 0) return true;
+      const written = record(lines, results);
+      if (written) progress(lines.length);
+      lines = [];
+      results = [];
+      chars = 0;
+      return written;
+    };
+    try {
+      for await (const response of responses) {
+        const planned = plan(response);
+        if (settled(response, planned)) continue;
+        const score =
+          planned.kind === 'relabelled'
+            ? planned.score
+            : scoreWithMatchers({ bank, item: planned.item, response, signature: planned.signature, labelHash: planned.labelHash, external: planned.decided });
+        const line = JSON.stringify(score);
+        lines.push(line);
+        results.push({ status: score.status, counts: countsOf(score) });
+        chars += line.length;
+        if (chars >= WRITE_BATCH_CHARS && !flush()) return;
+      }
+    } finally {
+      // Scores made before a failure are kept, as when each is written on its own.
+      flush();
+    }
+  }
 
   async function scoreInThread(responses: AsyncIterable<ResponseRecord>): Promise<void> {
     const concurrency = options.concurrency ?? 16;
@@ -369,6 +420,8 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
   }
 }
 
+/** Characters of matcher-only score lines written at once: large enough that a write costs little per line, small enough to hold. */
+const WRITE_BATCH_CHARS = 256 * 1024;
 /** Answers per batch sent to a scoring worker: enough to make the message cost small next to the scoring. */
 const WORKER_BATCH = 64;
 /** Batches in flight per worker: one being scored, one waiting, one being written. */

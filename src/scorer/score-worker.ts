@@ -4,29 +4,27 @@
  * thread only writes. Started by ScorePool.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Bank } from '../bank/bank.js';
-import { scoreWithJudges } from './score-judged.js';
-import { countsOf, stampScore } from './fresh-score.js';
+import { scoreWithMatchers } from './score-judged.js';
+import { countsOf } from './fresh-score.js';
 import type { ScoreJob, ScoreResult, WorkerData } from './score-pool.js';
 
-const { bank, rule } = workerData as WorkerData;
+const { bank } = workerData as WorkerData;
 const items = new Map(bank.items.map((i) => [i.id, i]));
 
-async function scoreJob(bank: Bank, job: ScoreJob): Promise<ScoreResult> {
+function scoreJob(job: ScoreJob): ScoreResult {
   const item = items.get(job.response.item);
   if (!item) throw new Error(`item ${job.response.item} is not in the worker's bank`);
-  const judged = await scoreWithJudges({ bank, item, response: job.response, judges: [], template: null, rule, external: job.decided });
-  const score = stampScore(judged.score, job.signature, job.labelHash);
+  const score = scoreWithMatchers({ bank, item, response: job.response, signature: job.signature, labelHash: job.labelHash, external: job.decided });
   return { line: JSON.stringify(score), status: score.status, counts: countsOf(score) };
 }
 
-parentPort!.on('message', async (batch: { id: number; jobs: ScoreJob[] }) => {
+parentPort!.on('message', (batch: { id: number; jobs: ScoreJob[] }) => {
   let key = '';
   try {
     const results: ScoreResult[] = [];
     for (const job of batch.jobs) {
       key = job.response.key;
-      results.push(await scoreJob(bank, job));
+      results.push(scoreJob(job));
     }
     parentPort!.postMessage({ id: batch.id, results });
   } catch (err) {
