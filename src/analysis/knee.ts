@@ -167,28 +167,28 @@ export function analyzeDepth(levels: readonly LevelScores[], options: KneeOption
   // Position in the fit (index into n and s) of each sorted level, or -1 when it takes no part.
   const fitIndex = sorted.map((_, i) => fitted.indexOf(i));
 
-  /** Per-level weights and sums of the fit values, and their sum of squares, all weights 1. */
-  const accumulateObserved = (): number => {
-    let q = 0;
-    fitted.forEach((l, j) => {
-      const values = fitValues[l];
-      let count = 0;
-      let sum = 0;
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i];
-        if (Number.isNaN(v)) continue;
-        count += 1;
-        sum += v;
-        q += v * v;
-      }
-      n[j] = count;
-      s[j] = sum;
-    });
+  /**
+   * Adds one fitted level's scores, each weighted by how often the replicate drew its item (by 1
+   * without counts), into n[j] and s[j], and their squares into the running sum q, returned.
+   */
+  const weigh = (j: number, scores: Float64Array, counts: Uint16Array | null, row: number, q: number): number => {
+    let count = 0;
+    let sum = 0;
+    for (let k = 0; k < scores.length; k++) {
+      const v = scores[k];
+      if (Number.isNaN(v)) continue;
+      const c = counts ? counts[row + k] : 1;
+      count += c;
+      sum += c * v;
+      q += c * v * v;
+    }
+    n[j] = count;
+    s[j] = sum;
     return q;
   };
 
   // Observed fits.
-  const qObserved = accumulateObserved();
+  const qObserved = fitted.reduce((q, l, j) => weigh(j, fitValues[l], null, 0, q), 0);
   const observed = models.map((model) => {
     const rss = fit(model, n, s, qObserved, a, beta);
     return { bic: Number.isNaN(rss) ? null : bicOf(rss, qObserved, total, model.p), beta: Float64Array.from(beta.subarray(0, model.p)) };
@@ -216,19 +216,7 @@ export function analyzeDepth(levels: readonly LevelScores[], options: KneeOption
       levelMeans[i][r] = sum / size;
       const j = fitIndex[i];
       if (!testable || j < 0) continue;
-      const fitScores = fitValues[i];
-      let count = 0;
-      let fitSum = 0;
-      for (let k = 0; k < fitScores.length; k++) {
-        const v = fitScores[k];
-        if (Number.isNaN(v)) continue;
-        const c = counts[row + k];
-        count += c;
-        fitSum += c * v;
-        q += c * v * v;
-      }
-      n[j] = count;
-      s[j] = fitSum;
+      q = weigh(j, fitValues[i], counts, row, q);
     }
     if (!testable) continue;
     let replicateTotal = 0;
