@@ -32,6 +32,7 @@ export { analyze, analysisSettings, DEFAULT_SEED, DEFAULT_BOOTSTRAP, type Analys
 export { detectKnee, analyzeDepth, type LevelScores, type KneeOptions, type DepthAnalysis } from './analysis/knee.js';
 export { syntheticEvaluation, type SyntheticOptions } from './analysis/synthetic.js';
 export { scoreRun, type ScoreRunOptions, type ScoreRunSummary } from './scorer/score-run.js';
+export { scoreRunBatched, type BatchScoreOptions, type BatchScoreSummary } from './scorer/score-batch.js';
 export { tryAnswer, type TryAnswerOptions } from './scorer/try-answer.js';
 export { explainScore } from './scorer/explain.js';
 export { importAnswers, type ImportAnswersOptions, type ImportAnswersSummary } from './scorer/import-answers.js';

@@ -17,6 +17,8 @@ import { describeEndpointFailures } from '../runner/endpoint-health.js';
 import { formatUsageLines } from '../runner/usage.js';
 import { announceSetup } from './setup.js';
 import { examples } from './help.js';
+import { formatBatchEvent } from '../endpoints/batch-event.js';
+import { untilStopped } from './stop-signal.js';
 
 interface RunCliOptions {
   config?: string;
@@ -115,26 +117,19 @@ export function runCommand(): Command {
         process.stdout.write(formatPlan(selection));
         return;
       }
-      const controller = new AbortController();
-      const stop = () => {
-        process.stderr.write('\ncaps run: stopping; answers in flight are abandoned and asked again on resume\n');
-        controller.abort();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
       const live = progressMode(process.stderr, process.env, options.quiet ?? false) === 'live';
-      const common = {
-        ...selection,
-        cacheDir: options.cache === false ? (false as const) : typeof options.cache === 'string' ? options.cache : undefined,
-        acceptMovedEndpoints: options.acceptMovedEndpoints,
-        signal: controller.signal,
-      };
-      try {
+      await untilStopped('caps run: stopping; answers in flight are abandoned and asked again on resume', async (signal) => {
+        const common = {
+          ...selection,
+          cacheDir: options.cache === false ? (false as const) : typeof options.cache === 'string' ? options.cache : undefined,
+          acceptMovedEndpoints: options.acceptMovedEndpoints,
+          signal,
+        };
         const summary = options.batch
           ? await (await import('../runner/batch.js')).runBatchEval({
               ...common,
               pollMs: options.batchPoll * 1000,
-              onBatch: (b) => process.stderr.write(`caps run: batch ${b.batch} (${b.endpoint}): ${b.status}, ${b.completed + b.failed}/${b.total} done, ${b.failed} failed\n`),
+              onBatch: (b) => process.stderr.write(formatBatchEvent('run', b)),
             })
           : await runEval({ ...common, maxInFlight: options.maxInFlight, progress: createProgressReporter({ stream: process.stderr, live }) });
         for (const group of summary.shared) {
@@ -143,10 +138,7 @@ export function runCommand(): Command {
         process.stderr.write(formatRunSummary(summary));
         process.stdout.write(options.format === 'json' ? `${JSON.stringify(runSummaryJson(summary), null, 2)}\n` : `${summary.dir}\n`);
         if (summary.status !== 'complete') throw new RunIncompleteError(incompleteMessage(summary));
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
+      });
     });
 }
 

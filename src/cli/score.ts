@@ -9,6 +9,9 @@ import { judgesFromConfig, type JudgeSelection } from '../scorer/judge/from-conf
 import { DEFAULT_CONFIG_FILE } from '../endpoints/discover-config.js';
 import { describeSilent, silentRespondents } from '../runner/endpoint-health.js';
 import { appendJudgeUsage, emptyTotals, formatUsageLines, meteredClient, priced } from '../runner/usage.js';
+import { formatBatchEvent } from '../endpoints/batch-event.js';
+import { untilStopped } from './stop-signal.js';
+import type { BatchScoreOptions, BatchScoreSummary } from '../scorer/score-batch.js';
 import { announceSetup } from './setup.js';
 import { examples } from './help.js';
 import { RunIncompleteError, UserError } from '../errors.js';
@@ -26,6 +29,9 @@ export function scoreCommand(): Command {
     .option('--template <name-or-path>', 'judge prompt template (default caps-judge)')
     .option('--concurrency <n>', 'answers judged at once', wholeNumber('--concurrency', 1), 16)
     .option('--workers <n>', 'worker threads scoring with the matchers (0 or 1 = in the main thread; default: one per core but one with 4 or more cores, at most 8; none on fewer)', wholeNumber('--workers', 0), defaultWorkers())
+    .option('--batch', "send the judge's calls through the OpenAI Batch API (/v1/files, /v1/batches; about half the price, slower); a batch in progress is collected by the next caps score --batch")
+    .option('--batch-poll <seconds>', 'seconds between batch status checks', wholeNumber('--batch-poll', 1), 30)
+    .addOption(new Option('--no-cache', 'with --batch: use only judge replies collected by this command, not replies cached earlier in .cache next to the run folder'))
     .option('-q, --quiet', 'no progress line')
     .addOption(new Option('--format <format>', 'summary format').choices(['text', 'json']).default('text'))
     .addHelpText(
@@ -34,43 +40,86 @@ export function scoreCommand(): Command {
         ['caps score runs/my-run', "matchers, plus the judge named in ./caps.config.yaml's judge: if any"],
         ['caps score runs/my-run --no-judge', 'matchers only: no judge call'],
         ['caps score runs/my-run --judge gpt-4o-judge qwen-judge --rule conservative', 'a jury of two judges'],
+        ['caps score runs/my-run --batch', 'judge calls through the Batch API; run it again after a stop to collect the batch in progress'],
       ]),
     )
     .exitOverride()
-    .action(async (runDir: string, options: { bank?: string[]; judge?: string[] | boolean; config?: string; rule?: JuryRule; template?: string; concurrency: number; workers: number; format: string; quiet?: boolean }) => {
+    .action(async (runDir: string, options: ScoreCliOptions) => {
       let selection: JudgeSelection | undefined;
       announceSetup('score', options.config, (found) => {
         selection = judgesFromConfig({ found, names: Array.isArray(options.judge) ? options.judge : undefined, none: options.judge === false });
         return [selection.origin];
       });
+      if (!options.cache && !options.batch) throw new UserError('--no-cache applies to caps score --batch only (direct judge calls are not cached); drop it or add --batch.');
       const bank = await bankForRun(runDir, options.bank);
       const usage = selection!.endpoints.map((e) => emptyTotals(e.name));
-      const summary = await scoreRun(runDir, {
+      const common = {
         bank,
-        judges: selection!.judges.map((judge, i) => meteredClient(judge, usage[i])),
         rule: options.rule ?? selection!.rule,
         template: options.template ?? selection!.template,
         concurrency: options.concurrency,
         workers: options.workers,
-        onProgress: process.stderr.isTTY && !options.quiet ? ({ done, total }) => process.stderr.write(`\rscoring ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
-      });
-      const judgeUsage = usage.map((totals, i) => priced(totals, selection!.endpoints[i].prices));
+        onProgress: process.stderr.isTTY && !options.quiet ? ({ done, total }: { done: number; total: number }) => process.stderr.write(`\rscoring ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
+      };
+      const summary: ScoreRunSummary & Partial<BatchScoreSummary> = options.batch
+        ? await scoreBatchedFromCli(runDir, options, selection!, common)
+        : await scoreRun(runDir, { ...common, judges: selection!.judges.map((judge, i) => meteredClient(judge, usage[i])) });
+      // Batch replies are counted as their lines are read (each once, whoever collects it), direct calls as they are made.
+      const judgeUsage = (summary.batch?.usage ?? usage).map((totals, i) => priced(totals, selection!.endpoints[i].prices, summary.batch ? 'batch' : 'direct'));
       if (judgeUsage.some((u) => u.calls > 0)) appendJudgeUsage(runDir, judgeUsage);
       const silent = await silentRespondents(new RunFolder(runDir).responses());
       process.stdout.write(
         options.format === 'json'
           ? `${JSON.stringify({ ...summary, judgeUsage, failedRespondents: silent }, null, 2)}\n`
-          : formatScoreSummary(summary, selection!.judges.map((j) => j.name)) + formatUsageLines(judgeUsage, 'judge').map((l) => `${l}\n`).join(''),
+          : formatScoreSummary(summary, selection!.judges.map((j) => j.name)) +
+              (summary.batch ? formatBatchSummary(summary.batch) : '') +
+              formatUsageLines(judgeUsage, 'judge').map((l) => `${l}\n`).join(''),
       );
       if (silent.length > 0) {
         throw new RunIncompleteError(
           `${silent.map(describeSilent).join('; ')}. ${silent.length === 1 ? 'It has' : 'They have'} nothing to score and will not be ranked; fix the endpoint and resume the run with caps run.`,
         );
       }
+      if (summary.batch && (summary.batch.pending > 0 || summary.deferred > 0)) {
+        throw new RunIncompleteError(
+          `${summary.deferred} answer${summary.deferred === 1 ? ' awaits' : 's await'} a judge reply from a batch${summary.batch.pending > 0 ? ` (${summary.batch.pending} batch${summary.batch.pending === 1 ? '' : 'es'} still in progress)` : ''}; run caps score ${runDir} --batch again to collect and score ${summary.deferred === 1 ? 'it' : 'them'}.`,
+        );
+      }
       if (summary.judgeFailures > 0) {
         throw new RunIncompleteError(`${summary.judgeFailures} answer${summary.judgeFailures === 1 ? '' : 's'} could not be judged (see above); run caps score ${runDir} again to retry them.`);
       }
     });
+}
+
+interface ScoreCliOptions {
+  bank?: string[];
+  judge?: string[] | boolean;
+  config?: string;
+  rule?: JuryRule;
+  template?: string;
+  concurrency: number;
+  workers: number;
+  batch?: boolean;
+  batchPoll: number;
+  cache: boolean;
+  format: string;
+  quiet?: boolean;
+}
+
+/** `--batch`: the judges' endpoints asked through the Batch API, stopped cleanly by Ctrl-C (the batch stays pending). */
+async function scoreBatchedFromCli(runDir: string, options: ScoreCliOptions, selection: JudgeSelection, common: Omit<BatchScoreOptions, 'judges'>): Promise<BatchScoreSummary> {
+  const { scoreRunBatched } = await import('../scorer/score-batch.js');
+  return untilStopped('caps score: stopping; batches in progress are collected by the next caps score --batch', (signal) =>
+    scoreRunBatched(runDir, {
+      ...common,
+      judges: selection.endpoints,
+      cacheDir: options.cache ? undefined : false,
+      pollMs: options.batchPoll * 1000,
+      signal,
+      onBatch: (b) => process.stderr.write(formatBatchEvent('score', b)),
+      onRound: (r) => process.stderr.write(`caps score: round ${r.round}: ${r.requests} judge request${r.requests === 1 ? '' : 's'} for ${r.answers} answer${r.answers === 1 ? '' : 's'} submitted as batches\n`),
+    }),
+  );
 }
 
 /**
@@ -104,6 +153,11 @@ export async function bankForRun(runDir: string, paths: string[] | undefined): P
     process.stderr.write(`caps: note: bank "${bank.id}" changed since the run (hash differs); answers are scored against the bank as it is now.\n`);
   }
   return bank;
+}
+
+function formatBatchSummary(b: BatchScoreSummary['batch']): string {
+  const pending = b.pending > 0 ? `, ${b.pending} still in progress (caps score --batch again collects them)` : '';
+  return `  batch API: ${b.submitted} batches submitted (${b.requests} request lines), ${b.collected} collected, ${b.failedLines} failed lines${pending}\n`;
 }
 
 function percent(part: number, whole: number): string {

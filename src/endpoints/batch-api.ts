@@ -3,7 +3,7 @@
  * (/v1/files, purpose batch), create a batch (/v1/batches), poll it, and read its output and
  * error files line by line. About half the price of direct calls at the vendors that offer it.
  */
-import { createReadStream } from 'node:fs';
+import { openAsBlob } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import OpenAI, { APIError, toFile } from 'openai';
@@ -68,7 +68,8 @@ export function createBatchApi(endpoint: EndpointConfig, env: NodeJS.ProcessEnv 
 
   return {
     async submit(inputPath, metadata) {
-      const file = await openai.files.create({ file: await toFile(createReadStream(inputPath), 'caps-batch.jsonl'), purpose: 'batch' });
+      // A file-backed Blob: the upload streams from disk instead of holding the file (up to 50,000 requests) in memory.
+      const file = await openai.files.create({ file: await toFile(await openAsBlob(inputPath), 'caps-batch.jsonl'), purpose: 'batch' });
       const batch = await openai.batches.create({ input_file_id: file.id, endpoint: CHAT_COMPLETIONS, completion_window: '24h', metadata });
       return { batchId: batch.id, inputFileId: file.id };
     },

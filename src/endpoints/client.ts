@@ -24,6 +24,8 @@ export interface ChatRequest {
   /** OpenAI `response_format`, e.g. from `zodResponseFormat`. */
   responseFormat?: unknown;
   signal?: AbortSignal;
+  /** What the request is for (an answer key): names it in batch request maps; never sent. */
+  label?: string;
 }
 
 export interface ChatResult {
@@ -150,7 +152,7 @@ function whenAborted(signal: AbortSignal, onAbort: () => void): () => void {
 }
 
 /** Usage counted from the text when the server reports none, marked as estimated. */
-function estimatedUsage(messages: ChatMessage[], text: string | null): Usage {
+export function estimatedUsage(messages: ChatMessage[], text: string | null): Usage {
   const prompt_tokens = messages.reduce((sum, m) => sum + estimateTokens(m.content) + 4, 0);
   const completion_tokens = estimateTokens(text ?? '');
   return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens, estimated: true };

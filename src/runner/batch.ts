@@ -6,12 +6,12 @@
  * polled, so a run stopped or killed while batches are in progress collects them on the next
  * `caps run --batch` instead of paying for them twice.
  */
-import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createBatchApi, MAX_BATCH_REQUESTS, CHAT_COMPLETIONS, type BatchApi, type BatchStatus } from '../endpoints/batch-api.js';
+import { createBatchApi, type BatchApi } from '../endpoints/batch-api.js';
+import { BatchInputs, collectBatch, pendingBatches as pendingIn, type BatchEvent } from '../endpoints/batch-jobs.js';
 import { chatBody, type ChatResult } from '../endpoints/client.js';
-import { JsonlAppender, readJsonl } from '../io/jsonl.js';
-import { BatchRecord, type BatchSubmitted } from '../schema/batch.js';
+import { JsonlAppender } from '../io/jsonl.js';
+import type { BatchSubmitted } from '../schema/batch.js';
 import type { ResponseRecord } from '../schema/run.js';
 import { UserError } from '../errors.js';
 import type { Bank } from '../bank/bank.js';
@@ -28,7 +28,7 @@ export interface BatchRunOptions extends RunEvalOptions {
   /** Time between status polls (vendors finish batches in minutes to hours). */
   pollMs?: number;
   /** Told of every batch submitted, polled and collected (for the CLI's progress lines). */
-  onBatch?: (event: { batch: string; endpoint: string; status: string; completed: number; failed: number; total: number }) => void;
+  onBatch?: (event: BatchEvent) => void;
 }
 
 export async function runBatchEval(options: BatchRunOptions): Promise<RunSummary> {
@@ -52,7 +52,7 @@ async function runBatchLocked(options: BatchRunOptions, opened: OpenedRun, apis:
   const pollMs = options.pollMs ?? 30_000;
   const counts: RunSummary['counts'] = { planned: prepared.plan.counts.answers, done: recorded.size, errors: 0, resumed: recorded.size, cached: 0, replayed: 0, requests: 0 };
   // Failures by cause and tokens per endpoint, for the closing summary (a batch is never given up midway).
-  const ledgers = new Map(prepared.endpoints.map((e) => [e.name, new EndpointLedger(e)]));
+  const ledgers = new Map(prepared.endpoints.map((e) => [e.name, new EndpointLedger(e, 'batch')]));
   const askedNow = new Map(prepared.endpoints.map((e) => [e.name, 0]));
   const log = new JsonlAppender(join(folder.dir, BATCHES_FILE));
   const responses = folder.responseAppender();
@@ -84,34 +84,22 @@ async function runBatchLocked(options: BatchRunOptions, opened: OpenedRun, apis:
     recorded.set(entry.key, dialogue.answers > 1 ? entry.text : '');
   }
 
-  async function collect(submitted: BatchSubmitted, api: BatchApi): Promise<boolean> {
-    const notify = (s: BatchStatus) => options.onBatch?.({ batch: s.id, endpoint: submitted.endpoint, status: s.status, completed: s.completed, failed: s.failed, total: s.total });
-    const finished = await api.wait(submitted.batch_id, { pollMs, signal, onStatus: notify });
-    if (!finished) return false;
-    let answers = 0;
-    let errors = 0;
-    for (const fileId of [finished.outputFileId, finished.errorFileId]) {
-      if (!fileId) continue;
-      for await (const outcome of api.outcomes(fileId)) {
-        const planned = byKey.get(outcome.customId);
-        // A key from another selection, or one already recorded, is not recorded twice.
-        if (!planned || recorded.has(outcome.customId)) continue;
-        const { dialogue, turn } = planned;
-        const identity = identities.get(dialogue.endpoint.name)!;
-        const { base } = answerRequest(bank, dialogue, turn, earlierAnswers(dialogue, turn), identity, prepared.language);
-        const result: ChatResult = outcome.ok
-          ? { ...outcome.answer, latencyMs: 0, attempts: 1, error: null }
-          : { text: null, finishReason: null, usage: null, latencyMs: 0, attempts: 1, error: outcome.error };
-        const { latency_ms: _none, ...entry } = answeredRecord(base, result, submitted.created_at);
-        cacheAnswer(cache, entry as ResponseRecord, result, identity);
-        record(dialogue, turn, entry as ResponseRecord);
-        if (outcome.ok) answers++;
-        else errors++;
-      }
-    }
-    if (finished.problem) process.emitWarning(`batch ${finished.id} ${finished.status}: ${finished.problem}`);
-    log.append({ batch_id: submitted.batch_id, status: finished.status, answers, errors, collected_at: new Date().toISOString() });
-    return true;
+  function collect(submitted: BatchSubmitted, api: BatchApi): Promise<boolean> {
+    return collectBatch(submitted, api, { log, pollMs, signal, onBatch: options.onBatch }, (outcome) => {
+      const planned = byKey.get(outcome.customId);
+      // A key from another selection, or one already recorded, is not recorded twice.
+      if (!planned || recorded.has(outcome.customId)) return null;
+      const { dialogue, turn } = planned;
+      const identity = identities.get(dialogue.endpoint.name)!;
+      const { base } = answerRequest(bank, dialogue, turn, earlierAnswers(dialogue, turn), identity, prepared.language);
+      const result: ChatResult = outcome.ok
+        ? { ...outcome.answer, latencyMs: 0, attempts: 1, error: null }
+        : { text: null, finishReason: null, usage: null, latencyMs: 0, attempts: 1, error: outcome.error };
+      const { latency_ms: _none, ...entry } = answeredRecord(base, result, submitted.created_at);
+      cacheAnswer(cache, entry as ResponseRecord, result, identity);
+      record(dialogue, turn, entry as ResponseRecord);
+      return outcome.ok ? 'answer' : 'error';
+    });
   }
 
   function apiFor(endpoint: string): BatchApi {
@@ -157,7 +145,7 @@ interface RoundContext {
 /** Writes and submits the batch files of one round: each dialogue's next unanswered turn; cache hits are recorded at once. */
 async function submitRound(opened: OpenedRun, context: RoundContext): Promise<BatchSubmitted[]> {
   const { prepared, folder, recorded, cache } = opened;
-  const files = new Map<string, { path: string; appender: JsonlAppender; requests: number }[]>();
+  const inputs = new BatchInputs(folder.dir, 'batch-input');
   for (const dialogue of prepared.plan.dialogues) {
     if (context.failed.has(dialogue)) continue;
     let turn = 0;
@@ -171,39 +159,16 @@ async function submitRound(opened: OpenedRun, context: RoundContext): Promise<Ba
       context.record(dialogue, turn, cachedRecord(request.base, hit));
       continue;
     }
-    const name = dialogue.endpoint.name;
-    const list = files.get(name) ?? [];
-    files.set(name, list);
-    if (list.length === 0 || list[list.length - 1].requests === MAX_BATCH_REQUESTS) {
-      const path = join(folder.dir, `.batch-input-${name}-${list.length}.jsonl`);
-      rmSync(path, { force: true });
-      list.push({ path, appender: new JsonlAppender(path), requests: 0 });
-    }
-    const file = list[list.length - 1];
-    file.appender.append({ custom_id: request.key, method: 'POST', url: CHAT_COMPLETIONS, body: chatBody(dialogue.endpoint, { messages: request.messages, params: request.params }) });
-    file.requests++;
+    inputs.add(dialogue.endpoint.name, request.key, chatBody(dialogue.endpoint, { messages: request.messages, params: request.params }));
   }
-  const submitted: BatchSubmitted[] = [];
-  for (const [endpoint, list] of files) {
-    for (const file of list) {
-      file.appender.close();
-      const { batchId, inputFileId } = await context.apis.get(endpoint)!.submit(file.path, { caps_run: opened.manifest.id, bank: context.bank.id });
-      const entry: BatchSubmitted = { batch_id: batchId, endpoint, input_file_id: inputFileId, requests: file.requests, created_at: new Date().toISOString() };
-      // Recorded before anything else can fail: a crash from here on collects this batch next time.
-      context.log.append(entry);
-      rmSync(file.path, { force: true });
-      submitted.push(entry);
-    }
+  try {
+    return await inputs.submit((endpoint) => context.apis.get(endpoint)!, context.log, { caps_run: opened.manifest.id, bank: context.bank.id });
+  } finally {
+    inputs.discard();
   }
-  return submitted;
 }
 
 /** Batches submitted and not yet collected, in the order they were submitted. */
-export async function pendingBatches(dir: string): Promise<BatchSubmitted[]> {
-  const submitted = new Map<string, BatchSubmitted>();
-  for await (const entry of readJsonl(join(dir, BATCHES_FILE), BatchRecord)) {
-    if ('endpoint' in entry) submitted.set(entry.batch_id, entry);
-    else submitted.delete(entry.batch_id);
-  }
-  return [...submitted.values()];
+export function pendingBatches(dir: string): Promise<BatchSubmitted[]> {
+  return pendingIn(join(dir, BATCHES_FILE));
 }

@@ -21,7 +21,10 @@ export class EndpointLedger {
   private readonly usage: UsageTotals;
   private cached = 0;
 
-  constructor(private readonly endpoint: EndpointConfig) {
+  constructor(
+    private readonly endpoint: EndpointConfig,
+    private readonly via: 'direct' | 'batch' = 'direct',
+  ) {
     this.health = new EndpointHealth(endpoint);
     this.usage = emptyTotals(endpoint.name);
   }
@@ -45,6 +48,6 @@ export class EndpointLedger {
   }
 
   outcome(notAsked: number): EndpointOutcome {
-    return { health: this.health.report(), usage: priced(this.usage, this.endpoint.prices), notAsked, cached: this.cached };
+    return { health: this.health.report(), usage: priced(this.usage, this.endpoint.prices, this.via), notAsked, cached: this.cached };
   }
 }

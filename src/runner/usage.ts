@@ -33,9 +33,11 @@ export function addUsage(totals: UsageTotals, usage: Usage | null | undefined): 
   if (usage.estimated) totals.estimatedCalls++;
 }
 
-export function priced(totals: UsageTotals, prices: Prices | undefined): UsageTotals {
+/** Cost at the endpoint's prices; a batch request at the share `prices.batch` says (the full price when it says none). */
+export function priced(totals: UsageTotals, prices: Prices | undefined, via: 'direct' | 'batch' = 'direct'): UsageTotals {
   if (!prices) return totals;
-  const amount = (totals.promptTokens * prices.input + totals.completionTokens * prices.output) / 1_000_000;
+  const share = via === 'batch' ? (prices.batch ?? 1) : 1;
+  const amount = (share * (totals.promptTokens * prices.input + totals.completionTokens * prices.output)) / 1_000_000;
   return { ...totals, cost: { amount, currency: prices.currency } };
 }
 

@@ -18,6 +18,7 @@ export const Prices = z.strictObject({
   input: z.number().nonnegative(),
   output: z.number().nonnegative(),
   currency: z.string().default('USD'),
+  batch: z.number().min(0).max(1).optional().describe('share of these prices a Batch API request costs (0.5 at OpenAI), for --batch'),
 });
 export type Prices = z.infer<typeof Prices>;
 

@@ -54,7 +54,7 @@ export async function scoreWithJudges(input: JudgedScoreInput): Promise<JudgedSc
       judges.map(
         (client) =>
           keptResult(client, template, entries, input.kept?.get(client.name)) ??
-          judgeAnswer({ client, template, question, answer: response.text!, entries, retries: input.retries, signal: input.signal }),
+          judgeAnswer({ client, template, question, answer: response.text!, entries, retries: input.retries, signal: input.signal, label: response.key }),
       ),
     );
     decision = combineJury(rule, entries, results);

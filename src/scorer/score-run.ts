@@ -23,6 +23,7 @@ import { jurorOpinions, rescoreWithExternal, scoreWithJudges } from './score-jud
 import { externalHash, latestExternalVerdicts, resolveExternal } from './verdict-sources.js';
 import type { ExternalVerdict } from '../schema/external-verdict.js';
 import { loadJudgeTemplate, type JudgeTemplate } from './judge/template.js';
+import { JudgeDeferred } from './judge/deferred.js';
 import { countsOf, stampScore, type ScoreCounts } from './fresh-score.js';
 import { ScorePool, type ScoreJob, type ScoreResult } from './score-pool.js';
 import type { EntryExternal } from './verdict-sources.js';
@@ -48,6 +49,8 @@ export interface ScoreRunOptions {
   /** Old-generation heap limit of each scoring worker, in MB (default 192; below about 128 the worker spends its time collecting garbage). */
   workerHeapMb?: number;
   onProgress?: (progress: { done: number; total: number }) => void;
+  /** Score without writing (batch judging's passes that only gather the judge requests). */
+  dryRun?: boolean;
 }
 
 export interface ScoreRunSummary {
@@ -76,6 +79,8 @@ export interface ScoreRunSummary {
   external: Record<string, number>;
   /** verdicts.jsonl lines that could not be read (line: why), skipped. */
   verdictProblems: string[];
+  /** Answers left unscored because a judge's reply is awaited from a batch (batch judging only). */
+  deferred: number;
 }
 
 /** Everything that decides a score but the verdicts.jsonl labels: an equal signature means no judge need be asked again. */
@@ -121,13 +126,14 @@ function earlierOf(score: AnswerScore, labelled: boolean): EarlierScore {
 }
 
 /**
+ * The run scored with the folder already locked (batch judging scores it in several passes under one lock).
  * Streams the run: responses are read, scored and appended as they come, a bounded number in
  * flight (`concurrency` in this thread, a few batches per worker on worker threads), so memory
  * holds per answer only its key and line (never the texts, nor the earlier scores but where a
  * re-score starts from one). In this thread scores are appended in the order answers finish
  * (input order without a judge); from the workers, in input order.
  */
-async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise<ScoreRunSummary> {
+export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise<ScoreRunSummary> {
   const { bank } = options;
   const runDir = folder.dir;
   const judges = options.judges ?? [];
@@ -162,6 +168,7 @@ async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise
     unknownItems: [],
     external: {},
     verdictProblems,
+    deferred: 0,
   };
   const count = (status: AnswerScore['status'], counts: ScoreCounts) => {
     if (status === 'complete') summary.complete++;
@@ -178,7 +185,7 @@ async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise
   /** Appends new scores (serialised) in one write; false once the disk refused a write. */
   const record = (lines: readonly string[], results: readonly { status: AnswerScore['status']; counts: ScoreCounts }[]): boolean => {
     try {
-      appender.appendSerialised(lines);
+      if (!options.dryRun) appender.appendSerialised(lines);
     } catch (err) {
       if (!(err instanceof WriteError)) throw err;
       writeFailure ??= err;
@@ -248,7 +255,14 @@ async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): Promise
         kept: earlier?.score && earlier.signature === signature ? jurorOpinions(earlier.score) : undefined,
         retries: options.judgeRetries,
         signal: options.signal,
+      }).catch((err: unknown) => {
+        if (err instanceof JudgeDeferred) return null;
+        throw err;
       });
+      if (!judged) {
+        summary.deferred++;
+        return;
+      }
       summary.judgeCalls += judged.calls;
       if (judged.judgeFailed) summary.judgeFailures++;
       const faults = judged.decision?.faults ?? [];

@@ -71,7 +71,8 @@ export function createBatchService(options: BatchServiceOptions) {
     const errors: string[] = [];
     for (const [n, line] of lines.entries()) {
       if ((batch.status as BatchStatus) === 'cancelling') break;
-      const answer = await options.complete(line.body);
+      // A persona that fails answers that line with a server error, as the chat route does.
+      const answer = await options.complete(line.body).catch((err: unknown) => ({ status: 500, body: { error: { message: `simulated endpoint failed: ${(err as Error).message}`, type: 'server_error' } } }));
       const entry = JSON.stringify({ id: `batch_req_${batch.id}_${n}`, custom_id: line.custom_id, response: { status_code: answer.status, request_id: `req_${n}`, body: answer.body }, error: null });
       (answer.status === 200 ? output : errors).push(entry);
       batch.request_counts[answer.status === 200 ? 'completed' : 'failed']++;

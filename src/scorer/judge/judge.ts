@@ -9,7 +9,7 @@
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { ChatMessage } from '../../schema/bank.js';
 import type { JudgeFault, Opinion } from '../../schema/score.js';
-import type { ChatResult, EndpointClient } from '../../endpoints/client.js';
+import type { ChatRequest, ChatResult, EndpointClient } from '../../endpoints/client.js';
 import { JudgeOutput, parseJudgeOutput, type JudgeVerdictOutput } from './output.js';
 import { renderJudgePrompt, type JudgeEntry, type JudgeTemplate } from './template.js';
 import { checkEvidence } from '../../matching/evidence.js';
@@ -28,6 +28,8 @@ export interface JudgeAnswerInput {
   /** Extra attempts after an invalid reply (default 2). */
   retries?: number;
   signal?: AbortSignal;
+  /** The answer's key, passed with each request (batch request maps name it). */
+  label?: string;
 }
 
 export interface JudgeResult {
@@ -56,7 +58,7 @@ export async function judgeAnswer(input: JudgeAnswerInput): Promise<JudgeResult>
   let messages = prompt;
   let lastProblem = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const reply = await ask(client, messages, input.signal, () => result.calls++);
+    const reply = await ask(client, { messages, signal: input.signal, label: input.label }, () => result.calls++);
     if (reply.error) {
       const detail = `${reply.error.kind}${reply.error.status ? ` ${reply.error.status}` : ''}: ${reply.error.message}`;
       result.faults.push({ judge: client.name, kind: 'endpoint', detail });
@@ -85,19 +87,19 @@ export async function judgeAnswer(input: JudgeAnswerInput): Promise<JudgeResult>
 }
 
 /** Asks with structured outputs, falling back to plain JSON for servers that reject them. */
-async function ask(client: EndpointClient, messages: ChatMessage[], signal: AbortSignal | undefined, counted: () => void): Promise<ChatResult> {
+async function ask(client: EndpointClient, request: ChatRequest, counted: () => void): Promise<ChatResult> {
   if (!withoutStructuredOutputs.has(client)) {
     counted();
-    const reply = await client.chat({ messages, responseFormat: structuredFormat, signal });
+    const reply = await client.chat({ ...request, responseFormat: structuredFormat });
     if (!(reply.error?.kind === 'client' && (reply.error.status === 400 || reply.error.status === 422))) return reply;
     // Remembered only once plain JSON works: a 400 for another reason (e.g. a prompt too long) changes nothing.
     counted();
-    const plain = await client.chat({ messages, signal });
+    const plain = await client.chat(request);
     if (!plain.error) withoutStructuredOutputs.add(client);
     return plain;
   }
   counted();
-  return client.chat({ messages, signal });
+  return client.chat(request);
 }
 
 function toOpinion(verdict: JudgeVerdictOutput, entry: JudgeEntry, answer: PreparedAnswer, result: JudgeResult, judge: string): Opinion {
