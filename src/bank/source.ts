@@ -1,11 +1,14 @@
 /**
- * Reading one YAML file with positions: every node keeps its source range, so any path
- * into the data (e.g. items.3.rubric.points.0.score) maps back to a line and column.
- * Unreadable, binary, non-UTF-8 and syntactically broken files become diagnostics.
+ * Reading one YAML file with positions: any path into the data (e.g.
+ * items.3.rubric.points.0.score) maps back to a line and column. Plain YAML is read fast
+ * (src/bank/plain-yaml.ts); anything else, and every file with a syntax error, by `yaml`'s
+ * Document, whose nodes keep their source ranges. Unreadable, binary, non-UTF-8 and
+ * syntactically broken files become diagnostics.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic, Severity } from './diagnostic.js';
+import { readPlainYaml } from './plain-yaml.js';
 
 /** Larger files are refused rather than risking the memory of a CI runner; banks split into files. */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -14,10 +17,20 @@ export const MAX_SYNTAX_ERRORS = 20;
 
 export interface YamlSource {
   file: string;
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
   /** The document as plain data. */
   data: unknown;
+  /** Where the nodes of `data` are written. */
+  locator: Locator;
+}
+
+/** Paths into a file's data mapped back to the text. */
+export interface Locator {
+  /** Line and column of the node at `path`, or of its nearest existing ancestor. `key` points at the key itself. */
+  locate(path: readonly PathSegment[], target?: 'key' | 'value'): Position;
+  /** Whether the node at `path` is a mapping written inline, `{ a: 1, b: 2 }`. */
+  isFlowMapping(path: readonly PathSegment[]): boolean;
+  /** Whether the root is a mapping with this key. */
+  hasTopLevelKey(key: string): boolean;
 }
 
 export type SourceResult = { source: YamlSource; diagnostics: Diagnostic[] } | { source: null; diagnostics: Diagnostic[] };
@@ -60,6 +73,12 @@ export function parseYamlSource(file: string, bytes: Uint8Array): SourceResult {
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
+  const plain = readPlainYaml(text);
+  return plain ? { source: { file, data: plain.data, locator: plain.index }, diagnostics: [] } : parseYamlDocument(file, text);
+}
+
+/** Any YAML text, by `yaml`'s Document: the reading every diagnostic and position is defined by. */
+export function parseYamlDocument(file: string, text: string): SourceResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, keepSourceTokens: false });
   if (doc.errors.length > 0) return { source: null, diagnostics: syntaxDiagnostics(file, text, doc, lineCounter) };
@@ -77,7 +96,7 @@ export function parseYamlSource(file: string, bytes: Uint8Array): SourceResult {
     return failure(file, at.line, at.col, 'yaml-syntax', `alias *${unresolved.source} refers to no anchor &${unresolved.source} above it; define the anchor first or write the value out`);
   }
   try {
-    return { source: { file, doc, lineCounter, data: doc.toJS({ maxAliasCount: 1000 }) }, diagnostics };
+    return { source: { file, data: doc.toJS({ maxAliasCount: 1000 }), locator: new DocumentLocator(doc, lineCounter) }, diagnostics };
   } catch (err) {
     return failure(file, 1, 1, 'yaml-syntax', `the YAML cannot be read: ${firstLine((err as Error).message)}`);
   }
@@ -85,39 +104,60 @@ export function parseYamlSource(file: string, bytes: Uint8Array): SourceResult {
 
 /** Line and column of the node at `path`, or of its nearest existing ancestor. `key` points at the key itself. */
 export function locate(source: YamlSource, path: readonly PathSegment[], target: 'key' | 'value' = 'value'): Position {
-  const { node, keyNode } = walk(source, path);
-  const chosen = target === 'key' && keyNode ? keyNode : (node as Node | null);
-  const offset = chosen?.range?.[0] ?? keyNode?.range?.[0] ?? 0;
-  return source.lineCounter.linePos(offset);
+  return source.locator.locate(path, target);
 }
 
 /** Whether the mapping at `path` is written inline, `{ a: 1, b: 2 }`, where a comma starts a new key. */
 export function isFlowMapping(source: YamlSource, path: readonly PathSegment[]): boolean {
-  const { node, complete } = walk(source, path);
-  const resolved = isAlias(node) ? node.resolve(source.doc) : node;
-  return complete && isMap(resolved) && resolved.flow === true;
+  return source.locator.isFlowMapping(path);
 }
 
-function walk(source: YamlSource, path: readonly PathSegment[]): { node: unknown; keyNode: Node | undefined; complete: boolean } {
-  let node: unknown = source.doc.contents;
-  let keyNode: Node | undefined;
-  let depth = 0;
-  for (const segment of path) {
-    if (isAlias(node)) node = node.resolve(source.doc);
-    if (isMap(node)) {
-      const pair = node.items.find((p) => keyText(p.key) === String(segment));
-      if (!pair) break;
-      keyNode = pair.key as Node;
-      node = pair.value ?? pair.key;
-    } else if (isSeq(node) && typeof segment === 'number' && node.items[segment] != null) {
-      keyNode = undefined;
-      node = node.items[segment];
-    } else {
-      break;
-    }
-    depth++;
+/** Positions from the ranges of a `yaml` Document's nodes. */
+class DocumentLocator implements Locator {
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly lineCounter: LineCounter,
+  ) {}
+
+  locate(path: readonly PathSegment[], target: 'key' | 'value' = 'value'): Position {
+    const { node, keyNode } = this.walk(path);
+    const chosen = target === 'key' && keyNode ? keyNode : (node as Node | null);
+    const offset = chosen?.range?.[0] ?? keyNode?.range?.[0] ?? 0;
+    return this.lineCounter.linePos(offset);
   }
-  return { node, keyNode, complete: depth === path.length };
+
+  isFlowMapping(path: readonly PathSegment[]): boolean {
+    const { node, complete } = this.walk(path);
+    const resolved = isAlias(node) ? node.resolve(this.doc) : node;
+    return complete && isMap(resolved) && resolved.flow === true;
+  }
+
+  hasTopLevelKey(key: string): boolean {
+    const root = this.doc.contents;
+    return isMap(root) && root.items.some((p) => keyText(p.key) === key);
+  }
+
+  private walk(path: readonly PathSegment[]): { node: unknown; keyNode: Node | undefined; complete: boolean } {
+    let node: unknown = this.doc.contents;
+    let keyNode: Node | undefined;
+    let depth = 0;
+    for (const segment of path) {
+      if (isAlias(node)) node = node.resolve(this.doc);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => keyText(p.key) === String(segment));
+        if (!pair) break;
+        keyNode = pair.key as Node;
+        node = pair.value ?? pair.key;
+      } else if (isSeq(node) && typeof segment === 'number' && node.items[segment] != null) {
+        keyNode = undefined;
+        node = node.items[segment];
+      } else {
+        break;
+      }
+      depth++;
+    }
+    return { node, keyNode, complete: depth === path.length };
+  }
 }
 
 export function diagnoseAt(
@@ -134,8 +174,7 @@ export function diagnoseAt(
 
 /** Whether the top-level mapping of the document has this key (taxonomy files have `taxonomy:`). */
 export function hasTopLevelKey(source: YamlSource, key: string): boolean {
-  const root = source.doc.contents;
-  return isMap(root) && root.items.some((p) => keyText(p.key) === key);
+  return source.locator.hasTopLevelKey(key);
 }
 
 function keyText(key: unknown): string {
