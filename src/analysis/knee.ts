@@ -164,29 +164,31 @@ export function analyzeDepth(levels: readonly LevelScores[], options: KneeOption
   const n = new Float64Array(levelCount);
   const s = new Float64Array(levelCount);
 
-  /** Per-level weights, sums and the sum of squares of the fit values under item weights `weight(l, i)`. */
-  const accumulate = (weight: (level: number, item: number) => number): number => {
-    let q = 0;
-    fitted.forEach((l, j) => {
-      const values = fitValues[l];
-      let count = 0;
-      let sum = 0;
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i];
-        if (Number.isNaN(v)) continue;
-        const c = weight(l, i);
-        count += c;
-        sum += c * v;
-        q += c * v * v;
-      }
-      n[j] = count;
-      s[j] = sum;
-    });
+  // Position in the fit (index into n and s) of each sorted level, or -1 when it takes no part.
+  const fitIndex = sorted.map((_, i) => fitted.indexOf(i));
+
+  /**
+   * Adds one fitted level's scores, each weighted by how often the replicate drew its item (by 1
+   * without counts), into n[j] and s[j], and their squares into the running sum q, returned.
+   */
+  const weigh = (j: number, scores: Float64Array, counts: Uint16Array | null, row: number, q: number): number => {
+    let count = 0;
+    let sum = 0;
+    for (let k = 0; k < scores.length; k++) {
+      const v = scores[k];
+      if (Number.isNaN(v)) continue;
+      const c = counts ? counts[row + k] : 1;
+      count += c;
+      sum += c * v;
+      q += c * v * v;
+    }
+    n[j] = count;
+    s[j] = sum;
     return q;
   };
 
   // Observed fits.
-  const qObserved = accumulate(() => 1);
+  const qObserved = fitted.reduce((q, l, j) => weigh(j, fitValues[l], null, 0, q), 0);
   const observed = models.map((model) => {
     const rss = fit(model, n, s, qObserved, a, beta);
     return { bic: Number.isNaN(rss) ? null : bicOf(rss, qObserved, total, model.p), beta: Float64Array.from(beta.subarray(0, model.p)) };
@@ -198,17 +200,25 @@ export function analyzeDepth(levels: readonly LevelScores[], options: KneeOption
   const changes = models.map(() => new Float64Array(options.b).fill(NaN));
   const levelMeans = sorted.map(() => new Float64Array(options.b));
   for (let r = 0; r < options.b; r++) {
-    sorted.forEach((l, i) => {
+    // One pass per level over the replicate's counts: the level's mean, and (for a fitted level)
+    // the weights, sums and squares the models are fitted on, added in the same order as the
+    // observed fit so that every replicate's arithmetic is reproducible.
+    let q = 0;
+    for (let i = 0; i < sorted.length; i++) {
       const plan = plans[i];
-      if (!plan) return;
-      const size = l.values.length;
+      if (!plan) continue;
+      const values = sorted[i].values;
+      const size = values.length;
+      const counts = plan.counts;
       const row = r * size;
       let sum = 0;
-      for (let k = 0; k < size; k++) sum += plan.counts[row + k] * l.values[k];
+      for (let k = 0; k < size; k++) sum += counts[row + k] * values[k];
       levelMeans[i][r] = sum / size;
-    });
+      const j = fitIndex[i];
+      if (!testable || j < 0) continue;
+      q = weigh(j, fitValues[i], counts, row, q);
+    }
     if (!testable) continue;
-    const q = accumulate((l, i) => plans[l]!.counts[r * sorted[l].values.length + i]);
     let replicateTotal = 0;
     for (let j = 0; j < levelCount; j++) replicateTotal += n[j];
     let best = -1;

@@ -3,7 +3,6 @@
  * compatible vendors (no usage, reasoning_content, content-filter finishes) and never
  * throws for an endpoint failure: the result carries the classified error instead.
  */
-import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { ChatMessage } from '../schema/bank.js';
@@ -99,12 +98,7 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
       timedOut = true;
       controller.abort();
     }, endpoint.timeout_ms);
-    const stop = () => controller.abort();
-    if (request.signal) {
-      // Every request in flight listens to the caller's one stop signal.
-      setMaxListeners(0, request.signal);
-      request.signal.addEventListener('abort', stop, { once: true });
-    }
+    const unlisten = request.signal ? whenAborted(request.signal, () => controller.abort()) : null;
     const signal = controller.signal;
     const body = chatBody(endpoint, request);
     try {
@@ -114,7 +108,7 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
       return { ok: false, ...classifyError(err, { timedOut, aborted: request.signal?.aborted ?? false, now: clock.now() }) };
     } finally {
       clearTimeout(timer);
-      request.signal?.removeEventListener('abort', stop);
+      unlisten?.();
     }
   }
 
@@ -131,6 +125,30 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
         return { text: null, finishReason: null, usage: null, latencyMs, attempts, error: { ...outcome.error, message: redact(outcome.error.message) } };
       }),
   };
+}
+
+/** Callbacks waiting on each caller's stop signal: one listener per signal, however many requests share it. */
+const abortWaiters = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Calls `onAbort` when `signal` aborts; returns what stops waiting. Every request in flight
+ * waits on the caller's one stop signal: adding and removing an EventTarget listener walks all
+ * the others, so with hundreds in flight each request would pay for them all.
+ */
+function whenAborted(signal: AbortSignal, onAbort: () => void): () => void {
+  if (signal.aborted) {
+    onAbort();
+    return () => undefined;
+  }
+  let waiters = abortWaiters.get(signal);
+  if (!waiters) {
+    const set = new Set<() => void>();
+    waiters = set;
+    abortWaiters.set(signal, set);
+    signal.addEventListener('abort', () => set.forEach((waiter) => waiter()), { once: true });
+  }
+  waiters.add(onAbort);
+  return () => waiters.delete(onAbort);
 }
 
 /** Usage counted from the text when the server reports none, marked as estimated. */

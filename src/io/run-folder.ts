@@ -11,7 +11,7 @@ import { AnswerScore } from '../schema/score.js';
 import { ExternalVerdict, VERDICTS_FILE } from '../schema/external-verdict.js';
 import { UserError } from '../errors.js';
 import { HARNESS_VERSION } from '../version.js';
-import { JsonlAppender, readJsonl, type JsonlProblem } from './jsonl.js';
+import { BufferedJsonlAppender, JsonlAppender, readJsonl, type JsonlProblem } from './jsonl.js';
 import { writeJsonAtomic, type WriteFileOptions } from './safe-write.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -67,6 +67,12 @@ export class RunFolder {
   responseAppender(): JsonlAppender {
     this.ensure();
     return new JsonlAppender(this.responsesPath);
+  }
+
+  /** Appends responses in batches (see BufferedJsonlAppender): for a run recording answers as they come. */
+  bufferedResponseAppender(options: ConstructorParameters<typeof BufferedJsonlAppender>[1]): BufferedJsonlAppender {
+    this.ensure();
+    return new BufferedJsonlAppender(this.responsesPath, options);
   }
 
   scoreAppender(): JsonlAppender {

@@ -314,7 +314,14 @@ async function runLocked(
   const stops = new Map(endpoints.map((e) => [e.name, new AbortController()]));
   const stopAll = () => stops.forEach((c) => c.abort());
   signal.addEventListener('abort', stopAll, { once: true });
-  const appender = folder.responseAppender();
+  const failWrite = (err: unknown) => {
+    if (!(err instanceof WriteError)) throw err;
+    writeFailure ??= err;
+    stopOnFailure.abort();
+  };
+  // Answers are written in batches, at most every 100 ms (or 256 at once): a SIGKILL loses at
+  // most those, and the response cache still holds them for the resume.
+  const appender = folder.bufferedResponseAppender({ maxLines: 256, maxDelayMs: 100, onError: failWrite });
   const pending = new Map<string, Promise<ChatResult>>();
   const inFlight = pLimit(options.maxInFlight ?? options.config.defaults?.concurrency ?? 512);
 
@@ -394,9 +401,7 @@ async function runLocked(
             try {
               await runDialogue(queue[next++]);
             } catch (err) {
-              if (!(err instanceof WriteError)) throw err;
-              writeFailure ??= err;
-              stopOnFailure.abort();
+              failWrite(err);
             }
           }
         };
