@@ -320,8 +320,9 @@ async function runLocked(
     stopOnFailure.abort();
   };
   // Answers are written in batches, at most every 100 ms (or 256 at once): a SIGKILL loses at
-  // most those, and the response cache still holds them for the resume.
-  const appender = folder.bufferedResponseAppender({ maxLines: 256, maxDelayMs: 100, onError: failWrite });
+  // most those, and the response cache still holds them for the resume. Without a cache nothing
+  // would, so each answer is written as it comes: a paid answer is never asked twice.
+  const appender = folder.bufferedResponseAppender({ maxLines: cache ? 256 : 1, maxDelayMs: 100, onError: failWrite });
   const pending = new Map<string, Promise<ChatResult>>();
   const inFlight = pLimit(options.maxInFlight ?? options.config.defaults?.concurrency ?? 512);
 

@@ -124,6 +124,20 @@ describe('runEval', () => {
     expect(again.counts).toMatchObject({ resumed: 7, requests: 0 });
   });
 
+  it('without a response cache, writes each answer as it comes (a kill then loses none that was paid for)', async () => {
+    // One request at a time: when c is asked, a's answer must already be on disk.
+    const out = join(tempDir(), 'run');
+    let seenWhenAskingC: string[] | null = null;
+    const watching = { ...echoPersona, reply: async (request: Parameters<typeof echoPersona.reply>[0], rng: () => number) => {
+      if (request.messages.some((m) => m.content === 'Question c?')) seenWhenAskingC = (await records(out)).map((r) => r.item);
+      return echoPersona.reply(request, rng);
+    } };
+    server = await startSimServer({ personas: [watching] });
+    const summary = await runEval({ bank, config: config(server.baseURL, { concurrency: 1 }), out, cacheDir: false, filters: { items: ['a', 'c'] } });
+    expect(summary.counts).toMatchObject({ done: 2, requests: 2 });
+    expect(seenWhenAskingC).toEqual(['a']);
+  });
+
   it('never writes a planted API key to the run folder or the cache', async () => {
     server = await startSimServer({ personas: [echoPersona] });
     const root = tempDir();
