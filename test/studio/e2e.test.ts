@@ -56,7 +56,7 @@ function stop(server: Server | undefined, signal: NodeJS.Signals = 'SIGTERM'): P
 async function until(page: Page, condition: string, timeout = 60_000): Promise<void> {
   const end = Date.now() + timeout;
   while (!(await page.evaluate(condition))) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${condition} (page at ${await page.evaluate("location.hash + ', notice: ' + document.getElementById('notice').textContent + ', view: ' + document.getElementById('view').textContent.slice(0, 200)")})`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${condition} (page at ${await page.evaluate("location.hash + ', notice: ' + document.getElementById('notice').textContent + ', view: ' + document.getElementById('view').textContent.slice(0, 1500)")})`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
