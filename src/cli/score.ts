@@ -8,7 +8,7 @@ import { loadBankOrThrow } from '../bank/load.js';
 import { scoreRun, type ScoreRunSummary } from '../scorer/score-run.js';
 import { judgeClients, judgesFromConfig, type JudgeSelection } from '../scorer/judge/from-config.js';
 import { DEFAULT_CONFIG_FILE } from '../endpoints/discover-config.js';
-import { describeSilent, silentRespondents } from '../runner/endpoint-health.js';
+import { describeSilent } from '../runner/endpoint-health.js';
 import { appendJudgeUsage, emptyTotals, formatUsageLines, meteredClient, priced } from '../runner/usage.js';
 import { formatBatchEvent } from '../endpoints/batch-event.js';
 import { untilStopped } from './stop-signal.js';
@@ -70,10 +70,10 @@ export function scoreCommand(): Command {
       // Batch replies are counted as their lines are read (each once, whoever collects it), direct calls as they are made.
       const judgeUsage = (summary.batch?.usage ?? usage).map((totals, i) => priced(totals, selection!.endpoints[i].prices, summary.batch ? 'batch' : 'direct'));
       if (judgeUsage.some((u) => u.calls > 0)) appendJudgeUsage(runDir, judgeUsage);
-      const silent = await silentRespondents(new RunFolder(runDir).responses());
+      const silent = summary.failedRespondents;
       process.stdout.write(
         options.format === 'json'
-          ? `${JSON.stringify({ ...summary, judgeUsage, failedRespondents: silent }, null, 2)}\n`
+          ? `${JSON.stringify({ ...summary, judgeUsage }, null, 2)}\n`
           : formatScoreSummary(summary, judges.map((j) => j.name)) +
               (summary.batch ? formatBatchSummary(summary.batch) : '') +
               formatUsageLines(judgeUsage, 'judge').map((l) => `${l}\n`).join(''),

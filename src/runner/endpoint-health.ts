@@ -180,27 +180,39 @@ export interface SilentRespondent {
  * never ranked and `caps score` / `caps report` exit non-zero while they exist.
  */
 export async function silentRespondents(records: AsyncIterable<ResponseRecord> | Iterable<ResponseRecord>): Promise<SilentRespondent[]> {
-  const latest = new Map<string, { respondent: string; ok: boolean; error: ResponseError | null }>();
-  for await (const r of records) {
-    if (r.respondent_kind !== 'model') continue;
-    latest.set(r.key, { respondent: r.respondent, ok: !r.error && r.text !== null, error: r.error });
-  }
-  const byRespondent = new Map<string, { ok: number; answers: number; errors: Map<string, { error: ResponseError; n: number }> }>();
-  for (const { respondent, ok, error } of latest.values()) {
-    const entry = byRespondent.get(respondent) ?? { ok: 0, answers: 0, errors: new Map() };
-    byRespondent.set(respondent, entry);
+  const latest = new Map<string, ResponseRecord>();
+  for await (const r of records) if (r.respondent_kind === 'model') latest.set(r.key, r);
+  const tally = new SilentTally();
+  for (const r of latest.values()) tally.add(r);
+  return tally.silent();
+}
+
+/**
+ * The tally behind `silentRespondents`, fed each answer's latest record once: a reader already
+ * passing over a run's latest answers (as `caps score` does) keeps counts per respondent only.
+ */
+export class SilentTally {
+  private readonly byRespondent = new Map<string, { ok: number; answers: number; errors: Map<string, { error: ResponseError; n: number }> }>();
+
+  add(r: ResponseRecord): void {
+    if (r.respondent_kind !== 'model') return;
+    const entry = this.byRespondent.get(r.respondent) ?? { ok: 0, answers: 0, errors: new Map() };
+    this.byRespondent.set(r.respondent, entry);
     entry.answers++;
-    if (ok) entry.ok++;
-    else if (error) {
-      const key = `${error.kind}|${error.status ?? ''}`;
-      const seen = entry.errors.get(key) ?? { error, n: 0 };
+    if (!r.error && r.text !== null) entry.ok++;
+    else if (r.error) {
+      const kind = `${r.error.kind}|${r.error.status ?? ''}`;
+      const seen = entry.errors.get(kind) ?? { error: r.error, n: 0 };
       seen.n++;
-      entry.errors.set(key, seen);
+      entry.errors.set(kind, seen);
     }
   }
-  return [...byRespondent]
-    .filter(([, e]) => e.ok === 0)
-    .map(([name, e]) => ({ name, answers: e.answers, error: [...e.errors.values()].sort((a, b) => b.n - a.n)[0]?.error ?? null }));
+
+  silent(): SilentRespondent[] {
+    return [...this.byRespondent]
+      .filter(([, e]) => e.ok === 0)
+      .map(([name, e]) => ({ name, answers: e.answers, error: [...e.errors.values()].sort((a, b) => b.n - a.n)[0]?.error ?? null }));
+  }
 }
 
 /** "sim-x: no answer (all 12 recorded answers failed, HTTP 401: ...)" */

@@ -15,6 +15,7 @@ import type { AnswerScore } from '../schema/score.js';
 import type { ResponseRecord } from '../schema/run.js';
 import type { EndpointClient } from '../endpoints/client.js';
 import { lockRunFolder } from '../io/lock.js';
+import { SilentTally, type SilentRespondent } from '../runner/endpoint-health.js';
 import { WriteError } from '../io/safe-write.js';
 import { RunFolder } from '../io/run-folder.js';
 import { canonicalJson, sha256 } from '../io/hash.js';
@@ -81,6 +82,8 @@ export interface ScoreRunSummary {
   verdictProblems: string[];
   /** Answers left unscored because a judge's reply is awaited from a batch (batch judging only). */
   deferred: number;
+  /** Model respondents none of whose answers has text: nothing to score, never ranked. */
+  failedRespondents: SilentRespondent[];
 }
 
 /** Everything that decides a score but the verdicts.jsonl labels: an equal signature means no judge need be asked again. */
@@ -181,6 +184,7 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
     external: {},
     verdictProblems,
     deferred: 0,
+    failedRespondents: [],
   };
   const count = (status: AnswerScore['status'], counts: ScoreCounts) => {
     if (status === 'complete') summary.complete++;
@@ -285,13 +289,17 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
     progress(1);
   }
 
+  // Respondents with no answer, counted on the scoring pass itself: no third read of the run.
+  const silent = new SilentTally();
   const latest = async function* (): AsyncGenerator<ResponseRecord> {
     line = 0;
     for await (const response of folder.responses()) {
       if (latestLine.get(response.key) !== line++) continue;
       if (writeFailure) return;
+      silent.add(response);
       yield response;
     }
+    summary.failedRespondents = silent.silent();
   };
 
   try {
