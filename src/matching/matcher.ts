@@ -137,24 +137,46 @@ function compiledRegex(pattern: RegexPattern): RegExp {
   return re;
 }
 
-/** A spec compiled once for as long as the spec (its bank) lives: its phrases' and patterns' searches, and the spec itself in one object shape. */
-interface CompiledSpec {
-  patterns: Map<string, Pattern | null>;
+/**
+ * A spec compiled once for as long as its bank lives: its phrases' and patterns' searches, and
+ * the spec itself in one object shape. Scoring compiles each rubric entry's spec once and keeps
+ * it with the entry; other callers pass the spec and get it compiled through a WeakMap.
+ */
+export class CompiledMatch {
+  readonly patterns = new Map<string, Pattern | null>();
   /** The spec with every key present (absent ones undefined): a bank's specs come in many shapes, and each is read for every answer. */
-  spec: MatchSpecInput;
+  readonly spec: MatchSpecInput;
   /** How a phrase's occurrences are inspected (the spec's negation window). */
-  options: InspectOptions;
+  readonly options: InspectOptions;
   /** The detail line when no phrase of `any` occurs at all, the commonest outcome. */
-  noneOfAny: string | undefined;
+  readonly noneOfAny: string | undefined;
+  /** The phrases of `any`, of each group of `all` and of `none` with their patterns, compiled with the spec: no lookup per answer. */
+  readonly any: CompiledPhrase[] | undefined;
+  readonly all: CompiledPhrase[][] | undefined;
+  readonly none: CompiledPhrase[] | undefined;
+
+  constructor({ any, all, none, regex, unless_negated, window }: MatchSpecInput) {
+    this.spec = { any, all, none, regex, unless_negated, window };
+    this.options = { window: window ?? DEFAULT_NEGATION_WINDOW };
+    this.noneOfAny = any && `none of ${any.join(', ')} found`;
+    const phrases = (list: string[]) => list.map((phrase) => ({ phrase, pattern: phrasePattern(phrase, this.patterns) }));
+    this.any = any && phrases(any);
+    this.all = all?.map((group) => phrases(groupOf(group)));
+    this.none = none && phrases(none);
+  }
 }
 
-const compiledSpecs = new WeakMap<MatchSpecInput, CompiledSpec>();
+interface CompiledPhrase {
+  phrase: string;
+  pattern: Pattern | null;
+}
 
-function compiledOf(spec: MatchSpecInput): CompiledSpec {
+const compiledSpecs = new WeakMap<MatchSpecInput, CompiledMatch>();
+
+function compiledOf(spec: MatchSpecInput): CompiledMatch {
   let compiled = compiledSpecs.get(spec);
   if (!compiled) {
-    const { any, all, none, regex, unless_negated, window } = spec;
-    compiled = { patterns: new Map(), spec: { any, all, none, regex, unless_negated, window }, options: { window: window ?? DEFAULT_NEGATION_WINDOW }, noneOfAny: any && `none of ${any.join(', ')} found` };
+    compiled = new CompiledMatch(spec);
     compiledSpecs.set(spec, compiled);
   }
   return compiled;
@@ -353,18 +375,18 @@ function groupOf(group: PhraseGroup): string[] {
   return Array.isArray(group) ? group : [group];
 }
 
-export function evaluateMatch(given: MatchSpecInput, answer: string | PreparedAnswer): MatchOutcome {
+export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: string | PreparedAnswer): MatchOutcome {
   const prepared = typeof answer === 'string' ? prepareAnswer(answer) : answer;
-  const { patterns: compiled, spec, options, noneOfAny } = compiledOf(given);
+  const { patterns: compiled, spec, options, noneOfAny, any, all, none } = given instanceof CompiledMatch ? given : compiledOf(given);
   const unlessNegated = spec.unless_negated ?? true;
   const { window } = options;
-  const findPhrase = (p: string) => find(prepared, p, false, phrasePattern(p, compiled), unlessNegated, options);
+  const findPhrase = (p: CompiledPhrase) => find(prepared, p.phrase, false, p.pattern, unlessNegated, options);
 
   const found: Finding[] = [];
   const reasons: string[] = [];
 
-  if (spec.any) {
-    const findings = spec.any.map(findPhrase);
+  if (any) {
+    const findings = any.map(findPhrase);
     const hits = findings.filter(present);
     if (hits.length > 0) found.push(...hits);
     else {
@@ -373,14 +395,14 @@ export function evaluateMatch(given: MatchSpecInput, answer: string | PreparedAn
     }
   }
 
-  if (spec.all) {
-    for (const group of spec.all) {
-      const findings = groupOf(group).map(findPhrase);
+  if (all) {
+    for (const group of all) {
+      const findings = group.map(findPhrase);
       const hit = findings.find(present);
       if (hit) found.push(hit);
       else {
         const explained = findings.map(whyAbsent).find((r) => r !== null);
-        const name = findings.length === 1 ? quoted(groupOf(group)[0]) : `one of ${groupOf(group).join(', ')}`;
+        const name = findings.length === 1 ? quoted(group[0].phrase) : `one of ${group.map((p) => p.phrase).join(', ')}`;
         reasons.push(explained ?? `missing ${name}`);
       }
     }
@@ -403,8 +425,8 @@ export function evaluateMatch(given: MatchSpecInput, answer: string | PreparedAn
     }
   }
 
-  if (spec.none) {
-    for (const f of spec.none.map(findPhrase).filter(present)) reasons.push(`excluded ${where(f)}`);
+  if (none) {
+    for (const f of none.map(findPhrase).filter(present)) reasons.push(`excluded ${where(f)}`);
   }
 
   if (reasons.length > 0) return { met: false, quotes: [], citations: [], detail: reasons.join('; ') };
