@@ -154,6 +154,8 @@ export class CompiledMatch {
   readonly any: CompiledPhrase[] | undefined;
   readonly all: CompiledPhrase[][] | undefined;
   readonly none: CompiledPhrase[] | undefined;
+  /** The spec's regular expressions as a list (empty without `regex`). */
+  readonly regexes: readonly string[];
 
   constructor({ any, all, none, regex, unless_negated, window }: MatchSpecInput) {
     this.spec = { any, all, none, regex, unless_negated, window };
@@ -163,6 +165,7 @@ export class CompiledMatch {
     this.any = any && phrases(any);
     this.all = all?.map((group) => phrases(groupOf(group)));
     this.none = none && phrases(none);
+    this.regexes = regexList(this.spec);
   }
 }
 
@@ -371,13 +374,23 @@ function excerpt(answer: PreparedAnswer, hit: Occurrence): string {
   return answer.raw.slice(origin[hit.start], origin[hit.end]).trim();
 }
 
+/** Why each phrase that appears does not count, joined; null when none appears at all. */
+function explainAbsence(findings: readonly Finding[]): string | null {
+  let explained: string | null = null;
+  for (const f of findings) {
+    const why = f === NOWHERE ? null : whyAbsent(f);
+    if (why !== null) explained = explained === null ? why : `${explained}, ${why}`;
+  }
+  return explained;
+}
+
 function groupOf(group: PhraseGroup): string[] {
   return Array.isArray(group) ? group : [group];
 }
 
 export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: string | PreparedAnswer): MatchOutcome {
   const prepared = typeof answer === 'string' ? prepareAnswer(answer) : answer;
-  const { patterns: compiled, spec, options, noneOfAny, any, all, none } = given instanceof CompiledMatch ? given : compiledOf(given);
+  const { patterns: compiled, spec, options, noneOfAny, any, all, none, regexes } = given instanceof CompiledMatch ? given : compiledOf(given);
   const unlessNegated = spec.unless_negated ?? true;
   const { window } = options;
   const findPhrase = (p: CompiledPhrase) => find(prepared, p.phrase, false, p.pattern, unlessNegated, options);
@@ -386,13 +399,15 @@ export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: str
   const reasons: string[] = [];
 
   if (any) {
+    // Run for every check: no intermediate arrays when, as mostly, no phrase occurs.
     const findings = any.map(findPhrase);
-    const hits = findings.filter(present);
-    if (hits.length > 0) found.push(...hits);
-    else {
-      const explained = findings.map(whyAbsent).filter((r): r is string => r !== null);
-      reasons.push(explained.length > 0 ? explained.join(', ') : noneOfAny!);
+    let met = false;
+    for (const f of findings) {
+      if (!present(f)) continue;
+      found.push(f);
+      met = true;
     }
+    if (!met) reasons.push(explainAbsence(findings) ?? noneOfAny!);
   }
 
   if (all) {
@@ -408,7 +423,7 @@ export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: str
     }
   }
 
-  const patterns = regexList(spec);
+  const patterns = regexes;
   if (patterns.length > 0) {
     // A negation in a pattern's gap negates too, unless the pattern spells that word itself.
     const findings = patterns.map((source) => {
