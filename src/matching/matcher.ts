@@ -218,7 +218,7 @@ function phrasePattern(phrase: string, compiled: Map<string, Pattern | null>): P
     const source = withWordBoundaries(norm, `${fuzzyBody(norm, escapeRegExp)}(?:s)?`);
     pattern = { kind: 'regex', source, flags: 'gu', anyOf: [norm.slice(0, half), norm.slice(half)], spelled: norm };
   } else if (norm !== '') {
-    const words = norm.split(/[ \-]+/).filter(Boolean);
+    const words = wordsOf(norm);
     if (words.length === 0 || /[\ud800-\udfff]/.test(norm)) {
       // Only hyphens, or surrogates (a regular expression reads those as code points): kept literal.
       pattern = { kind: 'regex', source: withWordBoundaries(norm, escapeRegExp(norm)), flags: 'gu', anyOf: [norm], spelled: norm };
@@ -230,12 +230,35 @@ function phrasePattern(phrase: string, compiled: Map<string, Pattern | null>): P
         stem,
         endings,
         ...wordEdges(norm),
-        required: [...new Set([...words.slice(0, -1), stem])].sort((a, b) => b.length - a.length),
+        required: requiredLiterals(words.slice(0, -1), stem),
       };
     }
   }
   compiled.set(phrase, pattern);
   return pattern;
+}
+
+/** The words of a normalised phrase: the runs between spaces and hyphens (a bank compiles tens of thousands; a regular expression split is slow). */
+function wordsOf(norm: string): string[] {
+  const words: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= norm.length; i++) {
+    const code = i < norm.length ? norm.charCodeAt(i) : 0x20;
+    if (code !== 0x20 && code !== 0x2d) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      words.push(norm.slice(start, i));
+      start = -1;
+    }
+  }
+  return words;
+}
+
+/** Each distinct literal of a words pattern once, longest first (equal lengths in phrase order). */
+function requiredLiterals(words: readonly string[], stem: string): string[] {
+  const required: string[] = [];
+  for (const literal of [...words, stem]) if (!required.includes(literal)) required.push(literal);
+  return required.sort((a, b) => b.length - a.length);
 }
 
 function userRegex(source: string, compiled: Map<string, Pattern | null>): RegexPattern {
