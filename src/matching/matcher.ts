@@ -143,7 +143,6 @@ function compiledRegex(pattern: RegexPattern): RegExp {
  * it with the entry; other callers pass the spec and get it compiled through a WeakMap.
  */
 export class CompiledMatch {
-  readonly patterns = new Map<string, Pattern | null>();
   /** The spec with every key present (absent ones undefined): a bank's specs come in many shapes, and each is read for every answer. */
   readonly spec: MatchSpecInput;
   /** How a phrase's occurrences are inspected (the spec's negation window). */
@@ -154,20 +153,26 @@ export class CompiledMatch {
   readonly any: CompiledPhrase[] | undefined;
   readonly all: CompiledPhrase[][] | undefined;
   readonly none: CompiledPhrase[] | undefined;
-  /** The spec's regular expressions as a list (empty without `regex`). */
+  /** The spec's regular expressions as a list (empty without `regex`), and each one's search. */
   readonly regexes: readonly string[];
+  readonly regexPatterns: readonly RegexPattern[];
 
   constructor({ any, all, none, regex, unless_negated, window }: MatchSpecInput) {
     this.spec = { any, all, none, regex, unless_negated, window };
     this.options = { window: window ?? DEFAULT_NEGATION_WINDOW };
     this.noneOfAny = any && `none of ${any.join(', ')} found`;
-    const phrases = (list: string[]) => list.map((phrase) => ({ phrase, pattern: phrasePattern(phrase, this.patterns) }));
+    const phrases = (list: string[]) => list.map((phrase) => ({ phrase, pattern: phrasePattern(phrase) }));
     this.any = any && phrases(any);
     this.all = all?.map((group) => phrases(groupOf(group)));
     this.none = none && phrases(none);
-    this.regexes = regexList(this.spec);
+    const regexes = regexList(this.spec);
+    // Most specs have none: they share one empty list.
+    this.regexes = regexes.length === 0 ? NO_REGEX : regexes;
+    this.regexPatterns = regexes.length === 0 ? NO_REGEX : regexes.map(userRegex);
   }
 }
+
+const NO_REGEX: readonly never[] = Object.freeze([]);
 
 interface CompiledPhrase {
   phrase: string;
@@ -206,9 +211,7 @@ function inflect(word: string): { stem: string; endings: readonly string[] } {
  * The pattern of a phrase over normalised text; spaces and hyphens in a phrase are interchangeable
  * and optional; "~word" (a long Latin word, from the vocabulary) tolerates one edit.
  */
-function phrasePattern(phrase: string, compiled: Map<string, Pattern | null>): Pattern | null {
-  const cached = compiled.get(phrase);
-  if (cached !== undefined) return cached;
+function phrasePattern(phrase: string): Pattern | null {
   const fuzzy = phrase.startsWith(FUZZY_PREFIX);
   const norm = normalizeForMatch(fuzzy ? phrase.slice(FUZZY_PREFIX.length) : phrase).trim();
   let pattern: Pattern | null = null;
@@ -234,7 +237,6 @@ function phrasePattern(phrase: string, compiled: Map<string, Pattern | null>): P
       };
     }
   }
-  compiled.set(phrase, pattern);
   return pattern;
 }
 
@@ -258,22 +260,18 @@ function wordsOf(norm: string): string[] {
 function requiredLiterals(words: readonly string[], stem: string): string[] {
   const required: string[] = [];
   for (const literal of [...words, stem]) if (!required.includes(literal)) required.push(literal);
-  return required.sort((a, b) => b.length - a.length);
+  // Copied to its exact length: an array grown by push keeps spare room, and a bank holds tens of thousands of these.
+  return required.sort((a, b) => b.length - a.length).slice();
 }
 
-function userRegex(source: string, compiled: Map<string, Pattern | null>): RegexPattern {
-  // Apart from the phrases: no phrase starts with a NUL.
-  const key = `\0${source}`;
-  const cached = compiled.get(key);
-  if (cached) return cached as RegexPattern;
+/** A rubric's own regular expression; an invalid one is the bank's error, reported in its words. */
+function userRegex(source: string): RegexPattern {
   try {
     new RegExp(source, 'giu');
   } catch (err) {
     throw new UserError(`match.regex /${source}/ is not a valid regular expression: ${(err as Error).message}`);
   }
-  const pattern: RegexPattern = { kind: 'regex', source, flags: 'giu', anyOf: null, spelled: normalizeForMatch(source) };
-  compiled.set(key, pattern);
-  return pattern;
+  return { kind: 'regex', source, flags: 'giu', anyOf: null, spelled: normalizeForMatch(source) };
 }
 
 /** The end of an occurrence of a words pattern starting at `start`, or -1: what its regular expression would match there. */
@@ -326,7 +324,7 @@ function search(pattern: Pattern, text: string, visit: (start: number, end: numb
 
 /** Where a rubric phrase occurs in a normalised text, as [start, end) offsets, negation and assertion aside. */
 export function phraseOccurrences(phrase: string, text: string): [number, number][] {
-  const pattern = phrasePattern(phrase, new Map());
+  const pattern = phrasePattern(phrase);
   const found: [number, number][] = [];
   if (pattern) search(pattern, text, (start, end) => found.push([start, end]));
   return found;
@@ -413,7 +411,7 @@ function groupOf(group: PhraseGroup): string[] {
 
 export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: string | PreparedAnswer): MatchOutcome {
   const prepared = typeof answer === 'string' ? prepareAnswer(answer) : answer;
-  const { patterns: compiled, spec, options, noneOfAny, any, all, none, regexes } = given instanceof CompiledMatch ? given : compiledOf(given);
+  const { spec, options, noneOfAny, any, all, none, regexes, regexPatterns } = given instanceof CompiledMatch ? given : compiledOf(given);
   const unlessNegated = spec.unless_negated ?? true;
   const { window } = options;
   const findPhrase = (p: CompiledPhrase) => find(prepared, p.phrase, false, p.pattern, unlessNegated, options);
@@ -449,8 +447,8 @@ export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: str
   const patterns = regexes;
   if (patterns.length > 0) {
     // A negation in a pattern's gap negates too, unless the pattern spells that word itself.
-    const findings = patterns.map((source) => {
-      const pattern = userRegex(source, compiled);
+    const findings = patterns.map((source, i) => {
+      const pattern = regexPatterns[i];
       return find(prepared, source, true, pattern, unlessNegated, { window, inner: { literal: (word) => pattern.spelled.includes(word) } });
     });
     const hits = findings.filter(present);
