@@ -1,4 +1,5 @@
 /** A loaded question bank: the files of one bank merged, validated and hashed. */
+import { contentHash } from '../io/hash.js';
 import type { BankFile, DepthScale, Item, Language, LengthAdjustment, ReviewPolicy, ScoringProfile, TaxonomyFile } from '../schema/bank.js';
 
 export interface SourcePosition {
@@ -49,4 +50,14 @@ export function bankFromFile(file: BankFile, origin: { files: string[]; hash: st
     positions: new Map(),
     ...origin,
   };
+}
+
+/**
+ * What the items mean, not how the files are laid out: comments, formatting, file names and
+ * item order do not change the hash; any change to a prompt, rubric or header does. An
+ * item's review status is not part of its meaning: admitting an item keeps the hash.
+ */
+export function bankHash(bank: Pick<Bank, 'id' | 'version' | 'language' | 'profile' | 'depthScale' | 'system' | 'items'>): string {
+  const items = [...bank.items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(({ status: _status, ...meaning }) => meaning);
+  return contentHash({ bank: bank.id, version: bank.version, language: bank.language, profile: bank.profile, depth_scale: bank.depthScale, system: bank.system ?? null, items });
 }

@@ -1,5 +1,5 @@
 /**
- * The bank hash of `bankHash` (src/bank/load.ts) computed while items stream past, in flat
+ * The bank hash of `bankHash` (src/bank/bank.ts) computed while items stream past, in flat
  * memory: each parsed item's canonical JSON goes to a scratch file, only (id, offset,
  * length) stays in memory, and the hash is fed in id order at the end. A test checks that
  * it equals the hash the loader computes for the written bank.
