@@ -46,6 +46,7 @@ export async function checkBank(paths: readonly string[], options: LoadOptions =
       depthScale: members[0].header.depth_scale,
       topics: taxonomy && { ids: new Set(taxonomy.taxonomy.topics.map((t) => t.id)), file: taxonomy.file },
       vocabulary: { terms: buildVocabulary(terms), names: namesIndex(terms) },
+      warnings: !options.errorsOnly,
     };
     diagnostics.push(...checkVocabulary(members));
     diagnostics.push(...checkItemIds(members));
@@ -65,7 +66,8 @@ export async function checkBank(paths: readonly string[], options: LoadOptions =
   for (const source of taxonomySources.filter((t) => t.file !== taxonomy?.file)) diagnostics.push(...validateTaxonomyFile(source).diagnostics);
 
   const reviewed = members.length > 0 ? await checkDraftedAdmissions(members, options.reviewEvents) : [];
-  const sorted = sortDiagnostics(unique([...applyStatusRules(members, diagnostics), ...reviewed]));
+  const found = unique([...applyStatusRules(members, diagnostics), ...reviewed]);
+  const sorted = sortDiagnostics(options.errorsOnly ? found.filter((d) => d.severity === 'error') : found);
   const hasErrors = countDiagnostics(sorted).errors > 0;
   const bank = members.length > 0 && (!hasErrors || options.keepPartial) ? buildBank(members, taxonomy) : null;
   return { bank, diagnostics: sorted };

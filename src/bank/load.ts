@@ -23,6 +23,8 @@ export interface LoadOptions {
   overlay?: ReadonlyMap<string, string>;
   /** The review history to check drafted items against instead of the file beside the bank (a step not yet stored). */
   reviewEvents?: readonly ReviewEvent[];
+  /** Leave warnings out: a command that only needs a valid bank does not spend time locating them. */
+  errorsOnly?: boolean;
 }
 
 export interface LoadResult {
@@ -46,12 +48,11 @@ export async function loadBankOrThrow(paths: readonly string[], cacheDir: string
   const key = discovered && discovered.diagnostics.length === 0 ? bankCacheKey(discovered.files) : null;
   const cached = key ? readCachedBank(cacheDir!, key) : null;
   if (cached) return cached;
-  const { bank, diagnostics } = await loadBank(paths);
+  const { bank, diagnostics: errors } = await loadBank(paths, { errorsOnly: true });
   if (bank) {
     if (key) writeCachedBank(cacheDir!, key, bank, discovered!.files);
     return bank;
   }
-  const errors = diagnostics.filter((d) => d.severity === 'error');
   const shown = errors.slice(0, 20).map((d) => `  ${formatDiagnostic(d)}`);
   const more = errors.length > shown.length ? [`  ... and ${errors.length - shown.length} more (run caps lint ${paths.join(' ')})`] : [];
   throw new UserError([`the question bank has ${errors.length} error${errors.length === 1 ? '' : 's'}:`, ...shown, ...more].join('\n'));
