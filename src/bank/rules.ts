@@ -3,7 +3,7 @@
  * topic against the bank's declarations, and the matcher self-tests. Each rule has a
  * stable code, listed in docs/bank-format.md.
  */
-import { ADEQUACY_SCORES, SEVERITY_SCORES, adequacyScore, type DepthScale, type Item, type MatchSpec } from '../schema/bank.js';
+import { ADEQUACY_SCORES, SEVERITY_SCORES, adequacyScore, type DepthScale, type Item, type MatchSpec, type Rubric, type RubricAddition } from '../schema/bank.js';
 import { evaluateMatch, matchSpecProblems } from '../matching/matcher.js';
 import { expandMatch, namesIndex, phrasesOf, referenceOf, type Vocabulary } from '../matching/vocabulary.js';
 import { displayPath, type Diagnostic } from './diagnostic.js';
@@ -32,16 +32,23 @@ interface LocatedEntry {
   path: PathSegment[];
 }
 
-/** Every rubric entry of an item, the shared rubric first, then each variant's additions. */
+const ENTRY_LISTS = [['points', 'point'], ['deductions', 'deduction'], ['zero_if', 'zero rule'], ['veto', 'veto']] as const;
+
+/** Every rubric entry of an item, the shared rubric first, then each variant's additions (loops: this runs for every item of a bank). */
 function entriesOf(item: Item): LocatedEntry[] {
-  const sections = [
-    { rubric: item.rubric, at: ['rubric'] as PathSegment[] },
-    ...item.variants.flatMap((v, i) => (v.rubric ? [{ rubric: v.rubric, at: ['variants', i, 'rubric'] as PathSegment[] }] : [])),
-  ];
-  const lists = [['points', 'point'], ['deductions', 'deduction'], ['zero_if', 'zero rule'], ['veto', 'veto']] as const;
-  return sections.flatMap(({ rubric, at }) =>
-    lists.flatMap(([key, kind]) => rubric[key].map((entry, index) => ({ kind, id: entry.id, match: entry.match, examples: entry.examples, path: [...at, key, index] }))),
-  );
+  const entries: LocatedEntry[] = [];
+  const add = (rubric: Rubric | RubricAddition, at: PathSegment[]) => {
+    for (const [key, kind] of ENTRY_LISTS) {
+      const list = rubric[key];
+      for (let index = 0; index < list.length; index++) {
+        const entry = list[index];
+        entries.push({ kind, id: entry.id, match: entry.match, examples: entry.examples, path: [...at, key, index] });
+      }
+    }
+  };
+  add(item.rubric, ['rubric']);
+  item.variants.forEach((v, i) => v.rubric && add(v.rubric, ['variants', i, 'rubric']));
+  return entries;
 }
 
 const where = (source: YamlSource, path: PathSegment[]) => {
