@@ -4,6 +4,7 @@
  * folder resumes: answers already recorded are skipped, errors are asked again, and the
  * shared response cache answers anything asked before.
  */
+import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { bankRef, type Bank } from '../bank/bank.js';
@@ -321,10 +322,16 @@ async function runLocked(
   };
   // Answers are written in batches, at most every 100 ms (or 256 at once): a SIGKILL loses at
   // most those, and the response cache still holds them for the resume. Without a cache nothing
-  // would, so each answer is written as it comes: a paid answer is never asked twice.
-  const appender = folder.bufferedResponseAppender({ maxLines: cache ? 256 : 1, maxDelayMs: 100, onError: failWrite });
+  // would, so answers are written as they come: those that arrived in one turn of the event
+  // loop in one write at its end, after the requests that replace them have been sent, so that
+  // no paid answer is asked twice and no request waits on the disk.
+  const appender = folder.bufferedResponseAppender({ maxLines: 256, maxDelayMs: cache ? 100 : 0, onError: failWrite });
   const pending = new Map<string, Promise<ChatResult>>();
-  const inFlight = pLimit(options.maxInFlight ?? options.config.defaults?.concurrency ?? 512);
+  // Each endpoint has as many workers as its concurrency, each with one request at a time: a
+  // global cap at or above their sum never binds, and then costs nothing per request.
+  const maxInFlight = options.maxInFlight ?? options.config.defaults?.concurrency ?? 512;
+  const limit = maxInFlight < endpoints.reduce((sum, e) => sum + e.concurrency, 0) ? pLimit(maxInFlight) : null;
+  const inFlight = <T>(ask: () => Promise<T>): Promise<T> => (limit ? limit(ask) : ask());
 
   async function runDialogue(dialogue: Dialogue): Promise<void> {
     const { endpoint } = dialogue;
@@ -474,8 +481,10 @@ function sharedAnswerGroups(endpoints: EndpointConfig[], identities: Map<string,
  * 100,000 answers resumes without holding them in memory.
  */
 async function recordedAnswers(folder: RunFolder, bank: Bank): Promise<Map<string, string>> {
-  const dialogueForms = new Set(bank.items.flatMap((item) => item.variants.filter((v) => v.turns).map((v) => `${item.id}|${v.id}`)));
   const recorded = new Map<string, string>();
+  // A new run: nothing to read (and no record schema to prepare before the first request).
+  if (statSync(folder.responsesPath).size === 0) return recorded;
+  const dialogueForms = new Set(bank.items.flatMap((item) => item.variants.filter((v) => v.turns).map((v) => `${item.id}|${v.id}`)));
   for await (const record of folder.responses()) {
     if (record.error || record.text === null) continue;
     const needsText = record.variant !== CLEAN && dialogueForms.has(`${record.item}|${record.variant}`);
