@@ -158,18 +158,16 @@ export function estimatedUsage(messages: ChatMessage[], text: string | null): Us
   return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens, estimated: true };
 }
 
-/** The request body of a chat completion, as sent directly or inside a batch file. */
+/** The request body of a chat completion, as sent directly or inside a batch file (built by assignment: it is made per request). */
 export function chatBody(endpoint: EndpointConfig, request: Omit<ChatRequest, 'signal'>): OpenAI.Chat.ChatCompletionCreateParamsNonStreaming {
-  const params = { ...endpoint.params, ...request.params };
-  return {
-    model: endpoint.model,
-    messages: request.messages,
-    ...(params.temperature !== undefined && { temperature: params.temperature }),
-    ...(params.top_p !== undefined && { top_p: params.top_p }),
-    ...(params.max_tokens !== undefined && { max_tokens: params.max_tokens }),
-    ...(params.seed !== undefined && { seed: params.seed }),
-    ...(request.responseFormat !== undefined && { response_format: request.responseFormat }),
-  } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+  const params = request.params ? { ...endpoint.params, ...request.params } : endpoint.params;
+  const body: Record<string, unknown> = { model: endpoint.model, messages: request.messages };
+  if (params.temperature !== undefined) body.temperature = params.temperature;
+  if (params.top_p !== undefined) body.top_p = params.top_p;
+  if (params.max_tokens !== undefined) body.max_tokens = params.max_tokens;
+  if (params.seed !== undefined) body.seed = params.seed;
+  if (request.responseFormat !== undefined) body.response_format = request.responseFormat;
+  return body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
 }
 
 /** An answer without text is an error (never recorded as an empty answer). */
