@@ -50,6 +50,11 @@ export interface EndpointClientOptions {
   clock?: RetryClock;
   /** Base delay of the exponential backoff (tests shorten it). */
   backoffBaseMs?: number;
+  /**
+   * The caller itself never has more than the endpoint's `concurrency` requests in flight (the
+   * runner's workers), so the client queues nothing and skips its own limiter.
+   */
+  callerLimitsConcurrency?: boolean;
 }
 
 /** Sent to servers that need no key (vLLM, Ollama, the simulated endpoint): not a secret. */
@@ -85,7 +90,7 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
     maxDelayMs: 60_000,
     maxTotalMs: endpoint.retry_max_ms,
   };
-  const limit: LimitFunction = pLimit(endpoint.concurrency);
+  const limit: LimitFunction | null = options.callerLimitsConcurrency ? null : pLimit(endpoint.concurrency);
   const rpm = endpoint.rpm ? new RpmLimiter(endpoint.rpm, clock.now) : null;
 
   async function attempt(request: ChatRequest): Promise<AttemptOutcome<Answer>> {
@@ -115,16 +120,17 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
   return {
     name: endpoint.name,
     model: endpoint.model,
-    chat: (request) =>
-      limit(async () => {
-        const started = clock.now();
-        const { outcome, attempts } = await withRetries(() => attempt(request), policy, clock, request.signal);
-        const latencyMs = clock.now() - started;
-        if (outcome.ok) return { ...outcome.value, usage: outcome.value.usage ?? estimatedUsage(request.messages, outcome.value.text), latencyMs, attempts, error: null };
-        // A server may echo the key back in its error body: redacted before it is recorded or printed.
-        return { text: null, finishReason: null, usage: null, latencyMs, attempts, error: { ...outcome.error, message: redact(outcome.error.message) } };
-      }),
+    chat: (request) => (limit ? limit(() => ask(request)) : ask(request)),
   };
+
+  async function ask(request: ChatRequest): Promise<ChatResult> {
+    const started = clock.now();
+    const { outcome, attempts } = await withRetries(() => attempt(request), policy, clock, request.signal);
+    const latencyMs = clock.now() - started;
+    if (outcome.ok) return { ...outcome.value, usage: outcome.value.usage ?? estimatedUsage(request.messages, outcome.value.text), latencyMs, attempts, error: null };
+    // A server may echo the key back in its error body: redacted before it is recorded or printed.
+    return { text: null, finishReason: null, usage: null, latencyMs, attempts, error: { ...outcome.error, message: redact(outcome.error.message) } };
+  }
 }
 
 /** Callbacks waiting on each caller's stop signal: one listener per signal, however many requests share it. */

@@ -56,8 +56,8 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
       const signal = init.signal;
       if (signal?.aborted) return reject(abortError(signal));
       const transport = protocol === 'https:' ? https : http;
-      const requestOptions = { ...target.options, method: init.method ?? 'GET', headers: plainHeaders(init.headers), agent: agents[protocol] };
-      const request = transport.request(requestOptions, (response) => {
+      const { hostname, port, path, auth } = target.options;
+      const request = transport.request({ protocol, hostname, port, path, auth, method: init.method ?? 'GET', headers: plainHeaders(init.headers), agent: agents[protocol] }, (response) => {
         const status = response.statusCode ?? 0;
         if (REDIRECT.has(status) && response.headers.location) {
           // Rare for an API; the built-in fetch follows redirects by the standard's rules.

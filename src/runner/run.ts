@@ -162,7 +162,8 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
   const { endpoints } = prepared;
   // Every key variable is checked before the first request.
   const clients = new Map<string, EndpointClient>(
-    endpoints.map((e) => [e.name, createEndpointClient(e, { ...options.clientOptions, env: options.env ?? process.env })]),
+    // Each endpoint's workers (as many as its concurrency, one request each) bound its requests in flight.
+    endpoints.map((e) => [e.name, createEndpointClient(e, { ...options.clientOptions, env: options.env ?? process.env, callerLimitsConcurrency: true })]),
   );
   const env = options.env ?? process.env;
   const identities = new Map<string, EndpointIdentity>(endpoints.map((e) => [e.name, endpointIdentity(e, env)]));

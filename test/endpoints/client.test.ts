@@ -28,6 +28,25 @@ describe('endpoint client against the simulated endpoint', () => {
     expect(result.usage?.prompt_tokens).toBeGreaterThan(0);
   });
 
+  it('never has more than concurrency requests at the server, with or without its own queue', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const slow = { ...echoPersona, reply: async (request: Parameters<typeof echoPersona.reply>[0], rng: () => number) => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      inFlight--;
+      return echoPersona.reply(request, rng);
+    } };
+    server = await startSimServer({ personas: [slow] });
+    for (const callerLimitsConcurrency of [false, true]) {
+      peak = 0;
+      const client = createEndpointClient(endpoint(server.baseURL, { concurrency: 3 }), { callerLimitsConcurrency });
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => client.chat(ask(i))));
+      expect(results.map((r) => r.text)).toEqual(Array.from({ length: 12 }, (_, i) => `echo: question ${i}`));
+      expect(peak).toBe(3);
+    }
+  });
+
   it('reads streamed answers with reasoning_content and usage', async () => {
     const reasoner = { name: 'reasoner', reply: () => ({ content: '先新辅助治疗，再评估手术。'.repeat(5), reasoning: 'IIIA 期 N2，不宜直接手术。' }) };
     server = await startSimServer({ personas: [reasoner] });
