@@ -4,7 +4,7 @@ import { parseFaultSpec, type FaultSpecInput } from '../../src/endpoints/sim/fau
 import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
 import { FaultSpec } from '../../src/endpoints/sim/faults.js';
 import { UserError } from '../../src/errors.js';
-import { echoPersona, endpoint } from './helpers.js';
+import { countingEchoPersona, echoPersona, endpoint } from './helpers.js';
 
 let server: SimServer | undefined;
 afterEach(async () => {
@@ -29,21 +29,14 @@ describe('endpoint client against the simulated endpoint', () => {
   });
 
   it('never has more than concurrency requests at the server, with or without its own queue', async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const slow = { ...echoPersona, reply: async (request: Parameters<typeof echoPersona.reply>[0], rng: () => number) => {
-      peak = Math.max(peak, ++inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      inFlight--;
-      return echoPersona.reply(request, rng);
-    } };
-    server = await startSimServer({ personas: [slow] });
+    const slow = countingEchoPersona(10);
+    server = await startSimServer({ personas: [slow.persona] });
     for (const callerLimitsConcurrency of [false, true]) {
-      peak = 0;
+      slow.reset();
       const client = createEndpointClient(endpoint(server.baseURL, { concurrency: 3 }), { callerLimitsConcurrency });
       const results = await Promise.all(Array.from({ length: 12 }, (_, i) => client.chat(ask(i))));
       expect(results.map((r) => r.text)).toEqual(Array.from({ length: 12 }, (_, i) => `echo: question ${i}`));
-      expect(peak).toBe(3);
+      expect(slow.peak()).toBe(3);
     }
   });
 

@@ -12,7 +12,7 @@ import { CapsConfig, type EndpointConfigInput } from '../../src/schema/config.js
 import { RunFolder } from '../../src/io/run-folder.js';
 import { UserError } from '../../src/errors.js';
 import { bankOf, simpleItem } from '../endpoints/bank-fixture.js';
-import { echoPersona } from '../endpoints/helpers.js';
+import { countingEchoPersona, echoPersona } from '../endpoints/helpers.js';
 
 let server: SimServer | undefined;
 afterEach(async () => {
@@ -140,25 +140,18 @@ describe('runEval', () => {
   });
 
   it('keeps each endpoint at its concurrency, and a lower --max-in-flight caps all endpoints together', async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const slow = { ...echoPersona, reply: async (request: Parameters<typeof echoPersona.reply>[0], rng: () => number) => {
-      peak = Math.max(peak, ++inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 15));
-      inFlight--;
-      return echoPersona.reply(request, rng);
-    } };
-    server = await startSimServer({ personas: [slow] });
+    const slow = countingEchoPersona(15);
+    server = await startSimServer({ personas: [slow.persona] });
     // Two endpoints with different parameters: their requests differ, so none is shared.
     const two = CapsConfig.parse({ endpoints: ['x', 'y'].map((name, i) => ({ name, baseURL: server!.baseURL, model: 'echo', concurrency: 3, retries: 0, params: { temperature: i } })) });
     const selection = { bank, config: two, samples: 4, cacheDir: false as const };
     const open = await runEval({ ...selection, out: join(tempDir(), 'run') });
     expect(open.counts).toMatchObject({ done: 2 * 4 * 7, requests: 2 * 4 * 7 });
-    expect(peak).toBe(6);
-    peak = 0;
+    expect(slow.peak()).toBe(6);
+    slow.reset();
     const capped = await runEval({ ...selection, out: join(tempDir(), 'run'), maxInFlight: 4 });
     expect(capped.counts).toMatchObject({ done: 2 * 4 * 7, requests: 2 * 4 * 7 });
-    expect(peak).toBe(4);
+    expect(slow.peak()).toBe(4);
   });
 
   it('never writes a planted API key to the run folder or the cache', async () => {
