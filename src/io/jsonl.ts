@@ -37,12 +37,15 @@ export class JsonlAppender {
  * when the oldest has waited `maxDelayMs`, and on `flush`/`close`. One write(2) per answer
  * costs more CPU than building the answer at thousands of answers a second; the price is that
  * a process killed with SIGKILL loses at most the last `maxDelayMs` of lines (a run finds
- * them in its response cache on resume). A write that fails from the timer goes to `onError`.
+ * them in its response cache on resume). With `maxDelayMs` 0 lines wait only for the end of
+ * the current turn of the event loop (setImmediate): everything that arrived together is
+ * written together, with no waiting on a timer. A write that fails later goes to `onError`.
  */
 export class BufferedJsonlAppender {
   private readonly lines: LineAppender;
   private waiting: string[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  /** Cancels the pending flush, when one is scheduled. */
+  private cancel: (() => void) | null = null;
 
   constructor(
     readonly path: string,
@@ -54,22 +57,28 @@ export class BufferedJsonlAppender {
   append(record: unknown): void {
     this.waiting.push(JSON.stringify(record));
     if (this.waiting.length >= this.options.maxLines) this.flush();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => {
+    else if (!this.cancel) {
+      const later = () => {
         try {
           this.flush();
         } catch (err) {
           this.options.onError(err);
         }
-      }, this.options.maxDelayMs);
-      this.timer.unref();
+      };
+      if (this.options.maxDelayMs > 0) {
+        const timer = setTimeout(later, this.options.maxDelayMs).unref();
+        this.cancel = () => clearTimeout(timer);
+      } else {
+        const immediate = setImmediate(later).unref();
+        this.cancel = () => clearImmediate(immediate);
+      }
     }
   }
 
   /** Writes the waiting lines in one write: all of them are kept, or on failure none. */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancel?.();
+    this.cancel = null;
     if (this.waiting.length === 0) return;
     const lines = this.waiting;
     this.waiting = [];
