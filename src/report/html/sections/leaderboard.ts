@@ -153,7 +153,7 @@ export function pairsSection(results: Results): Html {
 }
 
 /** Items each respondent answered both clean and in a distracted form: the n behind its robustness. */
-function distractedItems(results: Results): Map<string, number> {
+export function distractedItems(results: Results): Map<string, number> {
   const counts = new Map<string, number>();
   for (const item of results.items) {
     const done = (a: { status: string; score: number | null }) => a.status === 'complete' && a.score !== null;
@@ -165,14 +165,13 @@ function distractedItems(results: Results): Map<string, number> {
 }
 
 /** The four axes of CAPS on one grid: colour shows how good (darker = better), the cell prints the value. */
-export function profileSection(results: Results): Html {
+export function profileSection(results: Results, robustnessN: ReadonlyMap<string, number> = distractedItems(results)): Html {
   const rows = results.leaderboard.rows;
   if (rows.length === 0) return raw('');
   const curves = new Map(results.depth.curves.map((c) => [c.respondent, c]));
   const axes = ['Accuracy', 'Depth', 'Evidence', 'Robustness', 'Safety'];
   const cells: HeatCell[] = [];
   const evidenceN = new Map(results.evidence.filter((c) => c.scheme === 'all').map((c) => [c.respondent, c.coverage.total]));
-  const robustnessN = distractedItems(results);
   rows.forEach((r, y) => {
     const curve = curves.get(r.respondent);
     const deepest = curve ? [...curve.levels].reverse().find((l) => l.score.mean !== null) : undefined;
