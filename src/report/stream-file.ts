@@ -12,7 +12,7 @@ import { asWriteError, tempPathFor } from '../io/safe-write.js';
 /** Chunks are gathered up to this many characters before each write: fewer, larger writes. */
 const BATCH_CHARS = 1 << 20;
 
-export async function writeChunksAtomic(path: string, chunks: Iterable<string>): Promise<void> {
+export async function writeChunksAtomic(path: string, chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
   const tmp = tempPathFor(path);
   const stream = createWriteStream(tmp, { encoding: 'utf8', highWaterMark: 4 << 20 });
   const failed = once(stream, 'error').then(([error]) => Promise.reject(error as Error));
@@ -25,10 +25,16 @@ export async function writeChunksAtomic(path: string, chunks: Iterable<string>):
       batch = [];
       size = 0;
     };
-    for (const chunk of chunks) {
+    const take = (chunk: string) => {
       batch.push(chunk);
       size += chunk.length;
-      if (size >= BATCH_CHARS) await flush();
+      return size >= BATCH_CHARS;
+    };
+    // A synchronous sequence is read without an await per chunk (a table has one chunk per row).
+    if (Symbol.asyncIterator in chunks) {
+      for await (const chunk of chunks) if (take(chunk)) await flush();
+    } else {
+      for (const chunk of chunks) if (take(chunk)) await flush();
     }
     if (size > 0) await flush();
     stream.end();
