@@ -16,6 +16,7 @@ import { applyProfile, applyProfileByTag, type EntryVerdict } from '../scorer/ar
 import { resolveRubric } from '../scorer/rubric.js';
 import { createRandom } from '../analysis/random.js';
 import { IDEAL_GROUP_PREFIX } from './healthbench.js';
+import { appendTo } from '../group.js';
 
 export interface HealthBenchStat {
   /** "overall", a criterion tag ("axis:accuracy", "cluster:...") or an example tag ("theme:hedging"). */
@@ -76,7 +77,6 @@ const OWN_TAGS = [IDEAL_GROUP_PREFIX];
 export function healthBenchHeadline(bank: Bank, scores: readonly AnswerScore[], options: HealthBenchOptions = {}): HealthBenchHeadline[] {
   const items = new Map(bank.items.map((i) => [i.id, i]));
   const byRespondent = new Map<string, { overall: number[]; criteria: Map<string, number[]>; examples: Map<string, number[]> }>();
-  const add = (groups: Map<string, number[]>, tag: string, value: number) => groups.set(tag, [...(groups.get(tag) ?? []), value]);
   for (const score of scores) {
     const item = items.get(score.item);
     if (!item || score.variant !== CLEAN || score.turn !== 0 || score.status !== 'complete') continue;
@@ -86,8 +86,8 @@ export function healthBenchHeadline(bank: Bank, scores: readonly AnswerScore[], 
     const acc = byRespondent.get(score.respondent) ?? { overall: [], criteria: new Map<string, number[]>(), examples: new Map<string, number[]>() };
     byRespondent.set(score.respondent, acc);
     acc.overall.push(example.overall);
-    for (const [tag, value] of example.tags) if (value !== null) add(acc.criteria, tag, value);
-    for (const tag of item.tags) if (!OWN_TAGS.some((own) => tag.startsWith(own))) add(acc.examples, tag, example.overall);
+    for (const [tag, value] of example.tags) if (value !== null) appendTo(acc.criteria, tag, value);
+    for (const tag of item.tags) if (!OWN_TAGS.some((own) => tag.startsWith(own))) appendTo(acc.examples, tag, example.overall);
   }
   const stats = (groups: Map<string, number[]>) => [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([group, values]) => clippedStats(group, values, options));
   return [...byRespondent]

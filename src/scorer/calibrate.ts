@@ -13,6 +13,7 @@ import { RunFolder } from '../io/run-folder.js';
 import { readTable } from '../io/table.js';
 import { UserError } from '../errors.js';
 import { CANNOT_JUDGE, LABEL_COLUMNS } from '../schema/labels.js';
+import { appendTo } from '../group.js';
 import {
   bootstrapInterval,
   cohenKappa,
@@ -231,7 +232,7 @@ function groupsOf(unit: Unit, bank: Bank | undefined): string[] {
 function groupStats(compared: { unit: Unit; pair: RatedPair }[], bank: Bank | undefined, seed: number, resamples?: number): AgreementStats[] {
   const members = new Map<string, RatedPair[]>();
   for (const { unit, pair } of compared) {
-    for (const group of groupsOf(unit, bank)) members.set(group, [...(members.get(group) ?? []), pair]);
+    for (const group of groupsOf(unit, bank)) appendTo(members, group, pair);
   }
   if (!members.has('overall')) members.set('overall', []);
   const order = (g: string) => (g === 'overall' ? '' : g);

@@ -14,6 +14,7 @@
 import type { ExternalVerdict, VerdictSource } from '../schema/external-verdict.js';
 import type { Provenance } from '../schema/score.js';
 import { contentHash } from '../io/hash.js';
+import { appendTo } from '../group.js';
 
 export const SOURCE_PRECEDENCE: readonly VerdictSource[] = ['adjudication', 'physician', 'imported'];
 
@@ -52,7 +53,7 @@ export function externalHash(verdicts: readonly ExternalVerdict[] | undefined): 
 /** One decision per entry from one answer's current verdicts. */
 export function resolveExternal(verdicts: readonly ExternalVerdict[]): Map<string, EntryExternal> {
   const byEntry = new Map<string, ExternalVerdict[]>();
-  for (const v of verdicts) byEntry.set(v.entry, [...(byEntry.get(v.entry) ?? []), v]);
+  for (const v of verdicts) appendTo(byEntry, v.entry, v);
   const out = new Map<string, EntryExternal>();
   for (const [entry, lines] of byEntry) {
     const flags: string[] = [];

@@ -13,6 +13,7 @@ import { UserError } from '../errors.js';
 import type { Corpus } from './corpus.js';
 import { labelRecords, renderLabels } from './labels-export.js';
 import type { LabelRow, Store } from './store.js';
+import { appendTo } from '../group.js';
 
 export interface Disagreement {
   answer: number;
@@ -58,7 +59,7 @@ export async function agreementView(store: Store, corpus: Corpus, resamples = 10
         const pair = { expected: judged[i].met === 1, observed: judged[j].met === 1 };
         const names = ['overall', `kind:${entry?.kind ?? 'unknown'}`, `depth:${meta.depth}`];
         if (entry?.evidence) names.push(`evidence:${entry.evidence.scheme}/${entry.evidence.level}`);
-        for (const g of names) groups.set(g, [...(groups.get(g) ?? []), pair]);
+        for (const g of names) appendTo(groups, g, pair);
       }
     }
     if (new Set(judged.map((g) => g.met)).size > 1) {
@@ -138,8 +139,9 @@ export function calibrationAgreement(store: Store, corpus: Corpus, graderId: num
       if (!label || label.met === null) continue;
       const pair = { expected: ref.met === 1, observed: label.met === 1 };
       const kind = rubric.find((e) => e.id === ref.entry)?.kind ?? 'unknown';
-      for (const g of ['overall', `kind:${kind}`]) groups.set(g, [...(groups.get(g) ?? []), pair]);
+      for (const g of ['overall', `kind:${kind}`]) appendTo(groups, g, pair);
     }
   }
   return { groups: [...groups.entries()].map(([g, pairs]) => agreementStats(g, pairs, SEED, resamples)), graded, total: calibration.length };
 }
+
