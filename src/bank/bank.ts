@@ -1,4 +1,6 @@
 /** A loaded question bank: the files of one bank merged, validated and hashed. */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../io/hash.js';
 import type { BankFile, DepthScale, Item, Language, LengthAdjustment, ReviewPolicy, ScoringProfile, TaxonomyFile } from '../schema/bank.js';
 
 export interface SourcePosition {
@@ -49,4 +51,33 @@ export function bankFromFile(file: BankFile, origin: { files: string[]; hash: st
     positions: new Map(),
     ...origin,
   };
+}
+
+/** The header fields that, with the items, make a bank's hash. */
+export type HashedHeader = Pick<Bank, 'id' | 'version' | 'language' | 'profile' | 'depthScale' | 'system'>;
+
+const ITEMS_SLOT = '"items":[]';
+
+/**
+ * The canonical JSON a bank hash is taken over, less its items: the text before the first
+ * item and after the last, so that items can be hashed one at a time, never as one string.
+ */
+export function bankHashFrame(header: HashedHeader): { before: string; after: string } {
+  const shell = canonicalJson({ bank: header.id, version: header.version, language: header.language, profile: header.profile, depth_scale: header.depthScale, system: header.system ?? null, items: [] });
+  // A quote inside a JSON string is escaped, so the slot is found only as the items key.
+  const at = shell.indexOf(ITEMS_SLOT) + ITEMS_SLOT.length - 1;
+  return { before: shell.slice(0, at), after: shell.slice(at) };
+}
+
+/**
+ * What the items mean, not how the files are laid out: comments, formatting, file names and
+ * item order do not change the hash; any change to a prompt, rubric or header does. An
+ * item's review status is not part of its meaning: admitting an item keeps the hash.
+ */
+export function bankHash(bank: HashedHeader & Pick<Bank, 'items'>): string {
+  const { before, after } = bankHashFrame(bank);
+  const hash = createHash('sha256').update(before);
+  const items = [...bank.items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  items.forEach(({ status: _status, ...meaning }, i) => hash.update(i > 0 ? `,${canonicalJson(meaning)}` : canonicalJson(meaning)));
+  return hash.update(after).digest('hex');
 }

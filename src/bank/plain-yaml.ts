@@ -59,11 +59,20 @@ function isNullWord(text: string, start: number, end: number): boolean {
   const length = end - start;
   return (length === 1 && text[start] === '~') || (length === 4 && /^(?:null|Null|NULL)$/.test(text.slice(start, end)));
 }
+function isBoolWord(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  return (length === 4 || length === 5) && /^(?:true|True|TRUE|false|False|FALSE)$/.test(text.slice(start, end));
+}
+/** ASCII letters and the underscore. */
+function isLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+}
 /** A plain key that reads as itself: no null, boolean or number starts with a letter or underscore. */
 const PLAIN_WORD = /^(?!(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$)[A-Za-z_][\w-]*$/;
 
 export class PositionIndex {
-  private keyTexts: (string | undefined)[] = [];
+  /** Keys read so far, by node (a Map: node numbers are sparse and large). */
+  private keyTexts = new Map<number, string>();
   private children = new Map<number, Int32Array>();
   private lineStarts: Int32Array | undefined;
 
@@ -122,14 +131,31 @@ export class PositionIndex {
 
   private findKey(map: number, segment: string): number {
     for (let key = map + 1; key < this.ends[map]; key = this.ends[this.ends[key]]) {
-      if (this.keyText(key) === segment) return key;
+      if (this.keyIs(key, segment)) return key;
     }
     return -1;
   }
 
+  /**
+   * Whether a key names `segment`. A key written as it reads (quoted without escapes, or plain,
+   * starting with a letter and not a null or boolean word: no core-schema number starts with a
+   * letter) is compared in place, without reading it out of the text.
+   */
+  private keyIs(key: number, segment: string): boolean {
+    const flags = this.flags[key];
+    if (flags & VERBATIM) {
+      const start = this.valueStarts[key];
+      const length = this.valueEnds[key] - start;
+      if (flags & QUOTED || (isLetter(this.text.charCodeAt(start)) && !isNullWord(this.text, start, start + length) && !isBoolWord(this.text, start, start + length))) {
+        return length === segment.length && this.text.startsWith(segment, start);
+      }
+    }
+    return this.keyText(key) === segment;
+  }
+
   /** A key as it names its value in the data: plain keys are resolved (`1.0` is "1", `0x10` is "16"). */
   private keyText(key: number): string {
-    let text = this.keyTexts[key];
+    let text = this.keyTexts.get(key);
     if (text === undefined) {
       const flags = this.flags[key];
       const start = this.valueStarts[key];
@@ -140,7 +166,7 @@ export class PositionIndex {
         text = getScalarValue(this.text, { type: EVENT_ID.SCALAR, valueStart: start, valueEnd: end, anchorStart: -1, anchorEnd: -1, tagStart: -1, tagEnd: -1, style, chomping: 1, indent: -1, fast: false });
       }
       if (!(flags & QUOTED) && !PLAIN_WORD.test(text)) text = String(resolvePlain(text));
-      this.keyTexts[key] = text;
+      this.keyTexts.set(key, text);
     }
     return text;
   }
@@ -177,9 +203,12 @@ export class PositionIndex {
 }
 
 function lineStarts(text: string): Int32Array {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return Int32Array.from(starts);
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  const starts = new Int32Array(lines);
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[line++] = i + 1;
+  return starts;
 }
 
 function resolvePlain(source: string): unknown {

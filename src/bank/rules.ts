@@ -3,7 +3,7 @@
  * topic against the bank's declarations, and the matcher self-tests. Each rule has a
  * stable code, listed in docs/bank-format.md.
  */
-import { ADEQUACY_SCORES, SEVERITY_SCORES, adequacyScore, type DepthScale, type Item, type MatchSpec } from '../schema/bank.js';
+import { ADEQUACY_SCORES, SEVERITY_SCORES, adequacyScore, type DepthScale, type Item, type MatchSpec, type Rubric, type RubricAddition } from '../schema/bank.js';
 import { evaluateMatch, matchSpecProblems } from '../matching/matcher.js';
 import { expandMatch, namesIndex, phrasesOf, referenceOf, type Vocabulary } from '../matching/vocabulary.js';
 import { displayPath, type Diagnostic } from './diagnostic.js';
@@ -18,6 +18,8 @@ export interface RuleContext {
   topics?: { ids: Set<string>; file: string };
   /** The bank's vocabulary: phrases by term id, and term ids by normalised name. */
   vocabulary: { terms: Vocabulary; names: ReadonlyMap<string, string> };
+  /** Whether warnings are wanted: a command that only needs a valid bank does not locate them. */
+  warnings: boolean;
 }
 
 type EntryKindName = 'point' | 'deduction' | 'zero rule' | 'veto';
@@ -30,16 +32,23 @@ interface LocatedEntry {
   path: PathSegment[];
 }
 
-/** Every rubric entry of an item, the shared rubric first, then each variant's additions. */
+const ENTRY_LISTS = [['points', 'point'], ['deductions', 'deduction'], ['zero_if', 'zero rule'], ['veto', 'veto']] as const;
+
+/** Every rubric entry of an item, the shared rubric first, then each variant's additions (loops: this runs for every item of a bank). */
 function entriesOf(item: Item): LocatedEntry[] {
-  const sections = [
-    { rubric: item.rubric, at: ['rubric'] as PathSegment[] },
-    ...item.variants.flatMap((v, i) => (v.rubric ? [{ rubric: v.rubric, at: ['variants', i, 'rubric'] as PathSegment[] }] : [])),
-  ];
-  const lists = [['points', 'point'], ['deductions', 'deduction'], ['zero_if', 'zero rule'], ['veto', 'veto']] as const;
-  return sections.flatMap(({ rubric, at }) =>
-    lists.flatMap(([key, kind]) => rubric[key].map((entry, index) => ({ kind, id: entry.id, match: entry.match, examples: entry.examples, path: [...at, key, index] }))),
-  );
+  const entries: LocatedEntry[] = [];
+  const add = (rubric: Rubric | RubricAddition, at: PathSegment[]) => {
+    for (const [key, kind] of ENTRY_LISTS) {
+      const list = rubric[key];
+      for (let index = 0; index < list.length; index++) {
+        const entry = list[index];
+        entries.push({ kind, id: entry.id, match: entry.match, examples: entry.examples, path: [...at, key, index] });
+      }
+    }
+  };
+  add(item.rubric, ['rubric']);
+  item.variants.forEach((v, i) => v.rubric && add(v.rubric, ['variants', i, 'rubric']));
+  return entries;
 }
 
 const where = (source: YamlSource, path: PathSegment[]) => {
@@ -89,8 +98,9 @@ export function checkItem(parsed: ParsedItem, context: RuleContext): Diagnostic[
   const { item, source, index } = parsed;
   const base: PathSegment[] = ['items', index];
   const diagnostics: Diagnostic[] = [];
-  const report = (path: PathSegment[], severity: 'error' | 'warning', code: string, message: string, target: 'key' | 'value' = 'value') =>
-    diagnostics.push(diagnoseAt(source, [...base, ...path], severity, code, message, { item: item.id, target }));
+  const report = (path: PathSegment[], severity: 'error' | 'warning', code: string, message: string, target: 'key' | 'value' = 'value') => {
+    if (severity === 'error' || context.warnings) diagnostics.push(diagnoseAt(source, [...base, ...path], severity, code, message, { item: item.id, target }));
+  };
 
   const { min, max } = context.depthScale;
   if (item.depth < min || item.depth > max) {
@@ -168,20 +178,22 @@ export function checkVocabulary(files: readonly ParsedBankFile[]): Diagnostic[] 
 
 /** "@term" references must name a vocabulary term; a phrase the vocabulary defines should be referred to, not repeated. */
 function checkVocabularyUse(entry: LocatedEntry, parsed: ParsedItem, context: RuleContext): Diagnostic[] {
-  const at = (path: (string | number)[], severity: 'error' | 'warning', code: string, message: string) =>
-    diagnoseAt(parsed.source, ['items', parsed.index, ...entry.path, 'match', ...path], severity, code, message, { item: parsed.item.id });
   const diagnostics: Diagnostic[] = [];
+  const report = (path: (string | number)[], severity: 'error' | 'warning', code: string, message: string) => {
+    if (severity === 'error' || context.warnings) diagnostics.push(diagnoseAt(parsed.source, ['items', parsed.index, ...entry.path, 'match', ...path], severity, code, message, { item: parsed.item.id }));
+  };
   for (const { path, phrase } of phrasesOf(entry.match!)) {
     const id = referenceOf(phrase);
     if (id !== null) {
       if (!context.vocabulary.terms.has(id)) {
         const hint = closestMatch(id, context.vocabulary.terms.keys());
-        diagnostics.push(at(path, 'error', 'unknown-term', `"${phrase}" refers to no vocabulary term; ${hint ? `did you mean "@${hint}"? ` : ''}define it under vocabulary: or fix the spelling`));
+        report(path, 'error', 'unknown-term', `"${phrase}" refers to no vocabulary term; ${hint ? `did you mean "@${hint}"? ` : ''}define it under vocabulary: or fix the spelling`);
       }
       continue;
     }
+    if (!context.warnings) continue;
     const term = context.vocabulary.names.get(normalizeForMatch(phrase).trim());
-    if (term) diagnostics.push(at(path, 'warning', 'vocabulary-repeated', `"${phrase}" is a name of vocabulary term "${term}"; write "@${term}" instead, so every name of the term counts`));
+    if (term) report(path, 'warning', 'vocabulary-repeated', `"${phrase}" is a name of vocabulary term "${term}"; write "@${term}" instead, so every name of the term counts`);
   }
   return diagnostics;
 }
@@ -189,21 +201,22 @@ function checkVocabularyUse(entry: LocatedEntry, parsed: ParsedItem, context: Ru
 /** Matcher sanity and self-tests: the examples written with an entry are its unit tests. */
 function checkMatcher(entry: LocatedEntry, parsed: ParsedItem, context: RuleContext): Diagnostic[] {
   const spec = expandMatch(entry.match!, context.vocabulary.terms);
-  const at = (path: PathSegment[], severity: 'error' | 'warning', code: string, message: string, target: 'key' | 'value' = 'value') =>
-    diagnoseAt(parsed.source, ['items', parsed.index, ...entry.path, ...path], severity, code, message, { item: parsed.item.id, target });
   const diagnostics: Diagnostic[] = [];
+  const report = (path: PathSegment[], severity: 'error' | 'warning', code: string, message: string, target: 'key' | 'value' = 'value') => {
+    if (severity === 'error' || context.warnings) diagnostics.push(diagnoseAt(parsed.source, ['items', parsed.index, ...entry.path, ...path], severity, code, message, { item: parsed.item.id, target }));
+  };
 
   const patterns = spec.regex === undefined ? [] : Array.isArray(spec.regex) ? spec.regex : [spec.regex];
   patterns.forEach((pattern, j) => {
     for (const problem of matchSpecProblems({ regex: pattern })) {
-      diagnostics.push(at(['match', 'regex', ...(Array.isArray(spec.regex) ? [j] : [])], 'error', 'bad-regex', `${problem}; fix the pattern (it is a JavaScript regular expression)`));
+      report(['match', 'regex', ...(Array.isArray(spec.regex) ? [j] : [])], 'error', 'bad-regex', `${problem}; fix the pattern (it is a JavaScript regular expression)`);
     }
   });
   const phraseLists = [['any', spec.any], ['all', spec.all], ['none', spec.none]] as const;
   for (const [key, list] of phraseLists) {
     list?.forEach((phrase, j) => {
       for (const problem of matchSpecProblems({ any: Array.isArray(phrase) ? phrase : [phrase] })) {
-        diagnostics.push(at(['match', key, j], 'error', 'empty-phrase', `${problem}; write a phrase with letters or characters in it`));
+        report(['match', key, j], 'error', 'empty-phrase', `${problem}; write a phrase with letters or characters in it`);
       }
     });
   }
@@ -213,18 +226,18 @@ function checkMatcher(entry: LocatedEntry, parsed: ParsedItem, context: RuleCont
   const miss = entry.examples?.miss ?? [];
   if (entry.kind === 'point' && (hit.length === 0 || miss.length === 0)) {
     const lacking = hit.length === 0 && miss.length === 0 ? 'hit and miss examples' : hit.length === 0 ? 'a hit example' : 'a miss example';
-    diagnostics.push(at(['match'], 'warning', 'matcher-without-examples', `scoring point "${entry.id}" has a matcher but no ${lacking}; add examples: { hit: [...], miss: [...] } so lint can test the matcher`, 'key'));
+    report(['match'], 'warning', 'matcher-without-examples', `scoring point "${entry.id}" has a matcher but no ${lacking}; add examples: { hit: [...], miss: [...] } so lint can test the matcher`, 'key');
   }
   hit.forEach((example, j) => {
     const outcome = evaluateMatch(spec, example);
     if (!outcome.met) {
-      diagnostics.push(at(['examples', 'hit', j], 'error', 'example-hit-not-matched', `hit example ${j + 1} of "${entry.id}" is not matched by its match: ${outcome.detail}; fix the match or the example`));
+      report(['examples', 'hit', j], 'error', 'example-hit-not-matched', `hit example ${j + 1} of "${entry.id}" is not matched by its match: ${outcome.detail}; fix the match or the example`);
     }
   });
   miss.forEach((example, j) => {
     const outcome = evaluateMatch(spec, example);
     if (outcome.met) {
-      diagnostics.push(at(['examples', 'miss', j], 'error', 'example-miss-matched', `miss example ${j + 1} of "${entry.id}" is matched by its match (${outcome.detail}); tighten the match (e.g. none: or a narrower phrase) or fix the example`));
+      report(['examples', 'miss', j], 'error', 'example-miss-matched', `miss example ${j + 1} of "${entry.id}" is matched by its match (${outcome.detail}); tighten the match (e.g. none: or a narrower phrase) or fix the example`);
     }
   });
   return diagnostics;

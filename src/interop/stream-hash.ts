@@ -1,5 +1,5 @@
 /**
- * The bank hash of `bankHash` (src/bank/load.ts) computed while items stream past, in flat
+ * The bank hash of `bankHash` (src/bank/bank.ts) computed while items stream past, in flat
  * memory: each parsed item's canonical JSON goes to a scratch file, only (id, offset,
  * length) stays in memory, and the hash is fed in id order at the end. A test checks that
  * it equals the hash the loader computes for the written bank.
@@ -7,10 +7,8 @@
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../io/hash.js';
-import type { Bank } from '../bank/bank.js';
+import { bankHashFrame, type HashedHeader } from '../bank/bank.js';
 import type { Item } from '../schema/bank.js';
-
-const ITEMS_SLOT = '"items":[]';
 
 export class StreamingBankHash {
   private readonly fd: number;
@@ -41,19 +39,10 @@ export class StreamingBankHash {
   }
 
   /** The hash, for the bank header fields given; removes the scratch file. */
-  finish(header: Pick<Bank, 'id' | 'version' | 'language' | 'profile' | 'depthScale' | 'system'>): string {
+  finish(header: HashedHeader): string {
     try {
-      const shell = canonicalJson({
-        bank: header.id,
-        version: header.version,
-        language: header.language,
-        profile: header.profile,
-        depth_scale: header.depthScale,
-        system: header.system ?? null,
-        items: [],
-      });
-      const at = shell.indexOf(ITEMS_SLOT);
-      const hash = createHash('sha256').update(shell.slice(0, at + ITEMS_SLOT.length - 1));
+      const { before, after } = bankHashFrame(header);
+      const hash = createHash('sha256').update(before);
       this.index.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       this.index.forEach((entry, i) => {
         const buffer = Buffer.alloc(entry.length);
@@ -61,7 +50,7 @@ export class StreamingBankHash {
         if (i > 0) hash.update(',');
         hash.update(buffer);
       });
-      return hash.update(shell.slice(at + ITEMS_SLOT.length - 1)).digest('hex');
+      return hash.update(after).digest('hex');
     } finally {
       this.release();
     }

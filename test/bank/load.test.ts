@@ -174,6 +174,17 @@ describe('loadBank on broken banks', () => {
     await expect(loadBankOrThrow([root])).rejects.toThrow(/the question bank has 1 error:\n {2}.*bank\.yaml:6:12 error \[a\] depth 0 is outside/);
   });
 
+  it('with errorsOnly gives exactly the errors of a full load, and no warning', async () => {
+    const root = writeTree({
+      'bank.yaml': `bank: b\nversion: 1\nitems:\n${itemYaml('a', { depth: 0 })}${itemYaml('b').replace(/ {6}deductions:[^]*$/, '')}${itemYaml('c', { depth: 9, extra: '    status: draft\n' })}${itemYaml('d', { extra: '    status: admitted\n' })}`,
+    });
+    const full = await loadBank([root]);
+    const errorsOnly = await loadBank([root], { errorsOnly: true });
+    expect(full.diagnostics.some((d) => d.severity === 'warning')).toBe(true);
+    expect(errorsOnly.diagnostics).toEqual(full.diagnostics.filter((d) => d.severity === 'error'));
+    expect(errorsOnly.diagnostics.length).toBeGreaterThan(0);
+  });
+
   it('loadBankOrThrow returns the bank when there are only warnings', async () => {
     const root = writeTree({ 'bank.yaml': `bank: b\nversion: 1\nitems:\n${itemYaml('a').replace(/ {6}deductions:[^]*$/, '')}` });
     const bank = await loadBankOrThrow([root]);
