@@ -170,20 +170,25 @@ export function analyzeDepth(levels: readonly LevelScores[], options: KneeOption
   /**
    * Adds one fitted level's scores, each weighted by how often the replicate drew its item (by 1
    * without counts), into n[j] and s[j], and their squares into the running sum q, returned.
+   * With `values`, the same pass sums count x value into `drawnSum` (the replicate's level mean).
    */
-  const weigh = (j: number, scores: Float64Array, counts: Uint16Array | null, row: number, q: number): number => {
+  let drawnSum = 0;
+  const weigh = (j: number, scores: Float64Array, counts: Uint16Array | null, row: number, q: number, values?: Float64Array): number => {
     let count = 0;
     let sum = 0;
+    let drawn = 0;
     for (let k = 0; k < scores.length; k++) {
+      const c = counts ? counts[row + k] : 1;
+      if (values) drawn += c * values[k];
       const v = scores[k];
       if (Number.isNaN(v)) continue;
-      const c = counts ? counts[row + k] : 1;
       count += c;
       sum += c * v;
       q += c * v * v;
     }
     n[j] = count;
     s[j] = sum;
+    drawnSum = drawn;
     return q;
   };
 
@@ -211,12 +216,15 @@ export function analyzeDepth(levels: readonly LevelScores[], options: KneeOption
       const size = values.length;
       const counts = plan.counts;
       const row = r * size;
+      const j = fitIndex[i];
+      if (testable && j >= 0) {
+        q = weigh(j, fitValues[i], counts, row, q, values);
+        levelMeans[i][r] = drawnSum / size;
+        continue;
+      }
       let sum = 0;
       for (let k = 0; k < size; k++) sum += counts[row + k] * values[k];
       levelMeans[i][r] = sum / size;
-      const j = fitIndex[i];
-      if (!testable || j < 0) continue;
-      q = weigh(j, fitValues[i], counts, row, q);
     }
     if (!testable) continue;
     let replicateTotal = 0;

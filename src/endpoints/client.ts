@@ -50,6 +50,11 @@ export interface EndpointClientOptions {
   clock?: RetryClock;
   /** Base delay of the exponential backoff (tests shorten it). */
   backoffBaseMs?: number;
+  /**
+   * The caller itself never has more than the endpoint's `concurrency` requests in flight (the
+   * runner's workers), so the client queues nothing and skips its own limiter.
+   */
+  callerLimitsConcurrency?: boolean;
 }
 
 /** Sent to servers that need no key (vLLM, Ollama, the simulated endpoint): not a secret. */
@@ -85,7 +90,7 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
     maxDelayMs: 60_000,
     maxTotalMs: endpoint.retry_max_ms,
   };
-  const limit: LimitFunction = pLimit(endpoint.concurrency);
+  const limit: LimitFunction | null = options.callerLimitsConcurrency ? null : pLimit(endpoint.concurrency);
   const rpm = endpoint.rpm ? new RpmLimiter(endpoint.rpm, clock.now) : null;
 
   async function attempt(request: ChatRequest): Promise<AttemptOutcome<Answer>> {
@@ -115,16 +120,17 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
   return {
     name: endpoint.name,
     model: endpoint.model,
-    chat: (request) =>
-      limit(async () => {
-        const started = clock.now();
-        const { outcome, attempts } = await withRetries(() => attempt(request), policy, clock, request.signal);
-        const latencyMs = clock.now() - started;
-        if (outcome.ok) return { ...outcome.value, usage: outcome.value.usage ?? estimatedUsage(request.messages, outcome.value.text), latencyMs, attempts, error: null };
-        // A server may echo the key back in its error body: redacted before it is recorded or printed.
-        return { text: null, finishReason: null, usage: null, latencyMs, attempts, error: { ...outcome.error, message: redact(outcome.error.message) } };
-      }),
+    chat: (request) => (limit ? limit(() => ask(request)) : ask(request)),
   };
+
+  async function ask(request: ChatRequest): Promise<ChatResult> {
+    const started = clock.now();
+    const { outcome, attempts } = await withRetries(() => attempt(request), policy, clock, request.signal);
+    const latencyMs = clock.now() - started;
+    if (outcome.ok) return { ...outcome.value, usage: outcome.value.usage ?? estimatedUsage(request.messages, outcome.value.text), latencyMs, attempts, error: null };
+    // A server may echo the key back in its error body: redacted before it is recorded or printed.
+    return { text: null, finishReason: null, usage: null, latencyMs, attempts, error: { ...outcome.error, message: redact(outcome.error.message) } };
+  }
 }
 
 /** Callbacks waiting on each caller's stop signal: one listener per signal, however many requests share it. */
@@ -158,18 +164,16 @@ export function estimatedUsage(messages: ChatMessage[], text: string | null): Us
   return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens, estimated: true };
 }
 
-/** The request body of a chat completion, as sent directly or inside a batch file. */
+/** The request body of a chat completion, as sent directly or inside a batch file (built by assignment: it is made per request). */
 export function chatBody(endpoint: EndpointConfig, request: Omit<ChatRequest, 'signal'>): OpenAI.Chat.ChatCompletionCreateParamsNonStreaming {
-  const params = { ...endpoint.params, ...request.params };
-  return {
-    model: endpoint.model,
-    messages: request.messages,
-    ...(params.temperature !== undefined && { temperature: params.temperature }),
-    ...(params.top_p !== undefined && { top_p: params.top_p }),
-    ...(params.max_tokens !== undefined && { max_tokens: params.max_tokens }),
-    ...(params.seed !== undefined && { seed: params.seed }),
-    ...(request.responseFormat !== undefined && { response_format: request.responseFormat }),
-  } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+  const params = request.params ? { ...endpoint.params, ...request.params } : endpoint.params;
+  const body: Record<string, unknown> = { model: endpoint.model, messages: request.messages };
+  if (params.temperature !== undefined) body.temperature = params.temperature;
+  if (params.top_p !== undefined) body.top_p = params.top_p;
+  if (params.max_tokens !== undefined) body.max_tokens = params.max_tokens;
+  if (params.seed !== undefined) body.seed = params.seed;
+  if (request.responseFormat !== undefined) body.response_format = request.responseFormat;
+  return body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
 }
 
 /** An answer without text is an error (never recorded as an empty answer). */

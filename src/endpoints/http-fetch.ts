@@ -2,18 +2,25 @@
  * A `fetch` for the `openai` client built on node:http(s) with a keep-alive agent per endpoint.
  * Node 20's built-in fetch (undici with WHATWG streams) costs several times more CPU per request
  * than node:http; at thousands of answers a second that, not the network, bounds a run (see
- * docs/benchmarks.md). Non-streamed bodies are read whole and handed over as a `Response`;
- * event streams are passed through as they arrive. Anything this cannot send (stream bodies,
+ * docs/benchmarks.md). Non-streamed bodies are read whole and handed over as a `BufferedResponse`
+ * (below); event streams are passed through as they arrive in a standard `Response`. Anything this cannot send (stream bodies,
  * other protocols) and redirects go to the built-in fetch, so behaviour never differs.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
+import { urlToHttpOptions } from 'node:url';
 
 export interface HttpFetch {
   fetch: typeof fetch;
   /** Closes the pooled connections (idle ones; busy ones close when their request ends). */
   close(): void;
+}
+
+interface Target {
+  href: string;
+  protocol: string;
+  options: http.RequestOptions;
 }
 
 /** Statuses whose Response must have no body. */
@@ -24,18 +31,33 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, scheduling: 'lifo' as const };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
 
+  // A client asks the same few URLs over and over: each is parsed once.
+  const targets = new Map<string, Target>();
+  const targetOf = (input: string | URL): Target => {
+    const href = String(input);
+    let target = targets.get(href);
+    if (!target) {
+      const url = new URL(href);
+      if (targets.size >= 64) targets.clear();
+      target = { href: url.href, protocol: url.protocol, options: urlToHttpOptions(url) };
+      targets.set(href, target);
+    }
+    return target;
+  };
+
   const send = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
-    const url = new URL(input instanceof Request ? input.url : input);
+    const target = input instanceof Request ? null : targetOf(input);
     const body = init.body;
-    const protocol = url.protocol as keyof typeof agents;
-    if (input instanceof Request || !(protocol in agents) || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) {
+    if (!target || !(target.protocol in agents) || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) {
       return fetch(input, init);
     }
+    const protocol = target.protocol as keyof typeof agents;
     return new Promise<Response>((resolve, reject) => {
       const signal = init.signal;
       if (signal?.aborted) return reject(abortError(signal));
       const transport = protocol === 'https:' ? https : http;
-      const request = transport.request(url, { method: init.method ?? 'GET', headers: plainHeaders(init.headers), agent: agents[protocol] }, (response) => {
+      const { hostname, port, path, auth } = target.options;
+      const request = transport.request({ protocol, hostname, port, path, auth, method: init.method ?? 'GET', headers: plainHeaders(init.headers), agent: agents[protocol] }, (response) => {
         const status = response.statusCode ?? 0;
         if (REDIRECT.has(status) && response.headers.location) {
           // Rare for an API; the built-in fetch follows redirects by the standard's rules.
@@ -43,22 +65,22 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
           signal?.removeEventListener('abort', onAbort);
           return resolve(fetch(input, init));
         }
-        const headers = responseHeaders(response.rawHeaders);
-        const head = { status, statusText: response.statusMessage ?? '', headers };
+        const statusText = response.statusMessage ?? '';
         if (NULL_BODY.has(status)) {
           response.resume();
           signal?.removeEventListener('abort', onAbort);
-          return resolve(new Response(null, head));
+          return resolve(new BufferedResponse(target.href, status, statusText, new RawHeaders(response.rawHeaders), null) as unknown as Response);
         }
         if ((response.headers['content-type'] ?? '').startsWith('text/event-stream')) {
           response.once('close', () => signal?.removeEventListener('abort', onAbort));
-          return resolve(new Response(Readable.toWeb(response) as ReadableStream<Uint8Array>, head));
+          return resolve(new Response(Readable.toWeb(response) as ReadableStream<Uint8Array>, { status, statusText, headers: responseHeaders(response.rawHeaders) }));
         }
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.once('end', () => {
           signal?.removeEventListener('abort', onAbort);
-          resolve(new Response(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), head));
+          const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+          resolve(new BufferedResponse(target.href, status, statusText, new RawHeaders(response.rawHeaders), body) as unknown as Response);
         });
         // A body cut off before its end (a reset, or a proxy dropping the connection).
         response.once('close', () => {
@@ -104,4 +126,155 @@ function responseHeaders(raw: string[]): Headers {
 
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
+}
+
+/**
+ * A whole response body already in memory, with the parts of the fetch `Response` a client
+ * reads (status, headers, `json()`, `text()`, `arrayBuffer()`, `blob()`, `bytes()`, `body`,
+ * `clone()`). A standard `Response` wraps its body in a web ReadableStream and copies the
+ * headers into a `Headers` list, which cost more CPU than the rest of the request; here the
+ * body is parsed straight from the buffer and a stream is only made if `body` is read.
+ */
+export class BufferedResponse {
+  readonly ok: boolean;
+  readonly redirected = false;
+  readonly type = 'basic';
+  #bytes: Buffer | null;
+  #used = false;
+  #stream: ReadableStream<Uint8Array> | null | undefined;
+
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly statusText: string,
+    readonly headers: RawHeaders,
+    bytes: Buffer | null,
+  ) {
+    this.ok = status >= 200 && status <= 299;
+    this.#bytes = bytes;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#used;
+  }
+
+  /** The body as a web stream, made on first use; the body methods then read that stream. */
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#stream === undefined) {
+      this.#stream = this.#bytes === null ? null : new Response(this.#bytes).body;
+      this.#bytes = null;
+    }
+    return this.#stream;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    return new Uint8Array(await this.#take());
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.#take();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async text(): Promise<string> {
+    return (await this.#take()).toString('utf8');
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse((await this.#take()).toString('utf8'));
+  }
+
+  async blob(): Promise<Blob> {
+    return new Blob([await this.#take()], { type: this.headers.get('content-type') ?? '' });
+  }
+
+  clone(): BufferedResponse {
+    if (this.#used) throw new TypeError('Response.clone: the body has already been used');
+    const copy = new BufferedResponse(this.url, this.status, this.statusText, this.headers, this.#bytes);
+    if (this.#stream) [this.#stream, copy.#stream] = this.#stream.tee();
+    else copy.#stream = this.#stream;
+    return copy;
+  }
+
+  /** The body's bytes, once, as fetch allows; from the stream if one was handed out (a locked or read one fails as in fetch). */
+  async #take(): Promise<Buffer> {
+    if (this.#used) throw new TypeError('Body is unusable: the body has already been read');
+    this.#used = true;
+    if (this.#stream) return Buffer.from(await new Response(this.#stream).arrayBuffer());
+    const bytes = this.#bytes ?? Buffer.alloc(0);
+    this.#bytes = null;
+    return bytes;
+  }
+}
+
+/**
+ * Read-only response headers over node's raw name/value list, with the lookups of the fetch
+ * `Headers` (case-insensitive names; repeated headers joined by ", "; iteration sorted by
+ * lower-case name, set-cookie values one by one). Nothing is copied until a header is asked for.
+ */
+export class RawHeaders {
+  #raw: string[];
+  #sorted: [string, string][] | undefined;
+
+  constructor(raw: string[]) {
+    this.#raw = raw;
+  }
+
+  get(name: string): string | null {
+    const wanted = name.toLowerCase();
+    const raw = this.#raw;
+    let value: string | null = null;
+    for (let i = 0; i < raw.length; i += 2) {
+      if (raw[i].length === wanted.length && raw[i].toLowerCase() === wanted) value = value === null ? raw[i + 1] : `${value}, ${raw[i + 1]}`;
+    }
+    return value;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== null;
+  }
+
+  getSetCookie(): string[] {
+    const raw = this.#raw;
+    const cookies: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === 'set-cookie') cookies.push(raw[i + 1]);
+    return cookies;
+  }
+
+  entries(): IterableIterator<[string, string]> {
+    return this.#entries()[Symbol.iterator]();
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#entries().map(([name]) => name)[Symbol.iterator]();
+  }
+
+  values(): IterableIterator<string> {
+    return this.#entries().map(([, value]) => value)[Symbol.iterator]();
+  }
+
+  forEach(callback: (value: string, name: string, headers: RawHeaders) => void): void {
+    for (const [name, value] of this.#entries()) callback(value, name, this);
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+
+  #entries(): [string, string][] {
+    if (this.#sorted) return this.#sorted;
+    const combined = new Map<string, string>();
+    const cookies: string[] = [];
+    const raw = this.#raw;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i].toLowerCase();
+      if (name === 'set-cookie') cookies.push(raw[i + 1]);
+      else combined.set(name, combined.has(name) ? `${combined.get(name)}, ${raw[i + 1]}` : raw[i + 1]);
+    }
+    const sorted: [string, string][] = [...combined];
+    for (const cookie of cookies) sorted.push(['set-cookie', cookie]);
+    sorted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    this.#sorted = sorted;
+    return sorted;
+  }
 }

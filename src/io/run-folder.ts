@@ -11,7 +11,7 @@ import { AnswerScore } from '../schema/score.js';
 import { ExternalVerdict, VERDICTS_FILE } from '../schema/external-verdict.js';
 import { UserError } from '../errors.js';
 import { HARNESS_VERSION } from '../version.js';
-import { BufferedJsonlAppender, JsonlAppender, readJsonl, type JsonlProblem } from './jsonl.js';
+import { BufferedJsonlAppender, JsonlAppender, readJsonl, readJsonlBatches, type JsonlProblem } from './jsonl.js';
 import { writeJsonAtomic, type WriteFileOptions } from './safe-write.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -97,7 +97,7 @@ export class RunFolder {
 
   /** The latest response for each key: a later success replaces an earlier error. */
   async latestResponses(onProblem?: (p: JsonlProblem) => void): Promise<Map<string, ResponseRecord>> {
-    return latestByKey(this.responses(onProblem));
+    return latestByKey(readJsonlBatches(this.responsesPath, ResponseRecord, { offset: 0, line: 0 }, onProblem));
   }
 
   scores(onProblem?: (p: JsonlProblem) => void): AsyncGenerator<AnswerScore> {
@@ -106,7 +106,7 @@ export class RunFolder {
 
   /** The latest score for each response key. */
   async latestScores(onProblem?: (p: JsonlProblem) => void): Promise<Map<string, AnswerScore>> {
-    return latestByKey(this.scores(onProblem));
+    return latestByKey(readJsonlBatches(this.scoresPath, AnswerScore, { offset: 0, line: 0 }, onProblem));
   }
 }
 
@@ -144,8 +144,8 @@ export function noteImport(manifest: Manifest, source: Record<string, unknown>, 
   manifest.plan = { ...manifest.plan, imported_from: [...sources, { ...source, at: new Date().toISOString() }] };
 }
 
-async function latestByKey<T extends { key: string }>(records: AsyncIterable<T>): Promise<Map<string, T>> {
+async function latestByKey<T extends { key: string }>(batches: AsyncIterable<{ record: T }[]>): Promise<Map<string, T>> {
   const latest = new Map<string, T>();
-  for await (const record of records) latest.set(record.key, record);
+  for await (const batch of batches) for (const { record } of batch) latest.set(record.key, record);
   return latest;
 }

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ItemView, Results } from '../schema/results.js';
 import { UserError } from '../errors.js';
-import { renderHtml, type ReportLanguage } from './html/page.js';
+import type { HtmlFrame, ReportLanguage } from './html/page.js';
+import { inThisThread, type HtmlFrameRenderer } from './html/frame-renderer.js';
+import { drilldownStart, itemBlocksAsync } from './html/sections/drilldown.js';
+import { SECTION_END } from './html/markup.js';
 import { renderMarkdown } from './markdown.js';
 import { answersCsvLines, verdictsCsvLines } from './csv.js';
 import { resultsJsonChunks } from './results-json.js';
@@ -20,6 +23,8 @@ export interface BuildReportInput {
   formats: ReportFormat[];
   /** Language the HTML report opens in (the reader can switch; default: the bank's). */
   language?: ReportLanguage;
+  /** Where the HTML's frame (its charts) is drawn: an HtmlFrameWorker, or (default) this thread. */
+  frames?: HtmlFrameRenderer;
 }
 
 
@@ -38,34 +43,84 @@ function checkOutline(results: Results): void {
   }
 }
 
+/** Item blocks compressed at once at most: enough to keep the thread pool busy, few enough to bound memory. */
+const BLOCKS_IN_FLIGHT = 8;
+
+/** Each item's drill-down blocks in order, compressed on the thread pool a few at a time. */
+async function* itemBlocksInOrder(results: Results): AsyncGenerator<string> {
+  const pending: Promise<string>[] = [];
+  for (const item of results.items) {
+    pending.push(itemBlocksAsync(item));
+    if (pending.length >= BLOCKS_IN_FLIGHT) yield await pending.shift()!;
+  }
+  for (const block of pending) yield await block;
+}
+
+/** `chunks`, waiting whenever more than BLOCKS_IN_FLIGHT of the item blocks it starts are still being compressed (each holds its item's JSON). */
+async function* keepingUp(chunks: Iterable<string>, blocks: Promise<string>[]): AsyncGenerator<string> {
+  let done = 0;
+  for (const chunk of chunks) {
+    yield chunk;
+    while (blocks.length - done > BLOCKS_IN_FLIGHT) await blocks[done++];
+  }
+}
+
+/** report.html: the frame, and between its halves the drill-down section with every item's blocks. */
+async function* htmlChunks(frame: HtmlFrame, results: Results, blocks: AsyncIterable<string> | Iterable<Promise<string>>): AsyncGenerator<string> {
+  yield frame.before;
+  yield drilldownStart(results);
+  let first = true;
+  for await (const block of blocks) {
+    yield first ? block : `\n${block}`;
+    first = false;
+  }
+  yield SECTION_END;
+  yield frame.after;
+}
+
 export async function buildReport(input: BuildReportInput): Promise<{ files: string[] }> {
   // Secrets go before rendering: the HTML keeps item data compressed, where no later step could see them.
   const results = redactDeep(input.results);
   checkOutline(results);
   const formats = input.formats.length > 0 ? input.formats : [...REPORT_FORMATS];
   mkdirSync(input.outDir, { recursive: true });
-  const files: string[] = [];
-  const write = async (name: string, chunks: Iterable<string>) => {
+  const frames = input.frames ?? inThisThread;
+  const html = formats.includes('html');
+  // The frame is drawn (on the worker, when there is one) while this thread writes the other formats; HTML goes last.
+  const frame = html ? frames.render(results, input.language) : null;
+  frame?.catch(() => undefined);
+  // results.json and the drill-down hold each item as the same JSON text: made once, when both are written.
+  let blocks: Promise<string>[] | null = null;
+  const written = new Map<ReportFormat, string[]>();
+  const write = async (format: ReportFormat, name: string, chunks: Iterable<string> | AsyncIterable<string>) => {
     const path = join(input.outDir, name);
     await writeChunksAtomic(path, chunks);
-    files.push(path);
+    written.set(format, [...(written.get(format) ?? []), path]);
   };
-  for (const format of formats) {
-    switch (format) {
-      case 'html':
-        await write('report.html', [renderHtml(results, { language: input.language })]);
-        break;
-      case 'md':
-        await write('summary.md', [renderMarkdown(results)]);
-        break;
-      case 'csv':
-        await write('answers.csv', answersCsvLines(results));
-        await write('verdicts.csv', verdictsCsvLines(results));
-        break;
-      case 'json':
-        await write('results.json', resultsJsonChunks(results));
-        break;
+  try {
+    for (const format of [...formats.filter((f) => f !== 'html'), ...(html ? ['html' as const] : [])]) {
+      switch (format) {
+        case 'html':
+          await write('html', 'report.html', htmlChunks(await frame!, results, blocks ?? itemBlocksInOrder(results)));
+          break;
+        case 'md':
+          await write('md', 'summary.md', [renderMarkdown(results)]);
+          break;
+        case 'csv':
+          await write('csv', 'answers.csv', answersCsvLines(results));
+          await write('csv', 'verdicts.csv', verdictsCsvLines(results));
+          break;
+        case 'json': {
+          const shared: Promise<string>[] = [];
+          const chunks = resultsJsonChunks(results, undefined, html ? (item, json) => shared.push(itemBlocksAsync(item, json)) : undefined);
+          await write('json', 'results.json', html ? keepingUp(chunks, shared) : chunks);
+          if (shared.length === results.items.length) blocks = shared;
+          break;
+        }
+      }
     }
+  } finally {
+    await frames.close();
   }
-  return { files };
+  return { files: formats.flatMap((f) => written.get(f) ?? []) };
 }

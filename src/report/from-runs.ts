@@ -2,7 +2,7 @@
  * `caps report` as a library function: read run folders (manifest, latest responses and
  * scores), load their bank, analyse, and write the report. Several runs are compared in one report.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Bank } from '../bank/bank.js';
 import { loadBankOrThrow } from '../bank/load.js';
@@ -13,6 +13,7 @@ import type { Results } from '../schema/results.js';
 import type { Manifest, ResponseRecord } from '../schema/run.js';
 import type { AnswerScore } from '../schema/score.js';
 import { buildReport, type ReportFormat } from './build.js';
+import { HtmlFrameWorker, inThisThread, type HtmlFrameRenderer } from './html/frame-renderer.js';
 import { describeSilent, silentRespondents, type SilentRespondent } from '../runner/endpoint-health.js';
 import { endpointUsage, readJudgeUsage, usageRow } from '../runner/usage.js';
 import type { ReportLanguage } from './html/page.js';
@@ -32,6 +33,25 @@ export interface ReportRunsInput {
   notes?: string[];
   /** Language the HTML report opens in (default: the bank's). */
   language?: ReportLanguage;
+  /** Draw the HTML's charts on a worker thread (default: when the runs' scores are large, see FRAME_WORKER_FROM_BYTES). */
+  htmlWorker?: boolean;
+}
+
+/**
+ * Scores files together this large (about 3,000 answers) or larger get their HTML frame drawn
+ * on a worker thread: there it costs no time of the main thread, but the worker's start and its
+ * own copy of the chart library pay off only when there is much else to do meanwhile.
+ */
+export const FRAME_WORKER_FROM_BYTES = 4 << 20;
+
+function wantsFrameWorker(input: ReportRunsInput): boolean {
+  if (input.formats.length > 0 && !input.formats.includes('html')) return false;
+  if (input.htmlWorker !== undefined) return input.htmlWorker;
+  const bytes = input.runDirs.reduce((n, dir) => {
+    const path = new RunFolder(dir).scoresPath;
+    return n + (existsSync(path) ? statSync(path).size : 0);
+  }, 0);
+  return bytes >= FRAME_WORKER_FROM_BYTES;
 }
 
 export interface ReportRunsResult {
@@ -104,7 +124,24 @@ function defaultOutDir(runs: LoadedRun[]): string {
 
 export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResult> {
   if (input.runDirs.length === 0) throw new UserError('name at least one run folder to report on.');
+  // Started first, so that it loads the chart library while the runs are read and analysed.
+  const frames = wantsFrameWorker(input) ? new HtmlFrameWorker() : inThisThread;
+  try {
+    return await reportLoaded(input, frames);
+  } finally {
+    await frames.close();
+  }
+}
+
+async function reportLoaded(input: ReportRunsInput, frames: HtmlFrameRenderer): Promise<ReportRunsResult> {
   const warnings: string[] = [];
+  const { results, outDir, unranked } = await analyzeRuns(input, warnings);
+  const { files } = await buildReport({ results, outDir, formats: input.formats, language: input.language, frames });
+  return { files, outDir, results, warnings, unranked };
+}
+
+/** Reads and analyses the runs. Apart, so that the records read are garbage once the results are made, while the report is written. */
+async function analyzeRuns(input: ReportRunsInput, warnings: string[]): Promise<Pick<ReportRunsResult, 'results' | 'outDir' | 'unranked'>> {
   const runs: LoadedRun[] = [];
   for (const dir of input.runDirs) runs.push(await loadRun(dir, warnings));
   const bank = await loadRunsBank(runs, input.bankPaths, warnings);
@@ -152,7 +189,5 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
     judges: (await readJudgeUsage(runs.map((r) => r.dir))).map(usageRow),
   };
   results.notes.push(...(input.notes ?? []));
-  const outDir = input.outDir ?? defaultOutDir(runs);
-  const { files } = await buildReport({ results, outDir, formats: input.formats, language: input.language });
-  return { files, outDir, results, warnings, unranked };
+  return { results, outDir: input.outDir ?? defaultOutDir(runs), unranked };
 }

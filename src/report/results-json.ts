@@ -2,12 +2,13 @@
  * results.json as text chunks: the complete Results object, written item by item so the
  * drill-down of a large study (hundreds of MB of answers and verdicts) is never one string.
  */
-import type { Results } from '../schema/results.js';
+import type { ItemView, Results } from '../schema/results.js';
 
 /** Indented for reading when small; compact past this many answers, where indentation alone adds a third to the size. */
 const INDENT_UP_TO_ANSWERS = 10_000;
 
-export function* resultsJsonChunks(results: Results, indentUpToAnswers = INDENT_UP_TO_ANSWERS): Generator<string> {
+/** `onItem` sees each item's JSON text as written (compact files only), for a writer that needs the same text. */
+export function* resultsJsonChunks(results: Results, indentUpToAnswers = INDENT_UP_TO_ANSWERS, onItem?: (item: ItemView, json: string) => void): Generator<string> {
   const answers = results.items.reduce((n, item) => n + item.answers.length, 0);
   if (answers <= indentUpToAnswers) {
     yield JSON.stringify(results, null, 2) + '\n';
@@ -21,7 +22,11 @@ export function* resultsJsonChunks(results: Results, indentUpToAnswers = INDENT_
     first = false;
     if (key === 'items') {
       yield '[';
-      for (let i = 0; i < results.items.length; i++) yield (i ? ',' : '') + JSON.stringify(results.items[i]);
+      for (let i = 0; i < results.items.length; i++) {
+        const json = JSON.stringify(results.items[i]);
+        onItem?.(results.items[i], json);
+        yield (i ? ',' : '') + json;
+      }
       yield ']';
     } else {
       yield JSON.stringify(value);

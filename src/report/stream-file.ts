@@ -1,7 +1,7 @@
 /**
  * Writes a large file from a sequence of text chunks through a write stream, waiting for the
  * stream to drain (backpressure), so a 150 MB table is never held in memory as one string.
- * Written to a temporary file and renamed, so a reader never sees half a file; every batch
+ * Written to a temporary file and renamed, so a reader never sees half a file; every chunk
  * passes the redaction step, and a failed write removes the temporary file and names the file.
  */
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
@@ -9,28 +9,57 @@ import { once } from 'node:events';
 import { redact } from '../io/redact.js';
 import { asWriteError, tempPathFor } from '../io/safe-write.js';
 
-/** Chunks are gathered up to this many characters before each write: fewer, larger writes. */
-const BATCH_CHARS = 1 << 20;
+/**
+ * Chunks are encoded straight into a buffer of this many bytes, written when full: fewer, larger
+ * writes, and no joined batch string (joining a megabyte of small strings costs more than
+ * encoding them).
+ */
+const BATCH_BYTES = 4 << 20;
+/** The most UTF-8 bytes one UTF-16 code unit can take. */
+const MAX_BYTES_PER_UNIT = 3;
 
-export async function writeChunksAtomic(path: string, chunks: Iterable<string>): Promise<void> {
+export async function writeChunksAtomic(path: string, chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
   const tmp = tempPathFor(path);
-  const stream = createWriteStream(tmp, { encoding: 'utf8', highWaterMark: 4 << 20 });
+  const stream = createWriteStream(tmp, { highWaterMark: BATCH_BYTES });
   const failed = once(stream, 'error').then(([error]) => Promise.reject(error as Error));
   failed.catch(() => undefined);
   try {
-    let batch: string[] = [];
-    let size = 0;
-    const flush = async () => {
-      if (!stream.write(redact(batch.join('')))) await Promise.race([once(stream, 'drain'), failed]);
-      batch = [];
-      size = 0;
+    let buffer = Buffer.allocUnsafe(BATCH_BYTES);
+    let used = 0;
+    const send = async (data: Buffer | string) => {
+      if (!stream.write(data)) await Promise.race([once(stream, 'drain'), failed]);
     };
-    for (const chunk of chunks) {
-      batch.push(chunk);
-      size += chunk.length;
-      if (size >= BATCH_CHARS) await flush();
+    const flush = async () => {
+      if (used === 0) return;
+      const full = buffer.subarray(0, used);
+      // The stream keeps the buffer until it is written: the next batch gets a new one.
+      buffer = Buffer.allocUnsafe(BATCH_BYTES);
+      used = 0;
+      await send(full);
+    };
+    const fits = (text: string) => text.length * MAX_BYTES_PER_UNIT <= BATCH_BYTES - used;
+    const spill = async (text: string) => {
+      await flush();
+      if (fits(text)) used += buffer.write(text, used);
+      else await send(text);
+    };
+    /** Every chunk passes the redaction step; a promise only when the buffer had to be written first. */
+    const add = (chunk: string): Promise<void> | undefined => {
+      const text = redact(chunk);
+      if (!fits(text)) return spill(text);
+      used += buffer.write(text, used);
+      return undefined;
+    };
+    // A synchronous sequence is read without an await per chunk (a table has one chunk per row).
+    if (Symbol.asyncIterator in chunks) {
+      for await (const chunk of chunks) await add(chunk);
+    } else {
+      for (const chunk of chunks) {
+        const pending = add(chunk);
+        if (pending) await pending;
+      }
     }
-    if (size > 0) await flush();
+    await flush();
     stream.end();
     await Promise.race([once(stream, 'finish'), failed]);
   } catch (error) {

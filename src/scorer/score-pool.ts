@@ -6,9 +6,6 @@
  * flat. A worker that fails or stops rejects every batch it held: nothing it scored is lost
  * silently, and nothing is written out of order.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Bank } from '../bank/bank.js';
 import type { ResponseRecord } from '../schema/run.js';
@@ -16,6 +13,7 @@ import type { AnswerScore } from '../schema/score.js';
 import type { EntryExternal } from './verdict-sources.js';
 import type { ScoreCounts } from './fresh-score.js';
 import { UserError } from '../errors.js';
+import { workerEntry } from '../io/worker-entry.js';
 
 export interface WorkerData {
   bank: Bank;
@@ -65,26 +63,12 @@ interface Slot {
 
 export const DEFAULT_WORKER_HEAP_MB = 192;
 
-/**
- * The compiled worker beside this module (dist/scorer/score-worker.js). Run from the
- * TypeScript sources (tests, tsx), only the .ts file exists: a small bootstrap registers tsx
- * (then installed as a development dependency) in the worker and imports it.
- */
-function workerEntry(): { code: string | URL; evaluated: boolean } {
-  const js = new URL('./score-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { code: js, evaluated: false };
-  // Module hooks cannot be registered from a worker on Node 20: tsx's require hook loads the sources instead.
-  const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
-  const ts = fileURLToPath(new URL('./score-worker.ts', import.meta.url));
-  return { code: `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(ts)});`, evaluated: true };
-}
-
 export class ScorePool {
   private readonly slots: Slot[] = [];
   private nextId = 0;
 
   constructor(options: ScorePoolOptions) {
-    const entry = workerEntry();
+    const entry = workerEntry(import.meta.url, 'score-worker');
     const data: WorkerData = { bank: options.bank };
     for (let i = 0; i < options.workers; i++) {
       const worker = new Worker(entry.code, {

@@ -4,7 +4,8 @@
  * its style are the files `npm run build` writes to dist/studio/web, held in memory.
  * The page names its script and style by content hash, so a browser keeps them and
  * reopens the page without asking for them again; the page itself carries the signed-in
- * grader, so the script needs no request before the one for what it shows.
+ * grader, so the script needs no request before the one for what it shows; a grading
+ * address (/grade/N) also carries its answer, so reopening it needs no request at all.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { Conflict, Store, type Grader } from './store.js';
 import { authenticate, csrfGuard, hostGuard, isLoopbackBind, refusal, securityHeaders, startSession, type StudioEnv } from './access.js';
 import type { StudioContext } from './context.js';
 import { syncVerdicts } from './verdicts.js';
-import { gradingRoutes } from './routes/grading.js';
+import { gradingRoutes, gradingView } from './routes/grading.js';
 import { coordinatorRoutes } from './routes/coordinator.js';
 import { reviewRoutes } from './routes/review.js';
 import { respondRoutes } from './routes/respond.js';
@@ -150,7 +151,25 @@ export function studioApp(ctx: StudioContext, host: string, port: () => number):
   app.use('*', authenticate(store, host, () => localCoordinator(store)));
   app.use('*', csrfGuard());
   // The session (with its CSRF token) rides in a JSON data block, which no policy lets run; never cached.
-  app.get('/', (c) => c.html(page.replace('<script type="application/json" id="me"></script>', () => `<script type="application/json" id="me">${JSON.stringify(me(c)).replaceAll('<', '\\u003c')}</script>`), 200, { 'cache-control': 'no-store' }));
+  // A grading address (/grade/N) carries its answer the same way: the page shows it without asking again.
+  const [head, tail] = page.split('<script type="application/json" id="me"></script>');
+  const dataBlock = (id: string, data: unknown) => `<script type="application/json" id="${id}">${JSON.stringify(data).replaceAll('<', '\\u003c')}</script>`;
+  const servePage = async (c: Context<StudioEnv>, answer?: string) => {
+    const started = performance.now();
+    let shown = '';
+    if (answer !== undefined) {
+      try {
+        shown = dataBlock('answer-data', await gradingView(ctx, c.get('grader'), answer));
+      } catch (err) {
+        // The page asks for the answer itself and says why it cannot be shown (not reserved, no such answer).
+        if (!(err instanceof Conflict)) throw err;
+      }
+    }
+    const html = head + dataBlock('me', me(c)) + shown + tail;
+    return c.html(html, 200, { 'cache-control': 'no-store', 'server-timing': `page;dur=${(performance.now() - started).toFixed(2)}` });
+  };
+  app.get('/', (c) => servePage(c));
+  app.get('/grade/:id', (c) => servePage(c, c.req.param('id')));
   app.get('/api/me', (c) => c.json(me(c)));
   app.route('/api', gradingRoutes(ctx));
   app.route('/api/review', reviewRoutes(ctx));

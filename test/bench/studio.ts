@@ -1,7 +1,7 @@
 /**
  * Studio bench: a run of 10,000 answers graded through the built `caps studio` (a child
  * process, as a user runs it). Measures how fast the grading page opens in chromium after
- * the first load, the time the server spends on a label submit (its Server-Timing header),
+ * the first load (until the answer and its rubric are painted), the time the server spends on a label submit (its Server-Timing header),
  * and the server's peak RSS (VmHWM). Writes the studio section of docs/benchmarks.md.
  * Run: npx tsx test/bench/studio.ts [ANSWERS]   (npm run build first)
  */
@@ -48,6 +48,44 @@ async function writeRun(dir: string): Promise<string> {
   return runDir;
 }
 
+/** What the page reports of one open: times in ms from its navigation start (origin: its wall clock). */
+interface Opened {
+  origin: number;
+  received: number;
+  inPage: number;
+  painted: number;
+  serverMs: number;
+  requests: string[];
+}
+
+/**
+ * Runs in every document before the studio's script (as text: the bench compiles without DOM
+ * types). It marks the answer and the last rubric entry for Element Timing as soon as they are
+ * in the page (before the frame that paints them), and reports once chromium has painted both:
+ * what a physician sees, measured in the page. Playwright's waitForSelector would add its own
+ * polling and compile its injected script on the page's main thread while the page loads.
+ */
+const OPENED_PROBE = `(() => {
+  const seen = {};
+  let inPage = 0;
+  new MutationObserver(() => {
+    const answer = document.getElementById('answer');
+    const rubric = document.querySelector('.entries .entry:last-child .text');
+    if (!answer || !rubric || answer.hasAttribute('elementtiming')) return;
+    inPage = performance.now();
+    answer.setAttribute('elementtiming', 'answer');
+    rubric.setAttribute('elementtiming', 'rubric');
+  }).observe(document, { childList: true, subtree: true });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) seen[e.identifier] = e.renderTime || e.loadTime;
+    if (!seen.answer || !seen.rubric || seen.reported) return;
+    seen.reported = true;
+    const nav = performance.getEntriesByType('navigation')[0];
+    const server = nav.serverTiming.find((t) => t.name === 'page');
+    window.__capsOpened({ origin: performance.timeOrigin, received: nav.responseEnd, inPage, painted: Math.max(seen.answer, seen.rubric), serverMs: server ? server.duration : NaN, requests: performance.getEntriesByType('resource').map((r) => r.name) });
+  }).observe({ type: 'element', buffered: true });
+})()`;
+
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
 const dir = mkdtempSync(join(tmpdir(), 'caps-bench-studio-'));
@@ -84,21 +122,31 @@ try {
     serverMs.push(Number(/dur=([\d.]+)/.exec(r.headers.get('server-timing')!)![1]));
   }
 
-  // The grading page in chromium: first load, then each reopen (cached script) until the answer shows.
+  // The grading page in chromium: first load, then each reopen (cached script) until the answer and its rubric are painted.
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const context = await browser.newContext();
+  let shown: (opened: Opened) => void = () => {};
+  await context.exposeBinding('__capsOpened', (_source, opened: Opened) => shown(opened));
+  await context.addInitScript(OPENED_PROBE);
   const page = await context.newPage();
-  let t = performance.now();
-  await page.goto(made.body.invite);
-  await page.waitForSelector('#answer');
-  const firstMs = performance.now() - t;
-  const openMs: number[] = [];
-  for (let i = 0; i < OPENS; i++) {
-    t = performance.now();
-    await page.reload();
-    await page.waitForSelector('#answer');
-    openMs.push(performance.now() - t);
-  }
+  /** Runs `navigate` and waits for the page's report; milliseconds from the command to the paint, on one clock. */
+  const open = async (navigate: () => Promise<unknown>) => {
+    const opened = new Promise<Opened>((done, fail) => {
+      shown = done;
+      setTimeout(() => fail(new Error('the grading page did not show an answer within 30 s')), 30_000).unref();
+    });
+    const t = performance.timeOrigin + performance.now();
+    await navigate();
+    const o = await opened;
+    return { ms: o.origin + o.painted - t, toNavigation: o.origin - t, ...o };
+  };
+  const first = await open(() => page.goto(made.body.invite));
+  const opens: Awaited<ReturnType<typeof open>>[] = [];
+  for (let i = 0; i < OPENS; i++) opens.push(await open(() => page.reload()));
+  const openMs = opens.map((o) => o.ms);
+  const median = (pick: (o: (typeof opens)[number]) => number) => pct(opens.map(pick), 0.5);
+  const pageServerMs = opens.map((o) => o.serverMs);
+  const apiCalls = Math.max(...opens.map((o) => o.requests.filter((r) => r.includes('/api/')).length));
   await browser.close();
 
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
@@ -116,8 +164,10 @@ try {
     '| what | figure | target |',
     '| --- | ---: | ---: |',
     `| server start (read the run, register ${ANSWERS.toLocaleString('en')} answers in a new database) | ${(startMs / 1000).toFixed(2)} s | |`,
-    `| grading page, first load (page, script, next answer) | ${firstMs.toFixed(0)} ms | |`,
-    `| grading page reopened, median / p95 / max of ${OPENS} | ${pct(openMs, 0.5).toFixed(0)} / ${pct(openMs, 0.95).toFixed(0)} / ${Math.max(...openMs).toFixed(0)} ms | < 300 ms |`,
+    `| grading page, first load (invite link, page, script, next answer), until the answer and rubric are painted | ${first.ms.toFixed(0)} ms | |`,
+    `| grading page reopened, until the answer and rubric are painted, median / p95 / max of ${OPENS} | ${pct(openMs, 0.5).toFixed(0)} / ${pct(openMs, 0.95).toFixed(0)} / ${Math.max(...openMs).toFixed(0)} ms | < 300 ms |`,
+    `| a reopen, medians from the reload command: navigation starts / page received / answer in the page / painted | ${median((o) => o.toNavigation).toFixed(0)} / ${median((o) => o.toNavigation + o.received).toFixed(0)} / ${median((o) => o.toNavigation + o.inPage).toFixed(0)} / ${median((o) => o.ms).toFixed(0)} ms | |`,
+    `| a reopen: requests to the API / the page at the server (Server-Timing), median / p95 | ${apiCalls} / ${pct(pageServerMs, 0.5).toFixed(1)} / ${pct(pageServerMs, 0.95).toFixed(1)} ms | |`,
     `| label submit at the server (Server-Timing), median / p95 / max of ${SUBMITS} | ${pct(serverMs, 0.5).toFixed(1)} / ${pct(serverMs, 0.95).toFixed(1)} / ${Math.max(...serverMs).toFixed(1)} ms | < 20 ms |`,
     `| label submit round trip on loopback, median / p95 | ${pct(roundTripMs, 0.5).toFixed(1)} / ${pct(roundTripMs, 0.95).toFixed(1)} ms | |`,
     `| server peak RSS (VmHWM) | ${peakMb.toFixed(0)} MB | < 150 MB |`,
@@ -129,7 +179,8 @@ try {
     '- The studio holds no answer and no score in memory: of each answer only its respondent, item, form, turn and sample (shared strings) and where its line sits in responses.jsonl; of each score only its key and offset in scores.jsonl (src/io/jsonl-index.ts). A page reads its one line (a synchronous read of a few kilobytes) and validates it then. It used to hold every parsed response (14.8 MB of JSON at 10,000 answers, about 14 MB of live heap) and, on the first answer revealed, every parsed score of the run (47 MB of JSON here). Appended lines are read incrementally; a rewritten file is read again whole.',
     '- Every statement is prepared once (src/studio/store.ts): preparing on each call left native SQLite statements for the garbage collector, about 2 KB each, some 15 per request; this was the 30 MB the server gained while grading (13,500 prepares cost 26 MB of RSS in isolation).',
     '- What remains above the studio on a 48-answer run (90 MB, of which 47 MB are the mapped node binary and libraries) is V8\'s young generation, which grows to its 16 MB semi-spaces while 10,000 lines are parsed and validated at start (`--max-semi-space-size=2` starts the same studio at 86 MB), and garbage promoted to the old generation while grading.',
-    '- A reopened page asks for nothing but the page and the answer: the script and style are named by content hash and kept (`immutable`), and the page carries the signed-in grader in a JSON data block instead of a `/api/me` round trip before the answer\'s. What is left of a reopen is chromium\'s own work and, under load, waiting for a core: the server answered the answer\'s request in 1.8 ms at the median (11 ms at p95) at load 4.',
+    '- A reopened grading page asks for nothing but the page: the script and style are named by content hash and kept (`immutable`), and the page carries the signed-in grader and, at an answer\'s own address (/grade/N, which the queue opens), the answer itself in JSON data blocks that no policy lets run (every `<` escaped). The answer\'s request used to follow the script, a second round trip on the way to the screen; its tail under load was the server answering late.',
+    '- A reopen counts until chromium has painted both the answer and the last rubric entry (Element Timing, reported by the page), from the reload command, so it includes the command reaching chromium. It used to count until playwright\'s `waitForSelector` returned: that polls, and compiles playwright\'s injected script on the page\'s main thread while the page loads (20 to 30 ms in a chromium trace); it returned a median 158 ms after the answer was in the page at load 10. What is left of a reopen is chromium\'s own work: committing the navigation (detaching the old document, new script contexts) before the page is parsed, then style, layout, raster and compositing before the paint; on 2 cores shared with other work, each of these waits for a core.',
     '<!-- studio:end -->',
   ].join('\n');
   console.log(text);

@@ -4,7 +4,7 @@ import { parseFaultSpec, type FaultSpecInput } from '../../src/endpoints/sim/fau
 import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
 import { FaultSpec } from '../../src/endpoints/sim/faults.js';
 import { UserError } from '../../src/errors.js';
-import { echoPersona, endpoint } from './helpers.js';
+import { countingEchoPersona, echoPersona, endpoint } from './helpers.js';
 
 let server: SimServer | undefined;
 afterEach(async () => {
@@ -26,6 +26,18 @@ describe('endpoint client against the simulated endpoint', () => {
     const result = await client.chat(ask(1));
     expect(result).toMatchObject({ text: 'echo: question 1', finishReason: 'stop', servedModel: 'echo', attempts: 1, error: null });
     expect(result.usage?.prompt_tokens).toBeGreaterThan(0);
+  });
+
+  it('never has more than concurrency requests at the server, with or without its own queue', async () => {
+    const slow = countingEchoPersona(10);
+    server = await startSimServer({ personas: [slow.persona] });
+    for (const callerLimitsConcurrency of [false, true]) {
+      slow.reset();
+      const client = createEndpointClient(endpoint(server.baseURL, { concurrency: 3 }), { callerLimitsConcurrency });
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => client.chat(ask(i))));
+      expect(results.map((r) => r.text)).toEqual(Array.from({ length: 12 }, (_, i) => `echo: question ${i}`));
+      expect(slow.peak()).toBe(3);
+    }
   });
 
   it('reads streamed answers with reasoning_content and usage', async () => {

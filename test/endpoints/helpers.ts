@@ -7,6 +7,22 @@ export const echoPersona: SimPersona = {
   reply: (request) => ({ content: `echo: ${request.messages.filter((m) => m.role === 'user').at(-1)?.content ?? ''}` }),
 };
 
+/** The echo persona answering after `delayMs`, counting the most requests it had in hand at once. */
+export function countingEchoPersona(delayMs: number): { persona: SimPersona; peak(): number; reset(): void } {
+  let inFlight = 0;
+  let peak = 0;
+  const persona: SimPersona = {
+    ...echoPersona,
+    reply: async (request, rng) => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      inFlight--;
+      return echoPersona.reply(request, rng);
+    },
+  };
+  return { persona, peak: () => peak, reset: () => (peak = 0) };
+}
+
 export function endpoint(baseURL: string, overrides: Partial<EndpointConfigInput> = {}): EndpointConfig {
   return EndpointConfig.parse({ name: 'sim', baseURL, model: 'echo', retries: 6, timeout_ms: 5_000, ...overrides });
 }

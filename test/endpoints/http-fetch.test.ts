@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { createHttpFetch, type HttpFetch } from '../../src/endpoints/http-fetch.js';
+import { BufferedResponse, RawHeaders, createHttpFetch, type HttpFetch } from '../../src/endpoints/http-fetch.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -130,5 +130,86 @@ describe('createHttpFetch', () => {
     const completion = await openai.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
     expect(completion.choices[0].message.content).toBe('hello');
     await expect(openai.chat.completions.create({ model: 'missing', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('reads a whole body once, as fetch does, by any of the body methods or as a stream', async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end('{"text":"头痛 headache"}');
+    });
+    const http = pool();
+    const response = await http.fetch(`${url}/a`);
+    expect(response.url).toBe(`${url}/a`);
+    expect(response.bodyUsed).toBe(false);
+    const copy = response.clone();
+    expect(await response.json()).toEqual({ text: '头痛 headache' });
+    expect(response.bodyUsed).toBe(true);
+    await expect(response.text()).rejects.toThrow(TypeError);
+    expect(() => response.clone()).toThrow(TypeError);
+    expect(new TextDecoder().decode(await copy.arrayBuffer())).toBe('{"text":"头痛 headache"}');
+
+    const blob = await (await http.fetch(url)).blob();
+    expect(blob.type).toBe('application/json; charset=utf-8');
+    expect(await blob.text()).toBe('{"text":"头痛 headache"}');
+    const bytes = await ((await http.fetch(url)) as unknown as BufferedResponse).bytes();
+    expect(new TextDecoder().decode(bytes)).toBe('{"text":"头痛 headache"}');
+    const streamed = await http.fetch(url);
+    expect(await new Response(streamed.body).text()).toBe('{"text":"头痛 headache"}');
+    await expect(streamed.text()).rejects.toThrow(TypeError);
+    const peeked = await http.fetch(url);
+    expect(peeked.body).not.toBeNull();
+    expect(await peeked.json()).toEqual({ text: '头痛 headache' });
+  });
+
+  it('gives the same status, headers and body as the built-in fetch for the same responses', async () => {
+    const { url } = await serve((req, res) => {
+      const status = Number(req.url!.slice(1));
+      res.writeHead(status, 'Custom Reason', [['Content-Type', 'text/plain'], ['X-Multi', 'a'], ['x-multi', 'b'], ['Set-Cookie', 'c=1'], ['Set-Cookie', 'd=2'], ['Retry-After', '3']]);
+      res.end(status === 204 || status === 304 ? undefined : `status ${status}`);
+    });
+    const http = pool();
+    for (const status of [200, 201, 204, 400, 404, 429, 500, 503]) {
+      const ours = await http.fetch(`${url}/${status}`);
+      const builtin = await fetch(`${url}/${status}`);
+      const seen = (r: Response) => ({ status: r.status, statusText: r.statusText, ok: r.ok, headers: [...r.headers].filter(([name]) => !['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(name)) });
+      expect(seen(ours)).toEqual(seen(builtin));
+      for (const name of ['x-multi', 'X-MULTI', 'set-cookie', 'retry-after', 'missing']) {
+        expect(ours.headers.get(name)).toBe(builtin.headers.get(name));
+        expect(ours.headers.has(name)).toBe(builtin.headers.has(name));
+      }
+      expect(ours.headers.getSetCookie()).toEqual(builtin.headers.getSetCookie());
+      expect(ours.body === null).toBe(builtin.body === null);
+      expect(await ours.text()).toBe(await builtin.text());
+    }
+  });
+
+  it('parses each URL once and still sends every request to its own path and query', async () => {
+    const { url } = await serve((req, res) => res.end(req.url));
+    const http = pool();
+    for (const path of ['/v1/a?x=1', '/v1/b', '/v1/a?x=1', '/v1/a?x=2']) expect(await (await http.fetch(`${url}${path}`)).text()).toBe(path);
+    expect(await (await http.fetch(new URL(`${url}/v1/c`))).text()).toBe('/v1/c');
+  });
+});
+
+describe('RawHeaders', () => {
+  it('iterates like Headers: lower-case names, sorted, repeats joined, set-cookie one by one', () => {
+    const raw = ['X-B', '2', 'set-cookie', 's=1', 'x-a', '1', 'X-B', '3', 'Set-Cookie', 't=2'];
+    const ours = new RawHeaders(raw);
+    const theirs = new Headers();
+    for (let i = 0; i < raw.length; i += 2) theirs.append(raw[i], raw[i + 1]);
+    expect([...ours]).toEqual([...theirs]);
+    expect([...ours.keys()]).toEqual([...theirs.keys()]);
+    expect([...ours.values()]).toEqual([...theirs.values()]);
+    const seen: string[] = [];
+    ours.forEach((value, name) => seen.push(`${name}=${value}`));
+    expect(seen).toEqual(['set-cookie=s=1', 'set-cookie=t=2', 'x-a=1', 'x-b=2, 3']);
+    expect(ours.get('set-cookie')).toBe(theirs.get('set-cookie'));
+  });
+
+  it('a body-less response has a null body and an empty text', async () => {
+    const response = new BufferedResponse('http://127.0.0.1/', 204, 'No Content', new RawHeaders([]), null);
+    expect(response.body).toBeNull();
+    expect(response.ok).toBe(true);
+    expect(await response.text()).toBe('');
   });
 });

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { runEval, prepareRun } from '../../src/runner/run.js';
+import { answeredRecord, answerRequest, cachedRecord, runEval, prepareRun } from '../../src/runner/run.js';
+import { endpointIdentity } from '../../src/endpoints/identity.js';
 import { planRun } from '../../src/runner/plan.js';
 import { estimatePlan } from '../../src/runner/estimate.js';
 import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
@@ -11,7 +12,7 @@ import { CapsConfig, type EndpointConfigInput } from '../../src/schema/config.js
 import { RunFolder } from '../../src/io/run-folder.js';
 import { UserError } from '../../src/errors.js';
 import { bankOf, simpleItem } from '../endpoints/bank-fixture.js';
-import { echoPersona } from '../endpoints/helpers.js';
+import { countingEchoPersona, echoPersona } from '../endpoints/helpers.js';
 
 let server: SimServer | undefined;
 afterEach(async () => {
@@ -138,6 +139,21 @@ describe('runEval', () => {
     expect(seenWhenAskingC).toEqual(['a']);
   });
 
+  it('keeps each endpoint at its concurrency, and a lower --max-in-flight caps all endpoints together', async () => {
+    const slow = countingEchoPersona(15);
+    server = await startSimServer({ personas: [slow.persona] });
+    // Two endpoints with different parameters: their requests differ, so none is shared.
+    const two = CapsConfig.parse({ endpoints: ['x', 'y'].map((name, i) => ({ name, baseURL: server!.baseURL, model: 'echo', concurrency: 3, retries: 0, params: { temperature: i } })) });
+    const selection = { bank, config: two, samples: 4, cacheDir: false as const };
+    const open = await runEval({ ...selection, out: join(tempDir(), 'run') });
+    expect(open.counts).toMatchObject({ done: 2 * 4 * 7, requests: 2 * 4 * 7 });
+    expect(slow.peak()).toBe(6);
+    slow.reset();
+    const capped = await runEval({ ...selection, out: join(tempDir(), 'run'), maxInFlight: 4 });
+    expect(capped.counts).toMatchObject({ done: 2 * 4 * 7, requests: 2 * 4 * 7 });
+    expect(slow.peak()).toBe(4);
+  });
+
   it('never writes a planted API key to the run folder or the cache', async () => {
     server = await startSimServer({ personas: [echoPersona] });
     const root = tempDir();
@@ -162,6 +178,29 @@ describe('runEval', () => {
     server = await startSimServer({ personas: [echoPersona] });
     await expect(runEval({ bank, config: config(server.baseURL, { apiKeyEnv: 'CAPS_TEST_ABSENT' }), out: join(tempDir(), 'r'), env: {} })).rejects.toThrow(UserError);
     expect(server.requests()).toBe(0);
+  });
+});
+
+describe('response records', () => {
+  const prepared = prepareRun({ bank, config: config('http://127.0.0.1:9/v1'), filters: { items: ['a'] } });
+  const dialogue = prepared.plan.dialogues[0];
+  const { base } = answerRequest(bank, dialogue, 0, [], endpointIdentity(dialogue.endpoint, {}));
+  const fields = ['key', 'request_hash', 'respondent', 'respondent_kind', 'model', 'item', 'variant', 'turn', 'sample', 'messages', 'served_model', 'text', 'finish_reason', 'usage', 'latency_ms', 'attempts', 'error'];
+
+  it('writes an answer with every field in a fixed order, and no cached flag', () => {
+    const result = { text: 'echo', finishReason: 'stop', usage: { prompt_tokens: 3 }, servedModel: 'echo-1', latencyMs: 12, attempts: 2, error: null };
+    const record = answeredRecord(base, result, '2026-01-01T00:00:00.000Z');
+    expect(Object.keys(JSON.parse(JSON.stringify(record)))).toEqual([...fields, 'started_at', 'finished_at']);
+    expect(record).toMatchObject({ key: base.key, text: 'echo', served_model: 'echo-1', attempts: 2, latency_ms: 12, started_at: '2026-01-01T00:00:00.000Z' });
+    const failed = answeredRecord(base, { ...result, text: 'partial', error: { kind: 'timeout', message: 'slow' } }, '2026-01-01T00:00:00.000Z');
+    expect(failed).toMatchObject({ text: null, error: { kind: 'timeout' } });
+  });
+
+  it('writes a cached answer with its flag before the times, and no attempts', () => {
+    const hit = { request_hash: base.request_hash, endpoint: endpointIdentity(dialogue.endpoint, {}), model: 'echo', text: 'from cache', finish_reason: 'stop', usage: null, latency_ms: 5, created_at: '2026-01-01T00:00:00.000Z' };
+    const record = cachedRecord(base, hit);
+    expect(Object.keys(JSON.parse(JSON.stringify(record)))).toEqual([...fields.filter((f) => f !== 'served_model'), 'cached', 'started_at', 'finished_at']);
+    expect(record).toMatchObject({ text: 'from cache', attempts: 0, cached: true });
   });
 });
 

@@ -56,7 +56,7 @@ function stop(server: Server | undefined, signal: NodeJS.Signals = 'SIGTERM'): P
 async function until(page: Page, condition: string, timeout = 60_000): Promise<void> {
   const end = Date.now() + timeout;
   while (!(await page.evaluate(condition))) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${condition} (page at ${await page.evaluate("location.hash + ', notice: ' + document.getElementById('notice').textContent + ', view: ' + document.getElementById('view').textContent.slice(0, 1500)")})`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${condition} (page at ${await page.evaluate("location.pathname + location.hash + ', notice: ' + document.getElementById('notice').textContent + ', view: ' + document.getElementById('view').textContent.slice(0, 1500)")})`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -84,14 +84,14 @@ async function gradeOpenAnswer(page: Page, decide: Decide): Promise<string[][]> 
 
 /** Opens the next answer with n; false when the queue has nothing left for this grader. */
 async function nextAnswer(page: Page): Promise<boolean> {
-  const before = await page.evaluate('location.hash');
+  const before = await page.evaluate('location.pathname');
   await page.keyboard.press('n');
   // waitForFunction compiles its predicate in the page, which the studio's CSP forbids: poll instead.
-  await until(page, `(location.hash !== ${JSON.stringify(before)} && document.querySelector('.grade')?.dataset.answer === location.hash.split('/')[2]) || !!document.querySelector('.done')`);
+  await until(page, `(location.pathname !== ${JSON.stringify(before)} && document.querySelector('.grade')?.dataset.answer === location.pathname.split('/')[2]) || !!document.querySelector('.done')`);
   return (await page.$('.done')) === null;
 }
 
-const answerId = (page: Page): Promise<number> => page.evaluate("Number(location.hash.split('/')[2])");
+const answerId = (page: Page): Promise<number> => page.evaluate("Number(location.pathname.split('/')[2])");
 /** Selects the first characters of the answer, as a grader's mouse would (browser-side code, as text: the tests compile without DOM types). */
 const SELECT_START = `(() => {
   const text = document.getElementById('answer').firstChild;
@@ -229,8 +229,13 @@ describe('caps studio in chromium', () => {
     server = await startServer([runs, '--port', port]);
     expect(count()).toBe(before);
     expect(verdictLines()).toBe(linesBefore);
+    const reopenedAt = requests.length;
     await pages['dr-b'].reload();
     await pages['dr-b'].waitForSelector('#answer');
+    // The grading address carries its answer: reopening it asks for the page only (script and style are kept).
+    expect(await answerId(pages['dr-b'])).toBe(graded['dr-b'].at(-1));
+    expect(await pages['dr-b'].evaluate("document.querySelector('.grade').dataset.answer")).toBe(String(graded['dr-b'].at(-1)));
+    expect(requests.slice(reopenedAt).filter((u) => u.includes('/api/'))).toEqual([]);
     await grade(pages['dr-b'], 'dr-b', 10);
     expect(graded['dr-b']).toEqual(graded['dr-a']);
     expect(vetoes.length).toBeGreaterThan(0);

@@ -238,3 +238,45 @@ describe('caps studio server', () => {
     expect(changed.body.error).toMatch(/already been graded/);
   });
 });
+
+describe('a grading address (/grade/N)', () => {
+  const MARKUP = 'Close it: </script><script>window.__pwned=1</script><!-- and \u2028 a line separator';
+  let fx: StudioFixture;
+  let studio: Studio;
+
+  beforeAll(async () => {
+    fx = await studioFixture(4, (i) => `${MARKUP} ${i}`);
+    studio = await startStudio({ runDirs: [fx.runDir], port: 0 });
+  });
+  afterAll(async () => {
+    await studio.close();
+    rmSync(fx.dir, { recursive: true, force: true });
+  });
+
+  const served = (html: string) => /<script type="application\/json" id="answer-data">([^<]*)<\/script>/.exec(html)?.[1];
+
+  it('carries its answer in the page as inert JSON, the same the API gives, and only to the grader it is reserved for', async () => {
+    const coordinator = await new StudioClient(studio.url).signIn();
+    const invite = async (name: string) => (await coordinator.post<{ invite: string }>('/api/coordinator/graders', { name, role: 'physician' })).body.invite;
+    const a = await new StudioClient(studio.url).signIn(await invite('dr-a'));
+    const b = await new StudioClient(studio.url).signIn(await invite('dr-b'));
+    const { answer } = await a.get('/api/next');
+    const page = await a.raw(`/grade/${answer}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('server-timing')).toMatch(/^page;dur=[\d.]+$/);
+    const html = await page.text();
+    // No "<" inside the block: the answer's markup cannot close it or open a script.
+    const block = served(html)!;
+    expect(block).toBeDefined();
+    expect(html.match(/<script/g)).toHaveLength(3);
+    expect(JSON.parse(block)).toEqual(await a.get(`/api/answers/${answer}`));
+    expect(JSON.parse(block).text).toContain(MARKUP);
+    // Not reserved for dr-b, a missing answer, a bad address: the page comes without it and the script asks (and says why).
+    for (const path of [`/grade/${answer}`, '/grade/99999', '/grade/0']) {
+      const other = await b.raw(path);
+      expect(other.status).toBe(200);
+      expect(served(await other.text())).toBeUndefined();
+    }
+  });
+});

@@ -52,10 +52,15 @@ export function table<T>(rows: T[], columns: Column<T>[], caption?: string): Htm
 
 /** A report section: heading, a short plain-language explanation, then its content. */
 export function section(id: string, title: string, explanation: string, ...content: Cell[]): Html {
-  return raw(
-    `<section id="${escapeHtml(id)}" data-section="${escapeHtml(id)}"><h2>${escapeHtml(title)}</h2><p class="explain">${escapeHtml(explanation)}</p>${content.map(text).join('\n')}</section>`,
-  );
+  return raw(`${sectionStart(id, title, explanation)}${content.map(text).join('\n')}${SECTION_END}`);
 }
+
+/** A section's markup before its content, for a section written in pieces. */
+export function sectionStart(id: string, title: string, explanation: string): string {
+  return `<section id="${escapeHtml(id)}" data-section="${escapeHtml(id)}"><h2>${escapeHtml(title)}</h2><p class="explain">${escapeHtml(explanation)}</p>`;
+}
+
+export const SECTION_END = '</section>';
 
 export function figure(svg: string, caption: string): Html {
   return raw(`<figure>${svg}<figcaption>${escapeHtml(caption)}</figcaption></figure>`);

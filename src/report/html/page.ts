@@ -88,7 +88,19 @@ function languageSwitch(language: ReportLanguage): string {
   return `<label>Language <select id="report-language" aria-label="Language of prompts and rubric texts">${option('zh', '中文')}${option('en', 'English')}</select></label>`;
 }
 
-export function renderHtml(results: Results, options: { language?: ReportLanguage } = {}): string {
+export interface HtmlFrameOptions {
+  /** Language the report opens in (default: the bank's). */
+  language?: ReportLanguage;
+  /** distractedItems(results), when `results` comes without its items. */
+  distractedItems?: ReadonlyMap<string, number>;
+}
+
+/**
+ * The page around its drill-down section: everything but the item index and the items' blocks.
+ * It reads the items only through `distractedItems`, so it can be drawn from results without
+ * them (in a worker thread, to which copying 30,000 answers would cost more than the charts).
+ */
+export function renderHtmlFrame(results: Results, options: HtmlFrameOptions = {}): HtmlFrame {
   const language: ReportLanguage = options.language ?? (results.bank.language === 'en' ? 'en' : 'zh');
   const links = SECTIONS.filter((s) => (s.id !== 'native' || results.native) && (s.id !== 'provenance' || results.provenance || results.bank.statuses))
     .map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`)
@@ -106,7 +118,7 @@ export function renderHtml(results: Results, options: { language?: ReportLanguag
     leaderboardSection(results),
     nativeSection(results),
     pairsSection(results),
-    profileSection(results),
+    profileSection(results, options.distractedItems),
     depthSection(results),
     distractionSection(results),
     evidenceSection(results),
@@ -116,9 +128,8 @@ export function renderHtml(results: Results, options: { language?: ReportLanguag
     qualitySection(results),
     usageSection(results),
     provenanceSection(results),
-    drilldownSection(results),
   ]);
-  return `<!DOCTYPE html>
+  const before = `<!DOCTYPE html>
 <html lang="en" data-default-language="${language}">
 <head>
 <meta charset="utf-8">
@@ -134,7 +145,8 @@ ${nav.value}
 <main>
 ${notes.value}
 ${warnings.value}
-${body.value}
+${body.value}`;
+  const after = `
 </main>
 <footer>Every answer is shown as given: text from models is never interpreted as markup. Full results: results.json; per-answer and per-verdict tables: answers.csv, verdicts.csv.</footer>
 ${summaryBlock(results)}
@@ -142,4 +154,17 @@ ${summaryBlock(results)}
 </body>
 </html>
 `;
+  return { before, after };
+}
+
+/** The page before and after its drill-down section. */
+export interface HtmlFrame {
+  before: string;
+  after: string;
+}
+
+/** The whole page as one string, drawn in this thread. */
+export function renderHtml(results: Results, options: { language?: ReportLanguage } = {}): string {
+  const frame = renderHtmlFrame(results, options);
+  return frame.before + drilldownSection(results).value + frame.after;
 }

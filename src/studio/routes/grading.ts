@@ -116,6 +116,23 @@ export function verdictView(v: Verdict) {
   return { entry: v.entry, met: v.met, decided_by: v.decided_by, citations: v.citations ?? [], judge: opinionView(v.judge) ?? null, matcher: opinionView(v.matcher) ?? null };
 }
 
+/** What the grading page shows of an answer to this grader: the answer, their own labels and comments, and (once submitted) the verdicts. */
+export async function gradingView(ctx: StudioContext, grader: Grader, id: string) {
+  const { store } = ctx;
+  const answer = loadAnswer(ctx, id);
+  const stage = store.slotFor(grader, answer);
+  const { view } = await answerView(ctx, answer);
+  const mine = store.currentLabels(answer.id, grader.id, stage);
+  return {
+    ...view,
+    stage,
+    base: mine.reduce((m, l) => Math.max(m, l.id), 0),
+    labels: mine.map(labelView),
+    comments: store.comments(answer.id).filter((x) => x.grader === grader.name),
+    reveal: await reveal(ctx, answer, grader),
+  };
+}
+
 export function gradingRoutes(ctx: StudioContext) {
   const app = new Hono<StudioEnv>();
   const { store } = ctx;
@@ -126,19 +143,10 @@ export function gradingRoutes(ctx: StudioContext) {
   });
 
   app.get('/answers/:id', async (c) => {
-    const grader = c.get('grader');
-    const answer = loadAnswer(ctx, c.req.param('id'));
-    const stage = store.slotFor(grader, answer);
-    const { view } = await answerView(ctx, answer);
-    const mine = store.currentLabels(answer.id, grader.id, stage);
-    return c.json({
-      ...view,
-      stage,
-      base: mine.reduce((m, l) => Math.max(m, l.id), 0),
-      labels: mine.map(labelView),
-      comments: store.comments(answer.id).filter((x) => x.grader === grader.name),
-      reveal: await reveal(ctx, answer, grader),
-    });
+    const started = performance.now();
+    const body = await gradingView(ctx, c.get('grader'), c.req.param('id'));
+    c.header('server-timing', `answer;dur=${(performance.now() - started).toFixed(2)}`);
+    return c.json(body);
   });
 
   app.post('/answers/:id/labels', async (c) => {

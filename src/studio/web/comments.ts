@@ -18,7 +18,7 @@ interface Row {
 export async function commentsView(root: HTMLElement, offset = 0): Promise<void> {
   const { comments, everyone, page } = await api<{ comments: Row[]; everyone: boolean; page: number }>(`/comments?offset=${offset}`);
   // Seniors and coordinators open the answer with every grader's labels; a physician opens it in their own queue.
-  const link = (r: Row) => (state.me?.grader.role === 'physician' ? `#/grade/${r.answer}` : `#/unit/${r.answer}${r.entry ? `/${encodeURIComponent(r.entry)}` : ''}`);
+  const link = (r: Row) => (state.me?.grader.role === 'physician' ? `/grade/${r.answer}` : `#/unit/${r.answer}${r.entry ? `/${encodeURIComponent(r.entry)}` : ''}`);
   const filter = h('input', { id: 'comment-filter', type: 'search', placeholder: 'filter by text, grader, item or entry', autocomplete: 'off' });
   const rows = comments.map((r) =>
     h(

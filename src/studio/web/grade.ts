@@ -28,7 +28,7 @@ interface Loaded extends Answer {
   reveal: null | { respondent: string; respondentKind: string; verdicts: ScoredVerdict[] };
 }
 
-const history: number[] = [];
+const visited: number[] = [];
 let current: { answer: Loaded; labels: Map<string, Label>; index: number; dirty: boolean; saving: boolean } | null = null;
 let navigation = 0;
 
@@ -48,10 +48,23 @@ export async function gradeNext(root: HTMLElement): Promise<void> {
     if (mine === navigation) replace(root, h('div', { class: 'done' }, h('h2', {}, 'Queue'), h('p', {}, next.done ?? 'nothing to grade'), panel));
     return;
   }
-  const hash = `#/grade/${next.answer}`;
-  // The queue may hand back the answer already in the address (a reservation still held): no hashchange would come.
-  if (location.hash === hash) await gradeAnswer(root, next.answer);
-  else location.hash = hash;
+  open(next.answer);
+}
+
+/** Opens an answer at its own address (/grade/N), which a reload or a bookmark opens again; the router shows it, as on back and forward. */
+function open(id: number): void {
+  const path = `/grade/${id}`;
+  if (location.pathname !== path || location.hash) history.pushState(null, '', path);
+  window.dispatchEvent(new PopStateEvent('popstate'));
+}
+
+/** The answer the page came with (a grading address carries it), taken once: later opens ask the server. */
+function servedAnswer(id: number): Loaded | undefined {
+  const block = document.getElementById('answer-data');
+  if (!block) return undefined;
+  block.remove();
+  const answer = JSON.parse(block.textContent!) as Loaded;
+  return answer.id === id ? answer : undefined;
 }
 
 async function calibrationPanel(): Promise<HTMLElement | null> {
@@ -70,9 +83,9 @@ async function calibrationPanel(): Promise<HTMLElement | null> {
 /** Opens an answer; false when a newer navigation overtook it. `reload` keeps the answer on screen (still locked) until the fresh copy arrives. */
 export async function gradeAnswer(root: HTMLElement, id: number, reload = false): Promise<boolean> {
   const mine = reload ? ++navigation : leave(root, `Opening answer #${id}…`);
-  const answer = await api<Loaded>(`/answers/${id}`);
+  const answer = servedAnswer(id) ?? (await api<Loaded>(`/answers/${id}`));
   if (mine !== navigation) return false;
-  if (history[history.length - 1] !== id) history.push(id);
+  if (visited[visited.length - 1] !== id) visited.push(id);
   const labels = new Map<string, Label>(answer.labels.map((l) => [l.entry, { met: l.met, ...(l.reason ? { reason: l.reason } : {}), ...(l.span ? { span: l.span } : {}) }]));
   current = { answer, labels, index: 0, dirty: false, saving: false };
   render(root);
@@ -297,8 +310,8 @@ export function gradeKeys(root: HTMLElement, event: KeyboardEvent): void {
       void gradeNext(root);
     },
     p: () => {
-      const i = history.indexOf(current!.answer.id);
-      if (i > 0) location.hash = `#/grade/${history[i - 1]}`;
+      const i = visited.indexOf(current!.answer.id);
+      if (i > 0) open(visited[i - 1]);
     },
   };
   const action = actions[event.key];

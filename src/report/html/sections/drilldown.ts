@@ -2,16 +2,15 @@
  * The per-item drill-down: an index of every item, and each item's prompt, rubric and answers
  * as a gzipped base64 block that the page's script decodes when the item is opened.
  */
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip, gzipSync } from 'node:zlib';
 import type { ItemQuality, ItemView, Results } from '../../../schema/results.js';
 import { anchorId, escapeHtml } from '../../escape.js';
 import { num } from '../../format.js';
-import { raw, section, type Html } from '../markup.js';
+import { raw, SECTION_END, sectionStart, type Html } from '../markup.js';
 
-/** base64 of gzipped JSON: base64 has no character that could end the script element. */
-export function encodeItemBlock(item: ItemView | string): string {
-  return gzipSync(Buffer.from(JSON.stringify(item), 'utf8'), { level: 1 }).toString('base64');
-}
+const GZIP = { level: 1 };
+const gzipAsync = promisify(gzip);
 
 /**
  * Answers longer than this travel in the item's block only as their beginning; the whole text
@@ -20,16 +19,46 @@ export function encodeItemBlock(item: ItemView | string): string {
  */
 export const ANSWER_HEAD_CHARS = 20_000;
 
-/** The item's block (long answers cut, with `text_length` and `full_text`) and the blocks of the whole long answers. */
-function itemBlocks(item: ItemView): string {
-  const fullTexts: string[] = [];
+/** What an item's blocks hold, as JSON text: the item (long answers cut, with `text_length` and `full_text`) and each long answer's whole text. */
+interface BlockContents {
+  item: string;
+  texts: { id: string; json: string }[];
+}
+
+/** `itemJson`, when given, is JSON.stringify(item) already made (for results.json): reused when no answer is cut. */
+function blockContents(item: ItemView, itemJson?: string): BlockContents {
+  const texts: BlockContents['texts'] = [];
   const answers = item.answers.map((answer, index) => {
     if (answer.text === null || answer.text.length <= ANSWER_HEAD_CHARS) return answer;
     const id = `${item.id}#${index}`;
-    fullTexts.push(`<script type="application/octet-stream" data-answer-text="${escapeHtml(id)}">${encodeItemBlock(answer.text)}</script>`);
+    texts.push({ id, json: JSON.stringify(answer.text) });
     return { ...answer, text: answer.text.slice(0, ANSWER_HEAD_CHARS), text_length: answer.text.length, full_text: id };
   });
-  return [`<script type="application/octet-stream" data-item="${escapeHtml(item.id)}">${encodeItemBlock({ ...item, answers })}</script>`, ...fullTexts].join('\n');
+  // Spreading keeps the keys' order, so with nothing cut this is the text of JSON.stringify(item).
+  return { item: texts.length === 0 ? (itemJson ?? JSON.stringify(item)) : JSON.stringify({ ...item, answers }), texts };
+}
+
+/** The blocks' markup: base64 of gzipped JSON (base64 has no character that could end the script element). */
+function blockMarkup(itemId: string, item: Buffer, texts: { id: string; gzipped: Buffer }[]): string {
+  return [
+    `<script type="application/octet-stream" data-item="${escapeHtml(itemId)}">${item.toString('base64')}</script>`,
+    ...texts.map((t) => `<script type="application/octet-stream" data-answer-text="${escapeHtml(t.id)}">${t.gzipped.toString('base64')}</script>`),
+  ].join('\n');
+}
+
+/** The item's script blocks, compressed in this thread. */
+export function itemBlocks(item: ItemView): string {
+  const contents = blockContents(item);
+  const zip = (json: string) => gzipSync(Buffer.from(json, 'utf8'), GZIP);
+  return blockMarkup(item.id, zip(contents.item), contents.texts.map((t) => ({ id: t.id, gzipped: zip(t.json) })));
+}
+
+/** The same text as `itemBlocks`, compressed on the thread pool while this thread goes on. */
+export async function itemBlocksAsync(item: ItemView, itemJson?: string): Promise<string> {
+  const contents = blockContents(item, itemJson);
+  const zip = (json: string) => gzipAsync(Buffer.from(json, 'utf8'), GZIP);
+  const [gzipped, ...texts] = await Promise.all([zip(contents.item), ...contents.texts.map((t) => zip(t.json))]);
+  return blockMarkup(item.id, gzipped, contents.texts.map((t, i) => ({ id: t.id, gzipped: texts[i] })));
 }
 
 function indexRow(item: ItemView, quality: ItemQuality | undefined): string {
@@ -49,21 +78,25 @@ function indexRow(item: ItemView, quality: ItemQuality | undefined): string {
   return `<tr id="${escapeHtml(anchorId('item', item.id))}" data-item="${escapeHtml(item.id)}" data-depth="${item.depth}">${cells.join('')}</tr>`;
 }
 
-export function drilldownSection(results: Results): Html {
+/** The drill-down section up to its item blocks: heading, the index of every item, the panel; each item's blocks follow, one per line, then SECTION_END. */
+export function drilldownStart(results: Results): string {
   const quality = new Map(results.item_quality.map((q) => [q.item, q]));
   const rows = results.items.map((item) => indexRow(item, quality.get(item.id))).join('\n');
-  const blocks = results.items.map(itemBlocks).join('\n');
-  return section(
-    'drilldown',
-    'Item drill-down',
-    'Open an item to read its question, rubric and every answer. Scoring points found are highlighted in green, deductions, zero rules and vetoes in orange, ' +
-      'with the list of verdicts (✓ point met, ✗ error present, · not present, ? undecided), who decided each and the quoted sentence. Answers are shown exactly as given.',
-    raw(
-      `<label class="filter">Find an item <input id="item-filter" type="search" placeholder="id, topic or flag" autocomplete="off"></label> <span id="item-index-filter" class="meta" aria-live="polite"></span>` +
-        `<div class="table-wrap index-wrap"><table id="item-index"><thead><tr><th scope="col">Item</th><th scope="col">Topic</th><th scope="col" class="num">Depth</th>` +
-        `<th scope="col" class="num">Variants</th><th scope="col" class="num">Respondents</th><th scope="col" class="num">Answers</th><th scope="col" class="num">Difficulty</th>` +
-        `<th scope="col" class="num">Vetoed</th><th scope="col">Flags</th></tr></thead><tbody>${rows}</tbody></table></div>` +
-        `<div id="drilldown-panel" class="panel" lang="${results.bank.language === 'zh' ? 'zh-Hans' : 'en'}" hidden aria-live="polite"></div>\n${blocks}`,
-    ),
+  return (
+    sectionStart(
+      'drilldown',
+      'Item drill-down',
+      'Open an item to read its question, rubric and every answer. Scoring points found are highlighted in green, deductions, zero rules and vetoes in orange, ' +
+        'with the list of verdicts (✓ point met, ✗ error present, · not present, ? undecided), who decided each and the quoted sentence. Answers are shown exactly as given.',
+    ) +
+    `<label class="filter">Find an item <input id="item-filter" type="search" placeholder="id, topic or flag" autocomplete="off"></label> <span id="item-index-filter" class="meta" aria-live="polite"></span>` +
+    `<div class="table-wrap index-wrap"><table id="item-index"><thead><tr><th scope="col">Item</th><th scope="col">Topic</th><th scope="col" class="num">Depth</th>` +
+    `<th scope="col" class="num">Variants</th><th scope="col" class="num">Respondents</th><th scope="col" class="num">Answers</th><th scope="col" class="num">Difficulty</th>` +
+    `<th scope="col" class="num">Vetoed</th><th scope="col">Flags</th></tr></thead><tbody>${rows}</tbody></table></div>` +
+    `<div id="drilldown-panel" class="panel" lang="${results.bank.language === 'zh' ? 'zh-Hans' : 'en'}" hidden aria-live="polite"></div>\n`
   );
+}
+
+export function drilldownSection(results: Results): Html {
+  return raw(drilldownStart(results) + results.items.map(itemBlocks).join('\n') + SECTION_END);
 }

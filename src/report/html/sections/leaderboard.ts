@@ -4,6 +4,7 @@ import { renderChart } from '../../charts/render.js';
 import { heatmapChart, intervalChart, type HeatCell } from '../../charts/kinds.js';
 import { depthAxisLabel, estimate, num, percent, proportion, pValue, respondentLabel, signed } from '../../format.js';
 import { answersLink, el, figure, join, note, raw, section, table, type Html } from '../markup.js';
+import { distractedItems } from '../distracted-items.js';
 
 export function leaderboardSection(results: Results): Html {
   const all = results.leaderboard.rows;
@@ -152,27 +153,14 @@ export function pairsSection(results: Results): Html {
   );
 }
 
-/** Items each respondent answered both clean and in a distracted form: the n behind its robustness. */
-function distractedItems(results: Results): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const item of results.items) {
-    const done = (a: { status: string; score: number | null }) => a.status === 'complete' && a.score !== null;
-    const clean = new Set(item.answers.filter((a) => a.variant_kind === 'clean' && a.turn === 0 && done(a)).map((a) => a.respondent));
-    const distracted = new Set(item.answers.filter((a) => a.variant_kind !== 'clean' && done(a) && clean.has(a.respondent)).map((a) => a.respondent));
-    for (const r of distracted) counts.set(r, (counts.get(r) ?? 0) + 1);
-  }
-  return counts;
-}
-
 /** The four axes of CAPS on one grid: colour shows how good (darker = better), the cell prints the value. */
-export function profileSection(results: Results): Html {
+export function profileSection(results: Results, robustnessN: ReadonlyMap<string, number> = distractedItems(results)): Html {
   const rows = results.leaderboard.rows;
   if (rows.length === 0) return raw('');
   const curves = new Map(results.depth.curves.map((c) => [c.respondent, c]));
   const axes = ['Accuracy', 'Depth', 'Evidence', 'Robustness', 'Safety'];
   const cells: HeatCell[] = [];
   const evidenceN = new Map(results.evidence.filter((c) => c.scheme === 'all').map((c) => [c.respondent, c.coverage.total]));
-  const robustnessN = distractedItems(results);
   rows.forEach((r, y) => {
     const curve = curves.get(r.respondent);
     const deepest = curve ? [...curve.levels].reverse().find((l) => l.score.mean !== null) : undefined;

@@ -1,0 +1,66 @@
+/**
+ * The HTML report drawn with its frame on a worker thread is the same file as drawn in one
+ * thread, and a worker that fails ends the report with a clear error instead of a hang.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReport } from '../../src/report/build.js';
+import { HtmlFrameWorker } from '../../src/report/html/frame-renderer.js';
+import { renderHtml } from '../../src/report/html/page.js';
+import { ANSWER_HEAD_CHARS, itemBlocks, itemBlocksAsync } from '../../src/report/html/sections/drilldown.js';
+import { UserError } from '../../src/errors.js';
+import type { Results } from '../../src/schema/results.js';
+import { makeResults } from './fixture.js';
+
+describe('HTML frame on a worker thread', () => {
+  let dir: string;
+  let results: Results;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'caps-frame-worker-'));
+    // Distraction variants, so that the one figure the frame takes from the answers (distracted items) is not empty.
+    results = makeResults({ items: 24, respondents: 4, bootstrap: 200, variants: true });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes the same report.html as one thread does', async () => {
+    const out = join(dir, 'worker');
+    const { files } = await buildReport({ results, outDir: out, formats: ['html', 'json', 'md'], frames: new HtmlFrameWorker() });
+    // Files are listed in the order the formats were asked for, though HTML is written last.
+    expect(files.map((f) => f.slice(out.length + 1))).toEqual(['report.html', 'results.json', 'summary.md']);
+    // ECharts numbers the SVG classes it writes per thread: this is the first report drawn in this thread, as the worker's is in its own.
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toBe(renderHtml(results));
+    expect(html).toContain('id="profile"');
+  }, 60_000);
+
+  it('makes the same item blocks from the JSON text results.json holds, long answers cut alike', async () => {
+    const item = structuredClone(results.items[0]);
+    item.answers[1].text = '长'.repeat(ANSWER_HEAD_CHARS + 5);
+    for (const view of [results.items[1], item]) expect(await itemBlocksAsync(view, JSON.stringify(view))).toBe(itemBlocks(view));
+    expect(itemBlocks(item)).toContain(`data-answer-text="${item.id}#1"`);
+  });
+
+  it('fails with a clear error, not a hang, when the worker runs out of memory', async () => {
+    const out = join(dir, 'starved');
+    const build = buildReport({ results, outDir: out, formats: ['html', 'csv'], frames: new HtmlFrameWorker({ heapMb: 2 }) });
+    await expect(build).rejects.toThrow(UserError);
+    await expect(build).rejects.toThrow(/drawing the HTML report failed on its worker thread \(it ran out of its 2 MB heap\); report\.html was not written/);
+    expect(existsSync(join(out, 'report.html'))).toBe(false);
+    expect(existsSync(join(out, 'answers.csv'))).toBe(true);
+  }, 60_000);
+
+  it('passes on an error thrown while drawing, with its message', async () => {
+    const broken = { ...results, leaderboard: { ...results.leaderboard, rows: null } } as unknown as Results;
+    await expect(new HtmlFrameWorker().render(broken)).rejects.toThrow(/drawing the HTML report failed on its worker thread \(.+\)/);
+  }, 60_000);
+
+  it('draws one frame only, and a worker closed before drawing refuses clearly', async () => {
+    const worker = new HtmlFrameWorker();
+    await worker.close();
+    await expect(worker.render(results)).rejects.toThrow(/worker thread \(it stopped with exit code \d+ before answering\)/);
+    await expect(worker.render(results)).rejects.toThrow(/draws one frame/);
+  }, 60_000);
+});
