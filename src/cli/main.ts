@@ -45,8 +45,12 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .showHelpAfterError('(run caps --help for usage)')
     .option('--skip-bad-lines', 'go on when run files hold lines that cannot be read (each is still listed)')
     .exitOverride();
-  // Unreadable lines in run files fail every command that reads them, unless the user accepts skipping them.
-  program.hook('preAction', () => setBadLinePolicy({ skip: program.opts().skipBadLines === true }));
+  program.hook('preAction', async () => {
+    // Unreadable lines in run files fail every command that reads them, unless the user accepts skipping them.
+    setBadLinePolicy({ skip: program.opts().skipBadLines === true });
+    // ./.env only for a command that runs: --version and --help load no config code.
+    (await import('./setup.js')).readDotEnv();
+  });
   const named = argv.find((arg) => !arg.startsWith('-'));
   const version = named === undefined && argv.some((arg) => arg === '-V' || arg === '--version');
   const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : version ? [] : Object.keys(COMMANDS);
@@ -59,7 +63,6 @@ export async function main(argv: string[]): Promise<number> {
   // Every line printed, ours or a library's debug log, passes the redaction step.
   const restoreStreams = redactStandardStreams();
   try {
-    (await import('./setup.js')).readDotEnv();
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {

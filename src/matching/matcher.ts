@@ -137,24 +137,54 @@ function compiledRegex(pattern: RegexPattern): RegExp {
   return re;
 }
 
-/** A spec compiled once for as long as the spec (its bank) lives: its phrases' and patterns' searches, and the spec itself in one object shape. */
-interface CompiledSpec {
-  patterns: Map<string, Pattern | null>;
+/**
+ * A spec compiled once for as long as its bank lives: its phrases' and patterns' searches, and
+ * the spec itself in one object shape. Scoring compiles each rubric entry's spec once and keeps
+ * it with the entry; other callers pass the spec and get it compiled through a WeakMap.
+ */
+export class CompiledMatch {
   /** The spec with every key present (absent ones undefined): a bank's specs come in many shapes, and each is read for every answer. */
-  spec: MatchSpecInput;
+  readonly spec: MatchSpecInput;
   /** How a phrase's occurrences are inspected (the spec's negation window). */
-  options: InspectOptions;
+  readonly options: InspectOptions;
   /** The detail line when no phrase of `any` occurs at all, the commonest outcome. */
-  noneOfAny: string | undefined;
+  readonly noneOfAny: string | undefined;
+  /** The phrases of `any`, of each group of `all` and of `none` with their patterns, compiled with the spec: no lookup per answer. */
+  readonly any: CompiledPhrase[] | undefined;
+  readonly all: CompiledPhrase[][] | undefined;
+  readonly none: CompiledPhrase[] | undefined;
+  /** The spec's regular expressions as a list (empty without `regex`), and each one's search. */
+  readonly regexes: readonly string[];
+  readonly regexPatterns: readonly RegexPattern[];
+
+  constructor({ any, all, none, regex, unless_negated, window }: MatchSpecInput) {
+    this.spec = { any, all, none, regex, unless_negated, window };
+    this.options = { window: window ?? DEFAULT_NEGATION_WINDOW };
+    this.noneOfAny = any && `none of ${any.join(', ')} found`;
+    const phrases = (list: string[]) => list.map((phrase) => ({ phrase, pattern: phrasePattern(phrase) }));
+    this.any = any && phrases(any);
+    this.all = all?.map((group) => phrases(groupOf(group)));
+    this.none = none && phrases(none);
+    const regexes = regexList(this.spec);
+    // Most specs have none: they share one empty list.
+    this.regexes = regexes.length === 0 ? NO_REGEX : regexes;
+    this.regexPatterns = regexes.length === 0 ? NO_REGEX : regexes.map(userRegex);
+  }
 }
 
-const compiledSpecs = new WeakMap<MatchSpecInput, CompiledSpec>();
+const NO_REGEX: readonly never[] = Object.freeze([]);
 
-function compiledOf(spec: MatchSpecInput): CompiledSpec {
+interface CompiledPhrase {
+  phrase: string;
+  pattern: Pattern | null;
+}
+
+const compiledSpecs = new WeakMap<MatchSpecInput, CompiledMatch>();
+
+function compiledOf(spec: MatchSpecInput): CompiledMatch {
   let compiled = compiledSpecs.get(spec);
   if (!compiled) {
-    const { any, all, none, regex, unless_negated, window } = spec;
-    compiled = { patterns: new Map(), spec: { any, all, none, regex, unless_negated, window }, options: { window: window ?? DEFAULT_NEGATION_WINDOW }, noneOfAny: any && `none of ${any.join(', ')} found` };
+    compiled = new CompiledMatch(spec);
     compiledSpecs.set(spec, compiled);
   }
   return compiled;
@@ -181,9 +211,7 @@ function inflect(word: string): { stem: string; endings: readonly string[] } {
  * The pattern of a phrase over normalised text; spaces and hyphens in a phrase are interchangeable
  * and optional; "~word" (a long Latin word, from the vocabulary) tolerates one edit.
  */
-function phrasePattern(phrase: string, compiled: Map<string, Pattern | null>): Pattern | null {
-  const cached = compiled.get(phrase);
-  if (cached !== undefined) return cached;
+function phrasePattern(phrase: string): Pattern | null {
   const fuzzy = phrase.startsWith(FUZZY_PREFIX);
   const norm = normalizeForMatch(fuzzy ? phrase.slice(FUZZY_PREFIX.length) : phrase).trim();
   let pattern: Pattern | null = null;
@@ -193,7 +221,7 @@ function phrasePattern(phrase: string, compiled: Map<string, Pattern | null>): P
     const source = withWordBoundaries(norm, `${fuzzyBody(norm, escapeRegExp)}(?:s)?`);
     pattern = { kind: 'regex', source, flags: 'gu', anyOf: [norm.slice(0, half), norm.slice(half)], spelled: norm };
   } else if (norm !== '') {
-    const words = norm.split(/[ \-]+/).filter(Boolean);
+    const words = wordsOf(norm);
     if (words.length === 0 || /[\ud800-\udfff]/.test(norm)) {
       // Only hyphens, or surrogates (a regular expression reads those as code points): kept literal.
       pattern = { kind: 'regex', source: withWordBoundaries(norm, escapeRegExp(norm)), flags: 'gu', anyOf: [norm], spelled: norm };
@@ -205,27 +233,45 @@ function phrasePattern(phrase: string, compiled: Map<string, Pattern | null>): P
         stem,
         endings,
         ...wordEdges(norm),
-        required: [...new Set([...words.slice(0, -1), stem])].sort((a, b) => b.length - a.length),
+        required: requiredLiterals(words.slice(0, -1), stem),
       };
     }
   }
-  compiled.set(phrase, pattern);
   return pattern;
 }
 
-function userRegex(source: string, compiled: Map<string, Pattern | null>): RegexPattern {
-  // Apart from the phrases: no phrase starts with a NUL.
-  const key = `\0${source}`;
-  const cached = compiled.get(key);
-  if (cached) return cached as RegexPattern;
+/** The words of a normalised phrase: the runs between spaces and hyphens (a bank compiles tens of thousands; a regular expression split is slow). */
+function wordsOf(norm: string): string[] {
+  const words: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= norm.length; i++) {
+    const code = i < norm.length ? norm.charCodeAt(i) : 0x20;
+    if (code !== 0x20 && code !== 0x2d) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      words.push(norm.slice(start, i));
+      start = -1;
+    }
+  }
+  return words;
+}
+
+/** Each distinct literal of a words pattern once, longest first (equal lengths in phrase order). */
+function requiredLiterals(words: readonly string[], stem: string): string[] {
+  const required: string[] = [];
+  for (const literal of [...words, stem]) if (!required.includes(literal)) required.push(literal);
+  // Copied to its exact length: an array grown by push keeps spare room, and a bank holds tens of thousands of these.
+  return required.sort((a, b) => b.length - a.length).slice();
+}
+
+/** A rubric's own regular expression; an invalid one is the bank's error, reported in its words. */
+function userRegex(source: string): RegexPattern {
   try {
     new RegExp(source, 'giu');
   } catch (err) {
     throw new UserError(`match.regex /${source}/ is not a valid regular expression: ${(err as Error).message}`);
   }
-  const pattern: RegexPattern = { kind: 'regex', source, flags: 'giu', anyOf: null, spelled: normalizeForMatch(source) };
-  compiled.set(key, pattern);
-  return pattern;
+  return { kind: 'regex', source, flags: 'giu', anyOf: null, spelled: normalizeForMatch(source) };
 }
 
 /** The end of an occurrence of a words pattern starting at `start`, or -1: what its regular expression would match there. */
@@ -278,7 +324,7 @@ function search(pattern: Pattern, text: string, visit: (start: number, end: numb
 
 /** Where a rubric phrase occurs in a normalised text, as [start, end) offsets, negation and assertion aside. */
 export function phraseOccurrences(phrase: string, text: string): [number, number][] {
-  const pattern = phrasePattern(phrase, new Map());
+  const pattern = phrasePattern(phrase);
   const found: [number, number][] = [];
   if (pattern) search(pattern, text, (start, end) => found.push([start, end]));
   return found;
@@ -349,48 +395,60 @@ function excerpt(answer: PreparedAnswer, hit: Occurrence): string {
   return answer.raw.slice(origin[hit.start], origin[hit.end]).trim();
 }
 
+/** Why each phrase that appears does not count, joined; null when none appears at all. */
+function explainAbsence(findings: readonly Finding[]): string | null {
+  let explained: string | null = null;
+  for (const f of findings) {
+    const why = f === NOWHERE ? null : whyAbsent(f);
+    if (why !== null) explained = explained === null ? why : `${explained}, ${why}`;
+  }
+  return explained;
+}
+
 function groupOf(group: PhraseGroup): string[] {
   return Array.isArray(group) ? group : [group];
 }
 
-export function evaluateMatch(given: MatchSpecInput, answer: string | PreparedAnswer): MatchOutcome {
+export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: string | PreparedAnswer): MatchOutcome {
   const prepared = typeof answer === 'string' ? prepareAnswer(answer) : answer;
-  const { patterns: compiled, spec, options, noneOfAny } = compiledOf(given);
+  const { spec, options, noneOfAny, any, all, none, regexes, regexPatterns } = given instanceof CompiledMatch ? given : compiledOf(given);
   const unlessNegated = spec.unless_negated ?? true;
   const { window } = options;
-  const findPhrase = (p: string) => find(prepared, p, false, phrasePattern(p, compiled), unlessNegated, options);
+  const findPhrase = (p: CompiledPhrase) => find(prepared, p.phrase, false, p.pattern, unlessNegated, options);
 
   const found: Finding[] = [];
   const reasons: string[] = [];
 
-  if (spec.any) {
-    const findings = spec.any.map(findPhrase);
-    const hits = findings.filter(present);
-    if (hits.length > 0) found.push(...hits);
-    else {
-      const explained = findings.map(whyAbsent).filter((r): r is string => r !== null);
-      reasons.push(explained.length > 0 ? explained.join(', ') : noneOfAny!);
+  if (any) {
+    // Run for every check: no intermediate arrays when, as mostly, no phrase occurs.
+    const findings = any.map(findPhrase);
+    let met = false;
+    for (const f of findings) {
+      if (!present(f)) continue;
+      found.push(f);
+      met = true;
     }
+    if (!met) reasons.push(explainAbsence(findings) ?? noneOfAny!);
   }
 
-  if (spec.all) {
-    for (const group of spec.all) {
-      const findings = groupOf(group).map(findPhrase);
+  if (all) {
+    for (const group of all) {
+      const findings = group.map(findPhrase);
       const hit = findings.find(present);
       if (hit) found.push(hit);
       else {
         const explained = findings.map(whyAbsent).find((r) => r !== null);
-        const name = findings.length === 1 ? quoted(groupOf(group)[0]) : `one of ${groupOf(group).join(', ')}`;
+        const name = findings.length === 1 ? quoted(group[0].phrase) : `one of ${group.map((p) => p.phrase).join(', ')}`;
         reasons.push(explained ?? `missing ${name}`);
       }
     }
   }
 
-  const patterns = regexList(spec);
+  const patterns = regexes;
   if (patterns.length > 0) {
     // A negation in a pattern's gap negates too, unless the pattern spells that word itself.
-    const findings = patterns.map((source) => {
-      const pattern = userRegex(source, compiled);
+    const findings = patterns.map((source, i) => {
+      const pattern = regexPatterns[i];
       return find(prepared, source, true, pattern, unlessNegated, { window, inner: { literal: (word) => pattern.spelled.includes(word) } });
     });
     const hits = findings.filter(present);
@@ -403,8 +461,8 @@ export function evaluateMatch(given: MatchSpecInput, answer: string | PreparedAn
     }
   }
 
-  if (spec.none) {
-    for (const f of spec.none.map(findPhrase).filter(present)) reasons.push(`excluded ${where(f)}`);
+  if (none) {
+    for (const f of none.map(findPhrase).filter(present)) reasons.push(`excluded ${where(f)}`);
   }
 
   if (reasons.length > 0) return { met: false, quotes: [], citations: [], detail: reasons.join('; ') };

@@ -11,7 +11,7 @@ import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore, Opinion, Verdict } from '../schema/score.js';
 import { UserError } from '../errors.js';
 import { applyProfile, type EntryVerdict } from './arithmetic.js';
-import { MATCHER_VERSION, MAX_MATCHED_CHARS, evaluateMatch, prepareAnswer, type MatchOutcome } from '../matching/matcher.js';
+import { CompiledMatch, MATCHER_VERSION, MAX_MATCHED_CHARS, evaluateMatch, prepareAnswer, type MatchOutcome } from '../matching/matcher.js';
 import { resolveRubric, type ResolvedEntry } from './rubric.js';
 import type { EntryExternal } from './verdict-sources.js';
 
@@ -70,21 +70,28 @@ function decide(entry: ResolvedEntry, matcher: Opinion | undefined, judgeOpinion
   return verdict;
 }
 
-/** Each item's resolved rubric per variant, made once for as long as the item (its bank) lives; never modified. */
-const rubrics = new WeakMap<Item, Map<string, readonly ResolvedEntry[]>>();
+/** An item's resolved rubric for one variant, with each entry's matcher compiled (undefined where it has no `match`). */
+interface ScoringRubric {
+  entries: readonly ResolvedEntry[];
+  matchers: readonly (CompiledMatch | undefined)[];
+}
 
-function rubricOf(item: Item, variant: string): readonly ResolvedEntry[] {
+/** Each item's scoring rubric per variant, made once for as long as the item (its bank) lives; never modified. */
+const rubrics = new WeakMap<Item, Map<string, ScoringRubric>>();
+
+function rubricOf(item: Item, variant: string): ScoringRubric {
   let byVariant = rubrics.get(item);
   if (!byVariant) {
     byVariant = new Map();
     rubrics.set(item, byVariant);
   }
-  let entries = byVariant.get(variant);
-  if (!entries) {
-    entries = resolveRubric(item, variant).map(uniform);
-    byVariant.set(variant, entries);
+  let rubric = byVariant.get(variant);
+  if (!rubric) {
+    const entries = resolveRubric(item, variant).map(uniform);
+    rubric = { entries, matchers: entries.map((e) => e.match && new CompiledMatch(e.match)) };
+    byVariant.set(variant, rubric);
   }
-  return entries;
+  return rubric;
 }
 
 /** The entry with every field present (absent ones undefined): one object shape keeps the per-entry reads of every answer fast. */
@@ -113,7 +120,7 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
   if (response.variant !== CLEAN && !variant) {
     throw new UserError(`response ${response.key}: item ${item.id} has no variant "${response.variant}" (was the bank changed since the run?)`);
   }
-  const entries = rubricOf(item, response.variant);
+  const { entries, matchers } = rubricOf(item, response.variant);
   const header = {
     key: response.key,
     respondent: response.respondent,
@@ -148,8 +155,9 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
   }
 
   const answer = prepareAnswer(response.text);
-  const decided = entries.map((entry) => {
-    const matcher = entry.match ? matcherOpinion(evaluateMatch(entry.match, answer)) : undefined;
+  const decided = entries.map((entry, i) => {
+    const compiled = matchers[i];
+    const matcher = compiled ? matcherOpinion(evaluateMatch(compiled, answer)) : undefined;
     return withEvidence(decide(entry, matcher, input.judgeOpinions?.get(entry.id), input.external?.get(entry.id)));
   });
   // A verdict carries what the arithmetic reads of it (met, quotes, citations).
@@ -159,7 +167,7 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
   const verdicts = decided as Verdict[];
   for (const v of verdicts) v.points = result.contributions.get(v.entry) ?? 0;
 
-  return {
+  const score: AnswerScore = {
     ...header,
     score: result.score,
     caps_score: result.caps_score,
@@ -170,10 +178,10 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
     vetoed_by: result.vetoed_by,
     safety: result.safety,
     verdicts,
-    ...(answer.unread > 0 && {
-      note: `the answer has ${response.text.length} characters; the matchers read the first ${MAX_MATCHED_CHARS} and not the last ${answer.unread}`,
-    }),
   };
+  // Assigned, not spread in: a second spread in the literal above would build every score the slow way.
+  if (answer.unread > 0) score.note = `the answer has ${response.text.length} characters; the matchers read the first ${MAX_MATCHED_CHARS} and not the last ${answer.unread}`;
+  return score;
 }
 
 /** The matcher's opinion, built by assignment (this runs for every check): its citations only when met. */

@@ -6,7 +6,6 @@
  * judge fault and the entry counts as not met; a judge that cannot give a valid judgement is
  * an error for that answer, never a "not met".
  */
-import { zodResponseFormat } from 'openai/helpers/zod';
 import type { ChatMessage } from '../../schema/bank.js';
 import type { JudgeFault, Opinion } from '../../schema/score.js';
 import type { ChatRequest, ChatResult, EndpointClient } from '../../endpoints/client.js';
@@ -44,7 +43,11 @@ export interface JudgeResult {
   calls: number;
 }
 
-const structuredFormat = zodResponseFormat(JudgeOutput, 'caps_judgement');
+let structuredFormat: Promise<unknown> | undefined;
+/** The judge's `response_format`, made on the first judge call: matcher-only scoring never loads the openai helpers. */
+function judgeResponseFormat(): Promise<unknown> {
+  return (structuredFormat ??= import('openai/helpers/zod').then(({ zodResponseFormat }) => zodResponseFormat(JudgeOutput, 'caps_judgement')));
+}
 /** Endpoints found to reject `response_format`: asked for plain JSON from then on. */
 const withoutStructuredOutputs = new WeakSet<EndpointClient>();
 
@@ -90,7 +93,7 @@ export async function judgeAnswer(input: JudgeAnswerInput): Promise<JudgeResult>
 async function ask(client: EndpointClient, request: ChatRequest, counted: () => void): Promise<ChatResult> {
   if (!withoutStructuredOutputs.has(client)) {
     counted();
-    const reply = await client.chat({ ...request, responseFormat: structuredFormat });
+    const reply = await client.chat({ ...request, responseFormat: await judgeResponseFormat() });
     if (!(reply.error?.kind === 'client' && (reply.error.status === 400 || reply.error.status === 422))) return reply;
     // Remembered only once plain JSON works: a 400 for another reason (e.g. a prompt too long) changes nothing.
     counted();
