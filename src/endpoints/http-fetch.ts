@@ -135,6 +135,12 @@ function abortError(signal: AbortSignal): Error {
  * headers into a `Headers` list, which cost more CPU than the rest of the request; here the
  * body is parsed straight from the buffer and a stream is only made if `body` is read.
  */
+/** Decodes a body as fetch does: UTF-8, a leading byte order mark dropped (some servers send one before JSON). */
+function utf8(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 export class BufferedResponse {
   readonly ok: boolean;
   readonly redirected = false;
@@ -177,11 +183,11 @@ export class BufferedResponse {
   }
 
   async text(): Promise<string> {
-    return (await this.#take()).toString('utf8');
+    return utf8(await this.#take());
   }
 
   async json(): Promise<unknown> {
-    return JSON.parse((await this.#take()).toString('utf8'));
+    return JSON.parse(utf8(await this.#take()));
   }
 
   async blob(): Promise<Blob> {

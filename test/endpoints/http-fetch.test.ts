@@ -206,6 +206,13 @@ describe('RawHeaders', () => {
     expect(ours.get('set-cookie')).toBe(theirs.get('set-cookie'));
   });
 
+  it('drops a leading byte order mark from text and JSON, as fetch does', async () => {
+    const body = Buffer.from('\ufeff{"a":"\u00e9"}', 'utf8');
+    const ours = () => new BufferedResponse('http://127.0.0.1/', 200, 'OK', new RawHeaders([]), body);
+    expect(await ours().text()).toBe(await new Response(body).text());
+    expect(await ours().json()).toEqual(await new Response(body).json());
+  });
+
   it('a body-less response has a null body and an empty text', async () => {
     const response = new BufferedResponse('http://127.0.0.1/', 204, 'No Content', new RawHeaders([]), null);
     expect(response.body).toBeNull();

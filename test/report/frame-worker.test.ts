@@ -47,7 +47,7 @@ describe('HTML frame on a worker thread', () => {
     const out = join(dir, 'starved');
     const build = buildReport({ results, outDir: out, formats: ['html', 'csv'], frames: new HtmlFrameWorker({ heapMb: 2 }) });
     await expect(build).rejects.toThrow(UserError);
-    await expect(build).rejects.toThrow(/drawing the HTML report failed on its worker thread \(it ran out of its 2 MB heap\); report\.html was not written/);
+    await expect(build).rejects.toThrow(/drawing the HTML report failed on its worker thread \(it ran out of memory \(its heap is 2 MB\)\); report\.html was not written/);
     expect(existsSync(join(out, 'report.html'))).toBe(false);
     expect(existsSync(join(out, 'answers.csv'))).toBe(true);
   }, 60_000);

@@ -49,7 +49,7 @@ export class HtmlFrameWorker implements HtmlFrameRenderer {
     this.worker = new Worker(entry.code, { eval: entry.evaluated, ...(options.heapMb && { resourceLimits: { maxOldGenerationSizeMb: options.heapMb } }) });
     this.reply = new Promise<HtmlFrame>((resolve, reject) => {
       this.worker.once('message', (reply: FrameReply) => ('frame' in reply ? resolve(reply.frame) : reject(failure(reply.error))));
-      this.worker.once('error', (err: Error & { code?: string }) => reject(failure(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `it ran out of its ${options.heapMb} MB heap` : err.message)));
+      this.worker.once('error', (err: Error & { code?: string }) => reject(failure(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `it ran out of memory${options.heapMb ? ` (its heap is ${options.heapMb} MB)` : ''}` : err.message)));
       this.worker.once('exit', (code) => reject(failure(`it stopped with exit code ${code} before answering`)));
     });
     // Failures are reported by render(); one that happens before it is called is not unhandled.
