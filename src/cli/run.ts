@@ -19,6 +19,7 @@ import { announceSetup } from './setup.js';
 import { examples } from './help.js';
 import { formatBatchEvent } from '../endpoints/batch-event.js';
 import { untilStopped } from './stop-signal.js';
+import { keepHeapNearLiveSize } from './heap.js';
 
 interface RunCliOptions {
   config?: string;
@@ -92,6 +93,7 @@ export function runCommand(): Command {
     .exitOverride()
     .action(async (options: RunCliOptions) => {
       const found = announceSetup('run', options.config, () => ['judge not used (caps score judges)']);
+      keepHeapNearLiveSize();
       if (!found.config) throw new UserError(`no config: pass --config FILE or create ./${DEFAULT_CONFIG_FILE} (caps init writes one with presets).`);
       const config = found.config;
       const resumed = options.resume ? new RunFolder(options.resume).readManifest() : null;

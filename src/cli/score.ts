@@ -1,6 +1,5 @@
 /** `caps score RUN_DIR [--bank PATH...] [--judge NAME...] [--config FILE]`: score a run folder (resumable). */
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { JuryRule } from '../schema/config.js';
 import { RunFolder } from '../io/run-folder.js';
@@ -17,6 +16,7 @@ import { announceSetup } from './setup.js';
 import { examples } from './help.js';
 import { RunIncompleteError, UserError } from '../errors.js';
 import type { Bank } from '../bank/bank.js';
+import { keepHeapNearLiveSize } from './heap.js';
 
 export function scoreCommand(): Command {
   return new Command('score')
@@ -123,17 +123,6 @@ async function scoreBatchedFromCli(runDir: string, options: ScoreCliOptions, sel
       onRound: (r) => process.stderr.write(`caps score: round ${r.round}: ${r.requests} judge request${r.requests === 1 ? '' : 's'} for ${r.answers} answer${r.answers === 1 ? '' : 's'} submitted as batches\n`),
     }),
   );
-}
-
-/**
- * Scoring keeps little alive (the bank, its compiled rubrics, a key per answer) but makes a
- * great deal of short-lived garbage; V8 would let the heap grow to four times the live size
- * before a full collection (over 300 MB at 100,000 answers). Growing by half of it instead
- * kept the peak at 100,000 answers at 182-189 MB instead of 314-325 MB, for the same CPU. A
- * tuning of the collector, not a limit: a larger live set still gets the heap it needs.
- */
-function keepHeapNearLiveSize(): void {
-  setFlagsFromString('--heap-growing-percent=50');
 }
 
 /**
