@@ -128,6 +128,12 @@ function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
 }
 
+/** Decodes a body as fetch does: UTF-8, a leading byte order mark dropped (some servers send one before JSON). */
+function utf8(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /**
  * A whole response body already in memory, with the parts of the fetch `Response` a client
  * reads (status, headers, `json()`, `text()`, `arrayBuffer()`, `blob()`, `bytes()`, `body`,
@@ -135,12 +141,6 @@ function abortError(signal: AbortSignal): Error {
  * headers into a `Headers` list, which cost more CPU than the rest of the request; here the
  * body is parsed straight from the buffer and a stream is only made if `body` is read.
  */
-/** Decodes a body as fetch does: UTF-8, a leading byte order mark dropped (some servers send one before JSON). */
-function utf8(bytes: Buffer): string {
-  const text = bytes.toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
 export class BufferedResponse {
   readonly ok: boolean;
   readonly redirected = false;

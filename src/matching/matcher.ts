@@ -444,10 +444,9 @@ export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: str
     }
   }
 
-  const patterns = regexes;
-  if (patterns.length > 0) {
+  if (regexes.length > 0) {
     // A negation in a pattern's gap negates too, unless the pattern spells that word itself.
-    const findings = patterns.map((source, i) => {
+    const findings = regexes.map((source, i) => {
       const pattern = regexPatterns[i];
       return find(prepared, source, true, pattern, unlessNegated, { window, inner: { literal: (word) => pattern.spelled.includes(word) } });
     });
@@ -456,8 +455,7 @@ export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: str
     for (const f of hits) f.label = `${f.label} ("${excerpt(prepared, f.hits[0])}")`;
     if (hits.length > 0) found.push(...hits);
     else {
-      const explained = findings.map(whyAbsent).filter((r): r is string => r !== null);
-      reasons.push(explained.length > 0 ? explained.join(', ') : `no match for ${patterns.map((p) => `/${p}/`).join(', ')}`);
+      reasons.push(explainAbsence(findings) ?? `no match for ${regexes.map((p) => `/${p}/`).join(', ')}`);
     }
   }
 

@@ -9,6 +9,7 @@ import { inThisThread, type HtmlFrameRenderer } from './html/frame-renderer.js';
 import { drilldownStart, itemBlocksAsync } from './html/sections/drilldown.js';
 import { SECTION_END } from './html/markup.js';
 import { renderMarkdown } from './markdown.js';
+import { appendTo } from '../group.js';
 import { answersCsvLines, verdictsCsvLines } from './csv.js';
 import { resultsJsonChunks } from './results-json.js';
 import { writeChunksAtomic } from './stream-file.js';
@@ -95,7 +96,7 @@ export async function buildReport(input: BuildReportInput): Promise<{ files: str
   const write = async (format: ReportFormat, name: string, chunks: Iterable<string> | AsyncIterable<string>) => {
     const path = join(input.outDir, name);
     await writeChunksAtomic(path, chunks);
-    written.set(format, [...(written.get(format) ?? []), path]);
+    appendTo(written, format, path);
   };
   try {
     for (const format of [...formats.filter((f) => f !== 'html'), ...(html ? ['html' as const] : [])]) {
