@@ -116,11 +116,6 @@ export function setBadLinePolicy(change: Partial<BadLinePolicy>): void {
   Object.assign(policy, change);
 }
 
-/** The policy in force: a reader on a worker thread is given it, and its reports are replayed here. */
-export function badLinePolicy(): Readonly<BadLinePolicy> {
-  return policy;
-}
-
 /** Where a record's line sits in its file: byte offset and length (without the newline). */
 export interface JsonlLocation {
   offset: number;

@@ -14,7 +14,6 @@ import type { Manifest, ResponseRecord } from '../schema/run.js';
 import type { AnswerScore } from '../schema/score.js';
 import { buildReport, type ReportFormat } from './build.js';
 import { HtmlFrameWorker, inThisThread, type HtmlFrameRenderer } from './html/frame-renderer.js';
-import { readInThisThread, RunReadWorker, type RunRecordsReader } from './run-reader.js';
 import { describeSilent, silentRespondents, type SilentRespondent } from '../runner/endpoint-health.js';
 import { endpointUsage, readJudgeUsage, usageRow } from '../runner/usage.js';
 import type { ReportLanguage } from './html/page.js';
@@ -36,28 +35,23 @@ export interface ReportRunsInput {
   language?: ReportLanguage;
   /** Draw the HTML's charts on a worker thread (default: when the runs' scores are large, see FRAME_WORKER_FROM_BYTES). */
   htmlWorker?: boolean;
-  /** Read the run folders' responses and scores on a worker thread (default: likewise when large). */
-  readWorker?: boolean;
 }
 
 /**
- * Scores files together this large (about 3,000 answers) or larger get their HTML frame drawn,
- * and their run folders read, on worker threads: there it costs no time of the main thread, but
- * a worker's start (and the frame's own copy of the chart library) pays off only when there is
- * much else to do meanwhile.
+ * Scores files together this large (about 3,000 answers) or larger get their HTML frame drawn
+ * on a worker thread: there it costs no time of the main thread, but the worker's start and its
+ * own copy of the chart library pay off only when there is much else to do meanwhile.
  */
 export const FRAME_WORKER_FROM_BYTES = 4 << 20;
 
-function scoresBytes(input: ReportRunsInput): number {
-  return input.runDirs.reduce((n, dir) => {
+function wantsFrameWorker(input: ReportRunsInput): boolean {
+  if (input.formats.length > 0 && !input.formats.includes('html')) return false;
+  if (input.htmlWorker !== undefined) return input.htmlWorker;
+  const bytes = input.runDirs.reduce((n, dir) => {
     const path = new RunFolder(dir).scoresPath;
     return n + (existsSync(path) ? statSync(path).size : 0);
   }, 0);
-}
-
-function wantsFrameWorker(input: ReportRunsInput, large: () => boolean): boolean {
-  if (input.formats.length > 0 && !input.formats.includes('html')) return false;
-  return input.htmlWorker ?? large();
+  return bytes >= FRAME_WORKER_FROM_BYTES;
 }
 
 export interface ReportRunsResult {
@@ -70,18 +64,16 @@ export interface ReportRunsResult {
   unranked: SilentRespondent[];
 }
 
-interface RunFound {
+interface LoadedRun {
   dir: string;
   manifest: Manifest;
-}
-
-interface LoadedRun extends RunFound {
   responses: Map<string, ResponseRecord>;
   scores: Map<string, AnswerScore>;
 }
 
-async function loadRun({ dir, manifest }: RunFound, reader: RunRecordsReader, warnings: string[]): Promise<LoadedRun> {
+async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
   const folder = new RunFolder(dir);
+  const manifest = folder.readManifest();
   // Each unreadable line was printed when read; the report records how many were left out.
   const skipped = (path: string) => {
     let count = 0;
@@ -89,8 +81,8 @@ async function loadRun({ dir, manifest }: RunFound, reader: RunRecordsReader, wa
   };
   const responseLines = skipped(folder.responsesPath);
   const scoreLines = skipped(folder.scoresPath);
-  const responses = await reader.latest(dir, 'responses', responseLines.onProblem);
-  const scores = await reader.latest(dir, 'scores', scoreLines.onProblem);
+  const responses = await folder.latestResponses(responseLines.onProblem);
+  const scores = await folder.latestScores(scoreLines.onProblem);
   responseLines.note();
   scoreLines.note();
   if (scores.size === 0) {
@@ -101,7 +93,7 @@ async function loadRun({ dir, manifest }: RunFound, reader: RunRecordsReader, wa
   return { dir, manifest, responses, scores };
 }
 
-async function loadRunsBank(runs: RunFound[], bankPaths: string[] | undefined, warnings: string[]): Promise<Bank> {
+async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, warnings: string[]): Promise<Bank> {
   const first = runs[0].manifest;
   const paths = bankPaths && bankPaths.length > 0 ? bankPaths : first.bank.paths;
   if (!bankPaths?.length) {
@@ -132,44 +124,27 @@ function defaultOutDir(runs: LoadedRun[]): string {
 
 export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResult> {
   if (input.runDirs.length === 0) throw new UserError('name at least one run folder to report on.');
-  let bytes: number | undefined;
-  const large = () => (bytes ??= scoresBytes(input)) >= FRAME_WORKER_FROM_BYTES;
   // Started first, so that it loads the chart library while the runs are read and analysed.
-  const frames = wantsFrameWorker(input, large) ? new HtmlFrameWorker() : inThisThread;
-  const reader = (input.readWorker ?? large()) ? new RunReadWorker() : readInThisThread;
+  const frames = wantsFrameWorker(input) ? new HtmlFrameWorker() : inThisThread;
   try {
-    return await reportLoaded(input, frames, reader);
+    return await reportLoaded(input, frames);
   } finally {
-    await Promise.all([reader.close(), frames.close()]);
+    await frames.close();
   }
 }
 
-async function reportLoaded(input: ReportRunsInput, frames: HtmlFrameRenderer, reader: RunRecordsReader): Promise<ReportRunsResult> {
+async function reportLoaded(input: ReportRunsInput, frames: HtmlFrameRenderer): Promise<ReportRunsResult> {
   const warnings: string[] = [];
-  const { results, outDir, unranked } = await analyzeRuns(input, reader, warnings);
-  await reader.close();
+  const { results, outDir, unranked } = await analyzeRuns(input, warnings);
   const { files } = await buildReport({ results, outDir, formats: input.formats, language: input.language, frames });
   return { files, outDir, results, warnings, unranked };
 }
 
 /** Reads and analyses the runs. Apart, so that the records read are garbage once the results are made, while the report is written. */
-async function analyzeRuns(input: ReportRunsInput, reader: RunRecordsReader, warnings: string[]): Promise<Pick<ReportRunsResult, 'results' | 'outDir' | 'unranked'>> {
-  const found = input.runDirs.map((dir) => ({ dir, manifest: new RunFolder(dir).readManifest() }));
-  // The bank is loaded while the records are read (on the reader's worker, when it has one); a
-  // run that cannot be read is reported before a bank that cannot be loaded, as when one came after the other.
-  const reading = (async () => {
-    const runs: LoadedRun[] = [];
-    for (const run of found) runs.push(await loadRun(run, reader, warnings));
-    return runs;
-  })();
-  reading.catch(() => undefined);
-  const bankWarnings: string[] = [];
-  const bank = await loadRunsBank(found, input.bankPaths, bankWarnings).catch(async (error: unknown) => {
-    await reading;
-    throw error;
-  });
-  const runs = await reading;
-  warnings.push(...bankWarnings);
+async function analyzeRuns(input: ReportRunsInput, warnings: string[]): Promise<Pick<ReportRunsResult, 'results' | 'outDir' | 'unranked'>> {
+  const runs: LoadedRun[] = [];
+  for (const dir of input.runDirs) runs.push(await loadRun(dir, warnings));
+  const bank = await loadRunsBank(runs, input.bankPaths, warnings);
   const historyFile = input.reviewHistory ?? historyBeside(bank.files);
   if (input.reviewHistory && !existsSync(input.reviewHistory)) throw new UserError(`${input.reviewHistory}: no such review history file; check the path given to --review-history`);
   const reviewHistory = existsSync(historyFile) ? { file: historyFile, events: await readReviewHistory(historyFile) } : undefined;
