@@ -134,7 +134,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     // end to end too; the benchmark's ideal run time is counted in it).
     const made = persona && !(fault && ANSWERLESS.has(fault)) ? await complete(persona, body, messages, hash, fault) : null;
     const wait = receivedAt + latency - preciseNow();
-    if (latency > 0 && wait > 0) await sleep(wait);
+    // Timers count whole milliseconds: rounded up, so that no response leaves early.
+    if (latency > 0 && wait > 0) await sleep(Math.ceil(wait));
 
     if (!persona) return sendError(res, 404, `The model \`${model}\` does not exist; available: ${[...personas.keys()].join(', ')}`, 'invalid_request_error', 'model_not_found');
     if (fault === 'reset') return void req.socket.destroy();
