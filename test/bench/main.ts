@@ -13,12 +13,12 @@ import http from 'node:http';
 import { cpus, tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import OpenAI from 'openai';
 import { runEval } from '../../src/runner/run.js';
 import { createHttpFetch } from '../../src/endpoints/http-fetch.js';
 import { benchBank, benchConfig, writeBenchFiles } from './workload.js';
 import { writeDocsSection } from './docs.js';
+import { startSimProcess, type SimProcess } from './sim-process.js';
 
 const quick = process.argv.includes('--quick');
 const runnerOnly = process.argv.includes('--runner-only');
@@ -27,37 +27,7 @@ const CASE_BUDGET_MS = 180_000;
 const RSS_BUDGET_MS = 600_000;
 const STACK_REQUESTS = quick ? 2000 : 5000;
 const here = import.meta.dirname;
-const tsx = ['--import', 'tsx'];
 
-interface SimUsage {
-  requests: number;
-  cpuMs: number;
-}
-
-interface Sim {
-  baseURL: string;
-  /** Requests served and CPU spent by the server since it started listening. */
-  usage(): Promise<SimUsage>;
-  stop(): Promise<void>;
-}
-
-async function startSim(latencyMs: number): Promise<Sim> {
-  const child = spawn(process.execPath, [...tsx, join(here, 'sim-child.ts'), String(latencyMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const baseURL = (await lines.next()).value as string;
-  return {
-    baseURL,
-    usage: async () => {
-      child.stdin.write('usage\n');
-      return JSON.parse((await lines.next()).value as string) as SimUsage;
-    },
-    stop: async () => {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 interface ThroughputRow {
   n: number;
@@ -83,7 +53,7 @@ async function runOnce(baseURL: string, n: number, c: number) {
 }
 
 /** One case; the server's CPU is read before and after it, so it is this case's alone. */
-async function throughput(sim: Sim, n: number, c: number): Promise<ThroughputRow> {
+async function throughput(sim: SimProcess, n: number, c: number): Promise<ThroughputRow> {
   const before = await sim.usage();
   const run = await runOnce(sim.baseURL, n, c);
   const after = await sim.usage();
@@ -143,7 +113,7 @@ async function httpStacks(baseURL: string): Promise<{ stack: string; cpuMs: numb
 }
 
 const loadAtStart = loadavg()[0];
-const fast = await startSim(0);
+const fast = await startSimProcess(0);
 let stacks;
 try {
   stacks = await httpStacks(fast.baseURL);
@@ -153,7 +123,7 @@ try {
 }
 
 const rows: ThroughputRow[] = [];
-const sim = await startSim(LATENCY_MS);
+const sim = await startSimProcess(LATENCY_MS);
 try {
   await runOnce(sim.baseURL, 2000, 200); // warms up the runner's and the server's code before the timed cases
   for (const n of quick ? [1000] : [1000, 10_000]) {
@@ -189,7 +159,7 @@ async function peakRss(items: number, samples: number) {
   // tsc still writes dist/ when some file has a type error; the run is measured all the same.
   const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
   if (build.status !== 0) console.log('npm run build reported errors; measuring the dist/ it wrote');
-  const sim = await startSim(0);
+  const sim = await startSimProcess(0);
   const root = mkdtempSync(join(tmpdir(), 'caps-bench-rss-'));
   try {
     const files = writeBenchFiles(root, sim.baseURL, items, 200);

@@ -17,34 +17,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { writeBenchFiles } from './workload.js';
+import { startSimProcess } from './sim-process.js';
 
 const { values } = parseArgs({ options: { bin: { type: 'string', multiple: true }, rounds: { type: 'string', default: '3' }, rows: { type: 'string', default: '1000x20,10000x100' }, latency: { type: 'string', default: '100' } } });
 const here = import.meta.dirname;
 const bins = (values.bin ?? [join(here, '..', '..', 'dist')]).map((b) => resolve(b));
 const latency = Number(values.latency);
 const rows = values.rows.split(',').map((r) => r.split('x').map(Number) as [number, number]);
+// The bank has 1,000 items; N is asked as N / 1,000 samples of each.
+for (const [n, c] of rows) if (!(n >= 1000 && n % 1000 === 0 && c >= 1)) throw new Error(`--rows: N must be a multiple of 1,000 and C at least 1 (NxC, e.g. 1000x20), not ${n}x${c}`);
 const now = () => performance.timeOrigin + performance.now();
 
-async function startSim() {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'sim-child.ts'), String(latency), 'trace'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const baseURL = (await lines.next()).value as string;
-  return {
-    baseURL,
-    timeline: async () => {
-      child.stdin.write('timeline\n');
-      return JSON.parse((await lines.next()).value as string) as [number, number | null][];
-    },
-    stop: async () => {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 async function timed(bin: string, args: string[], env: NodeJS.ProcessEnv) {
   const report = join(mkdtempSync(join(tmpdir(), 'caps-time-')), 'time');
@@ -69,7 +54,7 @@ const cache = join(root, 'cache');
 for (const [n, c] of rows) {
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const bin of bins) {
-      const sim = await startSim();
+      const sim = await startSimProcess(latency, { trace: true });
       const dir = mkdtempSync(join(root, 'run-'));
       const f = writeBenchFiles(dir, sim.baseURL, 1000, c);
       let m: Awaited<ReturnType<typeof timed>>;
