@@ -12,7 +12,7 @@
  * null, and the event reader runs as before; test/bank/fast-yaml.test.ts checks on generated,
  * mutated and real files that whenever it reads a text, the event reader reads the same.
  */
-import { getScalarValue, EVENT_ID, SCALAR_STYLE, CHOMPING_MODE, type ScalarEvent } from 'js-yaml';
+import { getScalarValue, EVENT_ID, SCALAR_STYLE, CHOMPING_MODE, type ScalarEvent, type ScalarTagDefinition } from 'js-yaml';
 import { FLOW, MAPPING, PositionIndex, QUOTED, SCALAR, SCHEMA, SEQUENCE, VERBATIM } from './plain-yaml.js';
 
 /** Thrown inside the reader to give up; caught once at the top. */
@@ -217,7 +217,7 @@ class Reader {
       const source = this.text.slice(i, end);
       this.node(SCALAR | VERBATIM, i, i, end);
       // Keys are resolved as scalars, then named by their text: `1.0` names "1"; a null key is for the event path.
-      const resolved = SCHEMA.resolveImplicitScalarTag(source).value;
+      const resolved = resolvePlain(source);
       if (resolved === null) throw DECLINE;
       key = typeof resolved === 'string' ? resolved : String(resolved);
     }
@@ -296,7 +296,7 @@ class Reader {
     const next = this.skipBlank(this.lineAfter(j));
     if (next - this.lineStart > owner) throw DECLINE;
     this.pos = this.skipComments(next);
-    return SCHEMA.resolveImplicitScalarTag(this.text.slice(i, end)).value;
+    return resolvePlain(this.text.slice(i, end));
   }
 
   /** Whether a plain scalar may start at `i` in block context. */
@@ -425,7 +425,7 @@ class Reader {
     if (end === i) throw DECLINE;
     this.node(SCALAR | VERBATIM, i, i, end);
     this.pos = j;
-    return SCHEMA.resolveImplicitScalarTag(this.text.slice(i, end)).value;
+    return resolvePlain(this.text.slice(i, end));
   }
 
   private skipSpaces(i: number): number {
@@ -517,6 +517,20 @@ class Reader {
     this.valueStarts = widen(this.valueStarts);
     this.valueEnds = widen(this.valueEnds);
   }
+}
+
+/**
+ * The first characters of a plain scalar that any implicit tag of the schema (null, bool, int,
+ * float) may read; null when some tag may read any. Every other plain scalar is a string, and
+ * most of a bank's are: this skips js-yaml's lookup and its result object for them.
+ */
+const IMPLICIT_FIRST_CHARS = ((tags) => (tags.some((t) => t.implicitFirstChars == null) ? null : new Set(tags.flatMap((t) => t.implicitFirstChars ?? []))))(
+  SCHEMA.tags.filter((t): t is ScalarTagDefinition => t.nodeKind === 'scalar' && t.implicit),
+);
+
+/** A plain scalar's value, exactly as js-yaml's constructor resolves it with SCHEMA. */
+function resolvePlain(source: string): unknown {
+  return IMPLICIT_FIRST_CHARS && !IMPLICIT_FIRST_CHARS.has(source[0]) ? source : SCHEMA.resolveImplicitScalarTag(source).value;
 }
 
 /** Sets a key as js-yaml does: a `__proto__` key is data, never the object's prototype. */
