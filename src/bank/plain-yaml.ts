@@ -76,6 +76,7 @@ export class PositionIndex {
   private keyTexts = new Map<number, string>();
   private children = new Map<number, Int32Array>();
   private lineStarts: Int32Array | undefined;
+  private lastFound = { map: -1, segment: '', key: -1 };
 
   constructor(
     private readonly text: string,
@@ -131,10 +132,17 @@ export class PositionIndex {
   }
 
   private findKey(map: number, segment: string): number {
+    // A bank's items are located one after another, each by way of the same `items` key.
+    if (map === this.lastFound.map && segment === this.lastFound.segment) return this.lastFound.key;
+    let found = -1;
     for (let key = map + 1; key < this.ends[map]; key = this.ends[this.ends[key]]) {
-      if (this.keyIs(key, segment)) return key;
+      if (this.keyIs(key, segment)) {
+        found = key;
+        break;
+      }
     }
-    return -1;
+    this.lastFound = { map, segment, key: found };
+    return found;
   }
 
   /**
