@@ -26,6 +26,8 @@ const DECLINE = new Error('outside the fast subset');
 const UNUSUAL = /[\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029\uFEFF\uFFFE\uFFFF]|\r(?!\n)|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
 /** Past this length a key is no implicit key for the full parser; leave it to the event path. */
 const MAX_KEY_LENGTH = 1000;
+/** Collections nested deeper than any bank are left to the event path, before they could exhaust the stack. */
+const MAX_DEPTH = 200;
 
 const LF = 10;
 const CR = 13;
@@ -57,6 +59,8 @@ class Reader {
   private valueStarts: Int32Array;
   private valueEnds: Int32Array;
   private count = 0;
+  /** Collections open around the current one. */
+  private depth = 0;
   /** Offset of the next thing to read (the first character of a content line, or the end) and its line's start. */
   private pos = 0;
   private lineStart = 0;
@@ -85,7 +89,7 @@ class Reader {
 
   /** A block mapping whose keys start at `column`; `pos` is at its first key. */
   private mapping(column: number): Record<string, unknown> {
-    const node = this.node(MAPPING, this.pos, 0, 0);
+    const node = this.open(MAPPING, this.pos);
     const result: Record<string, unknown> = {};
     for (;;) {
       const key = this.key();
@@ -99,13 +103,13 @@ class Reader {
       // Deeper lines after a value, or a list entry where a key belongs, are not block structure this reader knows.
       if (next > column || this.isEntry(this.pos)) throw DECLINE;
     }
-    this.ends[node] = this.count;
+    this.close(node);
     return result;
   }
 
   /** A block sequence whose `-` stand at `column`; `pos` is at the first `-`. */
   private sequence(column: number): unknown[] {
-    const node = this.node(SEQUENCE, this.pos, 0, 0);
+    const node = this.open(SEQUENCE, this.pos);
     const result: unknown[] = [];
     for (;;) {
       this.pos++;
@@ -117,7 +121,7 @@ class Reader {
       // A key at the sequence's own column ends a sequence written unindented under its key.
       if (!this.isEntry(this.pos)) break;
     }
-    this.ends[node] = this.count;
+    this.close(node);
     return result;
   }
 
@@ -364,7 +368,7 @@ class Reader {
   private flow(i: number): unknown {
     const isMap = this.code(i) === 123;
     const close = isMap ? 125 : 93;
-    const node = this.node((isMap ? MAPPING : SEQUENCE) | FLOW, i, 0, 0);
+    const node = this.open((isMap ? MAPPING : SEQUENCE) | FLOW, i);
     const map: Record<string, unknown> = {};
     const list: unknown[] = [];
     this.pos = this.skipSpaces(i + 1);
@@ -385,7 +389,7 @@ class Reader {
         if (this.code(this.pos) === close) throw DECLINE;
       }
     }
-    this.ends[node] = this.count;
+    this.close(node);
     this.pos++;
     return isMap ? map : list;
   }
@@ -491,7 +495,18 @@ class Reader {
     return this.text.charCodeAt(i);
   }
 
-  /** Appends a node with no children; collections set their `ends` when they close. */
+  /** A collection's node; its `ends` is set when it closes. */
+  private open(flags: number, start: number): number {
+    if (++this.depth > MAX_DEPTH) throw DECLINE;
+    return this.node(flags, start, 0, 0);
+  }
+
+  private close(node: number): void {
+    this.ends[node] = this.count;
+    this.depth--;
+  }
+
+  /** Appends a node with no children. */
   private node(flags: number, start: number, valueStart: number, valueEnd: number): number {
     if (this.count === this.flags.length) this.grow();
     const n = this.count++;

@@ -180,6 +180,8 @@ describe('the one-pass YAML reader agrees with the event reader', () => {
       'a: [1, ]\n', '- \n- x\n', '{a: 1}\n', '[a]\n', 'a: 1\na: 2\n', '1: a\n"1": b\n', '~: 1\n', 'null: 1\n', '? a\n: 1\n', '---\na: 1\n', 'a: 1\n...\n', '%YAML 1.2\n---\na: 1\n',
       'a:\tb\n', 'a: 1\rb: 2\n', 'a: x\u2028y\n', 'a: |2\n   x\n', 'a: | # c\n  x\n', 'a: "\\q"\n', 'a: "x\\\n  y"\n', 'a: "x"y\n', 'a: b: c\n', 'a:\n  b: 1\n c: 2\n',
       'a:\n    b: 1\n  c: 2\n', 'a: 1\n  # deeper comment after a plain scalar\nb: 2\n', `${'k'.repeat(1100)}: v\n`, 'a: x\u0001\n', 'a: \ud800\n', '- a\n ',
+      // Nesting deeper than any bank, which a recursive reader must not follow to the end of its stack.
+      `${'- '.repeat(100_000)}x\n`, `a: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, `${Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i)}k:`).join('\n')} 1\n`,
     ]) {
       expect(readFastYaml(text), JSON.stringify(text)).toBeNull();
     }
