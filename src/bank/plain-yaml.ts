@@ -37,20 +37,21 @@ const float = defineScalarTag(floatCoreTag.tagName, {
     return value === NOT_RESOLVED && OVERFLOWING_FLOAT.test(source) ? Number(source) : value;
   },
 });
-const SCHEMA = CORE_SCHEMA.withTags(float);
+/** The core schema as the full parser reads it; src/bank/fast-yaml.ts resolves plain scalars with it too. */
+export const SCHEMA = CORE_SCHEMA.withTags(float);
 /** The implicit tags of SCHEMA in its resolution order, for reading plain keys. */
 const PLAIN_KEY_TAGS = SCHEMA.tags.filter((t) => t.nodeKind === 'scalar' && t.implicit);
 
-const SCALAR = 0;
-const SEQUENCE = 1;
-const MAPPING = 2;
+export const SCALAR = 0;
+export const SEQUENCE = 1;
+export const MAPPING = 2;
 const KIND = 3;
-const FLOW = 4;
+export const FLOW = 4;
 /** A mapping value that is not there at all (`? key` or `{key}`): positions fall back to its key, as the full parser's do. */
 const ABSENT = 8;
 /** A scalar whose text is its value as written (no escapes, quotes or folding). */
-const VERBATIM = 16;
-const QUOTED = 32;
+export const VERBATIM = 16;
+export const QUOTED = 32;
 /** Nodes under a sequence past which finding an item by counting would be slow. */
 const LONG_SEQUENCE = 256;
 
@@ -75,6 +76,7 @@ export class PositionIndex {
   private keyTexts = new Map<number, string>();
   private children = new Map<number, Int32Array>();
   private lineStarts: Int32Array | undefined;
+  private lastFound = { map: -1, segment: '', key: -1 };
 
   constructor(
     private readonly text: string,
@@ -130,10 +132,17 @@ export class PositionIndex {
   }
 
   private findKey(map: number, segment: string): number {
+    // A bank's items are located one after another, each by way of the same `items` key.
+    if (map === this.lastFound.map && segment === this.lastFound.segment) return this.lastFound.key;
+    let found = -1;
     for (let key = map + 1; key < this.ends[map]; key = this.ends[this.ends[key]]) {
-      if (this.keyIs(key, segment)) return key;
+      if (this.keyIs(key, segment)) {
+        found = key;
+        break;
+      }
     }
-    return -1;
+    this.lastFound = { map, segment, key: found };
+    return found;
   }
 
   /**

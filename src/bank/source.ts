@@ -1,13 +1,15 @@
 /**
  * Reading one YAML file with positions: any path into the data (e.g.
- * items.3.rubric.points.0.score) maps back to a line and column. Plain YAML is read fast
- * (src/bank/plain-yaml.ts); anything else, and every file with a syntax error, by `yaml`'s
+ * items.3.rubric.points.0.score) maps back to a line and column. Block-style YAML is read in
+ * one pass over the text (src/bank/fast-yaml.ts), other plain YAML from js-yaml's events
+ * (src/bank/plain-yaml.ts), with the same values and positions either way; anything else, and every file with a syntax error, by `yaml`'s
  * Document, whose nodes keep their source ranges. Unreadable, binary, non-UTF-8 and
  * syntactically broken files become diagnostics.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic, Severity } from './diagnostic.js';
+import { readFastYaml } from './fast-yaml.js';
 import { readPlainYaml } from './plain-yaml.js';
 
 /** Larger files are refused rather than risking the memory of a CI runner; banks split into files. */
@@ -73,7 +75,7 @@ export function parseYamlSource(file: string, bytes: Uint8Array): SourceResult {
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
-  const plain = readPlainYaml(text);
+  const plain = readFastYaml(text) ?? readPlainYaml(text);
   return plain ? { source: { file, data: plain.data, locator: plain.index }, diagnostics: [] } : parseYamlDocument(file, text);
 }
 

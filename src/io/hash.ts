@@ -37,17 +37,37 @@ function jsonOf(input: unknown): string | undefined {
   }
   const object = value as Record<string, unknown>;
   let keys = Object.keys(object).sort();
-  // A rebuilt object lists array-index keys first, ascending: the replacer form's order.
-  if (keys.some((k) => ARRAY_INDEX.test(k) && Number(k) < 4294967295)) keys = Object.keys(Object.fromEntries(keys.map((k) => [k, 0])));
+  // A rebuilt object lists array-index keys first, ascending: the replacer form's order. Such a key starts with a digit.
+  if (keys.some((k) => isDigit(k.charCodeAt(0)) && ARRAY_INDEX.test(k) && Number(k) < 4294967295)) keys = Object.keys(Object.fromEntries(keys.map((k) => [k, 0])));
   let out = '{';
   let first = true;
   for (const key of keys) {
     const json = jsonOf(object[key]);
     if (json === undefined) continue;
-    out += (first ? '' : ',') + JSON.stringify(key) + ':' + json;
+    out += (first ? '' : ',') + quotedKey(key) + ':' + json;
     first = false;
   }
   return out + '}';
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/**
+ * Keys written as JSON, remembered: a bank or a run repeats the same few field names tens of
+ * thousands of times. Bounded, as keys can come from data.
+ */
+const QUOTED_KEYS = new Map<string, string>();
+const MAX_QUOTED_KEYS = 4096;
+
+function quotedKey(key: string): string {
+  let quoted = QUOTED_KEYS.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (QUOTED_KEYS.size < MAX_QUOTED_KEYS) QUOTED_KEYS.set(key, quoted);
+  }
+  return quoted;
 }
 
 /** One-shot `crypto.hash` (Node >= 20.12) where there is one: a Hash object per call costs several times more. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, contentHash, sha256 } from '../../src/io/hash.js';
 import { createHash } from 'node:crypto';
@@ -30,6 +31,18 @@ describe('canonicalJson', () => {
   ];
   it('writes the same text as JSON.stringify with a key-sorting replacer', () => {
     for (const value of values) expect(canonicalJson(value)).toBe(byReplacer(value));
+  });
+  it('writes the same text on generated values, keys that look like indexes and repeated keys included', () => {
+    const key = fc.oneof(fc.string(), fc.constantFrom('id', 'text', '0', '7', '01', '4294967294', '4294967295', '-1', '__proto__', '"q"', '中'));
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, fc.anything(), fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(key, tie('v'), { maxKeys: 5 })),
+    })).v;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(canonicalJson(v)).toBe(byReplacer(v));
+      }),
+      { numRuns: 2000 },
+    );
   });
   it('sorts keys at every depth, so equal values hash equally', () => {
     expect(contentHash({ a: 1, b: [{ d: 1, c: 2 }] })).toBe(contentHash({ b: [{ c: 2, d: 1 }], a: 1 }));
