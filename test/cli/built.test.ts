@@ -17,49 +17,58 @@ import { writeScoreBank, writeScoreRun } from '../bench/score-workload.js';
 import { writeBenchFiles } from '../bench/workload.js';
 import { buildCli, BUNDLE_DIR, BUNDLE_ENTRY } from '../../scripts/build-cli.js';
 
-const run = promisify(execFile);
-const FORMS = [
-  ['the bundle', BUILT_CLI],
-  ["tsc's output", join(PACKAGE_ROOT, 'dist', 'cli', 'bin.js')],
-] as const;
-
+const execFileAsync = promisify(execFile);
+const TSC_CLI = join(PACKAGE_ROOT, 'dist', 'cli', 'bin.js');
 let dir: string;
+// One bank cache for the commands of a test: the score bank is read from YAML once per form.
+const caps = (bin: string, args: string[]) => execFileAsync(process.execPath, [bin, ...args], { env: { ...process.env, CAPS_CACHE_DIR: join(dir, 'cache') }, maxBuffer: 1 << 26 });
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'caps-built-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.each(FORMS)('the built caps, %s', (form, bin) => {
-  const caps = (args: string[], env: NodeJS.ProcessEnv = {}) => run(process.execPath, [bin, ...args], { env: { ...process.env, CAPS_CACHE_DIR: 'off', ...env }, maxBuffer: 1 << 26 });
+/** A run of `answers` unscored answers to the score benchmark's bank, in a folder of its own. */
+async function unscoredRun(name: string, answers: number): Promise<{ run: string; bank: string }> {
+  const base = join(dir, name);
+  mkdirSync(base, { recursive: true });
+  const bank = join(base, 'bank.yaml');
+  writeScoreBank(bank);
+  await writeScoreRun(join(base, 'run'), bank, answers);
+  return { run: join(base, 'run'), bank };
+}
 
+/** Scores a copy of the run on two worker threads and the run itself in one; both must write the same scores. */
+async function scoreBothWays(bin: string, run: string, bank: string): Promise<Buffer> {
+  cpSync(run, `${run}-w2`, { recursive: true });
+  await caps(bin, ['score', `${run}-w2`, '--bank', bank, '--workers', '2', '--quiet']);
+  await caps(bin, ['score', run, '--bank', bank, '--workers', '0', '--quiet']);
+  const scores = readFileSync(join(run, 'scores.jsonl'));
+  expect(readFileSync(join(`${run}-w2`, 'scores.jsonl')).equals(scores)).toBe(true);
+  return scores;
+}
+
+describe("tsc's output (the library's form)", () => {
+  it('scores on two worker threads as in one', async () => {
+    const { run, bank } = await unscoredRun('tsc', 200);
+    expect((await scoreBothWays(TSC_CLI, run, bank)).length).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('the bundle', () => {
   it('scores on two worker threads as in one, then draws the HTML report on its worker thread', async () => {
-    const base = join(dir, form.replace(/\W+/g, '-'));
-    const bank = join(base, 'bank.yaml');
-    mkdirSync(base, { recursive: true });
-    writeScoreBank(bank);
     // Enough answers for a scores.jsonl past the size from which the report draws its charts on a worker.
-    await writeScoreRun(join(base, 'w2'), bank, 2_500);
-    cpSync(join(base, 'w2'), join(base, 'w0'), { recursive: true });
-    await caps(['score', join(base, 'w2'), '--bank', bank, '--workers', '2', '--quiet']);
-    await caps(['score', join(base, 'w0'), '--bank', bank, '--workers', '0', '--quiet']);
-    const scores = readFileSync(join(base, 'w2', 'scores.jsonl'));
-    expect(scores.length).toBeGreaterThanOrEqual(FRAME_WORKER_FROM_BYTES);
-    expect(scores.equals(readFileSync(join(base, 'w0', 'scores.jsonl')))).toBe(true);
-
-    const out = join(base, 'report');
-    const { stdout } = await caps(['report', join(base, 'w2'), '--bank', bank, '--out', out, '--format', 'html', '--bootstrap', '100', '--quiet']);
+    const { run, bank } = await unscoredRun('bundle', 2_500);
+    expect((await scoreBothWays(BUILT_CLI, run, bank)).length).toBeGreaterThanOrEqual(FRAME_WORKER_FROM_BYTES);
+    const out = join(dir, 'bundle', 'report');
+    const { stdout } = await caps(BUILT_CLI, ['report', run, '--bank', bank, '--out', out, '--format', 'html', '--bootstrap', '100', '--quiet']);
     expect(stdout).toContain('report.html');
-    const html = readFileSync(join(out, 'report.html'), 'utf8');
-    expect(html).toContain('<svg');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<svg');
   }, 180_000);
 
   it('serves the studio page and its script', async () => {
-    const runDir = join(dir, `${form.replace(/\W+/g, '-')}-studio`, 'run');
-    const bank = join(dir, `${form.replace(/\W+/g, '-')}-studio`, 'bank.yaml');
-    mkdirSync(join(runDir, '..'), { recursive: true });
-    writeScoreBank(bank);
-    await writeScoreRun(runDir, bank, 3);
-    const child = spawn(process.execPath, [bin, 'studio', runDir, '--bank', bank, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CAPS_CACHE_DIR: 'off' } });
+    const { run, bank } = await unscoredRun('studio', 3);
+    const child = spawn(process.execPath, [BUILT_CLI, 'studio', run, '--bank', bank, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CAPS_CACHE_DIR: 'off' } });
     try {
       const url = await new Promise<string>((done, fail) => {
         let out = '';
@@ -74,8 +83,7 @@ describe.each(FORMS)('the built caps, %s', (form, bin) => {
       });
       const page = await fetch(url);
       expect(page.status).toBe(200);
-      const html = await page.text();
-      const script = /src="(\/assets\/app\.js[^"]*)"/.exec(html)?.[1];
+      const script = /src="(\/assets\/app\.js[^"]*)"/.exec(await page.text())?.[1];
       expect(script).toBeDefined();
       const asset = await fetch(new URL(script!, url));
       expect(asset.status).toBe(200);
@@ -84,9 +92,7 @@ describe.each(FORMS)('the built caps, %s', (form, bin) => {
       child.kill();
     }
   }, 60_000);
-});
 
-describe('the bundle', () => {
   it('keeps third-party licences and its source maps beside its code', () => {
     const files = readdirSync(join(PACKAGE_ROOT, BUNDLE_DIR));
     expect(files).toContain(`${BUNDLE_ENTRY}.map`);
@@ -103,9 +109,9 @@ describe('the bundle', () => {
     symlinkSync(join(PACKAGE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
     mkdirSync(join(dir, 'plan'));
     const files = writeBenchFiles(join(dir, 'plan'), 'http://127.0.0.1:9/v1', 10, 2);
-    const cache = join(dir, 'cache');
+    const cache = join(dir, 'plan-cache');
     const entries = () => readdirSync(join(cache, 'banks')).filter((f) => f.endsWith('.json')).sort();
-    const plan = () => run(process.execPath, [join(root, BUNDLE_DIR, BUNDLE_ENTRY), 'run', '--plan', '--config', files.config, '--bank', files.bank], { env: { ...process.env, CAPS_CACHE_DIR: cache } });
+    const plan = () => execFileAsync(process.execPath, [join(root, BUNDLE_DIR, BUNDLE_ENTRY), 'run', '--plan', '--config', files.config, '--bank', files.bank], { env: { ...process.env, CAPS_CACHE_DIR: cache } });
 
     await buildCli(root);
     await plan();
