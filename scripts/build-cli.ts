@@ -8,7 +8,7 @@
  * (dist/index.js and its types) is tsc's output and does not use the bundle.
  */
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loaderSourceHash } from '../src/bank/fingerprint.js';
@@ -87,6 +87,5 @@ function thirdPartyLicences(root: string, metafile: Metafile): string {
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const root = join(dirname(process.argv[1]), '..');
   const files = await buildCli(root);
-  if (!existsSync(join(root, BUNDLE_DIR, BUNDLE_ENTRY))) throw new Error('the bundle has no entry file');
   console.log(`caps bundled into ${relative(process.cwd(), join(root, BUNDLE_DIR))} (${files.filter((f) => f.endsWith('.js')).length} files)`);
 }
