@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { main } from '../src/cli/main.js';
 import { HARNESS_VERSION } from '../src/version.js';
+import { BUILT_CLI } from './helpers/built-cli.js';
 
 describe('caps CLI', () => {
   it('prints its version through the built bin', () => {
-    const out = execFileSync(process.execPath, ['dist/cli/bin.js', '--version'], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [BUILT_CLI, '--version'], { encoding: 'utf8' });
     expect(out.trim()).toBe(HARNESS_VERSION);
   });
 

@@ -6,11 +6,12 @@
  * Lint never reads the cache: it needs every position and every warning.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HARNESS_VERSION } from '../version.js';
+import { loaderSourceHash } from './fingerprint.js';
 import type { Bank, SourcePosition } from './bank.js';
 
 /** Bumped when the entry layout changes. */
@@ -40,24 +41,15 @@ function fileHash(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
+/** Set by the CLI bundle's build to the hash of the loader's sources (see loaderSourceHash). */
+declare const CAPS_LOADER_HASH: string | undefined;
+
 let codeFingerprint: string | undefined;
-/** The loader's and the bank schema's source: a new rule or default must not meet an old entry. */
+/** The loader's and the bank schema's code: a new rule or default must not meet an old entry. */
 function loaderFingerprint(): string {
   if (codeFingerprint) return codeFingerprint;
-  const here = dirname(fileURLToPath(import.meta.url));
-  const hash = createHash('sha256').update(`${FORMAT}\0${HARNESS_VERSION}\0`);
-  const sources = [
-    ...readdirSync(here).filter((f) => /\.[jt]s$/.test(f) && !f.endsWith('.d.ts')).sort().map((f) => join(here, f)),
-    ...['bank.js', 'bank.ts'].map((f) => join(here, '..', 'schema', f)),
-  ];
-  for (const file of sources) {
-    try {
-      hash.update(file).update('\0').update(readFileSync(file));
-    } catch {
-      // The compiled or the source form of the schema is absent: only one of them exists.
-    }
-  }
-  return (codeFingerprint = hash.digest('hex'));
+  const code = typeof CAPS_LOADER_HASH === 'string' ? CAPS_LOADER_HASH : loaderSourceHash(join(dirname(fileURLToPath(import.meta.url)), '..'));
+  return (codeFingerprint = createHash('sha256').update(`${FORMAT}\0${HARNESS_VERSION}\0${code}`).digest('hex'));
 }
 
 /** The cache key of a list of discovered bank files (absolute, sorted). */

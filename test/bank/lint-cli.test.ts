@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Diagnostic } from '../../src/bank/diagnostic.js';
 import { BankSummary } from '../../src/bank/summary.js';
 import { runCaps } from '../helpers/cli.js';
+import { BUILT_CLI } from '../helpers/built-cli.js';
 import { itemYaml, writeTree } from './temp-tree.js';
 
 const run = runCaps;
@@ -60,12 +61,11 @@ describe('caps lint', () => {
   });
 
   it('works through the built bin, without a stack trace on a broken bank', () => {
-    const bin = join(process.cwd(), 'dist/cli/bin.js');
-    const ok = spawnSync(process.execPath, [bin, 'lint', cleanBank()], { encoding: 'utf8' });
+    const ok = spawnSync(process.execPath, [BUILT_CLI, 'lint', cleanBank()], { encoding: 'utf8' });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('0 errors, 0 warnings');
     const broken = join(process.cwd(), 'test/fixtures/broken/tabs.yaml');
-    const bad = spawnSync(process.execPath, [bin, 'lint', broken], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [BUILT_CLI, 'lint', broken], { encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stdout).toContain('test/fixtures/broken/tabs.yaml:6:1 error a tab is used to indent this line');
     expect(bad.stderr).not.toMatch(/\n\s+at /);

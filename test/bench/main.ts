@@ -19,6 +19,7 @@ import { createHttpFetch } from '../../src/endpoints/http-fetch.js';
 import { benchBank, benchConfig, writeBenchFiles } from './workload.js';
 import { writeDocsSection } from './docs.js';
 import { startSimProcess, type SimProcess } from './sim-process.js';
+import { BUILT_CLI } from '../helpers/built-cli.js';
 
 const quick = process.argv.includes('--quick');
 const runnerOnly = process.argv.includes('--runner-only');
@@ -145,7 +146,7 @@ const RSS_PROBE = `data:text/javascript,${encodeURIComponent(
 /** Runs the built `caps` command (what a user runs) and returns its peak RSS in MB. */
 async function capsPeakRss(args: string[], budgetMs: number): Promise<{ peakRssMb: number; exitCode: number | null }> {
   const probe = join(mkdtempSync(join(tmpdir(), 'caps-bench-probe-')), 'rss');
-  const child = spawn(process.execPath, ['--import', RSS_PROBE, join(here, '..', '..', 'dist', 'cli', 'bin.js'), ...args], {
+  const child = spawn(process.execPath, ['--import', RSS_PROBE, BUILT_CLI, ...args], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, CI: '1', CAPS_BENCH_RSS_OUT: probe },
   });
@@ -212,7 +213,7 @@ const section = [
   '| --- | ---: |',
   ...stacks.map((s) => `| ${s.stack} | ${s.cpuMs.toFixed(2)} ms |`),
   '',
-  `Memory: \`caps run\` (the built command, \`node dist/cli/bin.js run --no-cache --quiet\`) recorded ${rss.answers.toLocaleString('en')} of ${rssAnswers.toLocaleString('en')} answers (1,000 items x ${rssAnswers / 1000} samples, C = 200, L = 0${rss.status === 'complete' ? '' : `, stopped by the ${RSS_BUDGET_MS / 60_000}-minute budget`}) in ${(rss.wallMs / 1000).toFixed(1)} s with a peak RSS of **${rss.peakRssMb.toFixed(0)} MB**, V8 heap not capped (Node defaults); \`caps --version\` alone peaks at ${rss.idleRssMb.toFixed(0)} MB. Peak RSS is \`process.resourceUsage().maxRSS\` read as the process exits.`,
+  `Memory: \`caps run\` (the built command, \`node dist/bin/caps.js run --no-cache --quiet\`) recorded ${rss.answers.toLocaleString('en')} of ${rssAnswers.toLocaleString('en')} answers (1,000 items x ${rssAnswers / 1000} samples, C = 200, L = 0${rss.status === 'complete' ? '' : `, stopped by the ${RSS_BUDGET_MS / 60_000}-minute budget`}) in ${(rss.wallMs / 1000).toFixed(1)} s with a peak RSS of **${rss.peakRssMb.toFixed(0)} MB**, V8 heap not capped (Node defaults); \`caps --version\` alone peaks at ${rss.idleRssMb.toFixed(0)} MB. Peak RSS is \`process.resourceUsage().maxRSS\` read as the process exits.`,
   '',
   'Where the time goes (runner process, `node --cpu-prof`, N = 10,000, C = 200, L = 50 ms; shares of CPU): before this benchmark\'s fixes the built-in fetch (undici with WHATWG streams) took 44% and the openai client 23%, at 1.8-2.3 ms per answer. The runner now hands the openai client a keep-alive node:http `fetch` (src/endpoints/http-fetch.ts), one connection pool per endpoint: node:http about 24%, the openai client about 23% (building each request and its headers, and formatting debug details even with logging off), garbage collection about 11%. Wrapping each body in a standard `Response` (a web stream, a `Headers` copy) took another 13%: the fetch now hands the client a `BufferedResponse` that parses the body straight from its buffer and reads headers from node\'s raw list. The runner\'s own work is small: per answer about 20 us for the request hash and 7 us to build and serialise the record as one object literal (built by spreading its fields it took about 80 us: V8 made it a dictionary-mode object); lines that arrive in one event-loop turn are written together at its end, and the runner\'s endpoint clients skip their own queue, since its workers already bound the requests in flight. The simulated endpoint spends its CPU in node:http\'s server and in hashing each request body (its seed); its request log is off in benchmarks.',
   '',

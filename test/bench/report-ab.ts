@@ -17,10 +17,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeReportWorkload } from './report-workload.js';
+import { BUILT_CLI, builtCliIn } from '../helpers/built-cli.js';
 
 const { values } = parseArgs({ options: { base: { type: 'string' }, rounds: { type: 'string', default: '3' }, data: { type: 'string' } } });
 if (!values.base) throw new Error('pass --base DIR: a copy of the dist/ folder of the build to compare with');
-const builds = { base: join(resolve(values.base), 'cli', 'bin.js'), head: join(import.meta.dirname, '..', '..', 'dist', 'cli', 'bin.js') };
+const builds = { base: builtCliIn(resolve(values.base)), head: BUILT_CLI };
 for (const bin of Object.values(builds)) if (!existsSync(bin)) throw new Error(`${bin} not found: build first (npm run build)`);
 
 const root = mkdtempSync(join(tmpdir(), 'caps-report-ab-'));

@@ -20,6 +20,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeBenchFiles } from './workload.js';
 import { startSimProcess } from './sim-process.js';
+import { builtCliIn } from '../helpers/built-cli.js';
 
 const { values } = parseArgs({ options: { bin: { type: 'string', multiple: true }, rounds: { type: 'string', default: '3' }, rows: { type: 'string', default: '1000x20,10000x100' }, latency: { type: 'string', default: '100' } } });
 const here = import.meta.dirname;
@@ -31,11 +32,12 @@ for (const [n, c] of rows) if (!(n >= 1000 && n % 1000 === 0 && c >= 1)) throw n
 const now = () => performance.timeOrigin + performance.now();
 
 
+
 async function timed(bin: string, args: string[], env: NodeJS.ProcessEnv) {
   const report = join(mkdtempSync(join(tmpdir(), 'caps-time-')), 'time');
   const load = loadavg()[0];
   const startedAt = now();
-  const child = spawn('/usr/bin/time', ['-o', report, '-f', '%e %U %S %M', process.execPath, join(bin, 'cli', 'bin.js'), ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1', ...env } });
+  const child = spawn('/usr/bin/time', ['-o', report, '-f', '%e %U %S %M', process.execPath, builtCliIn(bin), ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1', ...env } });
   const [code] = (await once(child, 'exit')) as [number | null];
   const exitedAt = now();
   const [, user, system, kb] = readFileSync(report, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);

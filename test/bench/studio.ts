@@ -18,6 +18,7 @@ import { answerKey } from '../../src/runner/plan.js';
 import { itemQuestion } from '../../src/scorer/question.js';
 import { scoreRun } from '../../src/scorer/score-run.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser.js';
+import { BUILT_CLI } from '../helpers/built-cli.js';
 import { StudioClient, labelsFor } from '../studio/client.js';
 
 const ANSWERS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 10_000);
@@ -92,7 +93,7 @@ const dir = mkdtempSync(join(tmpdir(), 'caps-bench-studio-'));
 const loadBefore = loadavg()[0];
 try {
   const runDir = await writeRun(dir);
-  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'bin.js'), 'studio', runDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BUILT_CLI, 'studio', runDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const startedAt = performance.now();
   const url = await new Promise<string>((done) => {
     let out = '';

@@ -16,10 +16,10 @@ import { writeDocsSection } from './docs.js';
 import { loadBankOrThrow } from '../../src/bank/load.js';
 import { bankCacheDir } from '../../src/bank/cache.js';
 import { writeReportWorkload } from './report-workload.js';
+import { BUILT_CLI } from '../helpers/built-cli.js';
 
 const quick = process.argv.includes('--quick');
 const here = import.meta.dirname;
-const BIN = join(here, '..', '..', 'dist', 'cli', 'bin.js');
 const TIME = '/usr/bin/time';
 if (!existsSync(TIME)) throw new Error('the benchmark reads CPU and peak RSS with /usr/bin/time: apt-get install time');
 
@@ -35,7 +35,7 @@ interface Measured {
 async function caps(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Measured> {
   const report = join(mkdtempSync(join(tmpdir(), 'caps-time-')), 'time');
   const load = loadavg()[0];
-  const child = spawn(TIME, ['-o', report, '-f', '%e %U %S %M', process.execPath, BIN, ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1', ...env } });
+  const child = spawn(TIME, ['-o', report, '-f', '%e %U %S %M', process.execPath, BUILT_CLI, ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1', ...env } });
   const [code] = (await once(child, 'exit')) as [number | null];
   const [wall, user, system, kb] = readFileSync(report, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
   return { wallS: wall, cpuS: user + system, peakMb: kb / 1024, code, load };
@@ -133,7 +133,7 @@ const section = [
   '<!-- targets:begin -->',
   '## Targets',
   '',
-  `Measured by \`npx tsx test/bench/targets.ts${quick ? ' --quick' : ''}\` (also run by \`npm run bench\`) at commit ${commit}, ${new Date().toISOString().slice(0, 16)} UTC, on ${cpus().length} CPU cores (${cpus()[0]?.model.trim()}) shared with other jobs, Node ${process.version}. Each figure is the built \`caps\` (\`node dist/cli/bin.js\`) run as a child process under \`/usr/bin/time\`: CPU is user + system time of that process, peak RSS its maximum resident set as the OS reports it; "load" is the 1-minute load average when it started. The simulated endpoint runs in its own process (test/bench/sim-child.ts); its CPU is not counted.`,
+  `Measured by \`npx tsx test/bench/targets.ts${quick ? ' --quick' : ''}\` (also run by \`npm run bench\`) at commit ${commit}, ${new Date().toISOString().slice(0, 16)} UTC, on ${cpus().length} CPU cores (${cpus()[0]?.model.trim()}) shared with other jobs, Node ${process.version}. Each figure is the built \`caps\` (\`node dist/bin/caps.js\`) run as a child process under \`/usr/bin/time\`: CPU is user + system time of that process, peak RSS its maximum resident set as the OS reports it; "load" is the 1-minute load average when it started. The simulated endpoint runs in its own process (test/bench/sim-child.ts); its CPU is not counted.`,
   '',
   '| what | measured | load | target | met |',
   '| --- | --- | ---: | --- | --- |',

@@ -12,9 +12,9 @@ import { parseShard } from '../../src/runner/plan.js';
 import { UserError } from '../../src/errors.js';
 import { simpleItem } from '../endpoints/bank-fixture.js';
 import { echoPersona } from '../endpoints/helpers.js';
+import { BUILT_CLI } from '../helpers/built-cli.js';
 
 const run = promisify(execFile);
-const BIN = join(process.cwd(), 'dist/cli/bin.js');
 
 let server: SimServer;
 let root: string;
@@ -29,7 +29,7 @@ afterAll(() => server.close());
 /** Runs the built `caps` with only the given scheduler variables (none inherited from this machine). */
 async function caps(args: string[], scheduler: Record<string, string> = {}): Promise<string> {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, CAPS_CACHE_DIR: join(root, 'cache'), ...scheduler };
-  const { stdout } = await run(process.execPath, [BIN, ...args], { cwd: root, env });
+  const { stdout } = await run(process.execPath, [BUILT_CLI, ...args], { cwd: root, env });
   return stdout.trim();
 }
 

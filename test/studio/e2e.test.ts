@@ -19,10 +19,10 @@ import { parseCsvRecords } from '../../src/io/csv.js';
 import { PACKAGE_ROOT } from '../../src/version.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser.js';
 import { runCaps } from '../helpers/cli.js';
+import { BUILT_CLI } from '../helpers/built-cli.js';
 
 const PLANTED = 'Planted <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> text';
 const SHOTS = join(PACKAGE_ROOT, 'test-output');
-const BIN = join(PACKAGE_ROOT, 'dist', 'cli', 'bin.js');
 
 interface Server {
   child: ChildProcess;
@@ -31,7 +31,7 @@ interface Server {
 
 /** Starts the built `caps studio` and waits for the address it prints. */
 function startServer(args: string[]): Promise<Server> {
-  const child = spawn(process.execPath, [BIN, 'studio', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BUILT_CLI, 'studio', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((done, fail) => {
     let out = '';
     let err = '';

@@ -1,0 +1,131 @@
+/**
+ * The built `caps` (the esbuild bundle in dist/bin, and tsc's dist/cli for the library form)
+ * finds what it reads by file layout: the package root, its worker threads' modules, the
+ * studio's web assets. Also: the bundle's bank cache key follows the loader's code, which it
+ * cannot hash at run time.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FRAME_WORKER_FROM_BYTES } from '../../src/report/from-runs.js';
+import { PACKAGE_ROOT } from '../../src/version.js';
+import { BUILT_CLI } from '../helpers/built-cli.js';
+import { writeScoreBank, writeScoreRun } from '../bench/score-workload.js';
+import { writeBenchFiles } from '../bench/workload.js';
+import { buildCli, BUNDLE_DIR, BUNDLE_ENTRY } from '../../scripts/build-cli.js';
+
+const execFileAsync = promisify(execFile);
+const TSC_CLI = join(PACKAGE_ROOT, 'dist', 'cli', 'bin.js');
+let dir: string;
+// One bank cache for the commands of a test: the score bank is read from YAML once per form.
+const caps = (bin: string, args: string[]) => execFileAsync(process.execPath, [bin, ...args], { env: { ...process.env, CAPS_CACHE_DIR: join(dir, 'cache') }, maxBuffer: 1 << 26 });
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'caps-built-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A run of `answers` unscored answers to the score benchmark's bank, in a folder of its own. */
+async function unscoredRun(name: string, answers: number): Promise<{ run: string; bank: string }> {
+  const base = join(dir, name);
+  mkdirSync(base, { recursive: true });
+  const bank = join(base, 'bank.yaml');
+  writeScoreBank(bank);
+  await writeScoreRun(join(base, 'run'), bank, answers);
+  return { run: join(base, 'run'), bank };
+}
+
+/** Scores a copy of the run on two worker threads and the run itself in one; both must write the same scores. */
+async function scoreBothWays(bin: string, run: string, bank: string): Promise<Buffer> {
+  cpSync(run, `${run}-w2`, { recursive: true });
+  await caps(bin, ['score', `${run}-w2`, '--bank', bank, '--workers', '2', '--quiet']);
+  await caps(bin, ['score', run, '--bank', bank, '--workers', '0', '--quiet']);
+  const scores = readFileSync(join(run, 'scores.jsonl'));
+  expect(readFileSync(join(`${run}-w2`, 'scores.jsonl')).equals(scores)).toBe(true);
+  return scores;
+}
+
+describe("tsc's output (the library's form)", () => {
+  it('scores on two worker threads as in one', async () => {
+    const { run, bank } = await unscoredRun('tsc', 200);
+    expect((await scoreBothWays(TSC_CLI, run, bank)).length).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('the bundle', () => {
+  it('scores on two worker threads as in one, then draws the HTML report on its worker thread', async () => {
+    // Enough answers for a scores.jsonl past the size from which the report draws its charts on a worker.
+    const { run, bank } = await unscoredRun('bundle', 2_500);
+    expect((await scoreBothWays(BUILT_CLI, run, bank)).length).toBeGreaterThanOrEqual(FRAME_WORKER_FROM_BYTES);
+    const out = join(dir, 'bundle', 'report');
+    const { stdout } = await caps(BUILT_CLI, ['report', run, '--bank', bank, '--out', out, '--format', 'html', '--bootstrap', '100', '--quiet']);
+    expect(stdout).toContain('report.html');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<svg');
+  }, 180_000);
+
+  it('serves the studio page and its script', async () => {
+    const { run, bank } = await unscoredRun('studio', 3);
+    const child = spawn(process.execPath, [BUILT_CLI, 'studio', run, '--bank', bank, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CAPS_CACHE_DIR: 'off' } });
+    try {
+      const url = await new Promise<string>((done, fail) => {
+        let out = '';
+        let err = '';
+        child.stdout!.on('data', (d) => {
+          out += d;
+          const found = /caps studio: (http:\/\/\S+)/.exec(out)?.[1];
+          if (found) done(found);
+        });
+        child.stderr!.on('data', (d) => (err += d));
+        child.on('exit', (code) => fail(new Error(`caps studio exited ${code}: ${err}`)));
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      const script = /src="(\/assets\/app\.js[^"]*)"/.exec(await page.text())?.[1];
+      expect(script).toBeDefined();
+      const asset = await fetch(new URL(script!, url));
+      expect(asset.status).toBe(200);
+      expect((await asset.text()).length).toBeGreaterThan(10_000);
+    } finally {
+      child.kill();
+    }
+  }, 60_000);
+
+  it('keeps third-party licences and its source maps beside its code', () => {
+    const files = readdirSync(join(PACKAGE_ROOT, BUNDLE_DIR));
+    expect(files).toContain(`${BUNDLE_ENTRY}.map`);
+    const licences = readFileSync(join(PACKAGE_ROOT, BUNDLE_DIR, 'THIRD-PARTY-LICENSES.txt'), 'utf8');
+    for (const name of ['openai@', 'zod@', 'yaml@', 'commander@']) expect(licences).toContain(name);
+  });
+
+  it('gives the bank cache another key once the loader changes, and the same key otherwise', async () => {
+    // A copy of the package whose loader can be changed and rebuilt.
+    const root = join(dir, 'package');
+    mkdirSync(root);
+    cpSync(join(PACKAGE_ROOT, 'src'), join(root, 'src'), { recursive: true });
+    cpSync(join(PACKAGE_ROOT, 'package.json'), join(root, 'package.json'));
+    symlinkSync(join(PACKAGE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+    mkdirSync(join(dir, 'plan'));
+    const files = writeBenchFiles(join(dir, 'plan'), 'http://127.0.0.1:9/v1', 10, 2);
+    const cache = join(dir, 'plan-cache');
+    const entries = () => readdirSync(join(cache, 'banks')).filter((f) => f.endsWith('.json')).sort();
+    const plan = () => execFileAsync(process.execPath, [join(root, BUNDLE_DIR, BUNDLE_ENTRY), 'run', '--plan', '--config', files.config, '--bank', files.bank], { env: { ...process.env, CAPS_CACHE_DIR: cache } });
+
+    await buildCli(root);
+    await plan();
+    const first = entries();
+    expect(first).toHaveLength(1);
+    const mtime = statSync(join(cache, 'banks', first[0])).mtimeMs;
+    await plan();
+    expect(entries()).toEqual(first);
+    expect(statSync(join(cache, 'banks', first[0])).mtimeMs).toBe(mtime);
+
+    const loader = join(root, 'src', 'bank', 'load.ts');
+    writeFileSync(loader, `${readFileSync(loader, 'utf8')}\n// a change to the loader\n`);
+    await buildCli(root);
+    await plan();
+    expect(entries()).toHaveLength(2);
+  }, 120_000);
+});
