@@ -49,6 +49,11 @@ export interface ScoreRunOptions {
   workers?: number;
   /** Old-generation heap limit of each scoring worker, in MB (default 192; below about 128 the worker spends its time collecting garbage). */
   workerHeapMb?: number;
+  /**
+   * Answers to score each worker must have before it is started (default MIN_ANSWERS_PER_WORKER):
+   * fewer workers than asked, or none, score a small run, with the same scores.jsonl.
+   */
+  minAnswersPerWorker?: number;
   onProgress?: (progress: { done: number; total: number }) => void;
   /** Score without writing (batch judging's passes that only gather the judge requests). */
   dryRun?: boolean;
@@ -84,6 +89,22 @@ export interface ScoreRunSummary {
   deferred: number;
   /** Model respondents none of whose answers has text: nothing to score, never ranked. */
   failedRespondents: SilentRespondent[];
+  /** Worker threads that scored (0: this thread), as chosen by workersFor. */
+  workers: number;
+}
+
+/**
+ * A worker pays only past a size: each is its own V8 isolate with its own copy of the bank
+ * (cloned, about 0.15 s for 1,000 items) compiling every rubric again, and every answer and
+ * score crosses a thread. On 2 cores, 2 workers cost 2.4x the CPU and 2x the memory of one
+ * thread at 10,000 answers and were slower in wall time up to 20,000 (docs/benchmarks.md).
+ */
+export const MIN_ANSWERS_PER_WORKER = 25_000;
+
+/** The worker threads for a scoring: as many as asked (0 and 1 meaning none) but no more than the answers to score keep busy. */
+export function workersFor(requested: number, toScore: number, minPerWorker = MIN_ANSWERS_PER_WORKER): number {
+  const used = Math.min(requested, minPerWorker > 0 ? Math.floor(toScore / minPerWorker) : requested);
+  return used > 1 ? used : 0;
 }
 
 /** Everything that decides a score but the verdicts.jsonl labels: an equal signature means no judge need be asked again. */
@@ -185,6 +206,7 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
     verdictProblems,
     deferred: 0,
     failedRespondents: [],
+    workers: 0,
   };
   const count = (status: AnswerScore['status'], counts: ScoreCounts) => {
     if (status === 'complete') summary.complete++;
@@ -289,6 +311,13 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
     progress(1);
   }
 
+  /** Answers without a complete earlier score: an upper bound of the answers scored now (others are mostly reused). */
+  function toScore(): number {
+    let n = 0;
+    for (const key of latestLine.keys()) if (previous.get(key)?.status !== 'complete') n++;
+    return n;
+  }
+
   // Respondents with no answer, counted on the scoring pass itself: no third read of the run.
   const silent = new SilentTally();
   const latest = async function* (): AsyncGenerator<ResponseRecord> {
@@ -303,7 +332,8 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
   };
 
   try {
-    const workers = judges.length === 0 ? (options.workers ?? 0) : 0;
+    if (judges.length === 0) summary.workers = workersFor(options.workers ?? 0, toScore(), options.minAnswersPerWorker);
+    const { workers } = summary;
     if (workers > 1) await scoreOnWorkers(latest(), new ScorePool({ bank, workers, heapMb: options.workerHeapMb }));
     else if (judges.length === 0) await scoreWithMatchersInThread(latest());
     else await scoreInThread(latest());
