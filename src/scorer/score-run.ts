@@ -179,18 +179,15 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
   const externalLines: ExternalVerdict[] = [];
   for await (const line of folder.externalVerdicts((p) => verdictProblems.push(`${folder.verdictsPath}:${p.line}: ${p.message}`))) externalLines.push(line);
   const external = latestExternalVerdicts(externalLines);
-  // First pass: the line of each key's latest response (a re-asked answer supersedes the earlier line).
-  const latestLine = new Map<string, number>();
-  let line = 0;
-  for await (const response of folder.responses()) latestLine.set(response.key, line++);
   const previous = new Map<string, EarlierScore>();
   for await (const score of folder.scores()) previous.set(score.key, earlierOf(score, external.has(score.key)));
+  const { answers, superseded, toScore } = await latestResponses(folder, previous);
   const judgeInfo = judges.map((j) => ({ name: j.name, model: j.model, template: template!.ref }));
   const signatureOf = scoreSigner({ bank, judges: judgeInfo, template: template?.hash ?? null, rule: judges.length > 1 ? rule : null });
 
   const summary: ScoreRunSummary = {
     runDir,
-    answers: latestLine.size,
+    answers,
     scored: 0,
     reused: 0,
     complete: 0,
@@ -236,7 +233,7 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
   const recordScore = (score: AnswerScore): boolean => record([JSON.stringify(score)], [{ status: score.status, counts: countsOf(score) }]);
   const progress = (n: number) => {
     done += n;
-    options.onProgress?.({ done, total: latestLine.size });
+    options.onProgress?.({ done, total: answers });
   };
 
   /**
@@ -311,19 +308,12 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
     progress(1);
   }
 
-  /** Answers without a complete earlier score: an upper bound of the answers scored now (others are mostly reused). */
-  function toScore(): number {
-    let n = 0;
-    for (const key of latestLine.keys()) if (previous.get(key)?.status !== 'complete') n++;
-    return n;
-  }
-
   // Respondents with no answer, counted on the scoring pass itself: no third read of the run.
   const silent = new SilentTally();
   const latest = async function* (): AsyncGenerator<ResponseRecord> {
-    line = 0;
+    let line = 0;
     for await (const response of folder.responses()) {
-      if (latestLine.get(response.key) !== line++) continue;
+      if (superseded.has(line++)) continue;
       if (writeFailure) return;
       silent.add(response);
       yield response;
@@ -332,7 +322,7 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
   };
 
   try {
-    if (judges.length === 0) summary.workers = workersFor(options.workers ?? 0, toScore(), options.minAnswersPerWorker);
+    if (judges.length === 0) summary.workers = workersFor(options.workers ?? 0, toScore, options.minAnswersPerWorker);
     const { workers } = summary;
     if (workers > 1) await scoreOnWorkers(latest(), new ScorePool({ bank, workers, heapMb: options.workerHeapMb }));
     else if (judges.length === 0) await scoreWithMatchersInThread(latest());
@@ -456,6 +446,26 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
       await pool.close();
     }
   }
+}
+
+/**
+ * The first pass over responses.jsonl: how many answers the run holds (a key's latest line
+ * counts; a re-asked answer supersedes its earlier lines), the lines superseded (almost always
+ * none), and how many answers have no complete earlier score. Only these are kept for the
+ * scoring pass: the keys of a large run are garbage before any rubric is compiled.
+ */
+async function latestResponses(folder: RunFolder, previous: ReadonlyMap<string, EarlierScore>): Promise<{ answers: number; superseded: Set<number>; toScore: number }> {
+  const latestLine = new Map<string, number>();
+  const superseded = new Set<number>();
+  let line = 0;
+  for await (const response of folder.responses()) {
+    const earlier = latestLine.get(response.key);
+    if (earlier !== undefined) superseded.add(earlier);
+    latestLine.set(response.key, line++);
+  }
+  let toScore = 0;
+  for (const key of latestLine.keys()) if (previous.get(key)?.status !== 'complete') toScore++;
+  return { answers: latestLine.size, superseded, toScore };
 }
 
 /** Characters of matcher-only score lines written at once: large enough that a write costs little per line, small enough to hold. */
