@@ -159,7 +159,7 @@ export class CompiledMatch {
 
   constructor({ any, all, none, regex, unless_negated, window }: MatchSpecInput) {
     this.spec = { any, all, none, regex, unless_negated, window };
-    this.options = { window: window ?? DEFAULT_NEGATION_WINDOW };
+    this.options = window === undefined ? DEFAULT_OPTIONS : { window };
     this.noneOfAny = any && `none of ${any.join(', ')} found`;
     const phrases = (list: string[]) => list.map((phrase) => ({ phrase, pattern: phrasePattern(phrase) }));
     this.any = any && phrases(any);
@@ -173,6 +173,8 @@ export class CompiledMatch {
 }
 
 const NO_REGEX: readonly never[] = Object.freeze([]);
+/** The options of every spec without its own window (almost all): one object, never changed. */
+const DEFAULT_OPTIONS: InspectOptions = Object.freeze({ window: DEFAULT_NEGATION_WINDOW });
 
 interface CompiledPhrase {
   phrase: string;
@@ -226,15 +228,11 @@ function phrasePattern(phrase: string): Pattern | null {
       // Only hyphens, or surrogates (a regular expression reads those as code points): kept literal.
       pattern = { kind: 'regex', source: withWordBoundaries(norm, escapeRegExp(norm)), flags: 'gu', anyOf: [norm], spelled: norm };
     } else {
+      // Copied to its exact length (the list grown by push keeps spare room), once; one literal of fixed keys, no spread.
+      const head = words.slice(0, -1);
       const { stem, endings } = inflect(words[words.length - 1]);
-      pattern = {
-        kind: 'words',
-        words: words.slice(0, -1),
-        stem,
-        endings,
-        ...wordEdges(norm),
-        required: requiredLiterals(words.slice(0, -1), stem),
-      };
+      const { before, after } = wordEdges(norm);
+      pattern = { kind: 'words', words: head, stem, endings, before, after, required: requiredLiterals(head, stem) };
     }
   }
   return pattern;
@@ -259,7 +257,10 @@ function wordsOf(norm: string): string[] {
 /** Each distinct literal of a words pattern once, longest first (equal lengths in phrase order). */
 function requiredLiterals(words: readonly string[], stem: string): string[] {
   const required: string[] = [];
-  for (const literal of [...words, stem]) if (!required.includes(literal)) required.push(literal);
+  for (let i = 0; i <= words.length; i++) {
+    const literal = i < words.length ? words[i] : stem;
+    if (!required.includes(literal)) required.push(literal);
+  }
   // Copied to its exact length: an array grown by push keeps spare room, and a bank holds tens of thousands of these.
   return required.sort((a, b) => b.length - a.length).slice();
 }
