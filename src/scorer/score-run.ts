@@ -179,9 +179,7 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
   const externalLines: ExternalVerdict[] = [];
   for await (const line of folder.externalVerdicts((p) => verdictProblems.push(`${folder.verdictsPath}:${p.line}: ${p.message}`))) externalLines.push(line);
   const external = latestExternalVerdicts(externalLines);
-  const previous = new Map<string, EarlierScore>();
-  for await (const score of folder.scores()) previous.set(score.key, earlierOf(score, external.has(score.key)));
-  const { answers, superseded, toScore } = await latestResponses(folder, previous);
+  const { answers, superseded, previous, toScore } = await readRun(folder, external);
   const judgeInfo = judges.map((j) => ({ name: j.name, model: j.model, template: template!.ref }));
   const signatureOf = scoreSigner({ bank, judges: judgeInfo, template: template?.hash ?? null, rule: judges.length > 1 ? rule : null });
 
@@ -449,12 +447,13 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
 }
 
 /**
- * The first pass over responses.jsonl: how many answers the run holds (a key's latest line
- * counts; a re-asked answer supersedes its earlier lines), the lines superseded (almost always
- * none), and how many answers have no complete earlier score. Only these are kept for the
- * scoring pass: the keys of a large run are garbage before any rubric is compiled.
+ * The first passes over the run: responses.jsonl for how many answers it holds (a key's latest
+ * line counts; a re-asked answer supersedes its earlier lines) and the lines superseded (almost
+ * always none), then scores.jsonl for what each earlier score decides, and how many answers have
+ * no complete earlier score. Of the responses only these are kept for the scoring pass: the keys
+ * of a large run are garbage before any rubric is compiled.
  */
-async function latestResponses(folder: RunFolder, previous: ReadonlyMap<string, EarlierScore>): Promise<{ answers: number; superseded: Set<number>; toScore: number }> {
+async function readRun(folder: RunFolder, external: ReadonlyMap<string, unknown>): Promise<{ answers: number; superseded: Set<number>; previous: Map<string, EarlierScore>; toScore: number }> {
   const latestLine = new Map<string, number>();
   const superseded = new Set<number>();
   let line = 0;
@@ -463,9 +462,11 @@ async function latestResponses(folder: RunFolder, previous: ReadonlyMap<string, 
     if (earlier !== undefined) superseded.add(earlier);
     latestLine.set(response.key, line++);
   }
+  const previous = new Map<string, EarlierScore>();
+  for await (const score of folder.scores()) previous.set(score.key, earlierOf(score, external.has(score.key)));
   let toScore = 0;
   for (const key of latestLine.keys()) if (previous.get(key)?.status !== 'complete') toScore++;
-  return { answers: latestLine.size, superseded, toScore };
+  return { answers: latestLine.size, superseded, previous, toScore };
 }
 
 /** Characters of matcher-only score lines written at once: large enough that a write costs little per line, small enough to hold. */
