@@ -39,11 +39,13 @@ export class JsonlAppender {
  * a process killed with SIGKILL loses at most the last `maxDelayMs` of lines (a run finds
  * them in its response cache on resume). With `maxDelayMs` 0 lines wait only for the end of
  * the current turn of the event loop (setImmediate): everything that arrived together is
- * written together, with no waiting on a timer. A write that fails later goes to `onError`.
+ * written together, with no waiting on a timer. Records are serialised when written, not when
+ * appended, so that work waits too (the caller must not change a record once appended). A write
+ * that fails later goes to `onError`.
  */
 export class BufferedJsonlAppender {
   private readonly lines: LineAppender;
-  private waiting: string[] = [];
+  private waiting: unknown[] = [];
   /** Cancels the pending flush, when one is scheduled. */
   private cancel: (() => void) | null = null;
 
@@ -55,7 +57,7 @@ export class BufferedJsonlAppender {
   }
 
   append(record: unknown): void {
-    this.waiting.push(JSON.stringify(record));
+    this.waiting.push(record);
     if (this.waiting.length >= this.options.maxLines) this.flush();
     else if (!this.cancel) {
       const later = () => {
@@ -80,9 +82,9 @@ export class BufferedJsonlAppender {
     this.cancel?.();
     this.cancel = null;
     if (this.waiting.length === 0) return;
-    const lines = this.waiting;
+    const records = this.waiting;
     this.waiting = [];
-    this.lines.appendLines(lines);
+    this.lines.appendLines(records.map((record) => JSON.stringify(record)));
   }
 
   close(): void {

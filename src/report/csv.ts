@@ -48,11 +48,19 @@ const ANSWERS_HEADER = [
 function* answerRows(results: Results): Generator<CsvValue[]> {
   for (const item of results.items) {
     for (const a of item.answers) {
-      const points = a.verdicts.filter((v) => v.kind === 'point');
+      // One pass over the verdicts: points met, points, deductions fired.
+      let met = 0;
+      let points = 0;
+      let fired = 0;
+      for (const v of a.verdicts) {
+        if (v.kind === 'point') {
+          points++;
+          if (v.met === true) met++;
+        } else if (v.kind === 'deduction' && v.met === true) fired++;
+      }
       yield [
         a.key, a.respondent, a.respondent_kind, item.id, item.topic, item.depth, a.variant, a.variant_kind, a.turn, a.sample,
-        a.status, a.score, points.filter((v) => v.met === true).length, points.length,
-        a.verdicts.filter((v) => v.kind === 'deduction' && v.met === true).length,
+        a.status, a.score, met, points, fired,
         a.zeroed_by.join(' '), a.vetoed_by.join(' '), a.error, a.text,
       ];
     }

@@ -13,12 +13,12 @@ import http from 'node:http';
 import { cpus, tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import OpenAI from 'openai';
 import { runEval } from '../../src/runner/run.js';
 import { createHttpFetch } from '../../src/endpoints/http-fetch.js';
 import { benchBank, benchConfig, writeBenchFiles } from './workload.js';
 import { writeDocsSection } from './docs.js';
+import { startSimProcess, type SimProcess } from './sim-process.js';
 
 const quick = process.argv.includes('--quick');
 const runnerOnly = process.argv.includes('--runner-only');
@@ -27,37 +27,7 @@ const CASE_BUDGET_MS = 180_000;
 const RSS_BUDGET_MS = 600_000;
 const STACK_REQUESTS = quick ? 2000 : 5000;
 const here = import.meta.dirname;
-const tsx = ['--import', 'tsx'];
 
-interface SimUsage {
-  requests: number;
-  cpuMs: number;
-}
-
-interface Sim {
-  baseURL: string;
-  /** Requests served and CPU spent by the server since it started listening. */
-  usage(): Promise<SimUsage>;
-  stop(): Promise<void>;
-}
-
-async function startSim(latencyMs: number): Promise<Sim> {
-  const child = spawn(process.execPath, [...tsx, join(here, 'sim-child.ts'), String(latencyMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const baseURL = (await lines.next()).value as string;
-  return {
-    baseURL,
-    usage: async () => {
-      child.stdin.write('usage\n');
-      return JSON.parse((await lines.next()).value as string) as SimUsage;
-    },
-    stop: async () => {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 interface ThroughputRow {
   n: number;
@@ -83,7 +53,7 @@ async function runOnce(baseURL: string, n: number, c: number) {
 }
 
 /** One case; the server's CPU is read before and after it, so it is this case's alone. */
-async function throughput(sim: Sim, n: number, c: number): Promise<ThroughputRow> {
+async function throughput(sim: SimProcess, n: number, c: number): Promise<ThroughputRow> {
   const before = await sim.usage();
   const run = await runOnce(sim.baseURL, n, c);
   const after = await sim.usage();
@@ -143,7 +113,7 @@ async function httpStacks(baseURL: string): Promise<{ stack: string; cpuMs: numb
 }
 
 const loadAtStart = loadavg()[0];
-const fast = await startSim(0);
+const fast = await startSimProcess(0);
 let stacks;
 try {
   stacks = await httpStacks(fast.baseURL);
@@ -153,7 +123,7 @@ try {
 }
 
 const rows: ThroughputRow[] = [];
-const sim = await startSim(LATENCY_MS);
+const sim = await startSimProcess(LATENCY_MS);
 try {
   await runOnce(sim.baseURL, 2000, 200); // warms up the runner's and the server's code before the timed cases
   for (const n of quick ? [1000] : [1000, 10_000]) {
@@ -189,7 +159,7 @@ async function peakRss(items: number, samples: number) {
   // tsc still writes dist/ when some file has a type error; the run is measured all the same.
   const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
   if (build.status !== 0) console.log('npm run build reported errors; measuring the dist/ it wrote');
-  const sim = await startSim(0);
+  const sim = await startSimProcess(0);
   const root = mkdtempSync(join(tmpdir(), 'caps-bench-rss-'));
   try {
     const files = writeBenchFiles(root, sim.baseURL, items, 200);
@@ -245,6 +215,8 @@ const section = [
   `Memory: \`caps run\` (the built command, \`node dist/cli/bin.js run --no-cache --quiet\`) recorded ${rss.answers.toLocaleString('en')} of ${rssAnswers.toLocaleString('en')} answers (1,000 items x ${rssAnswers / 1000} samples, C = 200, L = 0${rss.status === 'complete' ? '' : `, stopped by the ${RSS_BUDGET_MS / 60_000}-minute budget`}) in ${(rss.wallMs / 1000).toFixed(1)} s with a peak RSS of **${rss.peakRssMb.toFixed(0)} MB**, V8 heap not capped (Node defaults); \`caps --version\` alone peaks at ${rss.idleRssMb.toFixed(0)} MB. Peak RSS is \`process.resourceUsage().maxRSS\` read as the process exits.`,
   '',
   'Where the time goes (runner process, `node --cpu-prof`, N = 10,000, C = 200, L = 50 ms; shares of CPU): before this benchmark\'s fixes the built-in fetch (undici with WHATWG streams) took 44% and the openai client 23%, at 1.8-2.3 ms per answer. The runner now hands the openai client a keep-alive node:http `fetch` (src/endpoints/http-fetch.ts), one connection pool per endpoint: node:http about 24%, the openai client about 23% (building each request and its headers, and formatting debug details even with logging off), garbage collection about 11%. Wrapping each body in a standard `Response` (a web stream, a `Headers` copy) took another 13%: the fetch now hands the client a `BufferedResponse` that parses the body straight from its buffer and reads headers from node\'s raw list. The runner\'s own work is small: per answer about 20 us for the request hash and 7 us to build and serialise the record as one object literal (built by spreading its fields it took about 80 us: V8 made it a dictionary-mode object); lines that arrive in one event-loop turn are written together at its end, and the runner\'s endpoint clients skip their own queue, since its workers already bound the requests in flight. The simulated endpoint spends its CPU in node:http\'s server and in hashing each request body (its seed); its request log is off in benchmarks.',
+  '',
+  'Where the wall time of the whole `caps run` goes (test/bench/run-timeline.ts: the built command against the simulated endpoint in its own process, which logs when each request arrived and when its response left; N = 1,000, C = 20, L = 100 ms, load average 9-11 on 2 cores, so every figure here is inflated by other jobs): about 1.0-2.2 s from spawn to the first request, of which 0.3-0.4 s is Node starting (an empty `node -e 0` took 0.33-0.39 s spawn to exit at that load), about 0.9 s loading modules (commander, zod, yaml and the openai client are most of it; bundling the command cuts this part) and only about 40 ms the runner itself (plan 6 ms, clients 11 ms, lock, resume check 8 ms, manifest 5 ms); 8.7-39 ms per round of 20 past L (a request\'s turn, from the response it replaces leaving the endpoint to it arriving, has a median of 3-19 ms: CPU and scheduling shared with other jobs; the runner\'s own work between a response and the next request is the openai client and node:http, as above; records are now serialised when they are written, at the end of the event-loop turn, not before the next request); and 80-270 ms from the last response to the exit seen by the parent, of which the runner takes 2-5 ms (the last lines written, the manifest) and the rest is process teardown (50-70 ms for an empty Node process at that load). The simulated endpoint now makes each answer while the request waits out its latency, so a response leaves exactly L after its request arrived (before, the answer was made after the wait, and under load it left up to several ms late, which counted against the runner).',
   '',
   'Where the memory goes: a heap snapshot after a 5,000-answer run holds 17 MB, with no per-answer object left (the plan holds references to the bank\'s items, the resume map only keys, answers go straight to responses.jsonl), and the peak does not grow with N (10,000 and 30,000 answers peak alike). The peak is (a) what `caps` loads before a command runs (`caps --version` alone, above), and (b) garbage between V8\'s major collections: with 200 requests in flight their short-lived objects are promoted, and V8 let the old generation grow to about four times its live size before collecting it (243 MB at 100,000 answers). `caps run`, like `caps score`, now has V8 grow the heap by half its live size between full collections (`--heap-growing-percent=50`, src/cli/heap.ts): 151-153 MB at 100,000 answers in two runs against 243 MB the run before, in the same wall time (39.9-40.2 s against 38.8 s).',
   '',

@@ -5,7 +5,7 @@
  * docs/benchmarks.md (`npx tsx test/bench/targets.ts [--quick]`; also run by `npm run bench`).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,10 +13,9 @@ import { createInterface } from 'node:readline';
 import { writeBenchFiles } from './workload.js';
 import { SCORE_ENTRIES, writeScoreBank, writeScoreRun } from './score-workload.js';
 import { writeDocsSection } from './docs.js';
-import { stringify } from 'yaml';
 import { loadBankOrThrow } from '../../src/bank/load.js';
 import { bankCacheDir } from '../../src/bank/cache.js';
-import { bankInput, makeEvaluation, writeRun } from '../report/fixture.js';
+import { writeReportWorkload } from './report-workload.js';
 
 const quick = process.argv.includes('--quick');
 const here = import.meta.dirname;
@@ -96,15 +95,10 @@ for (const n of [1_000, 10_000, 100_000]) {
 // a scored run of 30 respondents x 1,000 clean items, answers of about 600 characters.
 {
   const dir = join(root, 'report');
-  mkdirSync(join(dir, 'bank'), { recursive: true });
-  const reportBank = join(dir, 'bank', 'lung.yaml');
-  writeFileSync(reportBank, stringify(bankInput(1000, false)));
-  const bank = await loadBankOrThrow([reportBank], null);
-  const { scores, responses } = makeEvaluation({ items: 1000, respondents: 30, bank, answerChars: 600, variants: false });
-  writeRun(join(dir, 'run'), 'report-bench', bank, responses, scores);
-  const m = await caps(['report', join(dir, 'run'), '--bank', reportBank, '--out', join(dir, 'out'), '--quiet'], { CAPS_CACHE_DIR: cache });
+  const workload = await writeReportWorkload(dir);
+  const m = await caps(['report', workload.run, '--bank', workload.bank, '--out', join(dir, 'out'), '--quiet'], { CAPS_CACHE_DIR: cache });
   if (m.code !== 0) throw new Error(`caps report exited with ${m.code}`);
-  rows.push({ what: `\`caps report\`, whole path, 30 respondents x 1,000 items (${scores.length.toLocaleString('en')} scored answers), all formats`, measured: fmt(m), target: '< 5 s wall', met: m.wallS < 5, load: m.load });
+  rows.push({ what: `\`caps report\`, whole path, 30 respondents x 1,000 items (${workload.answers.toLocaleString('en')} scored answers), all formats`, measured: fmt(m), target: '< 5 s wall', met: m.wallS < 5, load: m.load });
   rmSync(dir, { recursive: true, force: true });
 }
 

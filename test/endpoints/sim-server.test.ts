@@ -36,4 +36,16 @@ describe('simulated endpoint request log', () => {
     expect(server.requests()).toBe(2);
     expect(server.log()).toEqual([]);
   });
+
+  it('logs when each request arrived and when its response left, the latency apart, the answer made while it waited', async () => {
+    const asked: number[] = [];
+    const slow = [{ name: 'echo', reply: (request: { messages: { content: string }[] }) => (asked.push(performance.timeOrigin + performance.now()), { content: request.messages.at(-1)!.content }) }];
+    server = await startSimServer({ personas: slow, faults: { latency: { minMs: 40, maxMs: 40 } } });
+    expect(await ask(server.baseURL, 'a')).toBe('a');
+    const [entry] = server.log();
+    expect(entry.sentAt).toBeDefined();
+    // Timers count whole milliseconds from the loop's clock: a response may leave at most 1 ms before its latency is up.
+    expect(entry.sentAt! - entry.receivedAt).toBeGreaterThanOrEqual(39);
+    expect(asked[0]).toBeLessThan(entry.sentAt!);
+  });
 });

@@ -26,6 +26,18 @@ describe('BufferedJsonlAppender', () => {
     appender.close();
   });
 
+  it('serialises a record when it writes it, not when it is appended (the caller goes on first)', async () => {
+    const path = file();
+    const appender = new BufferedJsonlAppender(path, { maxLines: 256, maxDelayMs: 0, onError: failOnError });
+    let serialised = 0;
+    appender.append({ n: 1, toJSON: () => (serialised++, { n: 1 }) });
+    expect(serialised).toBe(0);
+    await nextTurn();
+    expect(serialised).toBe(1);
+    expect(lines(path)).toEqual([{ n: 1 }]);
+    appender.close();
+  });
+
   it('writes at once when maxLines are waiting, and what waits on flush and close', async () => {
     const path = file();
     const appender = new BufferedJsonlAppender(path, { maxLines: 2, maxDelayMs: 60_000, onError: failOnError });

@@ -61,6 +61,9 @@ export interface SimRequestLogEntry {
   hash: string;
   fault: FaultKind | null;
   stream: boolean;
+  /** When the request's headers arrived and when its response was handed to the socket (ms since the epoch, sub-ms): the benchmark's timeline. */
+  receivedAt: number;
+  sentAt?: number;
 }
 
 export interface SimServer {
@@ -92,6 +95,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = preciseNow();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method === 'GET' && url.pathname === '/v1/models') {
       return sendJson(res, 200, {
@@ -117,12 +121,22 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     const hash = contentHash(content);
     const fault = drawFault(faults, faultRng);
     served++;
-    if (keepLog) log.push({ at: Date.now(), model, hash, fault, stream });
+    if (keepLog) {
+      const entry: SimRequestLogEntry = { at: Date.now(), model, hash, fault, stream, receivedAt };
+      log.push(entry);
+      res.once('finish', () => (entry.sentAt = preciseNow()));
+    }
 
     const latency = drawLatency(faults, faultRng);
-    if (latency > 0) await sleep(latency);
-
     const persona = personas.get(model);
+    // The answer is made while the request waits out its latency, so the response leaves
+    // `latency` after the request arrived whatever making it cost (a real endpoint's latency is
+    // end to end too; the benchmark's ideal run time is counted in it).
+    const made = persona && !(fault && ANSWERLESS.has(fault)) ? await complete(persona, body, messages, hash, fault) : null;
+    const wait = receivedAt + latency - preciseNow();
+    // Timers count whole milliseconds: rounded up, so that no response leaves early.
+    if (latency > 0 && wait > 0) await sleep(Math.ceil(wait));
+
     if (!persona) return sendError(res, 404, `The model \`${model}\` does not exist; available: ${[...personas.keys()].join(', ')}`, 'invalid_request_error', 'model_not_found');
     if (fault === 'reset') return void req.socket.destroy();
     if (fault === 'rateLimit') {
@@ -132,7 +146,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     }
     if (fault === 'serverError') return sendError(res, 500, 'The server had an error while processing your request (simulated)', 'server_error');
 
-    const { answer, usage, completion } = await complete(persona, body, messages, hash, fault);
+    const { answer, usage, completion } = made!;
     if (stream) {
       const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
       return sendStream(res, { id: completion.id, created: completion.created, model, answer, usage: includeUsage ? usage : undefined, fault, chunkDelayMs: faults.slowStream?.chunkDelayMs ?? 0 });
@@ -312,6 +326,14 @@ export function sendError(res: ServerResponse, status: number, message: string, 
 
 function errorBody(message: string, type: string, code: string | null = null) {
   return { error: { message, type, param: null, code } };
+}
+
+/** Faults that answer with an error or a reset, never with a completion. */
+const ANSWERLESS: ReadonlySet<FaultKind> = new Set(['reset', 'rateLimit', 'serverError']);
+
+/** Wall-clock milliseconds with a fraction, comparable across processes. */
+function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 function sleep(ms: number): Promise<void> {
