@@ -159,7 +159,7 @@ export class CompiledMatch {
 
   constructor({ any, all, none, regex, unless_negated, window }: MatchSpecInput) {
     this.spec = { any, all, none, regex, unless_negated, window };
-    this.options = { window: window ?? DEFAULT_NEGATION_WINDOW };
+    this.options = window === undefined ? DEFAULT_OPTIONS : { window };
     this.noneOfAny = any && `none of ${any.join(', ')} found`;
     const phrases = (list: string[]) => list.map((phrase) => ({ phrase, pattern: phrasePattern(phrase) }));
     this.any = any && phrases(any);
@@ -173,6 +173,8 @@ export class CompiledMatch {
 }
 
 const NO_REGEX: readonly never[] = Object.freeze([]);
+/** The options of every spec without its own window (almost all): one object, never changed. */
+const DEFAULT_OPTIONS: InspectOptions = Object.freeze({ window: DEFAULT_NEGATION_WINDOW });
 
 interface CompiledPhrase {
   phrase: string;
@@ -226,15 +228,11 @@ function phrasePattern(phrase: string): Pattern | null {
       // Only hyphens, or surrogates (a regular expression reads those as code points): kept literal.
       pattern = { kind: 'regex', source: withWordBoundaries(norm, escapeRegExp(norm)), flags: 'gu', anyOf: [norm], spelled: norm };
     } else {
+      // Copied to its exact length (the list grown by push keeps spare room), once; one literal of fixed keys, no spread.
+      const head = words.slice(0, -1);
       const { stem, endings } = inflect(words[words.length - 1]);
-      pattern = {
-        kind: 'words',
-        words: words.slice(0, -1),
-        stem,
-        endings,
-        ...wordEdges(norm),
-        required: requiredLiterals(words.slice(0, -1), stem),
-      };
+      const { before, after } = wordEdges(norm);
+      pattern = { kind: 'words', words: head, stem, endings, before, after, required: requiredLiterals(head, stem) };
     }
   }
   return pattern;
@@ -259,7 +257,10 @@ function wordsOf(norm: string): string[] {
 /** Each distinct literal of a words pattern once, longest first (equal lengths in phrase order). */
 function requiredLiterals(words: readonly string[], stem: string): string[] {
   const required: string[] = [];
-  for (const literal of [...words, stem]) if (!required.includes(literal)) required.push(literal);
+  for (let i = 0; i <= words.length; i++) {
+    const literal = i < words.length ? words[i] : stem;
+    if (!required.includes(literal)) required.push(literal);
+  }
   // Copied to its exact length: an array grown by push keeps spare room, and a bank holds tens of thousands of these.
   return required.sort((a, b) => b.length - a.length).slice();
 }
@@ -295,19 +296,28 @@ function wordsEndAt(pattern: WordsPattern, text: string, start: number): number 
   return -1;
 }
 
-/** Calls `visit` with every occurrence of the pattern in the text, left to right, not overlapping (as String.matchAll). */
-function search(pattern: Pattern, text: string, visit: (start: number, end: number) => void): void {
+/** No occurrence (what most searches find): one shared list, never changed. */
+const NO_OCCURRENCE: readonly number[] = Object.freeze([]);
+
+/**
+ * Every occurrence of the pattern in the text, left to right, not overlapping (as String.matchAll),
+ * as start and end offsets in one flat list; NO_OCCURRENCE when there is none, so most searches
+ * allocate nothing.
+ */
+function occurrences(pattern: Pattern, text: string): readonly number[] {
+  let found: number[] | undefined;
   if (pattern.kind === 'words') {
-    for (const literal of pattern.required) if (!text.includes(literal)) return;
+    const { required } = pattern;
+    for (let i = 0; i < required.length; i++) if (!text.includes(required[i])) return NO_OCCURRENCE;
     const first = pattern.words.length > 0 ? pattern.words[0] : pattern.stem;
     for (let at = text.indexOf(first); at >= 0; ) {
       const end = wordsEndAt(pattern, text, at);
-      if (end >= 0) visit(at, end);
+      if (end >= 0) (found ??= []).push(at, end);
       at = text.indexOf(first, end >= 0 ? end : at + 1);
     }
-    return;
+    return found ?? NO_OCCURRENCE;
   }
-  if (pattern.anyOf && !pattern.anyOf.some((literal) => text.includes(literal))) return;
+  if (pattern.anyOf && !pattern.anyOf.some((literal) => text.includes(literal))) return NO_OCCURRENCE;
   const re = compiledRegex(pattern);
   re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -317,16 +327,18 @@ function search(pattern: Pattern, text: string, visit: (start: number, end: numb
       re.lastIndex += code !== undefined && code > 0xffff ? 2 : 1;
       continue;
     }
-    visit(m.index, m.index + m[0].length);
+    (found ??= []).push(m.index, m.index + m[0].length);
   }
   re.lastIndex = 0;
+  return found ?? NO_OCCURRENCE;
 }
 
 /** Where a rubric phrase occurs in a normalised text, as [start, end) offsets, negation and assertion aside. */
 export function phraseOccurrences(phrase: string, text: string): [number, number][] {
   const pattern = phrasePattern(phrase);
   const found: [number, number][] = [];
-  if (pattern) search(pattern, text, (start, end) => found.push([start, end]));
+  const at = pattern ? occurrences(pattern, text) : NO_OCCURRENCE;
+  for (let k = 0; k < at.length; k += 2) found.push([at[k], at[k + 1]]);
   return found;
 }
 
@@ -361,10 +373,13 @@ const NOWHERE: Finding = Object.freeze({ label: '', hits: [], negatedBy: [], emb
  */
 function find(answer: PreparedAnswer, name: string, regex: boolean, pattern: Pattern | null, unlessNegated: boolean, options: InspectOptions): Finding {
   if (!pattern) return NOWHERE;
-  let finding = NOWHERE;
   const { text, origin } = answer.normalized;
-  search(pattern, text, (start, end) => {
-    if (finding === NOWHERE) finding = { label: regex ? `/${name}/` : quoted(name), hits: [], negatedBy: [], embeddedIn: [], unasserted: [] };
+  const at = occurrences(pattern, text);
+  if (at.length === 0) return NOWHERE;
+  const finding: Finding = { label: regex ? `/${name}/` : quoted(name), hits: [], negatedBy: [], embeddedIn: [], unasserted: [] };
+  for (let k = 0; k < at.length; k += 2) {
+    const start = at[k];
+    const end = at[k + 1];
     const context = inspectOccurrence(answer.negation, start, end, options);
     const sentence = sentenceAt(answer.sentences, origin[start]);
     const asserted = sentence && answer.assertions[sentence.index - 1];
@@ -373,7 +388,7 @@ function find(answer: PreparedAnswer, name: string, regex: boolean, pattern: Pat
     else if (unlessNegated && context.negatedBy) finding.negatedBy.push(context.negatedBy);
     else if (unlessNegated && assertion) finding.unasserted.push(assertion);
     else finding.hits.push({ start, end, sentence });
-  });
+  }
   return finding;
 }
 
@@ -414,32 +429,34 @@ export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: str
   const { spec, options, noneOfAny, any, all, none, regexes, regexPatterns } = given instanceof CompiledMatch ? given : compiledOf(given);
   const unlessNegated = spec.unless_negated ?? true;
   const { window } = options;
-  const findPhrase = (p: CompiledPhrase) => find(prepared, p.phrase, false, p.pattern, unlessNegated, options);
 
-  const found: Finding[] = [];
-  const reasons: string[] = [];
+  // Run for every check: no array, closure or list of reasons unless a phrase occurs or a second reason comes.
+  let found: Finding[] | undefined;
+  let reasons: string | undefined;
 
   if (any) {
-    // Run for every check: no intermediate arrays when, as mostly, no phrase occurs.
-    const findings = any.map(findPhrase);
+    let occurring: Finding[] | undefined;
     let met = false;
-    for (const f of findings) {
+    for (let i = 0; i < any.length; i++) {
+      const f = find(prepared, any[i].phrase, false, any[i].pattern, unlessNegated, options);
+      if (f === NOWHERE) continue;
+      (occurring ??= []).push(f);
       if (!present(f)) continue;
-      found.push(f);
+      (found ??= []).push(f);
       met = true;
     }
-    if (!met) reasons.push(explainAbsence(findings) ?? noneOfAny!);
+    if (!met) reasons = orAlso(reasons, (occurring && explainAbsence(occurring)) ?? noneOfAny!);
   }
 
   if (all) {
     for (const group of all) {
-      const findings = group.map(findPhrase);
+      const findings = findEach(prepared, group, unlessNegated, options);
       const hit = findings.find(present);
-      if (hit) found.push(hit);
+      if (hit) (found ??= []).push(hit);
       else {
         const explained = findings.map(whyAbsent).find((r) => r !== null);
         const name = findings.length === 1 ? quoted(group[0].phrase) : `one of ${group.map((p) => p.phrase).join(', ')}`;
-        reasons.push(explained ?? `missing ${name}`);
+        reasons = orAlso(reasons, explained ?? `missing ${name}`);
       }
     }
   }
@@ -453,22 +470,39 @@ export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: str
     const hits = findings.filter(present);
     // Name what a pattern matched: the pattern alone does not tell the reader.
     for (const f of hits) f.label = `${f.label} ("${excerpt(prepared, f.hits[0])}")`;
-    if (hits.length > 0) found.push(...hits);
+    if (hits.length > 0) (found ??= []).push(...hits);
     else {
-      reasons.push(explainAbsence(findings) ?? `no match for ${regexes.map((p) => `/${p}/`).join(', ')}`);
+      reasons = orAlso(reasons, explainAbsence(findings) ?? `no match for ${regexes.map((p) => `/${p}/`).join(', ')}`);
     }
   }
 
   if (none) {
-    for (const f of none.map(findPhrase).filter(present)) reasons.push(`excluded ${where(f)}`);
+    for (const f of findEach(prepared, none, unlessNegated, options).filter(present)) reasons = orAlso(reasons, `excluded ${where(f)}`);
   }
 
-  if (reasons.length > 0) return { met: false, quotes: [], citations: [], detail: reasons.join('; ') };
+  if (reasons !== undefined) return { met: false, quotes: [], citations: [], detail: reasons };
+  found ??= [];
+  if (found.length === 1 && found[0].hits.length === 1) {
+    // One phrase found once (the commonest "met"): what the general case below gives, without its maps and sorts.
+    const [f] = found;
+    const hit = f.hits[0];
+    return { met: true, quotes: hit.sentence ? [hit.sentence.text] : [], citations: [citationOf(prepared, hit.start, hit.end)], detail: `found ${where(f)}` };
+  }
 
   const sentences = new Map<number, string>();
   for (const f of found) for (const h of f.hits) if (h.sentence) sentences.set(h.sentence.index, h.sentence.text);
   const quotes = [...sentences.entries()].sort((a, b) => a[0] - b[0]).map(([, text]) => text);
   return { met: true, quotes, citations: citations(prepared, found), detail: `found ${distinct(found).map(where).join(', ')}` };
+}
+
+/** The reasons so far and one more, as a detail line joins them. */
+function orAlso(reasons: string | undefined, why: string): string {
+  return reasons === undefined ? why : `${reasons}; ${why}`;
+}
+
+/** Each phrase's finding, in order. */
+function findEach(answer: PreparedAnswer, phrases: readonly CompiledPhrase[], unlessNegated: boolean, options: InspectOptions): Finding[] {
+  return phrases.map((p) => find(answer, p.phrase, false, p.pattern, unlessNegated, options));
 }
 
 /** Every occurrence that made the spec met, once, in reading order (overlapping ones merged). */

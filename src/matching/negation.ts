@@ -209,9 +209,21 @@ function opensClause(text: string, cueStart: number): boolean {
   return /^ ?(?:(?:[a-z']+ ){0,3}|(?:我们|我|本人|笔者|医生|目前|现阶段|此时|现在|暂时|坚决|强烈|都|也|并|还是)*)$/u.test(clause);
 }
 
+/**
+ * Where CLAUSE_END or SENTENCE_END matches (one character each, never empty): an exec loop, not
+ * [...matchAll], which clones the pattern and makes an iterator result per match, for every answer.
+ */
+function endsOf(text: string, end: RegExp): number[] {
+  const at: number[] = [];
+  end.lastIndex = 0;
+  // exec sets lastIndex back to 0 when it finds no more.
+  for (let m = end.exec(text); m; m = end.exec(text)) at.push(m.index);
+  return at;
+}
+
 export function indexNegation(text: string): NegationIndex {
-  const clauseEnds = [...text.matchAll(CLAUSE_END)].map((m) => m.index);
-  const sentenceEnds = [...text.matchAll(SENTENCE_END)].map((m) => m.index);
+  const clauseEnds = endsOf(text, CLAUSE_END);
+  const sentenceEnds = endsOf(text, SENTENCE_END);
   const suspended: NegationIndex['suspended'] = [];
   const markers = [...text.matchAll(MARKERS)].map((m): Marker => {
     const start = m.index;

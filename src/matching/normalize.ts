@@ -58,7 +58,50 @@ function lastChar(s: string): string {
   return s.slice(-1);
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 function normalizeChars(raw: string): NormalizedText {
+  return ASCII.test(raw) ? normalizeAscii(raw) : normalizeAny(raw);
+}
+
+/**
+ * What normalizeAny makes of a text of ASCII only (most English answers), without its per-character
+ * work: NFKC leaves ASCII as it is, so only capitals are lowered and whitespace runs collapsed
+ * (a run with a line break to one, else to a space; none at either end).
+ */
+function normalizeAscii(raw: string): NormalizedText {
+  const parts: string[] = [];
+  const origin: number[] = new Array(raw.length + 1);
+  let written = 0;
+  let pendingSpace = -1;
+  let pendingBreak = false;
+  for (let i = 0; i < raw.length; ) {
+    const code = raw.charCodeAt(i);
+    if (code === 0x20 || (code >= 0x09 && code <= 0x0d)) {
+      if (written > 0 && pendingSpace < 0) pendingSpace = i;
+      if (code === 0x0a || code === 0x0d) pendingBreak = true;
+      i++;
+      continue;
+    }
+    if (pendingSpace >= 0) {
+      parts.push(pendingBreak ? '\n' : ' ');
+      origin[written++] = pendingSpace;
+      pendingSpace = -1;
+    }
+    pendingBreak = false;
+    let end = i + 1;
+    for (let c = raw.charCodeAt(end); end < raw.length && c !== 0x20 && (c < 0x09 || c > 0x0d); c = raw.charCodeAt(++end));
+    parts.push(raw.slice(i, end));
+    for (; i < end; i++) origin[written++] = i;
+  }
+  origin[written] = raw.length;
+  // Shortened in place: a text that lost whitespace leaves spare slots at the end.
+  origin.length = written + 1;
+  return { text: parts.join('').toLowerCase(), origin };
+}
+
+/** Any text: each run or character normalised, every code unit's origin kept. Exported for the test that checks normalizeAscii against it. */
+export function normalizeAny(raw: string): NormalizedText {
   const parts: string[] = [];
   // The last piece written: reading the end of a growing string would flatten it every time.
   let last = '';

@@ -49,6 +49,11 @@ export interface ScoreRunOptions {
   workers?: number;
   /** Old-generation heap limit of each scoring worker, in MB (default 192; below about 128 the worker spends its time collecting garbage). */
   workerHeapMb?: number;
+  /**
+   * Answers to score each worker must have before it is started (default MIN_ANSWERS_PER_WORKER):
+   * fewer workers than asked, or none, score a small run, with the same scores.jsonl.
+   */
+  minAnswersPerWorker?: number;
   onProgress?: (progress: { done: number; total: number }) => void;
   /** Score without writing (batch judging's passes that only gather the judge requests). */
   dryRun?: boolean;
@@ -84,6 +89,22 @@ export interface ScoreRunSummary {
   deferred: number;
   /** Model respondents none of whose answers has text: nothing to score, never ranked. */
   failedRespondents: SilentRespondent[];
+  /** Worker threads that scored (0: this thread), as chosen by workersFor. */
+  workers: number;
+}
+
+/**
+ * A worker pays only past a size: each is its own V8 isolate with its own copy of the bank
+ * (cloned, about 0.15 s for 1,000 items) compiling every rubric again, and every answer and
+ * score crosses a thread. On 2 cores, 2 workers cost 2.4x the CPU and 2x the memory of one
+ * thread at 10,000 answers and were slower in wall time up to 20,000 (docs/benchmarks.md).
+ */
+export const MIN_ANSWERS_PER_WORKER = 25_000;
+
+/** The worker threads for a scoring: as many as asked (0 and 1 meaning none) but no more than the answers to score keep busy. */
+export function workersFor(requested: number, toScore: number, minPerWorker = MIN_ANSWERS_PER_WORKER): number {
+  const used = Math.min(requested, minPerWorker > 0 ? Math.floor(toScore / minPerWorker) : requested);
+  return used > 1 ? used : 0;
 }
 
 /** Everything that decides a score but the verdicts.jsonl labels: an equal signature means no judge need be asked again. */
@@ -158,18 +179,13 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
   const externalLines: ExternalVerdict[] = [];
   for await (const line of folder.externalVerdicts((p) => verdictProblems.push(`${folder.verdictsPath}:${p.line}: ${p.message}`))) externalLines.push(line);
   const external = latestExternalVerdicts(externalLines);
-  // First pass: the line of each key's latest response (a re-asked answer supersedes the earlier line).
-  const latestLine = new Map<string, number>();
-  let line = 0;
-  for await (const response of folder.responses()) latestLine.set(response.key, line++);
-  const previous = new Map<string, EarlierScore>();
-  for await (const score of folder.scores()) previous.set(score.key, earlierOf(score, external.has(score.key)));
+  const { answers, superseded, previous, toScore } = await readRun(folder, external);
   const judgeInfo = judges.map((j) => ({ name: j.name, model: j.model, template: template!.ref }));
   const signatureOf = scoreSigner({ bank, judges: judgeInfo, template: template?.hash ?? null, rule: judges.length > 1 ? rule : null });
 
   const summary: ScoreRunSummary = {
     runDir,
-    answers: latestLine.size,
+    answers,
     scored: 0,
     reused: 0,
     complete: 0,
@@ -185,6 +201,7 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
     verdictProblems,
     deferred: 0,
     failedRespondents: [],
+    workers: 0,
   };
   const count = (status: AnswerScore['status'], counts: ScoreCounts) => {
     if (status === 'complete') summary.complete++;
@@ -214,7 +231,7 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
   const recordScore = (score: AnswerScore): boolean => record([JSON.stringify(score)], [{ status: score.status, counts: countsOf(score) }]);
   const progress = (n: number) => {
     done += n;
-    options.onProgress?.({ done, total: latestLine.size });
+    options.onProgress?.({ done, total: answers });
   };
 
   /**
@@ -292,9 +309,9 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
   // Respondents with no answer, counted on the scoring pass itself: no third read of the run.
   const silent = new SilentTally();
   const latest = async function* (): AsyncGenerator<ResponseRecord> {
-    line = 0;
+    let line = 0;
     for await (const response of folder.responses()) {
-      if (latestLine.get(response.key) !== line++) continue;
+      if (superseded.has(line++)) continue;
       if (writeFailure) return;
       silent.add(response);
       yield response;
@@ -303,7 +320,8 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
   };
 
   try {
-    const workers = judges.length === 0 ? (options.workers ?? 0) : 0;
+    if (judges.length === 0) summary.workers = workersFor(options.workers ?? 0, toScore, options.minAnswersPerWorker);
+    const { workers } = summary;
     if (workers > 1) await scoreOnWorkers(latest(), new ScorePool({ bank, workers, heapMb: options.workerHeapMb }));
     else if (judges.length === 0) await scoreWithMatchersInThread(latest());
     else await scoreInThread(latest());
@@ -426,6 +444,29 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
       await pool.close();
     }
   }
+}
+
+/**
+ * The first passes over the run: responses.jsonl for how many answers it holds (a key's latest
+ * line counts; a re-asked answer supersedes its earlier lines) and the lines superseded (almost
+ * always none), then scores.jsonl for what each earlier score decides, and how many answers have
+ * no complete earlier score. Of the responses only these are kept for the scoring pass: the keys
+ * of a large run are garbage before any rubric is compiled.
+ */
+async function readRun(folder: RunFolder, external: ReadonlyMap<string, unknown>): Promise<{ answers: number; superseded: Set<number>; previous: Map<string, EarlierScore>; toScore: number }> {
+  const latestLine = new Map<string, number>();
+  const superseded = new Set<number>();
+  let line = 0;
+  for await (const response of folder.responses()) {
+    const earlier = latestLine.get(response.key);
+    if (earlier !== undefined) superseded.add(earlier);
+    latestLine.set(response.key, line++);
+  }
+  const previous = new Map<string, EarlierScore>();
+  for await (const score of folder.scores()) previous.set(score.key, earlierOf(score, external.has(score.key)));
+  let toScore = 0;
+  for (const key of latestLine.keys()) if (previous.get(key)?.status !== 'complete') toScore++;
+  return { answers: latestLine.size, superseded, previous, toScore };
 }
 
 /** Characters of matcher-only score lines written at once: large enough that a write costs little per line, small enough to hold. */

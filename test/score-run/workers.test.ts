@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Bank } from '../../src/bank/bank.js';
 import { loadBankOrThrow } from '../../src/bank/load.js';
-import { scoreRun } from '../../src/scorer/score-run.js';
+import { scoreRun, workersFor } from '../../src/scorer/score-run.js';
 import { ScoringWorkerError } from '../../src/scorer/score-pool.js';
 import { AnswerScore } from '../../src/schema/score.js';
 import { writeScoreBank, writeScoreRun } from '../bench/score-workload.js';
@@ -41,9 +41,10 @@ describe('scoring on worker threads', () => {
     const one = copyRun('one');
     const many = copyRun('many');
     const inThread = await scoreRun(one, { bank });
-    const onWorkers = await scoreRun(many, { bank, workers: 2 });
+    const onWorkers = await scoreRun(many, { bank, workers: 2, minAnswersPerWorker: 100 });
+    expect(onWorkers.workers).toBe(2);
     expect(readFileSync(join(many, 'scores.jsonl')).equals(readFileSync(join(one, 'scores.jsonl')))).toBe(true);
-    expect({ ...onWorkers, runDir: one }).toEqual(inThread);
+    expect({ ...onWorkers, runDir: one, workers: 0 }).toEqual(inThread);
     expect(inThread.scored).toBe(ANSWERS + 1);
     expect(inThread.errors).toBe(1);
     expect(inThread.unknownItems).toEqual(['m|gone|clean|t0|s0']);
@@ -53,8 +54,9 @@ describe('scoring on worker threads', () => {
     expect(reasked.verdicts.find((v) => v.entry === 'v')!.met).toBe(true);
 
     // Scored again: every complete score is reused; the failed answer is scored again, as in one thread.
-    const again = await scoreRun(many, { bank, workers: 2 });
-    expect(again).toMatchObject({ scored: 1, reused: ANSWERS });
+    const again = await scoreRun(many, { bank, workers: 2, minAnswersPerWorker: 100 });
+    // One answer to score: no worker is started for it.
+    expect(again).toMatchObject({ scored: 1, reused: ANSWERS, workers: 0 });
     expect({ ...again, runDir: one }).toEqual(await scoreRun(one, { bank }));
     expect(readFileSync(join(many, 'scores.jsonl')).equals(readFileSync(join(one, 'scores.jsonl')))).toBe(true);
   }, 120_000);
@@ -64,13 +66,26 @@ describe('scoring on worker threads', () => {
     await scoreRun(one, { bank });
     const failing = copyRun('failing');
     // A heap far too small for the bank: the workers run out of memory.
-    const error = await scoreRun(failing, { bank, workers: 2, workerHeapMb: 2 }).catch((e: unknown) => e);
+    const error = await scoreRun(failing, { bank, workers: 2, workerHeapMb: 2, minAnswersPerWorker: 0 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScoringWorkerError);
     expect((error as Error).message).toMatch(/a scoring worker (ran out of its 2 MB heap|stopped).*Run caps score again to continue/);
     const kept = readFileSync(join(failing, 'scores.jsonl'), 'utf8');
     expect(readFileSync(join(one, 'scores.jsonl'), 'utf8').startsWith(kept)).toBe(true);
-    const resumed = await scoreRun(failing, { bank, workers: 2 });
+    const resumed = await scoreRun(failing, { bank, workers: 2, minAnswersPerWorker: 0 });
     expect(resumed.scored + resumed.reused).toBe(ANSWERS + 1);
     expect(readFileSync(join(failing, 'scores.jsonl')).equals(readFileSync(join(one, 'scores.jsonl')))).toBe(true);
+  }, 120_000);
+
+  it('starts only the workers the answers to score keep busy', async () => {
+    const small = copyRun('small');
+    const summary = await scoreRun(small, { bank, workers: 2 });
+    expect(summary.workers).toBe(0);
+    expect(readFileSync(join(small, 'scores.jsonl')).equals(readFileSync(join(root, 'one-again', 'scores.jsonl')))).toBe(true);
+    expect(workersFor(2, 49_999)).toBe(0);
+    expect(workersFor(2, 50_000)).toBe(2);
+    expect(workersFor(8, 100_000)).toBe(4);
+    expect(workersFor(3, 60_000, 20_000)).toBe(3);
+    expect(workersFor(4, 10, 0)).toBe(4);
+    expect(workersFor(1, 1_000_000)).toBe(0);
   }, 120_000);
 });
