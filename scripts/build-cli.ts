@@ -33,7 +33,8 @@ export async function buildCli(root: string): Promise<string[]> {
   const src = join(root, 'src');
   const outdir = join(root, BUNDLE_DIR);
   rmSync(outdir, { recursive: true, force: true });
-  const workers = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('-worker.ts'));
+  const sources = readdirSync(src, { recursive: true, encoding: 'utf8' });
+  const workers = sources.filter((f) => f.endsWith('-worker.ts'));
   const entryPoints: Record<string, string> = { [basename(BUNDLE_ENTRY, '.js')]: join(src, 'cli', 'bin.ts') };
   for (const worker of workers) {
     const name = basename(worker, '.ts');
@@ -57,7 +58,8 @@ export async function buildCli(root: string): Promise<string[]> {
     external: ['better-sqlite3', 'playwright-core'],
     // Bundled CommonJS packages call require() for Node's own modules.
     banner: { js: "import{createRequire as __capsRequire}from'node:module';const require=__capsRequire(import.meta.url);" },
-    define: { CAPS_LOADER_HASH: JSON.stringify(loaderSourceHash(src)) },
+    // Every source, not only the bank folder's: a cached bank also holds expanded matchers and a hash made by other modules. Free at build time.
+    define: { CAPS_LOADER_HASH: JSON.stringify(loaderSourceHash(src, sources.filter((f) => f.endsWith('.ts')).sort())) },
     plugins: [englishZod],
     metafile: true,
     logLevel: 'warning',

@@ -41,7 +41,7 @@ function fileHash(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** Set by the CLI bundle's build to the hash of the loader's sources (see loaderSourceHash). */
+/** Set by the CLI bundle's build to the hash of every source it was built from (see scripts/build-cli.ts). */
 declare const CAPS_LOADER_HASH: string | undefined;
 
 let codeFingerprint: string | undefined;

@@ -9,14 +9,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The loader's source files, relative to `root`, in a fixed order. */
-export function loaderSources(root: string): string[] {
+function loaderSources(root: string): string[] {
   const modules = readdirSync(join(root, 'bank')).filter((f) => /\.[jt]s$/.test(f) && !f.endsWith('.d.ts'));
   return [...modules.sort().map((f) => `bank/${f}`), ...['schema/bank.js', 'schema/bank.ts'].filter((f) => existsSync(join(root, f)))];
 }
 
-/** The hash of the loader's sources under `root`: their names and bytes. */
-export function loaderSourceHash(root: string): string {
+/** The hash of source files under `root` (by default the loader's): their names and bytes. */
+export function loaderSourceHash(root: string, files: readonly string[] = loaderSources(root)): string {
   const hash = createHash('sha256');
-  for (const file of loaderSources(root)) hash.update(file).update('\0').update(readFileSync(join(root, file))).update('\0');
+  for (const file of files) hash.update(file).update('\0').update(readFileSync(join(root, file))).update('\0');
   return hash.digest('hex');
 }

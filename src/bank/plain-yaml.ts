@@ -1,7 +1,8 @@
 /**
- * The fast way to read a bank file: js-yaml's event stream gives both the values and a compact
- * index of where every node starts, with no document tree. Building `yaml`'s Document costs
- * seconds and hundreds of MB on a large bank; this costs a fraction and keeps only typed arrays.
+ * The second way to read a bank file, after the one-pass reader (fast-yaml.ts): js-yaml's
+ * event stream gives both the values and a compact index of where every node starts, with no
+ * document tree. Building `yaml`'s Document costs seconds and hundreds of MB on a large bank;
+ * this costs a fraction and keeps only typed arrays.
  *
  * Only "plain" YAML is read this way: one document without tabs, lone carriage returns, directives, tags, anchors,
  * aliases, complex or empty keys, block indentation indicators, or a flow collection closed at

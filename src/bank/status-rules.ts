@@ -16,7 +16,7 @@ import { isDrafted } from './status.js';
 import type { ParsedBankFile, RawItem } from './validate.js';
 
 /** The status written in the YAML of an item, whether or not the item validated. */
-export function rawStatus(raw: RawItem): unknown {
+function rawStatus(raw: RawItem): unknown {
   const item = (raw.source.data as { items: unknown[] }).items[raw.index];
   return item && typeof item === 'object' ? (item as Record<string, unknown>).status : undefined;
 }

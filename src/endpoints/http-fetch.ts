@@ -59,7 +59,9 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
       const { hostname, port, path, auth } = target.options;
       const request = transport.request({ protocol, hostname, port, path, auth, method: init.method ?? 'GET', headers: plainHeaders(init.headers), agent: agents[protocol] }, (response) => {
         const status = response.statusCode ?? 0;
-        if (REDIRECT.has(status) && response.headers.location) {
+        // Read from node's raw list: its `headers` object is built on first access, per response.
+        const headers = new RawHeaders(response.rawHeaders);
+        if (REDIRECT.has(status) && headers.get('location')) {
           // Rare for an API; the built-in fetch follows redirects by the standard's rules.
           response.resume();
           signal?.removeEventListener('abort', onAbort);
@@ -69,9 +71,9 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
         if (NULL_BODY.has(status)) {
           response.resume();
           signal?.removeEventListener('abort', onAbort);
-          return resolve(new BufferedResponse(target.href, status, statusText, new RawHeaders(response.rawHeaders), null) as unknown as Response);
+          return resolve(new BufferedResponse(target.href, status, statusText, headers, null) as unknown as Response);
         }
-        if ((response.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+        if ((headers.get('content-type') ?? '').startsWith('text/event-stream')) {
           response.once('close', () => signal?.removeEventListener('abort', onAbort));
           return resolve(new Response(Readable.toWeb(response) as ReadableStream<Uint8Array>, { status, statusText, headers: responseHeaders(response.rawHeaders) }));
         }
@@ -80,7 +82,7 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
         response.once('end', () => {
           signal?.removeEventListener('abort', onAbort);
           const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-          resolve(new BufferedResponse(target.href, status, statusText, new RawHeaders(response.rawHeaders), body) as unknown as Response);
+          resolve(new BufferedResponse(target.href, status, statusText, headers, body) as unknown as Response);
         });
         // A body cut off before its end (a reset, or a proxy dropping the connection).
         response.once('close', () => {

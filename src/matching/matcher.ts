@@ -139,8 +139,8 @@ function compiledRegex(pattern: RegexPattern): RegExp {
 
 /**
  * A spec compiled once for as long as its bank lives: its phrases' and patterns' searches, and
- * the spec itself in one object shape. Scoring compiles each rubric entry's spec once and keeps
- * it with the entry; other callers pass the spec and get it compiled through a WeakMap.
+ * the spec itself in one object shape. Every caller gets it through compileMatch, so a spec that
+ * the clean rubric and each variant's share is compiled once; scoring keeps it with the entry.
  */
 export class CompiledMatch {
   /** The spec with every key present (absent ones undefined): a bank's specs come in many shapes, and each is read for every answer. */
@@ -183,7 +183,8 @@ interface CompiledPhrase {
 
 const compiledSpecs = new WeakMap<MatchSpecInput, CompiledMatch>();
 
-function compiledOf(spec: MatchSpecInput): CompiledMatch {
+/** The one compiled form of a spec (the same object for the same spec). */
+export function compileMatch(spec: MatchSpecInput): CompiledMatch {
   let compiled = compiledSpecs.get(spec);
   if (!compiled) {
     compiled = new CompiledMatch(spec);
@@ -426,7 +427,7 @@ function groupOf(group: PhraseGroup): string[] {
 
 export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: string | PreparedAnswer): MatchOutcome {
   const prepared = typeof answer === 'string' ? prepareAnswer(answer) : answer;
-  const { spec, options, noneOfAny, any, all, none, regexes, regexPatterns } = given instanceof CompiledMatch ? given : compiledOf(given);
+  const { spec, options, noneOfAny, any, all, none, regexes, regexPatterns } = given instanceof CompiledMatch ? given : compileMatch(given);
   const unlessNegated = spec.unless_negated ?? true;
   const { window } = options;
 

@@ -25,6 +25,7 @@ import { missingEnglish, turnMessages, type AskLanguage } from './messages.js';
 import { EndpointLedger, type EndpointOutcome } from './endpoint-ledger.js';
 import { dialogueKey, planRun, variantId, type Dialogue, type Plan, type PlanFilters } from './plan.js';
 import type { EndpointProgress, ProgressSink } from './progress.js';
+import { appendTo } from '../group.js';
 
 export interface RunSelection {
   bank: Bank;
@@ -493,7 +494,7 @@ function sharedAnswerGroups(endpoints: EndpointConfig[], identities: Map<string,
   const groups = new Map<string, string[]>();
   for (const e of endpoints) {
     const key = contentHash({ identity: identities.get(e.name), params: e.params });
-    groups.set(key, [...(groups.get(key) ?? []), e.name]);
+    appendTo(groups, key, e.name);
   }
   return [...groups.values()].filter((g) => g.length > 1);
 }

@@ -11,7 +11,7 @@ import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore, Opinion, Verdict } from '../schema/score.js';
 import { UserError } from '../errors.js';
 import { applyProfile, type EntryVerdict } from './arithmetic.js';
-import { CompiledMatch, MATCHER_VERSION, MAX_MATCHED_CHARS, evaluateMatch, prepareAnswer, type MatchOutcome } from '../matching/matcher.js';
+import { compileMatch, type CompiledMatch, MATCHER_VERSION, MAX_MATCHED_CHARS, evaluateMatch, prepareAnswer, type MatchOutcome } from '../matching/matcher.js';
 import { resolveRubric, type ResolvedEntry } from './rubric.js';
 import type { EntryExternal } from './verdict-sources.js';
 
@@ -88,7 +88,7 @@ function rubricOf(item: Item, variant: string): ScoringRubric {
   let rubric = byVariant.get(variant);
   if (!rubric) {
     const entries = resolveRubric(item, variant).map(uniform);
-    rubric = { entries, matchers: entries.map((e) => e.match && new CompiledMatch(e.match)) };
+    rubric = { entries, matchers: entries.map((e) => e.match && compileMatch(e.match)) };
     byVariant.set(variant, rubric);
   }
   return rubric;

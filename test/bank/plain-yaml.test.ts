@@ -1,6 +1,6 @@
 /**
- * The fast reader (src/bank/plain-yaml.ts) against the full parser, `yaml`'s Document: on every
- * text either the fast reader declines, or it gives the same values and, for every path into
+ * The event reader (src/bank/plain-yaml.ts) against the full parser, `yaml`'s Document: on every
+ * text either the event reader declines, or it gives the same values and, for every path into
  * them, the same line, column and inline-ness. A text the full parser reports anything on (error
  * or warning) is never read fast, so its diagnostics stay the full parser's.
  */

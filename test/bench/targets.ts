@@ -9,8 +9,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { once } from 'node:events';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { writeBenchFiles } from './workload.js';
+import { startSimProcess } from './sim-process.js';
 import { SCORE_ENTRIES, writeScoreBank, writeScoreRun } from './score-workload.js';
 import { writeDocsSection } from './docs.js';
 import { loadBankOrThrow } from '../../src/bank/load.js';
@@ -19,7 +19,6 @@ import { writeReportWorkload } from './report-workload.js';
 import { BUILT_CLI } from '../helpers/built-cli.js';
 
 const quick = process.argv.includes('--quick');
-const here = import.meta.dirname;
 const TIME = '/usr/bin/time';
 if (!existsSync(TIME)) throw new Error('the benchmark reads CPU and peak RSS with /usr/bin/time: apt-get install time');
 
@@ -103,14 +102,8 @@ for (const n of [1_000, 10_000, 100_000]) {
 }
 
 // caps run against the simulated endpoint in its own process, fixed latency.
-async function startSim(latencyMs: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'sim-child.ts'), String(latencyMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const baseURL = (await lines.next()).value as string;
-  return { baseURL, stop: async () => { const exited = once(child, 'exit'); child.kill('SIGTERM'); await exited; } };
-}
 for (const [n, c, latency, ratio] of [[1_000, 20, 100, 1.05], [10_000, 100, 100, 1.1], ...(quick ? [] : [[100_000, 200, 0, 0]])] as const) {
-  const sim = await startSim(latency);
+  const sim = await startSimProcess(latency);
   const dir = mkdtempSync(join(root, 'run-'));
   const f = writeBenchFiles(dir, sim.baseURL, 1000, c);
   // The bank's cold load is what the `run --plan` rows measure; these measure the runner, so the

@@ -78,9 +78,11 @@ describe('scoring on worker threads', () => {
 
   it('starts only the workers the answers to score keep busy', async () => {
     const small = copyRun('small');
+    const inThread = copyRun('small-in-thread');
+    await scoreRun(inThread, { bank, workers: 0 });
     const summary = await scoreRun(small, { bank, workers: 2 });
     expect(summary.workers).toBe(0);
-    expect(readFileSync(join(small, 'scores.jsonl')).equals(readFileSync(join(root, 'one-again', 'scores.jsonl')))).toBe(true);
+    expect(readFileSync(join(small, 'scores.jsonl')).equals(readFileSync(join(inThread, 'scores.jsonl')))).toBe(true);
     expect(workersFor(2, 49_999)).toBe(0);
     expect(workersFor(2, 50_000)).toBe(2);
     expect(workersFor(8, 100_000)).toBe(4);
