@@ -12,7 +12,7 @@ export function examples(rows: [command: string, what: string][]): string {
 
 /**
  * 25000 as "25,000", for help texts. Not `toLocaleString`: its first call loads ICU's number
- * formatting, 15-60 ms of the start of every command that builds such a help text.
+ * formatting, 33-65 ms (load 9) of the start of every command that builds such a help text.
  */
 export function thousands(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
