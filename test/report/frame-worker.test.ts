@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/build.js';
 import { HtmlFrameWorker } from '../../src/report/html/frame-renderer.js';
 import { renderHtml } from '../../src/report/html/page.js';
-import { ANSWER_HEAD_CHARS, itemBlocks, itemBlocksAsync } from '../../src/report/html/sections/drilldown.js';
+import { ANSWER_HEAD_CHARS, itemBlocks } from '../../src/report/html/sections/drilldown.js';
 import { UserError } from '../../src/errors.js';
 import type { Results } from '../../src/schema/results.js';
 import { makeResults } from './fixture.js';
@@ -36,10 +36,10 @@ describe('HTML frame on a worker thread', () => {
     expect(html).toContain('id="profile"');
   }, 60_000);
 
-  it('makes the same item blocks from the JSON text results.json holds, long answers cut alike', async () => {
+  it('makes the same item blocks from the JSON text results.json holds, long answers cut alike', () => {
     const item = structuredClone(results.items[0]);
     item.answers[1].text = '长'.repeat(ANSWER_HEAD_CHARS + 5);
-    for (const view of [results.items[1], item]) expect(await itemBlocksAsync(view, JSON.stringify(view))).toBe(itemBlocks(view));
+    for (const view of [results.items[1], item]) expect(itemBlocks(view, JSON.stringify(view))).toBe(itemBlocks(view));
     expect(itemBlocks(item)).toContain(`data-answer-text="${item.id}#1"`);
   });
 

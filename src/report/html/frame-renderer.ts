@@ -23,7 +23,7 @@ export type FrameReply = { frame: HtmlFrame } | { error: string };
 
 export interface HtmlFrameRenderer {
   render(results: Results, language?: ReportLanguage): Promise<HtmlFrame>;
-  /** Stops the worker, if any (idempotent). */
+  /** Stops the worker, if any, whether or not it has drawn (idempotent): its creator's one clean-up. */
   close(): Promise<void>;
 }
 
@@ -38,7 +38,7 @@ export const inThisThread: HtmlFrameRenderer = {
 
 const failure = (why: string) => new UserError(`drawing the HTML report failed on its worker thread (${why}); report.html was not written.`, 2);
 
-/** One frame drawn on a worker thread started now; the worker stops once it has answered. */
+/** One frame drawn on a worker thread started now; the worker ends by itself once it has answered. */
 export class HtmlFrameWorker implements HtmlFrameRenderer {
   private readonly worker: Worker;
   private readonly reply: Promise<HtmlFrame>;
@@ -63,12 +63,8 @@ export class HtmlFrameWorker implements HtmlFrameRenderer {
     this.sent = true;
     const request: FrameRequest = { results: { ...results, items: [] }, language, distractedItems: distractedItems(results) };
     this.worker.ref();
-    try {
-      this.worker.postMessage(request);
-      return await this.reply;
-    } finally {
-      await this.close();
-    }
+    this.worker.postMessage(request);
+    return this.reply;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * The HTML report's frame-drawing thread: loads the chart library when started, then draws
  * the one frame it is sent (see HtmlFrameWorker) and returns it, or the error that stopped it.
+ * Its one listener gone, nothing keeps the thread alive: it ends once the reply is sent.
  */
 import { parentPort } from 'node:worker_threads';
 import { renderHtmlFrame } from './page.js';
