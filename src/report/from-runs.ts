@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Bank } from '../bank/bank.js';
 import { loadBankOrThrow } from '../bank/load.js';
-import { analyze, type AnalysisOptions } from '../analysis/analyze.js';
+import { analysisSteps, type AnalysisOptions } from '../analysis/analyze.js';
 import { UserError } from '../errors.js';
 import { RunFolder } from '../io/run-folder.js';
 import type { Results } from '../schema/results.js';
@@ -135,13 +135,13 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
 
 async function reportLoaded(input: ReportRunsInput, frames: HtmlFrameRenderer): Promise<ReportRunsResult> {
   const warnings: string[] = [];
-  const { results, outDir, unranked } = await analyzeRuns(input, warnings);
+  const { results, outDir, unranked } = await analyzeRuns(input, warnings, frames);
   const { files } = await buildReport({ results, outDir, formats: input.formats, language: input.language, frames });
   return { files, outDir, results, warnings, unranked };
 }
 
 /** Reads and analyses the runs. Apart, so that the records read are garbage once the results are made, while the report is written. */
-async function analyzeRuns(input: ReportRunsInput, warnings: string[]): Promise<Pick<ReportRunsResult, 'results' | 'outDir' | 'unranked'>> {
+async function analyzeRuns(input: ReportRunsInput, warnings: string[], frames: HtmlFrameRenderer): Promise<Pick<ReportRunsResult, 'results' | 'outDir' | 'unranked'>> {
   const runs: LoadedRun[] = [];
   for (const dir of input.runDirs) runs.push(await loadRun(dir, warnings));
   const bank = await loadRunsBank(runs, input.bankPaths, warnings);
@@ -165,7 +165,7 @@ async function analyzeRuns(input: ReportRunsInput, warnings: string[]): Promise<
   for (const s of unranked) warnings.push(`${describeSilent(s)}; left out of the report (nothing to score). Fix the endpoint and resume its run with caps run.`);
   const kept = (r: { respondent: string }) => !left.has(r.respondent);
 
-  const results = analyze({
+  const steps = analysisSteps({
     bank,
     scores: [...scores.values()].filter(kept),
     responses: [...responses.values()].filter(kept),
@@ -182,6 +182,11 @@ async function analyzeRuns(input: ReportRunsInput, warnings: string[]): Promise<
       })),
     },
   });
+  // The depth curves are fitted on the frame's worker, when there is one, while this thread does the rest.
+  const curves = frames.depthCurves(steps.depthJobs);
+  curves.catch(() => undefined);
+  const finish = steps.rest();
+  const results = finish(await curves);
   results.warnings.push(...warnings);
   const prices = new Map(runs.flatMap((r) => r.manifest.endpoints.filter((e) => e.prices).map((e) => [e.name, e.prices!] as const)));
   results.usage = {

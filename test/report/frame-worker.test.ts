@@ -12,7 +12,8 @@ import { renderHtml } from '../../src/report/html/page.js';
 import { ANSWER_HEAD_CHARS, itemBlocks } from '../../src/report/html/sections/drilldown.js';
 import { UserError } from '../../src/errors.js';
 import type { Results } from '../../src/schema/results.js';
-import { makeResults } from './fixture.js';
+import { makeEvaluation, makeResults } from './fixture.js';
+import { analysisSteps, analyze } from '../../src/analysis/analyze.js';
 
 describe('HTML frame on a worker thread', () => {
   let dir: string;
@@ -34,6 +35,23 @@ describe('HTML frame on a worker thread', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toBe(renderHtml(results));
     expect(html).toContain('id="profile"');
+  }, 60_000);
+
+  it('fits the same depth curves as this thread, and the results made from them are the same', async () => {
+    const evaluation = makeEvaluation({ items: 30, respondents: 3, variants: false });
+    const options = { bootstrap: 300, generatedAt: '2026-01-01T00:00:00.000Z' };
+    const steps = analysisSteps({ ...evaluation, options });
+    const worker = new HtmlFrameWorker();
+    try {
+      const curves = await worker.depthCurves(steps.depthJobs);
+      expect(curves.map((c) => c.knee.status)).toHaveLength(3);
+      expect(steps.rest()(curves)).toEqual(analyze({ ...evaluation, options }));
+      // The frame is still drawn after the curves.
+      await expect(worker.render(results)).resolves.toMatchObject({ before: expect.stringContaining('id="depth"') });
+      await expect(worker.depthCurves(steps.depthJobs)).rejects.toThrow(/only before it draws/);
+    } finally {
+      await worker.close();
+    }
   }, 60_000);
 
   it('makes the same item blocks from the JSON text results.json holds, long answers cut alike', () => {
