@@ -68,7 +68,7 @@ export async function buildReport(input: BuildReportInput): Promise<{ files: str
   const frame = html ? frames.render(results, input.language) : null;
   frame?.catch(() => undefined);
   // results.json and the drill-down hold each item as the same JSON text: made once, when both are written
-  // (the compressed blocks are a tenth of that text, so all of them wait for report.html).
+  // (compressed, the blocks are about an eighth of that text, so all of them are kept for report.html).
   let blocks: string[] | null = null;
   const written = new Map<ReportFormat, string[]>();
   const write = async (format: ReportFormat, name: string, chunks: Iterable<string> | AsyncIterable<string>) => {
