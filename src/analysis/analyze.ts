@@ -8,7 +8,7 @@ import type { LengthAdjustment } from '../schema/bank.js';
 import { UserError } from '../errors.js';
 import { type AnalysisSettings, type DepthCurve, type LeaderboardRow, RESULTS_FORMAT, type Results, type RespondentSummary, RunInfo, type RunInfoInput } from '../schema/results.js';
 import type { ResponseRecord } from '../schema/run.js';
-import type { AnswerScore } from '../schema/score.js';
+import type { AnalyzedScore } from '../schema/score.js';
 import { HARNESS_VERSION } from '../version.js';
 import { bankCoverage } from './coverage.js';
 import { bankLevels, depthCurve, depthJobs, KNEE_NOTE, type DepthJob } from './depth.js';
@@ -108,7 +108,7 @@ function respondentSummaries(table: ScoreTable, responses: ReadonlyMap<string, R
 
 export interface AnalysisInput {
   bank: Bank;
-  scores: AnswerScore[];
+  scores: AnalyzedScore[];
   responses: ResponseRecord[];
   options?: AnalysisOptions;
 }

@@ -11,7 +11,7 @@ import { UserError } from '../errors.js';
 import { RunFolder } from '../io/run-folder.js';
 import type { Results } from '../schema/results.js';
 import type { Manifest, ResponseRecord } from '../schema/run.js';
-import type { AnswerScore } from '../schema/score.js';
+import type { AnalyzedScore } from '../schema/score.js';
 import { buildReport, type ReportFormat } from './build.js';
 import { HtmlFrameWorker, inThisThread, type HtmlFrameRenderer } from './html/frame-renderer.js';
 import { describeSilent, silentRespondents, type SilentRespondent } from '../runner/endpoint-health.js';
@@ -68,7 +68,7 @@ interface LoadedRun {
   dir: string;
   manifest: Manifest;
   responses: Map<string, ResponseRecord>;
-  scores: Map<string, AnswerScore>;
+  scores: Map<string, AnalyzedScore>;
 }
 
 async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
@@ -82,7 +82,7 @@ async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
   const responseLines = skipped(folder.responsesPath);
   const scoreLines = skipped(folder.scoresPath);
   const responses = await folder.latestResponses(responseLines.onProblem);
-  const scores = await folder.latestScores(scoreLines.onProblem);
+  const scores = await folder.latestAnalyzedScores(scoreLines.onProblem);
   responseLines.note();
   scoreLines.note();
   if (scores.size === 0) {
@@ -150,7 +150,7 @@ async function analyzeRuns(input: ReportRunsInput, warnings: string[], frames: H
   const reviewHistory = existsSync(historyFile) ? { file: historyFile, events: await readReviewHistory(historyFile) } : undefined;
 
   // The same answer key in two runs (a run and its copy, or a re-run): the later run named wins.
-  const scores = new Map<string, AnswerScore>();
+  const scores = new Map<string, AnalyzedScore>();
   const responses = new Map<string, ResponseRecord>();
   for (const run of runs) {
     const repeated = [...run.scores.keys()].filter((k) => scores.has(k)).length;
