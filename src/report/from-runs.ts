@@ -93,9 +93,13 @@ async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
   return { dir, manifest, responses, scores };
 }
 
+/** The bank given, else the one recorded in the first run's manifest. */
+function bankPathsFor(bankPaths: string[] | undefined, first: Manifest): string[] {
+  return bankPaths && bankPaths.length > 0 ? bankPaths : first.bank.paths;
+}
+
 async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, warnings: string[]): Promise<Bank> {
-  const first = runs[0].manifest;
-  const paths = bankPaths && bankPaths.length > 0 ? bankPaths : first.bank.paths;
+  const paths = bankPathsFor(bankPaths, runs[0].manifest);
   if (!bankPaths?.length) {
     const missing = paths.filter((p) => !existsSync(p));
     if (paths.length === 0 || missing.length > 0) {
@@ -142,8 +146,11 @@ async function reportLoaded(input: ReportRunsInput, frames: HtmlFrameRenderer): 
 
 /** Reads and analyses the runs. Apart, so that the records read are garbage once the results are made, while the report is written. */
 async function analyzeRuns(input: ReportRunsInput, warnings: string[], frames: HtmlFrameRenderer): Promise<Pick<ReportRunsResult, 'results' | 'outDir' | 'unranked'>> {
+  // A bank not in the bank cache yet is loaded into it on the frame's worker, while this thread reads the runs.
+  const bankCached = frames.cacheBank(bankPathsFor(input.bankPaths, new RunFolder(input.runDirs[0]).readManifest())).catch(() => false);
   const runs: LoadedRun[] = [];
   for (const dir of input.runDirs) runs.push(await loadRun(dir, warnings));
+  await bankCached;
   const bank = await loadRunsBank(runs, input.bankPaths, warnings);
   const historyFile = input.reviewHistory ?? historyBeside(bank.files);
   if (input.reviewHistory && !existsSync(input.reviewHistory)) throw new UserError(`${input.reviewHistory}: no such review history file; check the path given to --review-history`);

@@ -2,8 +2,9 @@
  * Where the HTML report's frame (its sections and ~40 charts) is drawn: on a worker thread,
  * so that the main thread writes the drill-down and the other formats meanwhile, or in this
  * thread. The worker is started before the results exist, so it loads the chart library while
- * the run folder is read; idle until the results exist, it first fits the depth curves while
- * the main thread does the rest of the analysis. It is sent the results without their items:
+ * the run folder is read; meanwhile it also loads the bank into the bank cache (where the
+ * main thread then finds it), and once the analysis starts it fits the depth curves while the
+ * main thread does the rest. It is sent the results without their items:
  * copying 30,000 answers to it would cost more than drawing the charts (the one figure the
  * frame takes from the answers, distractedItems, is sent along).
  */
@@ -15,11 +16,13 @@ import { workerEntry } from '../../io/worker-entry.js';
 import { distractedItems } from './distracted-items.js';
 import type { HtmlFrame, ReportLanguage } from './page.js';
 
-export type FrameRequest = { depthJobs: DepthJob[] } | { results: Results; language: ReportLanguage | undefined; distractedItems: Map<string, number> };
+export type FrameRequest = { bankPaths: string[] } | { depthJobs: DepthJob[] } | { results: Results; language: ReportLanguage | undefined; distractedItems: Map<string, number> };
 
-export type FrameReply = { curves: DepthCurve[] } | { frame: HtmlFrame } | { error: string };
+export type FrameReply = { cached: boolean } | { curves: DepthCurve[] } | { frame: HtmlFrame } | { error: string };
 
 export interface HtmlFrameRenderer {
+  /** Loads the bank into the bank cache (see loadBankOrThrow); whether it is there now. A bank with errors is left to the caller to report. */
+  cacheBank(paths: string[]): Promise<boolean>;
   /** The analysis's depth curves (see analysisSteps), computed before the frame is asked for. */
   depthCurves(jobs: DepthJob[]): Promise<DepthCurve[]>;
   render(results: Results, language?: ReportLanguage): Promise<HtmlFrame>;
@@ -29,6 +32,10 @@ export interface HtmlFrameRenderer {
 
 /** Draws in this thread; the chart library is loaded on first use. */
 export const inThisThread: HtmlFrameRenderer = {
+  // In this thread it would only be loaded twice.
+  async cacheBank() {
+    return false;
+  },
   async depthCurves(jobs) {
     return jobs.map(depthCurve);
   },
@@ -41,7 +48,7 @@ export const inThisThread: HtmlFrameRenderer = {
 
 const failure = (why: string) => new UserError(`drawing the HTML report failed on its worker thread (${why}); report.html was not written.`, 2);
 
-/** The worker's replies in the order it was asked: depth curves (when asked), then one frame; the worker ends by itself once it has sent the frame. */
+/** The worker's replies in the order it was asked: the bank cached and the depth curves (when asked), then one frame; the worker ends by itself once it has sent the frame. */
 export class HtmlFrameWorker implements HtmlFrameRenderer {
   private readonly worker: Worker;
   private readonly waiting: { resolve: (reply: FrameReply) => void; reject: (error: Error) => void }[] = [];
@@ -67,6 +74,11 @@ export class HtmlFrameWorker implements HtmlFrameRenderer {
     this.worker.ref();
     this.worker.postMessage(request);
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  async cacheBank(paths: string[]): Promise<boolean> {
+    const reply = await this.ask({ bankPaths: paths });
+    return 'cached' in reply && reply.cached;
   }
 
   async depthCurves(jobs: DepthJob[]): Promise<DepthCurve[]> {
