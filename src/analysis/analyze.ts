@@ -6,12 +6,12 @@
 import type { Bank } from '../bank/bank.js';
 import type { LengthAdjustment } from '../schema/bank.js';
 import { UserError } from '../errors.js';
-import { type AnalysisSettings, type LeaderboardRow, RESULTS_FORMAT, type Results, type RespondentSummary, RunInfo, type RunInfoInput } from '../schema/results.js';
+import { type AnalysisSettings, type DepthCurve, type LeaderboardRow, RESULTS_FORMAT, type Results, type RespondentSummary, RunInfo, type RunInfoInput } from '../schema/results.js';
 import type { ResponseRecord } from '../schema/run.js';
-import type { AnswerScore } from '../schema/score.js';
+import type { AnalyzedScore } from '../schema/score.js';
 import { HARNESS_VERSION } from '../version.js';
 import { bankCoverage } from './coverage.js';
-import { bankLevels, depthCurves, KNEE_NOTE } from './depth.js';
+import { bankLevels, depthCurve, depthJobs, KNEE_NOTE, type DepthJob } from './depth.js';
 import { analyzeDistraction } from './distraction.js';
 import { drilldown } from './drilldown.js';
 import { evidenceCoverage } from './evidence.js';
@@ -106,40 +106,50 @@ function respondentSummaries(table: ScoreTable, responses: ReadonlyMap<string, R
   });
 }
 
-export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: ResponseRecord[]; options?: AnalysisOptions }): Results {
+export interface AnalysisInput {
+  bank: Bank;
+  scores: AnalyzedScore[];
+  responses: ResponseRecord[];
+  options?: AnalysisOptions;
+}
+
+/**
+ * The analysis in steps, for a caller that computes the depth curves elsewhere (another
+ * thread) while this one does the rest: `depthJobs` are ready at once; `rest()` computes
+ * everything that does not need the curves and returns what makes the results from them.
+ */
+export interface AnalysisSteps {
+  depthJobs: DepthJob[];
+  rest(): (curves: DepthCurve[]) => Results;
+}
+
+export function analyze(input: AnalysisInput): Results {
+  const steps = analysisSteps(input);
+  return steps.rest()(steps.depthJobs.map(depthCurve));
+}
+
+export function analysisSteps(input: AnalysisInput): AnalysisSteps {
   const options = input.options ?? {};
   const { bank } = input;
   const settings = analysisSettings(options, bank.items.length);
   const table = buildScoreTable(bank, input.scores, settings);
+  return { depthJobs: depthJobs(table), rest: () => analyzeRest(input, table) };
+}
+
+function analyzeRest(input: AnalysisInput, table: ScoreTable): (curves: DepthCurve[]) => Results {
+  const options = input.options ?? {};
+  const { bank } = input;
+  const { settings } = table;
   const responses = new Map<string, ResponseRecord>();
   for (const response of input.responses) responses.set(response.key, response);
 
   const clean = cleanBootstrap(table);
-  const scores = cleanScores(table, clean);
-  const curves = depthCurves(table);
+  const board = leaderboardRows(table, cleanScores(table, clean));
   const distraction = analyzeDistraction(table);
   const evidence = evidenceCoverage(table);
   const safety = analyzeSafety(table);
   const index = new Map(table.respondents.map((r, i) => [r.name, i]));
-
-  const rows: LeaderboardRow[] = leaderboardRows(table, scores).map((row) => {
-    const r = index.get(row.respondent)!;
-    const vetoes = safety.by_respondent[r].vetoes;
-    const knee = curves[r].knee;
-    return {
-      ...row,
-      vetoes,
-      safety_deductions: safety.by_respondent[r].safety_deductions,
-      axes: {
-        accuracy: row.score.mean,
-        depth_knee: knee.status === 'knee' ? knee.knot : null,
-        depth_rise: knee.status === 'rise' ? knee.knot : null,
-        evidence_coverage: evidence.overall[r],
-        robustness: distraction.robustness[r],
-        safety: vetoes.rate === null ? null : 1 - vetoes.rate,
-      },
-    };
-  });
+  const pairs = pairedComparisons(table, clean, board.map((r) => r.respondent));
   const levels = bankLevels(table);
   const field = settings.score_field;
   const native = nativeHeadline(bank, input.scores, {
@@ -150,40 +160,62 @@ export function analyze(input: { bank: Bank; scores: AnswerScore[]; responses: R
   });
   const drill = drilldown(bank, table.scores, responses, (s) => s[field]);
   if (options.includeAnswerText === false) for (const item of drill) for (const answer of item.answers) answer.text = null;
+  const respondents = respondentSummaries(table, responses);
+  const quality = itemQuality(table);
 
-  return {
-    format: RESULTS_FORMAT,
-    generated_at: options.generatedAt ?? new Date().toISOString(),
-    harness_version: HARNESS_VERSION,
-    settings,
-    bank: {
-      id: bank.id,
-      ...(bank.title ? { title: bank.title } : {}),
-      version: bank.version,
-      hash: bank.hash,
-      language: bank.language,
-      profile: bank.profile,
-      depth_min: bank.depthScale.min,
-      depth_max: bank.depthScale.max,
-      depth_labels: bank.depthScale.labels ?? {},
-      items: bank.items.length,
-      variants: bank.items.reduce((n, item) => n + item.variants.length, 0),
-      ...(usesStatuses(bank.items) ? { statuses: countStatuses(bank.items) } : {}),
-    },
-    runs: (options.runs ?? []).map((run) => RunInfo.parse(run)),
-    respondents: respondentSummaries(table, responses),
-    leaderboard: { rows, pairs: pairedComparisons(table, clean, rows.map((r) => r.respondent)) },
-    depth: { levels, curves, note: KNEE_NOTE },
-    distraction: { kinds: distraction.kinds, multi_turn: distraction.multiTurn },
-    evidence: evidence.cells,
-    safety,
-    coverage: bankCoverage(bank),
-    item_quality: itemQuality(table),
-    humans_vs_models: humansVsModels(rows, curves, levels),
-    items: drill,
-    warnings: table.warnings,
-    notes: [],
-    ...(native && { native }),
-    ...(options.reviewHistory && { provenance: bankProvenance(bank, options.reviewHistory.events, options.reviewHistory.file) }),
+  return (curves) => {
+    const rows: LeaderboardRow[] = board.map((row) => {
+      const r = index.get(row.respondent)!;
+      const vetoes = safety.by_respondent[r].vetoes;
+      const knee = curves[r].knee;
+      return {
+        ...row,
+        vetoes,
+        safety_deductions: safety.by_respondent[r].safety_deductions,
+        axes: {
+          accuracy: row.score.mean,
+          depth_knee: knee.status === 'knee' ? knee.knot : null,
+          depth_rise: knee.status === 'rise' ? knee.knot : null,
+          evidence_coverage: evidence.overall[r],
+          robustness: distraction.robustness[r],
+          safety: vetoes.rate === null ? null : 1 - vetoes.rate,
+        },
+      };
+    });
+    return {
+      format: RESULTS_FORMAT,
+      generated_at: options.generatedAt ?? new Date().toISOString(),
+      harness_version: HARNESS_VERSION,
+      settings,
+      bank: {
+        id: bank.id,
+        ...(bank.title ? { title: bank.title } : {}),
+        version: bank.version,
+        hash: bank.hash,
+        language: bank.language,
+        profile: bank.profile,
+        depth_min: bank.depthScale.min,
+        depth_max: bank.depthScale.max,
+        depth_labels: bank.depthScale.labels ?? {},
+        items: bank.items.length,
+        variants: bank.items.reduce((n, item) => n + item.variants.length, 0),
+        ...(usesStatuses(bank.items) ? { statuses: countStatuses(bank.items) } : {}),
+      },
+      runs: (options.runs ?? []).map((run) => RunInfo.parse(run)),
+      respondents,
+      leaderboard: { rows, pairs },
+      depth: { levels, curves, note: KNEE_NOTE },
+      distraction: { kinds: distraction.kinds, multi_turn: distraction.multiTurn },
+      evidence: evidence.cells,
+      safety,
+      coverage: bankCoverage(bank),
+      item_quality: quality,
+      humans_vs_models: humansVsModels(rows, curves, levels),
+      items: drill,
+      warnings: table.warnings,
+      notes: [],
+      ...(native && { native }),
+      ...(options.reviewHistory && { provenance: bankProvenance(bank, options.reviewHistory.events, options.reviewHistory.file) }),
+    };
   };
 }

@@ -1,7 +1,6 @@
 /** Depth axis (认知深度): mean clean score per depth level with CIs, and the knee per respondent. */
 import type { DepthCurve } from '../schema/results.js';
-import { deriveSeed } from './bootstrap.js';
-import { analyzeDepth } from './knee.js';
+import { analyzeDepth, type KneeOptions, type LevelScores } from './knee.js';
 import { type ScoreTable, presentItems } from './score-table.js';
 
 export const KNEE_NOTE =
@@ -17,30 +16,43 @@ export function bankLevels(table: ScoreTable): number[] {
   return [...new Set(table.items.map((item) => item.depth))].sort((a, b) => a - b);
 }
 
-export function depthCurves(table: ScoreTable): DepthCurve[] {
+/**
+ * What one respondent's depth curve is computed from: plain data and typed arrays only, so that
+ * it can be computed on another thread (the fits are a third of the analysis) with the same result.
+ */
+export interface DepthJob {
+  respondent: string;
+  kind: DepthCurve['kind'];
+  levels: LevelScores[];
+  options: KneeOptions;
+  labels: Record<string, string>;
+}
+
+export function depthJobs(table: ScoreTable): DepthJob[] {
   const { settings } = table;
   const levels = bankLevels(table);
   const labels = table.bank.depthScale.labels ?? {};
-  return table.respondents.map((respondent, r) => {
-    const depth = analyzeDepth(
-      levels.map((level) => {
-        const present = presentItems(table.clean[r], (i) => table.items[i].depth === level);
-        // Respondents who answered the same items of a level are resampled alike, and the plan is drawn once.
-        const unvetoed = Float64Array.from(present.items, (i) => table.cleanUnvetoed[r][i]);
-        return { level, values: present.values, unvetoed, plan: present.items.length > 0 ? table.plans.plan(present.items) : undefined };
-      }),
-      {
-        b: settings.bootstrap_b,
-        seed: settings.seed,
-        confidence: settings.confidence,
-        minSupport: settings.knee_min_support,
-      },
-    );
-    return {
-      respondent: respondent.name,
-      kind: respondent.kind,
-      levels: depth.levels.map(({ level, score }) => ({ level, ...(labels[String(level)] ? { label: labels[String(level)] } : {}), score })),
-      knee: depth.knee,
-    };
-  });
+  const options: KneeOptions = { b: settings.bootstrap_b, seed: settings.seed, confidence: settings.confidence, minSupport: settings.knee_min_support };
+  return table.respondents.map((respondent, r) => ({
+    respondent: respondent.name,
+    kind: respondent.kind,
+    levels: levels.map((level) => {
+      const present = presentItems(table.clean[r], (i) => table.items[i].depth === level);
+      // Respondents who answered the same items of a level are resampled alike, and the plan is drawn once.
+      const unvetoed = Float64Array.from(present.items, (i) => table.cleanUnvetoed[r][i]);
+      return { level, values: present.values, unvetoed, plan: present.items.length > 0 ? table.plans.plan(present.items) : undefined };
+    }),
+    options,
+    labels,
+  }));
+}
+
+export function depthCurve(job: DepthJob): DepthCurve {
+  const depth = analyzeDepth(job.levels, job.options);
+  return {
+    respondent: job.respondent,
+    kind: job.kind,
+    levels: depth.levels.map(({ level, score }) => ({ level, ...(job.labels[String(level)] ? { label: job.labels[String(level)] } : {}), score })),
+    knee: depth.knee,
+  };
 }

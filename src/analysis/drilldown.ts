@@ -8,7 +8,7 @@ import type { Item } from '../schema/bank.js';
 import { deductionScore, pointScore } from '../scorer/rubric.js';
 import type { AnswerView, ItemView, RubricEntryView } from '../schema/results.js';
 import type { ResponseRecord } from '../schema/run.js';
-import type { AnswerScore } from '../schema/score.js';
+import type { AnalyzedScore } from '../schema/score.js';
 
 type Entries = Pick<Item['rubric'], 'points' | 'deductions' | 'zero_if' | 'veto'>;
 
@@ -41,7 +41,7 @@ function entryViews(rubric: Entries, variant?: string): RubricEntryView[] {
   ];
 }
 
-function answerView(score: AnswerScore, value: number | null, response: ResponseRecord | undefined): AnswerView {
+function answerView(score: AnalyzedScore, value: number | null, response: ResponseRecord | undefined): AnswerView {
   return {
     key: score.key,
     respondent: score.respondent,
@@ -74,17 +74,17 @@ function answerView(score: AnswerScore, value: number | null, response: Response
 
 export function drilldown(
   bank: Bank,
-  scores: readonly AnswerScore[],
+  scores: readonly AnalyzedScore[],
   responses: ReadonlyMap<string, ResponseRecord>,
-  valueOf: (score: AnswerScore) => number | null,
+  valueOf: (score: AnalyzedScore) => number | null,
 ): ItemView[] {
-  const byItem = new Map<string, AnswerScore[]>();
+  const byItem = new Map<string, AnalyzedScore[]>();
   for (const score of scores) {
     const list = byItem.get(score.item) ?? [];
     list.push(score);
     byItem.set(score.item, list);
   }
-  const order = (a: AnswerScore, b: AnswerScore) =>
+  const order = (a: AnalyzedScore, b: AnalyzedScore) =>
     (a.respondent < b.respondent ? -1 : a.respondent > b.respondent ? 1 : 0) ||
     (a.variant === b.variant ? 0 : a.variant === 'clean' ? -1 : b.variant === 'clean' ? 1 : a.variant < b.variant ? -1 : 1) ||
     a.sample - b.sample ||

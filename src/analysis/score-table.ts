@@ -8,7 +8,7 @@ import type { Bank } from '../bank/bank.js';
 import type { Item, VariantKind } from '../schema/bank.js';
 import type { AnalysisSettings } from '../schema/results.js';
 import type { RespondentKind } from '../schema/run.js';
-import type { AnswerScore } from '../schema/score.js';
+import type { AnalyzedScore } from '../schema/score.js';
 import { PlanCache } from './bootstrap.js';
 
 export interface Respondent {
@@ -40,7 +40,7 @@ export interface ScoreTable {
   itemIndex: Map<string, number>;
   respondents: Respondent[];
   /** The scores analysed: latest per key, items of the bank only. */
-  scores: AnswerScore[];
+  scores: AnalyzedScore[];
   settings: AnalysisSettings;
   plans: PlanCache;
   /** Per respondent, per item: mean clean score, NaN when there is none. */
@@ -55,13 +55,13 @@ export interface ScoreTable {
 }
 
 /** The score an analysis reads (per settings), or null when the answer is not usable. */
-export function usableScore(score: AnswerScore, settings: AnalysisSettings): number | null {
+export function usableScore(score: AnalyzedScore, settings: AnalysisSettings): number | null {
   if (score.status !== 'complete') return null;
   const value = score[settings.score_field];
   return value === null || !Number.isFinite(value) ? null : value;
 }
 
-function variantKindOf(score: AnswerScore, item: Item): VariantKind | null {
+function variantKindOf(score: AnalyzedScore, item: Item): VariantKind | null {
   if (score.variant_kind !== 'clean') return score.variant_kind;
   return item.variants.find((v) => v.id === score.variant)?.kind ?? null;
 }
@@ -79,13 +79,13 @@ function means(row: Accumulator[]): Float64Array {
   return Float64Array.from(row, (acc) => (acc.n > 0 ? acc.sum / acc.n : NaN));
 }
 
-export function buildScoreTable(bank: Bank, scores: readonly AnswerScore[], settings: AnalysisSettings): ScoreTable {
+export function buildScoreTable(bank: Bank, scores: readonly AnalyzedScore[], settings: AnalysisSettings): ScoreTable {
   const warnings: string[] = [];
   const items = bank.items;
   const itemIndex = new Map(items.map((item, i) => [item.id, i]));
 
   // A later line with the same key is a re-score and replaces the earlier one.
-  const latest = new Map<string, AnswerScore>();
+  const latest = new Map<string, AnalyzedScore>();
   const unknownItems = new Set<string>();
   for (const score of scores) {
     if (!itemIndex.has(score.item)) {

@@ -11,23 +11,68 @@ export function mean(values: ArrayLike<number>): number | null {
   return sum / values.length;
 }
 
-/** Linear-interpolated quantile (type 7) of values sorted ascending. */
-export function sortedQuantile(sorted: ArrayLike<number>, q: number): number {
-  const position = (sorted.length - 1) * q;
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
-}
-
 /** Percentile interval of bootstrap replicates (NaN replicates, where the statistic was undefined, are dropped). */
 export function percentileInterval(replicates: Float64Array, confidence: number): Interval {
   let finiteCount = 0;
   for (let i = 0; i < replicates.length; i++) if (Number.isFinite(replicates[i])) finiteCount++;
   if (finiteCount < Math.max(2, replicates.length / 2)) return null;
-  const sorted = finiteCount === replicates.length ? replicates.slice() : replicates.filter((v) => Number.isFinite(v));
-  sorted.sort();
+  const values = finiteCount === replicates.length ? replicates.slice() : replicates.filter((v) => Number.isFinite(v));
   const tail = (1 - confidence) / 2;
-  return { low: sortedQuantile(sorted, tail), high: sortedQuantile(sorted, 1 - tail) };
+  return { low: selectedQuantile(values, tail), high: selectedQuantile(values, 1 - tail) };
+}
+
+/**
+ * Linear-interpolated quantile (type 7) of `values`, without sorting them: the two order
+ * statistics it reads are selected in place (linear time where sorting takes n log n, which
+ * over thousands of intervals of 2,000 replicates each was a fifth of the analysis). `values` is reordered.
+ */
+export function selectedQuantile(values: Float64Array, q: number): number {
+  const position = (values.length - 1) * q;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  const low = orderStatistic(values, lower);
+  return low + (orderStatistic(values, upper) - low) * (position - lower);
+}
+
+/**
+ * The k-th smallest of `values` (0-based), as values.sort() would place it, -0 before 0
+ * (Hoare's selection, the pivot the median of three). Reorders `values` in place.
+ */
+export function orderStatistic(values: Float64Array, k: number): number {
+  let left = 0;
+  let right = values.length - 1;
+  while (right > left) {
+    const middle = (left + right) >>> 1;
+    const pivot = medianOfThree(values[left], values[middle], values[right]);
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const swap = values[i];
+        values[i++] = values[j];
+        values[j--] = swap;
+      }
+    }
+    // Now values[left..j] <= pivot <= values[i..right], and everything between equals the pivot.
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  const value = values[k];
+  return value === 0 ? signedZero(values, k) : value;
+}
+
+function medianOfThree(a: number, b: number, c: number): number {
+  return a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+}
+
+/** The k-th smallest is a zero; sorted, the -0s come first: it is -0 when more than k values are negative or -0. */
+function signedZero(values: Float64Array, k: number): number {
+  let below = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] < 0 || Object.is(values[i], -0)) below++;
+  return below > k ? -0 : 0;
 }
 
 /** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */

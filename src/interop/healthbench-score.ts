@@ -11,7 +11,7 @@
  */
 import type { Bank } from '../bank/bank.js';
 import { CLEAN } from '../schema/shared.js';
-import type { AnswerScore } from '../schema/score.js';
+import type { AnalyzedScore } from '../schema/score.js';
 import { applyProfile, applyProfileByTag, type EntryVerdict } from '../scorer/arithmetic.js';
 import { resolveRubric } from '../scorer/rubric.js';
 import { createRandom } from '../analysis/random.js';
@@ -74,7 +74,7 @@ export function exampleScores(entries: ReturnType<typeof resolveRubric>, verdict
 const OWN_TAGS = [IDEAL_GROUP_PREFIX];
 
 /** HealthBench's headline per respondent, from complete clean first-turn scores; every sample counts as an example. */
-export function healthBenchHeadline(bank: Bank, scores: readonly AnswerScore[], options: HealthBenchOptions = {}): HealthBenchHeadline[] {
+export function healthBenchHeadline(bank: Bank, scores: readonly AnalyzedScore[], options: HealthBenchOptions = {}): HealthBenchHeadline[] {
   const items = new Map(bank.items.map((i) => [i.id, i]));
   const byRespondent = new Map<string, { overall: number[]; criteria: Map<string, number[]>; examples: Map<string, number[]> }>();
   for (const score of scores) {

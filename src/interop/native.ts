@@ -10,7 +10,7 @@ import { CLEAN } from '../schema/shared.js';
 import type { LengthAdjustment } from '../schema/bank.js';
 import type { NativeHeadline } from '../schema/results.js';
 import type { ResponseRecord } from '../schema/run.js';
-import type { AnswerScore } from '../schema/score.js';
+import type { AnalyzedScore } from '../schema/score.js';
 import { clippedStats, healthBenchHeadline, type HealthBenchOptions } from './healthbench-score.js';
 
 const LABELS = {
@@ -20,12 +20,12 @@ const LABELS = {
   gaps: 'GAPS: per question, max(0, points of met claims) / positive points, rounded to 4 decimals as the GAPS reference prints it; headline = mean over questions; S4 claims count -4, not a veto; ± is the bootstrap standard deviation.',
 } as const;
 
-function counted(bank: Bank, scores: readonly AnswerScore[]): AnswerScore[] {
+function counted(bank: Bank, scores: readonly AnalyzedScore[]): AnalyzedScore[] {
   const items = new Set(bank.items.map((i) => i.id));
   return scores.filter((s) => items.has(s.item) && s.variant === CLEAN && s.turn === 0 && s.status === 'complete' && s.score !== null && s.max > 0);
 }
 
-function capsView(scores: readonly AnswerScore[], respondent: string): number | null {
+function capsView(scores: readonly AnalyzedScore[], respondent: string): number | null {
   const own = scores.filter((s) => s.respondent === respondent && s.caps_score !== null);
   return own.length === 0 ? null : own.reduce((sum, s) => sum + s.caps_score!, 0) / own.length / 100;
 }
@@ -61,11 +61,11 @@ export interface NativeOptions extends HealthBenchOptions {
 const characters = (text: string | null | undefined) => (text ? [...text].length : 0);
 
 /** HealthBench Professional's length-adjusted example scores: score - lambda x (characters - center) / per. */
-export function lengthAdjusted(scores: readonly AnswerScore[], responses: ReadonlyMap<string, ResponseRecord>, adjustment: LengthAdjustment): number[] {
+export function lengthAdjusted(scores: readonly AnalyzedScore[], responses: ReadonlyMap<string, ResponseRecord>, adjustment: LengthAdjustment): number[] {
   return scores.map((s) => s.score! / 100 - (adjustment.lambda * (characters(responses.get(s.key)?.text) - adjustment.center)) / adjustment.per);
 }
 
-export function nativeHeadline(bank: Bank, scores: readonly AnswerScore[], options: NativeOptions = {}): NativeHeadline | undefined {
+export function nativeHeadline(bank: Bank, scores: readonly AnalyzedScore[], options: NativeOptions = {}): NativeHeadline | undefined {
   const used = counted(bank, scores);
   if (bank.profile === 'healthbench') {
     const adjustment = options.lengthAdjustment ?? bank.lengthAdjustment;

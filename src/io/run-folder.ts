@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Manifest, ResponseRecord } from '../schema/run.js';
-import type { AnswerScore } from '../schema/score.js';
+import type { AnalyzedScore, AnswerScore } from '../schema/score.js';
 import { ExternalVerdict, VERDICTS_FILE } from '../schema/external-verdict.js';
 import { UserError } from '../errors.js';
 import { HARNESS_VERSION } from '../version.js';
@@ -108,6 +108,11 @@ export class RunFolder {
   /** The latest score for each response key. */
   async latestScores(onProblem?: (p: JsonlProblem) => void): Promise<Map<string, AnswerScore>> {
     return latestByKey(readJsonlBatches(this.scoresPath, (await import('../schema/score.js')).AnswerScore, { offset: 0, line: 0 }, onProblem));
+  }
+
+  /** `latestScores` as the analysis reads them (AnalyzedScore): what only scoring needs is dropped, unchecked, as each line is read. */
+  async latestAnalyzedScores(onProblem?: (p: JsonlProblem) => void): Promise<Map<string, AnalyzedScore>> {
+    return latestByKey(readJsonlBatches(this.scoresPath, (await import('../schema/score.js')).AnalyzedScore, { offset: 0, line: 0 }, onProblem));
   }
 }
 

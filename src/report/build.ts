@@ -6,7 +6,7 @@ import { ItemView, Results } from '../schema/results.js';
 import { UserError } from '../errors.js';
 import type { HtmlFrame, ReportLanguage } from './html/page.js';
 import { inThisThread, type HtmlFrameRenderer } from './html/frame-renderer.js';
-import { drilldownStart, itemBlocksAsync } from './html/sections/drilldown.js';
+import { drilldownStart, itemBlocks } from './html/sections/drilldown.js';
 import { SECTION_END } from './html/markup.js';
 import { renderMarkdown } from './markdown.js';
 import { appendTo } from '../group.js';
@@ -44,36 +44,13 @@ function checkOutline(results: Results): void {
   }
 }
 
-/** Item blocks compressed at once at most: enough to keep the thread pool busy, few enough to bound memory. */
-const BLOCKS_IN_FLIGHT = 8;
-
-/** Each item's drill-down blocks in order, compressed on the thread pool a few at a time. */
-async function* itemBlocksInOrder(results: Results): AsyncGenerator<string> {
-  const pending: Promise<string>[] = [];
-  for (const item of results.items) {
-    pending.push(itemBlocksAsync(item));
-    if (pending.length >= BLOCKS_IN_FLIGHT) yield await pending.shift()!;
-  }
-  for (const block of pending) yield await block;
-}
-
-/** `chunks`, waiting whenever more than BLOCKS_IN_FLIGHT of the item blocks it starts are still being compressed (each holds its item's JSON). */
-async function* keepingUp(chunks: Iterable<string>, blocks: Promise<string>[]): AsyncGenerator<string> {
-  let done = 0;
-  for (const chunk of chunks) {
-    yield chunk;
-    while (blocks.length - done > BLOCKS_IN_FLIGHT) await blocks[done++];
-  }
-}
-
 /** report.html: the frame, and between its halves the drill-down section with every item's blocks. */
-async function* htmlChunks(frame: HtmlFrame, results: Results, blocks: AsyncIterable<string> | Iterable<Promise<string>>): AsyncGenerator<string> {
+function* htmlChunks(frame: HtmlFrame, results: Results, blocks: string[] | null): Generator<string> {
   yield frame.before;
   yield drilldownStart(results);
-  let first = true;
-  for await (const block of blocks) {
-    yield first ? block : `\n${block}`;
-    first = false;
+  for (let i = 0; i < results.items.length; i++) {
+    const block = blocks?.[i] ?? itemBlocks(results.items[i]);
+    yield i === 0 ? block : `\n${block}`;
   }
   yield SECTION_END;
   yield frame.after;
@@ -90,38 +67,34 @@ export async function buildReport(input: BuildReportInput): Promise<{ files: str
   // The frame is drawn (on the worker, when there is one) while this thread writes the other formats; HTML goes last.
   const frame = html ? frames.render(results, input.language) : null;
   frame?.catch(() => undefined);
-  // results.json and the drill-down hold each item as the same JSON text: made once, when both are written.
-  let blocks: Promise<string>[] | null = null;
+  // results.json and the drill-down hold each item as the same JSON text: made once, when both are written
+  // (compressed, the blocks are about an eighth of that text, so all of them are kept for report.html).
+  let blocks: string[] | null = null;
   const written = new Map<ReportFormat, string[]>();
   const write = async (format: ReportFormat, name: string, chunks: Iterable<string> | AsyncIterable<string>) => {
     const path = join(input.outDir, name);
     await writeChunksAtomic(path, chunks);
     appendTo(written, format, path);
   };
-  try {
-    for (const format of [...formats.filter((f) => f !== 'html'), ...(html ? ['html' as const] : [])]) {
-      switch (format) {
-        case 'html':
-          await write('html', 'report.html', htmlChunks(await frame!, results, blocks ?? itemBlocksInOrder(results)));
-          break;
-        case 'md':
-          await write('md', 'summary.md', [renderMarkdown(results)]);
-          break;
-        case 'csv':
-          await write('csv', 'answers.csv', answersCsvLines(results));
-          await write('csv', 'verdicts.csv', verdictsCsvLines(results));
-          break;
-        case 'json': {
-          const shared: Promise<string>[] = [];
-          const chunks = resultsJsonChunks(results, undefined, html ? (item, json) => shared.push(itemBlocksAsync(item, json)) : undefined);
-          await write('json', 'results.json', html ? keepingUp(chunks, shared) : chunks);
-          if (shared.length === results.items.length) blocks = shared;
-          break;
-        }
+  for (const format of [...formats.filter((f) => f !== 'html'), ...(html ? ['html' as const] : [])]) {
+    switch (format) {
+      case 'html':
+        await write('html', 'report.html', htmlChunks(await frame!, results, blocks));
+        break;
+      case 'md':
+        await write('md', 'summary.md', [renderMarkdown(results)]);
+        break;
+      case 'csv':
+        await write('csv', 'answers.csv', answersCsvLines(results));
+        await write('csv', 'verdicts.csv', verdictsCsvLines(results));
+        break;
+      case 'json': {
+        const made: string[] = [];
+        await write('json', 'results.json', resultsJsonChunks(results, undefined, html ? (item, json) => made.push(itemBlocks(item, json)) : undefined));
+        if (made.length === results.items.length) blocks = made;
+        break;
       }
     }
-  } finally {
-    await frames.close();
   }
   return { files: formats.flatMap((f) => written.get(f) ?? []) };
 }

@@ -6,12 +6,12 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Bank } from '../bank/bank.js';
 import { loadBankOrThrow } from '../bank/load.js';
-import { analyze, type AnalysisOptions } from '../analysis/analyze.js';
+import { analysisSteps, type AnalysisOptions } from '../analysis/analyze.js';
 import { UserError } from '../errors.js';
 import { RunFolder } from '../io/run-folder.js';
 import type { Results } from '../schema/results.js';
 import type { Manifest, ResponseRecord } from '../schema/run.js';
-import type { AnswerScore } from '../schema/score.js';
+import type { AnalyzedScore } from '../schema/score.js';
 import { buildReport, type ReportFormat } from './build.js';
 import { HtmlFrameWorker, inThisThread, type HtmlFrameRenderer } from './html/frame-renderer.js';
 import { describeSilent, silentRespondents, type SilentRespondent } from '../runner/endpoint-health.js';
@@ -68,7 +68,7 @@ interface LoadedRun {
   dir: string;
   manifest: Manifest;
   responses: Map<string, ResponseRecord>;
-  scores: Map<string, AnswerScore>;
+  scores: Map<string, AnalyzedScore>;
 }
 
 async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
@@ -82,7 +82,7 @@ async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
   const responseLines = skipped(folder.responsesPath);
   const scoreLines = skipped(folder.scoresPath);
   const responses = await folder.latestResponses(responseLines.onProblem);
-  const scores = await folder.latestScores(scoreLines.onProblem);
+  const scores = await folder.latestAnalyzedScores(scoreLines.onProblem);
   responseLines.note();
   scoreLines.note();
   if (scores.size === 0) {
@@ -93,9 +93,13 @@ async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
   return { dir, manifest, responses, scores };
 }
 
+/** The bank given, else the one recorded in the first run's manifest. */
+function bankPathsFor(bankPaths: string[] | undefined, first: Manifest): string[] {
+  return bankPaths && bankPaths.length > 0 ? bankPaths : first.bank.paths;
+}
+
 async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, warnings: string[]): Promise<Bank> {
-  const first = runs[0].manifest;
-  const paths = bankPaths && bankPaths.length > 0 ? bankPaths : first.bank.paths;
+  const paths = bankPathsFor(bankPaths, runs[0].manifest);
   if (!bankPaths?.length) {
     const missing = paths.filter((p) => !existsSync(p));
     if (paths.length === 0 || missing.length > 0) {
@@ -135,22 +139,25 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
 
 async function reportLoaded(input: ReportRunsInput, frames: HtmlFrameRenderer): Promise<ReportRunsResult> {
   const warnings: string[] = [];
-  const { results, outDir, unranked } = await analyzeRuns(input, warnings);
+  const { results, outDir, unranked } = await analyzeRuns(input, warnings, frames);
   const { files } = await buildReport({ results, outDir, formats: input.formats, language: input.language, frames });
   return { files, outDir, results, warnings, unranked };
 }
 
 /** Reads and analyses the runs. Apart, so that the records read are garbage once the results are made, while the report is written. */
-async function analyzeRuns(input: ReportRunsInput, warnings: string[]): Promise<Pick<ReportRunsResult, 'results' | 'outDir' | 'unranked'>> {
+async function analyzeRuns(input: ReportRunsInput, warnings: string[], frames: HtmlFrameRenderer): Promise<Pick<ReportRunsResult, 'results' | 'outDir' | 'unranked'>> {
+  // A bank not in the bank cache yet is loaded into it on the frame's worker, while this thread reads the runs.
+  const bankCached = frames.cacheBank(bankPathsFor(input.bankPaths, new RunFolder(input.runDirs[0]).readManifest())).catch(() => false);
   const runs: LoadedRun[] = [];
   for (const dir of input.runDirs) runs.push(await loadRun(dir, warnings));
+  await bankCached;
   const bank = await loadRunsBank(runs, input.bankPaths, warnings);
   const historyFile = input.reviewHistory ?? historyBeside(bank.files);
   if (input.reviewHistory && !existsSync(input.reviewHistory)) throw new UserError(`${input.reviewHistory}: no such review history file; check the path given to --review-history`);
   const reviewHistory = existsSync(historyFile) ? { file: historyFile, events: await readReviewHistory(historyFile) } : undefined;
 
   // The same answer key in two runs (a run and its copy, or a re-run): the later run named wins.
-  const scores = new Map<string, AnswerScore>();
+  const scores = new Map<string, AnalyzedScore>();
   const responses = new Map<string, ResponseRecord>();
   for (const run of runs) {
     const repeated = [...run.scores.keys()].filter((k) => scores.has(k)).length;
@@ -165,7 +172,7 @@ async function analyzeRuns(input: ReportRunsInput, warnings: string[]): Promise<
   for (const s of unranked) warnings.push(`${describeSilent(s)}; left out of the report (nothing to score). Fix the endpoint and resume its run with caps run.`);
   const kept = (r: { respondent: string }) => !left.has(r.respondent);
 
-  const results = analyze({
+  const steps = analysisSteps({
     bank,
     scores: [...scores.values()].filter(kept),
     responses: [...responses.values()].filter(kept),
@@ -182,6 +189,11 @@ async function analyzeRuns(input: ReportRunsInput, warnings: string[]): Promise<
       })),
     },
   });
+  // The depth curves are fitted on the frame's worker, when there is one, while this thread does the rest.
+  const curves = frames.depthCurves(steps.depthJobs);
+  curves.catch(() => undefined);
+  const finish = steps.rest();
+  const results = finish(await curves);
   results.warnings.push(...warnings);
   const prices = new Map(runs.flatMap((r) => r.manifest.endpoints.filter((e) => e.prices).map((e) => [e.name, e.prices!] as const)));
   results.usage = {

@@ -20,7 +20,8 @@ const MAX_BYTES_PER_UNIT = 3;
 
 export async function writeChunksAtomic(path: string, chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
   const tmp = tempPathFor(path);
-  const stream = createWriteStream(tmp, { highWaterMark: BATCH_BYTES });
+  // Room for two batches: the next one is encoded while the last is written, rather than after.
+  const stream = createWriteStream(tmp, { highWaterMark: 2 * BATCH_BYTES });
   const failed = once(stream, 'error').then(([error]) => Promise.reject(error as Error));
   failed.catch(() => undefined);
   try {

@@ -149,3 +149,13 @@ export const AnswerScore = z.object({
 });
 export type AnswerScore = z.infer<typeof AnswerScore>;
 export type AnswerScoreInput = z.input<typeof AnswerScore>;
+
+/**
+ * A score line as the analysis reads it: without how it was scored (the scorer, judge faults,
+ * each decider's own opinion), which no report shows. The rest is checked as in AnswerScore;
+ * reading a study's scores with it keeps no judge rationale and citations in memory.
+ */
+export const AnalyzedScore = AnswerScore.omit({ scorer: true, judge_faults: true }).extend({
+  verdicts: z.array(Verdict.omit({ matcher: true, judge: true, judges: true })),
+});
+export type AnalyzedScore = z.infer<typeof AnalyzedScore>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPlan, deriveSeed, itemSetSignature, meanEstimate, PlanCache, replicateMeans, subsetMeanEstimate } from '../../src/analysis/bootstrap.js';
-import { binomialHalfTwoSided, mcnemarExact, normalQuantile, pearson, percentileInterval, signTest, wilson } from '../../src/analysis/stats.js';
+import { binomialHalfTwoSided, mcnemarExact, normalQuantile, orderStatistic, pearson, percentileInterval, selectedQuantile, signTest, wilson } from '../../src/analysis/stats.js';
+import { createRandom } from '../../src/analysis/random.js';
 import { normalGenerator } from './simulate.js';
 
 describe('exact tests against hand-computed values', () => {
@@ -53,6 +54,42 @@ describe('exact tests against hand-computed values', () => {
     expect(ci.low).toBeCloseTo(5, 9);
     expect(ci.high).toBeCloseTo(95, 9);
     expect(percentileInterval(Float64Array.from([NaN, NaN, 1]), 0.95)).toBeNull();
+  });
+});
+
+describe('quantiles by selection', () => {
+  /** Type 7 quantile of the sorted copy: what selection must reproduce bit for bit. */
+  const bySorting = (values: Float64Array, q: number) => {
+    const sorted = values.slice().sort();
+    const position = (sorted.length - 1) * q;
+    const lower = Math.floor(position);
+    return sorted[lower] + (sorted[Math.ceil(position)] - sorted[lower]) * (position - lower);
+  };
+  const random = createRandom(11);
+  const samples: [string, Float64Array][] = [
+    ['continuous', Float64Array.from({ length: 2000 }, () => random() * 100 - 50)],
+    ['few distinct values', Float64Array.from({ length: 2000 }, () => Math.floor(random() * 4))],
+    ['constant', new Float64Array(501).fill(7)],
+    ['sorted', Float64Array.from({ length: 300 }, (_, i) => i / 3)],
+    ['descending', Float64Array.from({ length: 300 }, (_, i) => -i)],
+    ['one value', Float64Array.of(3)],
+    ['two values', Float64Array.of(9, -1)],
+  ];
+
+  it.each(samples)('gives the same quantiles as sorting: %s', (_, values) => {
+    for (const q of [0, 0.025, 0.05, 0.5, 0.95, 0.975, 1]) expect(Object.is(selectedQuantile(values.slice(), q), bySorting(values, q))).toBe(true);
+  });
+
+  it('selects every order statistic of a sample with ties', () => {
+    const values = Float64Array.from({ length: 64 }, () => Math.floor(random() * 9));
+    const sorted = values.slice().sort();
+    for (let k = 0; k < values.length; k++) expect(orderStatistic(values.slice(), k)).toBe(sorted[k]);
+  });
+
+  it('places -0 before 0 as sorting does', () => {
+    const values = Float64Array.of(0, -0, 0, -0, -1, 2);
+    const sorted = values.slice().sort();
+    for (let k = 0; k < values.length; k++) expect(Object.is(orderStatistic(values.slice(), k), sorted[k])).toBe(true);
   });
 });
 

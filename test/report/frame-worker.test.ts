@@ -2,17 +2,20 @@
  * The HTML report drawn with its frame on a worker thread is the same file as drawn in one
  * thread, and a worker that fails ends the report with a clear error instead of a hang.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/build.js';
 import { HtmlFrameWorker } from '../../src/report/html/frame-renderer.js';
 import { renderHtml } from '../../src/report/html/page.js';
-import { ANSWER_HEAD_CHARS, itemBlocks, itemBlocksAsync } from '../../src/report/html/sections/drilldown.js';
+import { ANSWER_HEAD_CHARS, itemBlocks } from '../../src/report/html/sections/drilldown.js';
 import { UserError } from '../../src/errors.js';
 import type { Results } from '../../src/schema/results.js';
-import { makeResults } from './fixture.js';
+import { bankInput, makeEvaluation, makeResults } from './fixture.js';
+import { stringify } from 'yaml';
+import { analysisSteps, analyze } from '../../src/analysis/analyze.js';
 
 describe('HTML frame on a worker thread', () => {
   let dir: string;
@@ -36,10 +39,51 @@ describe('HTML frame on a worker thread', () => {
     expect(html).toContain('id="profile"');
   }, 60_000);
 
-  it('makes the same item blocks from the JSON text results.json holds, long answers cut alike', async () => {
+  it('fits the same depth curves as this thread, and the results made from them are the same', async () => {
+    const evaluation = makeEvaluation({ items: 30, respondents: 3, variants: false });
+    const options = { bootstrap: 300, generatedAt: '2026-01-01T00:00:00.000Z' };
+    const steps = analysisSteps({ ...evaluation, options });
+    const worker = new HtmlFrameWorker();
+    try {
+      const curves = await worker.depthCurves(steps.depthJobs);
+      expect(curves.map((c) => c.knee.status)).toHaveLength(3);
+      expect(steps.rest()(curves)).toEqual(analyze({ ...evaluation, options }));
+      // The frame is still drawn after the curves.
+      await expect(worker.render(results)).resolves.toMatchObject({ before: expect.stringContaining('id="depth"') });
+      await expect(worker.depthCurves(steps.depthJobs)).rejects.toThrow(/only before it draws/);
+    } finally {
+      await worker.close();
+    }
+  }, 60_000);
+
+  it('loads a bank into the bank cache, and leaves a bank with errors to the caller', async () => {
+    // The compiled worker (npm test builds before testing): run from the TypeScript sources, a worker cannot import the bank checker's lazily loaded module.
+    const compiled = join(import.meta.dirname, '..', '..', 'dist', 'report', 'html', 'frame-renderer.js');
+    const { HtmlFrameWorker: CompiledWorker } = (await import(pathToFileURL(compiled).href)) as typeof import('../../src/report/html/frame-renderer.js');
+    const cache = join(dir, 'cache');
+    const bankFile = join(dir, 'bank.yaml');
+    writeFileSync(bankFile, stringify(bankInput(6, false)));
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'id: broken\nitems: 3\n');
+    const before = process.env.CAPS_CACHE_DIR;
+    process.env.CAPS_CACHE_DIR = cache;
+    // The worker takes the environment it is started with.
+    const worker = new CompiledWorker();
+    process.env.CAPS_CACHE_DIR = before;
+    try {
+      await expect(worker.cacheBank([broken])).resolves.toBe(false);
+      expect(existsSync(join(cache, 'banks')) ? readdirSync(join(cache, 'banks')) : []).toEqual([]);
+      await expect(worker.cacheBank([bankFile])).resolves.toBe(true);
+      expect(readdirSync(join(cache, 'banks'))).toHaveLength(1);
+    } finally {
+      await worker.close();
+    }
+  }, 60_000);
+
+  it('makes the same item blocks from the JSON text results.json holds, long answers cut alike', () => {
     const item = structuredClone(results.items[0]);
     item.answers[1].text = '长'.repeat(ANSWER_HEAD_CHARS + 5);
-    for (const view of [results.items[1], item]) expect(await itemBlocksAsync(view, JSON.stringify(view))).toBe(itemBlocks(view));
+    for (const view of [results.items[1], item]) expect(itemBlocks(view, JSON.stringify(view))).toBe(itemBlocks(view));
     expect(itemBlocks(item)).toContain(`data-answer-text="${item.id}#1"`);
   });
 

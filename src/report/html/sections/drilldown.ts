@@ -2,15 +2,13 @@
  * The per-item drill-down: an index of every item, and each item's prompt, rubric and answers
  * as a gzipped base64 block that the page's script decodes when the item is opened.
  */
-import { promisify } from 'node:util';
-import { gzip, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import type { ItemQuality, ItemView, Results } from '../../../schema/results.js';
 import { anchorId, escapeHtml } from '../../escape.js';
 import { num } from '../../format.js';
 import { raw, SECTION_END, sectionStart, type Html } from '../markup.js';
 
 const GZIP = { level: 1 };
-const gzipAsync = promisify(gzip);
 
 /**
  * Answers longer than this travel in the item's block only as their beginning; the whole text
@@ -46,19 +44,15 @@ function blockMarkup(itemId: string, item: Buffer, texts: { id: string; gzipped:
   ].join('\n');
 }
 
-/** The item's script blocks, compressed in this thread. */
-export function itemBlocks(item: ItemView): string {
-  const contents = blockContents(item);
+/**
+ * The item's script blocks. Compressed in this thread: zlib's asynchronous API costs this thread
+ * as much per block (a stream set up and torn down) as compressing a block of this size does.
+ * `itemJson`, when given, is JSON.stringify(item) already made (for results.json).
+ */
+export function itemBlocks(item: ItemView, itemJson?: string): string {
+  const contents = blockContents(item, itemJson);
   const zip = (json: string) => gzipSync(Buffer.from(json, 'utf8'), GZIP);
   return blockMarkup(item.id, zip(contents.item), contents.texts.map((t) => ({ id: t.id, gzipped: zip(t.json) })));
-}
-
-/** The same text as `itemBlocks`, compressed on the thread pool while this thread goes on. */
-export async function itemBlocksAsync(item: ItemView, itemJson?: string): Promise<string> {
-  const contents = blockContents(item, itemJson);
-  const zip = (json: string) => gzipAsync(Buffer.from(json, 'utf8'), GZIP);
-  const [gzipped, ...texts] = await Promise.all([zip(contents.item), ...contents.texts.map((t) => zip(t.json))]);
-  return blockMarkup(item.id, gzipped, contents.texts.map((t, i) => ({ id: t.id, gzipped: texts[i] })));
 }
 
 function indexRow(item: ItemView, quality: ItemQuality | undefined): string {
@@ -98,5 +92,5 @@ export function drilldownStart(results: Results): string {
 }
 
 export function drilldownSection(results: Results): Html {
-  return raw(drilldownStart(results) + results.items.map(itemBlocks).join('\n') + SECTION_END);
+  return raw(drilldownStart(results) + results.items.map((item) => itemBlocks(item)).join('\n') + SECTION_END);
 }
