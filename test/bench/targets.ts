@@ -4,14 +4,13 @@
  * the stated sizes, the simulated endpoint in its own process. Writes the "Targets" section of
  * docs/benchmarks.md (`npx tsx test/bench/targets.ts [--quick]`; also run by `npm run bench`).
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBenchFiles } from './workload.js';
 import { startSimProcess } from './sim-process.js';
 import { SCORE_ENTRIES, writeScoreBank, writeScoreRun } from './score-workload.js';
-import { writeDocsSection } from './docs.js';
+import { headCommit, writeDocsSection } from './docs.js';
 import { loadBankOrThrow } from '../../src/bank/load.js';
 import { bankCacheDir } from '../../src/bank/cache.js';
 import { writeReportWorkload } from './report-workload.js';
@@ -104,7 +103,7 @@ for (const [n, c, latency, ratio] of [[1_000, 20, 100, 1.05], [10_000, 100, 100,
 }
 rmSync(root, { recursive: true, force: true });
 
-const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
+const commit = headCommit();
 const section = [
   '<!-- targets:begin -->',
   '## Targets',
