@@ -221,10 +221,7 @@ class Reader {
       }
       const source = this.text.slice(i, end);
       this.node(SCALAR | VERBATIM, i, i, end);
-      // Keys are resolved as scalars, then named by their text: `1.0` names "1"; a null key is for the event path.
-      const resolved = resolvePlain(source);
-      if (resolved === null) throw DECLINE;
-      key = String(resolved);
+      key = keyName(resolvePlain(source));
     }
     if (j - i > MAX_KEY_LENGTH) throw DECLINE;
     this.pos = j + 1;
@@ -399,13 +396,7 @@ class Reader {
   private flowKey(): string {
     const i = this.pos;
     const c = this.code(i);
-    let key: string;
-    if (c === DQUOTE || c === SQUOTE) key = this.quoted(i);
-    else {
-      const resolved = this.flowPlain(i);
-      if (resolved === null) throw DECLINE;
-      key = String(resolved);
-    }
+    const key = c === DQUOTE || c === SQUOTE ? this.quoted(i) : keyName(this.flowPlain(i));
     const colon = this.skipSpaces(this.pos);
     if (this.code(colon) !== COLON || this.code(colon + 1) !== SPACE) throw DECLINE;
     this.pos = this.skipSpaces(colon + 1);
@@ -534,6 +525,12 @@ class Reader {
     this.valueStarts = widen(this.valueStarts);
     this.valueEnds = widen(this.valueEnds);
   }
+}
+
+/** A plain key is resolved as a scalar, then named by its text: `1.0` names "1"; a null key is for the event path. */
+function keyName(resolved: unknown): string {
+  if (resolved === null) throw DECLINE;
+  return String(resolved);
 }
 
 /** Sets a key as js-yaml does: a `__proto__` key is data, never the object's prototype. */
