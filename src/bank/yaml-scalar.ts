@@ -41,21 +41,27 @@ function isLetter(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
 }
 
-/**
- * Whether the plain scalar written from `start` to `end` reads as itself, a string, without
- * asking the schema: no implicit tag may read its first character, or it starts with a letter
- * and is no null or boolean word (no core-schema number starts with a letter). Most of a
- * bank's keys and values are such, and skip js-yaml's lookup and its result object.
- */
-export function readsAsItself(text: string, start: number, end: number): boolean {
-  if (start === end) return false;
-  if (IMPLICIT_FIRST_CHARS && !IMPLICIT_FIRST_CHARS.has(text[start])) return true;
-  return isLetter(text.charCodeAt(start)) && !isNullWord(text, start, end) && !isBoolWord(text, start, end);
+/** Whether no implicit tag of SCHEMA may read a plain scalar that starts as this one does: it is a string. */
+function startsAsText(text: string, start: number, end: number): boolean {
+  return start < end && IMPLICIT_FIRST_CHARS !== null && !IMPLICIT_FIRST_CHARS.has(text[start]);
 }
 
-/** A plain scalar's value, exactly as js-yaml's constructor resolves it with SCHEMA. */
+/**
+ * Whether the plain scalar written from `start` to `end` reads as itself, a string: no implicit
+ * tag may read its first character, or it starts with a letter and is no null or boolean word
+ * (no core-schema number starts with a letter).
+ */
+export function readsAsItself(text: string, start: number, end: number): boolean {
+  if (start === end) return false; // the empty scalar is null
+  return startsAsText(text, start, end) || (isLetter(text.charCodeAt(start)) && !isNullWord(text, start, end) && !isBoolWord(text, start, end));
+}
+
+/**
+ * A plain scalar's value, exactly as js-yaml's constructor resolves it with SCHEMA. Most of a
+ * bank's plain scalars start as text, and skip js-yaml's lookup and its result object.
+ */
 export function resolvePlain(source: string): unknown {
-  return readsAsItself(source, 0, source.length) ? source : SCHEMA.resolveImplicitScalarTag(source).value;
+  return startsAsText(source, 0, source.length) ? source : SCHEMA.resolveImplicitScalarTag(source).value;
 }
 
 /** The text of a scalar written from `valueStart` to `valueEnd`, as js-yaml's getScalarValue reads it from the event its parser would have emitted. */
