@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { bankRef, type Bank } from '../bank/bank.js';
 import type { CapsConfig, EndpointConfig } from '../schema/config.js';
-import { CLEAN } from '../schema/bank.js';
+import { CLEAN } from '../schema/shared.js';
 import type { Manifest, ResponseRecord } from '../schema/run.js';
 import { RunFolder } from '../io/run-folder.js';
 import { contentHash } from '../io/hash.js';

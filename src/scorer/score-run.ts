@@ -9,7 +9,8 @@
  * judge opinions, without asking the judge.
  */
 import type { Bank } from '../bank/bank.js';
-import { CLEAN, type Item } from '../schema/bank.js';
+import { type Item } from '../schema/bank.js';
+import { CLEAN } from '../schema/shared.js';
 import type { JuryRule } from '../schema/config.js';
 import type { AnswerScore } from '../schema/score.js';
 import type { ResponseRecord } from '../schema/run.js';
@@ -356,7 +357,7 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
         const score =
           planned.kind === 'relabelled'
             ? planned.score
-            : scoreWithMatchers({ bank, item: planned.item, response, signature: planned.signature, labelHash: planned.labelHash, external: planned.decided });
+            : scoreWithMatchers({ profile: bank.profile, item: planned.item, response, signature: planned.signature, labelHash: planned.labelHash, external: planned.decided });
         const line = JSON.stringify(score);
         lines.push(line);
         results.push({ status: score.status, counts: countsOf(score) });
