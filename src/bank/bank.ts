@@ -62,7 +62,7 @@ const ITEMS_SLOT = '"items":[]';
  * The canonical JSON a bank hash is taken over, less its items: the text before the first
  * item and after the last, so that items can be hashed one at a time, never as one string.
  */
-export function bankHashFrame(header: HashedHeader): { before: string; after: string } {
+function bankHashFrame(header: HashedHeader): { before: string; after: string } {
   const shell = canonicalJson({ bank: header.id, version: header.version, language: header.language, profile: header.profile, depth_scale: header.depthScale, system: header.system ?? null, items: [] });
   // A quote inside a JSON string is escaped, so the slot is found only as the items key.
   const at = shell.indexOf(ITEMS_SLOT) + ITEMS_SLOT.length - 1;
@@ -75,9 +75,20 @@ export function bankHashFrame(header: HashedHeader): { before: string; after: st
  * item's review status is not part of its meaning: admitting an item keeps the hash.
  */
 export function bankHash(bank: HashedHeader & Pick<Bank, 'items'>): string {
-  const { before, after } = bankHashFrame(bank);
+  return hashBankItems(bank, bank.items, ({ status: _status, ...meaning }) => canonicalJson(meaning));
+}
+
+/**
+ * The hash over the canonical JSON of a bank with these header fields and items, fed one item
+ * at a time in id order: `json` gives an item's canonical JSON, as text or bytes.
+ */
+export function hashBankItems<T extends { id: string }>(header: HashedHeader, items: readonly T[], json: (item: T) => string | Uint8Array): string {
+  const { before, after } = bankHashFrame(header);
   const hash = createHash('sha256').update(before);
-  const items = [...bank.items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  items.forEach(({ status: _status, ...meaning }, i) => hash.update(i > 0 ? `,${canonicalJson(meaning)}` : canonicalJson(meaning)));
+  const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (let i = 0; i < sorted.length; i++) {
+    if (i > 0) hash.update(',');
+    hash.update(json(sorted[i]));
+  }
   return hash.update(after).digest('hex');
 }

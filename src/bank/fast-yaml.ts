@@ -13,8 +13,9 @@
  * event reader runs as before. test/bank/fast-yaml.test.ts checks on generated, mutated and
  * real files that whenever it reads a text, the event reader reads the same.
  */
-import { getScalarValue, EVENT_ID, SCALAR_STYLE, CHOMPING_MODE, type ScalarEvent, type ScalarTagDefinition } from 'js-yaml';
-import { FLOW, MAPPING, PositionIndex, QUOTED, SCALAR, SCHEMA, SEQUENCE, VERBATIM } from './plain-yaml.js';
+import { SCALAR_STYLE, CHOMPING_MODE } from 'js-yaml';
+import { FLOW, MAPPING, PositionIndex, QUOTED, SCALAR, SEQUENCE, VERBATIM } from './plain-yaml.js';
+import { resolvePlain, scalarText } from './yaml-scalar.js';
 
 /** Thrown inside the reader to give up; caught once at the top. */
 const DECLINE = new Error('outside the fast subset');
@@ -220,10 +221,7 @@ class Reader {
       }
       const source = this.text.slice(i, end);
       this.node(SCALAR | VERBATIM, i, i, end);
-      // Keys are resolved as scalars, then named by their text: `1.0` names "1"; a null key is for the event path.
-      const resolved = resolvePlain(source);
-      if (resolved === null) throw DECLINE;
-      key = String(resolved);
+      key = keyName(resolvePlain(source));
     }
     if (j - i > MAX_KEY_LENGTH) throw DECLINE;
     this.pos = j + 1;
@@ -248,7 +246,7 @@ class Reader {
     this.node(SCALAR | QUOTED | (simple ? VERBATIM : 0), i, start, close);
     this.pos = close + 1;
     if (simple) return this.text.slice(start, close);
-    return getScalarValue(this.text, scalarEvent(start, close, double ? SCALAR_STYLE.DOUBLE_QUOTED : SCALAR_STYLE.SINGLE_QUOTED, CHOMPING_MODE.CLIP, -1));
+    return scalarText(this.text, start, close, double ? SCALAR_STYLE.DOUBLE_QUOTED : SCALAR_STYLE.SINGLE_QUOTED);
   }
 
   /** The closing quote of the quoted scalar starting at `i`, on the same line (in single quotes `''` is a quote inside), or -1. */
@@ -357,7 +355,7 @@ class Reader {
     if (indent < 0) throw DECLINE;
     this.node(SCALAR, i, valueStart, valueEnd);
     this.pos = this.skipGap(line);
-    return getScalarValue(this.text, scalarEvent(valueStart, valueEnd, style, chomping, indent));
+    return scalarText(this.text, valueStart, valueEnd, style, chomping, indent);
   }
 
   /**
@@ -398,13 +396,7 @@ class Reader {
   private flowKey(): string {
     const i = this.pos;
     const c = this.code(i);
-    let key: string;
-    if (c === DQUOTE || c === SQUOTE) key = this.quoted(i);
-    else {
-      const resolved = this.flowPlain(i);
-      if (resolved === null) throw DECLINE;
-      key = String(resolved);
-    }
+    const key = c === DQUOTE || c === SQUOTE ? this.quoted(i) : keyName(this.flowPlain(i));
     const colon = this.skipSpaces(this.pos);
     if (this.code(colon) !== COLON || this.code(colon + 1) !== SPACE) throw DECLINE;
     this.pos = this.skipSpaces(colon + 1);
@@ -535,18 +527,10 @@ class Reader {
   }
 }
 
-/**
- * The first characters of a plain scalar that any implicit tag of the schema (null, bool, int,
- * float) may read; null when some tag may read any. Every other plain scalar is a string, and
- * most of a bank's are: this skips js-yaml's lookup and its result object for them.
- */
-const IMPLICIT_FIRST_CHARS = ((tags) => (tags.some((t) => t.implicitFirstChars == null) ? null : new Set(tags.flatMap((t) => t.implicitFirstChars ?? []))))(
-  SCHEMA.tags.filter((t): t is ScalarTagDefinition => t.nodeKind === 'scalar' && t.implicit),
-);
-
-/** A plain scalar's value, exactly as js-yaml's constructor resolves it with SCHEMA. */
-function resolvePlain(source: string): unknown {
-  return IMPLICIT_FIRST_CHARS && !IMPLICIT_FIRST_CHARS.has(source[0]) ? source : SCHEMA.resolveImplicitScalarTag(source).value;
+/** A plain key is resolved as a scalar, then named by its text: `1.0` names "1"; a null key is for the event path. */
+function keyName(resolved: unknown): string {
+  if (resolved === null) throw DECLINE;
+  return String(resolved);
 }
 
 /** Sets a key as js-yaml does: a `__proto__` key is data, never the object's prototype. */
@@ -567,7 +551,3 @@ function isPlainFlowChar(c: number): boolean {
   return c === c && c !== 44 && c !== 91 && c !== 93 && c !== 123 && c !== 125 && c !== HASH && c !== COLON && c !== LF && c !== CR && c !== SQUOTE && c !== DQUOTE;
 }
 
-/** The scalar event js-yaml would have emitted, for its getScalarValue. */
-function scalarEvent(valueStart: number, valueEnd: number, style: ScalarEvent['style'], chomping: ScalarEvent['chomping'], indent: number): ScalarEvent {
-  return { type: EVENT_ID.SCALAR, valueStart, valueEnd, anchorStart: -1, anchorEnd: -1, tagStart: -1, tagEnd: -1, style, chomping, indent, fast: false };
-}

@@ -12,36 +12,9 @@
  * Positions are those the full parser gives (see test/bank/plain-yaml.test.ts, which compares
  * both on every node of generated and mutated files).
  */
-import {
-  CORE_SCHEMA,
-  EVENT_ID,
-  NOT_RESOLVED,
-  SCALAR_STYLE,
-  constructFromEvents,
-  defineScalarTag,
-  floatCoreTag,
-  getScalarValue,
-  parseEvents,
-  type Event,
-} from 'js-yaml';
+import { EVENT_ID, SCALAR_STYLE, constructFromEvents, parseEvents, type Event } from 'js-yaml';
 import type { PathSegment, Position } from './source.js';
-
-/** Core-schema floats as the full parser reads them: past the double range they are ±Infinity, not text. */
-const OVERFLOWING_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
-const float = defineScalarTag(floatCoreTag.tagName, {
-  implicit: true,
-  implicitFirstChars: floatCoreTag.implicitFirstChars,
-  identify: floatCoreTag.identify,
-  represent: floatCoreTag.represent,
-  resolve: (source, isExplicit, tagName) => {
-    const value = floatCoreTag.resolve(source, isExplicit, tagName);
-    return value === NOT_RESOLVED && OVERFLOWING_FLOAT.test(source) ? Number(source) : value;
-  },
-});
-/** The core schema as the full parser reads it; src/bank/fast-yaml.ts resolves plain scalars with it too. */
-export const SCHEMA = CORE_SCHEMA.withTags(float);
-/** The implicit tags of SCHEMA in its resolution order, for reading plain keys. */
-const PLAIN_KEY_TAGS = SCHEMA.tags.filter((t) => t.nodeKind === 'scalar' && t.implicit);
+import { SCHEMA, isNullWord, readsAsItself, resolvePlain, scalarText } from './yaml-scalar.js';
 
 export const SCALAR = 0;
 export const SEQUENCE = 1;
@@ -55,22 +28,6 @@ export const VERBATIM = 16;
 export const QUOTED = 32;
 /** Nodes under a sequence past which finding an item by counting would be slow. */
 const LONG_SEQUENCE = 256;
-
-/** Whether a plain scalar is one the core schema reads as null (the empty one aside). */
-function isNullWord(text: string, start: number, end: number): boolean {
-  const length = end - start;
-  return (length === 1 && text[start] === '~') || (length === 4 && /^(?:null|Null|NULL)$/.test(text.slice(start, end)));
-}
-function isBoolWord(text: string, start: number, end: number): boolean {
-  const length = end - start;
-  return (length === 4 || length === 5) && /^(?:true|True|TRUE|false|False|FALSE)$/.test(text.slice(start, end));
-}
-/** ASCII letters and the underscore. */
-function isLetter(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
-}
-/** A plain key that reads as itself: no null, boolean or number starts with a letter or underscore. */
-const PLAIN_WORD = /^(?!(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$)[A-Za-z_][\w-]*$/;
 
 export class PositionIndex {
   /** Keys read so far, by node (a Map: node numbers are sparse and large). */
@@ -147,18 +104,15 @@ export class PositionIndex {
   }
 
   /**
-   * Whether a key names `segment`. A key written as it reads (quoted without escapes, or plain,
-   * starting with a letter and not a null or boolean word: no core-schema number starts with a
-   * letter) is compared in place, without reading it out of the text.
+   * Whether a key names `segment`. A key written as it reads (quoted without escapes, or a
+   * plain one that reads as itself) is compared in place, without reading it out of the text.
    */
   private keyIs(key: number, segment: string): boolean {
     const flags = this.flags[key];
     if (flags & VERBATIM) {
       const start = this.valueStarts[key];
-      const length = this.valueEnds[key] - start;
-      if (flags & QUOTED || (isLetter(this.text.charCodeAt(start)) && !isNullWord(this.text, start, start + length) && !isBoolWord(this.text, start, start + length))) {
-        return length === segment.length && this.text.startsWith(segment, start);
-      }
+      const end = this.valueEnds[key];
+      if (flags & QUOTED || readsAsItself(this.text, start, end)) return end - start === segment.length && this.text.startsWith(segment, start);
     }
     return this.keyText(key) === segment;
   }
@@ -173,9 +127,9 @@ export class PositionIndex {
       if (flags & VERBATIM) text = this.text.slice(start, end);
       else {
         const style = flags & QUOTED ? (this.text[start - 1] === "'" ? SCALAR_STYLE.SINGLE_QUOTED : SCALAR_STYLE.DOUBLE_QUOTED) : SCALAR_STYLE.PLAIN;
-        text = getScalarValue(this.text, { type: EVENT_ID.SCALAR, valueStart: start, valueEnd: end, anchorStart: -1, anchorEnd: -1, tagStart: -1, tagEnd: -1, style, chomping: 1, indent: -1, fast: false });
+        text = scalarText(this.text, start, end, style);
       }
-      if (!(flags & QUOTED) && !PLAIN_WORD.test(text)) text = String(resolvePlain(text));
+      if (!(flags & QUOTED)) text = String(resolvePlain(text));
       this.keyTexts.set(key, text);
     }
     return text;
@@ -219,15 +173,6 @@ function lineStarts(text: string): Int32Array {
   let line = 1;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[line++] = i + 1;
   return starts;
-}
-
-function resolvePlain(source: string): unknown {
-  for (const tag of PLAIN_KEY_TAGS) {
-    if (tag.nodeKind !== 'scalar') continue;
-    const value = tag.resolve(source, false, tag.tagName);
-    if (value !== NOT_RESOLVED) return value;
-  }
-  return source;
 }
 
 /** Values and positions of a plain YAML text, or null when the full parser must read it. */

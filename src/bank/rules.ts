@@ -51,6 +51,15 @@ function entriesOf(item: Item): LocatedEntry[] {
   return entries;
 }
 
+/** Reports a diagnostic at a path under `base` in one item; warnings are located only when the context wants them. */
+type Report = (path: readonly PathSegment[], severity: 'error' | 'warning', code: string, message: string, target?: 'key' | 'value') => void;
+
+function reporter(diagnostics: Diagnostic[], parsed: ParsedItem, base: readonly PathSegment[], context: RuleContext): Report {
+  return (path, severity, code, message, target = 'value') => {
+    if (severity === 'error' || context.warnings) diagnostics.push(diagnoseAt(parsed.source, [...base, ...path], severity, code, message, { item: parsed.item.id, target }));
+  };
+}
+
 const where = (source: YamlSource, path: PathSegment[]) => {
   const at = locate(source, path);
   return `line ${at.line}`;
@@ -98,9 +107,7 @@ export function checkItem(parsed: ParsedItem, context: RuleContext): Diagnostic[
   const { item, source, index } = parsed;
   const base: PathSegment[] = ['items', index];
   const diagnostics: Diagnostic[] = [];
-  const report = (path: PathSegment[], severity: 'error' | 'warning', code: string, message: string, target: 'key' | 'value' = 'value') => {
-    if (severity === 'error' || context.warnings) diagnostics.push(diagnoseAt(source, [...base, ...path], severity, code, message, { item: item.id, target }));
-  };
+  const report = reporter(diagnostics, parsed, base, context);
 
   const { min, max } = context.depthScale;
   if (item.depth < min || item.depth > max) {
@@ -179,9 +186,7 @@ export function checkVocabulary(files: readonly ParsedBankFile[]): Diagnostic[] 
 /** "@term" references must name a vocabulary term; a phrase the vocabulary defines should be referred to, not repeated. */
 function checkVocabularyUse(entry: LocatedEntry, parsed: ParsedItem, context: RuleContext): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const report = (path: (string | number)[], severity: 'error' | 'warning', code: string, message: string) => {
-    if (severity === 'error' || context.warnings) diagnostics.push(diagnoseAt(parsed.source, ['items', parsed.index, ...entry.path, 'match', ...path], severity, code, message, { item: parsed.item.id }));
-  };
+  const report = reporter(diagnostics, parsed, ['items', parsed.index, ...entry.path, 'match'], context);
   for (const { path, phrase } of phrasesOf(entry.match!)) {
     const id = referenceOf(phrase);
     if (id !== null) {
@@ -202,9 +207,7 @@ function checkVocabularyUse(entry: LocatedEntry, parsed: ParsedItem, context: Ru
 function checkMatcher(entry: LocatedEntry, parsed: ParsedItem, context: RuleContext): Diagnostic[] {
   const spec = expandMatch(entry.match!, context.vocabulary.terms);
   const diagnostics: Diagnostic[] = [];
-  const report = (path: PathSegment[], severity: 'error' | 'warning', code: string, message: string, target: 'key' | 'value' = 'value') => {
-    if (severity === 'error' || context.warnings) diagnostics.push(diagnoseAt(parsed.source, ['items', parsed.index, ...entry.path, ...path], severity, code, message, { item: parsed.item.id, target }));
-  };
+  const report = reporter(diagnostics, parsed, ['items', parsed.index, ...entry.path], context);
 
   const patterns = spec.regex === undefined ? [] : Array.isArray(spec.regex) ? spec.regex : [spec.regex];
   patterns.forEach((pattern, j) => {

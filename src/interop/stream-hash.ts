@@ -1,13 +1,12 @@
 /**
  * The bank hash of `bankHash` (src/bank/bank.ts) computed while items stream past, in flat
  * memory: each parsed item's canonical JSON goes to a scratch file, only (id, offset,
- * length) stays in memory, and the hash is fed in id order at the end. A test checks that
- * it equals the hash the loader computes for the written bank.
+ * length) stays in memory, and `hashBankItems` reads them back in id order at the end. A
+ * test checks that it equals the hash the loader computes for the written bank.
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '../io/hash.js';
-import { bankHashFrame, type HashedHeader } from '../bank/bank.js';
+import { hashBankItems, type HashedHeader } from '../bank/bank.js';
 import type { Item } from '../schema/bank.js';
 
 export class StreamingBankHash {
@@ -41,16 +40,11 @@ export class StreamingBankHash {
   /** The hash, for the bank header fields given; removes the scratch file. */
   finish(header: HashedHeader): string {
     try {
-      const { before, after } = bankHashFrame(header);
-      const hash = createHash('sha256').update(before);
-      this.index.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      this.index.forEach((entry, i) => {
+      return hashBankItems(header, this.index, (entry) => {
         const buffer = Buffer.alloc(entry.length);
         readSync(this.fd, buffer, 0, entry.length, entry.offset);
-        if (i > 0) hash.update(',');
-        hash.update(buffer);
+        return buffer;
       });
-      return hash.update(after).digest('hex');
     } finally {
       this.release();
     }

@@ -5,12 +5,10 @@
  *
  *   npx tsx test/analysis/bench.ts
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { analyze } from '../../src/analysis/analyze.js';
 import { syntheticEvaluation } from '../../src/analysis/synthetic.js';
+import { headCommit, writeDocsSection } from '../bench/docs.js';
 
 const MODELS = 30;
 const ITEMS = 1000;
@@ -31,13 +29,7 @@ for (let run = 0; run < RUNS; run++) {
   console.log(`run ${run + 1}: ${(timings.at(-1)!.wallMs / 1000).toFixed(2)} s wall, ${(timings.at(-1)!.cpuMs / 1000).toFixed(2)} s CPU`);
 }
 const best = timings.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
-const commit = (() => {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-})();
+const commit = headCommit();
 
 const section = [
   '<!-- analysis:begin -->',
@@ -55,8 +47,4 @@ const section = [
   '<!-- analysis:end -->',
 ].join('\n');
 
-const docs = join(import.meta.dirname, '..', '..', 'docs', 'benchmarks.md');
-const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
-const marker = /<!-- analysis:begin -->[\s\S]*<!-- analysis:end -->/;
-writeFileSync(docs, marker.test(current) ? current.replace(marker, section) : `${current.trimEnd()}\n\n${section}\n`);
-console.log(`wrote ${docs}`);
+writeDocsSection('analysis', section);

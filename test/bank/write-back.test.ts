@@ -32,6 +32,14 @@ function itemRange(text: string, id: string): [number, number] {
   return [node.range[0], node.range[1]];
 }
 
+/** Every byte of `text` before and after item `id` is the same in `edited`. */
+function expectOnlyItemChanged(text: string, edited: string, id: string): void {
+  const [start, end] = itemRange(text, id);
+  const [newStart, newEnd] = itemRange(edited, id);
+  expect(edited.slice(0, newStart)).toBe(text.slice(0, start));
+  expect(edited.slice(newEnd)).toBe(text.slice(end));
+}
+
 describe('writing an item back into its bank file', () => {
   it('changes only the edited item: every byte before and after it, comments included, is kept', () => {
     const file = join(DEMO, 'chemo-toxicity.yaml');
@@ -42,10 +50,7 @@ describe('writing an item back into its bank file', () => {
     item.prompt_en = 'An edited English prompt.';
     const edited = replaceItemText(text, id, item);
 
-    const [start, end] = itemRange(text, id);
-    const [newStart, newEnd] = itemRange(edited, id);
-    expect(edited.slice(0, newStart)).toBe(text.slice(0, start));
-    expect(edited.slice(newEnd)).toBe(text.slice(end));
+    expectOnlyItemChanged(text, edited, id);
     expect(itemOf(edited, id)).toEqual(item);
     // The other items are untouched as data too.
     const others = (t: string) => (parseDocument(t).toJS() as { items: ItemData[] }).items.filter((i) => i.id !== id);
@@ -64,10 +69,7 @@ describe('writing an item back into its bank file', () => {
         const rubric = item.rubric as { points: { text: string }[] };
         rubric.points.at(-1)!.text += '（已修改）';
         const edited = replaceItemText(text, id, item);
-        const [start, end] = itemRange(text, id);
-        const [newStart, newEnd] = itemRange(edited, id);
-        expect(edited.slice(0, newStart)).toBe(text.slice(0, start));
-        expect(edited.slice(newEnd)).toBe(text.slice(end));
+        expectOnlyItemChanged(text, edited, id);
         expect((parseDocument(edited).toJS() as { items: ItemData[] }).items).toEqual(all.map((i) => (i.id === id ? item : i)));
         edits++;
       }

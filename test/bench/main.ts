@@ -7,8 +7,8 @@
  *   npm run bench -- --quick       N = 1,000 only and 10,000 answers for RSS
  *   npm run bench -- --runner-only this section only (not the report, fault-soak or matching benchmarks)
  */
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import OpenAI from 'openai';
 import { runEval } from '../../src/runner/run.js';
 import { createHttpFetch } from '../../src/endpoints/http-fetch.js';
 import { benchBank, benchConfig, writeBenchFiles } from './workload.js';
-import { writeDocsSection } from './docs.js';
+import { headCommit, writeDocsSection } from './docs.js';
 import { startSimProcess, type SimProcess } from './sim-process.js';
 import { BUILT_CLI } from '../helpers/built-cli.js';
 
@@ -179,13 +179,7 @@ const rss = await peakRss(1000, rssAnswers / 1000);
 console.log(`caps run: ${rss.answers} answers recorded in ${(rss.wallMs / 1000).toFixed(1)} s, peak RSS ${rss.peakRssMb.toFixed(0)} MB (caps --version: ${rss.idleRssMb.toFixed(0)} MB)`);
 const loadAtEnd = loadavg()[0];
 
-const commit = (() => {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-})();
+const commit = headCommit();
 const rate = (r: ThroughputRow) => Math.round((r.done / r.wallMs) * 1000);
 const section = [
   '<!-- runner:begin -->',

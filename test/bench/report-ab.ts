@@ -11,13 +11,13 @@
  * The base copy must sit inside a checkout (or beside a package.json with "type": "module" and
  * node_modules), as dist/ does, for node to load it.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeReportWorkload } from './report-workload.js';
 import { BUILT_CLI, builtCliIn } from '../helpers/built-cli.js';
+import { timedNode } from './timed-child.js';
 
 const { values } = parseArgs({ options: { base: { type: 'string' }, rounds: { type: 'string', default: '3' }, data: { type: 'string' } } });
 if (!values.base) throw new Error('pass --base DIR: a copy of the dist/ folder of the build to compare with');
@@ -30,19 +30,16 @@ const data = values.data ? { run: join(values.data, 'run'), bank: join(values.da
 /** The one field that differs between two runs of the same build. */
 const GENERATED_AT = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g;
 
-function report(bin: string, out: string): string {
-  const timing = join(root, 'time');
-  const load = loadavg()[0];
+async function report(bin: string, out: string): Promise<string> {
   rmSync(out, { recursive: true, force: true });
-  const run = spawnSync('/usr/bin/time', ['-o', timing, '-f', '%e %U %S %M', process.execPath, bin, 'report', data.run, '--bank', data.bank, '--out', out, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (run.status !== 0) throw new Error(`${bin} report exited with ${run.status}`);
-  const [wall, user, system, kb] = readFileSync(timing, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
-  return `wall ${wall.toFixed(2)} s, CPU ${(user + system).toFixed(2)} s, peak ${(kb / 1024).toFixed(0)} MB, load ${load.toFixed(1)}`;
+  const m = await timedNode(bin, ['report', data.run, '--bank', data.bank, '--out', out, '--quiet']);
+  if (m.code !== 0) throw new Error(`${bin} report exited with ${m.code}`);
+  return `wall ${m.wallS.toFixed(2)} s, CPU ${m.cpuS.toFixed(2)} s, peak ${m.peakMb.toFixed(0)} MB, load ${m.load.toFixed(1)}`;
 }
 
 let differ = false;
 for (let round = 1; round <= Number(values.rounds); round++) {
-  for (const [name, bin] of Object.entries(builds)) console.log(`round ${round} ${name}: ${report(bin, join(root, name))}`);
+  for (const [name, bin] of Object.entries(builds)) console.log(`round ${round} ${name}: ${await report(bin, join(root, name))}`);
   const files = readdirSync(join(root, 'base')).sort();
   if (readdirSync(join(root, 'head')).sort().join() !== files.join()) throw new Error('the two builds wrote different files');
   const normal = (name: string, file: string) => readFileSync(join(root, name, file), 'latin1').replace(GENERATED_AT, 'GENERATED_AT');

@@ -7,7 +7,6 @@
  * to open in a headless browser. Writes the report section of docs/benchmarks.md.
  * Run alone with `npx tsx test/bench/report.ts`.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +18,7 @@ import { analyze, DEFAULT_BOOTSTRAP } from '../../src/analysis/analyze.js';
 import { buildReport, REPORT_FILES, REPORT_FORMATS, type ReportFormat } from '../../src/report/build.js';
 import { reportRuns } from '../../src/report/from-runs.js';
 import { bankInput, makeEvaluation, writeRun } from '../report/fixture.js';
-import { writeDocsSection } from './docs.js';
+import { headCommit, writeDocsSection } from './docs.js';
 
 const RESPONDENTS = 30;
 const ITEMS = 1000;
@@ -100,13 +99,7 @@ async function measure(label: string, variants: boolean): Promise<CaseFigures> {
 }
 
 function section(cases: CaseFigures[], loadBefore: number): string {
-  const commit = (() => {
-    try {
-      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    } catch {
-      return 'unknown';
-    }
-  })();
+  const commit = headCommit();
   const total = (c: CaseFigures) => c.formats.reduce((n, f) => n + f.bytes, 0);
   const row = (name: string, pick: (c: CaseFigures) => string) => `| ${name} | ${cases.map(pick).join(' | ')} |`;
   return [

@@ -12,15 +12,14 @@
  * `npx tsx test/bench/run-timeline.ts [--bin dist] [--rounds 3] [--rows 1000x20,10000x100]`;
  * several --bin folders alternate, run by run, for a before/after on a shared machine.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { once } from 'node:events';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeBenchFiles } from './workload.js';
 import { startSimProcess } from './sim-process.js';
 import { builtCliIn } from '../helpers/built-cli.js';
+import { timedNode } from './timed-child.js';
 
 const { values } = parseArgs({ options: { bin: { type: 'string', multiple: true }, rounds: { type: 'string', default: '3' }, rows: { type: 'string', default: '1000x20,10000x100' }, latency: { type: 'string', default: '100' } } });
 const here = import.meta.dirname;
@@ -29,20 +28,12 @@ const latency = Number(values.latency);
 const rows = values.rows.split(',').map((r) => r.split('x').map(Number) as [number, number]);
 // The bank has 1,000 items; N is asked as N / 1,000 samples of each.
 for (const [n, c] of rows) if (!(n >= 1000 && n % 1000 === 0 && c >= 1)) throw new Error(`--rows: N must be a multiple of 1,000 and C at least 1 (NxC, e.g. 1000x20), not ${n}x${c}`);
-const now = () => performance.timeOrigin + performance.now();
 
-
-
+/** The built caps of `bin` with arguments, under /usr/bin/time; a failed run stops the benchmark. */
 async function timed(bin: string, args: string[], env: NodeJS.ProcessEnv) {
-  const report = join(mkdtempSync(join(tmpdir(), 'caps-time-')), 'time');
-  const load = loadavg()[0];
-  const startedAt = now();
-  const child = spawn('/usr/bin/time', ['-o', report, '-f', '%e %U %S %M', process.execPath, builtCliIn(bin), ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1', ...env } });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  const exitedAt = now();
-  const [, user, system, kb] = readFileSync(report, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
-  if (code !== 0) throw new Error(`caps exited with ${code}`);
-  return { startedAt, exitedAt, cpuS: user + system, peakMb: kb / 1024, load };
+  const m = await timedNode(builtCliIn(bin), args, { CI: '1', ...env });
+  if (m.code !== 0) throw new Error(`caps exited with ${m.code}`);
+  return m;
 }
 
 const stats = (xs: number[]) => {

@@ -6,7 +6,7 @@
  * Run: npx tsx test/bench/studio.ts [ANSWERS]   (npm run build first)
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -20,12 +20,11 @@ import { scoreRun } from '../../src/scorer/score-run.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser.js';
 import { BUILT_CLI } from '../helpers/built-cli.js';
 import { StudioClient, labelsFor } from '../studio/client.js';
+import { headCommit, writeDocsSection } from './docs.js';
 
 const ANSWERS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 10_000);
 const OPENS = 30;
 const SUBMITS = 300;
-const here = import.meta.dirname;
-const root = join(here, '..', '..');
 
 async function writeRun(dir: string): Promise<string> {
   const bank = await loadBankOrThrow([DEMO_BANK_PATH]);
@@ -154,7 +153,7 @@ try {
   const peakMb = Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
   child.kill('SIGTERM');
 
-  const commit = (await import('node:child_process')).execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  const commit = headCommit();
   const text = [
     '<!-- studio:begin -->',
     '## Studio',
@@ -185,11 +184,7 @@ try {
     '<!-- studio:end -->',
   ].join('\n');
   console.log(text);
-  const docs = join(root, 'docs', 'benchmarks.md');
-  const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
-  const pattern = /<!-- studio:begin -->[\s\S]*<!-- studio:end -->/;
-  writeFileSync(docs, pattern.test(current) ? current.replace(pattern, text) : `${current.trimEnd()}\n\n${text}\n`);
-  console.log(`wrote ${docs}`);
+  writeDocsSection('studio', text);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -4,44 +4,26 @@
  * the stated sizes, the simulated endpoint in its own process. Writes the "Targets" section of
  * docs/benchmarks.md (`npx tsx test/bench/targets.ts [--quick]`; also run by `npm run bench`).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { once } from 'node:events';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBenchFiles } from './workload.js';
 import { startSimProcess } from './sim-process.js';
 import { SCORE_ENTRIES, writeScoreBank, writeScoreRun } from './score-workload.js';
-import { writeDocsSection } from './docs.js';
+import { headCommit, writeDocsSection } from './docs.js';
 import { loadBankOrThrow } from '../../src/bank/load.js';
 import { bankCacheDir } from '../../src/bank/cache.js';
 import { writeReportWorkload } from './report-workload.js';
 import { BUILT_CLI } from '../helpers/built-cli.js';
+import { timedNode, type Timed } from './timed-child.js';
 
 const quick = process.argv.includes('--quick');
-const TIME = '/usr/bin/time';
-if (!existsSync(TIME)) throw new Error('the benchmark reads CPU and peak RSS with /usr/bin/time: apt-get install time');
-
-interface Measured {
-  wallS: number;
-  cpuS: number;
-  peakMb: number;
-  code: number | null;
-  load: number;
-}
 
 /** Runs the built caps with arguments; CPU (user + system) and peak RSS as the OS counted them. */
-async function caps(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Measured> {
-  const report = join(mkdtempSync(join(tmpdir(), 'caps-time-')), 'time');
-  const load = loadavg()[0];
-  const child = spawn(TIME, ['-o', report, '-f', '%e %U %S %M', process.execPath, BUILT_CLI, ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1', ...env } });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  const [wall, user, system, kb] = readFileSync(report, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
-  return { wallS: wall, cpuS: user + system, peakMb: kb / 1024, code, load };
-}
+const caps = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> => timedNode(BUILT_CLI, args, { CI: '1', ...env });
 
-async function best(times: number, run: () => Promise<Measured>): Promise<Measured> {
-  const all: Measured[] = [];
+async function best(times: number, run: () => Promise<Timed>): Promise<Timed> {
+  const all: Timed[] = [];
   for (let i = 0; i < times; i++) all.push(await run());
   return all.sort((a, b) => a.cpuS - b.cpuS)[0];
 }
@@ -49,7 +31,7 @@ async function best(times: number, run: () => Promise<Measured>): Promise<Measur
 const root = mkdtempSync(join(tmpdir(), 'caps-bench-targets-'));
 const cache = join(root, 'cache');
 const rows: { what: string; measured: string; target: string; met: boolean; load: number }[] = [];
-const fmt = (m: Measured) => `${m.cpuS.toFixed(2)} s CPU, ${m.wallS.toFixed(2)} s wall, ${m.peakMb.toFixed(0)} MB`;
+const fmt = (m: Timed) => `${m.cpuS.toFixed(2)} s CPU, ${m.wallS.toFixed(2)} s wall, ${m.peakMb.toFixed(0)} MB`;
 
 // caps --version
 const version = await best(3, () => caps(['--version']));
@@ -121,7 +103,7 @@ for (const [n, c, latency, ratio] of [[1_000, 20, 100, 1.05], [10_000, 100, 100,
 }
 rmSync(root, { recursive: true, force: true });
 
-const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
+const commit = headCommit();
 const section = [
   '<!-- targets:begin -->',
   '## Targets',
