@@ -68,7 +68,7 @@ export function reviewCommand(): Command {
       .option('--entry <id>', 'the rubric entry the comments are about (default: the item as a whole)')
       .action(async (options: Common & { item: string; reviewer: string; accept?: boolean; revise?: boolean; comment?: string[]; entry?: string }) => {
         if (Boolean(options.accept) === Boolean(options.revise)) throw new UserError('give exactly one of --accept or --revise');
-        const { bank, file, events, state } = await context(options);
+        const { bank, file, state } = await context(options);
         const item = bank.items.find((i) => i.id === options.item);
         const comments = (options.comment ?? []).map((text) => ({ text, ...(options.entry ? { entry: options.entry } : {}) }));
         const event = decide(state, { item: options.item, reviewer: options.reviewer, decision: options.accept ? 'accept' : 'revise', comments, at: now(), ...(item ? { entries: itemEntryIds(item) } : {}) });
@@ -85,7 +85,7 @@ export function reviewCommand(): Command {
       .requiredOption('--by <name>', 'the author')
       .option('--note <text>', 'what was changed')
       .action(async (options: Common & { item: string; by: string; note?: string }) => {
-        const { file, events, state } = await context(options);
+        const { file, state } = await context(options);
         appendReviewEvents(file, [reviseItem(state, { item: options.item, by: options.by, note: options.note, at: now() })]);
         process.stdout.write(`"${options.item}" revised; it enters the next round\n`);
       }),

@@ -23,8 +23,8 @@
  */
 import type { EntryKind } from '../schema/bank.js';
 import type { Citation, JudgeFault } from '../schema/score.js';
-import { isCjk, normalizeForMatch, normalizeWithOrigin } from './normalize.js';
-import { indexNegation, inspectOccurrence } from './negation.js';
+import { normalizeForMatch, normalizeWithOrigin } from './normalize.js';
+import { inspectOccurrence } from './negation.js';
 import { sentenceAt, type SentenceSpan } from './sentences.js';
 import type { PreparedAnswer } from './matcher.js';
 

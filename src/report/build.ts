@@ -14,7 +14,7 @@ import { answersCsvLines, verdictsCsvLines } from './csv.js';
 import { resultsJsonChunks } from './results-json.js';
 import { writeChunksAtomic } from './stream-file.js';
 import { redactDeep } from '../io/redact.js';
-import { REPORT_FILES, REPORT_FORMATS, type ReportFormat } from './formats.js';
+import { REPORT_FORMATS, type ReportFormat } from './formats.js';
 
 export { REPORT_FORMATS, REPORT_FILES, parseFormats, type ReportFormat } from './formats.js';
 

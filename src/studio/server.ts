@@ -20,7 +20,7 @@ import { RunFolder } from '../io/run-folder.js';
 import { openDb, dbError } from './db.js';
 import { Corpus } from './corpus.js';
 import { Conflict, Store, type Grader } from './store.js';
-import { authenticate, csrfGuard, hostGuard, isLoopbackBind, refusal, securityHeaders, startSession, type StudioEnv } from './access.js';
+import { authenticate, csrfGuard, hostGuard, refusal, securityHeaders, startSession, type StudioEnv } from './access.js';
 import type { StudioContext } from './context.js';
 import { syncVerdicts } from './verdicts.js';
 import { gradingRoutes, gradingView } from './routes/grading.js';
