@@ -6,7 +6,6 @@
  */
 import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import pLimit from 'p-limit';
 import { bankRef, type Bank } from '../bank/bank.js';
 import type { CapsConfig, EndpointConfig } from '../schema/config.js';
 import { CLEAN } from '../schema/bank.js';
@@ -19,6 +18,7 @@ import { lockRunFolder } from '../io/lock.js';
 import { WriteError } from '../io/safe-write.js';
 import { endpointIdentity, normalizeBaseURL, type EndpointIdentity } from '../endpoints/identity.js';
 import { closestMatch } from '../bank/suggest.js';
+import { concurrencyLimit } from '../endpoints/concurrency.js';
 import { createEndpointClient, type ChatResult, type EndpointClient, type EndpointClientOptions } from '../endpoints/client.js';
 import { requestHash, ResponseCache, type SentParams } from './cache.js';
 import { missingEnglish, turnMessages, type AskLanguage } from './messages.js';
@@ -149,6 +149,9 @@ function requireEnglish(plan: Plan): void {
   throw new UserError(`--language en: ${lacking.size} selected form${lacking.size === 1 ? '' : 's'} lack English text: ${shown}${lacking.size > 3 ? '; ...' : ''}. Add prompt_en/turns_en, or narrow the run with --items or --variants.`);
 }
 
+/** How often a run's progress sink is given the state (its live display redraws at most this often). */
+const PROGRESS_TICK_MS = 200;
+
 /** What an answer abandoned before its request was sent resolves to. */
 const ABANDONED: ChatResult = { text: null, finishReason: null, usage: null, latencyMs: 0, attempts: 0, error: { kind: 'aborted', message: 'not asked' } };
 
@@ -163,8 +166,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
   const { endpoints } = prepared;
   // Every key variable is checked before the first request.
   const clients = new Map<string, EndpointClient>(
-    // Each endpoint's workers (as many as its concurrency, one request each) bound its requests in flight.
-    endpoints.map((e) => [e.name, createEndpointClient(e, { ...options.clientOptions, env: options.env ?? process.env, callerLimitsConcurrency: true })]),
+    endpoints.map((e) => [e.name, createEndpointClient(e, { ...options.clientOptions, env: options.env ?? process.env })]),
   );
   const env = options.env ?? process.env;
   const identities = new Map<string, EndpointIdentity>(endpoints.map((e) => [e.name, endpointIdentity(e, env)]));
@@ -327,7 +329,9 @@ async function runLocked(
   );
   const started = Date.now();
   const progressState = () => ({ endpoints: [...progress.values()], startedAt: started, now: Date.now() });
-  const ticker = options.progress ? setInterval(() => options.progress!.update(progressState()), 1000) : null;
+  // Progress is offered to the sink on a clock, not per answer: the sink prints at most every
+  // 200 ms anyway, and a state built per answer cost CPU on the path to the next request.
+  const ticker = options.progress ? setInterval(() => options.progress!.update(progressState()), PROGRESS_TICK_MS) : null;
   ticker?.unref();
   const counts: RunSummary['counts'] = { planned: plan.counts.answers, done: 0, errors: 0, resumed: 0, cached: 0, replayed: 0, requests: 0 };
   // A failed write (disk full) stops every worker; what is recorded stays and resume continues.
@@ -354,7 +358,7 @@ async function runLocked(
   // Each endpoint has as many workers as its concurrency, each with one request at a time: a
   // global cap at or above their sum never binds, and then costs nothing per request.
   const maxInFlight = options.maxInFlight ?? options.config.defaults?.concurrency ?? 512;
-  const limit = maxInFlight < endpoints.reduce((sum, e) => sum + e.concurrency, 0) ? pLimit(maxInFlight) : null;
+  const limit = maxInFlight < endpoints.reduce((sum, e) => sum + e.concurrency, 0) ? concurrencyLimit(maxInFlight) : null;
   const inFlight = <T>(ask: () => Promise<T>): Promise<T> => (limit ? limit(ask) : ask());
 
   async function runDialogue(dialogue: Dialogue): Promise<void> {
@@ -418,7 +422,6 @@ async function runLocked(
       counts.done++;
       tally.done++;
       answers.push(record.text);
-      options.progress?.update(progressState());
     }
   }
 

@@ -1,0 +1,15 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeBenchFiles } from './workload.js';
+import { startSimProcess } from './sim-process.js';
+const [bin, n, c, profDir] = process.argv.slice(2);
+const sim = await startSimProcess(100);
+const dir = mkdtempSync('/tmp/r16prof/run-');
+const f = writeBenchFiles(dir, sim.baseURL, 1000, Number(c));
+const env = { ...process.env, CI: '1', CAPS_CACHE_DIR: join(dir, 'cache') };
+spawnSync(process.execPath, [bin, 'run', '--plan', '--config', f.config, '--bank', f.bank], { env });
+const t = Date.now();
+const r = spawnSync(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), bin, 'run', '--config', f.config, '--bank', f.bank, '--samples', String(Number(n) / 1000), '--no-cache', '--quiet', '--out', join(dir, 'run')], { env, stdio: 'inherit' });
+console.log('wall', Date.now() - t, 'rc', r.status);
+await sim.stop();
