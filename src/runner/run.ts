@@ -20,7 +20,7 @@ import { endpointIdentity, normalizeBaseURL, type EndpointIdentity } from '../en
 import { closestMatch } from '../bank/suggest.js';
 import { concurrencyLimit } from '../endpoints/concurrency.js';
 import { createEndpointClient, type ChatResult, type EndpointClient, type EndpointClientOptions } from '../endpoints/client.js';
-import { requestHash, ResponseCache, type SentParams } from './cache.js';
+import { CacheWriter, requestHash, ResponseCache, type CachedAnswer, type SentParams } from './cache.js';
 import { missingEnglish, turnMessages, type AskLanguage } from './messages.js';
 import { EndpointLedger, type EndpointOutcome } from './endpoint-ledger.js';
 import { dialogueKey, planRun, variantId, type Dialogue, type Plan, type PlanFilters } from './plan.js';
@@ -300,10 +300,10 @@ function recordOf(base: RecordBase, answer: Answered, startedAt: string, finishe
   };
 }
 
-/** Keeps a good answer in the response cache (before it is recorded: a run killed in between finds it on resume). */
-export function cacheAnswer(cache: ResponseCache | null, record: ResponseRecord, result: ChatResult, identity: EndpointIdentity): void {
-  if (!cache || result.error || result.text === null) return;
-  cache.put({ request_hash: record.request_hash!, endpoint: identity, model: record.model!, served_model: result.servedModel, text: result.text, reasoning: result.reasoning, finish_reason: result.finishReason, usage: result.usage, latency_ms: result.latencyMs, created_at: record.finished_at! });
+/** The response cache's entry for a good answer; null for a failed one (errors are never cached). */
+export function cacheEntry(record: ResponseRecord, result: ChatResult, identity: EndpointIdentity): CachedAnswer | null {
+  if (result.error || result.text === null) return null;
+  return { request_hash: record.request_hash!, endpoint: identity, model: record.model!, served_model: result.servedModel, text: result.text, reasoning: result.reasoning, finish_reason: result.finishReason, usage: result.usage, latency_ms: result.latencyMs, created_at: record.finished_at! };
 }
 
 /** The manifest's final counts and status. */
@@ -348,12 +348,15 @@ async function runLocked(
     writeFailure ??= err;
     stopOnFailure.abort();
   };
-  // Answers are written in batches, at most every 100 ms (or 256 at once): a SIGKILL loses at
-  // most those, and the response cache still holds them for the resume. Without a cache nothing
-  // would, so answers are written as they come: those that arrived in one turn of the event
-  // loop in one write at its end, after the requests that replace them have been sent, so that
-  // no paid answer is asked twice and no request waits on the disk.
-  const appender = folder.bufferedResponseAppender({ maxLines: 256, maxDelayMs: cache ? 100 : 0, onError: failWrite });
+  // Good answers go to the response cache at the end of the turn of the event loop they arrived
+  // in, after the requests that replace them have been sent. Records are written in batches, at
+  // most every 100 ms (or 256 at once), each batch after the cache entries of its answers: a
+  // SIGKILL loses at most those records, and the cache still holds their answers for the resume.
+  // Without a cache nothing would, so records are then written as answers come: those that
+  // arrived in one turn in one write at its end. Either way no paid answer is asked twice
+  // and no request waits on the disk.
+  const cacheWriter = cache ? new CacheWriter(cache, failWrite) : null;
+  const appender = folder.bufferedResponseAppender({ maxLines: 256, maxDelayMs: cache ? 100 : 0, onError: failWrite, beforeWrite: cacheWriter ? () => cacheWriter.flush() : undefined });
   const pending = new Map<string, Promise<ChatResult>>();
   // Each endpoint has as many workers as its concurrency, each with one request at a time: a
   // global cap at or above their sum never binds, and then costs nothing per request.
@@ -406,7 +409,10 @@ async function runLocked(
         if (result.error?.kind === 'aborted' || (result.error && stop.aborted)) return;
         record = answeredRecord(base, result, startedAtTurn);
         if (shared) Object.assign(record, { attempts: 0, cached: true });
-        else cacheAnswer(cache, record, result, identity);
+        else {
+          const entry = cacheWriter && cacheEntry(record, result, identity);
+          if (entry) cacheWriter!.add(entry);
+        }
       }
       if (record.cached) {
         counts.cached++;
