@@ -1,8 +1,9 @@
 /**
  * A concurrency limit for calls that return promises: at most `concurrency` run at once, the
- * rest wait in call order. Unlike p-limit, a call made while there is room starts at once, in
- * the caller's own turn (no queue, no extra microtask): the runner's workers never exceed an
- * endpoint's concurrency, so every call of theirs passes straight through at the cost of a count.
+ * rest wait in call order. A call made while there is room starts at once, in the caller's own
+ * turn, where a queue-first limiter (p-limit) queues every call and starts it a microtask later:
+ * the runner's workers never exceed an endpoint's concurrency, so every call of theirs passes
+ * straight through at the cost of a count.
  */
 export type ConcurrencyLimit = <T>(task: () => Promise<T>) => Promise<T>;
 
