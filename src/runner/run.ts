@@ -353,16 +353,13 @@ async function runLocked(
   // most every 100 ms (or 256 at once), each batch after the cache entries of its answers: a
   // SIGKILL loses at most those records, and the cache still holds their answers for the resume.
   // Without a cache nothing would, so records are then written as answers come: those that
-  // arrived in one turn in one write at its end. Either way no paid answer is asked twice
-  // and no request waits on the disk.
+  // arrived in one turn in one write at its end. Either way a kill loses no recorded answer and
+  // re-asks only those in flight or arrived in its last turn, and no request waits on the disk.
   const cacheWriter = cache ? new CacheWriter(cache, failWrite) : null;
   const appender = folder.bufferedResponseAppender({ maxLines: 256, maxDelayMs: cache ? 100 : 0, onError: failWrite, beforeWrite: cacheWriter ? () => cacheWriter.flush() : undefined });
   const pending = new Map<string, Promise<ChatResult>>();
-  // Each endpoint has as many workers as its concurrency, each with one request at a time: a
-  // global cap at or above their sum never binds, and then costs nothing per request.
-  const maxInFlight = options.maxInFlight ?? options.config.defaults?.concurrency ?? 512;
-  const limit = maxInFlight < endpoints.reduce((sum, e) => sum + e.concurrency, 0) ? concurrencyLimit(maxInFlight) : null;
-  const inFlight = <T>(ask: () => Promise<T>): Promise<T> => (limit ? limit(ask) : ask());
+  // Across endpoints; a request with room under the cap is sent at once.
+  const inFlight = concurrencyLimit(options.maxInFlight ?? options.config.defaults?.concurrency ?? 512);
 
   async function runDialogue(dialogue: Dialogue): Promise<void> {
     const { endpoint } = dialogue;
