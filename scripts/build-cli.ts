@@ -12,6 +12,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loaderSourceHash } from '../src/bank/fingerprint.js';
+import type { CommandSummary } from '../src/cli/main.js';
 
 export const BUNDLE_DIR = join('dist', 'bin');
 export const BUNDLE_ENTRY = 'caps.js';
@@ -59,13 +60,23 @@ export async function buildCli(root: string): Promise<string[]> {
     // Bundled CommonJS packages call require() for Node's own modules.
     banner: { js: "import{createRequire as __capsRequire}from'node:module';const require=__capsRequire(import.meta.url);" },
     // Every source, not only the bank folder's: a cached bank also holds expanded matchers and a hash made by other modules. Free at build time.
-    define: { CAPS_LOADER_HASH: JSON.stringify(loaderSourceHash(src, sources.filter((f) => f.endsWith('.ts')).sort())) },
+    define: {
+      CAPS_LOADER_HASH: JSON.stringify(loaderSourceHash(src, sources.filter((f) => f.endsWith('.ts')).sort())),
+      // `caps --help` lists the commands from this instead of loading every one of them.
+      CAPS_COMMAND_LIST: JSON.stringify(JSON.stringify(await commandList(src))),
+    },
     plugins: [englishZod],
     metafile: true,
     logLevel: 'warning',
   });
   writeFileSync(join(outdir, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicences(root, result.metafile));
   return Object.keys(result.metafile.outputs);
+}
+
+/** The command list of `caps --help`, from the commands in src (this script runs under tsx, which loads them). */
+async function commandList(src: string): Promise<CommandSummary[]> {
+  const cli = (await import(pathToFileURL(join(src, 'cli', 'main.ts')).href)) as typeof import('../src/cli/main.js');
+  return cli.summarizeCommands(await cli.buildProgram());
 }
 
 /** The licence of every package with code in the bundle, from its package.json and LICENSE file. */

@@ -3,7 +3,8 @@
  * variants, per respondent and kind, with items as clusters; flips from acceptable to
  * unacceptable with McNemar's exact test; multi-turn pressure turn by turn.
  */
-import { type Item, VariantKind } from '../schema/bank.js';
+import { type Item } from '../schema/bank.js';
+import { VariantKind } from '../schema/shared.js';
 import type { DistractionKindStat, MeanEstimate, MultiTurnStat } from '../schema/results.js';
 import { meanEstimate, subsetMeanEstimate } from './bootstrap.js';
 import type { ScoreTable, VariantCell } from './score-table.js';

@@ -2,9 +2,8 @@
 import { Command, Option } from 'commander';
 import { calibrate, type AgreementStats, type CalibratedRater, type CalibrationReport } from '../scorer/calibrate.js';
 import { loadBankOrThrow } from '../bank/load.js';
-import { wholeNumber } from './score.js';
 import type { Interval } from '../analysis/agreement.js';
-import { examples } from './help.js';
+import { examples, wholeNumber } from './help.js';
 
 export function calibrateCommand(): Command {
   return new Command('calibrate')

@@ -1,7 +1,5 @@
 /** `caps lint PATH... [--format text|json]`: validate banks, print diagnostics and the summary. */
 import { Command, Option } from 'commander';
-import { displayPath } from '../bank/diagnostic.js';
-import { formatLintText, lintBank } from '../bank/lint.js';
 import { UserError } from '../errors.js';
 import { examples } from './help.js';
 
@@ -20,6 +18,8 @@ export function lintCommand(): Command {
     )
     .exitOverride()
     .action(async (paths: string[], options: { format: 'text' | 'json' }) => {
+      // Loaded here: `caps lint --help` needs none of the bank format.
+      const [{ formatLintText, lintBank }, { displayPath }] = await Promise.all([import('../bank/lint.js'), import('../bank/diagnostic.js')]);
       const report = await lintBank(paths);
       if (options.format === 'json') {
         const diagnostics = report.diagnostics.map((d) => ({ ...d, file: displayPath(d.file) }));

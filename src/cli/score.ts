@@ -1,6 +1,6 @@
 /** `caps score RUN_DIR [--bank PATH...] [--judge NAME...] [--config FILE]`: score a run folder (resumable). */
 import { availableParallelism } from 'node:os';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { JuryRule } from '../schema/config.js';
 import { RunFolder } from '../io/run-folder.js';
 import { loadBankOrThrow } from '../bank/load.js';
@@ -13,7 +13,7 @@ import { formatBatchEvent } from '../endpoints/batch-event.js';
 import { untilStopped } from './stop-signal.js';
 import type { BatchScoreOptions, BatchScoreSummary } from '../scorer/score-batch.js';
 import { announceSetup } from './setup.js';
-import { examples } from './help.js';
+import { examples, thousands, wholeNumber } from './help.js';
 import { RunIncompleteError, UserError } from '../errors.js';
 import type { Bank } from '../bank/bank.js';
 import { keepHeapNearLiveSize } from './heap.js';
@@ -29,7 +29,7 @@ export function scoreCommand(): Command {
     .addOption(new Option('--rule <rule>', 'jury rule').choices(JuryRule.options))
     .option('--template <name-or-path>', 'judge prompt template (default caps-judge)')
     .option('--concurrency <n>', 'answers judged at once', wholeNumber('--concurrency', 1), 16)
-    .option('--workers <n>', `at most this many worker threads scoring with the matchers, one for every ${MIN_ANSWERS_PER_WORKER.toLocaleString('en')} answers to score, none unless two are kept busy (0 or 1 = in the main thread; default: one per core but one with 4 or more cores, at most 8; none on fewer)`, wholeNumber('--workers', 0), defaultWorkers())
+    .option('--workers <n>', `at most this many worker threads scoring with the matchers, one for every ${thousands(MIN_ANSWERS_PER_WORKER)} answers to score, none unless two are kept busy (0 or 1 = in the main thread; default: one per core but one with 4 or more cores, at most 8; none on fewer)`, wholeNumber('--workers', 0), defaultWorkers())
     .option('--batch', "send the judge's calls through the OpenAI Batch API (/v1/files, /v1/batches; about half the price, slower); a batch in progress is collected by the next caps score --batch")
     .option('--batch-poll <seconds>', 'seconds between batch status checks', wholeNumber('--batch-poll', 1), 30)
     .addOption(new Option('--no-cache', 'with --batch: use only judge replies collected by this command, not replies cached earlier in .cache next to the run folder'))
@@ -133,14 +133,6 @@ async function scoreBatchedFromCli(runDir: string, options: ScoreCliOptions, sel
 function defaultWorkers(): number {
   const cores = availableParallelism();
   return cores >= 4 ? Math.min(cores - 1, 8) : 0;
-}
-
-/** An option parser for whole numbers of at least `min`; commander reports the message as a usage error. */
-export function wholeNumber(option: string, min: number): (value: string) => number {
-  return (value) => {
-    if (!/^\d+$/.test(value.trim()) || Number(value) < min) throw new InvalidArgumentError(`${option} must be a whole number of at least ${min}.`);
-    return Number(value);
-  };
 }
 
 /** The bank given with --bank, else the one recorded in the run's manifest (warning if it changed since). */

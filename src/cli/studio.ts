@@ -1,8 +1,6 @@
 /** `caps studio [RUN_DIR...] [--bank DIR] [--db FILE] [--port N] [--host ADDR]`: the physicians' grading app. */
 import { Command } from 'commander';
-import { discoverConfig } from '../endpoints/discover-config.js';
-import { wholeNumber } from './score.js';
-import { examples } from './help.js';
+import { examples, wholeNumber } from './help.js';
 
 export function studioCommand(): Command {
   return new Command('studio')
@@ -26,6 +24,7 @@ export function studioCommand(): Command {
     .action(async (runDirs: string[], options: { bank?: string[]; db?: string; port: number; host: string; answersRun?: string; config?: string }) => {
       const { startStudio, LOCAL_COORDINATOR } = await import('../studio/server.js');
       const { isLoopbackBind } = await import('../studio/access.js');
+      const { discoverConfig } = await import('../endpoints/discover-config.js');
       const studio = await startStudio({ runDirs, bankPaths: options.bank, db: options.db, host: options.host, port: options.port, answersRun: options.answersRun, config: discoverConfig(options.config).path ?? undefined });
       const { store } = studio.context;
       const answers = store.counts().answers;

@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import type { ChatMessage } from '../schema/bank.js';
-import { CLEAN } from '../schema/bank.js';
+import { CLEAN } from '../schema/shared.js';
 import type { Manifest, RespondentKind, ResponseRecord } from '../schema/run.js';
 import { noteImport, openImportRun, type RunFolder } from '../io/run-folder.js';
 import type { JsonlAppender } from '../io/jsonl.js';

@@ -10,7 +10,7 @@
  * Scale 0..1, as HealthBench reports it.
  */
 import type { Bank } from '../bank/bank.js';
-import { CLEAN } from '../schema/bank.js';
+import { CLEAN } from '../schema/shared.js';
 import type { AnswerScore } from '../schema/score.js';
 import { applyProfile, applyProfileByTag, type EntryVerdict } from '../scorer/arithmetic.js';
 import { resolveRubric } from '../scorer/rubric.js';

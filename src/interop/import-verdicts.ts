@@ -13,7 +13,7 @@
  */
 import type { Bank } from '../bank/bank.js';
 import { dirname, resolve } from 'node:path';
-import { CLEAN } from '../schema/bank.js';
+import { CLEAN } from '../schema/shared.js';
 import { LABEL_COLUMNS } from '../schema/labels.js';
 import type { ExternalVerdict } from '../schema/external-verdict.js';
 import type { AnswerScore } from '../schema/score.js';

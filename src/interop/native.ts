@@ -6,7 +6,7 @@
  * Only complete clean first-turn answers count; every sample is one example.
  */
 import type { Bank } from '../bank/bank.js';
-import { CLEAN } from '../schema/bank.js';
+import { CLEAN } from '../schema/shared.js';
 import type { LengthAdjustment } from '../schema/bank.js';
 import type { NativeHeadline } from '../schema/results.js';
 import type { ResponseRecord } from '../schema/run.js';

@@ -5,7 +5,7 @@
  * into git beside the bank, or rebuilt from the studio's database.
  */
 import { z } from 'zod';
-import { Id } from '../schema/bank.js';
+import { Id } from '../schema/shared.js';
 
 export const REVIEW_HISTORY_VERSION = 1;
 

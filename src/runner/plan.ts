@@ -4,7 +4,8 @@
  * has one answer per turn.
  */
 import type { Bank } from '../bank/bank.js';
-import { CLEAN, ItemStatus, type Item, type Variant } from '../schema/bank.js';
+import { type Item, type Variant } from '../schema/bank.js';
+import { CLEAN, ItemStatus } from '../schema/shared.js';
 import { countStatuses, itemsWithStatus } from '../bank/status.js';
 import type { EndpointConfig } from '../schema/config.js';
 import { sha256 } from '../io/hash.js';

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { bankRef, type Bank } from '../bank/bank.js';
 import type { CapsConfig, EndpointConfig } from '../schema/config.js';
-import { CLEAN } from '../schema/bank.js';
+import { CLEAN } from '../schema/shared.js';
 import type { Manifest, ResponseRecord } from '../schema/run.js';
 import { RunFolder } from '../io/run-folder.js';
 import { contentHash } from '../io/hash.js';

@@ -5,59 +5,10 @@
  */
 import { z } from 'zod';
 import { ADEQUACY_SCORES, SEVERITY_SCORES } from './levels.js';
+import { CLEAN, ChatMessage, EVIDENCE_LEVELS, EntryKind, EvidenceScheme, EvidenceTag, Id, ItemStatus, Language, LengthAdjustment, Prompt, ScoringProfile, VariantKind } from './shared.js';
 
-/** Ids are stable slugs: they appear in run files, reports and URLs. */
-export const Id = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/]*$/, 'ids use letters, digits, ".", "_", "-" and "/" only, starting with a letter or digit');
-
-export const Language = z.enum(['zh', 'en']);
-export type Language = z.infer<typeof Language>;
-
-export const ChatMessage = z.strictObject({
-  role: z.enum(['system', 'user', 'assistant']),
-  content: z.string().min(1),
-});
-export type ChatMessage = z.infer<typeof ChatMessage>;
-
-/** A prompt is a single user message or a full message list (optionally with a system message). */
-export const Prompt = z.union([z.string().min(1), z.array(ChatMessage).min(1)]);
-export type Prompt = z.infer<typeof Prompt>;
-
-// ---------------------------------------------------------------------------------------
-// Evidence levels (证据等级)
-
-export const EVIDENCE_LEVELS = {
-  grade_certainty: ['high', 'moderate', 'low', 'very_low'],
-  ocebm_2011: ['1', '2', '3', '4', '5'],
-  nccn_category: ['1', '2A', '2B', '3'],
-  csco_evidence: ['1A', '1B', '2A', '2B', '3'],
-  expert_consensus: ['consensus'],
-} as const;
-export const EvidenceScheme = z.enum(
-  Object.keys(EVIDENCE_LEVELS) as [keyof typeof EVIDENCE_LEVELS, ...(keyof typeof EVIDENCE_LEVELS)[]],
-);
-export type EvidenceScheme = z.infer<typeof EvidenceScheme>;
-
-export const EvidenceTag = z
-  .strictObject({
-    scheme: EvidenceScheme,
-    // YAML reads `level: 1` as a number; accept it and compare as text.
-    level: z.union([z.string(), z.number()]).transform(String),
-    source: z.string().optional().describe('guideline or trial, e.g. "NCCN NSCLC v3.2025" or "CheckMate 816"'),
-  })
-  .superRefine((tag, ctx) => {
-    const allowed: readonly string[] = EVIDENCE_LEVELS[tag.scheme];
-    if (!allowed.includes(tag.level)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['level'],
-        message: `level "${tag.level}" is not a level of ${tag.scheme}; use one of ${allowed.join(', ')}`,
-        params: { code: 'evidence-level-not-in-scheme' },
-      });
-    }
-  });
-export type EvidenceTag = z.infer<typeof EvidenceTag>;
+export { CLEAN, ChatMessage, EVIDENCE_LEVELS, EntryKind, EvidenceScheme, EvidenceTag, Id, ItemStatus, Language, LengthAdjustment, Prompt, ScoringProfile, VariantKind };
+export { adequacyScore, severityScore } from './levels.js';
 
 // ---------------------------------------------------------------------------------------
 // Deterministic matcher specs
@@ -122,10 +73,6 @@ export const SeverityLevel = z.enum(['S1', 'S2', 'S3', 'S4']);
  * written and worth 0 points, as in the GAPS reference calculator; lint warns about it.
  */
 export const UnscoredLevel = z.string().regex(/^[A-Z][0-9]{1,3}$/, 'a level is a capital letter and a number, e.g. A1 or S3');
-/** Points of a point's adequacy level: A1=5, A2=3, A3=1, any other level 0. */
-export const adequacyScore = (level: string): number => ADEQUACY_SCORES[level as keyof typeof ADEQUACY_SCORES] ?? 0;
-/** Points of a deduction's severity level: S1..S4 = -1..-4, any other level 0. */
-export const severityScore = (level: string): number => SEVERITY_SCORES[level as keyof typeof SEVERITY_SCORES] ?? 0;
 
 /** 得分点: a key point a correct answer must contain. */
 export const ScoringPoint = z
@@ -189,17 +136,8 @@ export const RubricAddition = z.strictObject({
 });
 export type RubricAddition = z.infer<typeof RubricAddition>;
 
-export const EntryKind = z.enum(['point', 'deduction', 'zero', 'veto']);
-export type EntryKind = z.infer<typeof EntryKind>;
-
 // ---------------------------------------------------------------------------------------
 // Distraction variants (真实干扰)
-
-export const VariantKind = z.enum(['concealment', 'exaggeration', 'insistence', 'irrelevant', 'multi-turn']);
-export type VariantKind = z.infer<typeof VariantKind>;
-
-/** "clean" names the undistracted form of an item in run and score files. */
-export const CLEAN = 'clean';
 
 export const Variant = z
   .strictObject({
@@ -228,14 +166,6 @@ export type Variant = z.infer<typeof Variant>;
 export const ItemCategory = z.enum(['knowledge', 'diagnosis', 'staging', 'treatment', 'complication', 'follow-up', 'communication']);
 export type ItemCategory = z.infer<typeof ItemCategory>;
 
-/**
- * Where an item is in its review life: drafted or written, under review by peers, admitted
- * to the bank (what `caps run` asks by default), or retired. Recorded in the bank so that a
- * bank in git carries it; a bank without statuses treats every item as admitted.
- */
-export const ItemStatus = z.enum(['draft', 'in-review', 'admitted', 'retired']);
-export type ItemStatus = z.infer<typeof ItemStatus>;
-
 export const Item = z.strictObject({
   id: Id,
   topic: z.string().min(1),
@@ -256,9 +186,6 @@ export const Item = z.strictObject({
 });
 export type Item = z.infer<typeof Item>;
 export type ItemInput = z.input<typeof Item>;
-
-export const ScoringProfile = z.enum(['caps', 'gaps', 'healthbench']);
-export type ScoringProfile = z.infer<typeof ScoringProfile>;
 
 export const DepthScale = z
   .strictObject({
@@ -282,17 +209,6 @@ export const ReviewPolicy = z.strictObject({
 export type ReviewPolicy = z.infer<typeof ReviewPolicy>;
 
 /** One bank file. Several files with the same `bank` id form one bank. */
-/**
- * HealthBench Professional's length-adjusted score: per answer, score - lambda x (answer
- * characters - center) / per. A scoring setting, not content: it is not part of the bank hash.
- */
-export const LengthAdjustment = z.strictObject({
-  lambda: z.number().nonnegative().describe('penalty per `per` characters beyond `center` (HealthBench Professional publishes 0.0147)'),
-  center: z.number().nonnegative().default(2000),
-  per: z.number().positive().default(500),
-  source: z.string().optional().describe('where the lambda comes from'),
-});
-export type LengthAdjustment = z.infer<typeof LengthAdjustment>;
 
 export const BankFile = z.strictObject({
   $schema: z.string().optional(),

@@ -5,7 +5,7 @@
  * Changes to this schema are additive only: reports written from older results must still parse.
  */
 import { z } from 'zod';
-import { EntryKind, EvidenceScheme, LengthAdjustment, Prompt, ScoringProfile, VariantKind } from './bank.js';
+import { EntryKind, EvidenceScheme, LengthAdjustment, Prompt, ScoringProfile, VariantKind } from './shared.js';
 import { RespondentKind } from './run.js';
 import { Citation, Decider, Provenance, ScoreStatus } from './score.js';
 

@@ -3,7 +3,7 @@
  * One response line per answer; a multi-turn variant writes one line per turn.
  */
 import { z } from 'zod';
-import { ChatMessage } from './bank.js';
+import { ChatMessage } from './shared.js';
 
 export const RespondentKind = z.enum(['model', 'human', 'reference']);
 export type RespondentKind = z.infer<typeof RespondentKind>;

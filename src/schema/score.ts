@@ -3,7 +3,7 @@
  * every rubric entry so each score can be explained and audited.
  */
 import { z } from 'zod';
-import { EntryKind, EvidenceTag, ScoringProfile, VariantKind } from './bank.js';
+import { EntryKind, EvidenceTag, ScoringProfile, VariantKind } from './shared.js';
 import { RespondentKind } from './run.js';
 
 /**

@@ -7,7 +7,8 @@
  * earlier turn was refused with it) and changes nothing.
  */
 import { basename } from 'node:path';
-import { CLEAN, type Item } from '../schema/bank.js';
+import { type Item } from '../schema/bank.js';
+import { CLEAN } from '../schema/shared.js';
 import type { ResponseRecord } from '../schema/run.js';
 import { bankRef, type Bank } from '../bank/bank.js';
 import { noteImport, openImportRun } from '../io/run-folder.js';

@@ -5,7 +5,8 @@
  * model is sent.
  */
 import type { Bank } from '../bank/bank.js';
-import { CLEAN, type ChatMessage, type Item } from '../schema/bank.js';
+import { type ChatMessage, type Item } from '../schema/bank.js';
+import { CLEAN } from '../schema/shared.js';
 import { EndpointConfig } from '../schema/config.js';
 import { turnMessages } from '../runner/messages.js';
 

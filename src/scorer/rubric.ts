@@ -3,21 +3,20 @@
  * score made explicit (A1/A2/A3 = 5/3/1, S1..S4 = -1..-4) and a distraction variant's
  * added entries merged with the shared rubric of its item.
  */
-import {
-  adequacyScore,
-  CLEAN,
-  severityScore,
-  type Deduction,
-  type EntryKind,
-  type EvidenceTag,
-  type Item,
-  type MatchSpec,
-  type Rubric,
-  type RubricAddition,
-  type ScoringPoint,
-  type Veto,
-  type ZeroRule,
+import type {
+  Deduction,
+  EntryKind,
+  EvidenceTag,
+  Item,
+  MatchSpec,
+  Rubric,
+  RubricAddition,
+  ScoringPoint,
+  Veto,
+  ZeroRule,
 } from '../schema/bank.js';
+import { adequacyScore, severityScore } from '../schema/levels.js';
+import { CLEAN } from '../schema/shared.js';
 import { UserError } from '../errors.js';
 
 export interface ResolvedEntry {

@@ -6,7 +6,8 @@
  * An entry nothing could decide stays `met: null` and the answer is incomplete: it is never
  * counted as not met. An answer that failed to arrive is an error, re-asked rather than scored.
  */
-import { CLEAN, type Item, type ScoringProfile } from '../schema/bank.js';
+import { type Item, type ScoringProfile } from '../schema/bank.js';
+import { CLEAN } from '../schema/shared.js';
 import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore, Opinion, Verdict } from '../schema/score.js';
 import { UserError } from '../errors.js';

@@ -9,7 +9,8 @@
  * judge opinions, without asking the judge.
  */
 import type { Bank } from '../bank/bank.js';
-import { CLEAN, type Item } from '../schema/bank.js';
+import { type Item } from '../schema/bank.js';
+import { CLEAN } from '../schema/shared.js';
 import type { JuryRule } from '../schema/config.js';
 import type { AnswerScore } from '../schema/score.js';
 import type { ResponseRecord } from '../schema/run.js';

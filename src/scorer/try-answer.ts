@@ -3,7 +3,7 @@
  * matcher, judge and arithmetic as `caps score`, without a run folder.
  */
 import type { Bank } from '../bank/bank.js';
-import { CLEAN } from '../schema/bank.js';
+import { CLEAN } from '../schema/shared.js';
 import type { JuryRule } from '../schema/config.js';
 import type { AnswerScore } from '../schema/score.js';
 import type { EndpointClient } from '../endpoints/client.js';

@@ -8,6 +8,7 @@ import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAME_WORKER_FROM_BYTES } from '../../src/report/from-runs.js';
@@ -16,6 +17,7 @@ import { BUILT_CLI } from '../helpers/built-cli.js';
 import { writeScoreBank, writeScoreRun } from '../bench/score-workload.js';
 import { writeBenchFiles } from '../bench/workload.js';
 import { buildCli, BUNDLE_DIR, BUNDLE_ENTRY } from '../../scripts/build-cli.js';
+import { runCaps } from '../helpers/cli.js';
 
 const execFileAsync = promisify(execFile);
 const TSC_CLI = join(PACKAGE_ROOT, 'dist', 'cli', 'bin.js');
@@ -128,4 +130,35 @@ describe('the bundle', () => {
     await plan();
     expect(entries()).toHaveLength(2);
   }, 120_000);
+
+  it("lists its commands in caps --help as the sources do, without loading them", async () => {
+    const built = await caps(BUILT_CLI, ['--help']);
+    expect(built.stdout).toBe((await runCaps(['--help'])).stdout);
+  });
+
+  it('loads no heavy package for --version or --help, nor for a command whose --help needs none', async () => {
+    // A module hook that records every module the bundle loads, written synchronously so none is lost at exit.
+    const hooks = join(dir, 'hooks.mjs');
+    writeFileSync(hooks, "import { appendFileSync } from 'node:fs';\nlet log;\nexport function initialize(data) { log = data.log; }\nexport async function load(url, context, next) { appendFileSync(log, `${url}\\n`); return next(url, context); }\n");
+    const register = join(dir, 'register.mjs');
+    writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)}, { data: { log: process.env.CAPS_TEST_MODULE_LOG } });\n`);
+    const bundle = join(PACKAGE_ROOT, BUNDLE_DIR);
+    /** The packages whose code is in the chunks of the bundle that `args` loads. */
+    const packagesLoaded = async (args: string[]): Promise<Set<string>> => {
+      const log = join(dir, `modules-${args.join('-')}.log`);
+      await execFileAsync(process.execPath, ['--import', pathToFileURL(register).href, BUILT_CLI, ...args], { env: { ...process.env, CAPS_TEST_MODULE_LOG: log } });
+      const chunks = readFileSync(log, 'utf8').split('\n').filter((url) => url.startsWith(pathToFileURL(bundle).href));
+      const sources = chunks.flatMap((url) => (JSON.parse(readFileSync(`${fileURLToPath(url)}.map`, 'utf8')) as { sources: string[] }).sources);
+      return new Set(sources.flatMap((source) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source)?.[1] ?? []));
+    };
+    const heavy = ['zod', 'yaml', 'js-yaml', 'openai', 'opencc-js', 'echarts', 'hono'];
+    for (const args of [['--version'], ['--help'], ['help'], ['lint', '--help']]) {
+      const loaded = await packagesLoaded(args);
+      expect(loaded, args.join(' ')).toContain('commander');
+      expect(heavy.filter((name) => loaded.has(name)), args.join(' ')).toEqual([]);
+    }
+    // The same probe sees a command's own packages: caps run's definition imports the endpoint client and the config's parser.
+    const run = await packagesLoaded(['run', '--help']);
+    for (const name of ['zod', 'yaml', 'openai']) expect(run).toContain(name);
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
 import { runCaps } from '../helpers/cli.js';
+import { thousands } from '../../src/cli/help.js';
 
 function commands(program: Command, prefix: string[] = []): string[][] {
   return program.commands.flatMap((c) => [[...prefix, c.name()], ...commands(c, [...prefix, c.name()])]);
@@ -40,5 +41,9 @@ describe('caps --help', () => {
       }
     }
     for (const long of ['--out', '--quiet', '--config', '--bank']) expect([...spelled.get(long)!], long).toEqual([{ '--out': '-o', '--quiet': '-q', '--config': '-c', '--bank': '-b' }[long]]);
+  });
+
+  it('writes counts in help texts with thousands separators, as toLocaleString("en") would', () => {
+    for (const n of [0, 7, 999, 1000, 25_000, 100_000, 1_234_567]) expect(thousands(n)).toBe(n.toLocaleString('en'));
   });
 });

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { StudioEnv } from '../access.js';
 import type { StudioContext } from '../context.js';
 import { Conflict } from '../store.js';
-import { CLEAN } from '../../schema/bank.js';
+import { CLEAN } from '../../schema/shared.js';
 import { RunFolder } from '../../io/run-folder.js';
 import { answerKey } from '../../runner/plan.js';
 import { itemQuestion } from '../../scorer/question.js';

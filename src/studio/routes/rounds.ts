@@ -21,7 +21,7 @@ import { ReviewComment, ReviewDecision, type ReviewEvent } from '../../review/hi
 import { itemEntryIds, loadReview, recordReviewEvent, roundCandidates, type StoredReview } from '../../review/record.js';
 import { closeRound, decide, DEFAULT_REVISION_THRESHOLD, missingDecisions, openRound, reviewerRates, reviseItem, roundRates } from '../../review/rounds.js';
 import { resolveRubric } from '../../scorer/rubric.js';
-import { CLEAN } from '../../schema/bank.js';
+import { CLEAN } from '../../schema/shared.js';
 
 const now = () => new Date().toISOString();
 
