@@ -12,7 +12,7 @@ import { countDiagnostics, displayPath, sortDiagnostics, type Diagnostic } from 
 import { discoverBankFiles } from './discover.js';
 import { checkEvidencePresence, checkItem, checkItemIds, checkPointTotal, checkVocabulary, type RuleContext } from './rules.js';
 import { buildVocabulary, expandMatch, namesIndex, type Vocabulary } from '../matching/vocabulary.js';
-import { diagnoseAt, hasTopLevelKey, locate, parseYamlSource, readYamlSource, type YamlSource } from './source.js';
+import { diagnoseAt, hasTopLevelKey, locate, parseYamlSource, readYamlSource, type SourceResult, type YamlSource } from './source.js';
 import { applyStatusRules, checkDraftedAdmissions } from './status-rules.js';
 import type { LoadOptions, LoadResult } from './load.js';
 import { validateBankFile, validateTaxonomyFile, type ParsedBankFile } from './validate.js';
@@ -40,7 +40,7 @@ export async function checkBank(paths: readonly string[], options: LoadOptions =
   let taxonomy: { file: string; taxonomy: TaxonomyFile } | undefined;
   if (members.length > 0) {
     checkHeaders(members, diagnostics);
-    taxonomy = loadTaxonomy(members, diagnostics);
+    taxonomy = loadTaxonomy(members, taxonomySources, diagnostics);
     const terms = members.flatMap((f) => f.header.vocabulary);
     const context: RuleContext = {
       depthScale: members[0].header.depth_scale,
@@ -128,11 +128,14 @@ function topicsPath(file: ParsedBankFile): string | undefined {
   return file.header.topics === undefined ? undefined : resolve(dirname(file.source.file), file.header.topics);
 }
 
-function loadTaxonomy(members: ParsedBankFile[], diagnostics: Diagnostic[]): { file: string; taxonomy: TaxonomyFile } | undefined {
+/** The taxonomy the bank's topics: names; one already read beside the bank files (the usual place) is not read again. */
+function loadTaxonomy(members: ParsedBankFile[], alreadyRead: readonly YamlSource[], diagnostics: Diagnostic[]): { file: string; taxonomy: TaxonomyFile } | undefined {
   const declaring = members.find((f) => f.header.topics !== undefined);
   if (!declaring) return undefined;
   const path = topicsPath(declaring)!;
-  const read = readYamlSource(path);
+  const source = alreadyRead.find((t) => t.file === path);
+  // Its reading diagnostics were reported with the other files.
+  const read: SourceResult = source ? { source, diagnostics: [] } : readYamlSource(path);
   const problem = (code: string, message: string) => diagnostics.push(diagnoseAt(declaring.source, ['topics'], 'error', code, message));
   if (!read.source) {
     if (read.diagnostics.some((d) => d.code === 'file-unreadable')) {

@@ -118,23 +118,32 @@ interface RegexPattern {
   kind: 'regex';
   source: string;
   flags: string;
+  /** Its key in the cache of compiled expressions, made once: a search hashes a string it already hashed, and allocates nothing. */
+  cacheKey: string;
   /** An occurrence contains at least one of these (null: no such hint); a text without any is not searched. */
   anyOf: string[] | null;
   /** The normalised source, to tell a negation the pattern spells itself from one in its gap. */
   spelled: string;
 }
 
-/** Compiled regular expressions by flags and source: bounded, since a bank may hold thousands. */
+/**
+ * Compiled regular expressions by flags and source: bounded, since a bank may hold thousands and
+ * each one's compiled code stays as long as the RegExp does (a pattern holding its own would keep
+ * a large bank's every expression compiled for as long as the bank lives).
+ */
 const compiledRegexes = new LRUCache<string, RegExp>({ max: 2000 });
 
 function compiledRegex(pattern: RegexPattern): RegExp {
-  const key = `${pattern.flags}/${pattern.source}`;
-  let re = compiledRegexes.get(key);
+  let re = compiledRegexes.get(pattern.cacheKey);
   if (!re) {
     re = new RegExp(pattern.source, pattern.flags);
-    compiledRegexes.set(key, re);
+    compiledRegexes.set(pattern.cacheKey, re);
   }
   return re;
+}
+
+function regexPattern(source: string, flags: string, anyOf: string[] | null, spelled: string): RegexPattern {
+  return { kind: 'regex', source, flags, cacheKey: `${flags}/${source}`, anyOf, spelled };
 }
 
 /**
@@ -222,12 +231,12 @@ function phrasePattern(phrase: string): Pattern | null {
     // One edit changes at most one half of the word: every spelling it finds keeps the other.
     const half = norm.length >> 1;
     const source = withWordBoundaries(norm, `${fuzzyBody(norm, escapeRegExp)}(?:s)?`);
-    pattern = { kind: 'regex', source, flags: 'gu', anyOf: [norm.slice(0, half), norm.slice(half)], spelled: norm };
+    pattern = regexPattern(source, 'gu', [norm.slice(0, half), norm.slice(half)], norm);
   } else if (norm !== '') {
     const words = wordsOf(norm);
     if (words.length === 0 || /[\ud800-\udfff]/.test(norm)) {
       // Only hyphens, or surrogates (a regular expression reads those as code points): kept literal.
-      pattern = { kind: 'regex', source: withWordBoundaries(norm, escapeRegExp(norm)), flags: 'gu', anyOf: [norm], spelled: norm };
+      pattern = regexPattern(withWordBoundaries(norm, escapeRegExp(norm)), 'gu', [norm], norm);
     } else {
       // Copied to its exact length (the list grown by push keeps spare room), once; one literal of fixed keys, no spread.
       const head = words.slice(0, -1);
@@ -273,7 +282,7 @@ function userRegex(source: string): RegexPattern {
   } catch (err) {
     throw new UserError(`match.regex /${source}/ is not a valid regular expression: ${(err as Error).message}`);
   }
-  return { kind: 'regex', source, flags: 'giu', anyOf: null, spelled: normalizeForMatch(source) };
+  return regexPattern(source, 'giu', null, normalizeForMatch(source));
 }
 
 /** The end of an occurrence of a words pattern starting at `start`, or -1: what its regular expression would match there. */

@@ -4,7 +4,7 @@
  * rule, and the score records every juror's opinion and every judge fault.
  */
 import type { Bank } from '../bank/bank.js';
-import type { Item } from '../schema/bank.js';
+import type { Item, ScoringProfile } from '../schema/bank.js';
 import type { JuryRule } from '../schema/config.js';
 import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore, Opinion } from '../schema/score.js';
@@ -82,10 +82,10 @@ export async function scoreWithJudges(input: JudgedScoreInput): Promise<JudgedSc
  * A matcher-only score, stamped for reuse: the same score scoreWithJudges gives without judges
  * (then stampScore), built in one step and synchronously, since nothing is awaited.
  */
-export function scoreWithMatchers(input: { bank: Bank; item: Item; response: ResponseRecord; signature: string; labelHash: string | undefined; external?: ReadonlyMap<string, EntryExternal> }): AnswerScore {
+export function scoreWithMatchers(input: { profile: ScoringProfile; item: Item; response: ResponseRecord; signature: string; labelHash: string | undefined; external?: ReadonlyMap<string, EntryExternal> }): AnswerScore {
   const scorer: AnswerScore['scorer'] = { matcher: MATCHER_VERSION, judges: [], signature: input.signature };
   if (input.labelHash) scorer.external = input.labelHash;
-  return scoreAnswer({ item: input.item, response: input.response, profile: input.bank.profile, external: input.external, scorerInfo: scorer });
+  return scoreAnswer({ item: input.item, response: input.response, profile: input.profile, external: input.external, scorerInfo: scorer });
 }
 
 /** Each juror's opinions in an earlier score, by juror name and entry id. */

@@ -1,13 +1,16 @@
 /**
- * Scoring on worker threads: answers go to the workers in batches, each worker scores them
- * with the matchers against its own copy of the bank and returns the scores.jsonl lines, and
- * each batch's results come back as one promise, so the caller writes them in input order.
- * Every worker has a bounded heap (resourceLimits), which keeps the memory of a long scoring
- * flat. A worker that fails or stops rejects every batch it held: nothing it scored is lost
- * silently, and nothing is written out of order.
+ * Scoring on worker threads: each worker scores with the matchers the answers to its own share
+ * of the bank's items (every item belongs to one worker), so it is sent only those items and
+ * compiles only their rubrics: the bank's compiled state is held once across the workers, not
+ * once per worker. A batch of answers is split by worker, and its results come back as one
+ * promise in the batch's order, so the caller writes them in input order. Every worker has a
+ * bounded heap (resourceLimits), which keeps the memory of a long scoring flat. A worker that
+ * fails or stops rejects every batch it held: nothing it scored is lost silently, and nothing
+ * is written out of order.
  */
 import { Worker } from 'node:worker_threads';
 import type { Bank } from '../bank/bank.js';
+import type { Item, ScoringProfile } from '../schema/bank.js';
 import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore } from '../schema/score.js';
 import type { EntryExternal } from './verdict-sources.js';
@@ -15,8 +18,10 @@ import type { ScoreCounts } from './fresh-score.js';
 import { UserError } from '../errors.js';
 import { workerEntry } from '../io/worker-entry.js';
 
+/** What a worker scores with: its share of the items and the bank's scoring profile, not the whole bank. */
 export interface WorkerData {
-  bank: Bank;
+  items: Item[];
+  profile: ScoringProfile;
 }
 
 /** One answer to score: everything the main thread decided for it. */
@@ -62,23 +67,36 @@ interface Slot {
 }
 
 export const DEFAULT_WORKER_HEAP_MB = 192;
+/**
+ * Young generation of each worker, in MB. A worker's garbage is short-lived (a batch's scores,
+ * posted and dropped); V8's default young generation (up to 48 MB) only held more of it: 2 workers
+ * at 100,000 answers peaked at 269-272 MB with 8 against 329-332 MB with the default, for the
+ * same CPU (docs/benchmarks.md).
+ */
+const WORKER_YOUNG_GENERATION_MB = 8;
 
 export class ScorePool {
   private readonly slots: Slot[] = [];
+  /** The worker each item is scored on, by item id. */
+  private readonly owner = new Map<string, Slot>();
   private nextId = 0;
 
   constructor(options: ScorePoolOptions) {
     const entry = workerEntry(import.meta.url, 'score-worker');
-    const data: WorkerData = { bank: options.bank };
+    const { items, profile } = options.bank;
     for (let i = 0; i < options.workers; i++) {
+      // Every n-th item: runs list items in bank order, so consecutive answers alternate between workers.
+      const share = items.filter((_, k) => k % options.workers === i);
+      const data: WorkerData = { items: share, profile };
       const worker = new Worker(entry.code, {
         eval: entry.evaluated,
         workerData: data,
-        resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? DEFAULT_WORKER_HEAP_MB },
+        resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? DEFAULT_WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
         stdout: false,
         stderr: false,
       });
       const slot: Slot = { worker, pending: new Map(), failed: null };
+      for (const item of share) this.owner.set(item.id, slot);
       worker.on('message', (reply: { id: number; results?: ScoreResult[]; error?: string }) => {
         const pending = slot.pending.get(reply.id);
         if (!pending) return;
@@ -98,18 +116,40 @@ export class ScorePool {
     return this.slots.length;
   }
 
-  /** Scores a batch on the least busy worker; resolves with the results in the batch's order. */
-  score(jobs: ScoreJob[]): Promise<ScoreResult[]> {
-    const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+  /** Scores a batch, each answer on the worker that owns its item; resolves with the results in the batch's order. */
+  async score(jobs: ScoreJob[]): Promise<ScoreResult[]> {
+    const bySlot = new Map<Slot, { jobs: ScoreJob[]; at: number[] }>();
+    for (let i = 0; i < jobs.length; i++) {
+      const slot = this.owner.get(jobs[i].response.item);
+      if (!slot) throw new ScoringWorkerError(`scoring failed on answer ${jobs[i].response.key}: item ${jobs[i].response.item} is not in the bank the workers were started with.`);
+      let part = bySlot.get(slot);
+      if (!part) bySlot.set(slot, (part = { jobs: [], at: [] }));
+      part.jobs.push(jobs[i]);
+      part.at.push(i);
+    }
+    const results = new Array<ScoreResult>(jobs.length);
+    const parts = [...bySlot].map(([slot, part]) =>
+      this.send(slot, part.jobs).then((scored) => {
+        for (let k = 0; k < scored.length; k++) results[part.at[k]] = scored[k];
+      }),
+    );
+    // Every part is settled before the batch is: no rejection is left unhandled when one fails.
+    const settled = await Promise.allSettled(parts);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return results;
+  }
+
+  private send(slot: Slot, jobs: ScoreJob[]): Promise<ScoreResult[]> {
     if (slot.failed) return Promise.reject(slot.failed);
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    return new Promise<ScoreResult[]>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       slot.worker.ref();
       slot.worker.postMessage({ id, jobs });
     }).finally(() => {
       if (slot.pending.size === 0) slot.worker.unref();
-    }) as Promise<ScoreResult[]>;
+    });
   }
 
   private fail(slot: Slot, why: string): void {

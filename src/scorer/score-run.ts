@@ -357,7 +357,7 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
         const score =
           planned.kind === 'relabelled'
             ? planned.score
-            : scoreWithMatchers({ bank, item: planned.item, response, signature: planned.signature, labelHash: planned.labelHash, external: planned.decided });
+            : scoreWithMatchers({ profile: bank.profile, item: planned.item, response, signature: planned.signature, labelHash: planned.labelHash, external: planned.decided });
         const line = JSON.stringify(score);
         lines.push(line);
         results.push({ status: score.status, counts: countsOf(score) });

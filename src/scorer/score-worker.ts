@@ -1,20 +1,20 @@
 /**
  * A scoring worker thread: scores batches of answers with the matchers (no judge) against the
- * bank it was started with, and returns each score as its scores.jsonl line, so the main
- * thread only writes. Started by ScorePool.
+ * items it was started with (its share of the bank), and returns each score as its
+ * scores.jsonl line, so the main thread only writes. Started by ScorePool.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { scoreWithMatchers } from './score-judged.js';
 import { countsOf } from './fresh-score.js';
 import type { ScoreJob, ScoreResult, WorkerData } from './score-pool.js';
 
-const { bank } = workerData as WorkerData;
-const items = new Map(bank.items.map((i) => [i.id, i]));
+const { items: share, profile } = workerData as WorkerData;
+const items = new Map(share.map((i) => [i.id, i]));
 
 function scoreJob(job: ScoreJob): ScoreResult {
   const item = items.get(job.response.item);
   if (!item) throw new Error(`item ${job.response.item} is not in the worker's bank`);
-  const score = scoreWithMatchers({ bank, item, response: job.response, signature: job.signature, labelHash: job.labelHash, external: job.decided });
+  const score = scoreWithMatchers({ profile, item, response: job.response, signature: job.signature, labelHash: job.labelHash, external: job.decided });
   return { line: JSON.stringify(score), status: score.status, counts: countsOf(score) };
 }
 

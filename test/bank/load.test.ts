@@ -160,6 +160,16 @@ describe('loadBank on broken banks', () => {
     expect(diagnostics[0].message).toBe('unknown key "depht"; did you mean "depth"?');
   });
 
+  it('reads a taxonomy beside the bank files once: an unsaved edit of it is what topics are checked against', async () => {
+    const root = multiFileBank();
+    const topics = join(root, 'bank/topics.yaml');
+    const withoutScreening = TAXONOMY.replace('  - { id: screening, title: 筛查 }\n', '');
+    const { bank, diagnostics } = await loadBank([join(root, 'bank')], { overlay: new Map([[topics, withoutScreening]]) });
+    expect(bank).toBeNull();
+    expect(diagnostics.filter((d) => d.severity === 'error').map((d) => [d.file, d.line])).toEqual([[join(root, 'bank/sub/b-screening.yaml'), 7]]);
+    expect(diagnostics.find((d) => d.severity === 'error')?.message).toMatch(/screening/);
+  });
+
   it('checks taxonomy files found in a folder even when no bank file refers to them', async () => {
     const onlyTaxonomy = writeTree({ 'topics.yaml': TAXONOMY });
     expect((await loadBank([onlyTaxonomy])).diagnostics.map((d) => d.code)).toEqual(['no-bank-files']);

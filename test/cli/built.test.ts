@@ -136,6 +136,17 @@ describe('the bundle', () => {
     expect(built.stdout).toBe((await runCaps(['--help'])).stdout);
   });
 
+  it('stops quietly when its reader closes the pipe early', async () => {
+    // As `caps report --help | head -n 1` once head has exited: the reading end is closed before caps writes.
+    const child = spawn(process.execPath, [BUILT_CLI, 'report', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('loads no heavy package for --version or --help, nor for a command whose --help needs none', async () => {
     // A module hook that records every module the bundle loads, written synchronously so none is lost at exit.
     const hooks = join(dir, 'hooks.mjs');

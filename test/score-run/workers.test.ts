@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Bank } from '../../src/bank/bank.js';
 import { loadBankOrThrow } from '../../src/bank/load.js';
 import { scoreRun, workersFor } from '../../src/scorer/score-run.js';
-import { ScoringWorkerError } from '../../src/scorer/score-pool.js';
+import { ScorePool, ScoringWorkerError, type ScoreJob } from '../../src/scorer/score-pool.js';
+import { scoreWithMatchers } from '../../src/scorer/score-judged.js';
+import type { ResponseRecord } from '../../src/schema/run.js';
 import { AnswerScore } from '../../src/schema/score.js';
 import { writeScoreBank, writeScoreRun } from '../bench/score-workload.js';
 
@@ -90,4 +92,21 @@ describe('scoring on worker threads', () => {
     expect(workersFor(4, 10, 0)).toBe(4);
     expect(workersFor(1, 1_000_000)).toBe(0);
   }, 120_000);
+
+  it('scores each answer on the worker that holds its item and gives a batch back in its order', async () => {
+    const responses = readFileSync(join(root, 'run', 'responses.jsonl'), 'utf8').trim().split('\n').slice(0, 40).map((l) => JSON.parse(l) as ResponseRecord);
+    // Items of every worker's share, out of bank order and repeated.
+    const jobs: ScoreJob[] = [...responses.slice(20), ...responses.slice(0, 20), responses[7]].map((response) => ({ response, signature: `sig-${response.key}`, labelHash: undefined, decided: undefined }));
+    const pool = new ScorePool({ bank, workers: 3 });
+    try {
+      const results = await pool.score(jobs);
+      expect(results.map((r) => r.line)).toEqual(
+        jobs.map((j) => JSON.stringify(scoreWithMatchers({ profile: bank.profile, item: bank.items.find((i) => i.id === j.response.item)!, response: j.response, signature: j.signature, labelHash: undefined }))),
+      );
+      const stray = { ...jobs[0], response: { ...jobs[0].response, key: 'm|gone|clean|t0|s0', item: 'gone' } };
+      await expect(pool.score([jobs[1], stray])).rejects.toThrow(/answer m\|gone\|clean\|t0\|s0: item gone is not in the bank/);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
 });
