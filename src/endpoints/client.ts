@@ -4,7 +4,6 @@
  * throws for an endpoint failure: the result carries the classified error instead.
  */
 import OpenAI from 'openai';
-import pLimit, { type LimitFunction } from 'p-limit';
 import type { ChatMessage } from '../schema/bank.js';
 import type { EndpointConfig, EndpointParams } from '../schema/config.js';
 import type { ResponseError, Usage } from '../schema/run.js';
@@ -12,6 +11,7 @@ import { UserError } from '../errors.js';
 import { redact, registerSecret } from '../io/redact.js';
 import { classifyError } from './classify.js';
 import { estimateTokens } from './tokens.js';
+import { concurrencyLimit } from './concurrency.js';
 import { createHttpFetch } from './http-fetch.js';
 import { RpmLimiter } from './rate-limit.js';
 import { systemClock, withRetries, type AttemptOutcome, type RetryClock, type RetryPolicy } from './retry.js';
@@ -50,11 +50,6 @@ export interface EndpointClientOptions {
   clock?: RetryClock;
   /** Base delay of the exponential backoff (tests shorten it). */
   backoffBaseMs?: number;
-  /**
-   * The caller itself never has more than the endpoint's `concurrency` requests in flight (the
-   * runner's workers), so the client queues nothing and skips its own limiter.
-   */
-  callerLimitsConcurrency?: boolean;
 }
 
 /** Sent to servers that need no key (vLLM, Ollama, the simulated endpoint): not a secret. */
@@ -90,7 +85,8 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
     maxDelayMs: 60_000,
     maxTotalMs: endpoint.retry_max_ms,
   };
-  const limit: LimitFunction | null = options.callerLimitsConcurrency ? null : pLimit(endpoint.concurrency);
+  // Calls beyond the endpoint's concurrency wait their turn; the runner's workers never exceed it, so theirs start at once.
+  const limit = concurrencyLimit(endpoint.concurrency);
   const rpm = endpoint.rpm ? new RpmLimiter(endpoint.rpm, clock.now) : null;
 
   async function attempt(request: ChatRequest): Promise<AttemptOutcome<Answer>> {
@@ -120,7 +116,7 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
   return {
     name: endpoint.name,
     model: endpoint.model,
-    chat: (request) => (limit ? limit(() => ask(request)) : ask(request)),
+    chat: (request) => limit(() => ask(request)),
   };
 
   async function ask(request: ChatRequest): Promise<ChatResult> {

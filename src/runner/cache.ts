@@ -76,3 +76,52 @@ function removeIfEmpty(dir: string): boolean {
     return false; // not empty (another writer's entry) or already gone
   }
 }
+
+/**
+ * Writes a run's answers to a ResponseCache at the end of the current turn of the event loop
+ * (setImmediate), after the requests that replace them have been sent: a cache write (a file
+ * created and renamed) then delays no request. The runner calls `flush` before it records
+ * answers, so an answer is always in the cache before its record is in responses.jsonl, and a
+ * run killed in between finds it there on resume. A write that fails later goes to `onError`.
+ */
+export class CacheWriter {
+  private waiting: CachedAnswer[] = [];
+  private scheduled: NodeJS.Immediate | null = null;
+
+  constructor(
+    private readonly cache: ResponseCache,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  add(answer: CachedAnswer): void {
+    this.waiting.push(answer);
+    this.scheduled ??= setImmediate(() => {
+      try {
+        this.flush();
+      } catch (err) {
+        this.onError(err);
+      }
+    }).unref();
+  }
+
+  /**
+   * Writes the waiting answers now. A failed write (disk full) throws and keeps that answer and
+   * those after it waiting, so each later flush fails again until they are written: the records
+   * that follow a flush are never written without their cache entries.
+   */
+  flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = null;
+    const answers = this.waiting;
+    this.waiting = [];
+    for (let i = 0; i < answers.length; i++) {
+      try {
+        this.cache.put(answers[i]);
+      } catch (err) {
+        this.waiting = answers.slice(i);
+        throw err;
+      }
+    }
+  }
+}
+

@@ -6,7 +6,6 @@
  */
 import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import pLimit from 'p-limit';
 import { bankRef, type Bank } from '../bank/bank.js';
 import type { CapsConfig, EndpointConfig } from '../schema/config.js';
 import { CLEAN } from '../schema/shared.js';
@@ -19,8 +18,9 @@ import { lockRunFolder } from '../io/lock.js';
 import { WriteError } from '../io/safe-write.js';
 import { endpointIdentity, normalizeBaseURL, type EndpointIdentity } from '../endpoints/identity.js';
 import { closestMatch } from '../bank/suggest.js';
+import { concurrencyLimit } from '../endpoints/concurrency.js';
 import { createEndpointClient, type ChatResult, type EndpointClient, type EndpointClientOptions } from '../endpoints/client.js';
-import { requestHash, ResponseCache, type SentParams } from './cache.js';
+import { CacheWriter, requestHash, ResponseCache, type CachedAnswer, type SentParams } from './cache.js';
 import { missingEnglish, turnMessages, type AskLanguage } from './messages.js';
 import { EndpointLedger, type EndpointOutcome } from './endpoint-ledger.js';
 import { dialogueKey, planRun, variantId, type Dialogue, type Plan, type PlanFilters } from './plan.js';
@@ -149,6 +149,9 @@ function requireEnglish(plan: Plan): void {
   throw new UserError(`--language en: ${lacking.size} selected form${lacking.size === 1 ? '' : 's'} lack English text: ${shown}${lacking.size > 3 ? '; ...' : ''}. Add prompt_en/turns_en, or narrow the run with --items or --variants.`);
 }
 
+/** How often a run's progress sink is given the state (its live display redraws at most this often). */
+const PROGRESS_TICK_MS = 200;
+
 /** What an answer abandoned before its request was sent resolves to. */
 const ABANDONED: ChatResult = { text: null, finishReason: null, usage: null, latencyMs: 0, attempts: 0, error: { kind: 'aborted', message: 'not asked' } };
 
@@ -163,8 +166,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunSummary> {
   const { endpoints } = prepared;
   // Every key variable is checked before the first request.
   const clients = new Map<string, EndpointClient>(
-    // Each endpoint's workers (as many as its concurrency, one request each) bound its requests in flight.
-    endpoints.map((e) => [e.name, createEndpointClient(e, { ...options.clientOptions, env: options.env ?? process.env, callerLimitsConcurrency: true })]),
+    endpoints.map((e) => [e.name, createEndpointClient(e, { ...options.clientOptions, env: options.env ?? process.env })]),
   );
   const env = options.env ?? process.env;
   const identities = new Map<string, EndpointIdentity>(endpoints.map((e) => [e.name, endpointIdentity(e, env)]));
@@ -298,10 +300,10 @@ function recordOf(base: RecordBase, answer: Answered, startedAt: string, finishe
   };
 }
 
-/** Keeps a good answer in the response cache (before it is recorded: a run killed in between finds it on resume). */
-export function cacheAnswer(cache: ResponseCache | null, record: ResponseRecord, result: ChatResult, identity: EndpointIdentity): void {
-  if (!cache || result.error || result.text === null) return;
-  cache.put({ request_hash: record.request_hash!, endpoint: identity, model: record.model!, served_model: result.servedModel, text: result.text, reasoning: result.reasoning, finish_reason: result.finishReason, usage: result.usage, latency_ms: result.latencyMs, created_at: record.finished_at! });
+/** The response cache's entry for a good answer; null for a failed one (errors are never cached). */
+export function cacheEntry(record: ResponseRecord, result: ChatResult, identity: EndpointIdentity): CachedAnswer | null {
+  if (result.error || result.text === null) return null;
+  return { request_hash: record.request_hash!, endpoint: identity, model: record.model!, served_model: result.servedModel, text: result.text, reasoning: result.reasoning, finish_reason: result.finishReason, usage: result.usage, latency_ms: result.latencyMs, created_at: record.finished_at! };
 }
 
 /** The manifest's final counts and status. */
@@ -327,7 +329,9 @@ async function runLocked(
   );
   const started = Date.now();
   const progressState = () => ({ endpoints: [...progress.values()], startedAt: started, now: Date.now() });
-  const ticker = options.progress ? setInterval(() => options.progress!.update(progressState()), 1000) : null;
+  // Progress is offered to the sink on a clock, not per answer: the sink prints at most every
+  // 200 ms anyway, and a state built per answer cost CPU on the path to the next request.
+  const ticker = options.progress ? setInterval(() => options.progress!.update(progressState()), PROGRESS_TICK_MS) : null;
   ticker?.unref();
   const counts: RunSummary['counts'] = { planned: plan.counts.answers, done: 0, errors: 0, resumed: 0, cached: 0, replayed: 0, requests: 0 };
   // A failed write (disk full) stops every worker; what is recorded stays and resume continues.
@@ -344,18 +348,18 @@ async function runLocked(
     writeFailure ??= err;
     stopOnFailure.abort();
   };
-  // Answers are written in batches, at most every 100 ms (or 256 at once): a SIGKILL loses at
-  // most those, and the response cache still holds them for the resume. Without a cache nothing
-  // would, so answers are written as they come: those that arrived in one turn of the event
-  // loop in one write at its end, after the requests that replace them have been sent, so that
-  // no paid answer is asked twice and no request waits on the disk.
-  const appender = folder.bufferedResponseAppender({ maxLines: 256, maxDelayMs: cache ? 100 : 0, onError: failWrite });
+  // Good answers go to the response cache at the end of the turn of the event loop they arrived
+  // in, after the requests that replace them have been sent. Records are written in batches, at
+  // most every 100 ms (or 256 at once), each batch after the cache entries of its answers: a
+  // SIGKILL loses at most those records, and the cache still holds their answers for the resume.
+  // Without a cache nothing would, so records are then written as answers come: those that
+  // arrived in one turn in one write at its end. Either way a kill loses no recorded answer and
+  // re-asks only those in flight or arrived in its last turn, and no request waits on the disk.
+  const cacheWriter = cache ? new CacheWriter(cache, failWrite) : null;
+  const appender = folder.bufferedResponseAppender({ maxLines: 256, maxDelayMs: cache ? 100 : 0, onError: failWrite, beforeWrite: cacheWriter ? () => cacheWriter.flush() : undefined });
   const pending = new Map<string, Promise<ChatResult>>();
-  // Each endpoint has as many workers as its concurrency, each with one request at a time: a
-  // global cap at or above their sum never binds, and then costs nothing per request.
-  const maxInFlight = options.maxInFlight ?? options.config.defaults?.concurrency ?? 512;
-  const limit = maxInFlight < endpoints.reduce((sum, e) => sum + e.concurrency, 0) ? pLimit(maxInFlight) : null;
-  const inFlight = <T>(ask: () => Promise<T>): Promise<T> => (limit ? limit(ask) : ask());
+  // Across endpoints; a request with room under the cap is sent at once.
+  const inFlight = concurrencyLimit(options.maxInFlight ?? options.config.defaults?.concurrency ?? 512);
 
   async function runDialogue(dialogue: Dialogue): Promise<void> {
     const { endpoint } = dialogue;
@@ -402,7 +406,10 @@ async function runLocked(
         if (result.error?.kind === 'aborted' || (result.error && stop.aborted)) return;
         record = answeredRecord(base, result, startedAtTurn);
         if (shared) Object.assign(record, { attempts: 0, cached: true });
-        else cacheAnswer(cache, record, result, identity);
+        else {
+          const entry = cacheWriter && cacheEntry(record, result, identity);
+          if (entry) cacheWriter!.add(entry);
+        }
       }
       if (record.cached) {
         counts.cached++;
@@ -418,7 +425,6 @@ async function runLocked(
       counts.done++;
       tally.done++;
       answers.push(record.text);
-      options.progress?.update(progressState());
     }
   }
 

@@ -47,6 +47,32 @@ describe('createHttpFetch', () => {
     expect(await response.json()).toEqual({ method: 'POST', auth: 'Bearer t', body: '{"a":1}' });
   });
 
+  it('sends Host and the body\'s length in bytes as fetch does (never chunked), and the caller\'s headers in any form fetch takes', async () => {
+    const { url } = await serve((req, res, body) => {
+      const h = req.headers;
+      res.end(JSON.stringify({ method: req.method, host: h.host, length: h['content-length'] ?? null, chunked: h['transfer-encoding'] ?? null, connection: h.connection, x: h['x-caller'] ?? null, body }));
+    });
+    const http = pool();
+    const host = new URL(url).host;
+    const ask = async (init: RequestInit) => (await http.fetch(`${url}/v1/echo`, init)).json();
+    const viaBuiltin = async (init: RequestInit) => {
+      const { method, length, chunked, x, body } = (await (await fetch(`${url}/v1/echo`, init)).json()) as Record<string, unknown>;
+      return { method, length, chunked, x, body };
+    };
+    const forms: RequestInit[] = [
+      { method: 'POST', headers: new Headers({ 'X-Caller': 'h' }), body: '{"q":"肺癌分期"}' },
+      { method: 'POST', headers: [['X-Caller', 'a']], body: new TextEncoder().encode('bytes') },
+      { method: 'PUT', headers: { 'X-Caller': 'o' } },
+      { method: 'post', body: '' },
+      { method: 'GET' },
+    ];
+    for (const init of forms) {
+      const ours = (await ask(init)) as Record<string, unknown>;
+      expect(ours).toMatchObject({ host, connection: 'keep-alive', ...(await viaBuiltin(init)) });
+    }
+    expect(await ask(forms[0])).toMatchObject({ length: String(Buffer.byteLength('{"q":"肺癌分期"}')), chunked: null });
+  });
+
   it('keeps connections alive: many sequential requests share one socket', async () => {
     const server = await serve((_req, res) => res.end('ok'));
     const http = pool();

@@ -11,6 +11,7 @@ import { CapsConfig } from '../../src/schema/config.js';
 import { outcomeOf } from '../../src/endpoints/batch-api.js';
 import { bankOf, simpleItem } from '../endpoints/bank-fixture.js';
 import { echoPersona } from '../endpoints/helpers.js';
+import { FaultSpec, type FaultKind } from '../../src/endpoints/sim/faults.js';
 
 let server: SimServer | undefined;
 afterEach(async () => {
@@ -91,6 +92,37 @@ describe('caps run --batch', () => {
     expect(new RunFolder(out).readManifest().status).toBe('complete');
     expect((await new RunFolder(out).latestResponses()).size).toBe(ANSWERS);
     expect(existsSync(join(out, BATCHES_FILE))).toBe(true);
+  });
+});
+
+describe('the simulated endpoint\'s faults in a batch', () => {
+  // A batch result holds no HTTP exchange to drop or cut short: those faults become server errors there.
+  const expected: [FaultKind, Record<string, unknown>][] = [
+    ['reset', { kind: 'server', status: 500 }],
+    ['rateLimit', { kind: 'rate_limit', status: 429 }],
+    ['serverError', { kind: 'server', status: 500 }],
+    ['malformed', { kind: 'server', status: 500 }],
+    ['truncated', { kind: 'server', status: 500 }],
+    ['empty', { kind: 'empty' }],
+  ];
+  for (const [fault, error] of expected) {
+    it(`records ${fault} as ${JSON.stringify(error)}`, async () => {
+      server = await startSimServer({ personas: [echoPersona], faults: FaultSpec.parse({ [fault]: { rate: 1 } }) });
+      const out = join(tempDir(), 'run');
+      const summary = await runBatchEval({ bank, config: config(server.baseURL), out, cacheDir: false, pollMs: 20 });
+      expect(summary.status).toBe('incomplete');
+      const records = [...(await new RunFolder(out).latestResponses()).values()];
+      expect(records.length).toBeGreaterThan(0);
+      for (const record of records) expect(record).toMatchObject({ text: null, error });
+    });
+  }
+
+  it('answers through a slow-stream fault, which only slows a direct stream', async () => {
+    server = await startSimServer({ personas: [echoPersona], faults: FaultSpec.parse({ slowStream: { rate: 1, chunkDelayMs: 1 } }) });
+    const out = join(tempDir(), 'run');
+    expect((await runBatchEval({ bank, config: config(server.baseURL), out, cacheDir: false, pollMs: 20 })).status).toBe('complete');
+    const records = [...(await new RunFolder(out).latestResponses()).values()];
+    expect(records.every((r) => r.error === null && r.text?.startsWith('echo: '))).toBe(true);
   });
 });
 

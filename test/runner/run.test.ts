@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { answeredRecord, answerRequest, cachedRecord, runEval, prepareRun } from '../../src/runner/run.js';
@@ -137,6 +137,25 @@ describe('runEval', () => {
     const summary = await runEval({ bank, config: config(server.baseURL, { concurrency: 1 }), out, cacheDir: false, filters: { items: ['a', 'c'] } });
     expect(summary.counts).toMatchObject({ done: 2, requests: 2 });
     expect(seenWhenAskingC).toEqual(['a']);
+  });
+
+  it('with a response cache, has each answer in the cache before the next request reaches the server', async () => {
+    const root = tempDir();
+    const out = join(root, 'run');
+    const cacheDir = join(root, '.cache');
+    let cachedWhenAskingC: string[] | null = null;
+    const watching = { ...echoPersona, reply: async (request: Parameters<typeof echoPersona.reply>[0], rng: () => number) => {
+      if (request.messages.some((m) => m.content === 'Question c?')) {
+        const shards = existsSync(cacheDir) ? readdirSync(cacheDir) : [];
+        const entries = shards.flatMap((shard) => readdirSync(join(cacheDir, shard)).filter((f) => f.endsWith('.json')).map((f) => join(cacheDir, shard, f)));
+        cachedWhenAskingC = entries.map((path) => (JSON.parse(readFileSync(path, 'utf8')) as { text: string }).text);
+      }
+      return echoPersona.reply(request, rng);
+    } };
+    server = await startSimServer({ personas: [watching] });
+    const summary = await runEval({ bank, config: config(server.baseURL, { concurrency: 1 }), out, cacheDir, filters: { items: ['a', 'c'] } });
+    expect(summary.counts).toMatchObject({ done: 2, requests: 2 });
+    expect(cachedWhenAskingC).toEqual([(await records(out)).find((r) => r.item === 'a')!.text]);
   });
 
   it('keeps each endpoint at its concurrency, and a lower --max-in-flight caps all endpoints together', async () => {

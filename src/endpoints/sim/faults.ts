@@ -22,8 +22,24 @@ export type FaultSpec = z.infer<typeof FaultSpec>;
 export type FaultSpecInput = z.input<typeof FaultSpec>;
 
 export type FaultKind = 'rateLimit' | 'serverError' | 'reset' | 'malformed' | 'truncated' | 'empty' | 'slowStream';
+/**
+ * What each fault does to a response. `answers`: the server still makes the completion (then
+ * spoils, empties or slows it); otherwise it only sends an error status or drops the
+ * connection. `inBatch`: a batch's results file holds no HTTP exchange to spoil, so a fault
+ * that spoils one becomes that error status there (null: answered as a direct request is).
+ */
+export const FAULT_EFFECTS: Readonly<Record<FaultKind, { answers: boolean; inBatch: 429 | 500 | null }>> = {
+  reset: { answers: false, inBatch: 500 },
+  rateLimit: { answers: false, inBatch: 429 },
+  serverError: { answers: false, inBatch: 500 },
+  malformed: { answers: true, inBatch: 500 },
+  truncated: { answers: true, inBatch: 500 },
+  empty: { answers: true, inBatch: null },
+  slowStream: { answers: true, inBatch: null },
+};
+
 /** Order in which faults are drawn for a request: at most one applies. */
-export const FAULT_KINDS: readonly FaultKind[] = ['reset', 'rateLimit', 'serverError', 'malformed', 'truncated', 'empty', 'slowStream'];
+export const FAULT_KINDS = Object.keys(FAULT_EFFECTS) as readonly FaultKind[];
 
 const NAMES: Record<string, FaultKind | 'latency'> = {
   latency: 'latency',

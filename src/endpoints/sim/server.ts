@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { ChatMessage } from '../../schema/bank.js';
 import type { Usage } from '../../schema/run.js';
 import { contentHash } from '../../io/hash.js';
-import { drawFault, drawLatency, type FaultKind, type FaultSpec } from './faults.js';
+import { drawFault, drawLatency, FAULT_EFFECTS, type FaultKind, type FaultSpec } from './faults.js';
 import { seedFrom } from './random.js';
 import { createRandom } from '../../analysis/random.js';
 import { estimateTokens } from '../tokens.js';
@@ -132,7 +132,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     // The answer is made while the request waits out its latency, so the response leaves
     // `latency` after the request arrived whatever making it cost (a real endpoint's latency is
     // end to end too; the benchmark's ideal run time is counted in it).
-    const made = persona && !(fault && ANSWERLESS.has(fault)) ? await complete(persona, body, messages, hash, fault) : null;
+    const made = persona && (!fault || FAULT_EFFECTS[fault].answers) ? await complete(persona, body, messages, hash, fault) : null;
     const wait = receivedAt + latency - preciseNow();
     // Timers count whole milliseconds: rounded up, so that no response leaves early.
     if (latency > 0 && wait > 0) await sleep(Math.ceil(wait));
@@ -142,9 +142,9 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     if (fault === 'rateLimit') {
       const retryAfter = faults.rateLimit?.retryAfterSeconds;
       if (retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter));
-      return sendError(res, 429, 'Rate limit reached for requests (simulated)', 'requests', 'rate_limit_exceeded');
+      return sendJson(res, 429, FAULT_ERRORS[429]);
     }
-    if (fault === 'serverError') return sendError(res, 500, 'The server had an error while processing your request (simulated)', 'server_error');
+    if (fault === 'serverError') return sendJson(res, 500, FAULT_ERRORS[500]);
 
     const { answer, usage, completion } = made!;
     if (stream) {
@@ -200,8 +200,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     if (!persona) return { status: 404, body: errorBody(`The model \`${String(body.model)}\` does not exist`, 'invalid_request_error', 'model_not_found') };
     const fault = drawFault(faults, faultRng);
     served++;
-    if (fault === 'rateLimit') return { status: 429, body: errorBody('Rate limit reached for requests (simulated)', 'requests', 'rate_limit_exceeded') };
-    if (fault === 'serverError' || fault === 'reset' || fault === 'malformed' || fault === 'truncated') return { status: 500, body: errorBody('The server had an error while processing your request (simulated)', 'server_error') };
+    const failure = fault && FAULT_EFFECTS[fault].inBatch;
+    if (failure) return { status: failure, body: FAULT_ERRORS[failure] };
     const { stream: _s, stream_options: _o, ...content } = body;
     return { status: 200, body: (await complete(persona, body, messages, contentHash(content), fault)).completion };
   }
@@ -328,8 +328,11 @@ function errorBody(message: string, type: string, code: string | null = null) {
   return { error: { message, type, param: null, code } };
 }
 
-/** Faults that answer with an error or a reset, never with a completion. */
-const ANSWERLESS: ReadonlySet<FaultKind> = new Set(['reset', 'rateLimit', 'serverError']);
+/** The error bodies of injected rate limits and server errors, direct or in a batch. */
+const FAULT_ERRORS = {
+  429: errorBody('Rate limit reached for requests (simulated)', 'requests', 'rate_limit_exceeded'),
+  500: errorBody('The server had an error while processing your request (simulated)', 'server_error'),
+};
 
 /** Wall-clock milliseconds with a fraction, comparable across processes. */
 function preciseNow(): number {
