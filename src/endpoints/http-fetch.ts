@@ -58,9 +58,9 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
       const signal = init.signal;
       if (signal?.aborted) return reject(abortError(signal));
       const transport = protocol === 'https:' ? https : http;
-      const { hostname, port, path, auth } = target.options;
+      const { hostname, port, path } = target.options;
       const method = normalizedMethod(init.method ?? 'GET');
-      const request = transport.request({ protocol, hostname, port, path, auth, method, headers: headerList(method, init.headers, target, body), agent: agents[protocol] }, (response) => {
+      const request = transport.request({ protocol, hostname, port, path, method, headers: headerList(method, init.headers, target, body), agent: agents[protocol] }, (response) => {
         const status = response.statusCode ?? 0;
         // Read from node's raw list: its `headers` object is built on first access, per response.
         const headers = new RawHeaders(response.rawHeaders);

@@ -51,13 +51,7 @@ export class BufferedJsonlAppender {
 
   constructor(
     readonly path: string,
-    private readonly options: {
-      maxLines: number;
-      maxDelayMs: number;
-      onError: (err: unknown) => void;
-      /** Called before each write of lines (what must be on disk before they are: a run's cache entries). */
-      beforeWrite?: () => void;
-    },
+    private readonly options: { maxLines: number; maxDelayMs: number; onError: (err: unknown) => void },
   ) {
     this.lines = new LineAppender(path);
   }
@@ -88,7 +82,6 @@ export class BufferedJsonlAppender {
     this.cancel?.();
     this.cancel = null;
     if (this.waiting.length === 0) return;
-    this.options.beforeWrite?.();
     const records = this.waiting;
     this.waiting = [];
     this.lines.appendLines(records.map((record) => JSON.stringify(record)));

@@ -189,9 +189,10 @@ async function analyzeRuns(input: ReportRunsInput, warnings: string[], frames: H
       })),
     },
   });
-  // The depth curves are fitted on the frame's worker, when there is one, while this thread does the rest.
-  const curves = frames.depthCurves(steps.depthJobs);
-  curves.catch(() => undefined);
+  // The depth curves are fitted on the frame's worker, when there is one, while this thread does
+  // the rest. A worker that fails (out of memory) costs report.html only, as before: the curves,
+  // the same on either thread, are then fitted here.
+  const curves = frames.depthCurves(steps.depthJobs).catch(() => inThisThread.depthCurves(steps.depthJobs));
   const finish = steps.rest();
   const results = finish(await curves);
   results.warnings.push(...warnings);

@@ -20,7 +20,7 @@ import { endpointIdentity, normalizeBaseURL, type EndpointIdentity } from '../en
 import { closestMatch } from '../bank/suggest.js';
 import { concurrencyLimit } from '../endpoints/concurrency.js';
 import { createEndpointClient, type ChatResult, type EndpointClient, type EndpointClientOptions } from '../endpoints/client.js';
-import { CacheWriter, requestHash, ResponseCache, type CachedAnswer, type SentParams } from './cache.js';
+import { requestHash, ResponseCache, type CachedAnswer, type SentParams } from './cache.js';
 import { missingEnglish, turnMessages, type AskLanguage } from './messages.js';
 import { EndpointLedger, type EndpointOutcome } from './endpoint-ledger.js';
 import { dialogueKey, planRun, variantId, type Dialogue, type Plan, type PlanFilters } from './plan.js';
@@ -348,15 +348,12 @@ async function runLocked(
     writeFailure ??= err;
     stopOnFailure.abort();
   };
-  // Good answers go to the response cache at the end of the turn of the event loop they arrived
-  // in, after the requests that replace them have been sent. Records are written in batches, at
-  // most every 100 ms (or 256 at once), each batch after the cache entries of its answers: a
-  // SIGKILL loses at most those records, and the cache still holds their answers for the resume.
-  // Without a cache nothing would, so records are then written as answers come: those that
-  // arrived in one turn in one write at its end. Either way a kill loses no recorded answer and
-  // re-asks only those in flight or arrived in its last turn, and no request waits on the disk.
-  const cacheWriter = cache ? new CacheWriter(cache, failWrite) : null;
-  const appender = folder.bufferedResponseAppender({ maxLines: 256, maxDelayMs: cache ? 100 : 0, onError: failWrite, beforeWrite: cacheWriter ? () => cacheWriter.flush() : undefined });
+  // Answers are written in batches, at most every 100 ms (or 256 at once): a SIGKILL loses at
+  // most those, and the response cache still holds them for the resume. Without a cache nothing
+  // would, so answers are written as they come: those that arrived in one turn of the event
+  // loop in one write at its end, after the requests that replace them have been sent, so that
+  // no paid answer is asked twice and no request waits on the disk.
+  const appender = folder.bufferedResponseAppender({ maxLines: 256, maxDelayMs: cache ? 100 : 0, onError: failWrite });
   const pending = new Map<string, Promise<ChatResult>>();
   // Across endpoints; a request with room under the cap is sent at once.
   const inFlight = concurrencyLimit(options.maxInFlight ?? options.config.defaults?.concurrency ?? 512);
@@ -406,9 +403,11 @@ async function runLocked(
         if (result.error?.kind === 'aborted' || (result.error && stop.aborted)) return;
         record = answeredRecord(base, result, startedAtTurn);
         if (shared) Object.assign(record, { attempts: 0, cached: true });
-        else {
-          const entry = cacheWriter && cacheEntry(record, result, identity);
-          if (entry) cacheWriter!.add(entry);
+        else if (cache) {
+          // In the cache before it is recorded (a run killed in between finds it on resume) and
+          // at once, so that an identical request made later in this turn is replayed from it.
+          const entry = cacheEntry(record, result, identity);
+          if (entry) cache.put(entry);
         }
       }
       if (record.cached) {
