@@ -41,7 +41,11 @@ export interface ScoreResult {
 
 /** A scoring worker failed or stopped: the answers it held were not scored and nothing after them was written. */
 export class ScoringWorkerError extends UserError {
-  constructor(message: string) {
+  /** `failedAt`: the failing answer's place in the jobs sent to one worker, when one answer failed. */
+  constructor(
+    message: string,
+    readonly failedAt?: number,
+  ) {
     super(message, 2);
     this.name = 'ScoringWorkerError';
   }
@@ -97,12 +101,12 @@ export class ScorePool {
       });
       const slot: Slot = { worker, pending: new Map(), failed: null };
       for (const item of share) this.owner.set(item.id, slot);
-      worker.on('message', (reply: { id: number; results?: ScoreResult[]; error?: string }) => {
+      worker.on('message', (reply: { id: number; results?: ScoreResult[]; error?: string; failedAt?: number }) => {
         const pending = slot.pending.get(reply.id);
         if (!pending) return;
         slot.pending.delete(reply.id);
         if (reply.results) pending.resolve(reply.results);
-        else pending.reject(new ScoringWorkerError(`scoring failed on answer ${reply.error}. Nothing from this answer on was written; fix the cause and run caps score again to continue.`));
+        else pending.reject(new ScoringWorkerError(`scoring failed on answer ${reply.error}. Nothing from this answer on was written; fix the cause and run caps score again to continue.`, reply.failedAt));
       });
       worker.on('error', (err: Error & { code?: string }) => this.fail(slot, err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `ran out of its ${options.heapMb ?? DEFAULT_WORKER_HEAP_MB} MB heap` : err.message));
       worker.on('exit', (code) => this.fail(slot, `stopped (exit code ${code})`));
@@ -128,15 +132,21 @@ export class ScorePool {
       part.at.push(i);
     }
     const results = new Array<ScoreResult>(jobs.length);
+    // A failure is placed at its answer in the batch (at a part's first answer when its worker stopped).
+    const failures: { at: number; error: unknown }[] = [];
     const parts = [...bySlot].map(([slot, part]) =>
-      this.send(slot, part.jobs).then((scored) => {
-        for (let k = 0; k < scored.length; k++) results[part.at[k]] = scored[k];
-      }),
+      this.send(slot, part.jobs).then(
+        (scored) => {
+          for (let k = 0; k < scored.length; k++) results[part.at[k]] = scored[k];
+        },
+        (error: unknown) => {
+          failures.push({ at: part.at[error instanceof ScoringWorkerError && error.failedAt !== undefined ? error.failedAt : 0], error });
+        },
+      ),
     );
-    // Every part is settled before the batch is: no rejection is left unhandled when one fails.
-    const settled = await Promise.allSettled(parts);
-    const failed = settled.find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    // Every part is settled before the batch is; the error named is the batch's first failing answer, as in one thread.
+    await Promise.all(parts);
+    if (failures.length > 0) throw failures.reduce((first, f) => (f.at < first.at ? f : first)).error;
     return results;
   }
 

@@ -19,16 +19,13 @@ function scoreJob(job: ScoreJob): ScoreResult {
 }
 
 parentPort!.on('message', (batch: { id: number; jobs: ScoreJob[] }) => {
-  let key = '';
+  const results: ScoreResult[] = [];
   try {
-    const results: ScoreResult[] = [];
-    for (const job of batch.jobs) {
-      key = job.response.key;
-      results.push(scoreJob(job));
-    }
+    for (const job of batch.jobs) results.push(scoreJob(job));
     parentPort!.postMessage({ id: batch.id, results });
   } catch (err) {
-    // Reported for the batch, not thrown: the main thread names the answer and stops writing there.
-    parentPort!.postMessage({ id: batch.id, error: `${key}: ${err instanceof Error ? err.message : String(err)}` });
+    // Reported for the batch, not thrown: the main thread names the answer (the job at `failedAt`) and stops writing there.
+    const key = batch.jobs[results.length].response.key;
+    parentPort!.postMessage({ id: batch.id, failedAt: results.length, error: `${key}: ${err instanceof Error ? err.message : String(err)}` });
   }
 });

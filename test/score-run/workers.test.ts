@@ -109,4 +109,22 @@ describe('scoring on worker threads', () => {
       await pool.close();
     }
   }, 60_000);
+
+  it("names the batch's first failing answer when answers fail on several workers", async () => {
+    const responses = readFileSync(join(root, 'run', 'responses.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ResponseRecord);
+    // Two workers: the bank's first item is held by the first, its second item by the second.
+    const onFirst = responses.filter((r) => r.item === bank.items[0].id);
+    const onSecond = responses.filter((r) => r.item === bank.items[1].id);
+    const job = (response: ResponseRecord): ScoreJob => ({ response, signature: 'sig', labelHash: undefined, decided: undefined });
+    // An answer whose text is not a string cannot be scored.
+    const broken = (response: ResponseRecord) => job({ ...response, text: 42 as unknown as string });
+    const pool = new ScorePool({ bank, workers: 2 });
+    try {
+      const error = await pool.score([job(onFirst[0]), broken(onSecond[0]), broken(onFirst[1])]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ScoringWorkerError);
+      expect((error as Error).message).toContain(`scoring failed on answer ${onSecond[0].key}:`);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
 });
