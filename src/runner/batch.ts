@@ -15,7 +15,7 @@ import type { BatchSubmitted } from '../schema/batch.js';
 import type { ResponseRecord } from '../schema/run.js';
 import { UserError } from '../errors.js';
 import type { Bank } from '../bank/bank.js';
-import { answeredRecord, answerRequest, cacheEntry, cachedRecord, finalManifest, openRun, prepareRun, type OpenedRun, type RunEvalOptions, type RunSummary } from './run.js';
+import { answeredRecord, answerRequest, cacheAnswer, cachedRecord, finalManifest, openRun, prepareRun, type OpenedRun, type RunEvalOptions, type RunSummary } from './run.js';
 import { RunFolder } from '../io/run-folder.js';
 import { lockRunFolder } from '../io/lock.js';
 import { endpointIdentity, type EndpointIdentity } from '../endpoints/identity.js';
@@ -96,9 +96,7 @@ async function runBatchLocked(options: BatchRunOptions, opened: OpenedRun, apis:
         ? { ...outcome.answer, latencyMs: 0, attempts: 1, error: null }
         : { text: null, finishReason: null, usage: null, latencyMs: 0, attempts: 1, error: outcome.error };
       const { latency_ms: _none, ...entry } = answeredRecord(base, result, submitted.created_at);
-      // In the cache before it is recorded: a run killed in between finds it on resume.
-      const cached = cache && cacheEntry(entry as ResponseRecord, result, identity);
-      if (cached) cache!.put(cached);
+      cacheAnswer(cache, entry as ResponseRecord, result, identity);
       record(dialogue, turn, entry as ResponseRecord);
       return outcome.ok ? 'answer' : 'error';
     });

@@ -20,7 +20,7 @@ import { endpointIdentity, normalizeBaseURL, type EndpointIdentity } from '../en
 import { closestMatch } from '../bank/suggest.js';
 import { concurrencyLimit } from '../endpoints/concurrency.js';
 import { createEndpointClient, type ChatResult, type EndpointClient, type EndpointClientOptions } from '../endpoints/client.js';
-import { requestHash, ResponseCache, type CachedAnswer, type SentParams } from './cache.js';
+import { requestHash, ResponseCache, type SentParams } from './cache.js';
 import { missingEnglish, turnMessages, type AskLanguage } from './messages.js';
 import { EndpointLedger, type EndpointOutcome } from './endpoint-ledger.js';
 import { dialogueKey, planRun, variantId, type Dialogue, type Plan, type PlanFilters } from './plan.js';
@@ -300,10 +300,10 @@ function recordOf(base: RecordBase, answer: Answered, startedAt: string, finishe
   };
 }
 
-/** The response cache's entry for a good answer; null for a failed one (errors are never cached). */
-export function cacheEntry(record: ResponseRecord, result: ChatResult, identity: EndpointIdentity): CachedAnswer | null {
-  if (result.error || result.text === null) return null;
-  return { request_hash: record.request_hash!, endpoint: identity, model: record.model!, served_model: result.servedModel, text: result.text, reasoning: result.reasoning, finish_reason: result.finishReason, usage: result.usage, latency_ms: result.latencyMs, created_at: record.finished_at! };
+/** Keeps a good answer in the response cache (before it is recorded: a run killed in between finds it on resume). */
+export function cacheAnswer(cache: ResponseCache | null, record: ResponseRecord, result: ChatResult, identity: EndpointIdentity): void {
+  if (!cache || result.error || result.text === null) return;
+  cache.put({ request_hash: record.request_hash!, endpoint: identity, model: record.model!, served_model: result.servedModel, text: result.text, reasoning: result.reasoning, finish_reason: result.finishReason, usage: result.usage, latency_ms: result.latencyMs, created_at: record.finished_at! });
 }
 
 /** The manifest's final counts and status. */
@@ -403,12 +403,8 @@ async function runLocked(
         if (result.error?.kind === 'aborted' || (result.error && stop.aborted)) return;
         record = answeredRecord(base, result, startedAtTurn);
         if (shared) Object.assign(record, { attempts: 0, cached: true });
-        else if (cache) {
-          // In the cache before it is recorded (a run killed in between finds it on resume) and
-          // at once, so that an identical request made later in this turn is replayed from it.
-          const entry = cacheEntry(record, result, identity);
-          if (entry) cache.put(entry);
-        }
+        // At once, so that an identical request made later in this turn is replayed from the cache.
+        else cacheAnswer(cache, record, result, identity);
       }
       if (record.cached) {
         counts.cached++;
