@@ -152,42 +152,51 @@ export async function* readJsonlLocated<T extends z.ZodType>(
   for await (const batch of readJsonlBatches(path, schema, cursor, onProblem)) yield* batch;
 }
 
-/** `readJsonlLocated`, the records of each chunk read in one batch: one await per chunk rather than per line, for large files. */
+/**
+ * `readJsonlLocated`, the records of each chunk read in one batch: one await per chunk rather
+ * than per line, for large files. A batch's lines are parsed as the reader takes them, not all
+ * when the chunk arrives: a chunk holds thousands of lines, and records parsed ahead of their
+ * turn live through collections of the young generation and are copied into the old one. Each
+ * batch is to be read through before the next is asked for.
+ */
 export async function* readJsonlBatches<T extends z.ZodType>(
   path: string,
   schema: T,
   cursor: JsonlCursor,
   onProblem?: (problem: JsonlProblem) => void,
-): AsyncGenerator<({ record: z.infer<T> } & JsonlLocation)[]> {
+): AsyncGenerator<Iterable<{ record: z.infer<T> } & JsonlLocation>> {
   if (!existsSync(path)) return;
   const problems: JsonlProblem[] = [];
   let unfinished = false;
   let lineNo = cursor.line;
-  for await (const chunk of lines(path, cursor.offset)) {
-    const batch: ({ record: z.infer<T> } & JsonlLocation)[] = [];
-    for (const line of chunk) {
+  function* records({ data, offset, ended }: LineChunk): Generator<{ record: z.infer<T> } & JsonlLocation> {
+    for (let from = 0; from < data.length; ) {
+      const newline = data.indexOf(0x0a, from);
+      const end = newline === -1 ? data.length : newline;
+      const at = offset + from;
+      const bytes = end - from;
+      const text = data.toString('utf8', from, end);
+      from = end + 1;
       lineNo++;
-      unfinished = !line.ended;
-      if (line.ended) Object.assign(cursor, { offset: line.offset + line.bytes + 1, line: lineNo });
-      if (line.text.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line.text);
-      } catch {
-        problems.push({ line: lineNo, message: line.text.includes('\u0000') ? 'holds NUL bytes (overwritten or damaged)' : 'not valid JSON' });
-        continue;
-      }
-      const parsed = schema.safeParse(value);
-      if (!parsed.success) {
-        problems.push({ line: lineNo, message: `not a record of this file: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ')}` });
-        continue;
-      }
-      batch.push({ record: parsed.data, offset: line.offset, bytes: line.bytes });
+      unfinished = newline === -1 && !ended;
+      if (!unfinished) Object.assign(cursor, { offset: at + bytes + 1, line: lineNo });
+      if (text.trim() === '') continue;
+      const parsed = parseLine(text, schema);
+      if ('problem' in parsed) problems.push({ line: lineNo, message: parsed.problem });
+      else yield { record: parsed.record, offset: at, bytes };
     }
-    if (batch.length > 0) yield batch;
   }
+  for await (const chunk of lineChunks(path, cursor.offset)) yield records(chunk);
+  settle(path, problems, unfinished ? lineNo : null, onProblem);
+}
+
+/**
+ * The problems of a read reported, and the read failed unless skipping is accepted; a problem
+ * on the unfinished last line (line number `unfinishedLine`) is reported but fails nothing.
+ */
+function settle(path: string, problems: JsonlProblem[], unfinishedLine: number | null, onProblem?: (problem: JsonlProblem) => void): void {
   if (problems.length === 0) return;
-  const unfinishedLast = problems.at(-1)!.line === lineNo && unfinished ? problems.pop()! : null;
+  const unfinishedLast = problems.at(-1)!.line === unfinishedLine ? problems.pop()! : null;
   if (unfinishedLast) unfinishedLast.message = 'unfinished last line (a writer was stopped mid-line or is still writing); ignored';
   for (const p of problems) p.message += policy.skip ? '; skipped (--skip-bad-lines)' : '; cannot be read';
   for (const p of [...problems, ...(unfinishedLast ? [unfinishedLast] : [])]) {
@@ -201,35 +210,130 @@ export async function* readJsonlBatches<T extends z.ZodType>(
   }
 }
 
-type Line = { text: string; ended: boolean } & JsonlLocation;
+/** A line as a record of the schema, or why it is not one (as every reader reports it). */
+function parseLine<T extends z.ZodType>(text: string, schema: T): { record: z.infer<T> } | { problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { problem: text.includes('\u0000') ? 'holds NUL bytes (overwritten or damaged)' : 'not valid JSON' };
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) return { problem: `not a record of this file: ${issuesOf(parsed.error)}` };
+  return { record: parsed.data };
+}
+
+const issuesOf = (error: z.ZodError) => error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ');
+
+/** Where a line of a keyed JSONL file sits, and its `key`. */
+export interface JsonlKey extends JsonlLocation {
+  key: string;
+}
+
+/**
+ * The `key` of every line of a file of keyed records (responses, scores), a chunk at a time,
+ * without checking whole records: what a reader needs to tell which line is each key's latest.
+ * A line as this harness writes it (`{"key":"...",` first, the key without escapes, no other
+ * property named key, `}` last) has its key read from its bytes; any other line is parsed
+ * (JSON.parse: any spacing or order). A line with no string `key` is not a record: it is
+ * reported as readJsonl reports it (file:line, why) and fails the read unless skipping is
+ * accepted. A line given here may still prove not to be a record of the schema when read in
+ * full: a reader that takes its keys from here reads every line in full too.
+ */
+export async function* readJsonlKeys(path: string, schema: z.ZodType, onProblem?: (problem: JsonlProblem) => void): AsyncGenerator<JsonlKey[]> {
+  if (!existsSync(path)) return;
+  const problems: JsonlProblem[] = [];
+  let lineNo = 0;
+  let unfinished = false;
+  for await (const { data, offset, ended } of lineChunks(path, 0)) {
+    const keys: JsonlKey[] = [];
+    for (let from = 0; from < data.length; ) {
+      const newline = data.indexOf(0x0a, from);
+      const end = newline === -1 ? data.length : newline;
+      const line = data.subarray(from, end);
+      lineNo++;
+      unfinished = newline === -1 && !ended;
+      const key = keyOfLine(line);
+      if (key !== undefined) keys.push({ key, offset: offset + from, bytes: end - from });
+      else {
+        const text = line.toString('utf8');
+        const parsed = text.trim() === '' ? null : parseLine(text, schema);
+        if (parsed && 'problem' in parsed) problems.push({ line: lineNo, message: parsed.problem });
+      }
+      from = end + 1;
+    }
+    yield keys;
+  }
+  settle(path, problems, unfinished ? lineNo : null, onProblem);
+}
+
+const KEY_FIRST = Buffer.from('{"key":"');
+const KEY_NAME = Buffer.from('"key"');
+/** The start of a \u escape of a Latin-1 character: how a name could spell "key" (k, e, y: 6b, 65, 79) without those bytes. */
+const LATIN1_ESCAPE = Buffer.from('\\u00');
+
+/** The `key` a JSON.parse of the line would find (a string), else undefined. */
+export function keyOfLine(line: Buffer): string | undefined {
+  const quick = quickKey(line);
+  if (quick !== undefined) return quick;
+  let value: unknown;
+  try {
+    value = JSON.parse(line.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const key = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as { key?: unknown }).key : undefined;
+  return typeof key === 'string' ? key : undefined;
+}
+
+/**
+ * The key of a line that starts `{"key":"` with a key free of escapes and control characters
+ * and ends with `}`, where no other name can be "key" (JSON.parse keeps the last of repeated names): no second
+ * `"key"` in the line and no \u escape of k, e or y. Undefined otherwise, for JSON.parse to decide.
+ */
+function quickKey(line: Buffer): string | undefined {
+  if (line.length <= KEY_FIRST.length || line.compare(KEY_FIRST, 0, KEY_FIRST.length, 0, KEY_FIRST.length) !== 0) return undefined;
+  // A line cut short (a damaged file) is left to JSON.parse, which tells it is not JSON.
+  let last = line.length - 1;
+  while (last > 0 && (line[last] === 0x20 || line[last] === 0x0d || line[last] === 0x09)) last--;
+  if (line[last] !== 0x7d) return undefined;
+  const close = line.indexOf(0x22, KEY_FIRST.length);
+  if (close === -1) return undefined;
+  for (let i = KEY_FIRST.length; i < close; i++) if (line[i] < 0x20 || line[i] === 0x5c) return undefined;
+  if (line.indexOf(KEY_NAME, close) !== -1) return undefined;
+  for (let e = line.indexOf(LATIN1_ESCAPE, close); e !== -1; e = line.indexOf(LATIN1_ESCAPE, e + 1)) {
+    const hex = line.toString('latin1', e + 4, e + 6).toLowerCase();
+    if (hex === '6b' || hex === '65' || hex === '79') return undefined;
+  }
+  return line.toString('utf8', KEY_FIRST.length, close);
+}
 
 /** Read at a time: large reads, fewer chunks (the default 64 KiB would make a 60 MB file a thousand). */
 const READ_CHUNK = 1 << 20;
 
-/**
- * The lines of a file from byte `start` on, the whole lines of each chunk read together, split
- * at each newline byte (a CR before it stays: JSON reads it as blank), with their byte offsets.
- */
-async function* lines(path: string, start: number): AsyncGenerator<Line[]> {
+/** Whole lines from byte `offset` of a file, each ending in a newline; the last chunk may end with an unfinished line (`ended` false). */
+interface LineChunk {
+  data: Buffer;
+  offset: number;
+  ended: boolean;
+}
+
+/** The lines of a file from byte `start` on, a chunk read at a time: the whole lines of each read together (a CR before a newline stays: JSON reads it as blank). */
+async function* lineChunks(path: string, start: number): AsyncGenerator<LineChunk> {
   let pending: Buffer[] = [];
   let offset = start;
   for await (const chunk of createReadStream(path, { start, highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>) {
-    const whole: Line[] = [];
-    let from = 0;
-    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, from)) {
-      const line = pending.length === 0 ? chunk.subarray(from, nl) : Buffer.concat([...pending, chunk.subarray(from, nl)]);
-      pending = [];
-      whole.push({ text: line.toString('utf8'), ended: true, offset, bytes: line.length });
-      offset += line.length + 1;
-      from = nl + 1;
+    const last = chunk.lastIndexOf(0x0a);
+    if (last === -1) {
+      pending.push(chunk);
+      continue;
     }
-    if (from < chunk.length) pending.push(chunk.subarray(from));
-    if (whole.length > 0) yield whole;
+    const data = pending.length === 0 ? chunk.subarray(0, last + 1) : Buffer.concat([...pending, chunk.subarray(0, last + 1)]);
+    pending = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
+    yield { data, offset, ended: true };
+    offset += data.length;
   }
-  if (pending.length > 0) {
-    const line = Buffer.concat(pending);
-    yield [{ text: line.toString('utf8'), ended: false, offset, bytes: line.length }];
-  }
+  if (pending.length > 0) yield { data: Buffer.concat(pending), offset, ended: false };
 }
 
 /**
@@ -239,6 +343,27 @@ async function* lines(path: string, start: number): AsyncGenerator<Line[]> {
  * to the thread pool an asynchronous open, read and close take.
  */
 export function readJsonlAt<T extends z.ZodType>(path: string, schema: T, at: JsonlLocation): z.infer<T> | undefined {
+  const text = lineAt(path, at);
+  let value: unknown;
+  try {
+    if (text === undefined) return undefined;
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new UserError(`${path}: the line at byte ${at.offset} is not a record of this file (${issuesOf(parsed.error)}); repair or remove it.`);
+}
+
+/** Whether the line at `at` is a record of the schema, as the readers above would take it. */
+export function isRecordAt(path: string, schema: z.ZodType, at: JsonlLocation): boolean {
+  const text = lineAt(path, at);
+  return text !== undefined && 'record' in parseLine(text, schema);
+}
+
+/** The text of the line at `at`; undefined when the file no longer holds that many bytes there. */
+function lineAt(path: string, at: JsonlLocation): string | undefined {
   const buffer = Buffer.alloc(at.bytes);
   let fd: number | undefined;
   try {
@@ -249,15 +374,7 @@ export function readJsonlAt<T extends z.ZodType>(path: string, schema: T, at: Js
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(buffer.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new UserError(`${path}: the line at byte ${at.offset} is not a record of this file (${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ')}); repair or remove it.`);
+  return buffer.toString('utf8');
 }
 
 /** Reads a whole JSONL file into memory: for files known to be small. */

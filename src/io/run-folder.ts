@@ -11,7 +11,7 @@ import type { AnalyzedScore, AnswerScore } from '../schema/score.js';
 import { ExternalVerdict, VERDICTS_FILE } from '../schema/external-verdict.js';
 import { UserError } from '../errors.js';
 import { HARNESS_VERSION } from '../version.js';
-import { BufferedJsonlAppender, JsonlAppender, readJsonl, readJsonlBatches, type JsonlProblem } from './jsonl.js';
+import { BufferedJsonlAppender, JsonlAppender, isRecordAt, readJsonl, readJsonlBatches, readJsonlKeys, type JsonlKey, type JsonlLocation, type JsonlProblem } from './jsonl.js';
 import { writeJsonAtomic, type WriteFileOptions } from './safe-write.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -95,6 +95,21 @@ export class RunFolder {
     return readJsonl(this.responsesPath, ResponseRecord, onProblem);
   }
 
+  /** Every response line in file order (streamed) with where it sits. */
+  async *locatedResponses(onProblem?: (p: JsonlProblem) => void): AsyncGenerator<{ record: ResponseRecord } & JsonlLocation> {
+    for await (const batch of readJsonlBatches(this.responsesPath, ResponseRecord, { offset: 0, line: 0 }, onProblem)) for (const located of batch) yield located;
+  }
+
+  /** The key of every response line, without checking whole records (see readJsonlKeys). */
+  responseKeys(onProblem?: (p: JsonlProblem) => void): AsyncGenerator<JsonlKey[]> {
+    return readJsonlKeys(this.responsesPath, ResponseRecord, onProblem);
+  }
+
+  /** Whether the response line at `at` is a whole record, as `responses` reads it. */
+  isResponseAt(at: JsonlLocation): boolean {
+    return isRecordAt(this.responsesPath, ResponseRecord, at);
+  }
+
   /** The latest response for each key: a later success replaces an earlier error. */
   async latestResponses(onProblem?: (p: JsonlProblem) => void): Promise<Map<string, ResponseRecord>> {
     return latestByKey(readJsonlBatches(this.responsesPath, ResponseRecord, { offset: 0, line: 0 }, onProblem));
@@ -150,7 +165,7 @@ export function noteImport(manifest: Manifest, source: Record<string, unknown>, 
   manifest.plan = { ...manifest.plan, imported_from: [...sources, { ...source, at: new Date().toISOString() }] };
 }
 
-async function latestByKey<T extends { key: string }>(batches: AsyncIterable<{ record: T }[]>): Promise<Map<string, T>> {
+async function latestByKey<T extends { key: string }>(batches: AsyncIterable<Iterable<{ record: T }>>): Promise<Map<string, T>> {
   const latest = new Map<string, T>();
   for await (const batch of batches) for (const { record } of batch) latest.set(record.key, record);
   return latest;

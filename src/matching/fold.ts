@@ -47,13 +47,14 @@ const HAN_RUN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
 
 /** The simplified form of a text whose code units keep their origins; lengths change only where a table maps one character to several. */
 export function foldTraditional(input: NormalizedText): NormalizedText {
-  const chars = foldableChars();
   let text = '';
   const origin: number[] = [];
   let copied = 0;
   for (const m of input.text.matchAll(HAN_RUN)) {
     const run = m[0];
     let needed = false;
+    // The tables are read on the first Chinese text: a bank and answers in English never build them.
+    const chars = foldableChars();
     for (const ch of run) if (chars.has(ch)) { needed = true; break; }
     if (!needed) continue;
     text += input.text.slice(copied, m.index);

@@ -269,10 +269,15 @@ function requiredLiterals(words: readonly string[], stem: string): string[] {
   const required: string[] = [];
   for (let i = 0; i <= words.length; i++) {
     const literal = i < words.length ? words[i] : stem;
-    if (!required.includes(literal)) required.push(literal);
+    if (required.includes(literal)) continue;
+    // Placed after every literal at least as long: a sort of these few would allocate its work space for each of a bank's tens of thousands of phrases.
+    let at = required.length;
+    required.push(literal);
+    for (; at > 0 && required[at - 1].length < literal.length; at--) required[at] = required[at - 1];
+    required[at] = literal;
   }
   // Copied to its exact length: an array grown by push keeps spare room, and a bank holds tens of thousands of these.
-  return required.sort((a, b) => b.length - a.length).slice();
+  return required.slice();
 }
 
 /** A rubric's own regular expression; an invalid one is the bank's error, reported in its words. */

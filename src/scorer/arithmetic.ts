@@ -56,7 +56,25 @@ export function applyProfile(
   verdicts: ReadonlyMap<string, EntryVerdict>,
   profile: ScoringProfile,
 ): ProfileScore {
-  const contributions = new Map<string, number>();
+  const { points, ...score } = scoreEntries(
+    entries,
+    entries.map((e) => verdicts.get(e.id)),
+    profile,
+  );
+  return { ...score, contributions: new Map(entries.map((e, i) => [e.id, points[i]])) };
+}
+
+/**
+ * applyProfile with the verdicts given by position (`verdicts[i]` is entries[i]'s; entry ids are
+ * distinct within an item) and each entry's contribution in `points`, by position too: the form
+ * scoring uses for every answer, without two maps per answer.
+ */
+export function scoreEntries(
+  entries: readonly ResolvedEntry[],
+  verdicts: readonly (EntryVerdict | undefined)[],
+  profile: ScoringProfile,
+): Omit<ProfileScore, 'contributions'> & { points: number[] } {
+  const points: number[] = [];
   const zeroed_by: string[] = [];
   const vetoed_by: string[] = [];
   const safety: SafetyFailure[] = [];
@@ -64,17 +82,18 @@ export function applyProfile(
   let max = 0;
   let undecided = false;
 
-  for (const entry of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
     if (entry.kind === 'point' && entry.score > 0) max += entry.score;
-    const verdict = verdicts.get(entry.id);
+    const verdict = verdicts[i];
     if (!verdict || verdict.met === null) {
       undecided = true;
-      contributions.set(entry.id, 0);
+      points.push(0);
       continue;
     }
-    const points = contribution(entry, verdict.met, profile);
-    contributions.set(entry.id, points);
-    raw += points;
+    const added = contribution(entry, verdict.met, profile);
+    points.push(added);
+    raw += added;
     if (!verdict.met) continue;
     if (entry.kind === 'zero') zeroed_by.push(entry.id);
     if (entry.veto) {
@@ -102,7 +121,7 @@ export function applyProfile(
     zeroed_by,
     vetoed_by,
     safety,
-    contributions,
+    points,
   };
 }
 

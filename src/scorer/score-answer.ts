@@ -11,7 +11,7 @@ import { CLEAN } from '../schema/shared.js';
 import type { ResponseRecord } from '../schema/run.js';
 import type { AnswerScore, Opinion, Verdict } from '../schema/score.js';
 import { UserError } from '../errors.js';
-import { applyProfile, type EntryVerdict } from './arithmetic.js';
+import { scoreEntries, type EntryVerdict } from './arithmetic.js';
 import { compileMatch, type CompiledMatch, MATCHER_VERSION, MAX_MATCHED_CHARS, evaluateMatch, prepareAnswer, type MatchOutcome } from '../matching/matcher.js';
 import { resolveRubric, type ResolvedEntry } from './rubric.js';
 import type { EntryExternal } from './verdict-sources.js';
@@ -162,11 +162,9 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
     return withEvidence(decide(entry, matcher, input.judgeOpinions?.get(entry.id), input.external?.get(entry.id)));
   });
   // A verdict carries what the arithmetic reads of it (met, quotes, citations).
-  const verdictMap = new Map<string, EntryVerdict>();
-  for (const v of decided) verdictMap.set(v.entry, v);
-  const result = applyProfile(entries, verdictMap, profile);
+  const result = scoreEntries(entries, decided as EntryVerdict[], profile);
   const verdicts = decided as Verdict[];
-  for (const v of verdicts) v.points = result.contributions.get(v.entry) ?? 0;
+  for (let i = 0; i < verdicts.length; i++) verdicts[i].points = result.points[i];
 
   const score: AnswerScore = {
     ...header,

@@ -310,13 +310,16 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
   // Respondents with no answer, counted on the scoring pass itself: no third read of the run.
   const silent = new SilentTally();
   const latest = async function* (): AsyncGenerator<ResponseRecord> {
-    let line = 0;
-    for await (const response of folder.responses()) {
-      if (superseded.has(line++)) continue;
+    // Counted again as read: a line whose key the first pass took may prove not to be a record.
+    let answers = 0;
+    for await (const { record: response, offset } of folder.locatedResponses()) {
+      if (superseded.has(offset)) continue;
       if (writeFailure) return;
+      answers++;
       silent.add(response);
       yield response;
     }
+    summary.answers = answers;
     summary.failedRespondents = silent.silent();
   };
 
@@ -376,25 +379,29 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
     // Wakes the reader when a task ends: one waiter at a time, not a Promise.race over every task per answer.
     let slotFreed: (() => void) | null = null;
     const failures: unknown[] = [];
-    for await (const response of responses) {
-      const task: Promise<void> = scoreOne(response).then(
-        () => {
-          inFlight.delete(task);
-          slotFreed?.();
-        },
-        (error: unknown) => {
-          inFlight.delete(task);
-          failures.push(error);
-          slotFreed?.();
-        },
-      );
-      inFlight.add(task);
-      // Backpressure: read the next answer only when a slot is free.
-      while (inFlight.size >= concurrency && failures.length === 0) await new Promise<void>((resolve) => (slotFreed = resolve));
-      slotFreed = null;
-      if (failures.length > 0) break;
+    try {
+      for await (const response of responses) {
+        const task: Promise<void> = scoreOne(response).then(
+          () => {
+            inFlight.delete(task);
+            slotFreed?.();
+          },
+          (error: unknown) => {
+            inFlight.delete(task);
+            failures.push(error);
+            slotFreed?.();
+          },
+        );
+        inFlight.add(task);
+        // Backpressure: read the next answer only when a slot is free.
+        while (inFlight.size >= concurrency && failures.length === 0) await new Promise<void>((resolve) => (slotFreed = resolve));
+        slotFreed = null;
+        if (failures.length > 0) break;
+      }
+    } finally {
+      // Also when the read fails (a line that is not a record, found at the end of the file): the answers in flight are recorded, their judge calls paid for.
+      await Promise.all(inFlight);
     }
-    await Promise.all(inFlight);
     if (failures.length > 0) throw failures[0];
   }
 
@@ -450,18 +457,25 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
 /**
  * The first passes over the run: responses.jsonl for how many answers it holds (a key's latest
  * line counts; a re-asked answer supersedes its earlier lines) and the lines superseded (almost
- * always none), then scores.jsonl for what each earlier score decides, and how many answers have
- * no complete earlier score. Of the responses only these are kept for the scoring pass: the keys
- * of a large run are garbage before any rubric is compiled.
+ * always none), by byte offset, then scores.jsonl for what each earlier score decides, and how
+ * many answers have no complete earlier score. Of the responses only their keys are read here
+ * (the scoring pass reads and checks every line in full, and reports any that is not a record):
+ * a line supersedes an earlier one only if it is a whole record, which is checked in full for
+ * the lines that repeat a key. Of the responses only these are kept for the scoring pass: the
+ * keys of a large run are garbage before any rubric is compiled.
  */
 async function readRun(folder: RunFolder, external: ReadonlyMap<string, unknown>): Promise<{ answers: number; superseded: Set<number>; previous: Map<string, EarlierScore>; toScore: number }> {
   const latestLine = new Map<string, number>();
   const superseded = new Set<number>();
-  let line = 0;
-  for await (const response of folder.responses()) {
-    const earlier = latestLine.get(response.key);
-    if (earlier !== undefined) superseded.add(earlier);
-    latestLine.set(response.key, line++);
+  for await (const lines of folder.responseKeys()) {
+    for (const line of lines) {
+      const earlier = latestLine.get(line.key);
+      if (earlier !== undefined) {
+        if (!folder.isResponseAt(line)) continue;
+        superseded.add(earlier);
+      }
+      latestLine.set(line.key, line.offset);
+    }
   }
   const previous = new Map<string, EarlierScore>();
   for await (const score of folder.scores()) previous.set(score.key, earlierOf(score, external.has(score.key)));
