@@ -7,7 +7,7 @@ import type { Bank } from '../bank/bank.js';
 import type { LengthAdjustment } from '../schema/bank.js';
 import { UserError } from '../errors.js';
 import { type AnalysisSettings, type DepthCurve, type LeaderboardRow, RESULTS_FORMAT, type Results, type RespondentSummary, RunInfo, type RunInfoInput } from '../schema/results.js';
-import type { ResponseRecord } from '../schema/run.js';
+import type { AnalyzedResponse } from '../schema/run.js';
 import type { AnalyzedScore } from '../schema/score.js';
 import { HARNESS_VERSION } from '../version.js';
 import { bankCoverage } from './coverage.js';
@@ -85,7 +85,7 @@ export function analysisSettings(options: AnalysisOptions = {}, bankItems = 0): 
   return settings;
 }
 
-function respondentSummaries(table: ScoreTable, responses: ReadonlyMap<string, ResponseRecord>): RespondentSummary[] {
+function respondentSummaries(table: ScoreTable, responses: ReadonlyMap<string, AnalyzedResponse>): RespondentSummary[] {
   return table.respondents.map((respondent) => {
     const own = table.scores.filter((s) => s.respondent === respondent.name);
     const models = new Set<string>();
@@ -109,7 +109,7 @@ function respondentSummaries(table: ScoreTable, responses: ReadonlyMap<string, R
 export interface AnalysisInput {
   bank: Bank;
   scores: AnalyzedScore[];
-  responses: ResponseRecord[];
+  responses: AnalyzedResponse[];
   options?: AnalysisOptions;
 }
 
@@ -140,7 +140,7 @@ function analyzeRest(input: AnalysisInput, table: ScoreTable): (curves: DepthCur
   const options = input.options ?? {};
   const { bank } = input;
   const { settings } = table;
-  const responses = new Map<string, ResponseRecord>();
+  const responses = new Map<string, AnalyzedResponse>();
   for (const response of input.responses) responses.set(response.key, response);
 
   const clean = cleanBootstrap(table);

@@ -7,7 +7,7 @@ import type { Bank } from '../bank/bank.js';
 import type { Item } from '../schema/bank.js';
 import { deductionScore, pointScore } from '../scorer/rubric.js';
 import type { AnswerView, ItemView, RubricEntryView } from '../schema/results.js';
-import type { ResponseRecord } from '../schema/run.js';
+import type { AnalyzedResponse } from '../schema/run.js';
 import type { AnalyzedScore } from '../schema/score.js';
 
 type Entries = Pick<Item['rubric'], 'points' | 'deductions' | 'zero_if' | 'veto'>;
@@ -41,7 +41,7 @@ function entryViews(rubric: Entries, variant?: string): RubricEntryView[] {
   ];
 }
 
-function answerView(score: AnalyzedScore, value: number | null, response: ResponseRecord | undefined): AnswerView {
+function answerView(score: AnalyzedScore, value: number | null, response: AnalyzedResponse | undefined): AnswerView {
   return {
     key: score.key,
     respondent: score.respondent,
@@ -75,7 +75,7 @@ function answerView(score: AnalyzedScore, value: number | null, response: Respon
 export function drilldown(
   bank: Bank,
   scores: readonly AnalyzedScore[],
-  responses: ReadonlyMap<string, ResponseRecord>,
+  responses: ReadonlyMap<string, AnalyzedResponse>,
   valueOf: (score: AnalyzedScore) => number | null,
 ): ItemView[] {
   const byItem = new Map<string, AnalyzedScore[]>();

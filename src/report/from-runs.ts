@@ -10,7 +10,7 @@ import { analysisSteps, type AnalysisOptions } from '../analysis/analyze.js';
 import { UserError } from '../errors.js';
 import { RunFolder } from '../io/run-folder.js';
 import type { Results } from '../schema/results.js';
-import type { Manifest, ResponseRecord } from '../schema/run.js';
+import type { Manifest, AnalyzedResponse } from '../schema/run.js';
 import type { AnalyzedScore } from '../schema/score.js';
 import { buildReport, type ReportFormat } from './build.js';
 import { HtmlFrameWorker, inThisThread, type HtmlFrameRenderer } from './html/frame-renderer.js';
@@ -67,7 +67,7 @@ export interface ReportRunsResult {
 interface LoadedRun {
   dir: string;
   manifest: Manifest;
-  responses: Map<string, ResponseRecord>;
+  responses: Map<string, AnalyzedResponse>;
   scores: Map<string, AnalyzedScore>;
 }
 
@@ -81,7 +81,7 @@ async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
   };
   const responseLines = skipped(folder.responsesPath);
   const scoreLines = skipped(folder.scoresPath);
-  const responses = await folder.latestResponses(responseLines.onProblem);
+  const responses = await folder.latestAnalyzedResponses(responseLines.onProblem);
   const scores = await folder.latestAnalyzedScores(scoreLines.onProblem);
   responseLines.note();
   scoreLines.note();
@@ -158,7 +158,7 @@ async function analyzeRuns(input: ReportRunsInput, warnings: string[], frames: H
 
   // The same answer key in two runs (a run and its copy, or a re-run): the later run named wins.
   const scores = new Map<string, AnalyzedScore>();
-  const responses = new Map<string, ResponseRecord>();
+  const responses = new Map<string, AnalyzedResponse>();
   for (const run of runs) {
     const repeated = [...run.scores.keys()].filter((k) => scores.has(k)).length;
     if (repeated > 0) warnings.push(`${run.dir}: ${repeated} answer(s) also appear in an earlier run named; this run's scores are used.`);
