@@ -83,7 +83,8 @@ describe('HTML frame on a worker thread', () => {
   it('makes the same item blocks from the JSON text results.json holds, long answers cut alike', () => {
     const item = structuredClone(results.items[0]);
     item.answers[1].text = '长'.repeat(ANSWER_HEAD_CHARS + 5);
-    for (const view of [results.items[1], item]) expect(itemBlocks(view, JSON.stringify(view))).toBe(itemBlocks(view));
+    const encoded = (view: typeof item) => ({ text: JSON.stringify(view), bytes: Buffer.from(JSON.stringify(view), 'utf8') });
+    for (const view of [results.items[1], item]) expect(itemBlocks(view, encoded(view))).toBe(itemBlocks(view));
     expect(itemBlocks(item)).toContain(`data-answer-text="${item.id}#1"`);
   });
 
