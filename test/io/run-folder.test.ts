@@ -34,24 +34,25 @@ const line: AnswerScoreInput = {
   judge_faults: [{ judge: 'sim-judge', kind: 'quote-not-found', detail: 'a quote not in the answer' }],
 };
 
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'caps-run-folder-'));
+});
+afterAll(() => {
+  setBadLinePolicy({ skip: false });
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A run folder whose scores or responses file holds these lines. */
+function folderWith(name: string, file: 'scoresPath' | 'responsesPath', lines: unknown[]): RunFolder {
+  const folder = new RunFolder(join(dir, name)).ensure();
+  writeFileSync(folder[file], lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  return folder;
+}
+
 describe('RunFolder.latestAnalyzedScores', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'caps-run-folder-'));
-  });
-  afterAll(() => {
-    setBadLinePolicy({ skip: false });
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const folderWith = (name: string, lines: unknown[]) => {
-    const folder = new RunFolder(join(dir, name)).ensure();
-    writeFileSync(folder.scoresPath, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    return folder;
-  };
-
   it('keeps everything the analysis reads, defaults applied, and leaves out how the answer was scored', async () => {
-    const folder = folderWith('lean', [line]);
+    const folder = folderWith('lean', 'scoresPath', [line]);
     const full = (await folder.latestScores()).get(line.key)!;
     const read = (await folder.latestAnalyzedScores()).get(line.key)!;
     expect(read).not.toHaveProperty('scorer');
@@ -67,7 +68,7 @@ describe('RunFolder.latestAnalyzedScores', () => {
 
   it('still refuses a line whose analysed fields are wrong, naming the file and line', async () => {
     setBadLinePolicy({ skip: false, report: () => undefined });
-    const folder = folderWith('bad', [line, { ...line, key: 'k2', verdicts: [{ ...line.verdicts[0], met: 'yes' }] }]);
+    const folder = folderWith('bad', 'scoresPath', [line, { ...line, key: 'k2', verdicts: [{ ...line.verdicts[0], met: 'yes' }] }]);
     await expect(folder.latestAnalyzedScores()).rejects.toThrow(UserError);
     const problems: { line: number; message: string }[] = [];
     setBadLinePolicy({ skip: true, report: () => undefined });
@@ -96,23 +97,8 @@ const response: ResponseRecordInput = {
 };
 
 describe('RunFolder.latestAnalyzedResponses', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'caps-run-folder-'));
-  });
-  afterAll(() => {
-    setBadLinePolicy({ skip: false });
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const folderWith = (name: string, lines: unknown[]) => {
-    const folder = new RunFolder(join(dir, name)).ensure();
-    writeFileSync(folder.responsesPath, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    return folder;
-  };
-
   it('keeps who answered what, the text, usage and error, defaults applied, and leaves out the request, reasoning and timings', async () => {
-    const folder = folderWith('lean', [response]);
+    const folder = folderWith('lean-responses', 'responsesPath', [response]);
     const full = (await folder.latestResponses()).get(response.key)!;
     const read = (await folder.latestAnalyzedResponses()).get(response.key)!;
     const kept = ['key', 'respondent', 'respondent_kind', 'model', 'served_model', 'item', 'variant', 'turn', 'sample', 'text', 'usage', 'error'] as const;
@@ -124,7 +110,7 @@ describe('RunFolder.latestAnalyzedResponses', () => {
   it('keeps the latest record of each key, and refuses a line whose read fields are wrong, naming the file and line', async () => {
     setBadLinePolicy({ skip: false, report: () => undefined });
     const retried = { ...response, text: 'the second answer' };
-    const folder = folderWith('bad', [response, retried, { ...response, key: 'k2', text: 42 }]);
+    const folder = folderWith('bad-responses', 'responsesPath', [response, retried, { ...response, key: 'k2', text: 42 }]);
     await expect(folder.latestAnalyzedResponses()).rejects.toThrow(UserError);
     const problems: { line: number; message: string }[] = [];
     setBadLinePolicy({ skip: true, report: () => undefined });
