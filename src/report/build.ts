@@ -26,6 +26,11 @@ export interface BuildReportInput {
   language?: ReportLanguage;
   /** Where the HTML's frame (its charts) is drawn: an HtmlFrameWorker, or (default) this thread. */
   frames?: HtmlFrameRenderer;
+  /**
+   * The results' items, when `results` comes with them left empty (see AnalysisRest): made once
+   * the frame is asked for, which needs of them only `distractedItems`, so it is drawn meanwhile.
+   */
+  itemsLater?: { items: () => ItemView[]; distractedItems: ReadonlyMap<string, number> };
 }
 
 
@@ -58,14 +63,15 @@ function* htmlChunks(frame: HtmlFrame, results: Results, blocks: string[] | null
 
 export async function buildReport(input: BuildReportInput): Promise<{ files: string[] }> {
   // Secrets go before rendering: the HTML keeps item data compressed, where no later step could see them.
-  const results = redactDeep(input.results);
+  const outline = redactDeep(input.results);
   const formats = input.formats.length > 0 ? input.formats : [...REPORT_FORMATS];
   const frames = input.frames ?? inThisThread;
   const html = formats.includes('html');
-  // The frame is drawn (on the worker, when there is one) while this thread writes the other formats; HTML goes last.
+  // The frame is drawn (on the worker, when there is one) while this thread makes the items and writes the other formats; HTML goes last.
   // Asked for before the results are checked, so that the worker starts at once; results that fail the check write nothing.
-  const frame = html ? frames.render(results, input.language) : null;
+  const frame = html ? frames.render(outline, input.language, input.itemsLater?.distractedItems) : null;
   frame?.catch(() => undefined);
+  const results = input.itemsLater ? { ...outline, items: redactDeep(input.itemsLater.items()) } : outline;
   checkOutline(results);
   mkdirSync(input.outDir, { recursive: true });
   // results.json and the drill-down hold each item as the same JSON text: made and encoded once, when both are written
