@@ -123,7 +123,11 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
     const started = clock.now();
     const { outcome, attempts } = await withRetries(() => attempt(request), policy, clock, request.signal);
     const latencyMs = clock.now() - started;
-    if (outcome.ok) return { ...outcome.value, usage: outcome.value.usage ?? estimatedUsage(request.messages, outcome.value.text), latencyMs, attempts, error: null };
+    if (outcome.ok) {
+      // A literal, not a spread of the answer: made for every request.
+      const answer = outcome.value;
+      return { text: answer.text, reasoning: answer.reasoning, finishReason: answer.finishReason, usage: answer.usage ?? estimatedUsage(request.messages, answer.text), servedModel: answer.servedModel, latencyMs, attempts, error: null };
+    }
     // A server may echo the key back in its error body: redacted before it is recorded or printed.
     return { text: null, finishReason: null, usage: null, latencyMs, attempts, error: { ...outcome.error, message: redact(outcome.error.message) } };
   }

@@ -246,6 +246,8 @@ export class BufferedResponse {
   }
 }
 
+const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
 /**
  * Read-only response headers over node's raw name/value list, with the lookups of the fetch
  * `Headers` (case-insensitive names; repeated headers joined by ", "; iteration sorted by
@@ -302,17 +304,18 @@ export class RawHeaders {
 
   #entries(): [string, string][] {
     if (this.#sorted) return this.#sorted;
-    const combined = new Map<string, string>();
-    const cookies: string[] = [];
+    // Sorted by name (a stable sort keeps repeated headers in arrival order), then repeats joined;
+    // made for every response the client logs, so without a Map.
     const raw = this.#raw;
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i].toLowerCase();
-      if (name === 'set-cookie') cookies.push(raw[i + 1]);
-      else combined.set(name, combined.has(name) ? `${combined.get(name)}, ${raw[i + 1]}` : raw[i + 1]);
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i].toLowerCase(), raw[i + 1]]);
+    pairs.sort(byName);
+    const sorted: [string, string][] = [];
+    for (const pair of pairs) {
+      const last = sorted.at(-1);
+      if (last && last[0] === pair[0] && pair[0] !== 'set-cookie') last[1] = `${last[1]}, ${pair[1]}`;
+      else sorted.push(pair);
     }
-    const sorted: [string, string][] = [...combined];
-    for (const cookie of cookies) sorted.push(['set-cookie', cookie]);
-    sorted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     this.#sorted = sorted;
     return sorted;
   }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { ChatMessage } from '../schema/bank.js';
 import type { EndpointParams } from '../schema/config.js';
 import { Usage } from '../schema/run.js';
-import { contentHash } from '../io/hash.js';
+import { canonicalJson, sha256 } from '../io/hash.js';
 import { writeJsonAtomic } from '../io/safe-write.js';
 import { EndpointIdentity, sameIdentity } from '../endpoints/identity.js';
 
@@ -31,9 +31,26 @@ export type CachedAnswer = z.infer<typeof CachedAnswer>;
 /** The request parameters that change an answer (the system override is already in the messages). */
 export type SentParams = Omit<EndpointParams, 'system'>;
 
-/** The cache key: what was asked, of which endpoint (server, model, deployment), with which parameters, as which sample. */
+/**
+ * The cache key: what was asked, of which endpoint (server, model, deployment), with which
+ * parameters, as which sample. The same bytes as `contentHash` of the four fields (keys in
+ * canonical order: endpoint, messages, params, sample), written with the endpoint's part made
+ * once per identity object: every answer of a run hashes the same few identities.
+ */
 export function requestHash(request: { endpoint: EndpointIdentity; params: SentParams; messages: ChatMessage[]; sample: number }): string {
-  return contentHash({ endpoint: request.endpoint, params: request.params, messages: request.messages, sample: request.sample });
+  return sha256(`${identityHead(request.endpoint)}${canonicalJson(request.messages)},"params":${canonicalJson(request.params)},"sample":${canonicalJson(request.sample)}}`);
+}
+
+/** An identity's opening of the canonical request JSON; identities are never changed once made. */
+const IDENTITY_HEADS = new WeakMap<EndpointIdentity, string>();
+
+function identityHead(identity: EndpointIdentity): string {
+  let head = IDENTITY_HEADS.get(identity);
+  if (head === undefined) {
+    head = `{"endpoint":${canonicalJson(identity)},"messages":`;
+    IDENTITY_HEADS.set(identity, head);
+  }
+  return head;
 }
 
 export class ResponseCache {

@@ -366,8 +366,8 @@ async function runLocked(
     const answers: string[] = [];
     for (let turn = 0; turn < dialogue.answers; turn++) {
       if (stop.aborted) return;
-      const key = dialogueKey(dialogue, turn);
-      const earlier = recorded.get(key);
+      // A new run has recorded nothing: no key to make before answerRequest makes it.
+      const earlier = recorded.size === 0 ? undefined : recorded.get(dialogueKey(dialogue, turn));
       if (earlier !== undefined) {
         answers.push(earlier);
         counts.resumed++;
@@ -389,11 +389,13 @@ async function runLocked(
         // clean item) are asked once and share the answer.
         const shared = pending.get(hash);
         const ask = shared ?? inFlight(() => (stop.aborted ? Promise.resolve(ABANDONED) : clients.get(endpoint.name)!.chat({ messages, params, signal: stop })));
-        if (!shared) {
-          pending.set(hash, ask);
-          void ask.finally(() => pending.delete(hash));
+        if (!shared) pending.set(hash, ask);
+        let result: ChatResult;
+        try {
+          result = await ask;
+        } finally {
+          if (!shared) pending.delete(hash);
         }
-        const result = await ask;
         if (!shared) {
           counts.requests += result.attempts;
           ledger.sent(result.attempts);
