@@ -6,14 +6,15 @@
 import type { Bank } from '../bank/bank.js';
 import type { LengthAdjustment } from '../schema/bank.js';
 import { UserError } from '../errors.js';
-import { type AnalysisSettings, type DepthCurve, type LeaderboardRow, RESULTS_FORMAT, type Results, type RespondentSummary, RunInfo, type RunInfoInput } from '../schema/results.js';
-import type { ResponseRecord } from '../schema/run.js';
+import { type AnalysisSettings, type DepthCurve, type ItemView, type LeaderboardRow, RESULTS_FORMAT, type Results, type RespondentSummary, RunInfo, type RunInfoInput } from '../schema/results.js';
+import type { AnalyzedResponse } from '../schema/run.js';
 import type { AnalyzedScore } from '../schema/score.js';
 import { HARNESS_VERSION } from '../version.js';
 import { bankCoverage } from './coverage.js';
 import { bankLevels, depthCurve, depthJobs, KNEE_NOTE, type DepthJob } from './depth.js';
 import { analyzeDistraction } from './distraction.js';
-import { drilldown } from './drilldown.js';
+import { drilldown, scoresByItem } from './drilldown.js';
+import { distractedItems } from './distracted-items.js';
 import { evidenceCoverage } from './evidence.js';
 import { humansVsModels } from './humans.js';
 import { itemQuality } from './item-quality.js';
@@ -85,7 +86,7 @@ export function analysisSettings(options: AnalysisOptions = {}, bankItems = 0): 
   return settings;
 }
 
-function respondentSummaries(table: ScoreTable, responses: ReadonlyMap<string, ResponseRecord>): RespondentSummary[] {
+function respondentSummaries(table: ScoreTable, responses: ReadonlyMap<string, AnalyzedResponse>): RespondentSummary[] {
   return table.respondents.map((respondent) => {
     const own = table.scores.filter((s) => s.respondent === respondent.name);
     const models = new Set<string>();
@@ -109,7 +110,7 @@ function respondentSummaries(table: ScoreTable, responses: ReadonlyMap<string, R
 export interface AnalysisInput {
   bank: Bank;
   scores: AnalyzedScore[];
-  responses: ResponseRecord[];
+  responses: AnalyzedResponse[];
   options?: AnalysisOptions;
 }
 
@@ -120,12 +121,27 @@ export interface AnalysisInput {
  */
 export interface AnalysisSteps {
   depthJobs: DepthJob[];
-  rest(): (curves: DepthCurve[]) => Results;
+  rest(): AnalysisRest;
+}
+
+/**
+ * The results from the depth curves, their items (the drill-down, most of their size) made
+ * apart: a caller can draw the HTML frame, which needs of the items only `distractedItems`,
+ * before making them.
+ */
+export interface AnalysisRest {
+  /** The results, `items` left empty. */
+  results(curves: DepthCurve[]): Results;
+  items(): ItemView[];
+  distractedItems: Map<string, number>;
 }
 
 export function analyze(input: AnalysisInput): Results {
   const steps = analysisSteps(input);
-  return steps.rest()(steps.depthJobs.map(depthCurve));
+  const rest = steps.rest();
+  const results = rest.results(steps.depthJobs.map(depthCurve));
+  results.items = rest.items();
+  return results;
 }
 
 export function analysisSteps(input: AnalysisInput): AnalysisSteps {
@@ -136,11 +152,11 @@ export function analysisSteps(input: AnalysisInput): AnalysisSteps {
   return { depthJobs: depthJobs(table), rest: () => analyzeRest(input, table) };
 }
 
-function analyzeRest(input: AnalysisInput, table: ScoreTable): (curves: DepthCurve[]) => Results {
+function analyzeRest(input: AnalysisInput, table: ScoreTable): AnalysisRest {
   const options = input.options ?? {};
   const { bank } = input;
   const { settings } = table;
-  const responses = new Map<string, ResponseRecord>();
+  const responses = new Map<string, AnalyzedResponse>();
   for (const response of input.responses) responses.set(response.key, response);
 
   const clean = cleanBootstrap(table);
@@ -158,12 +174,24 @@ function analyzeRest(input: AnalysisInput, table: ScoreTable): (curves: DepthCur
     responses,
     ...(options.lengthAdjustment && { lengthAdjustment: options.lengthAdjustment }),
   });
-  const drill = drilldown(bank, table.scores, responses, (s) => s[field]);
-  if (options.includeAnswerText === false) for (const item of drill) for (const answer of item.answers) answer.text = null;
+  const valueOf = (s: AnalyzedScore) => s[field];
+  // Let go once the items are made: the records read are garbage then, while the report is written.
+  let drillFrom: { scores: AnalyzedScore[]; responses: Map<string, AnalyzedResponse> } | null = { scores: table.scores, responses };
+  const items = () => {
+    if (!drillFrom) throw new Error('the items of an analysis are made once');
+    const drill = drilldown(bank, drillFrom.scores, drillFrom.responses, valueOf);
+    drillFrom = null;
+    if (options.includeAnswerText === false) for (const item of drill) for (const answer of item.answers) answer.text = null;
+    return drill;
+  };
+  const distracted = distractedItems(
+    scoresByItem(bank, table.scores).map((scores) => scores.map((s) => ({ respondent: s.respondent, variant_kind: s.variant_kind, turn: s.turn, status: s.status, score: valueOf(s) }))),
+  );
   const respondents = respondentSummaries(table, responses);
   const quality = itemQuality(table);
+  const { warnings } = table;
 
-  return (curves) => {
+  const results = (curves: DepthCurve[]): Results => {
     const rows: LeaderboardRow[] = board.map((row) => {
       const r = index.get(row.respondent)!;
       const vetoes = safety.by_respondent[r].vetoes;
@@ -211,11 +239,12 @@ function analyzeRest(input: AnalysisInput, table: ScoreTable): (curves: DepthCur
       coverage: bankCoverage(bank),
       item_quality: quality,
       humans_vs_models: humansVsModels(rows, curves, levels),
-      items: drill,
-      warnings: table.warnings,
+      items: [],
+      warnings,
       notes: [],
       ...(native && { native }),
       ...(options.reviewHistory && { provenance: bankProvenance(bank, options.reviewHistory.events, options.reviewHistory.file) }),
     };
   };
+  return { results, items, distractedItems: distracted };
 }

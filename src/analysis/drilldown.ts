@@ -7,7 +7,7 @@ import type { Bank } from '../bank/bank.js';
 import type { Item } from '../schema/bank.js';
 import { deductionScore, pointScore } from '../scorer/rubric.js';
 import type { AnswerView, ItemView, RubricEntryView } from '../schema/results.js';
-import type { ResponseRecord } from '../schema/run.js';
+import type { AnalyzedResponse } from '../schema/run.js';
 import type { AnalyzedScore } from '../schema/score.js';
 
 type Entries = Pick<Item['rubric'], 'points' | 'deductions' | 'zero_if' | 'veto'>;
@@ -41,7 +41,7 @@ function entryViews(rubric: Entries, variant?: string): RubricEntryView[] {
   ];
 }
 
-function answerView(score: AnalyzedScore, value: number | null, response: ResponseRecord | undefined): AnswerView {
+function answerView(score: AnalyzedScore, value: number | null, response: AnalyzedResponse | undefined): AnswerView {
   return {
     key: score.key,
     respondent: score.respondent,
@@ -72,24 +72,30 @@ function answerView(score: AnalyzedScore, value: number | null, response: Respon
   };
 }
 
-export function drilldown(
-  bank: Bank,
-  scores: readonly AnalyzedScore[],
-  responses: ReadonlyMap<string, ResponseRecord>,
-  valueOf: (score: AnalyzedScore) => number | null,
-): ItemView[] {
+/** Each bank item's scores, in the bank's order: the answers of its drill-down. */
+export function scoresByItem(bank: Bank, scores: readonly AnalyzedScore[]): AnalyzedScore[][] {
   const byItem = new Map<string, AnalyzedScore[]>();
   for (const score of scores) {
     const list = byItem.get(score.item) ?? [];
     list.push(score);
     byItem.set(score.item, list);
   }
+  return bank.items.map((item) => byItem.get(item.id) ?? []);
+}
+
+export function drilldown(
+  bank: Bank,
+  scores: readonly AnalyzedScore[],
+  responses: ReadonlyMap<string, AnalyzedResponse>,
+  valueOf: (score: AnalyzedScore) => number | null,
+): ItemView[] {
+  const byItem = scoresByItem(bank, scores);
   const order = (a: AnalyzedScore, b: AnalyzedScore) =>
     (a.respondent < b.respondent ? -1 : a.respondent > b.respondent ? 1 : 0) ||
     (a.variant === b.variant ? 0 : a.variant === 'clean' ? -1 : b.variant === 'clean' ? 1 : a.variant < b.variant ? -1 : 1) ||
     a.sample - b.sample ||
     a.turn - b.turn;
-  return bank.items.map((item) => ({
+  return bank.items.map((item, i) => ({
     id: item.id,
     topic: item.topic,
     depth: item.depth,
@@ -101,6 +107,6 @@ export function drilldown(
     ...(item.reference_en ? { reference_en: item.reference_en } : {}),
     variants: item.variants.map((v) => ({ id: v.id, kind: v.kind, ...(v.prompt ? { prompt: v.prompt } : {}), ...(v.turns ? { turns: v.turns } : {}) })),
     entries: [...entryViews(item.rubric), ...item.variants.flatMap((v) => (v.rubric ? entryViews(v.rubric, v.id) : []))],
-    answers: (byItem.get(item.id) ?? []).sort(order).map((score) => answerView(score, valueOf(score), responses.get(score.key))),
+    answers: byItem[i].sort(order).map((score) => answerView(score, valueOf(score), responses.get(score.key))),
   }));
 }

@@ -9,7 +9,7 @@ import type { Bank } from '../bank/bank.js';
 import { CLEAN } from '../schema/shared.js';
 import type { LengthAdjustment } from '../schema/bank.js';
 import type { NativeHeadline } from '../schema/results.js';
-import type { ResponseRecord } from '../schema/run.js';
+import type { AnalyzedResponse } from '../schema/run.js';
 import type { AnalyzedScore } from '../schema/score.js';
 import { clippedStats, healthBenchHeadline, type HealthBenchOptions } from './healthbench-score.js';
 
@@ -52,7 +52,7 @@ function referenceMean(values: readonly number[]): number | null {
 
 export interface NativeOptions extends HealthBenchOptions {
   /** The answers, by key: their length for the length-adjusted score. */
-  responses?: ReadonlyMap<string, ResponseRecord>;
+  responses?: ReadonlyMap<string, AnalyzedResponse>;
   /** Overrides the bank's length_adjustment. */
   lengthAdjustment?: LengthAdjustment;
 }
@@ -61,7 +61,7 @@ export interface NativeOptions extends HealthBenchOptions {
 const characters = (text: string | null | undefined) => (text ? [...text].length : 0);
 
 /** HealthBench Professional's length-adjusted example scores: score - lambda x (characters - center) / per. */
-export function lengthAdjusted(scores: readonly AnalyzedScore[], responses: ReadonlyMap<string, ResponseRecord>, adjustment: LengthAdjustment): number[] {
+export function lengthAdjusted(scores: readonly AnalyzedScore[], responses: ReadonlyMap<string, AnalyzedResponse>, adjustment: LengthAdjustment): number[] {
   return scores.map((s) => s.score! / 100 - (adjustment.lambda * (characters(responses.get(s.key)?.text) - adjustment.center)) / adjustment.per);
 }
 

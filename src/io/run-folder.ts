@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Manifest, ResponseRecord } from '../schema/run.js';
+import { AnalyzedResponse, Manifest, ResponseRecord } from '../schema/run.js';
 import type { AnalyzedScore, AnswerScore } from '../schema/score.js';
 import { ExternalVerdict, VERDICTS_FILE } from '../schema/external-verdict.js';
 import { UserError } from '../errors.js';
@@ -113,6 +113,11 @@ export class RunFolder {
   /** The latest response for each key: a later success replaces an earlier error. */
   async latestResponses(onProblem?: (p: JsonlProblem) => void): Promise<Map<string, ResponseRecord>> {
     return latestByKey(readJsonlBatches(this.responsesPath, ResponseRecord, { offset: 0, line: 0 }, onProblem));
+  }
+
+  /** `latestResponses` as the report reads them (AnalyzedResponse): the request, reasoning and timings are dropped, unchecked, as each line is read. */
+  async latestAnalyzedResponses(onProblem?: (p: JsonlProblem) => void): Promise<Map<string, AnalyzedResponse>> {
+    return latestByKey(readJsonlBatches(this.responsesPath, AnalyzedResponse, { offset: 0, line: 0 }, onProblem));
   }
 
   // The score schema is loaded when scores are read: caps run, which reads none, skips building it (about 15 ms of its start).

@@ -12,7 +12,7 @@ import { renderMarkdown } from './markdown.js';
 import { appendTo } from '../group.js';
 import { answersCsvLines, verdictsCsvLines } from './csv.js';
 import { resultsJsonChunks } from './results-json.js';
-import { writeChunksAtomic } from './stream-file.js';
+import { writeChunksAtomic, type FileChunk } from './stream-file.js';
 import { redactDeep } from '../io/redact.js';
 import { REPORT_FORMATS, type ReportFormat } from './formats.js';
 
@@ -26,6 +26,11 @@ export interface BuildReportInput {
   language?: ReportLanguage;
   /** Where the HTML's frame (its charts) is drawn: an HtmlFrameWorker, or (default) this thread. */
   frames?: HtmlFrameRenderer;
+  /**
+   * The results' items, when `results` comes with them left empty (see AnalysisRest): made once
+   * the frame is asked for, which needs of them only `distractedItems`, so it is drawn meanwhile.
+   */
+  itemsLater?: { items: () => ItemView[]; distractedItems: ReadonlyMap<string, number> };
 }
 
 
@@ -58,20 +63,22 @@ function* htmlChunks(frame: HtmlFrame, results: Results, blocks: string[] | null
 
 export async function buildReport(input: BuildReportInput): Promise<{ files: string[] }> {
   // Secrets go before rendering: the HTML keeps item data compressed, where no later step could see them.
-  const results = redactDeep(input.results);
-  checkOutline(results);
+  const outline = redactDeep(input.results);
   const formats = input.formats.length > 0 ? input.formats : [...REPORT_FORMATS];
-  mkdirSync(input.outDir, { recursive: true });
   const frames = input.frames ?? inThisThread;
   const html = formats.includes('html');
-  // The frame is drawn (on the worker, when there is one) while this thread writes the other formats; HTML goes last.
-  const frame = html ? frames.render(results, input.language) : null;
+  // The frame is drawn (on the worker, when there is one) while this thread makes the items and writes the other formats; HTML goes last.
+  // Asked for before the results are checked, so that the worker starts at once; results that fail the check write nothing.
+  const frame = html ? frames.render(outline, input.language, input.itemsLater?.distractedItems) : null;
   frame?.catch(() => undefined);
-  // results.json and the drill-down hold each item as the same JSON text: made once, when both are written
+  const results = input.itemsLater ? { ...outline, items: redactDeep(input.itemsLater.items()) } : outline;
+  checkOutline(results);
+  mkdirSync(input.outDir, { recursive: true });
+  // results.json and the drill-down hold each item as the same JSON text: made and encoded once, when both are written
   // (compressed, the blocks are about an eighth of that text, so all of them are kept for report.html).
   let blocks: string[] | null = null;
   const written = new Map<ReportFormat, string[]>();
-  const write = async (format: ReportFormat, name: string, chunks: Iterable<string> | AsyncIterable<string>) => {
+  const write = async (format: ReportFormat, name: string, chunks: Iterable<FileChunk>) => {
     const path = join(input.outDir, name);
     await writeChunksAtomic(path, chunks);
     appendTo(written, format, path);

@@ -6,11 +6,11 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Bank } from '../bank/bank.js';
 import { loadBankOrThrow } from '../bank/load.js';
-import { analysisSteps, type AnalysisOptions } from '../analysis/analyze.js';
+import { analysisSteps, type AnalysisOptions, type AnalysisRest } from '../analysis/analyze.js';
 import { UserError } from '../errors.js';
 import { RunFolder } from '../io/run-folder.js';
-import type { Results } from '../schema/results.js';
-import type { Manifest, ResponseRecord } from '../schema/run.js';
+import type { ItemView, Results } from '../schema/results.js';
+import type { Manifest, AnalyzedResponse } from '../schema/run.js';
 import type { AnalyzedScore } from '../schema/score.js';
 import { buildReport, type ReportFormat } from './build.js';
 import { HtmlFrameWorker, inThisThread, type HtmlFrameRenderer } from './html/frame-renderer.js';
@@ -67,7 +67,7 @@ export interface ReportRunsResult {
 interface LoadedRun {
   dir: string;
   manifest: Manifest;
-  responses: Map<string, ResponseRecord>;
+  responses: Map<string, AnalyzedResponse>;
   scores: Map<string, AnalyzedScore>;
 }
 
@@ -81,7 +81,7 @@ async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
   };
   const responseLines = skipped(folder.responsesPath);
   const scoreLines = skipped(folder.scoresPath);
-  const responses = await folder.latestResponses(responseLines.onProblem);
+  const responses = await folder.latestAnalyzedResponses(responseLines.onProblem);
   const scores = await folder.latestAnalyzedScores(scoreLines.onProblem);
   responseLines.note();
   scoreLines.note();
@@ -139,13 +139,24 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
 
 async function reportLoaded(input: ReportRunsInput, frames: HtmlFrameRenderer): Promise<ReportRunsResult> {
   const warnings: string[] = [];
-  const { results, outDir, unranked } = await analyzeRuns(input, warnings, frames);
-  const { files } = await buildReport({ results, outDir, formats: input.formats, language: input.language, frames });
+  const { results, outDir, unranked, rest } = await analyzeRuns(input, warnings, frames);
+  // The items are made once the HTML frame is asked for, while it is drawn.
+  let items: ItemView[] | undefined;
+  const itemsLater = { items: () => (items ??= rest.items()), distractedItems: rest.distractedItems };
+  const { files } = await buildReport({ results, outDir, formats: input.formats, language: input.language, frames, itemsLater });
+  results.items = itemsLater.items();
   return { files, outDir, results, warnings, unranked };
 }
 
-/** Reads and analyses the runs. Apart, so that the records read are garbage once the results are made, while the report is written. */
-async function analyzeRuns(input: ReportRunsInput, warnings: string[], frames: HtmlFrameRenderer): Promise<Pick<ReportRunsResult, 'results' | 'outDir' | 'unranked'>> {
+/**
+ * Reads and analyses the runs, all but the items (see AnalysisRest). Apart, so that the records
+ * read are garbage once the results are made, while the report is written.
+ */
+async function analyzeRuns(
+  input: ReportRunsInput,
+  warnings: string[],
+  frames: HtmlFrameRenderer,
+): Promise<Pick<ReportRunsResult, 'results' | 'outDir' | 'unranked'> & { rest: AnalysisRest }> {
   // A bank not in the bank cache yet is loaded into it on the frame's worker, while this thread reads the runs.
   const bankCached = frames.cacheBank(bankPathsFor(input.bankPaths, new RunFolder(input.runDirs[0]).readManifest())).catch(() => false);
   const runs: LoadedRun[] = [];
@@ -158,7 +169,7 @@ async function analyzeRuns(input: ReportRunsInput, warnings: string[], frames: H
 
   // The same answer key in two runs (a run and its copy, or a re-run): the later run named wins.
   const scores = new Map<string, AnalyzedScore>();
-  const responses = new Map<string, ResponseRecord>();
+  const responses = new Map<string, AnalyzedResponse>();
   for (const run of runs) {
     const repeated = [...run.scores.keys()].filter((k) => scores.has(k)).length;
     if (repeated > 0) warnings.push(`${run.dir}: ${repeated} answer(s) also appear in an earlier run named; this run's scores are used.`);
@@ -193,8 +204,8 @@ async function analyzeRuns(input: ReportRunsInput, warnings: string[], frames: H
   // the rest. A worker that fails (out of memory) costs report.html only, as before: the curves,
   // the same on either thread, are then fitted here.
   const curves = frames.depthCurves(steps.depthJobs).catch(() => inThisThread.depthCurves(steps.depthJobs));
-  const finish = steps.rest();
-  const results = finish(await curves);
+  const rest = steps.rest();
+  const results = rest.results(await curves);
   results.warnings.push(...warnings);
   const prices = new Map(runs.flatMap((r) => r.manifest.endpoints.filter((e) => e.prices).map((e) => [e.name, e.prices!] as const)));
   results.usage = {
@@ -202,5 +213,5 @@ async function analyzeRuns(input: ReportRunsInput, warnings: string[], frames: H
     judges: (await readJudgeUsage(runs.map((r) => r.dir))).map(usageRow),
   };
   results.notes.push(...(input.notes ?? []));
-  return { results, outDir: input.outDir ?? defaultOutDir(runs), unranked };
+  return { results, outDir: input.outDir ?? defaultOutDir(runs), unranked, rest };
 }

@@ -3,12 +3,16 @@
  * drill-down of a large study (hundreds of MB of answers and verdicts) is never one string.
  */
 import type { ItemView, Results } from '../schema/results.js';
+import type { EncodedText, FileChunk } from './stream-file.js';
 
 /** Indented for reading when small; compact past this many answers, where indentation alone adds a third to the size. */
 const INDENT_UP_TO_ANSWERS = 10_000;
 
-/** `onItem` sees each item's JSON text as written (compact files only), for a writer that needs the same text. */
-export function* resultsJsonChunks(results: Results, indentUpToAnswers = INDENT_UP_TO_ANSWERS, onItem?: (item: ItemView, json: string) => void): Generator<string> {
+/**
+ * `onItem` sees each item's JSON text as written (compact files only), encoded, for a writer
+ * that needs the same text: the item is then written as those bytes, encoded once for both.
+ */
+export function* resultsJsonChunks(results: Results, indentUpToAnswers = INDENT_UP_TO_ANSWERS, onItem?: (item: ItemView, json: EncodedText) => void): Generator<FileChunk> {
   const answers = results.items.reduce((n, item) => n + item.answers.length, 0);
   if (answers <= indentUpToAnswers) {
     yield JSON.stringify(results, null, 2) + '\n';
@@ -24,8 +28,14 @@ export function* resultsJsonChunks(results: Results, indentUpToAnswers = INDENT_
       yield '[';
       for (let i = 0; i < results.items.length; i++) {
         const json = JSON.stringify(results.items[i]);
-        onItem?.(results.items[i], json);
-        yield (i ? ',' : '') + json;
+        if (!onItem) {
+          yield (i ? ',' : '') + json;
+          continue;
+        }
+        const encoded = { text: json, bytes: Buffer.from(json, 'utf8') };
+        onItem(results.items[i], encoded);
+        if (i) yield ',';
+        yield encoded;
       }
       yield ']';
     } else {

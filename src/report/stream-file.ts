@@ -18,7 +18,15 @@ const BATCH_BYTES = 4 << 20;
 /** The most UTF-8 bytes one UTF-16 code unit can take. */
 const MAX_BYTES_PER_UNIT = 3;
 
-export async function writeChunksAtomic(path: string, chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
+/** A text already encoded as UTF-8 (for another use too): written as those bytes unless redaction changes the text. */
+export interface EncodedText {
+  text: string;
+  bytes: Buffer;
+}
+
+export type FileChunk = string | EncodedText;
+
+export async function writeChunksAtomic(path: string, chunks: Iterable<FileChunk> | AsyncIterable<FileChunk>): Promise<void> {
   const tmp = tempPathFor(path);
   // Room for two batches: the next one is encoded while the last is written, rather than after.
   const stream = createWriteStream(tmp, { highWaterMark: 2 * BATCH_BYTES });
@@ -44,9 +52,18 @@ export async function writeChunksAtomic(path: string, chunks: Iterable<string> |
       if (fits(text)) used += buffer.write(text, used);
       else await send(text);
     };
+    const spillBytes = async (bytes: Buffer) => {
+      await flush();
+      await send(bytes);
+    };
     /** Every chunk passes the redaction step; a promise only when the buffer had to be written first. */
-    const add = (chunk: string): Promise<void> | undefined => {
-      const text = redact(chunk);
+    const add = (chunk: FileChunk): Promise<void> | undefined => {
+      const text = redact(typeof chunk === 'string' ? chunk : chunk.text);
+      if (typeof chunk !== 'string' && text === chunk.text) {
+        if (chunk.bytes.length > BATCH_BYTES - used) return spillBytes(chunk.bytes);
+        used += chunk.bytes.copy(buffer, used);
+        return undefined;
+      }
       if (!fits(text)) return spill(text);
       used += buffer.write(text, used);
       return undefined;

@@ -5,7 +5,7 @@
  * any endpoint whose first answers all fail is given up too, so a broken server costs a few
  * requests rather than one per planned answer. Pure state; the runner feeds it outcomes.
  */
-import type { ResponseError, ResponseRecord } from '../schema/run.js';
+import type { AnalyzedResponse, ResponseError } from '../schema/run.js';
 import type { EndpointConfig } from '../schema/config.js';
 
 /** An endpoint that has never answered is given up after this many failed answers in a row. */
@@ -179,8 +179,8 @@ export interface SilentRespondent {
  * Model respondents whose every latest answer failed: they have nothing to score, so they are
  * never ranked and `caps score` / `caps report` exit non-zero while they exist.
  */
-export async function silentRespondents(records: AsyncIterable<ResponseRecord> | Iterable<ResponseRecord>): Promise<SilentRespondent[]> {
-  const latest = new Map<string, ResponseRecord>();
+export async function silentRespondents(records: AsyncIterable<AnalyzedResponse> | Iterable<AnalyzedResponse>): Promise<SilentRespondent[]> {
+  const latest = new Map<string, AnalyzedResponse>();
   for await (const r of records) if (r.respondent_kind === 'model') latest.set(r.key, r);
   const tally = new SilentTally();
   for (const r of latest.values()) tally.add(r);
@@ -194,7 +194,7 @@ export async function silentRespondents(records: AsyncIterable<ResponseRecord> |
 export class SilentTally {
   private readonly byRespondent = new Map<string, { ok: number; answers: number; errors: Map<string, { error: ResponseError; n: number }> }>();
 
-  add(r: ResponseRecord): void {
+  add(r: AnalyzedResponse): void {
     if (r.respondent_kind !== 'model') return;
     const entry = this.byRespondent.get(r.respondent) ?? { ok: 0, answers: 0, errors: new Map() };
     this.byRespondent.set(r.respondent, entry);

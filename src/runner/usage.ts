@@ -5,7 +5,7 @@
  */
 import type { Prices } from '../schema/config.js';
 import { join } from 'node:path';
-import { JudgeUsageRecord, type ResponseRecord, type Usage } from '../schema/run.js';
+import { JudgeUsageRecord, type AnalyzedResponse, type Usage } from '../schema/run.js';
 import type { UsageRow } from '../schema/results.js';
 import { JsonlAppender, readJsonlAll } from '../io/jsonl.js';
 import type { EndpointClient } from '../endpoints/client.js';
@@ -108,7 +108,7 @@ export async function readJudgeUsage(runDirs: string[]): Promise<UsageTotals[]> 
 }
 
 /** Tokens per model respondent over its recorded answers (cached replays included), priced by `prices`. */
-export function endpointUsage(responses: Iterable<ResponseRecord>, prices: ReadonlyMap<string, Prices>): UsageTotals[] {
+export function endpointUsage(responses: Iterable<AnalyzedResponse>, prices: ReadonlyMap<string, Prices>): UsageTotals[] {
   const totals = new Map<string, UsageTotals>();
   for (const r of responses) {
     if (r.respondent_kind !== 'model' || r.error || r.text === null) continue;

@@ -64,6 +64,27 @@ export const ResponseRecord = z.object({
 export type ResponseRecord = z.infer<typeof ResponseRecord>;
 export type ResponseRecordInput = z.input<typeof ResponseRecord>;
 
+/**
+ * A response line as the report reads it: who answered what, the text, usage and error. The
+ * request (messages), reasoning and timings, which no report shows, are dropped unchecked as
+ * each line is read: a study's prompts are not kept in memory once per answer.
+ */
+export const AnalyzedResponse = ResponseRecord.pick({
+  key: true,
+  respondent: true,
+  respondent_kind: true,
+  model: true,
+  served_model: true,
+  item: true,
+  variant: true,
+  turn: true,
+  sample: true,
+  text: true,
+  usage: true,
+  error: true,
+});
+export type AnalyzedResponse = z.infer<typeof AnalyzedResponse>;
+
 export const EndpointSnapshot = z.object({
   name: z.string(),
   baseURL: z.string(),

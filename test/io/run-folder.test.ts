@@ -1,6 +1,7 @@
 /**
- * A run folder's scores read for the analysis: what only scoring needs (scorer, judge faults,
- * each decider's opinion) is left out, the rest is checked as every score line is.
+ * A run folder's scores and responses read for the analysis: what only scoring needs (scorer,
+ * judge faults, each decider's opinion) and what only the runner needs (the request, reasoning,
+ * timings) is left out, the rest is checked as every line is.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { RunFolder } from '../../src/io/run-folder.js';
 import { setBadLinePolicy } from '../../src/io/jsonl.js';
 import { UserError } from '../../src/errors.js';
 import { AnswerScore, type AnswerScoreInput } from '../../src/schema/score.js';
+import { AnalyzedResponse, ResponseRecord, type ResponseRecordInput } from '../../src/schema/run.js';
 
 const opinion = { met: true, quotes: ['Restage with PET-CT'], rationale: 'the answer restages first', judge: 'sim-judge', model: 'sim', template: 'caps-judge@1' };
 const line: AnswerScoreInput = {
@@ -32,24 +34,25 @@ const line: AnswerScoreInput = {
   judge_faults: [{ judge: 'sim-judge', kind: 'quote-not-found', detail: 'a quote not in the answer' }],
 };
 
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'caps-run-folder-'));
+});
+afterAll(() => {
+  setBadLinePolicy({ skip: false });
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A run folder whose scores or responses file holds these lines. */
+function folderWith(name: string, file: 'scoresPath' | 'responsesPath', lines: unknown[]): RunFolder {
+  const folder = new RunFolder(join(dir, name)).ensure();
+  writeFileSync(folder[file], lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  return folder;
+}
+
 describe('RunFolder.latestAnalyzedScores', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'caps-run-folder-'));
-  });
-  afterAll(() => {
-    setBadLinePolicy({ skip: false });
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const folderWith = (name: string, lines: unknown[]) => {
-    const folder = new RunFolder(join(dir, name)).ensure();
-    writeFileSync(folder.scoresPath, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    return folder;
-  };
-
   it('keeps everything the analysis reads, defaults applied, and leaves out how the answer was scored', async () => {
-    const folder = folderWith('lean', [line]);
+    const folder = folderWith('lean', 'scoresPath', [line]);
     const full = (await folder.latestScores()).get(line.key)!;
     const read = (await folder.latestAnalyzedScores()).get(line.key)!;
     expect(read).not.toHaveProperty('scorer');
@@ -65,12 +68,54 @@ describe('RunFolder.latestAnalyzedScores', () => {
 
   it('still refuses a line whose analysed fields are wrong, naming the file and line', async () => {
     setBadLinePolicy({ skip: false, report: () => undefined });
-    const folder = folderWith('bad', [line, { ...line, key: 'k2', verdicts: [{ ...line.verdicts[0], met: 'yes' }] }]);
+    const folder = folderWith('bad', 'scoresPath', [line, { ...line, key: 'k2', verdicts: [{ ...line.verdicts[0], met: 'yes' }] }]);
     await expect(folder.latestAnalyzedScores()).rejects.toThrow(UserError);
     const problems: { line: number; message: string }[] = [];
     setBadLinePolicy({ skip: true, report: () => undefined });
     const read = await folder.latestAnalyzedScores((p) => problems.push(p));
     expect([...read.keys()]).toEqual([line.key]);
     expect(problems).toEqual([{ line: 2, message: expect.stringContaining('verdicts.0.met') }]);
+  });
+});
+
+const response: ResponseRecordInput = {
+  key: 'vendor-a|lc-0001|clean|0|0',
+  request_hash: 'h1',
+  respondent: 'vendor-a',
+  model: 'vendor-a-chat',
+  served_model: 'vendor-a-chat-2026',
+  item: 'lc-0001',
+  messages: [{ role: 'user', content: 'A 62-year-old with stage IIIA NSCLC...' }],
+  text: 'Restage with PET-CT and brain MRI before surgery.',
+  reasoning: 'long hidden reasoning',
+  finish_reason: 'stop',
+  usage: { prompt_tokens: 120, completion_tokens: 40 },
+  latency_ms: 812,
+  attempts: 2,
+  started_at: '2026-01-01T00:00:00.000Z',
+  finished_at: '2026-01-01T00:00:01.000Z',
+};
+
+describe('RunFolder.latestAnalyzedResponses', () => {
+  it('keeps who answered what, the text, usage and error, defaults applied, and leaves out the request, reasoning and timings', async () => {
+    const folder = folderWith('lean-responses', 'responsesPath', [response]);
+    const full = (await folder.latestResponses()).get(response.key)!;
+    const read = (await folder.latestAnalyzedResponses()).get(response.key)!;
+    const kept = ['key', 'respondent', 'respondent_kind', 'model', 'served_model', 'item', 'variant', 'turn', 'sample', 'text', 'usage', 'error'] as const;
+    expect(read).toEqual(Object.fromEntries(kept.map((k) => [k, full[k]])));
+    expect(read).toMatchObject({ respondent_kind: 'model', variant: 'clean', error: null, usage: { prompt_tokens: 120 } });
+    expect(AnalyzedResponse.parse(ResponseRecord.parse(response))).toEqual(read);
+  });
+
+  it('keeps the latest record of each key, and refuses a line whose read fields are wrong, naming the file and line', async () => {
+    setBadLinePolicy({ skip: false, report: () => undefined });
+    const retried = { ...response, text: 'the second answer' };
+    const folder = folderWith('bad-responses', 'responsesPath', [response, retried, { ...response, key: 'k2', text: 42 }]);
+    await expect(folder.latestAnalyzedResponses()).rejects.toThrow(UserError);
+    const problems: { line: number; message: string }[] = [];
+    setBadLinePolicy({ skip: true, report: () => undefined });
+    const read = await folder.latestAnalyzedResponses((p) => problems.push(p));
+    expect([...read.values()].map((r) => r.text)).toEqual(['the second answer']);
+    expect(problems).toEqual([{ line: 3, message: expect.stringContaining('text') }]);
   });
 });

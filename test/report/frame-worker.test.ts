@@ -16,6 +16,8 @@ import type { Results } from '../../src/schema/results.js';
 import { bankInput, makeEvaluation, makeResults } from './fixture.js';
 import { stringify } from 'yaml';
 import { analysisSteps, analyze } from '../../src/analysis/analyze.js';
+import { depthCurve } from '../../src/analysis/depth.js';
+import { distractedItems } from '../../src/analysis/distracted-items.js';
 
 describe('HTML frame on a worker thread', () => {
   let dir: string;
@@ -47,13 +49,42 @@ describe('HTML frame on a worker thread', () => {
     try {
       const curves = await worker.depthCurves(steps.depthJobs);
       expect(curves.map((c) => c.knee.status)).toHaveLength(3);
-      expect(steps.rest()(curves)).toEqual(analyze({ ...evaluation, options }));
+      const rest = steps.rest();
+      const results = rest.results(curves);
+      expect(results.items).toEqual([]);
+      results.items = rest.items();
+      expect(results).toEqual(analyze({ ...evaluation, options }));
       // The frame is still drawn after the curves.
       await expect(worker.render(results)).resolves.toMatchObject({ before: expect.stringContaining('id="depth"') });
       await expect(worker.depthCurves(steps.depthJobs)).rejects.toThrow(/only before it draws/);
     } finally {
       await worker.close();
     }
+  }, 60_000);
+
+  it('draws the frame before the items are made, from the distracted counts the analysis gives, the same report.html', async () => {
+    const evaluation = makeEvaluation({ items: 24, respondents: 4, variants: true });
+    const options = { bootstrap: 200, generatedAt: '2026-01-01T00:00:00.000Z' };
+    const whole = analyze({ ...evaluation, options });
+    const steps = analysisSteps({ ...evaluation, options });
+    const rest = steps.rest();
+    // The counts from the scores are those read from the items, and not all zero.
+    expect(rest.distractedItems).toEqual(distractedItems(whole.items.map((i) => i.answers)));
+    expect([...rest.distractedItems.values()].some((n) => n > 0)).toBe(true);
+    const made: string[] = [];
+    const frames = new HtmlFrameWorker();
+    const render = frames.render.bind(frames);
+    frames.render = (...args) => (made.push('frame'), render(...args));
+    const items = () => (made.push('items'), rest.items());
+    const out = join(dir, 'items-later');
+    await buildReport({ results: rest.results(steps.depthJobs.map(depthCurve)), itemsLater: { items, distractedItems: rest.distractedItems }, outDir: out, formats: ['html', 'json'], frames });
+    await frames.close();
+    expect(made).toEqual(['frame', 'items']);
+    // The same files as from the whole results, each frame drawn first in its own worker (ECharts numbers its SVG classes per thread).
+    const reference = join(dir, 'items-with');
+    await buildReport({ results: whole, outDir: reference, formats: ['html', 'json'], frames: new HtmlFrameWorker() });
+    for (const file of ['report.html', 'results.json']) expect(readFileSync(join(out, file), 'utf8')).toBe(readFileSync(join(reference, file), 'utf8'));
+    expect(() => rest.items()).toThrow(/made once/);
   }, 60_000);
 
   it('loads a bank into the bank cache, and leaves a bank with errors to the caller', async () => {
@@ -83,7 +114,8 @@ describe('HTML frame on a worker thread', () => {
   it('makes the same item blocks from the JSON text results.json holds, long answers cut alike', () => {
     const item = structuredClone(results.items[0]);
     item.answers[1].text = '长'.repeat(ANSWER_HEAD_CHARS + 5);
-    for (const view of [results.items[1], item]) expect(itemBlocks(view, JSON.stringify(view))).toBe(itemBlocks(view));
+    const encoded = (view: typeof item) => ({ text: JSON.stringify(view), bytes: Buffer.from(JSON.stringify(view), 'utf8') });
+    for (const view of [results.items[1], item]) expect(itemBlocks(view, encoded(view))).toBe(itemBlocks(view));
     expect(itemBlocks(item)).toContain(`data-answer-text="${item.id}#1"`);
   });
 

@@ -15,6 +15,7 @@ import { el } from '../../src/report/html/markup.js';
 import { UserError } from '../../src/errors.js';
 import { resultsJsonChunks } from '../../src/report/results-json.js';
 import { writeChunksAtomic } from '../../src/report/stream-file.js';
+import { clearSecrets, registerSecret } from '../../src/io/redact.js';
 import { Results } from '../../src/schema/results.js';
 import { makeResults, PLANTED, PLANTED_ITEM } from './fixture.js';
 
@@ -156,6 +157,11 @@ describe('report files', () => {
     const text = compact.join('');
     expect(text).toBe(JSON.stringify(results) + '\n');
     expect(Results.parse(JSON.parse(text))).toEqual(results);
+    // Items shared with another writer come encoded, the same text.
+    const seen: string[] = [];
+    const shared = [...resultsJsonChunks(results, 0, (item, json) => seen.push(json.bytes.toString('utf8')))];
+    expect(shared.map((c) => (typeof c === 'string' ? c : c.text)).join('')).toBe(text);
+    expect(seen).toEqual(results.items.map((item) => JSON.stringify(item)));
   });
 
   it('parses format lists and rejects unknown formats by name', () => {
@@ -176,6 +182,20 @@ describe('streamed files', () => {
     await writeChunksAtomic(path, chunks);
     expect(readFileSync(path, 'utf8')).toBe(chunks.join(''));
     expect(readdirSync(dir)).toEqual(['big.csv']);
+  });
+
+  it('writes texts given already encoded as their bytes, small and larger than a batch, and redacts them as any chunk', async () => {
+    const encoded = (text: string) => ({ text, bytes: Buffer.from(text, 'utf8') });
+    const big = `{"answer":"${'长'.repeat(2 << 20)}"}`;
+    const chunks = ['[', encoded('{"a":"答案"}'), ',', encoded(big), ',', encoded('{"key":"sk-test-0123456789abcdef"}'), ']'];
+    const path = join(dir, 'encoded.json');
+    registerSecret('sk-test-0123456789abcdef');
+    try {
+      await writeChunksAtomic(path, chunks);
+    } finally {
+      clearSecrets();
+    }
+    expect(readFileSync(path, 'utf8')).toBe(`[{"a":"答案"},${big},{"key":"[redacted]"}]`);
   });
 
   it('leaves no partial file when the chunks fail half way', async () => {

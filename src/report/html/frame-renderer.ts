@@ -13,7 +13,7 @@ import type { DepthCurve, Results } from '../../schema/results.js';
 import { depthCurve, type DepthJob } from '../../analysis/depth.js';
 import { UserError } from '../../errors.js';
 import { workerEntry } from '../../io/worker-entry.js';
-import { distractedItems } from './distracted-items.js';
+import { distractedItems } from '../../analysis/distracted-items.js';
 import type { HtmlFrame, ReportLanguage } from './page.js';
 
 export type FrameRequest = { bankPaths: string[] } | { depthJobs: DepthJob[] } | { results: Results; language: ReportLanguage | undefined; distractedItems: Map<string, number> };
@@ -25,7 +25,8 @@ export interface HtmlFrameRenderer {
   cacheBank(paths: string[]): Promise<boolean>;
   /** The analysis's depth curves (see analysisSteps), computed before the frame is asked for. */
   depthCurves(jobs: DepthJob[]): Promise<DepthCurve[]>;
-  render(results: Results, language?: ReportLanguage): Promise<HtmlFrame>;
+  /** `distracted`: distractedItems of the results' answers, when `results` comes without its items. */
+  render(results: Results, language?: ReportLanguage, distracted?: ReadonlyMap<string, number>): Promise<HtmlFrame>;
   /** Stops the worker, if any, whether or not it has drawn (idempotent): its creator's one clean-up. */
   close(): Promise<void>;
 }
@@ -39,9 +40,9 @@ export const inThisThread: HtmlFrameRenderer = {
   async depthCurves(jobs) {
     return jobs.map(depthCurve);
   },
-  async render(results, language) {
+  async render(results, language, distracted) {
     const { renderHtmlFrame } = await import('./page.js');
-    return renderHtmlFrame(results, { language });
+    return renderHtmlFrame(results, { language, distractedItems: distracted });
   },
   async close() {},
 };
@@ -88,10 +89,10 @@ export class HtmlFrameWorker implements HtmlFrameRenderer {
     throw failure('error' in reply ? reply.error : 'it did not answer with depth curves');
   }
 
-  async render(results: Results, language?: ReportLanguage): Promise<HtmlFrame> {
+  async render(results: Results, language?: ReportLanguage, distracted?: ReadonlyMap<string, number>): Promise<HtmlFrame> {
     if (this.sent) throw new Error('an HtmlFrameWorker draws one frame');
     this.sent = true;
-    const reply = await this.ask({ results: { ...results, items: [] }, language, distractedItems: distractedItems(results) });
+    const reply = await this.ask({ results: { ...results, items: [] }, language, distractedItems: new Map(distracted ?? distractedItems(results.items.map((i) => i.answers))) });
     if ('frame' in reply) return reply.frame;
     throw failure('error' in reply ? reply.error : 'it did not answer with a frame');
   }

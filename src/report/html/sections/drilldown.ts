@@ -7,6 +7,7 @@ import type { ItemQuality, ItemView, Results } from '../../../schema/results.js'
 import { anchorId, escapeHtml } from '../../escape.js';
 import { num } from '../../format.js';
 import { raw, SECTION_END, sectionStart, type Html } from '../markup.js';
+import type { EncodedText } from '../../stream-file.js';
 
 const GZIP = { level: 1 };
 
@@ -17,14 +18,14 @@ const GZIP = { level: 1 };
  */
 export const ANSWER_HEAD_CHARS = 20_000;
 
-/** What an item's blocks hold, as JSON text: the item (long answers cut, with `text_length` and `full_text`) and each long answer's whole text. */
+/** What an item's blocks hold, as JSON text (or its UTF-8 bytes): the item (long answers cut, with `text_length` and `full_text`) and each long answer's whole text. */
 interface BlockContents {
-  item: string;
+  item: string | Buffer;
   texts: { id: string; json: string }[];
 }
 
-/** `itemJson`, when given, is JSON.stringify(item) already made (for results.json): reused when no answer is cut. */
-function blockContents(item: ItemView, itemJson?: string): BlockContents {
+/** `itemJson`, when given, is JSON.stringify(item) already made and encoded (for results.json): reused when no answer is cut. */
+function blockContents(item: ItemView, itemJson?: EncodedText): BlockContents {
   const texts: BlockContents['texts'] = [];
   const answers = item.answers.map((answer, index) => {
     if (answer.text === null || answer.text.length <= ANSWER_HEAD_CHARS) return answer;
@@ -33,7 +34,7 @@ function blockContents(item: ItemView, itemJson?: string): BlockContents {
     return { ...answer, text: answer.text.slice(0, ANSWER_HEAD_CHARS), text_length: answer.text.length, full_text: id };
   });
   // Spreading keeps the keys' order, so with nothing cut this is the text of JSON.stringify(item).
-  return { item: texts.length === 0 ? (itemJson ?? JSON.stringify(item)) : JSON.stringify({ ...item, answers }), texts };
+  return { item: texts.length === 0 ? (itemJson?.bytes ?? JSON.stringify(item)) : JSON.stringify({ ...item, answers }), texts };
 }
 
 /** The blocks' markup: base64 of gzipped JSON (base64 has no character that could end the script element). */
@@ -47,11 +48,11 @@ function blockMarkup(itemId: string, item: Buffer, texts: { id: string; gzipped:
 /**
  * The item's script blocks. Compressed in this thread: zlib's asynchronous API costs this thread
  * as much per block (a stream set up and torn down) as compressing a block of this size does.
- * `itemJson`, when given, is JSON.stringify(item) already made (for results.json).
+ * `itemJson`, when given, is JSON.stringify(item) already made and encoded (for results.json).
  */
-export function itemBlocks(item: ItemView, itemJson?: string): string {
+export function itemBlocks(item: ItemView, itemJson?: EncodedText): string {
   const contents = blockContents(item, itemJson);
-  const zip = (json: string) => gzipSync(Buffer.from(json, 'utf8'), GZIP);
+  const zip = (json: string | Buffer) => gzipSync(typeof json === 'string' ? Buffer.from(json, 'utf8') : json, GZIP);
   return blockMarkup(item.id, zip(contents.item), contents.texts.map((t) => ({ id: t.id, gzipped: zip(t.json) })));
 }
 
