@@ -399,7 +399,7 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
         if (failures.length > 0) break;
       }
     } finally {
-      // Also when the read fails (a line that is not a record, found at the end of the file): the answers in flight are recorded, their judge calls paid for.
+      // Also when the read fails (a line that is not a record, reported at the end of the read wherever it is): the answers in flight are recorded, their judge calls paid for.
       await Promise.all(inFlight);
     }
     if (failures.length > 0) throw failures[0];
@@ -434,20 +434,25 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
       batch = { order: [], jobs: [] };
     };
     try {
-      for await (const response of responses) {
-        const planned = plan(response);
-        if (settled(response, planned)) continue;
-        if (planned.kind === 'relabelled') batch.order.push(planned.score);
-        else if (planned.kind === 'new') {
-          batch.order.push(batch.jobs.length);
-          batch.jobs.push({ response, signature: planned.signature, labelHash: planned.labelHash, decided: planned.decided });
+      try {
+        for await (const response of responses) {
+          const planned = plan(response);
+          if (settled(response, planned)) continue;
+          if (planned.kind === 'relabelled') batch.order.push(planned.score);
+          else if (planned.kind === 'new') {
+            batch.order.push(batch.jobs.length);
+            batch.jobs.push({ response, signature: planned.signature, labelHash: planned.labelHash, decided: planned.decided });
+          }
+          if (batch.order.length < WORKER_BATCH) continue;
+          send();
+          while (queue.length >= WORKER_BATCHES_IN_FLIGHT * pool.size) await writeOldest();
         }
-        if (batch.order.length < WORKER_BATCH) continue;
-        send();
-        while (queue.length >= WORKER_BATCHES_IN_FLIGHT * pool.size) await writeOldest();
+      } finally {
+        // Also when the read fails (a line that is not a record, reported at the end of the read):
+        // the answers read are scored and written, in order, as in one thread.
+        if (!writeFailure && batch.order.length > 0) send();
+        while (queue.length > 0 && !writeFailure) await writeOldest();
       }
-      if (batch.order.length > 0) send();
-      while (queue.length > 0 && !writeFailure) await writeOldest();
     } finally {
       await pool.close();
     }
