@@ -237,8 +237,9 @@ export interface JsonlKey extends JsonlLocation {
  * property named key, `}` last) has its key read from its bytes; any other line is parsed
  * (JSON.parse: any spacing or order). A line with no string `key` is not a record: it is
  * reported as readJsonl reports it (file:line, why) and fails the read unless skipping is
- * accepted. A line given here may still prove not to be a record of the schema when read in
- * full: a reader that takes its keys from here reads every line in full too.
+ * accepted. A line given here may still prove not to be JSON, or not a record of the schema,
+ * when read in full (see keyOfLine): a reader that takes its keys from here reads every line in
+ * full too.
  */
 export async function* readJsonlKeys(path: string, schema: z.ZodType, onProblem?: (problem: JsonlProblem) => void): AsyncGenerator<JsonlKey[]> {
   if (!existsSync(path)) return;
@@ -272,7 +273,13 @@ const KEY_NAME = Buffer.from('"key"');
 /** The start of a \u escape of a Latin-1 character: how a name could spell "key" (k, e, y: 6b, 65, 79) without those bytes. */
 const LATIN1_ESCAPE = Buffer.from('\\u00');
 
-/** The `key` a JSON.parse of the line would find (a string), else undefined. */
+/**
+ * The line's `key`, else undefined. On a valid JSON line it is the string key JSON.parse finds.
+ * A line that begins and ends as this harness writes a record (quickKey) has its key read from
+ * its bytes even when the rest is not JSON (a stray `}` or `,`, a raw control character after
+ * the key, a nested object left open): such a line is caught on the full read, which is why
+ * every reader of these keys reads each line in full too.
+ */
 export function keyOfLine(line: Buffer): string | undefined {
   const quick = quickKey(line);
   if (quick !== undefined) return quick;
@@ -290,10 +297,12 @@ export function keyOfLine(line: Buffer): string | undefined {
  * The key of a line that starts `{"key":"` with a key free of escapes and control characters
  * and ends with `}`, where no other name can be "key" (JSON.parse keeps the last of repeated names): no second
  * `"key"` in the line and no \u escape of k, e or y. Undefined otherwise, for JSON.parse to decide.
+ * Nothing else of the line is checked: a line that is not JSON between those bounds has its key given.
  */
 function quickKey(line: Buffer): string | undefined {
   if (line.length <= KEY_FIRST.length || line.compare(KEY_FIRST, 0, KEY_FIRST.length, 0, KEY_FIRST.length) !== 0) return undefined;
-  // A line cut short (a damaged file) is left to JSON.parse, which tells it is not JSON.
+  // A line cut short before its last `}` (a damaged file) is left to JSON.parse, which tells it is
+  // not JSON; one that is not JSON but still ends with `}` has its key read here, for the full read to catch.
   let last = line.length - 1;
   while (last > 0 && (line[last] === 0x20 || line[last] === 0x0d || line[last] === 0x09)) last--;
   if (line[last] !== 0x7d) return undefined;
