@@ -167,27 +167,21 @@ export async function* readJsonlBatches<T extends z.ZodType>(
 ): AsyncGenerator<Iterable<{ record: z.infer<T> } & JsonlLocation>> {
   if (!existsSync(path)) return;
   const problems: JsonlProblem[] = [];
-  let unfinished = false;
-  let lineNo = cursor.line;
-  function* records({ data, offset, ended }: LineChunk): Generator<{ record: z.infer<T> } & JsonlLocation> {
-    for (let from = 0; from < data.length; ) {
-      const newline = data.indexOf(0x0a, from);
-      const end = newline === -1 ? data.length : newline;
-      const at = offset + from;
-      const bytes = end - from;
-      const text = data.toString('utf8', from, end);
-      from = end + 1;
-      lineNo++;
-      unfinished = newline === -1 && !ended;
-      if (!unfinished) Object.assign(cursor, { offset: at + bytes + 1, line: lineNo });
+  const lines = new ChunkLines(cursor.line);
+  function* records(chunk: LineChunk): Generator<{ record: z.infer<T> } & JsonlLocation> {
+    for (lines.start(chunk); lines.next(); ) {
+      const at = chunk.offset + lines.from;
+      const bytes = lines.end - lines.from;
+      const text = chunk.data.toString('utf8', lines.from, lines.end);
+      if (!lines.unfinished) Object.assign(cursor, { offset: at + bytes + 1, line: lines.line });
       if (text.trim() === '') continue;
       const parsed = parseLine(text, schema);
-      if ('problem' in parsed) problems.push({ line: lineNo, message: parsed.problem });
+      if ('problem' in parsed) problems.push({ line: lines.line, message: parsed.problem });
       else yield { record: parsed.record, offset: at, bytes };
     }
   }
   for await (const chunk of lineChunks(path, cursor.offset)) yield records(chunk);
-  settle(path, problems, unfinished ? lineNo : null, onProblem);
+  settle(path, problems, lines.unfinished ? lines.line : null, onProblem);
 }
 
 /**
@@ -244,28 +238,22 @@ export interface JsonlKey extends JsonlLocation {
 export async function* readJsonlKeys(path: string, schema: z.ZodType, onProblem?: (problem: JsonlProblem) => void): AsyncGenerator<JsonlKey[]> {
   if (!existsSync(path)) return;
   const problems: JsonlProblem[] = [];
-  let lineNo = 0;
-  let unfinished = false;
-  for await (const { data, offset, ended } of lineChunks(path, 0)) {
+  const lines = new ChunkLines(0);
+  for await (const chunk of lineChunks(path, 0)) {
     const keys: JsonlKey[] = [];
-    for (let from = 0; from < data.length; ) {
-      const newline = data.indexOf(0x0a, from);
-      const end = newline === -1 ? data.length : newline;
-      const line = data.subarray(from, end);
-      lineNo++;
-      unfinished = newline === -1 && !ended;
+    for (lines.start(chunk); lines.next(); ) {
+      const line = chunk.data.subarray(lines.from, lines.end);
       const key = keyOfLine(line);
-      if (key !== undefined) keys.push({ key, offset: offset + from, bytes: end - from });
+      if (key !== undefined) keys.push({ key, offset: chunk.offset + lines.from, bytes: lines.end - lines.from });
       else {
         const text = line.toString('utf8');
         const parsed = text.trim() === '' ? null : parseLine(text, schema);
-        if (parsed && 'problem' in parsed) problems.push({ line: lineNo, message: parsed.problem });
+        if (parsed && 'problem' in parsed) problems.push({ line: lines.line, message: parsed.problem });
       }
-      from = end + 1;
     }
     yield keys;
   }
-  settle(path, problems, unfinished ? lineNo : null, onProblem);
+  settle(path, problems, lines.unfinished ? lines.line : null, onProblem);
 }
 
 const KEY_FIRST = Buffer.from('{"key":"');
@@ -325,6 +313,42 @@ interface LineChunk {
   data: Buffer;
   offset: number;
   ended: boolean;
+}
+
+/**
+ * The lines of a file's chunks one after another, numbered across the chunks (a plain loop:
+ * `for (lines.start(chunk); lines.next(); )`, the bytes of the line at data[from, end)).
+ */
+class ChunkLines {
+  from = 0;
+  end = 0;
+  /** Whether the current line is the file's last and has no newline yet. */
+  unfinished = false;
+  private data: Buffer = Buffer.alloc(0);
+  private ended = true;
+  private following = 0;
+
+  /** `line`: the number of the line before the first chunk's first. */
+  constructor(public line: number) {}
+
+  start(chunk: LineChunk): void {
+    this.data = chunk.data;
+    this.ended = chunk.ended;
+    this.following = 0;
+  }
+
+  /** Moves to the chunk's next line; false when the chunk has no more. */
+  next(): boolean {
+    const { data } = this;
+    if (this.following >= data.length) return false;
+    const newline = data.indexOf(0x0a, this.following);
+    this.from = this.following;
+    this.end = newline === -1 ? data.length : newline;
+    this.following = this.end + 1;
+    this.line++;
+    this.unfinished = newline === -1 && !this.ended;
+    return true;
+  }
 }
 
 /** The lines of a file from byte `start` on, a chunk read at a time: the whole lines of each read together (a CR before a newline stays: JSON reads it as blank). */
