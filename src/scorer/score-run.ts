@@ -463,11 +463,11 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
  * The first passes over the run: responses.jsonl for how many answers it holds (a key's latest
  * line counts; a re-asked answer supersedes its earlier lines) and the lines superseded (almost
  * always none), by byte offset, then scores.jsonl for what each earlier score decides, and how
- * many answers have no complete earlier score. Of the responses only their keys are read here
+ * many answers have no complete earlier score. Only the keys of the responses are read here
  * (the scoring pass reads and checks every line in full, and reports any that is not a record):
  * a line supersedes an earlier one only if it is a whole record, which is checked in full for
- * the lines that repeat a key. Of the responses only these are kept for the scoring pass: the
- * keys of a large run are garbage before any rubric is compiled.
+ * the lines that repeat a key. Only the count and the superseded offsets are kept for the
+ * scoring pass: the keys of a large run are garbage before any rubric is compiled.
  */
 async function readRun(folder: RunFolder, external: ReadonlyMap<string, unknown>): Promise<{ answers: number; superseded: Set<number>; previous: Map<string, EarlierScore>; toScore: number }> {
   const latestLine = new Map<string, number>();

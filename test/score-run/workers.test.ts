@@ -99,6 +99,10 @@ describe('scoring on worker threads', () => {
     const kept = readFileSync(join(onWorkers, 'scores.jsonl'), 'utf8');
     expect(kept.trim().split('\n')).toHaveLength(ANSWERS + 1);
     expect(kept).toBe(readFileSync(join(inThread, 'scores.jsonl'), 'utf8'));
+    // Repaired: what was scored is reused (the failed answer is scored again, as always).
+    const path = join(onWorkers, 'responses.jsonl');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('{"key":"m|s1|clean|t0|s8","text":1}\n', ''));
+    expect(await scoreRun(onWorkers, { bank, workers: 2, minAnswersPerWorker: 100 })).toMatchObject({ scored: 1, reused: ANSWERS });
   }, 120_000);
 
   it('starts only the workers the answers to score keep busy', async () => {
