@@ -167,27 +167,21 @@ export async function* readJsonlBatches<T extends z.ZodType>(
 ): AsyncGenerator<Iterable<{ record: z.infer<T> } & JsonlLocation>> {
   if (!existsSync(path)) return;
   const problems: JsonlProblem[] = [];
-  let unfinished = false;
-  let lineNo = cursor.line;
-  function* records({ data, offset, ended }: LineChunk): Generator<{ record: z.infer<T> } & JsonlLocation> {
-    for (let from = 0; from < data.length; ) {
-      const newline = data.indexOf(0x0a, from);
-      const end = newline === -1 ? data.length : newline;
-      const at = offset + from;
-      const bytes = end - from;
-      const text = data.toString('utf8', from, end);
-      from = end + 1;
-      lineNo++;
-      unfinished = newline === -1 && !ended;
-      if (!unfinished) Object.assign(cursor, { offset: at + bytes + 1, line: lineNo });
+  const lines = new ChunkLines(cursor.line);
+  function* records(chunk: LineChunk): Generator<{ record: z.infer<T> } & JsonlLocation> {
+    for (lines.start(chunk); lines.next(); ) {
+      const at = chunk.offset + lines.from;
+      const bytes = lines.end - lines.from;
+      const text = chunk.data.toString('utf8', lines.from, lines.end);
+      if (!lines.unfinished) Object.assign(cursor, { offset: at + bytes + 1, line: lines.line });
       if (text.trim() === '') continue;
       const parsed = parseLine(text, schema);
-      if ('problem' in parsed) problems.push({ line: lineNo, message: parsed.problem });
+      if ('problem' in parsed) problems.push({ line: lines.line, message: parsed.problem });
       else yield { record: parsed.record, offset: at, bytes };
     }
   }
   for await (const chunk of lineChunks(path, cursor.offset)) yield records(chunk);
-  settle(path, problems, unfinished ? lineNo : null, onProblem);
+  settle(path, problems, lines.unfinished ? lines.line : null, onProblem);
 }
 
 /**
@@ -237,34 +231,29 @@ export interface JsonlKey extends JsonlLocation {
  * property named key, `}` last) has its key read from its bytes; any other line is parsed
  * (JSON.parse: any spacing or order). A line with no string `key` is not a record: it is
  * reported as readJsonl reports it (file:line, why) and fails the read unless skipping is
- * accepted. A line given here may still prove not to be a record of the schema when read in
- * full: a reader that takes its keys from here reads every line in full too.
+ * accepted. A line given here may still prove not to be JSON, or not a record of the schema,
+ * when read in full (see keyOfLine): a reader that takes its keys from here reads every line in
+ * full too.
  */
 export async function* readJsonlKeys(path: string, schema: z.ZodType, onProblem?: (problem: JsonlProblem) => void): AsyncGenerator<JsonlKey[]> {
   if (!existsSync(path)) return;
   const problems: JsonlProblem[] = [];
-  let lineNo = 0;
-  let unfinished = false;
-  for await (const { data, offset, ended } of lineChunks(path, 0)) {
+  const lines = new ChunkLines(0);
+  for await (const chunk of lineChunks(path, 0)) {
     const keys: JsonlKey[] = [];
-    for (let from = 0; from < data.length; ) {
-      const newline = data.indexOf(0x0a, from);
-      const end = newline === -1 ? data.length : newline;
-      const line = data.subarray(from, end);
-      lineNo++;
-      unfinished = newline === -1 && !ended;
+    for (lines.start(chunk); lines.next(); ) {
+      const line = chunk.data.subarray(lines.from, lines.end);
       const key = keyOfLine(line);
-      if (key !== undefined) keys.push({ key, offset: offset + from, bytes: end - from });
+      if (key !== undefined) keys.push({ key, offset: chunk.offset + lines.from, bytes: lines.end - lines.from });
       else {
         const text = line.toString('utf8');
         const parsed = text.trim() === '' ? null : parseLine(text, schema);
-        if (parsed && 'problem' in parsed) problems.push({ line: lineNo, message: parsed.problem });
+        if (parsed && 'problem' in parsed) problems.push({ line: lines.line, message: parsed.problem });
       }
-      from = end + 1;
     }
     yield keys;
   }
-  settle(path, problems, unfinished ? lineNo : null, onProblem);
+  settle(path, problems, lines.unfinished ? lines.line : null, onProblem);
 }
 
 const KEY_FIRST = Buffer.from('{"key":"');
@@ -272,7 +261,13 @@ const KEY_NAME = Buffer.from('"key"');
 /** The start of a \u escape of a Latin-1 character: how a name could spell "key" (k, e, y: 6b, 65, 79) without those bytes. */
 const LATIN1_ESCAPE = Buffer.from('\\u00');
 
-/** The `key` a JSON.parse of the line would find (a string), else undefined. */
+/**
+ * The line's `key`, else undefined. On a valid JSON line it is the string key JSON.parse finds.
+ * A line that begins and ends as this harness writes a record (quickKey) has its key read from
+ * its bytes even when the rest is not JSON (a stray `}` or `,`, a raw control character after
+ * the key, a nested object left open): such a line is caught on the full read, which is why
+ * every reader of these keys reads each line in full too.
+ */
 export function keyOfLine(line: Buffer): string | undefined {
   const quick = quickKey(line);
   if (quick !== undefined) return quick;
@@ -290,10 +285,12 @@ export function keyOfLine(line: Buffer): string | undefined {
  * The key of a line that starts `{"key":"` with a key free of escapes and control characters
  * and ends with `}`, where no other name can be "key" (JSON.parse keeps the last of repeated names): no second
  * `"key"` in the line and no \u escape of k, e or y. Undefined otherwise, for JSON.parse to decide.
+ * Nothing else of the line is checked: a line that is not JSON between those bounds has its key given.
  */
 function quickKey(line: Buffer): string | undefined {
   if (line.length <= KEY_FIRST.length || line.compare(KEY_FIRST, 0, KEY_FIRST.length, 0, KEY_FIRST.length) !== 0) return undefined;
-  // A line cut short (a damaged file) is left to JSON.parse, which tells it is not JSON.
+  // A line cut short before its last `}` (a damaged file) is left to JSON.parse, which tells it is
+  // not JSON; one that is not JSON but still ends with `}` has its key read here, for the full read to catch.
   let last = line.length - 1;
   while (last > 0 && (line[last] === 0x20 || line[last] === 0x0d || line[last] === 0x09)) last--;
   if (line[last] !== 0x7d) return undefined;
@@ -316,6 +313,42 @@ interface LineChunk {
   data: Buffer;
   offset: number;
   ended: boolean;
+}
+
+/**
+ * The lines of a file's chunks one after another, numbered across the chunks (a plain loop:
+ * `for (lines.start(chunk); lines.next(); )`, the bytes of the line at data[from, end)).
+ */
+class ChunkLines {
+  from = 0;
+  end = 0;
+  /** Whether the current line is the file's last and has no newline yet. */
+  unfinished = false;
+  private data: Buffer = Buffer.alloc(0);
+  private ended = true;
+  private following = 0;
+
+  /** `line`: the number of the line before the first chunk's first. */
+  constructor(public line: number) {}
+
+  start(chunk: LineChunk): void {
+    this.data = chunk.data;
+    this.ended = chunk.ended;
+    this.following = 0;
+  }
+
+  /** Moves to the chunk's next line; false when the chunk has no more. */
+  next(): boolean {
+    const { data } = this;
+    if (this.following >= data.length) return false;
+    const newline = data.indexOf(0x0a, this.following);
+    this.from = this.following;
+    this.end = newline === -1 ? data.length : newline;
+    this.following = this.end + 1;
+    this.line++;
+    this.unfinished = newline === -1 && !this.ended;
+    return true;
+  }
 }
 
 /** The lines of a file from byte `start` on, a chunk read at a time: the whole lines of each read together (a CR before a newline stays: JSON reads it as blank). */

@@ -65,9 +65,26 @@ export function applyProfile(
 }
 
 /**
- * applyProfile with the verdicts given by position (`verdicts[i]` is entries[i]'s; entry ids are
- * distinct within an item) and each entry's contribution in `points`, by position too: the form
- * scoring uses for every answer, without two maps per answer.
+ * Where ids repeat (a draft item may carry them), the position of each entry's id's last entry;
+ * undefined when every id is distinct. Kept per entries array: a rubric is scored many times.
+ */
+const lastOfRepeated = new WeakMap<readonly ResolvedEntry[], number[] | undefined>();
+
+function lastPositions(entries: readonly ResolvedEntry[]): number[] | undefined {
+  if (lastOfRepeated.has(entries)) return lastOfRepeated.get(entries);
+  const last = new Map<string, number>();
+  for (let i = 0; i < entries.length; i++) last.set(entries[i].id, i);
+  const positions = last.size === entries.length ? undefined : entries.map((e) => last.get(e.id)!);
+  lastOfRepeated.set(entries, positions);
+  return positions;
+}
+
+/**
+ * applyProfile with the verdicts given by position (`verdicts[i]` is entries[i]'s) and each
+ * entry's contribution in `points`, by position too: the form scoring uses for every answer,
+ * without two maps per answer. Where ids repeat, the result is applyProfile's, which keys by
+ * id: every entry of an id reads the verdict of its last entry, and `points` holds the last
+ * entry's contribution for each of them.
  */
 export function scoreEntries(
   entries: readonly ResolvedEntry[],
@@ -81,11 +98,12 @@ export function scoreEntries(
   let raw = 0;
   let max = 0;
   let undecided = false;
+  const last = lastPositions(entries);
 
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
     if (entry.kind === 'point' && entry.score > 0) max += entry.score;
-    const verdict = verdicts[i];
+    const verdict = verdicts[last ? last[i] : i];
     if (!verdict || verdict.met === null) {
       undecided = true;
       points.push(0);
@@ -103,6 +121,8 @@ export function scoreEntries(
       safety.push({ entry: entry.id, kind: 'safety-deduction', text: entry.text, quotes: verdict.quotes, ...cited(verdict) });
     }
   }
+
+  if (last) for (let i = 0; i < points.length; i++) points[i] = points[last[i]];
 
   const failed = zeroed_by.length > 0 || vetoed_by.length > 0;
   let score: number | null = null;

@@ -399,7 +399,7 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
         if (failures.length > 0) break;
       }
     } finally {
-      // Also when the read fails (a line that is not a record, found at the end of the file): the answers in flight are recorded, their judge calls paid for.
+      // Also when the read fails (a line that is not a record, reported at the end of the read wherever it is): the answers in flight are recorded, their judge calls paid for.
       await Promise.all(inFlight);
     }
     if (failures.length > 0) throw failures[0];
@@ -434,20 +434,25 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
       batch = { order: [], jobs: [] };
     };
     try {
-      for await (const response of responses) {
-        const planned = plan(response);
-        if (settled(response, planned)) continue;
-        if (planned.kind === 'relabelled') batch.order.push(planned.score);
-        else if (planned.kind === 'new') {
-          batch.order.push(batch.jobs.length);
-          batch.jobs.push({ response, signature: planned.signature, labelHash: planned.labelHash, decided: planned.decided });
+      try {
+        for await (const response of responses) {
+          const planned = plan(response);
+          if (settled(response, planned)) continue;
+          if (planned.kind === 'relabelled') batch.order.push(planned.score);
+          else if (planned.kind === 'new') {
+            batch.order.push(batch.jobs.length);
+            batch.jobs.push({ response, signature: planned.signature, labelHash: planned.labelHash, decided: planned.decided });
+          }
+          if (batch.order.length < WORKER_BATCH) continue;
+          send();
+          while (queue.length >= WORKER_BATCHES_IN_FLIGHT * pool.size) await writeOldest();
         }
-        if (batch.order.length < WORKER_BATCH) continue;
-        send();
-        while (queue.length >= WORKER_BATCHES_IN_FLIGHT * pool.size) await writeOldest();
+      } finally {
+        // Also when the read fails (a line that is not a record, reported at the end of the read):
+        // the answers read are scored and written, in order, as in one thread.
+        if (!writeFailure && batch.order.length > 0) send();
+        while (queue.length > 0 && !writeFailure) await writeOldest();
       }
-      if (batch.order.length > 0) send();
-      while (queue.length > 0 && !writeFailure) await writeOldest();
     } finally {
       await pool.close();
     }
@@ -458,11 +463,11 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
  * The first passes over the run: responses.jsonl for how many answers it holds (a key's latest
  * line counts; a re-asked answer supersedes its earlier lines) and the lines superseded (almost
  * always none), by byte offset, then scores.jsonl for what each earlier score decides, and how
- * many answers have no complete earlier score. Of the responses only their keys are read here
+ * many answers have no complete earlier score. Only the keys of the responses are read here
  * (the scoring pass reads and checks every line in full, and reports any that is not a record):
  * a line supersedes an earlier one only if it is a whole record, which is checked in full for
- * the lines that repeat a key. Of the responses only these are kept for the scoring pass: the
- * keys of a large run are garbage before any rubric is compiled.
+ * the lines that repeat a key. Only the count and the superseded offsets are kept for the
+ * scoring pass: the keys of a large run are garbage before any rubric is compiled.
  */
 async function readRun(folder: RunFolder, external: ReadonlyMap<string, unknown>): Promise<{ answers: number; superseded: Set<number>; previous: Map<string, EarlierScore>; toScore: number }> {
   const latestLine = new Map<string, number>();

@@ -64,6 +64,36 @@ describe('keyOfLine', () => {
   });
 });
 
+/**
+ * Lines that begin and end as this harness writes them but are not JSON: the key is read from
+ * their bytes all the same (no line is parsed whole here); the full read reports them.
+ */
+const NOT_JSON_KEYED = ['{"key":"a","t":"x"}}', '{"key":"a",}', '{"key":"a","t":"x\u0000y"}', '{"key":"a","usage":{"n":1}'];
+
+describe('keyOfLine on lines that are not JSON', () => {
+  it('gives the key of a line that starts and ends as a record, whose full read then fails', async () => {
+    for (const line of NOT_JSON_KEYED) {
+      expect(keyOfLine(Buffer.from(line)), line).toBe('a');
+      expect(parsedKey(line), line).toBeUndefined();
+    }
+    const path = join(mkdtempSync(join(tmpdir(), 'caps-keys-')), 'rows.jsonl');
+    writeFileSync(path, `${NOT_JSON_KEYED.join('\n')}\n`);
+    const reported: string[] = [];
+    setBadLinePolicy({ skip: true, report: (m) => reported.push(m) });
+    try {
+      for await (const row of readJsonlLocated(path, Row, { offset: 0, line: 0 })) expect.fail(`read as a record: ${JSON.stringify(row.record)}`);
+    } finally {
+      setBadLinePolicy({ skip: false, report: (m) => process.stderr.write(`caps: ${m}\n`) });
+    }
+    expect(reported).toEqual([
+      `${path}:1: not valid JSON; skipped (--skip-bad-lines)`,
+      `${path}:2: not valid JSON; skipped (--skip-bad-lines)`,
+      `${path}:3: holds NUL bytes (overwritten or damaged); skipped (--skip-bad-lines)`,
+      `${path}:4: not valid JSON; skipped (--skip-bad-lines)`,
+    ]);
+  });
+});
+
 describe('readJsonlKeys', () => {
   const reported: string[] = [];
   afterEach(() => {

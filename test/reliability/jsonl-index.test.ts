@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { JsonlIndex } from '../../src/io/jsonl-index.js';
-import { readJsonlAt, readJsonlLocated, setBadLinePolicy } from '../../src/io/jsonl.js';
+import { readJsonlAt, readJsonlKeys, readJsonlLocated, setBadLinePolicy } from '../../src/io/jsonl.js';
 
 const Row = z.object({ key: z.string(), text: z.string().nullable() });
 const line = (key: string, text: string | null) => `${JSON.stringify({ key, text })}\n`;
@@ -28,15 +28,34 @@ const index = () => new JsonlIndex(file, Row, (r) => (r.text === null ? undefine
 
 describe('readJsonlLocated', () => {
   it('gives each record the byte offset and length of its line, across multi-byte text, CRLF and chunk boundaries', async () => {
-    const long = '肺癌'.repeat(40_000); // one line longer than a read chunk
+    // 2.4 MB: the line runs over more than two read chunks (1 MiB), one of them without a newline.
+    const long = '肺癌'.repeat(400_000);
     const text = [line('a', '发热三天'), `${JSON.stringify({ key: 'b', text: 'x' })}\r\n`, '\n', line('c', long), line('d', 'é')].join('');
     writeFileSync(file, text);
     const cursor = { offset: 0, line: 0 };
     const found = [];
     for await (const r of readJsonlLocated(file, Row, cursor)) found.push(r);
     expect(found.map((r) => r.record.key)).toEqual(['a', 'b', 'c', 'd']);
+    expect(found[2].record.text).toBe(long);
     for (const r of found) expect(readJsonlAt(file, Row, r)).toEqual(r.record);
     expect(cursor).toEqual({ offset: Buffer.byteLength(text), line: 5 });
+    // The key reader splits the same chunks into the same lines.
+    const keys = [];
+    for await (const batch of readJsonlKeys(file, Row)) keys.push(...batch);
+    expect(keys).toEqual(found.map((r) => ({ key: r.record.key, offset: r.offset, bytes: r.bytes })));
+  });
+
+  it('reads an unfinished last line longer than a read chunk as unfinished, and whole once it is finished', async () => {
+    writeFileSync(file, line('a', '1') + `{"key":"b","text":"${'x'.repeat(2_200_000)}`);
+    const cursor = { offset: 0, line: 0 };
+    const keys = [];
+    for await (const r of readJsonlLocated(file, Row, cursor)) keys.push(r.record.key);
+    expect(keys).toEqual(['a']);
+    expect(reported).toEqual([`${file}:2: unfinished last line (a writer was stopped mid-line or is still writing); ignored`]);
+    appendFileSync(file, '"}\n');
+    for await (const r of readJsonlLocated(file, Row, cursor)) keys.push(r.record.key);
+    expect(keys).toEqual(['a', 'b']);
+    expect(cursor).toEqual({ offset: Buffer.byteLength(line('a', '1')) + 2_200_000 + 22, line: 2 });
   });
 
   it('leaves the cursor before an unfinished last line and reads it once it is finished', async () => {

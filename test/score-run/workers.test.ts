@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { ScorePool, ScoringWorkerError, type ScoreJob } from '../../src/scorer/s
 import { scoreWithMatchers } from '../../src/scorer/score-judged.js';
 import type { ResponseRecord } from '../../src/schema/run.js';
 import { AnswerScore } from '../../src/schema/score.js';
+import { UserError } from '../../src/errors.js';
 import { writeScoreBank, writeScoreRun } from '../bench/score-workload.js';
 
 let root: string;
@@ -76,6 +77,32 @@ describe('scoring on worker threads', () => {
     const resumed = await scoreRun(failing, { bank, workers: 2, minAnswersPerWorker: 0 });
     expect(resumed.scored + resumed.reused).toBe(ANSWERS + 1);
     expect(readFileSync(join(failing, 'scores.jsonl')).equals(readFileSync(join(one, 'scores.jsonl')))).toBe(true);
+  }, 120_000);
+
+  it('a line that is not a record, found late in the read, fails the command after every answer read is scored and written, as in one thread', async () => {
+    const broken = (name: string) => {
+      const dir = copyRun(name);
+      const path = join(dir, 'responses.jsonl');
+      const lines = readFileSync(path, 'utf8').trim().split('\n');
+      // The key reads, the record does not: reported only at the end of the read.
+      lines.splice(lines.length - 3, 0, '{"key":"m|s1|clean|t0|s8","text":1}');
+      writeFileSync(path, `${lines.join('\n')}\n`);
+      return dir;
+    };
+    const inThread = broken('bad-line-in-thread');
+    const onWorkers = broken('bad-line-on-workers');
+    const expected = await scoreRun(inThread, { bank }).catch((e: unknown) => e);
+    const error = await scoreRun(onWorkers, { bank, workers: 2, minAnswersPerWorker: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect(expected).toBeInstanceOf(UserError);
+    expect((error as Error).message).toMatch(/responses\.jsonl: 1 line cannot be read/);
+    const kept = readFileSync(join(onWorkers, 'scores.jsonl'), 'utf8');
+    expect(kept.trim().split('\n')).toHaveLength(ANSWERS + 1);
+    expect(kept).toBe(readFileSync(join(inThread, 'scores.jsonl'), 'utf8'));
+    // Repaired: what was scored is reused (the failed answer is scored again, as always).
+    const path = join(onWorkers, 'responses.jsonl');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('{"key":"m|s1|clean|t0|s8","text":1}\n', ''));
+    expect(await scoreRun(onWorkers, { bank, workers: 2, minAnswersPerWorker: 100 })).toMatchObject({ scored: 1, reused: ANSWERS });
   }, 120_000);
 
   it('starts only the workers the answers to score keep busy', async () => {

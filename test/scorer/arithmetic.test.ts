@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { applyProfile, applyProfileByTag, type EntryVerdict } from '../../src/scorer/arithmetic.js';
+import { applyProfile, applyProfileByTag, scoreEntries, type EntryVerdict } from '../../src/scorer/arithmetic.js';
 import type { ResolvedEntry } from '../../src/scorer/rubric.js';
 
 const base = { critical: false, missPenalty: 0, safety: false, veto: false, tags: [] as string[] };
@@ -264,6 +264,39 @@ describe('arithmetic properties', () => {
         const before = applyProfile(entries, met, profile);
         const after = applyProfile(entries, new Map([...met, ['e0', { met: true, quotes: [] }]]), profile);
         expect(after.score!).toBeGreaterThanOrEqual(before.score!);
+      }),
+    );
+  });
+});
+
+describe('scoreEntries (verdicts by position)', () => {
+  /** What applyProfile gives when the verdicts are keyed by id, the last of an id standing for all its entries. */
+  function byId(entries: ResolvedEntry[], verdicts: EntryVerdict[], profile: 'caps' | 'gaps' | 'healthbench') {
+    const { contributions, ...score } = applyProfile(entries, new Map(entries.map((e, i) => [e.id, verdicts[i]])), profile);
+    return { ...score, points: entries.map((e) => contributions.get(e.id)!) };
+  }
+
+  it('scores repeated ids (a draft item) as applyProfile does: a point and a deduction named x', () => {
+    const entries = [point('x', 5), deduction('x', -5), point('y', 5)];
+    const verdicts: EntryVerdict[] = [
+      { met: true, quotes: ['q'] },
+      { met: false, quotes: [] },
+      { met: false, quotes: [] },
+    ];
+    const positional = scoreEntries(entries, verdicts, 'caps');
+    expect(positional).toEqual(byId(entries, verdicts, 'caps'));
+    expect(positional.raw).toBe(0);
+    expect(positional.points).toEqual([0, 0, 0]);
+  });
+
+  it('agrees with applyProfile on random rubrics whose ids repeat', () => {
+    fc.assert(
+      fc.property(rubricArb, profileArb, fc.array(fc.nat(), { maxLength: 6 }), fc.array(fc.constantFrom(true, false, null), { maxLength: 20 }), ({ entries }, profile, renames, mets) => {
+        // Some entries take the id of another, anywhere in the rubric.
+        const renamed = entries.map((e) => ({ ...e }));
+        renames.forEach((r, i) => (renamed[r % renamed.length].id = renamed[(r + i + 1) % renamed.length].id));
+        const verdicts = renamed.map((e, i): EntryVerdict => ({ met: mets[i] ?? i % 2 === 0, quotes: [`quote ${i}`] }));
+        expect(scoreEntries(renamed, verdicts, profile)).toEqual(byId(renamed, verdicts, profile));
       }),
     );
   });

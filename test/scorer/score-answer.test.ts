@@ -158,6 +158,28 @@ describe('scoreAnswer', () => {
   });
 });
 
+describe('a draft item that repeats an entry id', () => {
+  it('scores as the verdicts keyed by id always did: the last entry of the id decides for all of them', () => {
+    const draft = Item.parse({
+      id: 'draft-dup',
+      topic: 't',
+      depth: 1,
+      prompt: 'q',
+      rubric: {
+        points: [{ id: 'x', text: 'names the drug', score: 5, match: { any: ['aspirin'] } }, { id: 'y', text: 'the dose', score: 5, match: { any: ['100 mg'] } }],
+        deductions: [{ id: 'x', text: 'suggests stopping', score: -3, match: { any: ['stop it'] } }],
+      },
+    });
+    const s = scoreAnswer({ item: draft, response: ResponseRecord.parse({ key: 'm|draft-dup|clean|0|0', respondent: 'm', item: 'draft-dup', text: 'Take aspirin.' }), profile: 'caps' });
+    expect(s.verdicts.map((v) => [v.entry, v.met, v.points])).toEqual([
+      ['x', true, 0],
+      ['y', false, 0],
+      ['x', false, 0],
+    ]);
+    expect({ raw: s.raw, max: s.max, score: s.score }).toEqual({ raw: 0, max: 10, score: 0 });
+  });
+});
+
 describe('very long answers', () => {
   it('are scored on a prefix of MAX_MATCHED_CHARS, with a note saying so', () => {
     const long = `${GOOD}\n${'患者一般情况良好，继续观察。'.repeat(Math.ceil(MAX_MATCHED_CHARS / 14))}停用所有药物。`;
