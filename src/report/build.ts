@@ -29,6 +29,7 @@ export interface BuildReportInput {
   /**
    * The results' items, when `results` comes with them left empty (see AnalysisRest): made once
    * the frame is asked for, which needs of them only `distractedItems`, so it is drawn meanwhile.
+   * `results.items` must then be empty (an error otherwise: they would be replaced).
    */
   itemsLater?: { items: () => ItemView[]; distractedItems: ReadonlyMap<string, number> };
 }
@@ -65,6 +66,7 @@ function* htmlChunks(frame: HtmlFrame, results: Results, blocks: string[] | null
 }
 
 export async function buildReport(input: BuildReportInput): Promise<{ files: string[] }> {
+  if (input.itemsLater && input.results.items.length > 0) throw new Error('buildReport: results given with itemsLater must come with their items left empty');
   // Secrets go before rendering: the HTML keeps item data compressed, where no later step could see them.
   const outline = redactDeep(input.results);
   const formats = input.formats.length > 0 ? input.formats : [...REPORT_FORMATS];

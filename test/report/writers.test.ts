@@ -165,6 +165,9 @@ describe('report files', () => {
     await expect(buildReport({ results: { ...results, items: [] }, itemsLater, outDir: out, formats: ['html', 'csv'], frames })).rejects.toThrow(/items\.0\.depth/);
     expect(existsSync(out)).toBe(false);
     expect(drawn).toEqual(['frame']);
+    // Items given both ways would be replaced unseen: refused.
+    await expect(buildReport({ results, itemsLater, outDir: out, formats: ['csv'] })).rejects.toThrow(/itemsLater must come with their items left empty/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('streams a large results.json item by item, byte for byte what JSON.stringify writes', () => {
