@@ -15,6 +15,7 @@ import { bankLevels, depthCurve, depthJobs, KNEE_NOTE, type DepthJob } from './d
 import { analyzeDistraction } from './distraction.js';
 import { drilldown, scoresByItem } from './drilldown.js';
 import { distractedItems } from './distracted-items.js';
+import { redact } from '../io/redact.js';
 import { evidenceCoverage } from './evidence.js';
 import { humansVsModels } from './humans.js';
 import { itemQuality } from './item-quality.js';
@@ -175,18 +176,18 @@ function analyzeRest(input: AnalysisInput, table: ScoreTable): AnalysisRest {
     ...(options.lengthAdjustment && { lengthAdjustment: options.lengthAdjustment }),
   });
   const valueOf = (s: AnalyzedScore) => s[field];
+  const byItem = scoresByItem(bank, table.scores);
   // Let go once the items are made: the records read are garbage then, while the report is written.
-  let drillFrom: { scores: AnalyzedScore[]; responses: Map<string, AnalyzedResponse> } | null = { scores: table.scores, responses };
+  let drillFrom: { byItem: AnalyzedScore[][]; responses: Map<string, AnalyzedResponse> } | null = { byItem, responses };
   const items = () => {
     if (!drillFrom) throw new Error('the items of an analysis are made once');
-    const drill = drilldown(bank, drillFrom.scores, drillFrom.responses, valueOf);
+    const drill = drilldown(bank, drillFrom.byItem, drillFrom.responses, valueOf);
     drillFrom = null;
     if (options.includeAnswerText === false) for (const item of drill) for (const answer of item.answers) answer.text = null;
     return drill;
   };
-  const distracted = distractedItems(
-    scoresByItem(bank, table.scores).map((scores) => scores.map((s) => ({ respondent: s.respondent, variant_kind: s.variant_kind, turn: s.turn, status: s.status, score: valueOf(s) }))),
-  );
+  // Kept under the names the report's rows carry: redacted, as every written name is.
+  const distracted = distractedItems(byItem, valueOf, (s) => redact(s.respondent));
   const respondents = respondentSummaries(table, responses);
   const quality = itemQuality(table);
   const { warnings } = table;

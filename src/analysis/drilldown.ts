@@ -83,13 +83,13 @@ export function scoresByItem(bank: Bank, scores: readonly AnalyzedScore[]): Anal
   return bank.items.map((item) => byItem.get(item.id) ?? []);
 }
 
+/** Each bank item's view; `byItem` is scoresByItem of the answers (its lists are sorted in place). */
 export function drilldown(
   bank: Bank,
-  scores: readonly AnalyzedScore[],
+  byItem: AnalyzedScore[][],
   responses: ReadonlyMap<string, AnalyzedResponse>,
   valueOf: (score: AnalyzedScore) => number | null,
 ): ItemView[] {
-  const byItem = scoresByItem(bank, scores);
   const order = (a: AnalyzedScore, b: AnalyzedScore) =>
     (a.respondent < b.respondent ? -1 : a.respondent > b.respondent ? 1 : 0) ||
     (a.variant === b.variant ? 0 : a.variant === 'clean' ? -1 : b.variant === 'clean' ? 1 : a.variant < b.variant ? -1 : 1) ||

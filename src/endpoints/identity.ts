@@ -26,7 +26,11 @@ export function normalizeBaseURL(baseURL: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-export function endpointIdentity(endpoint: EndpointConfig, env: NodeJS.ProcessEnv = process.env): EndpointIdentity {
+/**
+ * Frozen, headers and their names too: the request hash remembers each identity object's JSON
+ * (see requestHash), so an identity is never changed once made.
+ */
+export function endpointIdentity(endpoint: EndpointConfig, env: NodeJS.ProcessEnv = process.env): Readonly<EndpointIdentity> {
   const resolved = resolveHeaders(endpoint, env);
   const selecting = Object.keys(resolved)
     .filter((name) => !CREDENTIAL_HEADERS.has(name.toLowerCase()))
@@ -35,9 +39,10 @@ export function endpointIdentity(endpoint: EndpointConfig, env: NodeJS.ProcessEn
   if (selecting.length > 0) {
     const values = Object.fromEntries(selecting.map((name) => [name.toLowerCase(), resolved[name]]));
     // A salted, truncated hash: tells deployments apart without letting a value be read back.
-    identity.headers = { names: selecting.map((n) => n.toLowerCase()), fingerprint: sha256(`caps-eval header fingerprint\n${contentHash(values)}`).slice(0, 16) };
+    const names = Object.freeze(selecting.map((n) => n.toLowerCase())) as string[];
+    identity.headers = Object.freeze({ names, fingerprint: sha256(`caps-eval header fingerprint\n${contentHash(values)}`).slice(0, 16) });
   }
-  return identity;
+  return Object.freeze(identity);
 }
 
 export function sameIdentity(a: EndpointIdentity, b: EndpointIdentity): boolean {

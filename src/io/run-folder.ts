@@ -115,7 +115,7 @@ export class RunFolder {
     return latestByKey(readJsonlBatches(this.responsesPath, ResponseRecord, { offset: 0, line: 0 }, onProblem));
   }
 
-  /** `latestResponses` as the report reads them (AnalyzedResponse): the request, reasoning and timings are dropped, unchecked, as each line is read. */
+  /** `latestResponses` as the report reads them (AnalyzedResponse): each line checked whole, then its request, reasoning, finish reason, timings, attempts and cache flag dropped as it is read. */
   async latestAnalyzedResponses(onProblem?: (p: JsonlProblem) => void): Promise<Map<string, AnalyzedResponse>> {
     return latestByKey(readJsonlBatches(this.responsesPath, AnalyzedResponse, { offset: 0, line: 0 }, onProblem));
   }

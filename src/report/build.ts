@@ -29,6 +29,7 @@ export interface BuildReportInput {
   /**
    * The results' items, when `results` comes with them left empty (see AnalysisRest): made once
    * the frame is asked for, which needs of them only `distractedItems`, so it is drawn meanwhile.
+   * `results.items` must then be empty (an error otherwise: they would be replaced).
    */
   itemsLater?: { items: () => ItemView[]; distractedItems: ReadonlyMap<string, number> };
 }
@@ -39,10 +40,13 @@ export interface BuildReportInput {
  * output of `analyze` (and `Results.parse` when read from disk), and checking all of them
  * again would cost more than writing the report; the rest catches a malformed object cheaply.
  */
-const ResultsOutline = Results.extend({ items: z.array(ItemView.omit({ answers: true }).extend({ answers: z.array(z.unknown()) })) });
+const ItemsOutline = z.array(ItemView.omit({ answers: true }).extend({ answers: z.array(z.unknown()) }));
+const ResultsOutline = Results.extend({ items: ItemsOutline });
+/** Items made later (see `itemsLater`), checked as `items` of the results, so that issues are named where they are. */
+const ItemsLaterOutline = z.object({ items: ItemsOutline });
 
-function checkOutline(results: Results): void {
-  const parsed = ResultsOutline.safeParse(results);
+function checkOutline(results: Pick<Results, 'items'>, schema: z.ZodType = ResultsOutline): void {
+  const parsed = schema.safeParse(results);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new UserError(`the results object is not valid, so no report was written: ${issues.join('; ')}`);
@@ -62,17 +66,20 @@ function* htmlChunks(frame: HtmlFrame, results: Results, blocks: string[] | null
 }
 
 export async function buildReport(input: BuildReportInput): Promise<{ files: string[] }> {
+  if (input.itemsLater && input.results.items.length > 0) throw new Error('buildReport: results given with itemsLater must come with their items left empty');
   // Secrets go before rendering: the HTML keeps item data compressed, where no later step could see them.
   const outline = redactDeep(input.results);
   const formats = input.formats.length > 0 ? input.formats : [...REPORT_FORMATS];
   const frames = input.frames ?? inThisThread;
   const html = formats.includes('html');
+  // Checked before the frame is asked for, so that results that fail draw nothing; items made later are checked once made.
+  checkOutline(outline);
   // The frame is drawn (on the worker, when there is one) while this thread makes the items and writes the other formats; HTML goes last.
-  // Asked for before the results are checked, so that the worker starts at once; results that fail the check write nothing.
+  // Items that fail their check write nothing.
   const frame = html ? frames.render(outline, input.language, input.itemsLater?.distractedItems) : null;
   frame?.catch(() => undefined);
   const results = input.itemsLater ? { ...outline, items: redactDeep(input.itemsLater.items()) } : outline;
-  checkOutline(results);
+  if (input.itemsLater) checkOutline(results, ItemsLaterOutline);
   mkdirSync(input.outDir, { recursive: true });
   // results.json and the drill-down hold each item as the same JSON text: made and encoded once, when both are written
   // (compressed, the blocks are about an eighth of that text, so all of them are kept for report.html).

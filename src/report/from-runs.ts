@@ -149,8 +149,9 @@ async function reportLoaded(input: ReportRunsInput, frames: HtmlFrameRenderer): 
 }
 
 /**
- * Reads and analyses the runs, all but the items (see AnalysisRest). Apart, so that the records
- * read are garbage once the results are made, while the report is written.
+ * Reads and analyses the runs, all but the items (see AnalysisRest). Apart, so that once the
+ * results are made only `rest` holds the records read, to make the items from them: they are
+ * garbage once buildReport has made the items, while the report is written.
  */
 async function analyzeRuns(
   input: ReportRunsInput,

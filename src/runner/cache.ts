@@ -41,7 +41,7 @@ export function requestHash(request: { endpoint: EndpointIdentity; params: SentP
   return sha256(`${identityHead(request.endpoint)}${canonicalJson(request.messages)},"params":${canonicalJson(request.params)},"sample":${canonicalJson(request.sample)}}`);
 }
 
-/** An identity's opening of the canonical request JSON; identities are never changed once made. */
+/** An identity's opening of the canonical request JSON; identities are never changed once made (endpointIdentity freezes them). */
 const IDENTITY_HEADS = new WeakMap<EndpointIdentity, string>();
 
 function identityHead(identity: EndpointIdentity): string {

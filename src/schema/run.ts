@@ -64,24 +64,21 @@ export const ResponseRecord = z.object({
 export type ResponseRecord = z.infer<typeof ResponseRecord>;
 export type ResponseRecordInput = z.input<typeof ResponseRecord>;
 
+/** What the report keeps of a response line: who answered what, the text, usage and error. */
+const ANALYZED_RESPONSE_FIELDS = ['key', 'respondent', 'respondent_kind', 'model', 'served_model', 'item', 'variant', 'turn', 'sample', 'text', 'usage', 'error'] as const;
+
 /**
- * A response line as the report reads it: who answered what, the text, usage and error. The
- * request (messages), reasoning and timings, which no report shows, are dropped unchecked as
- * each line is read: a study's prompts are not kept in memory once per answer.
+ * A response line as the report reads it: checked whole, as a ResponseRecord (so the report
+ * accepts the lines `caps score` accepts), then only ANALYZED_RESPONSE_FIELDS kept. The request
+ * (messages), reasoning, finish reason, timings (latency_ms, started_at, finished_at), attempts
+ * and the cache flag, which no report shows, are dropped: a study's prompts are not kept in
+ * memory once per answer.
  */
-export const AnalyzedResponse = ResponseRecord.pick({
-  key: true,
-  respondent: true,
-  respondent_kind: true,
-  model: true,
-  served_model: true,
-  item: true,
-  variant: true,
-  turn: true,
-  sample: true,
-  text: true,
-  usage: true,
-  error: true,
+export const AnalyzedResponse = ResponseRecord.transform((record) => {
+  const kept: Partial<Record<(typeof ANALYZED_RESPONSE_FIELDS)[number], unknown>> = {};
+  // Only fields the line has, as `pick` gave them: an absent optional field stays absent.
+  for (const field of ANALYZED_RESPONSE_FIELDS) if (field in record) kept[field] = record[field];
+  return kept as Pick<ResponseRecord, (typeof ANALYZED_RESPONSE_FIELDS)[number]>;
 });
 export type AnalyzedResponse = z.infer<typeof AnalyzedResponse>;
 

@@ -118,4 +118,24 @@ describe('RunFolder.latestAnalyzedResponses', () => {
     expect([...read.values()].map((r) => r.text)).toEqual(['the second answer']);
     expect(problems).toEqual([{ line: 3, message: expect.stringContaining('text') }]);
   });
+
+  it('refuses, or skips, the lines latestResponses does, also for fields it does not keep', async () => {
+    const bad: ResponseRecordInput[] = [
+      { ...response, text: 'bad messages', messages: 'oops' as unknown as ResponseRecordInput['messages'] },
+      { ...response, text: 'bad latency', latency_ms: -5 },
+      { ...response, text: 'bad attempts', attempts: 1.5 },
+      { ...response, text: 'bad reasoning', reasoning: 7 as unknown as string },
+    ];
+    const folder = folderWith('bad-dropped-fields', 'responsesPath', [response, ...bad]);
+    setBadLinePolicy({ skip: false, report: () => undefined });
+    await expect(folder.latestAnalyzedResponses()).rejects.toThrow(UserError);
+    setBadLinePolicy({ skip: true, report: () => undefined });
+    const lines = (read: (onProblem: (p: { line: number }) => void) => Promise<Map<string, { text: string | null }>>) => {
+      const problems: number[] = [];
+      return read((p) => problems.push(p.line)).then((map) => ({ texts: [...map.values()].map((r) => r.text), problems }));
+    };
+    const full = await lines((p) => folder.latestResponses(p));
+    expect(full).toEqual({ texts: [response.text], problems: [2, 3, 4, 5] });
+    expect(await lines((p) => folder.latestAnalyzedResponses(p))).toEqual(full);
+  });
 });

@@ -17,7 +17,8 @@ import { bankInput, makeEvaluation, makeResults } from './fixture.js';
 import { stringify } from 'yaml';
 import { analysisSteps, analyze } from '../../src/analysis/analyze.js';
 import { depthCurve } from '../../src/analysis/depth.js';
-import { distractedItems } from '../../src/analysis/distracted-items.js';
+import { resultsDistractedItems } from '../../src/analysis/distracted-items.js';
+import { clearSecrets, REDACTED, redactDeep, registerSecret } from '../../src/io/redact.js';
 
 describe('HTML frame on a worker thread', () => {
   let dir: string;
@@ -69,7 +70,7 @@ describe('HTML frame on a worker thread', () => {
     const steps = analysisSteps({ ...evaluation, options });
     const rest = steps.rest();
     // The counts from the scores are those read from the items, and not all zero.
-    expect(rest.distractedItems).toEqual(distractedItems(whole.items.map((i) => i.answers)));
+    expect(rest.distractedItems).toEqual(resultsDistractedItems(whole));
     expect([...rest.distractedItems.values()].some((n) => n > 0)).toBe(true);
     const made: string[] = [];
     const frames = new HtmlFrameWorker();
@@ -86,6 +87,22 @@ describe('HTML frame on a worker thread', () => {
     for (const file of ['report.html', 'results.json']) expect(readFileSync(join(out, file), 'utf8')).toBe(readFileSync(join(reference, file), 'utf8'));
     expect(() => rest.items()).toThrow(/made once/);
   }, 60_000);
+
+  it('keeps the distracted counts under the names the report shows, redacted where a name is a secret', () => {
+    const evaluation = makeEvaluation({ items: 24, respondents: 4, variants: true });
+    const options = { bootstrap: 100, generatedAt: '2026-01-01T00:00:00.000Z' };
+    registerSecret('vendor-a');
+    try {
+      const rest = analysisSteps({ ...evaluation, options }).rest();
+      const shown = redactDeep(analyze({ ...evaluation, options }));
+      // The profile chart looks its rows up by these names.
+      expect(shown.leaderboard.rows.map((r) => r.respondent)).toContain(REDACTED);
+      expect(rest.distractedItems).toEqual(resultsDistractedItems(shown));
+      expect(rest.distractedItems.get(REDACTED)).toBeGreaterThan(0);
+    } finally {
+      clearSecrets();
+    }
+  });
 
   it('loads a bank into the bank cache, and leaves a bank with errors to the caller', async () => {
     // The compiled worker (npm test builds before testing): run from the TypeScript sources, a worker cannot import the bank checker's lazily loaded module.

@@ -11,6 +11,7 @@ import { mdCell, renderMarkdown } from '../../src/report/markdown.js';
 import { buildReport, parseFormats } from '../../src/report/build.js';
 import { CLIENT_SCRIPT } from '../../src/report/html/client.js';
 import { renderHtml } from '../../src/report/html/page.js';
+import { inThisThread, type HtmlFrameRenderer } from '../../src/report/html/frame-renderer.js';
 import { el } from '../../src/report/html/markup.js';
 import { UserError } from '../../src/errors.js';
 import { resultsJsonChunks } from '../../src/report/results-json.js';
@@ -137,17 +138,35 @@ describe('report files', () => {
     expect(renderHtml(results)).not.toContain('Native ');
   });
 
-  it('refuses an invalid results object without writing anything', async () => {
+  /** This thread's renderer, counting the frames it is asked for. */
+  const countingFrames = () => {
+    const drawn: string[] = [];
+    const frames: HtmlFrameRenderer = { ...inThisThread, render: (...args) => (drawn.push('frame'), inThisThread.render(...args)) };
+    return { frames, drawn };
+  };
+
+  it('refuses an invalid results object without writing anything or drawing a frame', async () => {
     const out = join(dir, 'invalid');
     const broken = { ...results, leaderboard: { rows: 'nope' } } as unknown as Results;
-    await expect(buildReport({ results: broken, outDir: out, formats: ['html'] })).rejects.toThrow(UserError);
+    const { frames, drawn } = countingFrames();
+    await expect(buildReport({ results: broken, outDir: out, formats: ['html'], frames })).rejects.toThrow(UserError);
     expect(existsSync(out)).toBe(false);
+    expect(drawn).toEqual([]);
   });
 
   it('refuses an item whose outline is malformed, naming where', async () => {
     const out = join(dir, 'invalid-item');
     const broken = { ...results, items: [{ ...results.items[0], depth: 'deep' }] } as unknown as Results;
     await expect(buildReport({ results: broken, outDir: out, formats: ['csv'] })).rejects.toThrow(/items\.0\.depth/);
+    expect(existsSync(out)).toBe(false);
+    // Items made later are checked once made, also by where they are.
+    const { frames, drawn } = countingFrames();
+    const itemsLater = { items: () => broken.items, distractedItems: new Map<string, number>() };
+    await expect(buildReport({ results: { ...results, items: [] }, itemsLater, outDir: out, formats: ['html', 'csv'], frames })).rejects.toThrow(/items\.0\.depth/);
+    expect(existsSync(out)).toBe(false);
+    expect(drawn).toEqual(['frame']);
+    // Items given both ways would be replaced unseen: refused.
+    await expect(buildReport({ results, itemsLater, outDir: out, formats: ['csv'] })).rejects.toThrow(/itemsLater must come with their items left empty/);
     expect(existsSync(out)).toBe(false);
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { requestHash } from '../../src/runner/cache.js';
 import { contentHash } from '../../src/io/hash.js';
-import type { EndpointIdentity } from '../../src/endpoints/identity.js';
+import { endpointIdentity, type EndpointIdentity } from '../../src/endpoints/identity.js';
+import { EndpointConfig } from '../../src/schema/config.js';
 
 describe('requestHash', () => {
   const plain: EndpointIdentity = { baseURL: 'http://127.0.0.1:8000/v1', model: 'm' };
@@ -31,5 +32,21 @@ describe('requestHash', () => {
       requestHash({ ...base, sample: 1 }),
     ]);
     expect(hashes.size).toBe(5);
+  });
+
+  it('hashes a re-created identity with other content by that content, and endpointIdentity makes frozen identities', () => {
+    for (const request of requests) requestHash(request);
+    // Equal content in a new object, and other content in a new object: each hashes as contentHash does.
+    for (const endpoint of [{ ...plain }, { ...plain, model: 'm2' }, { ...deployed, headers: { names: ['x-region'], fingerprint: 'fedcba9876543210' } }]) {
+      const request = { ...requests[0], endpoint };
+      expect(requestHash(request)).toBe(contentHash({ endpoint, params: request.params, messages: request.messages, sample: request.sample }));
+    }
+    const identity = endpointIdentity(EndpointConfig.parse({ name: 'd', baseURL: 'https://example.test/v1', model: 'qwen', headers: { 'X-Deployment': 'eu-west-1a' } }), {});
+    expect(identity.headers?.names).toEqual(['x-deployment']);
+    for (const part of [identity, identity.headers, identity.headers?.names]) expect(Object.isFrozen(part)).toBe(true);
+    const before = requestHash({ ...requests[0], endpoint: identity });
+    expect(() => ((identity as EndpointIdentity).model = 'changed')).toThrow(TypeError);
+    expect(() => identity.headers!.names.push('x-other')).toThrow(TypeError);
+    expect(requestHash({ ...requests[0], endpoint: identity })).toBe(before);
   });
 });

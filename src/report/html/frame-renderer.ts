@@ -13,7 +13,7 @@ import type { DepthCurve, Results } from '../../schema/results.js';
 import { depthCurve, type DepthJob } from '../../analysis/depth.js';
 import { UserError } from '../../errors.js';
 import { workerEntry } from '../../io/worker-entry.js';
-import { distractedItems } from '../../analysis/distracted-items.js';
+import { resultsDistractedItems } from '../../analysis/distracted-items.js';
 import type { HtmlFrame, ReportLanguage } from './page.js';
 
 export type FrameRequest = { bankPaths: string[] } | { depthJobs: DepthJob[] } | { results: Results; language: ReportLanguage | undefined; distractedItems: Map<string, number> };
@@ -92,7 +92,7 @@ export class HtmlFrameWorker implements HtmlFrameRenderer {
   async render(results: Results, language?: ReportLanguage, distracted?: ReadonlyMap<string, number>): Promise<HtmlFrame> {
     if (this.sent) throw new Error('an HtmlFrameWorker draws one frame');
     this.sent = true;
-    const reply = await this.ask({ results: { ...results, items: [] }, language, distractedItems: new Map(distracted ?? distractedItems(results.items.map((i) => i.answers))) });
+    const reply = await this.ask({ results: { ...results, items: [] }, language, distractedItems: new Map(distracted ?? resultsDistractedItems(results)) });
     if ('frame' in reply) return reply.frame;
     throw failure('error' in reply ? reply.error : 'it did not answer with a frame');
   }

@@ -4,7 +4,7 @@ import { renderChart } from '../../charts/render.js';
 import { heatmapChart, intervalChart, type HeatCell } from '../../charts/kinds.js';
 import { depthAxisLabel, estimate, num, percent, proportion, pValue, respondentLabel, signed } from '../../format.js';
 import { answersLink, el, figure, join, note, raw, section, table, type Html } from '../markup.js';
-import { distractedItems } from '../../../analysis/distracted-items.js';
+import { resultsDistractedItems } from '../../../analysis/distracted-items.js';
 
 export function leaderboardSection(results: Results): Html {
   const all = results.leaderboard.rows;
@@ -154,7 +154,7 @@ export function pairsSection(results: Results): Html {
 }
 
 /** The four axes of CAPS on one grid: colour shows how good (darker = better), the cell prints the value. */
-export function profileSection(results: Results, robustnessN: ReadonlyMap<string, number> = distractedItems(results.items.map((i) => i.answers))): Html {
+export function profileSection(results: Results, robustnessN: ReadonlyMap<string, number> = resultsDistractedItems(results)): Html {
   const rows = results.leaderboard.rows;
   if (rows.length === 0) return raw('');
   const curves = new Map(results.depth.curves.map((c) => [c.respondent, c]));
