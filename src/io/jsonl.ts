@@ -356,15 +356,29 @@ async function* lineChunks(path: string, start: number): AsyncGenerator<LineChun
   let pending: Buffer[] = [];
   let offset = start;
   for await (const chunk of createReadStream(path, { start, highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>) {
-    const last = chunk.lastIndexOf(0x0a);
-    if (last === -1) {
-      pending.push(chunk);
-      continue;
+    let from = 0;
+    if (pending.length > 0) {
+      const first = chunk.indexOf(0x0a);
+      if (first === -1) {
+        pending.push(chunk);
+        continue;
+      }
+      // Only the line begun in earlier reads is copied, on its own: a copy of the whole read per read
+      // (almost every read ends mid-line) doubled the bytes allocated and raised the peak RSS.
+      const line = Buffer.concat([...pending, chunk.subarray(0, first + 1)]);
+      pending = [];
+      yield { data: line, offset, ended: true };
+      offset += line.length;
+      from = first + 1;
     }
-    const data = pending.length === 0 ? chunk.subarray(0, last + 1) : Buffer.concat([...pending, chunk.subarray(0, last + 1)]);
-    pending = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
-    yield { data, offset, ended: true };
-    offset += data.length;
+    const last = chunk.lastIndexOf(0x0a);
+    if (last >= from) {
+      const data = chunk.subarray(from, last + 1);
+      yield { data, offset, ended: true };
+      offset += data.length;
+    }
+    const rest = Math.max(last + 1, from);
+    if (rest < chunk.length) pending.push(chunk.subarray(rest));
   }
   if (pending.length > 0) yield { data: Buffer.concat(pending), offset, ended: false };
 }
