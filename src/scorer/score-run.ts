@@ -18,6 +18,7 @@ import type { EndpointClient } from '../endpoints/client.js';
 import { lockRunFolder } from '../io/lock.js';
 import { SilentTally, type SilentRespondent } from '../runner/endpoint-health.js';
 import { WriteError } from '../io/safe-write.js';
+import { UserError } from '../errors.js';
 import { RunFolder } from '../io/run-folder.js';
 import { canonicalJson, sha256 } from '../io/hash.js';
 import { MATCHER_VERSION } from '../matching/matcher.js';
@@ -329,6 +330,12 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
     if (workers > 1) await scoreOnWorkers(latest(), new ScorePool({ bank, workers, heapMb: options.workerHeapMb }));
     else if (judges.length === 0) await scoreWithMatchersInThread(latest());
     else await scoreInThread(latest());
+  } catch (err) {
+    // A bad line is found at the end of the full read, after the other answers were scored: say they are kept.
+    if (err instanceof UserError && !(err instanceof WriteError) && summary.scored > 0 && !options.dryRun) {
+      throw new UserError(`${err.message} The ${summary.scored} answer${summary.scored === 1 ? '' : 's'} that could be read ${summary.scored === 1 ? 'was' : 'were'} scored and kept in scores.jsonl; caps score reuses the complete ones once the line is repaired.`, err.exitCode);
+    }
+    throw err;
   } finally {
     appender.close();
   }

@@ -83,6 +83,7 @@ describe('the first pass over responses.jsonl', () => {
     const error = await scoreRun(run, { bank: testBank() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(/responses\.jsonl: 1 line cannot be read \(listed above\)/);
+    expect((error as Error).message).toMatch(/The 1 answer that could be read was scored and kept in scores\.jsonl/);
     expect(reported).toEqual([expect.stringMatching(/responses\.jsonl:2: not a record of this file: text: .*; cannot be read$/)]);
     // The answer that is a record was scored and is kept: scoring again after the repair reuses it.
     expect(JSON.parse(scoresOf(run))).toMatchObject({ key: 'good|iiia|clean|t0|s0' });
