@@ -165,12 +165,6 @@ export class CompiledMatch {
   /** The spec's regular expressions as a list (empty without `regex`), and each one's search. */
   readonly regexes: readonly string[];
   readonly regexPatterns: readonly RegexPattern[];
-  /**
-   * The outcome when nothing the spec names occurs in an answer, which depends on the spec alone:
-   * made on first need, frozen, and returned for every such answer (most checks), so a caller
-   * can tell it by identity and reuse what it built on it.
-   */
-  nothingFound: MatchOutcome | undefined = undefined;
 
   constructor({ any, all, none, regex, unless_negated, window }: MatchSpecInput) {
     this.spec = { any, all, none, regex, unless_negated, window };
@@ -447,16 +441,13 @@ function groupOf(group: PhraseGroup): string[] {
 
 export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: string | PreparedAnswer): MatchOutcome {
   const prepared = typeof answer === 'string' ? prepareAnswer(answer) : answer;
-  const compiled = given instanceof CompiledMatch ? given : compileMatch(given);
-  const { spec, options, noneOfAny, any, all, none, regexes, regexPatterns } = compiled;
+  const { spec, options, noneOfAny, any, all, none, regexes, regexPatterns } = given instanceof CompiledMatch ? given : compileMatch(given);
   const unlessNegated = spec.unless_negated ?? true;
   const { window } = options;
 
   // Run for every check: no array, closure or list of reasons unless a phrase occurs or a second reason comes.
   let found: Finding[] | undefined;
   let reasons: string | undefined;
-  // Whether anything the spec names occurs at all: when nothing does, the outcome is the spec's own.
-  let occurred = false;
 
   if (any) {
     let occurring: Finding[] | undefined;
@@ -469,14 +460,12 @@ export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: str
       (found ??= []).push(f);
       met = true;
     }
-    if (occurring) occurred = true;
     if (!met) reasons = orAlso(reasons, (occurring && explainAbsence(occurring)) ?? noneOfAny!);
   }
 
   if (all) {
     for (const group of all) {
       const findings = findEach(prepared, group, unlessNegated, options);
-      if (findings.some(occurs)) occurred = true;
       const hit = findings.find(present);
       if (hit) (found ??= []).push(hit);
       else {
@@ -493,7 +482,6 @@ export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: str
       const pattern = regexPatterns[i];
       return find(prepared, source, true, pattern, unlessNegated, { window, inner: { literal: (word) => pattern.spelled.includes(word) } });
     });
-    if (findings.some(occurs)) occurred = true;
     const hits = findings.filter(present);
     // Name what a pattern matched: the pattern alone does not tell the reader.
     for (const f of hits) f.label = `${f.label} ("${excerpt(prepared, f.hits[0])}")`;
@@ -504,12 +492,9 @@ export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: str
   }
 
   if (none) {
-    const findings = findEach(prepared, none, unlessNegated, options);
-    if (findings.some(occurs)) occurred = true;
-    for (const f of findings.filter(present)) reasons = orAlso(reasons, `excluded ${where(f)}`);
+    for (const f of findEach(prepared, none, unlessNegated, options).filter(present)) reasons = orAlso(reasons, `excluded ${where(f)}`);
   }
 
-  if (!occurred) return (compiled.nothingFound ??= frozenOutcome(reasons === undefined ? { met: true, quotes: [], citations: [], detail: 'found ' } : { met: false, quotes: [], citations: [], detail: reasons }));
   if (reasons !== undefined) return { met: false, quotes: [], citations: [], detail: reasons };
   found ??= [];
   if (found.length === 1 && found[0].hits.length === 1) {
@@ -523,16 +508,6 @@ export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: str
   for (const f of found) for (const h of f.hits) if (h.sentence) sentences.set(h.sentence.index, h.sentence.text);
   const quotes = [...sentences.entries()].sort((a, b) => a[0] - b[0]).map(([, text]) => text);
   return { met: true, quotes, citations: citations(prepared, found), detail: `found ${distinct(found).map(where).join(', ')}` };
-}
-
-/** Whether a phrase or pattern occurs at all (counted or not). */
-const occurs = (f: Finding) => f !== NOWHERE;
-
-/** An outcome shared by many answers: frozen, lists and all, so no holder can change it for the others. */
-function frozenOutcome(outcome: MatchOutcome): MatchOutcome {
-  Object.freeze(outcome.quotes);
-  Object.freeze(outcome.citations);
-  return Object.freeze(outcome);
 }
 
 /** The reasons so far and one more, as a detail line joins them. */

@@ -75,8 +75,6 @@ function decide(entry: ResolvedEntry, matcher: Opinion | undefined, judgeOpinion
 interface ScoringRubric {
   entries: readonly ResolvedEntry[];
   matchers: readonly (CompiledMatch | undefined)[];
-  /** Per profile, each entry's verdict when its matcher found nothing of its spec and nothing else decides it (see unfoundVerdict). */
-  unfound: Map<ScoringProfile, (Verdict | undefined)[]>;
 }
 
 /** Each item's scoring rubric per variant, made once for as long as the item (its bank) lives; never modified. */
@@ -91,21 +89,10 @@ function rubricOf(item: Item, variant: string): ScoringRubric {
   let rubric = byVariant.get(variant);
   if (!rubric) {
     const entries = resolveRubric(item, variant).map(uniform);
-    rubric = { entries, matchers: entries.map((e) => e.match && compileMatch(e.match)), unfound: new Map() };
+    rubric = { entries, matchers: entries.map((e) => e.match && compileMatch(e.match)) };
     byVariant.set(variant, rubric);
   }
   return rubric;
-}
-
-/**
- * An entry whose matcher finds nothing of its spec, with no judge opinion and no verdicts.jsonl
- * label, gets the same verdict in every answer (most entries of most answers): it is made once
- * per rubric and profile and frozen, lists and opinion too, so that scoring allocates nothing
- * for it and no holder of one score can change another's.
- */
-function share(verdict: Verdict): Verdict {
-  if (verdict.matcher) Object.freeze(verdict.matcher);
-  return Object.freeze(verdict);
 }
 
 /** The entry with every field present (absent ones undefined): one object shape keeps the per-entry reads of every answer fast. */
@@ -134,8 +121,7 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
   if (response.variant !== CLEAN && !variant) {
     throw new UserError(`response ${response.key}: item ${item.id} has no variant "${response.variant}" (was the bank changed since the run?)`);
   }
-  const rubric = rubricOf(item, response.variant);
-  const { entries } = rubric;
+  const { entries, matchers } = rubricOf(item, response.variant);
   const header = {
     key: response.key,
     respondent: response.respondent,
@@ -169,44 +155,16 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
     };
   }
 
-  const { matchers } = rubric;
   const answer = prepareAnswer(response.text);
-  let unfound = rubric.unfound.get(profile);
-  if (!unfound) rubric.unfound.set(profile, (unfound = []));
-  const decided: Omit<Verdict, 'points'>[] = new Array(entries.length);
-  // Entries whose verdict is to be shared once its points are known.
-  let toShare: number[] | undefined;
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i];
+  const decided = entries.map((entry, i) => {
     const compiled = matchers[i];
-    const judgeOpinion = input.judgeOpinions?.get(entry.id);
-    const external = input.external?.get(entry.id);
-    let matcher: Opinion | undefined;
-    if (compiled) {
-      const outcome = evaluateMatch(compiled, answer);
-      if (outcome === compiled.nothingFound && judgeOpinion === undefined && external === undefined) {
-        const shared = unfound[i];
-        if (shared) {
-          decided[i] = shared;
-          continue;
-        }
-        (toShare ??= []).push(i);
-      }
-      matcher = matcherOpinion(outcome);
-    }
-    decided[i] = withEvidence(decide(entry, matcher, judgeOpinion, external));
-  }
+    const matcher = compiled ? matcherOpinion(evaluateMatch(compiled, answer)) : undefined;
+    return withEvidence(decide(entry, matcher, input.judgeOpinions?.get(entry.id), input.external?.get(entry.id)));
+  });
   // A verdict carries what the arithmetic reads of it (met, quotes, citations).
   const result = scoreEntries(entries, decided as EntryVerdict[], profile);
   const verdicts = decided as Verdict[];
-  for (let i = 0; i < verdicts.length; i++) {
-    const points = result.points[i];
-    if (verdicts[i].points === points) continue;
-    // A shared verdict holds the points its entry usually gets; where ids repeat, another entry's verdict may change them.
-    if (Object.isFrozen(verdicts[i])) verdicts[i] = { ...verdicts[i], points };
-    else verdicts[i].points = points;
-  }
-  if (toShare) for (const i of toShare) unfound[i] = share(verdicts[i]);
+  for (let i = 0; i < verdicts.length; i++) verdicts[i].points = result.points[i];
 
   const score: AnswerScore = {
     ...header,

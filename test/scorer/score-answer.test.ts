@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
 import { Item } from '../../src/schema/bank.js';
 import { ResponseRecord, type ResponseRecordInput } from '../../src/schema/run.js';
 import { AnswerScore } from '../../src/schema/score.js';
@@ -188,78 +187,5 @@ describe('very long answers', () => {
     expect(s.note).toMatch(new RegExp(`read the first ${MAX_MATCHED_CHARS} and not the last \\d+`));
     expect(s.vetoed_by).toEqual([]);
     expect(scoreAnswer({ item, response: response(GOOD), profile: 'caps' }).note).toBeUndefined();
-  });
-});
-
-describe('verdicts shared between answers', () => {
-  // Entries of every kind of spec, in both languages, traditional characters, negation-sensitive and not.
-  const rubric = {
-    points: [
-      { id: 'any', text: '新辅助', score: 3, critical: true, miss_penalty: 2, match: { any: ['新辅助', 'neoadjuvant'] } },
-      { id: 'all', text: 'restage and decide', score: 2, match: { all: [['再分期', 'restage'], 'surgery'] } },
-      { id: 'regex', text: 'a dose', score: 1, match: { regex: '\\d+ ?mg' } },
-      { id: 'none', text: 'a plan without stopping', score: 1, match: { any: ['follow up', '随访'], none: ['停药', 'stop treatment'] } },
-      { id: 'trad', text: '腫瘤檢測', score: 1, match: { any: ['肿瘤检测'] } },
-      { id: 'careless', text: 'mentions surgery', score: 1, match: { any: ['手术'], unless_negated: false } },
-    ],
-    deductions: [{ id: 'upfront', text: '直接手术', score: -3, safety: true, match: { any: ['直接手术', 'upfront surgery'] } }],
-    veto: [{ id: 'stop-all', text: '停用所有', match: { any: ['停用所有', 'stop all treatment'] } }],
-  };
-  const spec = { id: 'shared', topic: 't', depth: 2, prompt: 'q', rubric };
-  // Repeated ids: where the last entry of an id is met, a shared verdict's points change.
-  const repeated = {
-    id: 'shared',
-    topic: 't',
-    depth: 1,
-    prompt: 'q',
-    rubric: {
-      points: [{ id: 'x', text: 'aspirin', score: 5, match: { any: ['aspirin', '阿司匹林'] } }],
-      deductions: [{ id: 'x', text: 'stops it', score: -3, match: { any: ['stop it', '停药'] } }],
-    },
-  };
-  const fragments = [
-    '建议先行新辅助化疗。', '不建议直接手术。', '直接手术。', '應行腫瘤檢測。', 'We restage after two cycles, then surgery.', 'Give 100 mg daily.',
-    'Do not stop treatment.', 'stop all treatment now.', '我不确定是否需要停药？', 'Upfront surgery is not recommended.', 'Avoid upfront surgery, however.',
-    'Take aspirin.', 'Stop it.', '停药。', 'The rubric mentions: neoadjuvant therapy.', '是否手术？', 'Follow up in two weeks.', '患者一般情况良好。', 'Nothing relevant here.',
-  ];
-  const answers = fc.array(fc.constantFrom(...fragments), { maxLength: 6 }).map((parts) => parts.join(' '));
-
-  for (const [name, shape] of [['every kind of spec', spec], ['repeated entry ids', repeated]] as const) {
-    it(`agree with verdicts made afresh (${name})`, () => {
-      const warmed = Item.parse(shape);
-      const answer = (text: string) => ResponseRecord.parse({ key: 'm|shared|clean|0|0', respondent: 'm', item: 'shared', text });
-      for (const text of fragments) scoreAnswer({ item: warmed, response: answer(text), profile: 'caps' });
-      fc.assert(
-        fc.property(answers, fc.constantFrom('caps', 'gaps', 'healthbench') as fc.Arbitrary<'caps' | 'gaps' | 'healthbench'>, (text, profile) => {
-          // A new item object has its rubric compiled again, with nothing shared yet.
-          const fresh = scoreAnswer({ item: Item.parse(shape), response: answer(text), profile });
-          const reused = scoreAnswer({ item: warmed, response: answer(text), profile });
-          expect(JSON.stringify(reused)).toBe(JSON.stringify(fresh));
-          expect(reused).toEqual(fresh);
-        }),
-        { numRuns: 400 },
-      );
-    });
-  }
-
-  it('are the same frozen object in every answer that needs one, and only where nothing decides otherwise', () => {
-    const shared = Item.parse(spec);
-    const answer = (text: string) => ResponseRecord.parse({ key: 'm|shared|clean|0|0', respondent: 'm', item: 'shared', text });
-    const first = scoreAnswer({ item: shared, response: answer('Follow up in two weeks.'), profile: 'caps' });
-    const second = scoreAnswer({ item: shared, response: answer('患者一般情况良好。'), profile: 'caps' });
-    const byId = (s: typeof first) => Object.fromEntries(s.verdicts.map((v) => [v.entry, v]));
-    expect(byId(second).upfront).toBe(byId(first).upfront);
-    expect(Object.isFrozen(byId(second).upfront)).toBe(true);
-    expect(() => {
-      (byId(second).upfront as { points: number }).points = 7;
-    }).toThrow(TypeError);
-    // A phrase that occurs, negated, is explained in the verdict: not the shared one.
-    const negated = byId(scoreAnswer({ item: shared, response: answer('不建议直接手术。'), profile: 'caps' })).upfront;
-    expect(negated).not.toBe(byId(first).upfront);
-    expect(negated.rationale).toBe('"直接手术" found but negated by "不建议"');
-    // A judge opinion on the entry makes its verdict the answer's own.
-    const judged = scoreAnswer({ item: shared, response: answer('Follow up in two weeks.'), profile: 'caps', judgeOpinions: new Map([['upfront', { met: false, quotes: [], judge: 'j' }]]) });
-    expect(byId(judged).upfront).not.toBe(byId(first).upfront);
-    expect(byId(judged).upfront).toMatchObject({ met: false, agreement: true, judge: { met: false } });
   });
 });
