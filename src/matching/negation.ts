@@ -231,7 +231,10 @@ function endsOf(text: string): { clauseEnds: number[]; sentenceEnds: number[] } 
 export function indexNegation(text: string): NegationIndex {
   const { clauseEnds, sentenceEnds } = endsOf(text);
   const suspended: NegationIndex['suspended'] = [];
-  const markers = [...text.matchAll(MARKERS)].map((m): Marker => {
+  const markers: Marker[] = [];
+  // An exec loop, not matchAll, which clones this large pattern for every answer.
+  MARKERS.lastIndex = 0;
+  for (let m = MARKERS.exec(text); m; m = MARKERS.exec(text)) {
     const start = m.index;
     const end = start + m[0].length;
     const word = m[0];
@@ -250,8 +253,8 @@ export function indexNegation(text: string): NegationIndex {
         if (comma && !PREFIX_CUES.has(word) && opensClause(text, start)) suspended.push({ at: end + comma[0].length - 1, word });
       }
     }
-    return { start, end, word, kind, broad, governs };
-  });
+    markers.push({ start, end, word, kind, broad, governs });
+  }
   return { text, clauseEnds, sentenceEnds, markers, suspended };
 }
 
