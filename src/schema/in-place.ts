@@ -9,9 +9,9 @@
  * changed in it until the whole has passed).
  *
  * The check is compiled from the schema's definition (the schema stays the one source of
- * truth). Leaves with checks (`.int()`, `.min()`...) and parts it does not know (transforms,
- * refinements, records...) are parsed by zod where they sit, and their output put in place once
- * the whole value has passed.
+ * truth), number bounds and `.int()` included. Other checks and parts it does not know
+ * (transforms, refinements, records...) are parsed by zod where they sit, and their output put
+ * in place once the whole value has passed.
  */
 import { z } from 'zod';
 
