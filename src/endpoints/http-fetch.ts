@@ -4,12 +4,19 @@
  * than node:http; at thousands of answers a second that, not the network, bounds a run (see
  * docs/benchmarks.md). Non-streamed bodies are read whole and handed over as a `BufferedResponse`
  * (below); event streams are passed through as they arrive in a standard `Response`. Anything this cannot send (stream bodies,
- * other protocols) and redirects go to the built-in fetch, so behaviour never differs.
+ * other protocols) and redirects go to the built-in fetch, so behaviour never differs; what it
+ * answers is read whole as well, so a timer that runs until the fetch resolves covers the body.
+ *
+ * A caller's long-lived stop signal can be given in the init under `STOP_SIGNAL` (through the
+ * `openai` client's per-request `fetchOptions`): the request is abandoned when it aborts. Handing
+ * the client a fresh AbortController per request for that cost more CPU than any other part of
+ * the endpoint client (see docs/benchmarks.md).
  */
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import { urlToHttpOptions } from 'node:url';
+import { whenAborted } from './abort-waiters.js';
 
 export interface HttpFetch {
   fetch: typeof fetch;
@@ -24,6 +31,16 @@ interface Target {
   host: string;
   options: http.RequestOptions;
 }
+
+/** The init key of a stop signal that abandons the request when it aborts (see above). */
+export const STOP_SIGNAL = Symbol('caps.stopSignal');
+
+/** Fetch options that abandon the request when `signal` aborts. */
+export function stoppedBy(signal: AbortSignal): { [STOP_SIGNAL]: AbortSignal } {
+  return { [STOP_SIGNAL]: signal };
+}
+
+type StoppableInit = RequestInit & { [STOP_SIGNAL]?: AbortSignal };
 
 /** Statuses whose Response must have no body. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -47,16 +64,18 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
     return target;
   };
 
-  const send = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+  const send = (input: string | URL | Request, init: StoppableInit = {}): Promise<Response> => {
     const target = input instanceof Request ? null : targetOf(input);
     const body = init.body;
     if (!target || !(target.protocol in agents) || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) {
-      return fetch(input, init);
+      return builtInFetch(input, init);
     }
     const protocol = target.protocol as keyof typeof agents;
     return new Promise<Response>((resolve, reject) => {
       const signal = init.signal;
+      const stop = init[STOP_SIGNAL];
       if (signal?.aborted) return reject(abortError(signal));
+      if (stop?.aborted) return reject(abortError(stop));
       const transport = protocol === 'https:' ? https : http;
       const { hostname, port, path } = target.options;
       const method = normalizedMethod(init.method ?? 'GET');
@@ -67,23 +86,23 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
         if (REDIRECT.has(status) && headers.get('location')) {
           // Rare for an API; the built-in fetch follows redirects by the standard's rules.
           response.resume();
-          signal?.removeEventListener('abort', onAbort);
-          return resolve(fetch(input, init));
+          settle();
+          return resolve(builtInFetch(input, init));
         }
         const statusText = response.statusMessage ?? '';
         if (NULL_BODY.has(status)) {
           response.resume();
-          signal?.removeEventListener('abort', onAbort);
+          settle();
           return resolve(new BufferedResponse(target.href, status, statusText, headers, null) as unknown as Response);
         }
         if ((headers.get('content-type') ?? '').startsWith('text/event-stream')) {
-          response.once('close', () => signal?.removeEventListener('abort', onAbort));
+          response.once('close', settle);
           return resolve(new Response(Readable.toWeb(response) as ReadableStream<Uint8Array>, { status, statusText, headers: responseHeaders(response.rawHeaders) }));
         }
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.once('end', () => {
-          signal?.removeEventListener('abort', onAbort);
+          settle();
           const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
           resolve(new BufferedResponse(target.href, status, statusText, headers, body) as unknown as Response);
         });
@@ -92,16 +111,25 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
           if (!response.complete) fail(new TypeError('terminated: the connection closed before the response body ended'));
         });
       });
-      function fail(err: Error) {
+      function settle() {
         signal?.removeEventListener('abort', onAbort);
+        unstop?.();
+      }
+      function fail(err: Error) {
+        settle();
         reject(err);
       }
-      function onAbort() {
-        const err = abortError(signal!);
+      function abandon(by: AbortSignal) {
+        const err = abortError(by);
+        settle();
         request.destroy(err);
         reject(err);
       }
+      function onAbort() {
+        abandon(signal!);
+      }
       signal?.addEventListener('abort', onAbort, { once: true });
+      const unstop = stop ? whenAborted(stop, () => abandon(stop)) : null;
       request.once('error', fail);
       request.end(body ?? undefined);
     });
@@ -114,6 +142,43 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
       agents['https:'].destroy();
     },
   };
+}
+
+/**
+ * The built-in fetch, for what node:http does not send here: stopped by the init's stop signal
+ * too, and its body read whole before it resolves (event streams aside), as the fetch above does.
+ */
+async function builtInFetch(input: string | URL | Request, init: StoppableInit): Promise<Response> {
+  const stop = init[STOP_SIGNAL];
+  let signal = init.signal;
+  let unstop: (() => void) | null = null;
+  if (stop) {
+    // A rare path (redirects, streamed or form bodies): one controller joining the two signals.
+    const joined = new AbortController();
+    const from = signal;
+    if (from?.aborted) joined.abort(from.reason);
+    else from?.addEventListener('abort', () => joined.abort(from.reason), { once: true });
+    unstop = whenAborted(stop, () => joined.abort(stop.reason));
+    signal = joined.signal;
+  }
+  try {
+    const response = await fetch(input, { ...init, signal });
+    if (response.body === null || (response.headers.get('content-type') ?? '').startsWith('text/event-stream')) return response;
+    const bytes = Buffer.from(await response.arrayBuffer());
+    return new BufferedResponse(response.url, response.status, response.statusText, new RawHeaders(rawListOf(response.headers)), bytes, response.redirected) as unknown as Response;
+  } finally {
+    unstop?.();
+  }
+}
+
+/** A Headers list as node's flat [name, value, ...] list (set-cookie values one by one). */
+function rawListOf(headers: Headers): string[] {
+  const raw: string[] = [];
+  headers.forEach((value, name) => {
+    if (name !== 'set-cookie') raw.push(name, value);
+  });
+  for (const cookie of headers.getSetCookie()) raw.push('set-cookie', cookie);
+  return raw;
 }
 
 /** Fetch upper-cases these methods whatever case they are given in, and no others. */
@@ -176,7 +241,6 @@ function utf8(bytes: Buffer): string {
  */
 export class BufferedResponse {
   readonly ok: boolean;
-  readonly redirected = false;
   readonly type = 'basic';
   #bytes: Buffer | null;
   #used = false;
@@ -188,6 +252,7 @@ export class BufferedResponse {
     readonly statusText: string,
     readonly headers: RawHeaders,
     bytes: Buffer | null,
+    readonly redirected = false,
   ) {
     this.ok = status >= 200 && status <= 299;
     this.#bytes = bytes;
@@ -229,7 +294,7 @@ export class BufferedResponse {
 
   clone(): BufferedResponse {
     if (this.#used) throw new TypeError('Response.clone: the body has already been used');
-    const copy = new BufferedResponse(this.url, this.status, this.statusText, this.headers, this.#bytes);
+    const copy = new BufferedResponse(this.url, this.status, this.statusText, this.headers, this.#bytes, this.redirected);
     if (this.#stream) [this.#stream, copy.#stream] = this.#stream.tee();
     else copy.#stream = this.#stream;
     return copy;

@@ -4,7 +4,8 @@ import { parseFaultSpec, type FaultSpecInput } from '../../src/endpoints/sim/fau
 import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
 import { FaultSpec } from '../../src/endpoints/sim/faults.js';
 import { UserError } from '../../src/errors.js';
-import { echoPersona, endpoint } from './helpers.js';
+import { waitingOn } from '../../src/endpoints/abort-waiters.js';
+import { countingEchoPersona, echoPersona, endpoint } from './helpers.js';
 
 let server: SimServer | undefined;
 afterEach(async () => {
@@ -113,6 +114,39 @@ describe('endpoint client against the simulated endpoint', () => {
     const result = await client.chat(ask(1));
     expect(result.error?.kind).toBe('timeout');
     expect(result.attempts).toBe(2);
+  });
+
+  for (const stream of [false, true]) {
+    it(`records an answer that outlasts the timeout as a timeout error (${stream ? 'streamed' : 'plain'})`, async () => {
+      server = await startSimServer({ personas: [countingEchoPersona(1_000).persona], faults: {} });
+      const client = createEndpointClient(endpoint(server.baseURL, { retries: 1, timeout_ms: 100, stream }), { backoffBaseMs: 1 });
+      const result = await client.chat(ask(1));
+      expect(result).toMatchObject({ text: null, attempts: 2 });
+      expect(result.error?.kind).toBe('timeout');
+    });
+
+    it(`abandons requests in flight when the caller's stop signal aborts, with no listener left per request (${stream ? 'streamed' : 'plain'})`, async () => {
+      const slow = countingEchoPersona(1_000);
+      server = await startSimServer({ personas: [slow.persona], faults: {} });
+      const client = createEndpointClient(endpoint(server.baseURL, { stream, concurrency: 8 }));
+      const stop = new AbortController();
+      const pending = Promise.all(Array.from({ length: 8 }, (_, i) => client.chat({ ...ask(i), signal: stop.signal })));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(waitingOn(stop.signal)).toBe(8);
+      stop.abort();
+      const results = await pending;
+      for (const r of results) expect(r).toMatchObject({ text: null, attempts: 1, error: { kind: 'aborted' } });
+      expect(waitingOn(stop.signal)).toBe(0);
+    });
+  }
+
+  it('leaves nothing waiting on the stop signal once its requests are answered', async () => {
+    const sim = await start();
+    const client = createEndpointClient(endpoint(sim.baseURL, { concurrency: 4 }));
+    const stop = new AbortController();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => client.chat({ ...ask(i), signal: stop.signal })));
+    results.forEach((r, i) => expect(r.text).toBe(`echo: question ${i}`));
+    expect(waitingOn(stop.signal)).toBe(0);
   });
 
   it('does not retry a content filter or a client error', async () => {

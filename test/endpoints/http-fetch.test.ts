@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { BufferedResponse, RawHeaders, createHttpFetch, type HttpFetch } from '../../src/endpoints/http-fetch.js';
+import { BufferedResponse, RawHeaders, createHttpFetch, stoppedBy, type HttpFetch } from '../../src/endpoints/http-fetch.js';
+import { waitingOn } from '../../src/endpoints/abort-waiters.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -129,6 +130,58 @@ describe('createHttpFetch', () => {
     setTimeout(() => controller.abort(), 10);
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     await expect(pool().fetch(url, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('abandons a request when the stop signal given in its init aborts, and leaves nothing waiting on it', async () => {
+    let closed = 0;
+    const { url } = await serve((req, res) => {
+      if (req.url === '/hang') return res.on('close', () => closed++); // never answers
+      res.end('ok');
+    });
+    const http = pool();
+    const stop = new AbortController();
+    // Finished requests, answered or redirected, stop waiting on the signal.
+    for (let i = 0; i < 5; i++) expect(await (await http.fetch(`${url}/fine`, { method: 'POST', body: 'x', ...stoppedBy(stop.signal) })).text()).toBe('ok');
+    expect(waitingOn(stop.signal)).toBe(0);
+    const pending = http.fetch(`${url}/hang`, { method: 'POST', body: 'x', ...stoppedBy(stop.signal) });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(waitingOn(stop.signal)).toBe(1);
+    stop.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    expect(waitingOn(stop.signal)).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed).toBe(1); // the socket was closed, not left to the server
+    await expect(http.fetch(`${url}/fine`, stoppedBy(stop.signal))).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('stops a redirected request too, and reads its body whole before resolving', async () => {
+    const { url } = await serve((req, res) => {
+      if (req.url === '/old') {
+        res.writeHead(307, { location: '/new' });
+        return res.end();
+      }
+      if (req.url === '/new') return res.end('moved here');
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('part'); // the rest never comes
+    });
+    const http = pool();
+    const stop = new AbortController();
+    const moved = await http.fetch(`${url}/old`, stoppedBy(stop.signal));
+    expect(moved.redirected).toBe(true);
+    expect(await moved.text()).toBe('moved here');
+    expect(waitingOn(stop.signal)).toBe(0);
+    // A body that stalls, asked directly and through a redirect to another server (the built-in fetch's path).
+    const stalled = http.fetch(`${url}/stall`, stoppedBy(stop.signal));
+    const other = await serve((_req, res) => {
+      res.writeHead(307, { location: `${url}/stall` });
+      res.end();
+    });
+    const viaRedirect = http.fetch(`${other.url}/old`, stoppedBy(stop.signal));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    stop.abort();
+    await expect(stalled).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(viaRedirect).rejects.toMatchObject({ name: 'AbortError' });
+    expect(waitingOn(stop.signal)).toBe(0);
   });
 
   it('follows a redirect as fetch does', async () => {
