@@ -151,7 +151,7 @@ describe('createHttpFetch', () => {
     expect(waitingOn(stop.signal)).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(closed).toBe(1); // the socket was closed, not left to the server
-    await expect(http.fetch(`${url}/fine`, stoppedBy(stop.signal))).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(http.fetch(`${url}/fine`, { method: 'GET', ...stoppedBy(stop.signal) })).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('stops a redirected request too, and reads its body whole before resolving', async () => {
@@ -166,17 +166,17 @@ describe('createHttpFetch', () => {
     });
     const http = pool();
     const stop = new AbortController();
-    const moved = await http.fetch(`${url}/old`, stoppedBy(stop.signal));
+    const moved = await http.fetch(`${url}/old`, { method: 'GET', ...stoppedBy(stop.signal) });
     expect(moved.redirected).toBe(true);
     expect(await moved.text()).toBe('moved here');
     expect(waitingOn(stop.signal)).toBe(0);
     // A body that stalls, asked directly and through a redirect to another server (the built-in fetch's path).
-    const stalled = http.fetch(`${url}/stall`, stoppedBy(stop.signal));
+    const stalled = http.fetch(`${url}/stall`, { method: 'GET', ...stoppedBy(stop.signal) });
     const other = await serve((_req, res) => {
       res.writeHead(307, { location: `${url}/stall` });
       res.end();
     });
-    const viaRedirect = http.fetch(`${other.url}/old`, stoppedBy(stop.signal));
+    const viaRedirect = http.fetch(`${other.url}/old`, { method: 'GET', ...stoppedBy(stop.signal) });
     await new Promise((resolve) => setTimeout(resolve, 50));
     stop.abort();
     await expect(stalled).rejects.toMatchObject({ name: 'AbortError' });
