@@ -12,7 +12,7 @@ import { redact, registerSecret } from '../io/redact.js';
 import { classifyError } from './classify.js';
 import { estimateTokens } from './tokens.js';
 import { concurrencyLimit } from './concurrency.js';
-import { createHttpFetch, stoppedBy } from './http-fetch.js';
+import { createHttpFetch, stoppedBy, streamedRequest } from './http-fetch.js';
 import { whenAborted } from './abort-waiters.js';
 import { RpmLimiter } from './rate-limit.js';
 import { systemClock, withRetries, type AttemptOutcome, type RetryClock, type RetryPolicy } from './retry.js';
@@ -96,8 +96,9 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
     if (endpoint.stream) return attemptStreaming(body, request.signal);
     try {
       // The client's own timer (timeout_ms) runs until the fetch resolves, and the fetch resolves
-      // with the whole body: it covers the answer. The caller's stop reaches the socket through
-      // the fetch, so no AbortController is made per request.
+      // with the whole body of a request not marked streamed, whatever its Content-Type: it covers
+      // the answer. The caller's stop reaches the socket through the fetch, so no AbortController
+      // is made per request.
       const options = request.signal ? { fetchOptions: stoppedBy(request.signal) as FetchOptions } : undefined;
       return judgeAnswer(answerOf(await openai.chat.completions.create(body, options)));
     } catch (err) {
@@ -195,7 +196,7 @@ export function answerOf(data: unknown): Answer {
 }
 
 async function askStreaming(openai: OpenAI, body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, signal: AbortSignal): Promise<Answer> {
-  const stream = await openai.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal });
+  const stream = await openai.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal, fetchOptions: streamedRequest as FetchOptions });
   let text: string | null = null;
   let reasoning = '';
   let finishReason: string | null = null;

@@ -2,15 +2,17 @@
  * A `fetch` for the `openai` client built on node:http(s) with a keep-alive agent per endpoint.
  * Node 20's built-in fetch (undici with WHATWG streams) costs several times more CPU per request
  * than node:http; at thousands of answers a second that, not the network, bounds a run (see
- * docs/benchmarks.md). Non-streamed bodies are read whole and handed over as a `BufferedResponse`
- * (below); event streams are passed through as they arrive in a standard `Response`. Anything this cannot send (stream bodies,
- * other protocols) and redirects go to the built-in fetch, so behaviour never differs; what it
- * answers is read whole as well, so a timer that runs until the fetch resolves covers the body.
+ * docs/benchmarks.md). A plain request's body is read whole, whatever its Content-Type, and handed
+ * over as a `BufferedResponse` (below), so a timer that runs until the fetch resolves covers the
+ * body; only a request marked `STREAMED` gets its event stream passed through as it arrives, in a
+ * standard `Response`. Anything this cannot send (stream bodies, other protocols) and redirects go
+ * to the built-in fetch, under the same rules, so behaviour never differs.
  *
  * A caller's long-lived stop signal can be given in the init under `STOP_SIGNAL` (through the
  * `openai` client's per-request `fetchOptions`): the request is abandoned when it aborts. Handing
  * the client a fresh AbortController per request for that cost more CPU than any other part of
- * the endpoint client (see docs/benchmarks.md).
+ * the endpoint client (see docs/benchmarks.md). A body handed over unread (an event stream) stays
+ * covered by the stop signal until it is read to its end or cancelled.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -40,7 +42,22 @@ export function stoppedBy(signal: AbortSignal): { [STOP_SIGNAL]: AbortSignal } {
   return { [STOP_SIGNAL]: signal };
 }
 
-type StoppableInit = RequestInit & { [STOP_SIGNAL]?: AbortSignal };
+/**
+ * The init key marking a streamed request, whose event-stream answer is passed through as it
+ * arrives. Unmarked requests are plain: a server that answers one with an event stream and then
+ * stalls must still run into the caller's timer, which only covers the fetch until it resolves.
+ */
+export const STREAMED = Symbol('caps.streamed');
+
+/** Fetch options of a streamed request (see `STREAMED`). */
+export const streamedRequest: { readonly [STREAMED]: true } = Object.freeze({ [STREAMED]: true as const });
+
+type StoppableInit = RequestInit & { [STOP_SIGNAL]?: AbortSignal; [STREAMED]?: boolean };
+
+/** Whether the fetch may hand this answer's body over unread: a streamed request's event stream. */
+function passedThrough(init: StoppableInit, contentType: string | null): boolean {
+  return init[STREAMED] === true && (contentType ?? '').startsWith('text/event-stream');
+}
 
 /** Statuses whose Response must have no body. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -95,7 +112,8 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
           settle();
           return resolve(new BufferedResponse(target.href, status, statusText, headers, null) as unknown as Response);
         }
-        if ((headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+        if (passedThrough(init, headers.get('content-type'))) {
+          // The signals stay on until the stream closes: read to its end, cancelled or abandoned.
           response.once('close', settle);
           return resolve(new Response(Readable.toWeb(response) as ReadableStream<Uint8Array>, { status, statusText, headers: responseHeaders(response.rawHeaders) }));
         }
@@ -146,7 +164,8 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
 
 /**
  * The built-in fetch, for what node:http does not send here: stopped by the init's stop signal
- * too, and its body read whole before it resolves (event streams aside), as the fetch above does.
+ * too, and its body read whole before it resolves (a streamed request's event stream aside), as
+ * the fetch above does.
  */
 async function builtInFetch(input: string | URL | Request, init: StoppableInit): Promise<Response> {
   const stop = init[STOP_SIGNAL];
@@ -161,14 +180,47 @@ async function builtInFetch(input: string | URL | Request, init: StoppableInit):
     unstop = whenAborted(stop, () => joined.abort(stop.reason));
     signal = joined.signal;
   }
+  let handedOver = false;
   try {
     const response = await fetch(input, { ...init, signal });
-    if (response.body === null || (response.headers.get('content-type') ?? '').startsWith('text/event-stream')) return response;
-    const bytes = Buffer.from(await response.arrayBuffer());
+    if (response.body !== null && passedThrough(init, response.headers.get('content-type'))) {
+      handedOver = true;
+      return unstop ? coveredUntilDone(response, unstop) : response;
+    }
+    const bytes = response.body === null ? null : Buffer.from(await response.arrayBuffer());
     return new BufferedResponse(response.url, response.status, response.statusText, new RawHeaders(rawListOf(response.headers)), bytes, response.redirected) as unknown as Response;
   } finally {
-    unstop?.();
+    if (!handedOver) unstop?.();
   }
+}
+
+/**
+ * The response with a body that calls `done` once read to its end, failed or cancelled: until
+ * then the stop signal, joined into the built-in fetch's signal, still aborts the body's read.
+ */
+function coveredUntilDone(response: Response, done: () => void): Response {
+  const reader = response.body!.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const chunk = await reader.read();
+        if (!chunk.done) return controller.enqueue(chunk.value);
+        done();
+        controller.close();
+      } catch (err) {
+        done();
+        controller.error(err);
+      }
+    },
+    async cancel(reason) {
+      done();
+      await reader.cancel(reason);
+    },
+  });
+  const wrapped = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  // Set by fetch only; the wrapper keeps what the client may read of them.
+  Object.defineProperties(wrapped, { url: { value: response.url }, redirected: { value: response.redirected } });
+  return wrapped;
 }
 
 /** A Headers list as node's flat [name, value, ...] list (set-cookie values one by one). */

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEndpointClient } from '../../src/endpoints/client.js';
 import { parseFaultSpec, type FaultSpecInput } from '../../src/endpoints/sim/faults.js';
@@ -205,4 +207,60 @@ describe('fault spec', () => {
     expect(() => parseFaultSpec('latency=fast')).toThrow(/not a duration/);
     expect(() => parseFaultSpec('500=0.1:retry-after=1')).toThrow(/unknown option/);
   });
+});
+
+describe('endpoint client against a server that answers a plain request with an event stream and then stalls', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+  /** /sse/... answers one event and then nothing; /redirect/... sends the request there with a 307. */
+  async function stallingServer(): Promise<{ url: string; closedStreams: () => number }> {
+    let closedStreams = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.url!.startsWith('/redirect/')) {
+          res.writeHead(307, { location: req.url!.replace('/redirect/', '/sse/') });
+          return res.end();
+        }
+        res.on('close', () => closedStreams++);
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: {"choices":[]}\n\n');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => (server.closeAllConnections(), server.close()));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, closedStreams: () => closedStreams };
+  }
+
+  /** Fails at once when `promise` is still pending after `ms`, instead of waiting for the test's own timeout. */
+  const within = <T>(ms: number, promise: Promise<T>): Promise<T> =>
+    Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms))]);
+
+  for (const path of ['sse', 'redirect']) {
+    it(`records a timeout on time, with and without a stop signal (${path})`, async () => {
+      const { url } = await stallingServer();
+      const client = createEndpointClient(endpoint(`${url}/${path}/v1`, { retries: 0, timeout_ms: 300 }));
+      for (const signal of [undefined, new AbortController().signal]) {
+        const started = Date.now();
+        const result = await within(3_000, client.chat({ ...ask(1), signal }));
+        expect(result).toMatchObject({ text: null, attempts: 1, error: { kind: 'timeout' } });
+        expect(Date.now() - started).toBeLessThan(2_000);
+        if (signal) expect(waitingOn(signal)).toBe(0);
+      }
+    });
+
+    it(`ends it when the stop signal aborts and closes the socket (${path})`, async () => {
+      const { url, closedStreams } = await stallingServer();
+      const client = createEndpointClient(endpoint(`${url}/${path}/v1`, { retries: 0, timeout_ms: 60_000 }));
+      const stop = new AbortController();
+      const pending = client.chat({ ...ask(1), signal: stop.signal });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      stop.abort();
+      expect(await within(2_000, pending)).toMatchObject({ text: null, error: { kind: 'aborted' } });
+      expect(waitingOn(stop.signal)).toBe(0);
+      for (let waited = 0; closedStreams() === 0 && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(closedStreams()).toBe(1);
+    });
+  }
 });

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { BufferedResponse, RawHeaders, createHttpFetch, stoppedBy, type HttpFetch } from '../../src/endpoints/http-fetch.js';
+import { BufferedResponse, RawHeaders, createHttpFetch, stoppedBy, streamedRequest, type HttpFetch } from '../../src/endpoints/http-fetch.js';
 import { waitingOn } from '../../src/endpoints/abort-waiters.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
@@ -89,19 +89,73 @@ describe('createHttpFetch', () => {
     expect(server.sockets()).toBeLessThanOrEqual(3);
   });
 
-  it('passes an event stream through chunk by chunk', async () => {
+  it('passes the event stream of a streamed request through chunk by chunk', async () => {
     const { url } = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: one\n\n');
       setTimeout(() => res.end('data: two\n\n'), 20);
     });
-    const response = await pool().fetch(url);
+    const response = await pool().fetch(url, { method: 'GET', ...streamedRequest });
     const reader = response.body!.getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toBe('data: one\n\n');
     let rest = '';
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
     expect(rest).toBe('data: two\n\n');
+  });
+
+  it('reads the event stream of a plain request whole before resolving, directly and through a redirect', async () => {
+    let ended = 0;
+    const { url } = await serve((req, res) => {
+      if (req.url === '/old') {
+        res.writeHead(307, { location: '/sse' });
+        return res.end();
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: one\n\n');
+      setTimeout(() => (ended++, res.end('data: two\n\n')), 50);
+    });
+    const http = pool();
+    for (const path of ['/sse', '/old']) {
+      const response = await http.fetch(`${url}${path}`, { method: 'POST', body: 'x' });
+      expect(ended).toBe(path === '/sse' ? 1 : 2);
+      expect(await response.text()).toBe('data: one\n\ndata: two\n\n');
+    }
+  });
+
+  it('keeps an event stream handed over through a redirect under the stop signal until it is read or cancelled', async () => {
+    let closed = 0;
+    const { url } = await serve((req, res) => {
+      if (req.url!.startsWith('/old')) {
+        res.writeHead(307, { location: req.url!.replace('/old', '/sse') });
+        return res.end();
+      }
+      res.on('close', () => closed++);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: one\n\n');
+      if (req.url === '/sse/ends') res.end('data: two\n\n'); // the others stall
+    });
+    const http = pool();
+    const stop = new AbortController();
+    const init = { method: 'GET', ...streamedRequest, ...stoppedBy(stop.signal) };
+    // Read to its end, or cancelled: nothing is left waiting on the signal.
+    const ends = await http.fetch(`${url}/old/ends`, init);
+    expect(ends.redirected).toBe(true);
+    expect(waitingOn(stop.signal)).toBe(1);
+    expect(await ends.text()).toBe('data: one\n\ndata: two\n\n');
+    expect(waitingOn(stop.signal)).toBe(0);
+    await (await http.fetch(`${url}/old/cancelled`, init)).body!.cancel();
+    expect(waitingOn(stop.signal)).toBe(0);
+    // A stalled one is ended by the stop, and its socket closed.
+    const stalled = await http.fetch(`${url}/old/stalls`, init);
+    const reading = stalled.text();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closedBefore = closed;
+    stop.abort();
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+    expect(waitingOn(stop.signal)).toBe(0);
+    for (let waited = 0; closed === closedBefore && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed).toBe(closedBefore + 1);
   });
 
   it('gives a 204 no body', async () => {
