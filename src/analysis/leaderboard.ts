@@ -19,24 +19,42 @@ interface ReplicateTotals {
   counts: Float64Array;
 }
 
-function replicateTotals(plan: ResamplingPlan, values: Float64Array): ReplicateTotals {
-  const sums = new Float64Array(plan.b);
-  const counts = new Float64Array(plan.b);
+/**
+ * Every respondent's replicate totals in one pass over the plan: per replicate, each item drawn
+ * is read once and added to every respondent's sums (independent additions, none waiting on
+ * the last), and items not drawn are skipped. Each respondent's sums add the same terms in the
+ * same item order as one respondent's loop would (an item not drawn adds zero), so the totals
+ * are the same to the last bit.
+ */
+function replicateTotals(plan: ResamplingPlan, values: readonly Float64Array[]): ReplicateTotals[] {
+  const respondents = values.length;
+  // Item-major, so that one item's values for every respondent sit together.
+  const byItem = new Float64Array(plan.n * respondents);
+  for (let k = 0; k < respondents; k++) for (let i = 0; i < plan.n; i++) byItem[i * respondents + k] = values[k][i];
+  const totals = values.map(() => ({ sums: new Float64Array(plan.b), counts: new Float64Array(plan.b) }));
+  const sums = new Float64Array(respondents);
+  const counts = new Float64Array(respondents);
   for (let r = 0; r < plan.b; r++) {
     const row = r * plan.n;
-    let sum = 0;
-    let count = 0;
+    sums.fill(0);
+    counts.fill(0);
     for (let i = 0; i < plan.n; i++) {
-      const v = values[i];
-      if (Number.isNaN(v)) continue;
       const c = plan.counts[row + i];
-      sum += c * v;
-      count += c;
+      if (c === 0) continue;
+      const at = i * respondents;
+      for (let k = 0; k < respondents; k++) {
+        const v = byItem[at + k];
+        if (Number.isNaN(v)) continue;
+        sums[k] += c * v;
+        counts[k] += c;
+      }
     }
-    sums[r] = sum;
-    counts[r] = count;
+    for (let k = 0; k < respondents; k++) {
+      totals[k].sums[r] = sums[k];
+      totals[k].counts[r] = counts[k];
+    }
   }
-  return { sums, counts };
+  return totals;
 }
 
 /**
@@ -53,16 +71,12 @@ export interface CleanBootstrap {
 
 export function cleanBootstrap(table: ScoreTable): CleanBootstrap {
   const plan = table.plans.plan(Int32Array.from(table.items, (_, i) => i));
-  const cache = new Map<number, ReplicateTotals>();
+  let all: ReplicateTotals[] | null = null;
   return {
     plan,
     totals(r) {
-      let t = cache.get(r);
-      if (!t) {
-        t = replicateTotals(plan, table.clean[r]);
-        cache.set(r, t);
-      }
-      return t;
+      all ??= replicateTotals(plan, table.clean);
+      return all[r];
     },
   };
 }

@@ -50,7 +50,9 @@ export function foldTraditional(input: NormalizedText): NormalizedText {
   let text = '';
   const origin: number[] = [];
   let copied = 0;
-  for (const m of input.text.matchAll(HAN_RUN)) {
+  // An exec loop, not matchAll, which clones the pattern for every text, Chinese or not.
+  HAN_RUN.lastIndex = 0;
+  for (let m = HAN_RUN.exec(input.text); m; m = HAN_RUN.exec(input.text)) {
     const run = m[0];
     let needed = false;
     // The tables are read on the first Chinese text: a bank and answers in English never build them.

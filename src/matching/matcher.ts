@@ -152,8 +152,8 @@ function regexPattern(source: string, flags: string, anyOf: string[] | null, spe
  * the clean rubric and each variant's share is compiled once; scoring keeps it with the entry.
  */
 export class CompiledMatch {
-  /** The spec with every key present (absent ones undefined): a bank's specs come in many shapes, and each is read for every answer. */
-  readonly spec: MatchSpecInput;
+  /** Whether negated or unasserted occurrences do not count (the spec's `unless_negated`, true unless it says false). */
+  readonly unlessNegated: boolean;
   /** How a phrase's occurrences are inspected (the spec's negation window). */
   readonly options: InspectOptions;
   /** The detail line when no phrase of `any` occurs at all, the commonest outcome. */
@@ -167,14 +167,14 @@ export class CompiledMatch {
   readonly regexPatterns: readonly RegexPattern[];
 
   constructor({ any, all, none, regex, unless_negated, window }: MatchSpecInput) {
-    this.spec = { any, all, none, regex, unless_negated, window };
+    this.unlessNegated = unless_negated ?? true;
     this.options = window === undefined ? DEFAULT_OPTIONS : { window };
     this.noneOfAny = any && `none of ${any.join(', ')} found`;
     const phrases = (list: string[]) => list.map((phrase) => ({ phrase, pattern: phrasePattern(phrase) }));
     this.any = any && phrases(any);
     this.all = all?.map((group) => phrases(groupOf(group)));
     this.none = none && phrases(none);
-    const regexes = regexList(this.spec);
+    const regexes = regexList(regex);
     // Most specs have none: they share one empty list.
     this.regexes = regexes.length === 0 ? NO_REGEX : regexes;
     this.regexPatterns = regexes.length === 0 ? NO_REGEX : regexes.map(userRegex);
@@ -362,7 +362,7 @@ export function matchSpecProblems(spec: MatchSpecInput): string[] {
   const problems: string[] = [];
   const phrases = [...(spec.any ?? []), ...(spec.all ?? []).flat(), ...(spec.none ?? [])];
   for (const p of phrases) if (normalizeForMatch(p).trim() === '') problems.push(`phrase "${p}" is empty after normalisation`);
-  for (const source of regexList(spec)) {
+  for (const source of regexList(spec.regex)) {
     try {
       new RegExp(source, 'iu');
     } catch (err) {
@@ -372,8 +372,8 @@ export function matchSpecProblems(spec: MatchSpecInput): string[] {
   return problems;
 }
 
-function regexList(spec: MatchSpecInput): string[] {
-  return spec.regex === undefined ? [] : Array.isArray(spec.regex) ? spec.regex : [spec.regex];
+function regexList(regex: MatchSpecInput['regex']): string[] {
+  return regex === undefined ? [] : Array.isArray(regex) ? regex : [regex];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -441,8 +441,7 @@ function groupOf(group: PhraseGroup): string[] {
 
 export function evaluateMatch(given: MatchSpecInput | CompiledMatch, answer: string | PreparedAnswer): MatchOutcome {
   const prepared = typeof answer === 'string' ? prepareAnswer(answer) : answer;
-  const { spec, options, noneOfAny, any, all, none, regexes, regexPatterns } = given instanceof CompiledMatch ? given : compileMatch(given);
-  const unlessNegated = spec.unless_negated ?? true;
+  const { unlessNegated, options, noneOfAny, any, all, none, regexes, regexPatterns } = given instanceof CompiledMatch ? given : compileMatch(given);
   const { window } = options;
 
   // Run for every check: no array, closure or list of reasons unless a phrase occurs or a second reason comes.

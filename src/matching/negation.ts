@@ -121,10 +121,14 @@ const POST_VERDICT = new RegExp(
   'u',
 );
 
-/** Hard clause ends: punctuation, line breaks; a full stop between digits (2.5) is a decimal point. */
-const CLAUSE_END = /[。;,!?\n]|\.(?!\d)|(?<!\d)\./g;
-/** Clause ends that also end the sentence (a comma does not): a suspended negation stops there. */
-const SENTENCE_END = /[。;!?\n]|\.(?!\d)|(?<!\d)\./g;
+/**
+ * Hard clause ends: 。;,!? and line breaks, and a full stop but one between digits (2.5 is a
+ * decimal point); a comma ends a clause, not a sentence: a suspended negation stops at the others.
+ */
+const endsSentence = (code: number) => code === 0x3002 || code === 0x3b || code === 0x21 || code === 0x3f || code === 0x0a;
+const COMMA = 0x2c;
+const FULL_STOP = 0x2e;
+const isDigitCode = (code: number) => code >= 0x30 && code <= 0x39;
 
 /**
  * A cue that governs a verb of delay or doubt negates that verb, not what follows it:
@@ -209,23 +213,28 @@ function opensClause(text: string, cueStart: number): boolean {
   return /^ ?(?:(?:[a-z']+ ){0,3}|(?:我们|我|本人|笔者|医生|目前|现阶段|此时|现在|暂时|坚决|强烈|都|也|并|还是)*)$/u.test(clause);
 }
 
-/**
- * Where CLAUSE_END or SENTENCE_END matches (one character each, never empty): an exec loop, not
- * [...matchAll], which clones the pattern and makes an iterator result per match, for every answer.
- */
-function endsOf(text: string, end: RegExp): number[] {
-  const at: number[] = [];
-  end.lastIndex = 0;
-  // exec sets lastIndex back to 0 when it finds no more.
-  for (let m = end.exec(text); m; m = end.exec(text)) at.push(m.index);
-  return at;
+/** The offsets of the clause ends and of the sentence ends of a text, in one pass and without a match object per end (it runs for every answer). */
+function endsOf(text: string): { clauseEnds: number[]; sentenceEnds: number[] } {
+  const clauseEnds: number[] = [];
+  const sentenceEnds: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === COMMA) clauseEnds.push(i);
+    else if (endsSentence(code) || (code === FULL_STOP && !(isDigitCode(text.charCodeAt(i - 1)) && isDigitCode(text.charCodeAt(i + 1))))) {
+      clauseEnds.push(i);
+      sentenceEnds.push(i);
+    }
+  }
+  return { clauseEnds, sentenceEnds };
 }
 
 export function indexNegation(text: string): NegationIndex {
-  const clauseEnds = endsOf(text, CLAUSE_END);
-  const sentenceEnds = endsOf(text, SENTENCE_END);
+  const { clauseEnds, sentenceEnds } = endsOf(text);
   const suspended: NegationIndex['suspended'] = [];
-  const markers = [...text.matchAll(MARKERS)].map((m): Marker => {
+  const markers: Marker[] = [];
+  // An exec loop, not matchAll, which clones this large pattern for every answer.
+  MARKERS.lastIndex = 0;
+  for (let m = MARKERS.exec(text); m; m = MARKERS.exec(text)) {
     const start = m.index;
     const end = start + m[0].length;
     const word = m[0];
@@ -244,8 +253,8 @@ export function indexNegation(text: string): NegationIndex {
         if (comma && !PREFIX_CUES.has(word) && opensClause(text, start)) suspended.push({ at: end + comma[0].length - 1, word });
       }
     }
-    return { start, end, word, kind, broad, governs };
-  });
+    markers.push({ start, end, word, kind, broad, governs });
+  }
   return { text, clauseEnds, sentenceEnds, markers, suspended };
 }
 

@@ -70,6 +70,12 @@ function normalizeChars(raw: string): NormalizedText {
  * (a run with a line break to one, else to a space; none at either end).
  */
 function normalizeAscii(raw: string): NormalizedText {
+  if (singleSpaced(raw)) {
+    // Nothing to collapse (most answers): every code unit stays where it was.
+    const origin: number[] = new Array(raw.length + 1);
+    for (let i = 0; i <= raw.length; i++) origin[i] = i;
+    return { text: raw.toLowerCase(), origin };
+  }
   const parts: string[] = [];
   const origin: number[] = new Array(raw.length + 1);
   let written = 0;
@@ -98,6 +104,18 @@ function normalizeAscii(raw: string): NormalizedText {
   // Shortened in place: a text that lost whitespace leaves spare slots at the end.
   origin.length = written + 1;
   return { text: parts.join('').toLowerCase(), origin };
+}
+
+/** Whether an ASCII text's only whitespace is single spaces between other characters: normalising it only lowers its capitals. */
+function singleSpaced(raw: string): boolean {
+  const last = raw.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const code = raw.charCodeAt(i);
+    if (code === 0x20) {
+      if (i === 0 || i === last || raw.charCodeAt(i + 1) === 0x20) return false;
+    } else if (code >= 0x09 && code <= 0x0d) return false;
+  }
+  return true;
 }
 
 /** Any text: each run or character normalised, every code unit's origin kept. Exported for the test that checks normalizeAscii against it. */

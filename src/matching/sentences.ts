@@ -24,12 +24,15 @@ export function sentenceSpans(answer: string): SentenceSpan[] {
   let from = 0;
   const push = (start: number, end: number) => {
     const piece = answer.slice(start, end);
-    const lead = piece.length - piece.trimStart().length;
     const text = piece.trim();
     if (text === '') return;
+    // The first occurrence is where the leading whitespace ends: the text starts with none.
+    const lead = piece.indexOf(text);
     spans.push({ index: spans.length + 1, text, start: start + lead, end: start + lead + text.length });
   };
-  for (const m of answer.matchAll(TERMINATOR)) {
+  // An exec loop, not matchAll, which clones the pattern for every answer.
+  TERMINATOR.lastIndex = 0;
+  for (let m = TERMINATOR.exec(answer); m; m = TERMINATOR.exec(answer)) {
     push(from, m.index + m[0].length);
     from = m.index + m[0].length;
   }

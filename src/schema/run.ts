@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ChatMessage } from './shared.js';
+import { inPlace } from './in-place.js';
 
 export const RespondentKind = z.enum(['model', 'human', 'reference']);
 export type RespondentKind = z.infer<typeof RespondentKind>;
@@ -69,12 +70,13 @@ const ANALYZED_RESPONSE_FIELDS = ['key', 'respondent', 'respondent_kind', 'model
 
 /**
  * A response line as the report reads it: checked whole, as a ResponseRecord (so the report
- * accepts the lines `caps score` accepts), then only ANALYZED_RESPONSE_FIELDS kept. The request
+ * accepts the lines `caps score` accepts; without a copy when the line is as caps writes it, see
+ * inPlace), then only ANALYZED_RESPONSE_FIELDS kept. The request
  * (messages), reasoning, finish reason, timings (latency_ms, started_at, finished_at), attempts
  * and the cache flag, which no report shows, are dropped: a study's prompts are not kept in
  * memory once per answer.
  */
-export const AnalyzedResponse = ResponseRecord.transform((record) => {
+export const AnalyzedResponse = inPlace(ResponseRecord).transform((record) => {
   const kept: Partial<Record<(typeof ANALYZED_RESPONSE_FIELDS)[number], unknown>> = {};
   // Only fields the line has, as `pick` gave them: an absent optional field stays absent.
   for (const field of ANALYZED_RESPONSE_FIELDS) if (field in record) kept[field] = record[field];

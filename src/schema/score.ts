@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { EntryKind, EvidenceTag, ScoringProfile, VariantKind } from './shared.js';
 import { RespondentKind } from './run.js';
+import { inPlace } from './in-place.js';
 
 /**
  * Who decided an entry. `adjudication`, `physician` and `imported` are the verdict sources of
@@ -151,11 +152,22 @@ export type AnswerScore = z.infer<typeof AnswerScore>;
 export type AnswerScoreInput = z.input<typeof AnswerScore>;
 
 /**
- * A score line as the analysis reads it: without how it was scored (the scorer, judge faults,
- * each decider's own opinion), which no report shows. The rest is checked as in AnswerScore;
- * reading a study's scores with it keeps no judge rationale and citations in memory.
+ * A score line as the analysis reads it: checked whole, as an AnswerScore (so the report
+ * accepts the lines `caps score` accepts), without a copy when the line is as caps writes it
+ * (see inPlace); then how it was scored (the scorer, judge faults, each decider's own opinion),
+ * which no report shows, is dropped: reading a study's scores keeps no judge rationale and
+ * citations in memory.
  */
-export const AnalyzedScore = AnswerScore.omit({ scorer: true, judge_faults: true }).extend({
-  verdicts: z.array(Verdict.omit({ matcher: true, judge: true, judges: true })),
+export const AnalyzedScore = inPlace(AnswerScore).transform((score): Omit<AnswerScore, 'scorer' | 'judge_faults' | 'verdicts'> & { verdicts: Omit<Verdict, 'matcher' | 'judge' | 'judges'>[] } => {
+  // Let go where they are, not copied without: no new object per line (a key left undefined is not written as JSON).
+  const dropped = score as Partial<AnswerScore>;
+  if (dropped.scorer !== undefined) dropped.scorer = undefined;
+  if (dropped.judge_faults !== undefined) dropped.judge_faults = undefined;
+  for (const verdict of score.verdicts as Partial<Verdict>[]) {
+    if (verdict.matcher !== undefined) verdict.matcher = undefined;
+    if (verdict.judge !== undefined) verdict.judge = undefined;
+    if (verdict.judges !== undefined) verdict.judges = undefined;
+  }
+  return score;
 });
 export type AnalyzedScore = z.infer<typeof AnalyzedScore>;

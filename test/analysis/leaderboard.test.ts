@@ -55,6 +55,24 @@ describe('paired comparisons with gaps', () => {
     expect(ac.items).toBe(9); // c answered q0..q9 only, a lacks q3
   });
 
+  it("gives every respondent's replicate totals, made together, bit for bit as one respondent's loop over the items", () => {
+    const plan = bootstrap.plan;
+    table.respondents.forEach((_, k) => {
+      const values = table.clean[k];
+      const { sums, counts } = bootstrap.totals(k);
+      for (let r = 0; r < plan.b; r++) {
+        let sum = 0;
+        let count = 0;
+        for (let i = 0; i < plan.n; i++) {
+          if (Number.isNaN(values[i])) continue;
+          sum += plan.counts[r * plan.n + i] * values[i];
+          count += plan.counts[r * plan.n + i];
+        }
+        expect(Object.is(sums[r], sum) && Object.is(counts[r], count)).toBe(true);
+      }
+    });
+  });
+
   it('computes a respondent interval as the count-weighted mean over the answered items drawn', () => {
     const full = buildScoreTable(bank, scores.filter((s) => s.respondent === 'b'), settings);
     const plan = new PlanCache(3, 400).plan(Array.from({ length: 40 }, (_, i) => i));

@@ -55,15 +55,39 @@ describe('RunFolder.latestAnalyzedScores', () => {
     const folder = folderWith('lean', 'scoresPath', [line]);
     const full = (await folder.latestScores()).get(line.key)!;
     const read = (await folder.latestAnalyzedScores()).get(line.key)!;
-    expect(read).not.toHaveProperty('scorer');
-    expect(read).not.toHaveProperty('judge_faults');
-    for (const verdict of read.verdicts) for (const key of ['matcher', 'judge', 'judges']) expect(verdict).not.toHaveProperty(key);
+    // Let go in place (see AnalyzedScore): undefined, so neither kept in memory nor written.
+    expect(full.scorer).toBeDefined();
+    expect((read as Partial<typeof full>).scorer).toBeUndefined();
+    expect((read as Partial<typeof full>).judge_faults).toBeUndefined();
+    expect(full.verdicts.some((v) => v.judge || v.matcher)).toBe(true);
+    for (const verdict of read.verdicts as Partial<(typeof full.verdicts)[number]>[]) for (const key of ['matcher', 'judge', 'judges'] as const) expect(verdict[key]).toBeUndefined();
     const { scorer: _scorer, judge_faults: _faults, ...rest } = full;
     const verdicts = full.verdicts.map(({ matcher: _m, judge: _j, judges: _js, ...v }) => v);
-    expect(read).toEqual({ ...rest, verdicts });
+    expect(JSON.parse(JSON.stringify(read))).toEqual(JSON.parse(JSON.stringify({ ...rest, verdicts })));
     expect(read.verdicts[1].quotes).toEqual([]);
     expect(read.respondent_kind).toBe('model');
     expect(AnswerScore.parse(line)).toEqual(full);
+  });
+
+  it('refuses, or skips, the lines latestScores does, also for what it lets go (scorer, judge faults, opinions)', async () => {
+    const bad = [
+      { ...line, key: 'k2', scorer: { matcher: 5 } },
+      { ...line, key: 'k3', judge_faults: [{ judge: 'j', kind: 'nonsense', detail: '' }] },
+      { ...line, key: 'k4', verdicts: [{ ...line.verdicts[0], judge: { met: 'yes' } }] },
+      { ...line, key: 'k5', verdicts: [{ ...line.verdicts[0], judges: [{ met: true, citations: [{ quote: 'x' }] }] }] },
+    ];
+    const folder = folderWith('bad-dropped', 'scoresPath', [line, ...bad]);
+    setBadLinePolicy({ skip: false, report: () => undefined });
+    await expect(folder.latestAnalyzedScores()).rejects.toThrow(UserError);
+    setBadLinePolicy({ skip: true, report: () => undefined });
+    const read = async (how: (onProblem: (p: { line: number; message: string }) => void) => Promise<Map<string, unknown>>) => {
+      const problems: { line: number; message: string }[] = [];
+      return { keys: [...(await how((p) => problems.push(p))).keys()], problems };
+    };
+    const full = await read((p) => folder.latestScores(p));
+    expect(full.keys).toEqual([line.key]);
+    expect(full.problems.map((p) => p.line)).toEqual([2, 3, 4, 5]);
+    expect(await read((p) => folder.latestAnalyzedScores(p))).toEqual(full);
   });
 
   it('still refuses a line whose analysed fields are wrong, naming the file and line', async () => {

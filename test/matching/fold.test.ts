@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeWithOrigin } from '../../src/matching/normalize.js';
+import { foldTraditional } from '../../src/matching/fold.js';
 import { evaluateMatch } from '../../src/matching/matcher.js';
 
 describe('traditional to simplified folding', () => {
@@ -20,6 +21,16 @@ describe('traditional to simplified folding', () => {
     const at = text.indexOf('肿瘤');
     expect(raw.slice(origin[at], origin[at + 2])).toBe('腫瘤');
     expect(origin).toHaveLength(text.length + 1);
+  });
+
+  it('folds every Chinese run of a text, one text after another, and leaves a text without any as it is', () => {
+    const english = normalizeWithOrigin('No Chinese here: 50 mg.');
+    expect(foldTraditional(english)).toBe(english);
+    const mixed = '腫瘤 PD-L1 檢測，術後 dose 劑量。';
+    for (let round = 0; round < 3; round++) {
+      expect(normalizeWithOrigin(mixed).text).toBe('肿瘤 pd-l1 检测,术后 dose 剂量。');
+      expect(normalizeWithOrigin('檢測').text).toBe('检测');
+    }
   });
 
   it('matches simplified phrases in traditional answers and the other way round, quoting the original', () => {

@@ -18,6 +18,17 @@ describe('normalising ASCII answers', () => {
     );
   });
 
+  it('gives it too for single-spaced text, which only lowers capitals (the quick path most answers take)', () => {
+    const word = fc.array(asciiChar.filter((c) => !/\s/.test(c)), { minLength: 1, maxLength: 8 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(fc.array(word, { maxLength: 20 }).map((words) => words.join(' ')), (text) => {
+        expect(normalizeWithOrigin(text)).toEqual(normalizeAny(text));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(normalizeWithOrigin('Give 5 MG. Then STOP')).toEqual({ text: 'give 5 mg. then stop', origin: Array.from({ length: 21 }, (_, i) => i) });
+  });
+
   it('collapses whitespace runs, keeps a line break as one, lowers capitals', () => {
     expect(normalizeWithOrigin('  Stage IV\t\tNSCLC.\r\n\n  Start  EGFR-TKI ')).toEqual({
       text: 'stage iv nsclc.\nstart egfr-tki',
