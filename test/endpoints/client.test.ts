@@ -7,7 +7,7 @@ import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.j
 import { FaultSpec } from '../../src/endpoints/sim/faults.js';
 import { UserError } from '../../src/errors.js';
 import { waitingOn } from '../../src/endpoints/abort-waiters.js';
-import { countingEchoPersona, echoPersona, endpoint } from './helpers.js';
+import { countingEchoPersona, echoPersona, endpoint, stallingEventStream } from './helpers.js';
 
 let server: SimServer | undefined;
 afterEach(async () => {
@@ -213,21 +213,10 @@ describe('endpoint client against a server that answers a plain request with an 
   const cleanups: (() => void)[] = [];
   afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-  /** /sse/... answers one event and then nothing; /redirect/... sends the request there with a 307. */
   async function stallingServer(): Promise<{ url: string; closedStreams: () => number }> {
     let closedStreams = 0;
-    const server = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        if (req.url!.startsWith('/redirect/')) {
-          res.writeHead(307, { location: req.url!.replace('/redirect/', '/sse/') });
-          return res.end();
-        }
-        res.on('close', () => closedStreams++);
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.write('data: {"choices":[]}\n\n');
-      });
-    });
+    const handler = stallingEventStream(() => closedStreams++);
+    const server = createServer((req, res) => req.resume().on('end', () => handler(req, res)));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => (server.closeAllConnections(), server.close()));
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, closedStreams: () => closedStreams };

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { BufferedResponse, RawHeaders, createHttpFetch, stoppedBy, streamedRequest, type HttpFetch } from '../../src/endpoints/http-fetch.js';
 import { waitingOn } from '../../src/endpoints/abort-waiters.js';
+import { stallingEventStream } from './helpers.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -125,29 +126,20 @@ describe('createHttpFetch', () => {
 
   it('keeps an event stream handed over through a redirect under the stop signal until it is read or cancelled', async () => {
     let closed = 0;
-    const { url } = await serve((req, res) => {
-      if (req.url!.startsWith('/old')) {
-        res.writeHead(307, { location: req.url!.replace('/old', '/sse') });
-        return res.end();
-      }
-      res.on('close', () => closed++);
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write('data: one\n\n');
-      if (req.url === '/sse/ends') res.end('data: two\n\n'); // the others stall
-    });
+    const { url } = await serve(stallingEventStream(() => closed++));
     const http = pool();
     const stop = new AbortController();
     const init = { method: 'GET', ...streamedRequest, ...stoppedBy(stop.signal) };
     // Read to its end, or cancelled: nothing is left waiting on the signal.
-    const ends = await http.fetch(`${url}/old/ends`, init);
+    const ends = await http.fetch(`${url}/redirect/ends`, init);
     expect(ends.redirected).toBe(true);
     expect(waitingOn(stop.signal)).toBe(1);
-    expect(await ends.text()).toBe('data: one\n\ndata: two\n\n');
+    expect(await ends.text()).toBe('data: {"choices":[]}\n\ndata: [DONE]\n\n');
     expect(waitingOn(stop.signal)).toBe(0);
-    await (await http.fetch(`${url}/old/cancelled`, init)).body!.cancel();
+    await (await http.fetch(`${url}/redirect/cancelled`, init)).body!.cancel();
     expect(waitingOn(stop.signal)).toBe(0);
     // A stalled one is ended by the stop, and its socket closed.
-    const stalled = await http.fetch(`${url}/old/stalls`, init);
+    const stalled = await http.fetch(`${url}/redirect/stalls`, init);
     const reading = stalled.text();
     await new Promise((resolve) => setTimeout(resolve, 50));
     const closedBefore = closed;
