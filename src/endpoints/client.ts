@@ -12,7 +12,8 @@ import { redact, registerSecret } from '../io/redact.js';
 import { classifyError } from './classify.js';
 import { estimateTokens } from './tokens.js';
 import { concurrencyLimit } from './concurrency.js';
-import { createHttpFetch } from './http-fetch.js';
+import { createHttpFetch, stoppedBy, streamedRequest } from './http-fetch.js';
+import { whenAborted } from './abort-waiters.js';
 import { RpmLimiter } from './rate-limit.js';
 import { systemClock, withRetries, type AttemptOutcome, type RetryClock, type RetryPolicy } from './retry.js';
 
@@ -91,22 +92,34 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
 
   async function attempt(request: ChatRequest): Promise<AttemptOutcome<Answer>> {
     if (rpm) await clock.sleep(rpm.reserve(), request.signal);
-    // One controller per attempt for the timeout and the caller's stop (Node 20's AbortSignal.any
-    // keeps every combined signal alive as long as the caller's signal, which leaks in long runs).
+    const body = chatBody(endpoint, request);
+    if (endpoint.stream) return attemptStreaming(body, request.signal);
+    try {
+      // The client's own timer (timeout_ms) runs until the fetch resolves, and the fetch resolves
+      // with the whole body of a request not marked streamed, whatever its Content-Type: it covers
+      // the answer. The caller's stop reaches the socket through the fetch, so no AbortController
+      // is made per request.
+      const options = request.signal ? { fetchOptions: stoppedBy(request.signal) as FetchOptions } : undefined;
+      return judgeAnswer(answerOf(await openai.chat.completions.create(body, options)));
+    } catch (err) {
+      return { ok: false, ...classifyError(err, { timedOut: false, aborted: request.signal?.aborted ?? false, now: clock.now() }) };
+    }
+  }
+
+  /** A streamed answer arrives after the fetch resolved: a timer and a controller of its own cover the whole stream. */
+  async function attemptStreaming(body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, stop: AbortSignal | undefined): Promise<AttemptOutcome<Answer>> {
+    // Node 20's AbortSignal.any keeps every combined signal alive as long as the caller's signal, which leaks in long runs.
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
     }, endpoint.timeout_ms);
-    const unlisten = request.signal ? whenAborted(request.signal, () => controller.abort()) : null;
-    const signal = controller.signal;
-    const body = chatBody(endpoint, request);
+    const unlisten = stop ? whenAborted(stop, () => controller.abort()) : null;
     try {
-      const answer = endpoint.stream ? await askStreaming(openai, body, signal) : await askOnce(openai, body, signal);
-      return judgeAnswer(answer);
+      return judgeAnswer(await askStreaming(openai, body, controller.signal));
     } catch (err) {
-      return { ok: false, ...classifyError(err, { timedOut, aborted: request.signal?.aborted ?? false, now: clock.now() }) };
+      return { ok: false, ...classifyError(err, { timedOut, aborted: stop?.aborted ?? false, now: clock.now() }) };
     } finally {
       clearTimeout(timer);
       unlisten?.();
@@ -133,29 +146,8 @@ export function createEndpointClient(endpoint: EndpointConfig, options: Endpoint
   }
 }
 
-/** Callbacks waiting on each caller's stop signal: one listener per signal, however many requests share it. */
-const abortWaiters = new WeakMap<AbortSignal, Set<() => void>>();
-
-/**
- * Calls `onAbort` when `signal` aborts; returns what stops waiting. Every request in flight
- * waits on the caller's one stop signal: adding and removing an EventTarget listener walks all
- * the others, so with hundreds in flight each request would pay for them all.
- */
-function whenAborted(signal: AbortSignal, onAbort: () => void): () => void {
-  if (signal.aborted) {
-    onAbort();
-    return () => undefined;
-  }
-  let waiters = abortWaiters.get(signal);
-  if (!waiters) {
-    const set = new Set<() => void>();
-    waiters = set;
-    abortWaiters.set(signal, set);
-    signal.addEventListener('abort', () => set.forEach((waiter) => waiter()), { once: true });
-  }
-  waiters.add(onAbort);
-  return () => waiters.delete(onAbort);
-}
+/** The client's per-request fetch options (its type names only the standard RequestInit fields). */
+type FetchOptions = NonNullable<Parameters<OpenAI['chat']['completions']['create']>[1]>['fetchOptions'];
 
 /** Usage counted from the text when the server reports none, marked as estimated. */
 export function estimatedUsage(messages: ChatMessage[], text: string | null): Usage {
@@ -187,10 +179,6 @@ export function judgeAnswer(answer: Answer): AttemptOutcome<Answer> {
 
 type RawMessage = { content?: unknown; reasoning_content?: unknown; reasoning?: unknown };
 
-async function askOnce(openai: OpenAI, body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, signal: AbortSignal): Promise<Answer> {
-  return answerOf(await openai.chat.completions.create(body, { signal }));
-}
-
 /** The answer in a chat completion body; throws SyntaxError for anything else. */
 export function answerOf(data: unknown): Answer {
   const completion = data as { choices?: { message?: RawMessage; finish_reason?: unknown }[]; usage?: unknown; model?: unknown };
@@ -208,7 +196,7 @@ export function answerOf(data: unknown): Answer {
 }
 
 async function askStreaming(openai: OpenAI, body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, signal: AbortSignal): Promise<Answer> {
-  const stream = await openai.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal });
+  const stream = await openai.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal, fetchOptions: streamedRequest as FetchOptions });
   let text: string | null = null;
   let reasoning = '';
   let finishReason: string | null = null;

@@ -2,14 +2,23 @@
  * A `fetch` for the `openai` client built on node:http(s) with a keep-alive agent per endpoint.
  * Node 20's built-in fetch (undici with WHATWG streams) costs several times more CPU per request
  * than node:http; at thousands of answers a second that, not the network, bounds a run (see
- * docs/benchmarks.md). Non-streamed bodies are read whole and handed over as a `BufferedResponse`
- * (below); event streams are passed through as they arrive in a standard `Response`. Anything this cannot send (stream bodies,
- * other protocols) and redirects go to the built-in fetch, so behaviour never differs.
+ * docs/benchmarks.md). A plain request's body is read whole, whatever its Content-Type, and handed
+ * over as a `BufferedResponse` (below), so a timer that runs until the fetch resolves covers the
+ * body; only a request marked `STREAMED` gets its event stream passed through as it arrives, in a
+ * standard `Response`. Anything this cannot send (stream bodies, other protocols) and redirects go
+ * to the built-in fetch, under the same rules, so behaviour never differs.
+ *
+ * A caller's long-lived stop signal can be given in the init under `STOP_SIGNAL` (through the
+ * `openai` client's per-request `fetchOptions`): the request is abandoned when it aborts. Handing
+ * the client a fresh AbortController per request for that cost more CPU than any other part of
+ * the endpoint client (see docs/benchmarks.md). A body handed over unread (an event stream) stays
+ * covered by the stop signal until it is read to its end or cancelled.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import { urlToHttpOptions } from 'node:url';
+import { whenAborted } from './abort-waiters.js';
 
 export interface HttpFetch {
   fetch: typeof fetch;
@@ -23,6 +32,31 @@ interface Target {
   /** The Host header's value: host and port as the URL has them (no default port). */
   host: string;
   options: http.RequestOptions;
+}
+
+/** The init key of a stop signal that abandons the request when it aborts (see above). */
+export const STOP_SIGNAL = Symbol('caps.stopSignal');
+
+/** Fetch options that abandon the request when `signal` aborts. */
+export function stoppedBy(signal: AbortSignal): { [STOP_SIGNAL]: AbortSignal } {
+  return { [STOP_SIGNAL]: signal };
+}
+
+/**
+ * The init key marking a streamed request, whose event-stream answer is passed through as it
+ * arrives. Unmarked requests are plain: a server that answers one with an event stream and then
+ * stalls must still run into the caller's timer, which only covers the fetch until it resolves.
+ */
+export const STREAMED = Symbol('caps.streamed');
+
+/** Fetch options of a streamed request (see `STREAMED`). */
+export const streamedRequest: { readonly [STREAMED]: true } = Object.freeze({ [STREAMED]: true as const });
+
+type StoppableInit = RequestInit & { [STOP_SIGNAL]?: AbortSignal; [STREAMED]?: boolean };
+
+/** Whether the fetch may hand this answer's body over unread: a streamed request's event stream. */
+function passedThrough(init: StoppableInit, contentType: string | null): boolean {
+  return init[STREAMED] === true && (contentType ?? '').startsWith('text/event-stream');
 }
 
 /** Statuses whose Response must have no body. */
@@ -47,16 +81,18 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
     return target;
   };
 
-  const send = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+  const send = (input: string | URL | Request, init: StoppableInit = {}): Promise<Response> => {
     const target = input instanceof Request ? null : targetOf(input);
     const body = init.body;
     if (!target || !(target.protocol in agents) || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) {
-      return fetch(input, init);
+      return builtInFetch(input, init);
     }
     const protocol = target.protocol as keyof typeof agents;
     return new Promise<Response>((resolve, reject) => {
       const signal = init.signal;
+      const stop = init[STOP_SIGNAL];
       if (signal?.aborted) return reject(abortError(signal));
+      if (stop?.aborted) return reject(abortError(stop));
       const transport = protocol === 'https:' ? https : http;
       const { hostname, port, path } = target.options;
       const method = normalizedMethod(init.method ?? 'GET');
@@ -67,23 +103,24 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
         if (REDIRECT.has(status) && headers.get('location')) {
           // Rare for an API; the built-in fetch follows redirects by the standard's rules.
           response.resume();
-          signal?.removeEventListener('abort', onAbort);
-          return resolve(fetch(input, init));
+          settle();
+          return resolve(builtInFetch(input, init));
         }
         const statusText = response.statusMessage ?? '';
         if (NULL_BODY.has(status)) {
           response.resume();
-          signal?.removeEventListener('abort', onAbort);
+          settle();
           return resolve(new BufferedResponse(target.href, status, statusText, headers, null) as unknown as Response);
         }
-        if ((headers.get('content-type') ?? '').startsWith('text/event-stream')) {
-          response.once('close', () => signal?.removeEventListener('abort', onAbort));
+        if (passedThrough(init, headers.get('content-type'))) {
+          // The signals stay on until the stream closes: read to its end, cancelled or abandoned.
+          response.once('close', settle);
           return resolve(new Response(Readable.toWeb(response) as ReadableStream<Uint8Array>, { status, statusText, headers: responseHeaders(response.rawHeaders) }));
         }
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.once('end', () => {
-          signal?.removeEventListener('abort', onAbort);
+          settle();
           const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
           resolve(new BufferedResponse(target.href, status, statusText, headers, body) as unknown as Response);
         });
@@ -92,16 +129,25 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
           if (!response.complete) fail(new TypeError('terminated: the connection closed before the response body ended'));
         });
       });
-      function fail(err: Error) {
+      function settle() {
         signal?.removeEventListener('abort', onAbort);
+        unstop?.();
+      }
+      function fail(err: Error) {
+        settle();
         reject(err);
       }
-      function onAbort() {
-        const err = abortError(signal!);
+      function abandon(by: AbortSignal) {
+        const err = abortError(by);
+        settle();
         request.destroy(err);
         reject(err);
       }
+      function onAbort() {
+        abandon(signal!);
+      }
       signal?.addEventListener('abort', onAbort, { once: true });
+      const unstop = stop ? whenAborted(stop, () => abandon(stop)) : null;
       request.once('error', fail);
       request.end(body ?? undefined);
     });
@@ -114,6 +160,77 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
       agents['https:'].destroy();
     },
   };
+}
+
+/**
+ * The built-in fetch, for what node:http does not send here: stopped by the init's stop signal
+ * too, and its body read whole before it resolves (a streamed request's event stream aside), as
+ * the fetch above does.
+ */
+async function builtInFetch(input: string | URL | Request, init: StoppableInit): Promise<Response> {
+  const stop = init[STOP_SIGNAL];
+  let signal = init.signal;
+  let unstop: (() => void) | null = null;
+  if (stop) {
+    // A rare path (redirects, streamed or form bodies): one controller joining the two signals.
+    const joined = new AbortController();
+    const from = signal;
+    if (from?.aborted) joined.abort(from.reason);
+    else from?.addEventListener('abort', () => joined.abort(from.reason), { once: true });
+    unstop = whenAborted(stop, () => joined.abort(stop.reason));
+    signal = joined.signal;
+  }
+  let handedOver = false;
+  try {
+    const response = await fetch(input, { ...init, signal });
+    if (response.body !== null && passedThrough(init, response.headers.get('content-type'))) {
+      handedOver = true;
+      return unstop ? coveredUntilDone(response, unstop) : response;
+    }
+    const bytes = response.body === null ? null : Buffer.from(await response.arrayBuffer());
+    return new BufferedResponse(response.url, response.status, response.statusText, new RawHeaders(rawListOf(response.headers)), bytes, response.redirected) as unknown as Response;
+  } finally {
+    if (!handedOver) unstop?.();
+  }
+}
+
+/**
+ * The response with a body that calls `done` once read to its end, failed or cancelled: until
+ * then the stop signal, joined into the built-in fetch's signal, still aborts the body's read.
+ */
+function coveredUntilDone(response: Response, done: () => void): Response {
+  const reader = response.body!.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const chunk = await reader.read();
+        if (!chunk.done) return controller.enqueue(chunk.value);
+        done();
+        controller.close();
+      } catch (err) {
+        done();
+        controller.error(err);
+      }
+    },
+    async cancel(reason) {
+      done();
+      await reader.cancel(reason);
+    },
+  });
+  const wrapped = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  // Set by fetch only; the wrapper keeps what the client may read of them.
+  Object.defineProperties(wrapped, { url: { value: response.url }, redirected: { value: response.redirected } });
+  return wrapped;
+}
+
+/** A Headers list as node's flat [name, value, ...] list (set-cookie values one by one). */
+function rawListOf(headers: Headers): string[] {
+  const raw: string[] = [];
+  headers.forEach((value, name) => {
+    if (name !== 'set-cookie') raw.push(name, value);
+  });
+  for (const cookie of headers.getSetCookie()) raw.push('set-cookie', cookie);
+  return raw;
 }
 
 /** Fetch upper-cases these methods whatever case they are given in, and no others. */
@@ -176,7 +293,6 @@ function utf8(bytes: Buffer): string {
  */
 export class BufferedResponse {
   readonly ok: boolean;
-  readonly redirected = false;
   readonly type = 'basic';
   #bytes: Buffer | null;
   #used = false;
@@ -188,6 +304,7 @@ export class BufferedResponse {
     readonly statusText: string,
     readonly headers: RawHeaders,
     bytes: Buffer | null,
+    readonly redirected = false,
   ) {
     this.ok = status >= 200 && status <= 299;
     this.#bytes = bytes;
@@ -229,7 +346,7 @@ export class BufferedResponse {
 
   clone(): BufferedResponse {
     if (this.#used) throw new TypeError('Response.clone: the body has already been used');
-    const copy = new BufferedResponse(this.url, this.status, this.statusText, this.headers, this.#bytes);
+    const copy = new BufferedResponse(this.url, this.status, this.statusText, this.headers, this.#bytes, this.redirected);
     if (this.#stream) [this.#stream, copy.#stream] = this.#stream.tee();
     else copy.#stream = this.#stream;
     return copy;

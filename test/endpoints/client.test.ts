@@ -1,10 +1,13 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEndpointClient } from '../../src/endpoints/client.js';
 import { parseFaultSpec, type FaultSpecInput } from '../../src/endpoints/sim/faults.js';
 import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
 import { FaultSpec } from '../../src/endpoints/sim/faults.js';
 import { UserError } from '../../src/errors.js';
-import { echoPersona, endpoint } from './helpers.js';
+import { waitingOn } from '../../src/endpoints/abort-waiters.js';
+import { countingEchoPersona, echoPersona, endpoint, stallingEventStream } from './helpers.js';
 
 let server: SimServer | undefined;
 afterEach(async () => {
@@ -115,6 +118,39 @@ describe('endpoint client against the simulated endpoint', () => {
     expect(result.attempts).toBe(2);
   });
 
+  for (const stream of [false, true]) {
+    it(`records an answer that outlasts the timeout as a timeout error (${stream ? 'streamed' : 'plain'})`, async () => {
+      server = await startSimServer({ personas: [countingEchoPersona(1_000).persona], faults: {} });
+      const client = createEndpointClient(endpoint(server.baseURL, { retries: 1, timeout_ms: 100, stream }), { backoffBaseMs: 1 });
+      const result = await client.chat(ask(1));
+      expect(result).toMatchObject({ text: null, attempts: 2 });
+      expect(result.error?.kind).toBe('timeout');
+    });
+
+    it(`abandons requests in flight when the caller's stop signal aborts, with no listener left per request (${stream ? 'streamed' : 'plain'})`, async () => {
+      const slow = countingEchoPersona(1_000);
+      server = await startSimServer({ personas: [slow.persona], faults: {} });
+      const client = createEndpointClient(endpoint(server.baseURL, { stream, concurrency: 8 }));
+      const stop = new AbortController();
+      const pending = Promise.all(Array.from({ length: 8 }, (_, i) => client.chat({ ...ask(i), signal: stop.signal })));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(waitingOn(stop.signal)).toBe(8);
+      stop.abort();
+      const results = await pending;
+      for (const r of results) expect(r).toMatchObject({ text: null, attempts: 1, error: { kind: 'aborted' } });
+      expect(waitingOn(stop.signal)).toBe(0);
+    });
+  }
+
+  it('leaves nothing waiting on the stop signal once its requests are answered', async () => {
+    const sim = await start();
+    const client = createEndpointClient(endpoint(sim.baseURL, { concurrency: 4 }));
+    const stop = new AbortController();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => client.chat({ ...ask(i), signal: stop.signal })));
+    results.forEach((r, i) => expect(r.text).toBe(`echo: question ${i}`));
+    expect(waitingOn(stop.signal)).toBe(0);
+  });
+
   it('does not retry a content filter or a client error', async () => {
     const filtered = { name: 'filtered', reply: () => ({ content: null, finish_reason: 'content_filter' }) };
     server = await startSimServer({ personas: [filtered] });
@@ -171,4 +207,49 @@ describe('fault spec', () => {
     expect(() => parseFaultSpec('latency=fast')).toThrow(/not a duration/);
     expect(() => parseFaultSpec('500=0.1:retry-after=1')).toThrow(/unknown option/);
   });
+});
+
+describe('endpoint client against a server that answers a plain request with an event stream and then stalls', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+  async function stallingServer(): Promise<{ url: string; closedStreams: () => number }> {
+    let closedStreams = 0;
+    const handler = stallingEventStream(() => closedStreams++);
+    const server = createServer((req, res) => req.resume().on('end', () => handler(req, res)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => (server.closeAllConnections(), server.close()));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, closedStreams: () => closedStreams };
+  }
+
+  /** Fails at once when `promise` is still pending after `ms`, instead of waiting for the test's own timeout. */
+  const within = <T>(ms: number, promise: Promise<T>): Promise<T> =>
+    Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms))]);
+
+  for (const path of ['sse', 'redirect']) {
+    it(`records a timeout on time, with and without a stop signal (${path})`, async () => {
+      const { url } = await stallingServer();
+      const client = createEndpointClient(endpoint(`${url}/${path}/v1`, { retries: 0, timeout_ms: 300 }));
+      for (const signal of [undefined, new AbortController().signal]) {
+        const started = Date.now();
+        const result = await within(3_000, client.chat({ ...ask(1), signal }));
+        expect(result).toMatchObject({ text: null, attempts: 1, error: { kind: 'timeout' } });
+        expect(Date.now() - started).toBeLessThan(2_000);
+        if (signal) expect(waitingOn(signal)).toBe(0);
+      }
+    });
+
+    it(`ends it when the stop signal aborts and closes the socket (${path})`, async () => {
+      const { url, closedStreams } = await stallingServer();
+      const client = createEndpointClient(endpoint(`${url}/${path}/v1`, { retries: 0, timeout_ms: 60_000 }));
+      const stop = new AbortController();
+      const pending = client.chat({ ...ask(1), signal: stop.signal });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      stop.abort();
+      expect(await within(2_000, pending)).toMatchObject({ text: null, error: { kind: 'aborted' } });
+      expect(waitingOn(stop.signal)).toBe(0);
+      for (let waited = 0; closedStreams() === 0 && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(closedStreams()).toBe(1);
+    });
+  }
 });

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EndpointConfig, type EndpointConfigInput } from '../../src/schema/config.js';
 import type { SimPersona } from '../../src/endpoints/sim/server.js';
 
@@ -25,4 +26,22 @@ export function countingEchoPersona(delayMs: number): { persona: SimPersona; pea
 
 export function endpoint(baseURL: string, overrides: Partial<EndpointConfigInput> = {}): EndpointConfig {
   return EndpointConfig.parse({ name: 'sim', baseURL, model: 'echo', retries: 6, timeout_ms: 5_000, ...overrides });
+}
+
+/**
+ * A server's handler: /redirect/... is sent on to /sse/... with a 307; anything else is answered
+ * with an event stream of one event and then nothing (/sse/ends ends after a second one).
+ * `onClose` is called as each event stream's response closes.
+ */
+export function stallingEventStream(onClose: () => void): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (req.url!.startsWith('/redirect/')) {
+      res.writeHead(307, { location: req.url!.replace('/redirect/', '/sse/') });
+      return res.end();
+    }
+    res.on('close', onClose);
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('data: {"choices":[]}\n\n');
+    if (req.url === '/sse/ends') res.end('data: [DONE]\n\n');
+  };
 }

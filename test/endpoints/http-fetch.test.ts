@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { BufferedResponse, RawHeaders, createHttpFetch, type HttpFetch } from '../../src/endpoints/http-fetch.js';
+import { BufferedResponse, RawHeaders, createHttpFetch, stoppedBy, streamedRequest, type HttpFetch } from '../../src/endpoints/http-fetch.js';
+import { waitingOn } from '../../src/endpoints/abort-waiters.js';
+import { stallingEventStream } from './helpers.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -88,19 +90,64 @@ describe('createHttpFetch', () => {
     expect(server.sockets()).toBeLessThanOrEqual(3);
   });
 
-  it('passes an event stream through chunk by chunk', async () => {
+  it('passes the event stream of a streamed request through chunk by chunk', async () => {
     const { url } = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: one\n\n');
       setTimeout(() => res.end('data: two\n\n'), 20);
     });
-    const response = await pool().fetch(url);
+    const response = await pool().fetch(url, { method: 'GET', ...streamedRequest });
     const reader = response.body!.getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toBe('data: one\n\n');
     let rest = '';
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
     expect(rest).toBe('data: two\n\n');
+  });
+
+  it('reads the event stream of a plain request whole before resolving, directly and through a redirect', async () => {
+    let ended = 0;
+    const { url } = await serve((req, res) => {
+      if (req.url === '/old') {
+        res.writeHead(307, { location: '/sse' });
+        return res.end();
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: one\n\n');
+      setTimeout(() => (ended++, res.end('data: two\n\n')), 50);
+    });
+    const http = pool();
+    for (const path of ['/sse', '/old']) {
+      const response = await http.fetch(`${url}${path}`, { method: 'POST', body: 'x' });
+      expect(ended).toBe(path === '/sse' ? 1 : 2);
+      expect(await response.text()).toBe('data: one\n\ndata: two\n\n');
+    }
+  });
+
+  it('keeps an event stream handed over through a redirect under the stop signal until it is read or cancelled', async () => {
+    let closed = 0;
+    const { url } = await serve(stallingEventStream(() => closed++));
+    const http = pool();
+    const stop = new AbortController();
+    const init = { method: 'GET', ...streamedRequest, ...stoppedBy(stop.signal) };
+    // Read to its end, or cancelled: nothing is left waiting on the signal.
+    const ends = await http.fetch(`${url}/redirect/ends`, init);
+    expect(ends.redirected).toBe(true);
+    expect(waitingOn(stop.signal)).toBe(1);
+    expect(await ends.text()).toBe('data: {"choices":[]}\n\ndata: [DONE]\n\n');
+    expect(waitingOn(stop.signal)).toBe(0);
+    await (await http.fetch(`${url}/redirect/cancelled`, init)).body!.cancel();
+    expect(waitingOn(stop.signal)).toBe(0);
+    // A stalled one is ended by the stop, and its socket closed.
+    const stalled = await http.fetch(`${url}/redirect/stalls`, init);
+    const reading = stalled.text();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closedBefore = closed;
+    stop.abort();
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+    expect(waitingOn(stop.signal)).toBe(0);
+    for (let waited = 0; closed === closedBefore && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed).toBe(closedBefore + 1);
   });
 
   it('gives a 204 no body', async () => {
@@ -129,6 +176,58 @@ describe('createHttpFetch', () => {
     setTimeout(() => controller.abort(), 10);
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     await expect(pool().fetch(url, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('abandons a request when the stop signal given in its init aborts, and leaves nothing waiting on it', async () => {
+    let closed = 0;
+    const { url } = await serve((req, res) => {
+      if (req.url === '/hang') return res.on('close', () => closed++); // never answers
+      res.end('ok');
+    });
+    const http = pool();
+    const stop = new AbortController();
+    // Finished requests, answered or redirected, stop waiting on the signal.
+    for (let i = 0; i < 5; i++) expect(await (await http.fetch(`${url}/fine`, { method: 'POST', body: 'x', ...stoppedBy(stop.signal) })).text()).toBe('ok');
+    expect(waitingOn(stop.signal)).toBe(0);
+    const pending = http.fetch(`${url}/hang`, { method: 'POST', body: 'x', ...stoppedBy(stop.signal) });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(waitingOn(stop.signal)).toBe(1);
+    stop.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    expect(waitingOn(stop.signal)).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed).toBe(1); // the socket was closed, not left to the server
+    await expect(http.fetch(`${url}/fine`, { method: 'GET', ...stoppedBy(stop.signal) })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('stops a redirected request too, and reads its body whole before resolving', async () => {
+    const { url } = await serve((req, res) => {
+      if (req.url === '/old') {
+        res.writeHead(307, { location: '/new' });
+        return res.end();
+      }
+      if (req.url === '/new') return res.end('moved here');
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('part'); // the rest never comes
+    });
+    const http = pool();
+    const stop = new AbortController();
+    const moved = await http.fetch(`${url}/old`, { method: 'GET', ...stoppedBy(stop.signal) });
+    expect(moved.redirected).toBe(true);
+    expect(await moved.text()).toBe('moved here');
+    expect(waitingOn(stop.signal)).toBe(0);
+    // A body that stalls, asked directly and through a redirect to another server (the built-in fetch's path).
+    const stalled = http.fetch(`${url}/stall`, { method: 'GET', ...stoppedBy(stop.signal) });
+    const other = await serve((_req, res) => {
+      res.writeHead(307, { location: `${url}/stall` });
+      res.end();
+    });
+    const viaRedirect = http.fetch(`${other.url}/old`, { method: 'GET', ...stoppedBy(stop.signal) });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    stop.abort();
+    await expect(stalled).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(viaRedirect).rejects.toMatchObject({ name: 'AbortError' });
+    expect(waitingOn(stop.signal)).toBe(0);
   });
 
   it('follows a redirect as fetch does', async () => {
