@@ -23,14 +23,18 @@ interface ReplicateTotals {
  * Every respondent's replicate totals in one pass over the plan: per replicate, each item drawn
  * is read once and added to every respondent's sums (independent additions, none waiting on
  * the last), and items not drawn are skipped. Each respondent's sums add the same terms in the
- * same item order as one respondent's loop would (an item not drawn adds zero), so the totals
- * are the same to the last bit.
+ * same item order as one respondent's loop would, so the totals are the same to the last bit:
+ * an item not drawn adds 0 x value, a zero that leaves any sum as it is when the value is finite
+ * (a sum from +0 is never -0), but NaN when it is infinite, so such an item is never skipped.
  */
 function replicateTotals(plan: ResamplingPlan, values: readonly Float64Array[]): ReplicateTotals[] {
   const respondents = values.length;
   // Item-major, so that one item's values for every respondent sit together.
   const byItem = new Float64Array(plan.n * respondents);
   for (let k = 0; k < respondents; k++) for (let i = 0; i < plan.n; i++) byItem[i * respondents + k] = values[k][i];
+  // An item may be skipped when not drawn only if no respondent's value there is infinite.
+  const finite = (v: number) => Number.isNaN(v) || Number.isFinite(v);
+  const skippable = Uint8Array.from({ length: plan.n }, (_, i) => Number(byItem.subarray(i * respondents, (i + 1) * respondents).every(finite)));
   const totals = values.map(() => ({ sums: new Float64Array(plan.b), counts: new Float64Array(plan.b) }));
   const sums = new Float64Array(respondents);
   const counts = new Float64Array(respondents);
@@ -40,7 +44,7 @@ function replicateTotals(plan: ResamplingPlan, values: readonly Float64Array[]):
     counts.fill(0);
     for (let i = 0; i < plan.n; i++) {
       const c = plan.counts[row + i];
-      if (c === 0) continue;
+      if (c === 0 && skippable[i]) continue;
       const at = i * respondents;
       for (let k = 0; k < respondents; k++) {
         const v = byItem[at + k];

@@ -130,7 +130,7 @@ export class RunFolder {
     return latestByKey(readJsonlBatches(this.scoresPath, (await import('../schema/score.js')).AnswerScore, { offset: 0, line: 0 }, onProblem));
   }
 
-  /** `latestScores` as the analysis reads them (AnalyzedScore): what only scoring needs is dropped, unchecked, as each line is read. */
+  /** `latestScores` as the analysis reads them (AnalyzedScore): each line checked whole, then what only scoring needs set to undefined as it is read. */
   async latestAnalyzedScores(onProblem?: (p: JsonlProblem) => void): Promise<Map<string, AnalyzedScore>> {
     return latestByKey(readJsonlBatches(this.scoresPath, (await import('../schema/score.js')).AnalyzedScore, { offset: 0, line: 0 }, onProblem));
   }

@@ -9,9 +9,12 @@
  * changed in it until the whole has passed).
  *
  * The check is compiled from the schema's definition (the schema stays the one source of
- * truth), number bounds and `.int()` included. Other checks and parts it does not know
- * (transforms, refinements, records...) are parsed by zod where they sit, and their output put
- * in place once the whole value has passed.
+ * truth) for the kinds zod's own classes name exactly (PARTS below), number bounds and `.int()`
+ * included; a schema met again while compiling it (a recursive one) refers to its own check.
+ * Every other kind, variant or option (xor and discriminated unions, exact optionals,
+ * catch, transforms, refinements, records, coercion, a definition field not known here) is
+ * parsed by zod where it sits, and its output put in place once the whole value has passed:
+ * nothing is approximated.
  */
 import { z } from 'zod';
 
@@ -30,15 +33,11 @@ type Check = (value: unknown, replace: Replacement[], holder: Record<string, unk
 interface Def {
   type: string;
   checks?: { _zod: { def: CheckDef } }[];
-  check?: string;
-  coerce?: boolean;
   shape?: Record<string, z.ZodType>;
   catchall?: z.ZodType;
   element?: z.ZodType;
   innerType?: z.ZodType;
   options?: z.ZodType[];
-  entries?: Record<string, string | number>;
-  values?: unknown[];
 }
 
 interface CheckDef {
@@ -47,6 +46,41 @@ interface CheckDef {
   value?: unknown;
   inclusive?: boolean;
   when?: unknown;
+}
+
+interface Internals {
+  def: Def;
+  traits: Set<string>;
+  /** The values an enum or literal accepts: the very set zod tests. */
+  values?: Set<unknown>;
+  optin?: 'optional' | 'defaulted';
+  optout?: 'optional';
+}
+
+const internalsOf = (schema: z.ZodType) => (schema as unknown as { _zod: Internals })._zod;
+
+/** Definition fields that change no output of a value that passes: an issue's message. */
+const NEUTRAL_FIELDS = new Set(['type', 'error', 'checks']);
+/** Classes every schema of a kind has besides its own: the base, and the object's compiled form (same results). */
+const NEUTRAL_TRAITS = new Set(['$ZodType', '$ZodObjectJIT']);
+
+/**
+ * The zod class a schema is exactly an instance of, when it has no other (xor is a union, an
+ * exact optional an optional, z.int() a number and a check...: each one more class), and its
+ * definition has only fields known for that class; else null.
+ */
+function kindOf(schema: z.ZodType): Kind | null {
+  const { def, traits } = internalsOf(schema);
+  let kind: string | null = null;
+  for (const trait of traits) {
+    if (!trait.startsWith('$') || NEUTRAL_TRAITS.has(trait)) continue;
+    if (kind !== null) return null;
+    kind = trait;
+  }
+  if (kind === null || !Object.hasOwn(PARTS, kind)) return null;
+  const fields = PARTS[kind as Kind].fields;
+  for (const [field, value] of Object.entries(def)) if (value !== undefined && !NEUTRAL_FIELDS.has(field) && !(fields as readonly string[]).includes(field)) return null;
+  return kind as Kind;
 }
 
 /** The number checks used in records (`.int()`, `.nonnegative()`, `.min()`, `.max()`...) as tests, the way zod makes them; null when one is another kind. */
@@ -63,8 +97,6 @@ function numberChecks(checks: NonNullable<Def['checks']>): ((v: number) => boole
   return tests;
 }
 
-const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def } })._zod.def;
-
 /** zod itself on this part: its verdict is final, and its output replaces the input when it differs. */
 function byZod(schema: z.ZodType): Check {
   return (value, replace, holder, key) => {
@@ -75,18 +107,28 @@ function byZod(schema: z.ZodType): Check {
   };
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** An object as JSON.parse makes it: zod gives any other (a class instance, no prototype) back as a plain copy. */
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function objectCheck(schema: z.ZodType, def: Def): Check {
+type Compile = (schema: z.ZodType) => Check;
+
+function objectCheck(schema: z.ZodType, def: Def, compile: Compile): Check {
   // zod keeps the schema's own keys only (or fails on others); with a catchall it keeps them too: zod's to decide.
-  const catchall = def.catchall ? defOf(def.catchall).type : undefined;
-  if (catchall !== undefined && catchall !== 'never') return byZod(schema);
-  const keys = Object.keys(def.shape!);
-  const checks = keys.map((key) => compile(def.shape![key]));
-  // An absent key zod leaves absent: only an optional one (a default would be filled in).
-  const mayBeAbsent = keys.map((key) => defOf(def.shape![key]).type === 'optional');
+  if (def.catchall !== undefined && kindOf(def.catchall) !== '$ZodNever') return byZod(schema);
+  const shape = def.shape!;
+  // zod never outputs a `__proto__` key, and reads symbol keys JSON has not: zod's to decide.
+  if (Object.hasOwn(shape, '__proto__') || Object.getOwnPropertySymbols(shape).length > 0) return byZod(schema);
+  const keys = Object.keys(shape);
+  const checks = keys.map((key) => compile(shape[key]));
+  // An absent key zod leaves absent, by zod's own rule: optional in and out (a default would be filled in, a required key fail).
+  const mayBeAbsent = keys.map((key) => {
+    const { optin, optout } = internalsOf(shape[key]);
+    return optin === 'optional' && optout === 'optional';
+  });
   return (value, replace) => {
     if (!isObject(value)) return Outcome.Fail;
+    if (!isPlainObject(value)) return Outcome.Unsure;
     let next = 0;
     for (const key in value) {
       // The value's keys must come in the schema's order, as zod's output has them.
@@ -104,10 +146,11 @@ function objectCheck(schema: z.ZodType, def: Def): Check {
   };
 }
 
-function arrayCheck(def: Def): Check {
+function arrayCheck(def: Def, compile: Compile): Check {
   const element = compile(def.element!);
   return (value, replace) => {
     if (!Array.isArray(value)) return Outcome.Fail;
+    if (Object.getPrototypeOf(value) !== Array.prototype) return Outcome.Unsure;
     for (let i = 0; i < value.length; i++) {
       const result = element(value[i], replace, value, i);
       if (result !== Outcome.Ok) return result;
@@ -117,7 +160,7 @@ function arrayCheck(def: Def): Check {
 }
 
 /** zod's union gives its first option that passes: an option this check cannot vouch for leaves the union to zod. */
-function unionCheck(def: Def): Check {
+function unionCheck(def: Def, compile: Compile): Check {
   const options = def.options!.map(compile);
   return (value, replace, holder, key) => {
     for (const option of options) {
@@ -133,55 +176,86 @@ function unionCheck(def: Def): Check {
   };
 }
 
-const leaf = (test: (value: unknown) => boolean): Check => (value) => (test(value) ? Outcome.Ok : Outcome.Fail);
+/**
+ * A default (or prefault) around a present value: the inner schema decides, and zod puts the
+ * default in place of an output undefined (which only a part zod parsed can give).
+ */
+function defaultCheck(def: Def, compile: Compile): Check {
+  const inner = compile(def.innerType!);
+  return (value, replace, holder, key) => {
+    if (value === undefined) return Outcome.Unsure;
+    const from = replace.length;
+    const result = inner(value, replace, holder, key);
+    if (result === Outcome.Ok) for (let i = from; i < replace.length; i++) if (replace[i].holder === holder && replace[i].key === key && replace[i].value === undefined) return Outcome.Unsure;
+    return result;
+  };
+}
 
-function compile(schema: z.ZodType): Check {
-  const def = defOf(schema);
-  // A format of its own (z.int(), z.email()...) or coercion: zod's to decide.
-  if (def.check !== undefined || def.coerce) return byZod(schema);
-  if (def.checks?.length) {
-    const bounds = def.type === 'number' ? numberChecks(def.checks) : null;
-    return bounds ? leaf((v) => typeof v === 'number' && Number.isFinite(v) && bounds.every((test) => test(v))) : byZod(schema);
-  }
-  switch (def.type) {
-    case 'string':
-      return leaf((v) => typeof v === 'string');
-    case 'number':
-      return leaf((v) => typeof v === 'number' && Number.isFinite(v));
-    case 'boolean':
-      return leaf((v) => typeof v === 'boolean');
-    case 'null':
-      return leaf((v) => v === null);
-    case 'unknown':
-    case 'any':
-      return leaf((v) => v !== undefined);
-    case 'enum': {
-      const values = new Set(Object.values(def.entries!));
-      return leaf((v) => (typeof v === 'string' || typeof v === 'number') && values.has(v));
-    }
-    case 'literal': {
-      const values = new Set(def.values);
-      return leaf((v) => values.has(v));
-    }
-    case 'optional':
-    case 'default': {
-      // Present: the inner schema decides (an absent key is the object's to judge).
+const leaf = (test: (value: unknown) => boolean): Check => (value) => (test(value) ? Outcome.Ok : Outcome.Fail);
+/** An enum's or literal's values as zod tests them (a numeric TypeScript enum's names are not among them). */
+const oneOf = (values: Set<unknown>): Check => leaf((v) => values.has(v));
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Each kind checked here: the definition fields it reads (any other field leaves the part to zod), and its check as zod's parse of that class makes it. */
+const PARTS = {
+  $ZodString: { fields: [], check: () => leaf((v) => typeof v === 'string') },
+  $ZodNumber: { fields: [], check: () => leaf(isNumber) },
+  $ZodBoolean: { fields: [], check: () => leaf((v) => typeof v === 'boolean') },
+  $ZodNull: { fields: [], check: () => leaf((v) => v === null) },
+  $ZodUnknown: { fields: [], check: () => leaf(() => true) },
+  $ZodAny: { fields: [], check: () => leaf(() => true) },
+  $ZodEnum: { fields: ['entries'], check: (schema) => oneOf(internalsOf(schema).values!) },
+  $ZodLiteral: { fields: ['values'], check: (schema) => oneOf(internalsOf(schema).values!) },
+  $ZodOptional: {
+    fields: ['innerType'],
+    // Present: the inner schema decides (an absent key is the object's to judge).
+    check: (_, def, compile) => {
       const inner = compile(def.innerType!);
       return (value, replace, holder, key) => (value === undefined ? Outcome.Unsure : inner(value, replace, holder, key));
-    }
-    case 'nullable': {
+    },
+  },
+  $ZodDefault: { fields: ['innerType', 'defaultValue'], check: (_, def, compile) => defaultCheck(def, compile) },
+  $ZodPrefault: { fields: ['innerType', 'defaultValue'], check: (_, def, compile) => defaultCheck(def, compile) },
+  $ZodNullable: {
+    fields: ['innerType'],
+    check: (_, def, compile) => {
       const inner = compile(def.innerType!);
       return (value, replace, holder, key) => (value === null ? Outcome.Ok : inner(value, replace, holder, key));
-    }
-    case 'object':
-      return objectCheck(schema, def);
-    case 'array':
-      return arrayCheck(def);
-    case 'union':
-      return unionCheck(def);
-    default:
-      return byZod(schema);
+    },
+  },
+  $ZodObject: { fields: ['shape', 'catchall'], check: objectCheck },
+  $ZodArray: { fields: ['element'], check: (_, def, compile) => arrayCheck(def, compile) },
+  $ZodUnion: { fields: ['options'], check: (_, def, compile) => unionCheck(def, compile) },
+  // Only as a strict object's catchall (which zod's object reads by kind).
+  $ZodNever: { fields: [], check: () => leaf(() => false) },
+} satisfies Record<string, { fields: string[]; check: (schema: z.ZodType, def: Def, compile: Compile) => Check }>;
+
+type Kind = keyof typeof PARTS;
+
+function compilePart(schema: z.ZodType, compile: Compile): Check {
+  const kind = kindOf(schema);
+  if (kind === null) return byZod(schema);
+  const def = internalsOf(schema).def;
+  if (def.checks?.length) {
+    const bounds = kind === '$ZodNumber' ? numberChecks(def.checks) : null;
+    return bounds ? leaf((v) => isNumber(v) && bounds.every((test) => test(v))) : byZod(schema);
   }
+  return PARTS[kind].check(schema, def, compile);
+}
+
+/** A compiler of checks that compiles each schema once; a schema met while it is being compiled (recursion) gets a check that calls its own once made. */
+function compiler(): Compile {
+  const compiled = new Map<z.ZodType, Check>();
+  const compile: Compile = (schema) => {
+    const known = compiled.get(schema);
+    if (known) return known;
+    let check: Check | undefined;
+    compiled.set(schema, (value, replace, holder, key) => check!(value, replace, holder, key));
+    check = compilePart(schema, compile);
+    compiled.set(schema, check);
+    return check;
+  };
+  return compile;
 }
 
 /**
@@ -190,7 +264,7 @@ function compile(schema: z.ZodType): Check {
  * (fresh from JSON.parse): the output may be that very value, with parts zod parsed put in place.
  */
 export function inPlace<T extends z.ZodType>(schema: T): z.ZodType<z.output<T>, unknown> {
-  const check = compile(schema);
+  const check = compiler()(schema);
   return z.unknown().transform((value, ctx) => {
     const replace: Replacement[] = [];
     const root = [value];

@@ -55,10 +55,11 @@ describe('paired comparisons with gaps', () => {
     expect(ac.items).toBe(9); // c answered q0..q9 only, a lacks q3
   });
 
-  it("gives every respondent's replicate totals, made together, bit for bit as one respondent's loop over the items", () => {
+  /** Whether every respondent's replicate totals, made together, are bit for bit those of one respondent's loop over every item. */
+  function totalsMatchOneByOne(clean: Float64Array[]) {
+    const bootstrap = cleanBootstrap({ ...table, clean });
     const plan = bootstrap.plan;
-    table.respondents.forEach((_, k) => {
-      const values = table.clean[k];
+    return clean.every((values, k) => {
       const { sums, counts } = bootstrap.totals(k);
       for (let r = 0; r < plan.b; r++) {
         let sum = 0;
@@ -68,9 +69,27 @@ describe('paired comparisons with gaps', () => {
           sum += plan.counts[r * plan.n + i] * values[i];
           count += plan.counts[r * plan.n + i];
         }
-        expect(Object.is(sums[r], sum) && Object.is(counts[r], count)).toBe(true);
+        if (!Object.is(sums[r], sum) || !Object.is(counts[r], count)) return false;
       }
+      return true;
     });
+  }
+
+  it("gives every respondent's replicate totals, made together, bit for bit as one respondent's loop over the items", () => {
+    expect(totalsMatchOneByOne(table.clean)).toBe(true);
+  });
+
+  it('gives the same totals bit for bit when a value is infinite, -0 or NaN (an item not drawn adds 0 x value)', () => {
+    const special = [Infinity, -Infinity, NaN, -0, Number.MAX_VALUE];
+    const clean = table.clean.map((values, k) => {
+      const copy = Float64Array.from(values);
+      copy[7 + k] = special[k % special.length];
+      copy[20] = special[(k + 1) % special.length];
+      return copy;
+    });
+    // Only some replicates draw q7..q9 and q20: the rest must still come out NaN where the loop gives NaN.
+    expect(totalsMatchOneByOne(clean)).toBe(true);
+    expect(totalsMatchOneByOne([Float64Array.from({ length: 40 }, (_, i) => (i === 0 ? Infinity : i === 1 ? -Infinity : 50))])).toBe(true);
   });
 
   it('computes a respondent interval as the count-weighted mean over the answered items drawn', () => {

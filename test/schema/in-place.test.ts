@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { inPlace } from '../../src/schema/in-place.js';
 import { AnalyzedScore, AnswerScore, type AnswerScoreInput } from '../../src/schema/score.js';
 import { ResponseRecord, type ResponseRecordInput } from '../../src/schema/run.js';
+import { ChatMessage, EvidenceTag } from '../../src/schema/shared.js';
 import { createRandom } from '../../src/analysis/random.js';
 
 const score: AnswerScoreInput = {
@@ -92,6 +93,27 @@ function expectSame(schema: z.ZodType, json: string): boolean {
   return expected.success;
 }
 
+/** Every schema inside `schema` (itself included), through the definition fields zod nests schemas in. */
+function partsOf(schema: z.ZodType, parts = new Set<z.ZodType>()): Set<z.ZodType> {
+  if (parts.has(schema)) return parts;
+  parts.add(schema);
+  const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  const nested = [def.innerType, def.element, def.catchall, ...((def.options as z.ZodType[]) ?? []), ...Object.values((def.shape as Record<string, z.ZodType>) ?? {})];
+  for (const part of nested) if (part) partsOf(part as z.ZodType, parts);
+  return parts;
+}
+
+/** `inPlace(schema)` on a line, and the parts of the schema zod was asked to parse (the whole schema when the line fell back). */
+function parsedByZod(schema: z.ZodType, line: unknown) {
+  const spies = [...partsOf(schema)].map((part) => [part, vi.spyOn(part, 'safeParse')] as const);
+  try {
+    const checked = inPlace(schema).parse(line);
+    return { checked, parts: spies.filter(([, spy]) => spy.mock.calls.length > 0).map(([part]) => part) };
+  } finally {
+    for (const [, spy] of spies) spy.mockRestore();
+  }
+}
+
 describe('inPlace', () => {
   it('gives a line as caps writes it back as the very object, parts zod rewrites (evidence levels) put in place', () => {
     const line = JSON.parse(JSON.stringify(AnswerScore.parse(score)));
@@ -99,6 +121,17 @@ describe('inPlace', () => {
     const checked = inPlace(AnswerScore).parse(line);
     expect(checked).toBe(line);
     expect(checked.verdicts[0].evidence).toEqual({ scheme: 'nccn_category', level: '1' });
+  });
+
+  it('checks score and response lines as caps writes them in place: zod parses only the evidence tags and message texts', () => {
+    const scoreLine = JSON.parse(JSON.stringify(AnswerScore.parse(score)));
+    const scored = parsedByZod(AnswerScore, scoreLine);
+    expect(scored.checked).toBe(scoreLine);
+    expect(scored.parts).toEqual([EvidenceTag]);
+    const responseLine = JSON.parse(JSON.stringify(ResponseRecord.parse(response)));
+    const answered = parsedByZod(ResponseRecord, responseLine);
+    expect(answered.checked).toBe(responseLine);
+    expect(answered.parts).toEqual([ChatMessage.shape.content]);
   });
 
   it('accepts, refuses and outputs exactly as the schema does, on thousands of damaged score and response lines', () => {
@@ -148,5 +181,68 @@ describe('inPlace', () => {
     expect(JSON.parse(JSON.stringify(analyzed))).toEqual({ ...rest, verdicts: rest.verdicts.map(({ judge, matcher, judges, ...v }) => v) });
     expect(AnalyzedScore.safeParse({ ...score, scorer: { matcher: 5 } }).success).toBe(false);
     expect(AnalyzedScore.safeParse({ ...score, judge_faults: [{ judge: 'j', kind: 'nope', detail: '' }] }).success).toBe(false);
+  });
+
+  it('leaves to zod what it cannot check exactly: defaults under optional, numeric enums, xor and discriminated unions, a default over undefined', () => {
+    enum Numeric {
+      A,
+      B,
+    }
+    const cases: [z.ZodType, unknown[]][] = [
+      // An absent key under optional is filled by an inner default or prefault, and by a default under nullable.
+      [z.object({ a: z.string().default('x').optional() }), [{}, { a: 'y' }, { a: 1 }]],
+      [z.object({ a: z.string().prefault('p').optional() }), [{}, { a: 'y' }]],
+      [z.object({ a: z.string().default('x').nullable() }), [{}, { a: null }, { a: 'y' }]],
+      [z.object({ a: z.string().catch('c').optional() }), [{}, { a: 1 }, { a: 'y' }]],
+      [z.object({ a: z.exactOptional(z.string()) }), [{}, { a: 'y' }, { a: 1 }]],
+      [z.object({ a: z.unknown(), b: z.string().nullable().optional() }), [{}, { a: 1 }, { b: null }, { a: null, b: 'x' }]],
+      // A numeric TypeScript enum accepts its values, not the names mapped back.
+      [z.object({ a: z.enum(Numeric) }), [{ a: 'A' }, { a: 'B' }, { a: 0 }, { a: 1 }, { a: 2 }]],
+      [z.object({ a: z.literal([0, 'a']) }), [{ a: 0 }, { a: 'a' }, { a: '0' }]],
+      // xor needs exactly one option to pass.
+      [z.object({ u: z.xor([z.string(), z.string().optional()]) }), [{ u: 'x' }, { u: 1 }, {}]],
+      [z.object({ u: z.xor([z.string(), z.number()]) }), [{ u: 'x' }, { u: 1 }, { u: true }]],
+      // A discriminated union picks its option by the discriminator, not the first that passes.
+      [
+        z.discriminatedUnion('t', [z.object({ t: z.literal('a').optional(), x: z.string() }), z.object({ t: z.literal('b').optional(), y: z.number() })]),
+        [{ x: 's' }, { t: 'a', x: 's' }, { t: 'b', y: 1 }, { t: 'b', x: 's' }],
+      ],
+      // zod puts the default in place of an output undefined.
+      [z.object({ a: z.string().transform((): string | undefined => undefined).default('x') }), [{ a: 's' }, {}]],
+      [z.object({ a: z.string().transform(() => undefined).optional() }), [{ a: 's' }, {}]],
+    ];
+    for (const [schema, values] of cases) for (const value of values) expectSame(schema, JSON.stringify(value));
+  });
+
+  it('checks a recursive schema (a getter naming itself) without looping, as zod does', () => {
+    interface Node {
+      name: string;
+      children?: Node[];
+    }
+    const Node: z.ZodType<Node> = z.object({
+      name: z.string(),
+      get children() {
+        return z.array(Node).optional();
+      },
+    });
+    const deep = (depth: number): Node => (depth === 0 ? { name: 'leaf' } : { name: `n${depth}`, children: [deep(depth - 1), { name: 'x' }] });
+    for (const value of [deep(0), deep(5), { name: 'a', children: [{ name: 1 }] }, { name: 'a', children: [{ name: 'b', extra: 1 }] }, { name: 'a', children: [{}] }]) {
+      expectSame(Node, JSON.stringify(value));
+    }
+    const line = JSON.parse(JSON.stringify(deep(3)));
+    expect(inPlace(Node).parse(line)).toBe(line);
+  });
+
+  it('gives an object or array that is not plain (no prototype, a class) as zod does: a plain copy', () => {
+    const schema = z.object({ a: z.array(z.string()) });
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: ['x'] });
+    class Strings extends Array<string> {}
+    for (const value of [bare, { a: Strings.from(['x']) }]) {
+      const expected = schema.parse(value);
+      const actual = inPlace(schema).parse(value);
+      expect(actual).toEqual(expected);
+      expect(Object.getPrototypeOf(actual)).toBe(Object.getPrototypeOf(expected));
+      expect(Object.getPrototypeOf(actual.a)).toBe(Object.getPrototypeOf(expected.a));
+    }
   });
 });
