@@ -6,6 +6,7 @@
  */
 import * as OpenCC from 'opencc-js/t2cn';
 import type { NormalizedText } from './normalize.js';
+import { forEachMatch } from './each-match.js';
 
 type DictLike = string | readonly (readonly [string, string])[];
 
@@ -50,15 +51,13 @@ export function foldTraditional(input: NormalizedText): NormalizedText {
   let text = '';
   const origin: number[] = [];
   let copied = 0;
-  // An exec loop, not matchAll, which clones the pattern for every text, Chinese or not.
-  HAN_RUN.lastIndex = 0;
-  for (let m = HAN_RUN.exec(input.text); m; m = HAN_RUN.exec(input.text)) {
+  forEachMatch(HAN_RUN, input.text, (m) => {
     const run = m[0];
     let needed = false;
     // The tables are read on the first Chinese text: a bank and answers in English never build them.
     const chars = foldableChars();
     for (const ch of run) if (chars.has(ch)) { needed = true; break; }
-    if (!needed) continue;
+    if (!needed) return;
     text += input.text.slice(copied, m.index);
     for (let k = copied; k < m.index; k++) origin.push(input.origin[k]);
     const whole = convert(run);
@@ -74,7 +73,7 @@ export function foldTraditional(input: NormalizedText): NormalizedText {
       }
     }
     copied = m.index + run.length;
-  }
+  });
   if (copied === 0) return input;
   text += input.text.slice(copied);
   for (let k = copied; k <= input.text.length; k++) origin.push(input.origin[k]);

@@ -26,6 +26,7 @@ import { sentenceAt, sentenceSpans, type SentenceSpan } from './sentences.js';
 import { sentenceAssertions, type Assertion } from './assertion.js';
 import { FUZZY_MIN_LETTERS, FUZZY_PREFIX, fuzzyBody } from './vocabulary.js';
 import { citationOf } from './evidence.js';
+import { forEachMatch } from './each-match.js';
 import type { Citation } from '../schema/score.js';
 
 export { normalizeForMatch } from './normalize.js';
@@ -333,18 +334,10 @@ function occurrences(pattern: Pattern, text: string): readonly number[] {
     return found ?? NO_OCCURRENCE;
   }
   if (pattern.anyOf && !pattern.anyOf.some((literal) => text.includes(literal))) return NO_OCCURRENCE;
-  const re = compiledRegex(pattern);
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (m[0].length === 0) {
-      // As matchAll does: step past an empty match (a whole code point under the u flag).
-      const code = text.codePointAt(re.lastIndex);
-      re.lastIndex += code !== undefined && code > 0xffff ? 2 : 1;
-      continue;
-    }
-    (found ??= []).push(m.index, m.index + m[0].length);
-  }
-  re.lastIndex = 0;
+  forEachMatch(compiledRegex(pattern), text, (m) => {
+    // An empty match is no occurrence.
+    if (m[0].length > 0) (found ??= []).push(m.index, m.index + m[0].length);
+  });
   return found ?? NO_OCCURRENCE;
 }
 

@@ -22,6 +22,7 @@
  *   "not without", "我们不认为直接手术是错误的").
  */
 import { isCjk, isWordChar, WORD_CHAR } from './normalize.js';
+import { forEachMatch } from './each-match.js';
 
 export const DEFAULT_NEGATION_WINDOW = 6;
 const WORD_COST = 1.5;
@@ -232,9 +233,7 @@ export function indexNegation(text: string): NegationIndex {
   const { clauseEnds, sentenceEnds } = endsOf(text);
   const suspended: NegationIndex['suspended'] = [];
   const markers: Marker[] = [];
-  // An exec loop, not matchAll, which clones this large pattern for every answer.
-  MARKERS.lastIndex = 0;
-  for (let m = MARKERS.exec(text); m; m = MARKERS.exec(text)) {
+  forEachMatch(MARKERS, text, (m) => {
     const start = m.index;
     const end = start + m[0].length;
     const word = m[0];
@@ -254,7 +253,7 @@ export function indexNegation(text: string): NegationIndex {
       }
     }
     markers.push({ start, end, word, kind, broad, governs });
-  }
+  });
   return { text, clauseEnds, sentenceEnds, markers, suspended };
 }
 

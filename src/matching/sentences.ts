@@ -3,6 +3,7 @@
  * full-width forms), at a line break, or at a full stop followed by a space (English); the
  * terminator stays with its sentence. Offsets refer to the original answer.
  */
+import { forEachMatch } from './each-match.js';
 
 export interface SentenceSpan {
   /** 1-based position among the answer's sentences. */
@@ -30,12 +31,10 @@ export function sentenceSpans(answer: string): SentenceSpan[] {
     const lead = piece.indexOf(text);
     spans.push({ index: spans.length + 1, text, start: start + lead, end: start + lead + text.length });
   };
-  // An exec loop, not matchAll, which clones the pattern for every answer.
-  TERMINATOR.lastIndex = 0;
-  for (let m = TERMINATOR.exec(answer); m; m = TERMINATOR.exec(answer)) {
+  forEachMatch(TERMINATOR, answer, (m) => {
     push(from, m.index + m[0].length);
     from = m.index + m[0].length;
-  }
+  });
   push(from, answer.length);
   return spans;
 }
