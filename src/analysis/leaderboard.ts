@@ -33,8 +33,8 @@ function replicateTotals(plan: ResamplingPlan, values: readonly Float64Array[]):
   const byItem = new Float64Array(plan.n * respondents);
   for (let k = 0; k < respondents; k++) for (let i = 0; i < plan.n; i++) byItem[i * respondents + k] = values[k][i];
   // An item may be skipped when not drawn only if no respondent's value there is infinite.
-  const finite = (v: number) => Number.isNaN(v) || Number.isFinite(v);
-  const skippable = Uint8Array.from({ length: plan.n }, (_, i) => Number(byItem.subarray(i * respondents, (i + 1) * respondents).every(finite)));
+  const notInfinite = (v: number) => v !== Infinity && v !== -Infinity;
+  const skippable = Uint8Array.from({ length: plan.n }, (_, i) => Number(byItem.subarray(i * respondents, (i + 1) * respondents).every(notInfinite)));
   const totals = values.map(() => ({ sums: new Float64Array(plan.b), counts: new Float64Array(plan.b) }));
   const sums = new Float64Array(respondents);
   const counts = new Float64Array(respondents);
