@@ -1,9 +1,5 @@
 #!/usr/bin/env node
-import { holdYoungGeneration } from './heap.js';
-
-// Before the CLI's modules load: held only for scoring on threads, released for everything else (see heap.ts).
-holdYoungGeneration();
-const { main } = await import('./main.js');
+import { main } from './main.js';
 
 // Internal errors' stack traces name the source files, also from the bundle.
 if (process.env.CAPS_DEBUG) process.setSourceMapsEnabled(true);

@@ -8,7 +8,6 @@ import { UserError } from '../errors.js';
 import { redactStandardStreams } from '../io/redact.js';
 import { setBadLinePolicy } from '../io/jsonl.js';
 import { asWriteError } from '../io/safe-write.js';
-import { releaseYoungGeneration } from './heap.js';
 
 /**
  * Commands by name (keep one line each, alphabetical). Each is imported only when it runs, so
@@ -76,9 +75,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .showHelpAfterError('(run caps --help for usage)')
     .option('--skip-bad-lines', 'go on when run files hold lines that cannot be read (each is still listed)')
     .exitOverride();
-  program.hook('preAction', async (_program, command) => {
-    // caps score releases the young generation itself unless it scores on threads (heap.ts).
-    if (command.name() !== 'score') releaseYoungGeneration();
+  program.hook('preAction', async () => {
     // Unreadable lines in run files fail every command that reads them, unless the user accepts skipping them.
     setBadLinePolicy({ skip: program.opts().skipBadLines === true });
     // ./.env only for a command that runs: --version and --help load no config code.

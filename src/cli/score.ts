@@ -16,7 +16,7 @@ import { announceSetup } from './setup.js';
 import { examples, thousands, wholeNumber } from './help.js';
 import { RunIncompleteError, UserError } from '../errors.js';
 import type { Bank } from '../bank/bank.js';
-import { keepHeapNearLiveSize, releaseYoungGeneration } from './heap.js';
+import { keepHeapNearLiveSize } from './heap.js';
 
 export function scoreCommand(): Command {
   return new Command('score')
@@ -29,7 +29,7 @@ export function scoreCommand(): Command {
     .addOption(new Option('--rule <rule>', 'jury rule').choices(JuryRule.options))
     .option('--template <name-or-path>', 'judge prompt template (default caps-judge)')
     .option('--concurrency <n>', 'answers judged at once', wholeNumber('--concurrency', 1), 16)
-    .option('--workers <n>', `at most this many threads scoring with the matchers (this one and worker threads), one for every ${thousands(MIN_ANSWERS_PER_WORKER)} answers to score, none unless two are kept busy (0 or 1 = in the main thread; default: one per core but one with 4 or more cores, at most 8; none on fewer)`, wholeNumber('--workers', 0), defaultWorkers())
+    .option('--workers <n>', `at most this many worker threads scoring with the matchers, one for every ${thousands(MIN_ANSWERS_PER_WORKER)} answers to score, none unless two are kept busy (0 or 1 = in the main thread; default: one per core but one with 4 or more cores, at most 8; none on fewer)`, wholeNumber('--workers', 0), defaultWorkers())
     .option('--batch', "send the judge's calls through the OpenAI Batch API (/v1/files, /v1/batches; about half the price, slower); a batch in progress is collected by the next caps score --batch")
     .option('--batch-poll <seconds>', 'seconds between batch status checks', wholeNumber('--batch-poll', 1), 30)
     .addOption(new Option('--no-cache', 'with --batch: use only judge replies collected by this command, not replies cached earlier in .cache next to the run folder'))
@@ -54,8 +54,6 @@ export function scoreCommand(): Command {
       });
       if (!options.cache && !options.batch) throw new UserError('--no-cache applies to caps score --batch only (direct judge calls are not cached); drop it or add --batch.');
       const judges = await judgeClients(selection!);
-      // Threads score only with the matchers: anything else runs in this thread with V8's usual young generation.
-      if (judges.length > 0 || options.batch || options.workers <= 1) releaseYoungGeneration();
       const bank = await bankForRun(runDir, options.bank);
       const usage = selection!.endpoints.map((e) => emptyTotals(e.name));
       const common = {
@@ -64,7 +62,6 @@ export function scoreCommand(): Command {
         template: options.template ?? selection!.template,
         concurrency: options.concurrency,
         workers: options.workers,
-        onThreads: (threads: number) => threads <= 1 && releaseYoungGeneration(),
         onProgress: process.stderr.isTTY && !options.quiet ? ({ done, total }: { done: number; total: number }) => process.stderr.write(`\rscoring ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
       };
       const summary: ScoreRunSummary & Partial<BatchScoreSummary> = options.batch
