@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+import { scoresOnThreads } from './score-threads.js';
+import { runOnCappedThread } from './command-thread.js';
 
 // Internal errors' stack traces name the source files, also from the bundle.
 if (process.env.CAPS_DEBUG) process.setSourceMapsEnabled(true);
@@ -13,6 +14,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-main(process.argv.slice(2)).then((code) => {
+const argv = process.argv.slice(2);
+// The command's modules load on the thread that runs it.
+(scoresOnThreads(argv) ? runOnCappedThread(argv) : import('./main.js').then(({ main }) => main(argv))).then((code) => {
   process.exitCode = code;
 });
