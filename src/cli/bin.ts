@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { scoresOnThreads } from './score-threads.js';
-import { runOnCappedThread } from './command-thread.js';
+import { main } from './main.js';
 
 // Internal errors' stack traces name the source files, also from the bundle.
 if (process.env.CAPS_DEBUG) process.setSourceMapsEnabled(true);
@@ -14,8 +13,6 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const argv = process.argv.slice(2);
-// The command's modules load on the thread that runs it.
-(scoresOnThreads(argv) ? runOnCappedThread(argv) : import('./main.js').then(({ main }) => main(argv))).then((code) => {
+main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

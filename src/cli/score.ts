@@ -1,4 +1,5 @@
 /** `caps score RUN_DIR [--bank PATH...] [--judge NAME...] [--config FILE]`: score a run folder (resumable). */
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { JuryRule } from '../schema/config.js';
 import { RunFolder } from '../io/run-folder.js';
@@ -16,7 +17,6 @@ import { examples, thousands, wholeNumber } from './help.js';
 import { RunIncompleteError, UserError } from '../errors.js';
 import type { Bank } from '../bank/bank.js';
 import { keepHeapNearLiveSize } from './heap.js';
-import { defaultWorkers } from './score-threads.js';
 
 export function scoreCommand(): Command {
   return new Command('score')
@@ -29,7 +29,7 @@ export function scoreCommand(): Command {
     .addOption(new Option('--rule <rule>', 'jury rule').choices(JuryRule.options))
     .option('--template <name-or-path>', 'judge prompt template (default caps-judge)')
     .option('--concurrency <n>', 'answers judged at once', wholeNumber('--concurrency', 1), 16)
-    .option('--workers <n>', `at most this many threads scoring with the matchers (this one and worker threads), one for every ${thousands(MIN_ANSWERS_PER_WORKER)} answers to score, none unless two are kept busy (0 or 1 = in the main thread; default: one per core but one with 4 or more cores, at most 8; none on fewer)`, wholeNumber('--workers', 0), defaultWorkers())
+    .option('--workers <n>', `at most this many worker threads scoring with the matchers, one for every ${thousands(MIN_ANSWERS_PER_WORKER)} answers to score, none unless two are kept busy (0 or 1 = in the main thread; default: one per core but one with 4 or more cores, at most 8; none on fewer)`, wholeNumber('--workers', 0), defaultWorkers())
     .option('--batch', "send the judge's calls through the OpenAI Batch API (/v1/files, /v1/batches; about half the price, slower); a batch in progress is collected by the next caps score --batch")
     .option('--batch-poll <seconds>', 'seconds between batch status checks', wholeNumber('--batch-poll', 1), 30)
     .addOption(new Option('--no-cache', 'with --batch: use only judge replies collected by this command, not replies cached earlier in .cache next to the run folder'))
@@ -123,6 +123,16 @@ async function scoreBatchedFromCli(runDir: string, options: ScoreCliOptions, sel
       onRound: (r) => process.stderr.write(`caps score: round ${r.round}: ${r.requests} judge request${r.requests === 1 ? '' : 's'} for ${r.answers} answer${r.answers === 1 ? '' : 's'} submitted as batches\n`),
     }),
   );
+}
+
+/**
+ * Scoring threads when not given. The main thread keeps a core busy reading and writing, so
+ * workers pay only when there are cores to spare: on 2 cores they cost 1.2-1.3x the wall time
+ * of one thread (docs/benchmarks.md). With 4 or more, one per core but the main thread's.
+ */
+function defaultWorkers(): number {
+  const cores = availableParallelism();
+  return cores >= 4 ? Math.min(cores - 1, 8) : 0;
 }
 
 /** The bank given with --bank, else the one recorded in the run's manifest (warning if it changed since). */

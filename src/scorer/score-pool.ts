@@ -1,14 +1,12 @@
 /**
- * Scoring on several threads: each scoring thread scores with the matchers the answers to its
- * own share of the bank's items (every item belongs to one thread), so it compiles only their
- * rubrics: the bank's compiled state is held once across the threads, not once per thread. This
- * thread, which reads the run and writes the scores, scores one share itself and worker threads
- * the others: an isolate less than one worker per share (about 40 MB at 100,000 answers on two
- * threads, docs/benchmarks.md). A batch of answers is split by share, and its results come back
- * as one promise in the batch's order, so the caller writes them in input order. Every worker
- * has a bounded heap (resourceLimits), which keeps the memory of a long scoring flat. A share
- * that fails, or a worker that stops, rejects every batch it held: nothing it scored is lost
- * silently, and nothing is written out of order.
+ * Scoring on worker threads: each worker scores with the matchers the answers to its own share
+ * of the bank's items (every item belongs to one worker), so it is sent only those items and
+ * compiles only their rubrics: the bank's compiled state is held once across the workers, not
+ * once per worker. A batch of answers is split by worker, and its results come back as one
+ * promise in the batch's order, so the caller writes them in input order. Every worker has a
+ * bounded heap (resourceLimits), which keeps the memory of a long scoring flat. A worker that
+ * fails or stops rejects every batch it held: nothing it scored is lost silently, and nothing
+ * is written out of order.
  */
 import { Worker } from 'node:worker_threads';
 import type { Bank } from '../bank/bank.js';
@@ -19,7 +17,6 @@ import type { EntryExternal } from './verdict-sources.js';
 import type { ScoreCounts } from './fresh-score.js';
 import { UserError } from '../errors.js';
 import { workerEntry } from '../io/worker-entry.js';
-import { shareScorer, type ShareOutcome } from './score-share.js';
 
 /** What a worker scores with: its share of the items and the bank's scoring profile, not the whole bank. */
 export interface WorkerData {
@@ -56,8 +53,7 @@ export class ScoringWorkerError extends UserError {
 
 export interface ScorePoolOptions {
   bank: Bank;
-  /** Scoring threads, this one included: `threads - 1` workers are started. */
-  threads: number;
+  workers: number;
   /** Old-generation heap limit of each worker, in MB. */
   heapMb?: number;
 }
@@ -68,9 +64,7 @@ interface Pending {
 }
 
 interface Slot {
-  /** null: the share scored in this thread, by `scoreHere`. */
-  worker: Worker | null;
-  scoreHere?: (jobs: readonly ScoreJob[]) => ShareOutcome;
+  worker: Worker;
   pending: Map<number, Pending>;
   /** Set once the worker failed: later batches are refused with the same error. */
   failed: Error | null;
@@ -81,10 +75,9 @@ export const DEFAULT_WORKER_HEAP_MB = 192;
  * Young generation of each worker, in MB. A worker's garbage is short-lived (a batch's scores,
  * posted and dropped); V8's default young generation (up to 48 MB) only held more of it: 2 workers
  * at 100,000 answers peaked at 269-272 MB with 8 against 329-332 MB with the default, for the
- * same CPU; with `caps score` on a capped thread, 4 instead of 8 took its peak from 206-210 to
- * 181-191 MB (docs/benchmarks.md).
+ * same CPU (docs/benchmarks.md).
  */
-const WORKER_YOUNG_GENERATION_MB = 4;
+const WORKER_YOUNG_GENERATION_MB = 8;
 
 export class ScorePool {
   private readonly slots: Slot[] = [];
@@ -95,39 +88,32 @@ export class ScorePool {
   constructor(options: ScorePoolOptions) {
     const entry = workerEntry(import.meta.url, 'score-worker');
     const { items, profile } = options.bank;
-    const heapMb = options.heapMb ?? DEFAULT_WORKER_HEAP_MB;
-    for (let i = 0; i < options.threads; i++) {
-      // Every n-th item: runs list items in bank order, so consecutive answers alternate between threads.
-      const share = items.filter((_, k) => k % options.threads === i);
+    for (let i = 0; i < options.workers; i++) {
+      // Every n-th item: runs list items in bank order, so consecutive answers alternate between workers.
+      const share = items.filter((_, k) => k % options.workers === i);
       const data: WorkerData = { items: share, profile };
-      // The last share is this thread's: its part of a batch is scored once the workers have theirs.
-      const slot: Slot = i === options.threads - 1 ? { worker: null, scoreHere: shareScorer(data), pending: new Map(), failed: null } : this.startWorker(entry, data, heapMb);
+      const worker = new Worker(entry.code, {
+        eval: entry.evaluated,
+        workerData: data,
+        resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? DEFAULT_WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+        stdout: false,
+        stderr: false,
+      });
+      const slot: Slot = { worker, pending: new Map(), failed: null };
       for (const item of share) this.owner.set(item.id, slot);
+      worker.on('message', (reply: { id: number; results?: ScoreResult[]; error?: string; failedAt?: number }) => {
+        const pending = slot.pending.get(reply.id);
+        if (!pending) return;
+        slot.pending.delete(reply.id);
+        if (reply.results) pending.resolve(reply.results);
+        else pending.reject(new ScoringWorkerError(`scoring failed on answer ${reply.error}. Nothing from this answer on was written; fix the cause and run caps score again to continue.`, reply.failedAt));
+      });
+      worker.on('error', (err: Error & { code?: string }) => this.fail(slot, err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `ran out of its ${options.heapMb ?? DEFAULT_WORKER_HEAP_MB} MB heap` : err.message));
+      worker.on('exit', (code) => this.fail(slot, `stopped (exit code ${code})`));
+      // An idle worker does not keep the process alive.
+      worker.unref();
       this.slots.push(slot);
     }
-  }
-
-  private startWorker(entry: ReturnType<typeof workerEntry>, data: WorkerData, heapMb: number): Slot {
-    const worker = new Worker(entry.code, {
-      eval: entry.evaluated,
-      workerData: data,
-      resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-      stdout: false,
-      stderr: false,
-    });
-    const slot: Slot = { worker, pending: new Map(), failed: null };
-    worker.on('message', (reply: { id: number } & ShareOutcome) => {
-      const pending = slot.pending.get(reply.id);
-      if (!pending) return;
-      slot.pending.delete(reply.id);
-      if ('results' in reply) pending.resolve(reply.results);
-      else pending.reject(answerFailed(reply));
-    });
-    worker.on('error', (err: Error & { code?: string }) => this.fail(slot, err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `ran out of its ${heapMb} MB heap` : err.message));
-    worker.on('exit', (code) => this.fail(slot, `stopped (exit code ${code})`));
-    // An idle worker does not keep the process alive.
-    worker.unref();
-    return slot;
   }
 
   get size(): number {
@@ -148,8 +134,7 @@ export class ScorePool {
     const results = new Array<ScoreResult>(jobs.length);
     // A failure is placed at its answer in the batch (at a part's first answer when its worker stopped).
     const failures: { at: number; error: unknown }[] = [];
-    // In slot order, this thread's share last: the workers start on theirs before it is scored.
-    const parts = this.slots.filter((slot) => bySlot.has(slot)).map((slot) => [slot, bySlot.get(slot)!] as const).map(([slot, part]) =>
+    const parts = [...bySlot].map(([slot, part]) =>
       this.send(slot, part.jobs).then(
         (scored) => {
           for (let k = 0; k < scored.length; k++) results[part.at[k]] = scored[k];
@@ -167,18 +152,13 @@ export class ScorePool {
 
   private send(slot: Slot, jobs: ScoreJob[]): Promise<ScoreResult[]> {
     if (slot.failed) return Promise.reject(slot.failed);
-    if (!slot.worker) {
-      const outcome = slot.scoreHere!(jobs);
-      return 'results' in outcome ? Promise.resolve(outcome.results) : Promise.reject(answerFailed(outcome));
-    }
-    const { worker } = slot;
     const id = this.nextId++;
     return new Promise<ScoreResult[]>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ id, jobs });
+      slot.worker.ref();
+      slot.worker.postMessage({ id, jobs });
     }).finally(() => {
-      if (slot.pending.size === 0) worker.unref();
+      if (slot.pending.size === 0) slot.worker.unref();
     });
   }
 
@@ -192,10 +172,6 @@ export class ScorePool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.slots.map((s) => { s.failed ??= new ScoringWorkerError('the scoring workers were closed'); return s.worker?.terminate(); }));
+    await Promise.all(this.slots.map((s) => { s.failed ??= new ScoringWorkerError('the scoring workers were closed'); return s.worker.terminate(); }));
   }
-}
-
-function answerFailed(failure: Extract<ShareOutcome, { failedAt: number }>): ScoringWorkerError {
-  return new ScoringWorkerError(`scoring failed on answer ${failure.error}. Nothing from this answer on was written; fix the cause and run caps score again to continue.`, failure.failedAt);
 }

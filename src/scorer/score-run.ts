@@ -44,8 +44,7 @@ export interface ScoreRunOptions {
   judgeRetries?: number;
   signal?: AbortSignal;
   /**
-   * Threads scoring matcher-only answers (0 or 1 = this thread alone, the default; N = this
-   * thread and N - 1 worker threads, each with its share of the items). Scores
+   * Worker threads scoring matcher-only answers (0 or 1 = in this thread, the default). Scores
    * are written in input order either way, so scores.jsonl is the same byte for byte; with a
    * judge, answers are scored in this thread (the time goes to the judge calls).
    */
@@ -92,7 +91,7 @@ export interface ScoreRunSummary {
   deferred: number;
   /** Model respondents none of whose answers has text: nothing to score, never ranked. */
   failedRespondents: SilentRespondent[];
-  /** Threads that scored (0: this thread alone; N: this thread and N - 1 workers), as chosen by workersFor. */
+  /** Worker threads that scored (0: this thread), as chosen by workersFor. */
   workers: number;
 }
 
@@ -328,7 +327,7 @@ export async function scoreLocked(folder: RunFolder, options: ScoreRunOptions): 
   try {
     if (judges.length === 0) summary.workers = workersFor(options.workers ?? 0, toScore, options.minAnswersPerWorker);
     const { workers } = summary;
-    if (workers > 1) await scoreOnWorkers(latest(), new ScorePool({ bank, threads: workers, heapMb: options.workerHeapMb }));
+    if (workers > 1) await scoreOnWorkers(latest(), new ScorePool({ bank, workers, heapMb: options.workerHeapMb }));
     else if (judges.length === 0) await scoreWithMatchersInThread(latest());
     else await scoreInThread(latest());
   } catch (err) {

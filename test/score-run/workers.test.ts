@@ -124,7 +124,7 @@ describe('scoring on worker threads', () => {
     const responses = readFileSync(join(root, 'run', 'responses.jsonl'), 'utf8').trim().split('\n').slice(0, 40).map((l) => JSON.parse(l) as ResponseRecord);
     // Items of every worker's share, out of bank order and repeated.
     const jobs: ScoreJob[] = [...responses.slice(20), ...responses.slice(0, 20), responses[7]].map((response) => ({ response, signature: `sig-${response.key}`, labelHash: undefined, decided: undefined }));
-    const pool = new ScorePool({ bank, threads: 3 });
+    const pool = new ScorePool({ bank, workers: 3 });
     try {
       const results = await pool.score(jobs);
       expect(results.map((r) => r.line)).toEqual(
@@ -139,13 +139,13 @@ describe('scoring on worker threads', () => {
 
   it("names the batch's first failing answer when answers fail on several workers", async () => {
     const responses = readFileSync(join(root, 'run', 'responses.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ResponseRecord);
-    // Two threads: the bank's first item is held by the worker, its second item by this thread.
+    // Two workers: the bank's first item is held by the first, its second item by the second.
     const onFirst = responses.filter((r) => r.item === bank.items[0].id);
     const onSecond = responses.filter((r) => r.item === bank.items[1].id);
     const job = (response: ResponseRecord): ScoreJob => ({ response, signature: 'sig', labelHash: undefined, decided: undefined });
     // An answer whose text is not a string cannot be scored.
     const broken = (response: ResponseRecord) => job({ ...response, text: 42 as unknown as string });
-    const pool = new ScorePool({ bank, threads: 2 });
+    const pool = new ScorePool({ bank, workers: 2 });
     try {
       const error = await pool.score([job(onFirst[0]), broken(onSecond[0]), broken(onFirst[1])]).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ScoringWorkerError);
