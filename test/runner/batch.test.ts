@@ -54,7 +54,8 @@ describe('caps run --batch', () => {
   });
 
   it('collects a batch left in progress by a stopped run instead of submitting it again', async () => {
-    server = await startSimServer({ personas: [echoPersona], batchDelayMs: 300 });
+    // Long enough that the first poll finds the batch still in progress on a busy machine.
+    server = await startSimServer({ personas: [echoPersona], batchDelayMs: 2000 });
     const out = join(tempDir(), 'run');
     const controller = new AbortController();
     const first = await runBatchEval({

@@ -175,7 +175,8 @@ describe('caps score --batch', () => {
   });
 
   it('collects a batch left in progress by a stopped command instead of submitting it again', async () => {
-    server = await judgeServer([{ name: 'honest' }], { batchDelayMs: 300 });
+    // Long enough that the first poll finds the batch still in progress on a busy machine.
+    server = await judgeServer([{ name: 'honest' }], { batchDelayMs: 2000 });
     const judge = endpoint(server.baseURL, 'honest', 'judge');
     const run = modelRun();
     const controller = new AbortController();
