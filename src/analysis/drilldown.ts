@@ -6,43 +6,49 @@
 import type { Bank } from '../bank/bank.js';
 import type { Item } from '../schema/bank.js';
 import { deductionScore, pointScore } from '../scorer/rubric.js';
-import type { AnswerView, ItemView, RubricEntryView } from '../schema/results.js';
+import type { AnswerView, ItemView, RubricEntryView, VerdictView } from '../schema/results.js';
 import type { AnalyzedResponse } from '../schema/run.js';
 import type { AnalyzedScore } from '../schema/score.js';
 
 type Entries = Pick<Item['rubric'], 'points' | 'deductions' | 'zero_if' | 'veto'>;
 
+/**
+ * The views below are built by assignment in their keys' order, not as literals with
+ * conditional spreads (`...(e.text_en ? { text_en } : {})`): on Node 20 a literal copies its
+ * map for each key added after a spread, which made the drill-down about 10 us per answer
+ * (docs/benchmarks.md). Absent optional keys stay absent.
+ */
+function entryView(
+  e: { id: string; text: string; text_en?: string },
+  variant: string | undefined,
+  kind: RubricEntryView['kind'],
+  score: number | null,
+  critical: boolean,
+  safety: boolean,
+  evidence?: RubricEntryView['evidence'],
+): RubricEntryView {
+  const view = { id: e.id, text: e.text } as RubricEntryView;
+  if (e.text_en) view.text_en = e.text_en;
+  if (variant) view.variant = variant;
+  view.kind = kind;
+  view.score = score;
+  view.critical = critical;
+  view.safety = safety;
+  if (evidence) view.evidence = evidence;
+  return view;
+}
+
 function entryViews(rubric: Entries, variant?: string): RubricEntryView[] {
-  const common = (e: { id: string; text: string; text_en?: string }) => ({
-    id: e.id,
-    text: e.text,
-    ...(e.text_en ? { text_en: e.text_en } : {}),
-    ...(variant ? { variant } : {}),
-  });
   return [
-    ...rubric.points.map((p) => ({
-      ...common(p),
-      kind: 'point' as const,
-      score: pointScore(p),
-      critical: p.critical,
-      safety: false,
-      ...(p.evidence ? { evidence: p.evidence } : {}),
-    })),
-    ...rubric.deductions.map((d) => ({
-      ...common(d),
-      kind: 'deduction' as const,
-      score: deductionScore(d),
-      critical: false,
-      safety: d.safety,
-      ...(d.evidence ? { evidence: d.evidence } : {}),
-    })),
-    ...rubric.zero_if.map((z) => ({ ...common(z), kind: 'zero' as const, score: null, critical: false, safety: false })),
-    ...rubric.veto.map((v) => ({ ...common(v), kind: 'veto' as const, score: null, critical: false, safety: true })),
+    ...rubric.points.map((p) => entryView(p, variant, 'point', pointScore(p), p.critical, false, p.evidence)),
+    ...rubric.deductions.map((d) => entryView(d, variant, 'deduction', deductionScore(d), false, d.safety, d.evidence)),
+    ...rubric.zero_if.map((z) => entryView(z, variant, 'zero', null, false, false)),
+    ...rubric.veto.map((v) => entryView(v, variant, 'veto', null, false, true)),
   ];
 }
 
 function answerView(score: AnalyzedScore, value: number | null, response: AnalyzedResponse | undefined): AnswerView {
-  return {
+  const view: AnswerView = {
     key: score.key,
     respondent: score.respondent,
     respondent_kind: score.respondent_kind,
@@ -53,23 +59,24 @@ function answerView(score: AnalyzedScore, value: number | null, response: Analyz
     score: value,
     status: score.status,
     text: response?.text ?? null,
-    ...(score.error ? { error: score.error } : response?.error ? { error: response.error.message } : {}),
-    zeroed_by: score.zeroed_by,
-    vetoed_by: score.vetoed_by,
-    verdicts: score.verdicts.map((v) => ({
-      entry: v.entry,
-      kind: v.kind,
-      met: v.met,
-      decided_by: v.decided_by,
-      quotes: v.quotes,
-      ...(v.citations ? { citations: v.citations } : {}),
-      ...(v.rationale ? { rationale: v.rationale } : {}),
-      points: v.points,
-      ...(v.agreement !== undefined ? { agreement: v.agreement } : {}),
-      ...(v.provenance ? { provenance: v.provenance } : {}),
-      ...(v.flags ? { flags: v.flags } : {}),
-    })),
-  };
+  } as AnswerView;
+  if (score.error) view.error = score.error;
+  else if (response?.error) view.error = response.error.message;
+  view.zeroed_by = score.zeroed_by;
+  view.vetoed_by = score.vetoed_by;
+  view.verdicts = score.verdicts.map(verdictView);
+  return view;
+}
+
+function verdictView(v: AnalyzedScore['verdicts'][number]): VerdictView {
+  const view = { entry: v.entry, kind: v.kind, met: v.met, decided_by: v.decided_by, quotes: v.quotes } as VerdictView;
+  if (v.citations) view.citations = v.citations;
+  if (v.rationale) view.rationale = v.rationale;
+  view.points = v.points;
+  if (v.agreement !== undefined) view.agreement = v.agreement;
+  if (v.provenance) view.provenance = v.provenance;
+  if (v.flags) view.flags = v.flags;
+  return view;
 }
 
 /** Each bank item's scores, in the bank's order: the answers of its drill-down. */
@@ -95,18 +102,22 @@ export function drilldown(
     (a.variant === b.variant ? 0 : a.variant === 'clean' ? -1 : b.variant === 'clean' ? 1 : a.variant < b.variant ? -1 : 1) ||
     a.sample - b.sample ||
     a.turn - b.turn;
-  return bank.items.map((item, i) => ({
-    id: item.id,
-    topic: item.topic,
-    depth: item.depth,
-    ...(item.category ? { category: item.category } : {}),
-    language: item.language ?? bank.language,
-    prompt: item.prompt,
-    ...(item.prompt_en ? { prompt_en: item.prompt_en } : {}),
-    ...(item.reference ? { reference: item.reference } : {}),
-    ...(item.reference_en ? { reference_en: item.reference_en } : {}),
-    variants: item.variants.map((v) => ({ id: v.id, kind: v.kind, ...(v.prompt ? { prompt: v.prompt } : {}), ...(v.turns ? { turns: v.turns } : {}) })),
-    entries: [...entryViews(item.rubric), ...item.variants.flatMap((v) => (v.rubric ? entryViews(v.rubric, v.id) : []))],
-    answers: byItem[i].sort(order).map((score) => answerView(score, valueOf(score), responses.get(score.key))),
-  }));
+  return bank.items.map((item, i) => {
+    const view = { id: item.id, topic: item.topic, depth: item.depth } as ItemView;
+    if (item.category) view.category = item.category;
+    view.language = item.language ?? bank.language;
+    view.prompt = item.prompt;
+    if (item.prompt_en) view.prompt_en = item.prompt_en;
+    if (item.reference) view.reference = item.reference;
+    if (item.reference_en) view.reference_en = item.reference_en;
+    view.variants = item.variants.map((v) => {
+      const variant: ItemView['variants'][number] = { id: v.id, kind: v.kind };
+      if (v.prompt) variant.prompt = v.prompt;
+      if (v.turns) variant.turns = v.turns;
+      return variant;
+    });
+    view.entries = [...entryViews(item.rubric), ...item.variants.flatMap((v) => (v.rubric ? entryViews(v.rubric, v.id) : []))];
+    view.answers = byItem[i].sort(order).map((score) => answerView(score, valueOf(score), responses.get(score.key)));
+    return view;
+  });
 }
