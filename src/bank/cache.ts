@@ -6,7 +6,7 @@
  * Lint never reads the cache: it needs every position and every warning.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,12 @@ import type { Bank, SourcePosition } from './bank.js';
 
 /** Bumped when the entry layout changes. */
 const FORMAT = 1;
+
+/**
+ * The folder's bound: every edit of a bank makes a new entry (a 10,000-item bank's is 3.5 MB),
+ * so past this size the entries used longest ago are removed when one is written.
+ */
+export const BANK_CACHE_MAX_BYTES = 256 * 1024 * 1024;
 
 /** Where cached banks live: $CAPS_CACHE_DIR, else the user's cache folder; CAPS_CACHE_DIR=off turns the cache off. */
 export function bankCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -75,11 +81,57 @@ export function readCachedBank(dir: string, key: string): Bank | null {
       return null;
     }
   }
+  markUsed(join(dir, `${key}.json`));
   return { ...entry.bank, positions: new Map(entry.bank.positions) };
 }
 
+/** An entry's modification time is when it was last used: the order in which entries are removed. */
+function markUsed(path: string): void {
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+  } catch {
+    // A read-only cache still serves its entries; they are then removed by age of writing.
+  }
+}
+
+export interface CacheEntryFile {
+  name: string;
+  bytes: number;
+  usedMs: number;
+}
+
+/** The entries to remove so that the rest fit in `maxBytes`: the ones used longest ago, never `keep`. */
+export function entriesToRemove(entries: readonly CacheEntryFile[], maxBytes: number, keep: string): string[] {
+  let total = entries.reduce((sum, e) => sum + e.bytes, 0);
+  const removed: string[] = [];
+  for (const entry of [...entries].sort((a, b) => a.usedMs - b.usedMs || (a.name < b.name ? -1 : 1))) {
+    if (total <= maxBytes) break;
+    if (entry.name === keep) continue;
+    removed.push(entry.name);
+    total -= entry.bytes;
+  }
+  return removed;
+}
+
+/** Removes the entries used longest ago while the folder holds more than `maxBytes`. */
+function pruneBankCache(dir: string, keep: string, maxBytes: number): void {
+  const entries: CacheEntryFile[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.json')) continue;
+    try {
+      const stat = statSync(join(dir, name));
+      entries.push({ name, bytes: stat.size, usedMs: stat.mtimeMs });
+    } catch {
+      // Removed by another command meanwhile.
+    }
+  }
+  // Another command reading an entry removed here finds no entry and loads the bank's files.
+  for (const name of entriesToRemove(entries, maxBytes, keep)) rmSync(join(dir, name), { force: true });
+}
+
 /** Stores a valid bank; a cache that cannot be written (read-only home, full disk) is skipped silently. */
-export function writeCachedBank(dir: string, key: string, bank: Bank, namedFiles: readonly string[]): void {
+export function writeCachedBank(dir: string, key: string, bank: Bank, namedFiles: readonly string[], maxBytes = BANK_CACHE_MAX_BYTES): void {
   const named = new Set(namedFiles);
   const extra = bank.taxonomyFile && !named.has(bank.taxonomyFile) ? [bank.taxonomyFile] : [];
   const tmp = join(dir, `${key}.${process.pid}.tmp`);
@@ -93,6 +145,7 @@ export function writeCachedBank(dir: string, key: string, bank: Bank, namedFiles
     writeFileSync(tmp, JSON.stringify(entry));
     // Rename is atomic: concurrent commands (shards) never read half an entry.
     renameSync(tmp, join(dir, `${key}.json`));
+    pruneBankCache(dir, `${key}.json`, maxBytes);
   } catch {
     rmSync(tmp, { force: true });
   }

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bankCacheDir } from '../../src/bank/cache.js';
+import { bankCacheDir, entriesToRemove, readCachedBank, writeCachedBank } from '../../src/bank/cache.js';
 import { bankHash, loadBank, loadBankOrThrow } from '../../src/bank/load.js';
 import { UserError } from '../../src/errors.js';
 import { itemYaml, writeTree } from './temp-tree.js';
@@ -51,5 +51,33 @@ describe('the bank cache', () => {
     expect(bankCacheDir({ CAPS_CACHE_DIR: '/x' })).toBe(join('/x', 'banks'));
     expect(bankCacheDir({ XDG_CACHE_HOME: '/c' })).toBe(join('/c', 'caps-eval', 'banks'));
     expect(bankCacheDir({ CAPS_CACHE_DIR: 'off' })).toBeNull();
+  });
+});
+
+describe('the bank cache bound', () => {
+  const entry = (name: string, bytes: number, usedMs: number) => ({ name, bytes, usedMs });
+
+  it('removes the entries used longest ago until the rest fit, never the one just written', () => {
+    const entries = [entry('new.json', 50, 1), entry('old.json', 40, 2), entry('mid.json', 30, 3), entry('recent.json', 20, 4)];
+    expect(entriesToRemove(entries, 140, 'new.json')).toEqual([]);
+    expect(entriesToRemove(entries, 139, 'new.json')).toEqual(['old.json']);
+    expect(entriesToRemove(entries, 80, 'new.json')).toEqual(['old.json', 'mid.json']);
+    expect(entriesToRemove(entries, 10, 'new.json')).toEqual(['old.json', 'mid.json', 'recent.json']);
+  });
+
+  it('keeps the folder under its bound on disk, and a bank read counts as a use', async () => {
+    const { file, cache } = setUp();
+    const bank = await loadBankOrThrow([file], null);
+    writeCachedBank(cache, 'a', bank, [file]);
+    const size = statSync(join(cache, 'a.json')).size;
+    writeCachedBank(cache, 'b', bank, [file]);
+    const hour = Date.now() / 1000 - 3600;
+    utimesSync(join(cache, 'a.json'), hour - 60, hour - 60);
+    utimesSync(join(cache, 'b.json'), hour, hour);
+    // a is older, but reading it makes b the one used longest ago.
+    expect(readCachedBank(cache, 'a')).not.toBeNull();
+    writeCachedBank(cache, 'c', bank, [file], 2 * size);
+    expect(readdirSync(cache).sort()).toEqual(['a.json', 'c.json']);
+    expect(readCachedBank(cache, 'c')).toEqual(readCachedBank(cache, 'a'));
   });
 });
