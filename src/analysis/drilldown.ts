@@ -18,32 +18,27 @@ type Entries = Pick<Item['rubric'], 'points' | 'deductions' | 'zero_if' | 'veto'
  * map for each key added after a spread, which made the drill-down about 10 us per answer
  * (docs/benchmarks.md). Absent optional keys stay absent.
  */
-function entryView(
-  e: { id: string; text: string; text_en?: string },
-  variant: string | undefined,
-  kind: RubricEntryView['kind'],
-  score: number | null,
-  critical: boolean,
-  safety: boolean,
-  evidence?: RubricEntryView['evidence'],
-): RubricEntryView {
+/** What an entry's view says of it beyond its text. */
+type EntryTraits = Pick<RubricEntryView, 'kind' | 'score' | 'critical' | 'safety' | 'evidence'>;
+
+function entryView(e: { id: string; text: string; text_en?: string }, variant: string | undefined, traits: EntryTraits): RubricEntryView {
   const view = { id: e.id, text: e.text } as RubricEntryView;
   if (e.text_en) view.text_en = e.text_en;
   if (variant) view.variant = variant;
-  view.kind = kind;
-  view.score = score;
-  view.critical = critical;
-  view.safety = safety;
-  if (evidence) view.evidence = evidence;
+  view.kind = traits.kind;
+  view.score = traits.score;
+  view.critical = traits.critical;
+  view.safety = traits.safety;
+  if (traits.evidence) view.evidence = traits.evidence;
   return view;
 }
 
 function entryViews(rubric: Entries, variant?: string): RubricEntryView[] {
   return [
-    ...rubric.points.map((p) => entryView(p, variant, 'point', pointScore(p), p.critical, false, p.evidence)),
-    ...rubric.deductions.map((d) => entryView(d, variant, 'deduction', deductionScore(d), false, d.safety, d.evidence)),
-    ...rubric.zero_if.map((z) => entryView(z, variant, 'zero', null, false, false)),
-    ...rubric.veto.map((v) => entryView(v, variant, 'veto', null, false, true)),
+    ...rubric.points.map((p) => entryView(p, variant, { kind: 'point', score: pointScore(p), critical: p.critical, safety: false, evidence: p.evidence })),
+    ...rubric.deductions.map((d) => entryView(d, variant, { kind: 'deduction', score: deductionScore(d), critical: false, safety: d.safety, evidence: d.evidence })),
+    ...rubric.zero_if.map((z) => entryView(z, variant, { kind: 'zero', score: null, critical: false, safety: false })),
+    ...rubric.veto.map((v) => entryView(v, variant, { kind: 'veto', score: null, critical: false, safety: true })),
   ];
 }
 

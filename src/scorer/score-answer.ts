@@ -122,25 +122,9 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
     throw new UserError(`response ${response.key}: item ${item.id} has no variant "${response.variant}" (was the bank changed since the run?)`);
   }
   const { entries, matchers } = rubricOf(item, response.variant);
-  const header: ScoreHeader = {
-    key: response.key,
-    respondent: response.respondent,
-    respondent_kind: response.respondent_kind,
-    item: item.id,
-    variant: response.variant,
-    variant_kind: variant?.kind ?? CLEAN,
-    turn: response.turn,
-    last_turn: variant?.turns?.length ?? 0,
-    sample: response.sample,
-    depth: item.depth,
-    topic: item.topic,
-    profile,
-    scorer: input.scorerInfo ?? { matcher: MATCHER_VERSION, judges: [] },
-  };
-
   if (response.error || response.text === null || response.text.trim() === '') {
     const max = entries.reduce((sum, e) => sum + (e.kind === 'point' && e.score > 0 ? e.score : 0), 0);
-    const failed = answerScore(header, { score: null, caps_score: null, raw: 0, max, status: 'error', zeroed_by: [], vetoed_by: [], safety: [] }, []);
+    const failed = answerScore(input, variant, { score: null, caps_score: null, raw: 0, max, status: 'error', zeroed_by: [], vetoed_by: [], safety: [] }, []);
     failed.error = response.error ? `${response.error.kind}: ${response.error.message}` : 'the response has no text';
     return failed;
   }
@@ -156,13 +140,11 @@ export function scoreAnswer(input: ScoreAnswerInput): AnswerScore {
   const verdicts = decided as Verdict[];
   for (let i = 0; i < verdicts.length; i++) verdicts[i].points = result.points[i];
 
-  const score = answerScore(header, result, verdicts);
+  const score = answerScore(input, variant, result, verdicts);
   if (answer.unread > 0) score.note = `the answer has ${response.text.length} characters; the matchers read the first ${MAX_MATCHED_CHARS} and not the last ${answer.unread}`;
   return score;
 }
 
-/** What a score says of the answer and item before its outcome. */
-type ScoreHeader = Pick<AnswerScore, 'key' | 'respondent' | 'respondent_kind' | 'item' | 'variant' | 'variant_kind' | 'turn' | 'last_turn' | 'sample' | 'depth' | 'topic' | 'profile' | 'scorer'>;
 type ScoreOutcome = Pick<AnswerScore, 'score' | 'caps_score' | 'raw' | 'max' | 'status' | 'zeroed_by' | 'vetoed_by' | 'safety'>;
 
 /**
@@ -171,21 +153,22 @@ type ScoreOutcome = Pick<AnswerScore, 'score' | 'caps_score' | 'raw' | 'max' | '
  * descriptors, about 7 KB per score, and most of it lived long enough to be copied into the
  * old generation (some 40 MB per 10,000 answers; docs/benchmarks.md).
  */
-function answerScore(header: ScoreHeader, outcome: ScoreOutcome, verdicts: Verdict[]): AnswerScore {
+function answerScore(input: ScoreAnswerInput, variant: Item['variants'][number] | undefined, outcome: ScoreOutcome, verdicts: Verdict[]): AnswerScore {
+  const { item, response } = input;
   return {
-    key: header.key,
-    respondent: header.respondent,
-    respondent_kind: header.respondent_kind,
-    item: header.item,
-    variant: header.variant,
-    variant_kind: header.variant_kind,
-    turn: header.turn,
-    last_turn: header.last_turn,
-    sample: header.sample,
-    depth: header.depth,
-    topic: header.topic,
-    profile: header.profile,
-    scorer: header.scorer,
+    key: response.key,
+    respondent: response.respondent,
+    respondent_kind: response.respondent_kind,
+    item: item.id,
+    variant: response.variant,
+    variant_kind: variant?.kind ?? CLEAN,
+    turn: response.turn,
+    last_turn: variant?.turns?.length ?? 0,
+    sample: response.sample,
+    depth: item.depth,
+    topic: item.topic,
+    profile: input.profile,
+    scorer: input.scorerInfo ?? { matcher: MATCHER_VERSION, judges: [] },
     score: outcome.score,
     caps_score: outcome.caps_score,
     raw: outcome.raw,
