@@ -147,6 +147,15 @@ export function writeCachedBank(dir: string, key: string, bank: Bank, namedFiles
     renameSync(tmp, join(dir, `${key}.json`));
     pruneBankCache(dir, `${key}.json`, maxBytes);
   } catch {
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
+  }
+}
+
+/** A temporary entry left by a failed write; there is none when the folder could not be made (a path through a file). */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Nothing was written there.
   }
 }

@@ -81,3 +81,13 @@ describe('the bank cache bound', () => {
     expect(readCachedBank(cache, 'c')).toEqual(readCachedBank(cache, 'a'));
   });
 });
+
+describe('a bank cache that cannot be written', () => {
+  it('is skipped: the bank still loads when the cache folder is a path through a file', async () => {
+    const { file, cache } = setUp();
+    const notAFolder = join(cache, 'file');
+    writeFileSync(notAFolder, '');
+    const bank = await loadBankOrThrow([file], join(notAFolder, 'banks'));
+    expect(bank.items.map((i) => i.id)).toEqual(['a', 'b']);
+  });
+});
