@@ -16,7 +16,8 @@
  * the endpoint client (see docs/benchmarks.md). A body handed over unread (an event stream) stays
  * covered by the stop signal until it is read to its end or cancelled.
  */
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { OriginConnections, type ReleasingHandler } from './origin-connections.js';
 import { whenAborted } from './abort-waiters.js';
 
 export interface HttpFetch {
@@ -29,8 +30,8 @@ interface Target {
   href: string;
   protocol: string;
   path: string;
-  /** The connection pool of the URL's origin. */
-  pool: Pool;
+  /** The connections to the URL's origin. */
+  pool: OriginConnections;
 }
 
 /** The init key of a stop signal that abandons the request when it aborts (see above). */
@@ -63,9 +64,7 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
 export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
-  // No timeouts of undici's own: the caller's timer covers a request, as with the built-in fetch.
-  const poolOptions = { connections: options.maxSockets, headersTimeout: 0, bodyTimeout: 0 };
-  const pools = new Map<string, Pool>();
+  const pools = new Map<string, OriginConnections>();
 
   // A client asks the same few URLs over and over: each is parsed once.
   const targets = new Map<string, Target>();
@@ -75,7 +74,7 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
     if (!target) {
       const url = new URL(href);
       let pool = pools.get(url.origin);
-      if (!pool && (url.protocol === 'http:' || url.protocol === 'https:')) pools.set(url.origin, (pool = new Pool(url.origin, poolOptions)));
+      if (!pool && (url.protocol === 'http:' || url.protocol === 'https:')) pools.set(url.origin, (pool = new OriginConnections(url.origin, options.maxSockets)));
       if (targets.size >= 64) targets.clear();
       target = { href: url.href, protocol: url.protocol, path: url.pathname + url.search, pool: pool! };
       targets.set(href, target);
@@ -104,7 +103,7 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
   return {
     fetch: send as typeof fetch,
     close: () => {
-      for (const pool of pools.values()) void pool.close();
+      for (const pool of pools.values()) pool.close();
       pools.clear();
       targets.clear();
     },
@@ -116,7 +115,8 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
  * request's event stream passed through, a redirect handed to the built-in fetch, and the two
  * signals listened to until the body has ended.
  */
-class Exchange implements Dispatcher.DispatchHandlers {
+class Exchange implements ReleasingHandler {
+  release: (() => void) | null = null;
   #abort: ((err: Error) => void) | null = null;
   #stopped: Error | null = null;
   #settled = false;
@@ -196,6 +196,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
   }
 
   onComplete(): void {
+    this.#free();
     if (this.#stream) {
       this.#settle();
       this.#stream.close();
@@ -209,6 +210,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
   }
 
   onError(err: Error): void {
+    this.#free();
     // A body cut off before its end (a reset, or a proxy dropping the connection) fails as fetch's does.
     const failure = this.#stopped ?? (this.#chunks || this.#stream ? new TypeError('terminated: the connection closed before the response body ended', { cause: err }) : err);
     if (this.#stream) {
@@ -230,6 +232,12 @@ class Exchange implements Dispatcher.DispatchHandlers {
       this.reject(err);
     }
     this.#abort?.(err);
+  }
+
+  /** Hands the connection back once this request is done with it. */
+  #free(): void {
+    this.release?.();
+    this.release = null;
   }
 
   #settle(): void {
