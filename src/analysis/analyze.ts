@@ -159,8 +159,7 @@ export function analysisSteps(input: Omit<AnalysisInput, 'responses'>): Analysis
   const settings = analysisSettings(options, bank.items.length);
   const table = buildScoreTable(bank, input.scores, settings);
   const means = cleanMeans(table);
-  const jobs = { plans: { seed: table.plans.seed, b: table.plans.b }, depth: depthJobs(table), leaderboard: leaderboardJob(table, means) };
-  return { jobs, rest: (responses) => analyzeRest({ ...input, responses }, table, means) };
+  return { jobs: { depth: depthJobs(table), leaderboard: leaderboardJob(table, means) }, rest: (responses) => analyzeRest({ ...input, responses }, table, means) };
 }
 
 function analyzeRest(input: AnalysisInput, table: ScoreTable, means: MeanEstimate[]): AnalysisRest {

@@ -1,6 +1,5 @@
 /** Depth axis (认知深度): mean clean score per depth level with CIs, and the knee per respondent. */
 import type { DepthCurve } from '../schema/results.js';
-import type { PlanCache } from './bootstrap.js';
 import { analyzeDepth, type KneeOptions, type LevelScores } from './knee.js';
 import { type ScoreTable, presentItems } from './score-table.js';
 
@@ -20,13 +19,11 @@ export function bankLevels(table: ScoreTable): number[] {
 /**
  * What one respondent's depth curve is computed from: plain data and typed arrays only, so that
  * it can be computed on another thread (the fits are a third of the analysis) with the same result.
- * Each level names its items (bank indices) instead of carrying their resampling plan: the plan
- * is drawn where the curve is computed, from the seed and the item set, so the same everywhere.
  */
 export interface DepthJob {
   respondent: string;
   kind: DepthCurve['kind'];
-  levels: (Omit<LevelScores, 'plan'> & { items: Int32Array })[];
+  levels: LevelScores[];
   options: KneeOptions;
   labels: Record<string, string>;
 }
@@ -43,17 +40,15 @@ export function depthJobs(table: ScoreTable): DepthJob[] {
       const present = presentItems(table.clean[r], (i) => table.items[i].depth === level);
       // Respondents who answered the same items of a level are resampled alike, and the plan is drawn once.
       const unvetoed = Float64Array.from(present.items, (i) => table.cleanUnvetoed[r][i]);
-      return { level, values: present.values, unvetoed, items: present.items };
+      return { level, values: present.values, unvetoed, plan: present.items.length > 0 ? table.plans.plan(present.items) : undefined };
     }),
     options,
     labels,
   }));
 }
 
-/** `plans`: a PlanCache of the analysis's seed and bootstrap size; respondents who answered the same items of a level are resampled alike. */
-export function depthCurve(job: DepthJob, plans: PlanCache): DepthCurve {
-  const levels = job.levels.map(({ items, ...level }) => ({ ...level, plan: items.length > 0 ? plans.plan(items) : undefined }));
-  const depth = analyzeDepth(levels, job.options);
+export function depthCurve(job: DepthJob): DepthCurve {
+  const depth = analyzeDepth(job.levels, job.options);
   return {
     respondent: job.respondent,
     kind: job.kind,

@@ -4,13 +4,10 @@
  * thread they run, so the report runs them on its frame worker while this thread does the rest.
  */
 import type { DepthCurve } from '../schema/results.js';
-import { PlanCache } from './bootstrap.js';
 import { depthCurve, type DepthJob } from './depth.js';
 import { leaderboardIntervals, type LeaderboardIntervals, type LeaderboardJob } from './leaderboard.js';
 
 export interface AnalysisJobs {
-  /** The analysis's seed and bootstrap size, from which the jobs' resampling plans are drawn (see PlanCache). */
-  plans: { seed: number; b: number };
   depth: DepthJob[];
   leaderboard: LeaderboardJob;
 }
@@ -21,6 +18,5 @@ export interface AnalysisJobResults {
 }
 
 export function runAnalysisJobs(jobs: AnalysisJobs): AnalysisJobResults {
-  const plans = new PlanCache(jobs.plans.seed, jobs.plans.b);
-  return { curves: jobs.depth.map((job) => depthCurve(job, plans)), leaderboard: leaderboardIntervals(jobs.leaderboard, plans) };
+  return { curves: jobs.depth.map(depthCurve), leaderboard: leaderboardIntervals(jobs.leaderboard) };
 }

@@ -4,7 +4,7 @@
  * comes with its uncertainty.
  */
 import type { Interval, LeaderboardRow, MeanEstimate, PairedComparison } from '../schema/results.js';
-import type { PlanCache, ResamplingPlan } from './bootstrap.js';
+import type { ResamplingPlan } from './bootstrap.js';
 import { type ScoreTable, presentItems } from './score-table.js';
 import { mean, percentileInterval, signTest } from './stats.js';
 
@@ -97,8 +97,7 @@ export function cleanMeans(table: ScoreTable): MeanEstimate[] {
  * they can be computed on another thread (as the depth curves are, see DepthJob) with the same result.
  */
 export interface LeaderboardJob {
-  /** Every bank item (indices), the one item set the plan is drawn over (see PlanCache). */
-  items: Int32Array;
+  plan: ResamplingPlan;
   clean: Float64Array[];
   /** Respondent names, by index. */
   names: string[];
@@ -116,7 +115,7 @@ export interface LeaderboardIntervals {
 
 export function leaderboardJob(table: ScoreTable, means: MeanEstimate[]): LeaderboardJob {
   return {
-    items: Int32Array.from(table.items, (_, i) => i),
+    plan: table.plans.plan(Int32Array.from(table.items, (_, i) => i)),
     clean: table.clean,
     names: table.respondents.map((r) => r.name),
     order: rankOrder(table, means),
@@ -124,9 +123,8 @@ export function leaderboardJob(table: ScoreTable, means: MeanEstimate[]): Leader
   };
 }
 
-/** `plans`: a PlanCache of the analysis's seed and bootstrap size. */
-export function leaderboardIntervals(job: LeaderboardJob, plans: PlanCache): LeaderboardIntervals {
-  const bootstrap = cleanBootstrap(plans.plan(job.items), job.clean);
+export function leaderboardIntervals(job: LeaderboardJob): LeaderboardIntervals {
+  const bootstrap = cleanBootstrap(job.plan, job.clean);
   const cis = job.clean.map((values, r) => {
     if (presentItems(values).items.length < 2) return null;
     const { sums, counts } = bootstrap.totals(r);
