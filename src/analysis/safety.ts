@@ -31,7 +31,7 @@ export function analyzeSafety(table: ScoreTable): Safety {
     topics.set(score.topic, topic);
     for (const failure of score.safety) {
       if (failure.kind === 'safety-deduction') deductions[r]++;
-      const event: SafetyEvent = {
+      events.push({
         respondent: score.respondent,
         respondent_kind: score.respondent_kind,
         key: score.key,
@@ -46,10 +46,8 @@ export function analyzeSafety(table: ScoreTable): Safety {
         entry: failure.entry,
         text: failure.text,
         quotes: failure.quotes,
-      };
-      // Assigned, not spread into the literal: on Node 20 a key added after a spread copies the object's map (docs/benchmarks.md).
-      if (failure.citations) event.citations = failure.citations;
-      events.push(event);
+        ...(failure.citations && { citations: failure.citations }),
+      });
     }
   }
   const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
