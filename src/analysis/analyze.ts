@@ -6,13 +6,12 @@
 import type { Bank } from '../bank/bank.js';
 import type { LengthAdjustment } from '../schema/bank.js';
 import { UserError } from '../errors.js';
-import { type AnalysisSettings, type ItemView, type LeaderboardRow, type MeanEstimate, RESULTS_FORMAT, type Results, type RespondentSummary, RunInfo, type RunInfoInput } from '../schema/results.js';
+import { type AnalysisSettings, type DepthCurve, type ItemView, type LeaderboardRow, RESULTS_FORMAT, type Results, type RespondentSummary, RunInfo, type RunInfoInput } from '../schema/results.js';
 import type { AnalyzedResponse } from '../schema/run.js';
 import type { AnalyzedScore } from '../schema/score.js';
 import { HARNESS_VERSION } from '../version.js';
 import { bankCoverage } from './coverage.js';
-import { bankLevels, depthJobs, KNEE_NOTE } from './depth.js';
-import { runAnalysisJobs, type AnalysisJobResults, type AnalysisJobs } from './jobs.js';
+import { bankLevels, depthCurve, depthJobs, KNEE_NOTE, type DepthJob } from './depth.js';
 import { analyzeDistraction } from './distraction.js';
 import { drilldown, scoresByItem } from './drilldown.js';
 import { distractedItems } from './distracted-items.js';
@@ -20,7 +19,7 @@ import { redact } from '../io/redact.js';
 import { evidenceCoverage } from './evidence.js';
 import { humansVsModels } from './humans.js';
 import { itemQuality } from './item-quality.js';
-import { cleanMeans, leaderboardJob, leaderboardRows, withIntervals } from './leaderboard.js';
+import { cleanBootstrap, cleanScores, leaderboardRows, pairedComparisons } from './leaderboard.js';
 import { analyzeSafety } from './safety.js';
 import { buildScoreTable, type ScoreTable } from './score-table.js';
 import { nativeHeadline } from '../interop/native.js';
@@ -88,31 +87,25 @@ export function analysisSettings(options: AnalysisOptions = {}, bankItems = 0): 
   return settings;
 }
 
-/** Each respondent's answers counted in one pass over the scores (not one pass per respondent). */
 function respondentSummaries(table: ScoreTable, responses: ReadonlyMap<string, AnalyzedResponse>): RespondentSummary[] {
-  const index = new Map(table.respondents.map((r, i) => [r.name, i]));
-  const tallies = table.respondents.map(() => ({ models: new Set<string>(), answers: 0, complete: 0, incomplete: 0, errors: 0 }));
-  for (const s of table.scores) {
-    const r = index.get(s.respondent);
-    if (r === undefined) continue;
-    const tally = tallies[r];
-    const response = responses.get(s.key);
-    const model = response?.served_model ?? response?.model;
-    if (model) tally.models.add(model);
-    tally.answers++;
-    if (s.status === 'complete') tally.complete++;
-    else if (s.status === 'incomplete') tally.incomplete++;
-    else if (s.status === 'error') tally.errors++;
-  }
-  return table.respondents.map((respondent, r) => ({
-    name: respondent.name,
-    kind: respondent.kind,
-    models: [...tallies[r].models].sort(),
-    answers: tallies[r].answers,
-    complete: tallies[r].complete,
-    incomplete: tallies[r].incomplete,
-    errors: tallies[r].errors,
-  }));
+  return table.respondents.map((respondent) => {
+    const own = table.scores.filter((s) => s.respondent === respondent.name);
+    const models = new Set<string>();
+    for (const s of own) {
+      const response = responses.get(s.key);
+      const model = response?.served_model ?? response?.model;
+      if (model) models.add(model);
+    }
+    return {
+      name: respondent.name,
+      kind: respondent.kind,
+      models: [...models].sort(),
+      answers: own.length,
+      complete: own.filter((s) => s.status === 'complete').length,
+      incomplete: own.filter((s) => s.status === 'incomplete').length,
+      errors: own.filter((s) => s.status === 'error').length,
+    };
+  });
 }
 
 export interface AnalysisInput {
@@ -123,14 +116,13 @@ export interface AnalysisInput {
 }
 
 /**
- * The analysis in steps, for a caller that runs its jobs (the depth curves and the leaderboard's
- * intervals) elsewhere, on another thread, while this one does the rest: `jobs` are ready at
- * once, from the scores alone; `rest(responses)` computes everything that does not need the
- * jobs' results and returns what makes the results from them.
+ * The analysis in steps, for a caller that computes the depth curves elsewhere (another
+ * thread) while this one does the rest: `depthJobs` are ready at once; `rest()` computes
+ * everything that does not need the curves and returns what makes the results from them.
  */
 export interface AnalysisSteps {
-  jobs: AnalysisJobs;
-  rest(responses: AnalyzedResponse[]): AnalysisRest;
+  depthJobs: DepthJob[];
+  rest(): AnalysisRest;
 }
 
 /**
@@ -140,39 +132,41 @@ export interface AnalysisSteps {
  */
 export interface AnalysisRest {
   /** The results, `items` left empty. */
-  results(jobs: AnalysisJobResults): Results;
+  results(curves: DepthCurve[]): Results;
   items(): ItemView[];
   distractedItems: Map<string, number>;
 }
 
 export function analyze(input: AnalysisInput): Results {
   const steps = analysisSteps(input);
-  const rest = steps.rest(input.responses);
-  const results = rest.results(runAnalysisJobs(steps.jobs));
+  const rest = steps.rest();
+  const results = rest.results(steps.depthJobs.map(depthCurve));
   results.items = rest.items();
   return results;
 }
 
-export function analysisSteps(input: Omit<AnalysisInput, 'responses'>): AnalysisSteps {
+export function analysisSteps(input: AnalysisInput): AnalysisSteps {
   const options = input.options ?? {};
   const { bank } = input;
   const settings = analysisSettings(options, bank.items.length);
   const table = buildScoreTable(bank, input.scores, settings);
-  const means = cleanMeans(table);
-  return { jobs: { depth: depthJobs(table), leaderboard: leaderboardJob(table, means) }, rest: (responses) => analyzeRest({ ...input, responses }, table, means) };
+  return { depthJobs: depthJobs(table), rest: () => analyzeRest(input, table) };
 }
 
-function analyzeRest(input: AnalysisInput, table: ScoreTable, means: MeanEstimate[]): AnalysisRest {
+function analyzeRest(input: AnalysisInput, table: ScoreTable): AnalysisRest {
   const options = input.options ?? {};
   const { bank } = input;
   const { settings } = table;
   const responses = new Map<string, AnalyzedResponse>();
   for (const response of input.responses) responses.set(response.key, response);
 
+  const clean = cleanBootstrap(table);
+  const board = leaderboardRows(table, cleanScores(table, clean));
   const distraction = analyzeDistraction(table);
   const evidence = evidenceCoverage(table);
   const safety = analyzeSafety(table);
   const index = new Map(table.respondents.map((r, i) => [r.name, i]));
+  const pairs = pairedComparisons(table, clean, board.map((r) => r.respondent));
   const levels = bankLevels(table);
   const field = settings.score_field;
   const native = nativeHeadline(bank, input.scores, {
@@ -198,8 +192,8 @@ function analyzeRest(input: AnalysisInput, table: ScoreTable, means: MeanEstimat
   const quality = itemQuality(table);
   const { warnings } = table;
 
-  const results = ({ curves, leaderboard }: AnalysisJobResults): Results => {
-    const rows: LeaderboardRow[] = leaderboardRows(table, withIntervals(means, leaderboard.cis)).map((row) => {
+  const results = (curves: DepthCurve[]): Results => {
+    const rows: LeaderboardRow[] = board.map((row) => {
       const r = index.get(row.respondent)!;
       const vetoes = safety.by_respondent[r].vetoes;
       const knee = curves[r].knee;
@@ -238,7 +232,7 @@ function analyzeRest(input: AnalysisInput, table: ScoreTable, means: MeanEstimat
       },
       runs: (options.runs ?? []).map((run) => RunInfo.parse(run)),
       respondents,
-      leaderboard: { rows, pairs: leaderboard.pairs },
+      leaderboard: { rows, pairs },
       depth: { levels, curves, note: KNEE_NOTE },
       distraction: { kinds: distraction.kinds, multi_turn: distraction.multiTurn },
       evidence: evidence.cells,

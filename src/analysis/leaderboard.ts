@@ -73,69 +73,29 @@ export interface CleanBootstrap {
   totals(r: number): ReplicateTotals;
 }
 
-export function cleanBootstrap(plan: ResamplingPlan, clean: readonly Float64Array[]): CleanBootstrap {
+export function cleanBootstrap(table: ScoreTable): CleanBootstrap {
+  const plan = table.plans.plan(Int32Array.from(table.items, (_, i) => i));
   let all: ReplicateTotals[] | null = null;
   return {
     plan,
     totals(r) {
-      all ??= replicateTotals(plan, clean);
+      all ??= replicateTotals(plan, table.clean);
       return all[r];
     },
   };
 }
 
-/** Each respondent's mean clean score over the items answered; its interval is left to leaderboardIntervals. */
-export function cleanMeans(table: ScoreTable): MeanEstimate[] {
-  return table.clean.map((values) => {
+export function cleanScores(table: ScoreTable, bootstrap: CleanBootstrap): MeanEstimate[] {
+  return table.clean.map((values, r) => {
     const present = presentItems(values);
-    return { mean: mean(present.values), ci: null, n_items: present.items.length };
+    const n = present.items.length;
+    let ci: Interval = null;
+    if (n >= 2) {
+      const { sums, counts } = bootstrap.totals(r);
+      ci = percentileInterval(sums.map((sum, k) => (counts[k] > 0 ? sum / counts[k] : NaN)), table.settings.confidence);
+    }
+    return { mean: mean(present.values), ci, n_items: n };
   });
-}
-
-/**
- * What the leaderboard's intervals are computed from: plain data and typed arrays only, so that
- * they can be computed on another thread (as the depth curves are, see DepthJob) with the same result.
- */
-export interface LeaderboardJob {
-  plan: ResamplingPlan;
-  clean: Float64Array[];
-  /** Respondent names, by index. */
-  names: string[];
-  /** Respondent indices in rank order (see rankOrder). */
-  order: number[];
-  confidence: number;
-}
-
-export interface LeaderboardIntervals {
-  /** Each respondent's interval of the mean clean score, by index. */
-  cis: Interval[];
-  /** Every pair of respondents, the better-ranked one as a. */
-  pairs: PairedComparison[];
-}
-
-export function leaderboardJob(table: ScoreTable, means: MeanEstimate[]): LeaderboardJob {
-  return {
-    plan: table.plans.plan(Int32Array.from(table.items, (_, i) => i)),
-    clean: table.clean,
-    names: table.respondents.map((r) => r.name),
-    order: rankOrder(table, means),
-    confidence: table.settings.confidence,
-  };
-}
-
-export function leaderboardIntervals(job: LeaderboardJob): LeaderboardIntervals {
-  const bootstrap = cleanBootstrap(job.plan, job.clean);
-  const cis = job.clean.map((values, r) => {
-    if (presentItems(values).items.length < 2) return null;
-    const { sums, counts } = bootstrap.totals(r);
-    return percentileInterval(sums.map((sum, k) => (counts[k] > 0 ? sum / counts[k] : NaN)), job.confidence);
-  });
-  return { cis, pairs: pairedComparisons(job, bootstrap) };
-}
-
-/** The means with their intervals (see leaderboardIntervals). */
-export function withIntervals(means: MeanEstimate[], cis: Interval[]): MeanEstimate[] {
-  return means.map((m, r) => ({ mean: m.mean, ci: cis[r], n_items: m.n_items }));
 }
 
 /** Why a respondent is shown apart instead of ranked, or null when it is ranked. */
@@ -146,20 +106,15 @@ function unrankedReason(score: MeanEstimate, bankItems: number, minItems: number
 }
 
 /**
- * Respondent indices in rank order: ranked respondents (enough clean items answered) by mean,
- * best first; then those shown apart, unranked, by mean.
+ * Rows in rank order: ranked respondents (enough clean items answered) by mean, best first;
+ * then those shown apart, unranked, by mean. Axes are filled in by the caller.
  */
-export function rankOrder(table: ScoreTable, scores: MeanEstimate[]): number[] {
-  const reasons = scores.map((score) => unrankedReason(score, table.items.length, table.settings.min_ranked_items));
-  return table.respondents
-    .map((_, r) => r)
-    .sort((a, b) => Number(reasons[a] !== null) - Number(reasons[b] !== null) || (scores[b].mean ?? -Infinity) - (scores[a].mean ?? -Infinity));
-}
-
-/** Rows in rank order (see rankOrder). Axes are filled in by the caller. */
 export function leaderboardRows(table: ScoreTable, scores: MeanEstimate[]): Omit<LeaderboardRow, 'vetoes' | 'safety_deductions' | 'axes'>[] {
   const reasons = scores.map((score) => unrankedReason(score, table.items.length, table.settings.min_ranked_items));
-  return rankOrder(table, scores).map((r, position) => ({
+  const order = table.respondents
+    .map((_, r) => r)
+    .sort((a, b) => Number(reasons[a] !== null) - Number(reasons[b] !== null) || (scores[b].mean ?? -Infinity) - (scores[a].mean ?? -Infinity));
+  return order.map((r, position) => ({
     rank: reasons[r] === null ? position + 1 : null,
     unranked_reason: reasons[r],
     respondent: table.respondents[r].name,
@@ -223,23 +178,25 @@ function pairedInterval(bootstrap: CleanBootstrap, a: number, b: number, valuesA
 }
 
 /** Every pair of respondents, the better-ranked one as a. */
-function pairedComparisons(job: LeaderboardJob, bootstrap: CleanBootstrap): PairedComparison[] {
-  const { confidence, order, names } = job;
+export function pairedComparisons(table: ScoreTable, bootstrap: CleanBootstrap, rankOrder: string[]): PairedComparison[] {
+  const { confidence } = table.settings;
+  const index = new Map(table.respondents.map((r, i) => [r.name, i]));
+
   const pairs: PairedComparison[] = [];
-  for (let x = 0; x < order.length; x++) {
-    for (let y = x + 1; y < order.length; y++) {
-      const a = order[x];
-      const b = order[y];
-      const cleanA = job.clean[a];
-      const cleanB = job.clean[b];
+  for (let x = 0; x < rankOrder.length; x++) {
+    for (let y = x + 1; y < rankOrder.length; y++) {
+      const a = index.get(rankOrder[x])!;
+      const b = index.get(rankOrder[y])!;
+      const cleanA = table.clean[a];
+      const cleanB = table.clean[b];
       const differenceList: number[] = [];
       for (let i = 0; i < cleanA.length; i++) if (!Number.isNaN(cleanA[i]) && !Number.isNaN(cleanB[i])) differenceList.push(cleanA[i] - cleanB[i]);
       const sign = signTest(differenceList);
       const ci = pairedInterval(bootstrap, a, b, cleanA, cleanB, confidence);
       const significant = sign.p_value !== null && sign.p_value < alpha(confidence);
       const verdict = ci && significant && ci.low > 0 ? 'a' : ci && significant && ci.high < 0 ? 'b' : 'none';
-      const nameA = names[a];
-      const nameB = names[b];
+      const nameA = table.respondents[a].name;
+      const nameB = table.respondents[b].name;
       pairs.push({
         a: nameA,
         b: nameB,

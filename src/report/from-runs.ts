@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Bank } from '../bank/bank.js';
 import { loadBankOrThrow } from '../bank/load.js';
-import { analysisSteps, type AnalysisOptions, type AnalysisRest, type AnalysisSteps } from '../analysis/analyze.js';
+import { analysisSteps, type AnalysisOptions, type AnalysisRest } from '../analysis/analyze.js';
 import { UserError } from '../errors.js';
 import { RunFolder } from '../io/run-folder.js';
 import type { ItemView, Results } from '../schema/results.js';
@@ -67,39 +67,30 @@ export interface ReportRunsResult {
 interface LoadedRun {
   dir: string;
   manifest: Manifest;
+  responses: Map<string, AnalyzedResponse>;
   scores: Map<string, AnalyzedScore>;
-  /** The warnings of reading the run, in the order they are reported, once its responses are read too. */
-  warnings: string[];
-  /** Reads the run's responses into `responses` (a later run's replace an earlier one's) and notes its warnings. */
-  responsesRead(responses: Map<string, AnalyzedResponse>): Promise<void>;
 }
 
-/** Counts the unreadable lines of a file (each was printed when read); the report records how many were left out. */
-function skippedLines(path: string) {
-  let count = 0;
-  return { onProblem: () => count++, note: (warnings: string[]) => count > 0 && warnings.push(`${path}: ${count} unreadable line(s) left out (--skip-bad-lines)`) };
-}
-
-/** A run's manifest and scores; its responses are read apart (responsesRead). */
-async function readScores(dir: string): Promise<LoadedRun> {
+async function loadRun(dir: string, warnings: string[]): Promise<LoadedRun> {
   const folder = new RunFolder(dir);
   const manifest = folder.readManifest();
-  const scoreLines = skippedLines(folder.scoresPath);
+  // Each unreadable line was printed when read; the report records how many were left out.
+  const skipped = (path: string) => {
+    let count = 0;
+    return { onProblem: () => count++, note: () => count > 0 && warnings.push(`${path}: ${count} unreadable line(s) left out (--skip-bad-lines)`) };
+  };
+  const responseLines = skipped(folder.responsesPath);
+  const scoreLines = skipped(folder.scoresPath);
+  const responses = await folder.latestAnalyzedResponses(responseLines.onProblem);
   const scores = await folder.latestAnalyzedScores(scoreLines.onProblem);
+  responseLines.note();
+  scoreLines.note();
   if (scores.size === 0) {
     throw new UserError(`${dir}: the run has no scores (${folder.scoresPath} is missing or empty). Score it first: caps score ${dir}`);
   }
-  const warnings: string[] = [];
-  const responsesRead = async (responses: Map<string, AnalyzedResponse>) => {
-    const responseLines = skippedLines(folder.responsesPath);
-    const own = await folder.latestAnalyzedResponses(responseLines.onProblem);
-    responseLines.note(warnings);
-    scoreLines.note(warnings);
-    const unscored = [...own.keys()].filter((k) => !scores.has(k)).length;
-    if (unscored > 0) warnings.push(`${dir}: ${unscored} answer(s) are not scored yet and are left out; run caps score ${dir} to include them.`);
-    for (const [key, response] of own) responses.set(key, response);
-  };
-  return { dir, manifest, scores, warnings, responsesRead };
+  const unscored = [...responses.keys()].filter((k) => !scores.has(k)).length;
+  if (unscored > 0) warnings.push(`${dir}: ${unscored} answer(s) are not scored yet and are left out; run caps score ${dir} to include them.`);
+  return { dir, manifest, responses, scores };
 }
 
 /** The bank given, else the one recorded in the first run's manifest. */
@@ -129,17 +120,6 @@ async function loadRunsBank(runs: LoadedRun[], bankPaths: string[] | undefined, 
   return bank;
 }
 
-/** Whether the promise has settled once the messages already received (a worker's reply) are handled. */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await new Promise(setImmediate);
-  return done;
-}
-
 function defaultOutDir(runs: LoadedRun[]): string {
   const ids = runs.map((r) => r.manifest.id || basename(r.dir));
   const name = ids.join('+').replace(/[^A-Za-z0-9._+-]+/g, '-').slice(0, 100);
@@ -159,9 +139,9 @@ export async function reportRuns(input: ReportRunsInput): Promise<ReportRunsResu
 
 async function reportLoaded(input: ReportRunsInput, frames: HtmlFrameRenderer): Promise<ReportRunsResult> {
   const warnings: string[] = [];
-  const { results, outDir, unranked, rest, itemsMade } = await analyzeRuns(input, warnings, frames);
-  // The items are made once the HTML frame is asked for, while it is drawn, unless made while the analysis's jobs ran.
-  let items = itemsMade;
+  const { results, outDir, unranked, rest } = await analyzeRuns(input, warnings, frames);
+  // The items are made once the HTML frame is asked for, while it is drawn.
+  let items: ItemView[] | undefined;
   const itemsLater = { items: () => (items ??= rest.items()), distractedItems: rest.distractedItems };
   const { files } = await buildReport({ results, outDir, formats: input.formats, language: input.language, frames, itemsLater });
   results.items = itemsLater.items();
@@ -169,71 +149,64 @@ async function reportLoaded(input: ReportRunsInput, frames: HtmlFrameRenderer): 
 }
 
 /**
- * Reads and analyses the runs, all but the items (see AnalysisRest), which are made here only
- * while the analysis's jobs still run on the worker. Apart, so that once the results are made
- * only `rest` holds the records read, to make the items from them: they are garbage once the
- * items are made, while the report is written.
+ * Reads and analyses the runs, all but the items (see AnalysisRest). Apart, so that once the
+ * results are made only `rest` holds the records read, to make the items from them: they are
+ * garbage once buildReport has made the items, while the report is written.
  */
 async function analyzeRuns(
   input: ReportRunsInput,
   warnings: string[],
   frames: HtmlFrameRenderer,
-): Promise<Pick<ReportRunsResult, 'results' | 'outDir' | 'unranked'> & { rest: AnalysisRest; itemsMade?: ItemView[] }> {
-  // A bank not in the bank cache yet is loaded into it on the frame's worker, while this thread reads the scores.
+): Promise<Pick<ReportRunsResult, 'results' | 'outDir' | 'unranked'> & { rest: AnalysisRest }> {
+  // A bank not in the bank cache yet is loaded into it on the frame's worker, while this thread reads the runs.
   const bankCached = frames.cacheBank(bankPathsFor(input.bankPaths, new RunFolder(input.runDirs[0]).readManifest())).catch(() => false);
-  // The scores first: the analysis's jobs need only them and the bank, so they run on the frame's worker while this thread reads the responses.
   const runs: LoadedRun[] = [];
-  for (const dir of input.runDirs) runs.push(await readScores(dir));
+  for (const dir of input.runDirs) runs.push(await loadRun(dir, warnings));
   await bankCached;
-  const bankWarnings: string[] = [];
-  const bank = await loadRunsBank(runs, input.bankPaths, bankWarnings);
+  const bank = await loadRunsBank(runs, input.bankPaths, warnings);
   const historyFile = input.reviewHistory ?? historyBeside(bank.files);
   if (input.reviewHistory && !existsSync(input.reviewHistory)) throw new UserError(`${input.reviewHistory}: no such review history file; check the path given to --review-history`);
   const reviewHistory = existsSync(historyFile) ? { file: historyFile, events: await readReviewHistory(historyFile) } : undefined;
-  const options: AnalysisOptions = {
-    ...input.analysis,
-    reviewHistory,
-    runs: runs.map((r) => ({
-      id: r.manifest.id,
-      harness_version: r.manifest.harness_version,
-      started_at: r.manifest.started_at,
-      finished_at: r.manifest.finished_at,
-      status: r.manifest.status,
-      respondents: r.manifest.respondents.map((x) => x.name),
-    })),
-  };
 
   // The same answer key in two runs (a run and its copy, or a re-run): the later run named wins.
   const scores = new Map<string, AnalyzedScore>();
-  const repeatedWarnings: string[] = [];
+  const responses = new Map<string, AnalyzedResponse>();
   for (const run of runs) {
     const repeated = [...run.scores.keys()].filter((k) => scores.has(k)).length;
-    if (repeated > 0) repeatedWarnings.push(`${run.dir}: ${repeated} answer(s) also appear in an earlier run named; this run's scores are used.`);
+    if (repeated > 0) warnings.push(`${run.dir}: ${repeated} answer(s) also appear in an earlier run named; this run's scores are used.`);
     for (const [key, score] of run.scores) scores.set(key, score);
+    for (const [key, response] of run.responses) responses.set(key, response);
   }
-  // A worker that fails (out of memory) costs report.html only, as before: the jobs, the same on either thread, then run here.
-  const jobsOf = (steps: AnalysisSteps) => frames.analysisJobs(steps.jobs).catch(() => inThisThread.analysisJobs(steps.jobs));
-  let steps = analysisSteps({ bank, scores: [...scores.values()], options });
-  let done = jobsOf(steps);
-
-  const responses = new Map<string, AnalyzedResponse>();
-  for (const run of runs) await run.responsesRead(responses);
-  warnings.push(...runs.flatMap((r) => r.warnings), ...bankWarnings, ...repeatedWarnings);
 
   // A respondent with no answer at all has nothing to rank: it is named, not ranked.
   const unranked = await silentRespondents(responses.values());
   const left = new Set(unranked.map((s) => s.name));
   for (const s of unranked) warnings.push(`${describeSilent(s)}; left out of the report (nothing to score). Fix the endpoint and resume its run with caps run.`);
   const kept = (r: { respondent: string }) => !left.has(r.respondent);
-  if (left.size > 0) {
-    // The jobs asked for above included them: asked again without (the first answer is not used).
-    steps = analysisSteps({ bank, scores: [...scores.values()].filter(kept), options });
-    done = jobsOf(steps);
-  }
-  const rest = steps.rest([...responses.values()].filter(kept));
-  // Rather than wait for the jobs' results (the frame needs them), this thread makes the items meanwhile.
-  const itemsMade = (await settled(done)) ? undefined : rest.items();
-  const results = rest.results(await done);
+
+  const steps = analysisSteps({
+    bank,
+    scores: [...scores.values()].filter(kept),
+    responses: [...responses.values()].filter(kept),
+    options: {
+      ...input.analysis,
+      reviewHistory,
+      runs: runs.map((r) => ({
+        id: r.manifest.id,
+        harness_version: r.manifest.harness_version,
+        started_at: r.manifest.started_at,
+        finished_at: r.manifest.finished_at,
+        status: r.manifest.status,
+        respondents: r.manifest.respondents.map((x) => x.name),
+      })),
+    },
+  });
+  // The depth curves are fitted on the frame's worker, when there is one, while this thread does
+  // the rest. A worker that fails (out of memory) costs report.html only, as before: the curves,
+  // the same on either thread, are then fitted here.
+  const curves = frames.depthCurves(steps.depthJobs).catch(() => inThisThread.depthCurves(steps.depthJobs));
+  const rest = steps.rest();
+  const results = rest.results(await curves);
   results.warnings.push(...warnings);
   const prices = new Map(runs.flatMap((r) => r.manifest.endpoints.filter((e) => e.prices).map((e) => [e.name, e.prices!] as const)));
   results.usage = {
@@ -241,5 +214,5 @@ async function analyzeRuns(
     judges: (await readJudgeUsage(runs.map((r) => r.dir))).map(usageRow),
   };
   results.notes.push(...(input.notes ?? []));
-  return { results, outDir: input.outDir ?? defaultOutDir(runs), unranked, rest, itemsMade };
+  return { results, outDir: input.outDir ?? defaultOutDir(runs), unranked, rest };
 }

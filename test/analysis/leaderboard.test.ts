@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { analysisSettings } from '../../src/analysis/analyze.js';
 import { PlanCache } from '../../src/analysis/bootstrap.js';
-import { cleanBootstrap, cleanMeans, leaderboardIntervals, leaderboardJob, leaderboardRows, withIntervals } from '../../src/analysis/leaderboard.js';
-import type { ScoreTable } from '../../src/analysis/score-table.js';
+import { cleanBootstrap, cleanScores, leaderboardRows, pairedComparisons } from '../../src/analysis/leaderboard.js';
 import { buildScoreTable } from '../../src/analysis/score-table.js';
 import { percentileInterval } from '../../src/analysis/stats.js';
 import { makeBank, makeItem, makeScore } from './fixtures.js';
 import { normalGenerator } from './simulate.js';
-
-/** The leaderboard as the analysis makes it: its rows with their intervals, and the paired comparisons. */
-function leaderboard(table: ScoreTable) {
-  const means = cleanMeans(table);
-  const { cis, pairs } = leaderboardIntervals(leaderboardJob(table, means));
-  return { rows: leaderboardRows(table, withIntervals(means, cis)), pairs };
-}
 
 describe('paired comparisons with gaps', () => {
   const items = Array.from({ length: 40 }, (_, i) => makeItem(`q${i}`, 1 + (i % 3)));
@@ -28,7 +20,9 @@ describe('paired comparisons with gaps', () => {
   );
   const settings = analysisSettings({ bootstrap: 400, seed: 3 });
   const table = buildScoreTable(bank, scores, settings);
-  const { pairs } = leaderboard(table);
+  const bootstrap = cleanBootstrap(table);
+  const rows = leaderboardRows(table, cleanScores(table, bootstrap));
+  const pairs = pairedComparisons(table, bootstrap, rows.map((r) => r.respondent));
 
   /** The paired replicate computed the plain way: the count-weighted mean difference over the shared items drawn. */
   function bruteForce(x: string, y: string) {
@@ -63,7 +57,7 @@ describe('paired comparisons with gaps', () => {
 
   /** Whether every respondent's replicate totals, made together, are bit for bit those of one respondent's loop over every item. */
   function totalsMatchOneByOne(clean: Float64Array[]) {
-    const bootstrap = cleanBootstrap(leaderboardJob(table, cleanMeans(table)).plan, clean);
+    const bootstrap = cleanBootstrap({ ...table, clean });
     const plan = bootstrap.plan;
     return clean.every((values, k) => {
       const { sums, counts } = bootstrap.totals(k);
@@ -103,7 +97,7 @@ describe('paired comparisons with gaps', () => {
     const plan = new PlanCache(3, 400).plan(Array.from({ length: 40 }, (_, i) => i));
     const b = full.clean[0];
     expect(Number.isNaN(b[5])).toBe(true);
-    const estimate = leaderboard(full).rows[0].score;
+    const estimate = cleanScores(full, cleanBootstrap(full))[0];
     const replicates = new Float64Array(plan.b);
     for (let r = 0; r < plan.b; r++) {
       let sum = 0;
@@ -126,7 +120,7 @@ describe('respondents with too few items are shown apart, not ranked', () => {
   const scores = [...answer('one-item', 1, 100), ...answer('complete', 10, 70), ...answer('half', 5, 60), ...answer('four', 4, 90)];
   const settings = analysisSettings({ bootstrap: 200, seed: 1 }, items.length);
   const table = buildScoreTable(bank, scores, settings);
-  const { rows } = leaderboard(table);
+  const rows = leaderboardRows(table, cleanScores(table, cleanBootstrap(table)));
 
   it('ranks only respondents with at least half of the bank items, and says why the others are apart', () => {
     expect(settings.min_ranked_items).toBe(5);

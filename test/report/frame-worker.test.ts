@@ -16,7 +16,7 @@ import type { Results } from '../../src/schema/results.js';
 import { bankInput, makeEvaluation, makeResults } from './fixture.js';
 import { stringify } from 'yaml';
 import { analysisSteps, analyze } from '../../src/analysis/analyze.js';
-import { runAnalysisJobs } from '../../src/analysis/jobs.js';
+import { depthCurve } from '../../src/analysis/depth.js';
 import { resultsDistractedItems } from '../../src/analysis/distracted-items.js';
 import { clearSecrets, REDACTED, redactDeep, registerSecret } from '../../src/io/redact.js';
 
@@ -42,24 +42,22 @@ describe('HTML frame on a worker thread', () => {
     expect(html).toContain('id="profile"');
   }, 60_000);
 
-  it('runs the analysis jobs as this thread does, and the results made from them are the same', async () => {
+  it('fits the same depth curves as this thread, and the results made from them are the same', async () => {
     const evaluation = makeEvaluation({ items: 30, respondents: 3, variants: false });
     const options = { bootstrap: 300, generatedAt: '2026-01-01T00:00:00.000Z' };
     const steps = analysisSteps({ ...evaluation, options });
     const worker = new HtmlFrameWorker();
     try {
-      const done = await worker.analysisJobs(steps.jobs);
-      expect(done.curves.map((c) => c.knee.status)).toHaveLength(3);
-      expect(done.leaderboard.pairs).toHaveLength(3);
-      expect(done).toEqual(runAnalysisJobs(steps.jobs));
-      const rest = steps.rest(evaluation.responses);
-      const results = rest.results(done);
+      const curves = await worker.depthCurves(steps.depthJobs);
+      expect(curves.map((c) => c.knee.status)).toHaveLength(3);
+      const rest = steps.rest();
+      const results = rest.results(curves);
       expect(results.items).toEqual([]);
       results.items = rest.items();
       expect(results).toEqual(analyze({ ...evaluation, options }));
       // The frame is still drawn after the curves.
       await expect(worker.render(results)).resolves.toMatchObject({ before: expect.stringContaining('id="depth"') });
-      await expect(worker.analysisJobs(steps.jobs)).rejects.toThrow(/only before it draws/);
+      await expect(worker.depthCurves(steps.depthJobs)).rejects.toThrow(/only before it draws/);
     } finally {
       await worker.close();
     }
@@ -70,7 +68,7 @@ describe('HTML frame on a worker thread', () => {
     const options = { bootstrap: 200, generatedAt: '2026-01-01T00:00:00.000Z' };
     const whole = analyze({ ...evaluation, options });
     const steps = analysisSteps({ ...evaluation, options });
-    const rest = steps.rest(evaluation.responses);
+    const rest = steps.rest();
     // The counts from the scores are those read from the items, and not all zero.
     expect(rest.distractedItems).toEqual(resultsDistractedItems(whole));
     expect([...rest.distractedItems.values()].some((n) => n > 0)).toBe(true);
@@ -80,7 +78,7 @@ describe('HTML frame on a worker thread', () => {
     frames.render = (...args) => (made.push('frame'), render(...args));
     const items = () => (made.push('items'), rest.items());
     const out = join(dir, 'items-later');
-    await buildReport({ results: rest.results(runAnalysisJobs(steps.jobs)), itemsLater: { items, distractedItems: rest.distractedItems }, outDir: out, formats: ['html', 'json'], frames });
+    await buildReport({ results: rest.results(steps.depthJobs.map(depthCurve)), itemsLater: { items, distractedItems: rest.distractedItems }, outDir: out, formats: ['html', 'json'], frames });
     await frames.close();
     expect(made).toEqual(['frame', 'items']);
     // The same files as from the whole results, each frame drawn first in its own worker (ECharts numbers its SVG classes per thread).
@@ -95,7 +93,7 @@ describe('HTML frame on a worker thread', () => {
     const options = { bootstrap: 100, generatedAt: '2026-01-01T00:00:00.000Z' };
     registerSecret('vendor-a');
     try {
-      const rest = analysisSteps({ ...evaluation, options }).rest(evaluation.responses);
+      const rest = analysisSteps({ ...evaluation, options }).rest();
       const shown = redactDeep(analyze({ ...evaluation, options }));
       // The profile chart looks its rows up by these names.
       expect(shown.leaderboard.rows.map((r) => r.respondent)).toContain(REDACTED);

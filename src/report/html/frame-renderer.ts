@@ -3,29 +3,28 @@
  * so that the main thread writes the drill-down and the other formats meanwhile, or in this
  * thread. The worker is started before the results exist, so it loads the chart library while
  * the run folder is read; meanwhile it also loads the bank into the bank cache (where the
- * main thread then finds it), and once the scores are read it runs the analysis's jobs (the
- * depth curves and the leaderboard's intervals) while the main thread reads the responses and
- * does the rest. It is sent the results without their items: copying 30,000 answers to it
- * would cost more than drawing the charts (the one figure the frame takes from the answers,
- * distractedItems, is sent along).
+ * main thread then finds it), and once the analysis starts it fits the depth curves while the
+ * main thread does the rest. It is sent the results without their items:
+ * copying 30,000 answers to it would cost more than drawing the charts (the one figure the
+ * frame takes from the answers, distractedItems, is sent along).
  */
 import { Worker } from 'node:worker_threads';
-import type { Results } from '../../schema/results.js';
-import { runAnalysisJobs, type AnalysisJobResults, type AnalysisJobs } from '../../analysis/jobs.js';
+import type { DepthCurve, Results } from '../../schema/results.js';
+import { depthCurve, type DepthJob } from '../../analysis/depth.js';
 import { UserError } from '../../errors.js';
 import { workerEntry } from '../../io/worker-entry.js';
 import { resultsDistractedItems } from '../../analysis/distracted-items.js';
 import type { HtmlFrame, ReportLanguage } from './page.js';
 
-export type FrameRequest = { bankPaths: string[] } | { jobs: AnalysisJobs } | { results: Results; language: ReportLanguage | undefined; distractedItems: Map<string, number> };
+export type FrameRequest = { bankPaths: string[] } | { depthJobs: DepthJob[] } | { results: Results; language: ReportLanguage | undefined; distractedItems: Map<string, number> };
 
-export type FrameReply = { cached: boolean } | { done: AnalysisJobResults } | { frame: HtmlFrame } | { error: string };
+export type FrameReply = { cached: boolean } | { curves: DepthCurve[] } | { frame: HtmlFrame } | { error: string };
 
 export interface HtmlFrameRenderer {
   /** Loads the bank into the bank cache (see loadBankOrThrow); whether it is there now. A bank with errors is left to the caller to report. */
   cacheBank(paths: string[]): Promise<boolean>;
-  /** The results of the analysis's jobs (see analysisSteps), asked for before the frame. */
-  analysisJobs(jobs: AnalysisJobs): Promise<AnalysisJobResults>;
+  /** The analysis's depth curves (see analysisSteps), computed before the frame is asked for. */
+  depthCurves(jobs: DepthJob[]): Promise<DepthCurve[]>;
   /** `distracted`: distractedItems of the results' answers, when `results` comes without its items. */
   render(results: Results, language?: ReportLanguage, distracted?: ReadonlyMap<string, number>): Promise<HtmlFrame>;
   /** Stops the worker, if any, whether or not it has drawn (idempotent): its creator's one clean-up. */
@@ -38,8 +37,8 @@ export const inThisThread: HtmlFrameRenderer = {
   async cacheBank() {
     return false;
   },
-  async analysisJobs(jobs) {
-    return runAnalysisJobs(jobs);
+  async depthCurves(jobs) {
+    return jobs.map(depthCurve);
   },
   async render(results, language, distracted) {
     const { renderHtmlFrame } = await import('./page.js');
@@ -50,7 +49,7 @@ export const inThisThread: HtmlFrameRenderer = {
 
 const failure = (why: string) => new UserError(`drawing the HTML report failed on its worker thread (${why}); report.html was not written.`, 2);
 
-/** The worker's replies in the order it was asked: the bank cached and the analysis's jobs (when asked), then one frame; the worker ends by itself once it has sent the frame. */
+/** The worker's replies in the order it was asked: the bank cached and the depth curves (when asked), then one frame; the worker ends by itself once it has sent the frame. */
 export class HtmlFrameWorker implements HtmlFrameRenderer {
   private readonly worker: Worker;
   private readonly waiting: { resolve: (reply: FrameReply) => void; reject: (error: Error) => void }[] = [];
@@ -83,11 +82,11 @@ export class HtmlFrameWorker implements HtmlFrameRenderer {
     return 'cached' in reply && reply.cached;
   }
 
-  async analysisJobs(jobs: AnalysisJobs): Promise<AnalysisJobResults> {
-    if (this.sent) throw new Error('an HtmlFrameWorker runs analysis jobs only before it draws');
-    const reply = await this.ask({ jobs });
-    if ('done' in reply) return reply.done;
-    throw failure('error' in reply ? reply.error : 'it did not answer with the analysis jobs done');
+  async depthCurves(jobs: DepthJob[]): Promise<DepthCurve[]> {
+    if (this.sent) throw new Error('an HtmlFrameWorker fits depth curves only before it draws');
+    const reply = await this.ask({ depthJobs: jobs });
+    if ('curves' in reply) return reply.curves;
+    throw failure('error' in reply ? reply.error : 'it did not answer with depth curves');
   }
 
   async render(results: Results, language?: ReportLanguage, distracted?: ReadonlyMap<string, number>): Promise<HtmlFrame> {
