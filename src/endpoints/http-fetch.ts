@@ -1,14 +1,12 @@
 /**
- * A `fetch` for the `openai` client built on the `undici` package's own HTTP/1.1 client, with a
- * keep-alive connection pool per origin. Node 20's built-in fetch (undici with WHATWG streams)
- * costs several times more CPU per request than a plain HTTP client; at thousands of answers a
- * second that, not the network, bounds a run. undici's dispatcher (one parser callback per
- * message, no request and response streams per exchange) took less CPU per answer than node:http
- * (see docs/benchmarks.md). A plain request's body is read whole, whatever its Content-Type, and
- * handed over as a `BufferedResponse` (below), so a timer that runs until the fetch resolves
- * covers the body; only a request marked `STREAMED` gets its event stream passed through as it
- * arrives, in a standard `Response`. Anything this cannot send (stream bodies, other protocols)
- * and redirects go to the built-in fetch, under the same rules, so behaviour never differs.
+ * A `fetch` for the `openai` client built on node:http(s) with a keep-alive agent per endpoint.
+ * Node 20's built-in fetch (undici with WHATWG streams) costs several times more CPU per request
+ * than node:http; at thousands of answers a second that, not the network, bounds a run (see
+ * docs/benchmarks.md). A plain request's body is read whole, whatever its Content-Type, and handed
+ * over as a `BufferedResponse` (below), so a timer that runs until the fetch resolves covers the
+ * body; only a request marked `STREAMED` gets its event stream passed through as it arrives, in a
+ * standard `Response`. Anything this cannot send (stream bodies, other protocols) and redirects go
+ * to the built-in fetch, under the same rules, so behaviour never differs.
  *
  * A caller's long-lived stop signal can be given in the init under `STOP_SIGNAL` (through the
  * `openai` client's per-request `fetchOptions`): the request is abandoned when it aborts. Handing
@@ -16,8 +14,10 @@
  * the endpoint client (see docs/benchmarks.md). A body handed over unread (an event stream) stays
  * covered by the stop signal until it is read to its end or cancelled.
  */
-import type { Dispatcher } from 'undici';
-import { OriginConnections, type ReleasingHandler } from './origin-connections.js';
+import http from 'node:http';
+import https from 'node:https';
+import { Readable } from 'node:stream';
+import { urlToHttpOptions } from 'node:url';
 import { whenAborted } from './abort-waiters.js';
 
 export interface HttpFetch {
@@ -29,9 +29,9 @@ export interface HttpFetch {
 interface Target {
   href: string;
   protocol: string;
-  path: string;
-  /** The connections to the URL's origin. */
-  pool: OriginConnections;
+  /** The Host header's value: host and port as the URL has them (no default port). */
+  host: string;
+  options: http.RequestOptions;
 }
 
 /** The init key of a stop signal that abandons the request when it aborts (see above). */
@@ -64,7 +64,8 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
 export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
-  const pools = new Map<string, OriginConnections>();
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, scheduling: 'lifo' as const };
+  const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
 
   // A client asks the same few URLs over and over: each is parsed once.
   const targets = new Map<string, Target>();
@@ -73,10 +74,8 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
     let target = targets.get(href);
     if (!target) {
       const url = new URL(href);
-      let pool = pools.get(url.origin);
-      if (!pool && (url.protocol === 'http:' || url.protocol === 'https:')) pools.set(url.origin, (pool = new OriginConnections(url.origin, options.maxSockets)));
       if (targets.size >= 64) targets.clear();
-      target = { href: url.href, protocol: url.protocol, path: url.pathname + url.search, pool: pool! };
+      target = { href: url.href, protocol: url.protocol, host: url.host, options: urlToHttpOptions(url) };
       targets.set(href, target);
     }
     return target;
@@ -85,167 +84,82 @@ export function createHttpFetch(options: { maxSockets: number }): HttpFetch {
   const send = (input: string | URL | Request, init: StoppableInit = {}): Promise<Response> => {
     const target = input instanceof Request ? null : targetOf(input);
     const body = init.body;
-    if (!target?.pool || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) {
+    if (!target || !(target.protocol in agents) || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) {
       return builtInFetch(input, init);
     }
+    const protocol = target.protocol as keyof typeof agents;
     return new Promise<Response>((resolve, reject) => {
       const signal = init.signal;
       const stop = init[STOP_SIGNAL];
       if (signal?.aborted) return reject(abortError(signal));
       if (stop?.aborted) return reject(abortError(stop));
-      const exchange = new Exchange(input as string | URL, init, target.href, resolve, reject);
-      exchange.listen(signal ?? undefined, stop);
-      const method = normalizedMethod(init.method ?? 'GET') as Dispatcher.HttpMethod;
-      target.pool.dispatch({ path: target.path, method, headers: headerList(init.headers), body: body as string | Uint8Array | null | undefined }, exchange);
+      const transport = protocol === 'https:' ? https : http;
+      const { hostname, port, path } = target.options;
+      const method = normalizedMethod(init.method ?? 'GET');
+      const request = transport.request({ protocol, hostname, port, path, method, headers: headerList(method, init.headers, target, body), agent: agents[protocol] }, (response) => {
+        const status = response.statusCode ?? 0;
+        // Read from node's raw list: its `headers` object is built on first access, per response.
+        const headers = new RawHeaders(response.rawHeaders);
+        if (REDIRECT.has(status) && headers.get('location')) {
+          // Rare for an API; the built-in fetch follows redirects by the standard's rules.
+          response.resume();
+          settle();
+          return resolve(builtInFetch(input, init));
+        }
+        const statusText = response.statusMessage ?? '';
+        if (NULL_BODY.has(status)) {
+          response.resume();
+          settle();
+          return resolve(new BufferedResponse(target.href, status, statusText, headers, null) as unknown as Response);
+        }
+        if (passedThrough(init, headers.get('content-type'))) {
+          // The signals stay on until the stream closes: read to its end, cancelled or abandoned.
+          response.once('close', settle);
+          return resolve(new Response(Readable.toWeb(response) as ReadableStream<Uint8Array>, { status, statusText, headers: responseHeaders(response.rawHeaders) }));
+        }
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.once('end', () => {
+          settle();
+          const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+          resolve(new BufferedResponse(target.href, status, statusText, headers, body) as unknown as Response);
+        });
+        // A body cut off before its end (a reset, or a proxy dropping the connection).
+        response.once('close', () => {
+          if (!response.complete) fail(new TypeError('terminated: the connection closed before the response body ended'));
+        });
+      });
+      function settle() {
+        signal?.removeEventListener('abort', onAbort);
+        unstop?.();
+      }
+      function fail(err: Error) {
+        settle();
+        reject(err);
+      }
+      function abandon(by: AbortSignal) {
+        const err = abortError(by);
+        settle();
+        request.destroy(err);
+        reject(err);
+      }
+      function onAbort() {
+        abandon(signal!);
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const unstop = stop ? whenAborted(stop, () => abandon(stop)) : null;
+      request.once('error', fail);
+      request.end(body ?? undefined);
     });
   };
 
   return {
     fetch: send as typeof fetch,
     close: () => {
-      for (const pool of pools.values()) pool.close();
-      pools.clear();
-      targets.clear();
+      agents['http:'].destroy();
+      agents['https:'].destroy();
     },
   };
-}
-
-/**
- * One request on undici's dispatcher: its answer read whole into a `BufferedResponse`, a streamed
- * request's event stream passed through, a redirect handed to the built-in fetch, and the two
- * signals listened to until the body has ended.
- */
-class Exchange implements ReleasingHandler {
-  release: (() => void) | null = null;
-  #abort: ((err: Error) => void) | null = null;
-  #stopped: Error | null = null;
-  #settled = false;
-  #status = 0;
-  #statusText = '';
-  #headers: RawHeaders | null = null;
-  #chunks: Buffer[] | null = null;
-  #stream: ReadableStreamDefaultController<Uint8Array> | null = null;
-  #resume: (() => void) | null = null;
-  #signal: AbortSignal | undefined;
-  #unstop: (() => void) | null = null;
-  readonly #onAbort = () => this.#abandon(this.#signal!);
-
-  constructor(
-    private readonly input: string | URL,
-    private readonly init: StoppableInit,
-    private readonly href: string,
-    private readonly resolve: (response: Response) => void,
-    private readonly reject: (err: Error) => void,
-  ) {}
-
-  listen(signal: AbortSignal | undefined, stop: AbortSignal | undefined): void {
-    this.#signal = signal;
-    signal?.addEventListener('abort', this.#onAbort, { once: true });
-    if (stop) this.#unstop = whenAborted(stop, () => this.#abandon(stop));
-  }
-
-  onConnect(abort: (err?: Error) => void): void {
-    if (this.#stopped) abort(this.#stopped);
-    else this.#abort = abort;
-  }
-
-  onHeaders(status: number, rawHeaders: Buffer[] | string[] | null, resume: () => void, statusText: string): boolean {
-    if (status < 200) return true;
-    const raw: string[] = [];
-    if (rawHeaders) for (const value of rawHeaders) raw.push(typeof value === 'string' ? value : value.toString('latin1'));
-    const headers = new RawHeaders(raw);
-    if (REDIRECT.has(status) && headers.get('location')) {
-      // Rare for an API; the built-in fetch follows redirects by the standard's rules.
-      this.#settle();
-      this.resolve(builtInFetch(this.input, this.init) as unknown as Response);
-      return true;
-    }
-    if (NULL_BODY.has(status)) {
-      this.#settle();
-      this.resolve(new BufferedResponse(this.href, status, statusText, headers, null) as unknown as Response);
-      return true;
-    }
-    if (passedThrough(this.init, headers.get('content-type'))) {
-      // The signals stay on until the stream closes: read to its end, cancelled or abandoned.
-      this.#resume = resume;
-      const stream = new ReadableStream<Uint8Array>({
-        start: (controller) => void (this.#stream = controller),
-        pull: () => this.#resume?.(),
-        cancel: (reason) => {
-          this.#settle();
-          this.#abort?.(reason instanceof Error ? reason : new DOMException('The body was cancelled', 'AbortError'));
-        },
-      });
-      this.resolve(new Response(stream, { status, statusText, headers: responseHeaders(raw) }));
-      return true;
-    }
-    this.#status = status;
-    this.#statusText = statusText;
-    this.#headers = headers;
-    this.#chunks = [];
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    if (this.#stream) {
-      this.#stream.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      return (this.#stream.desiredSize ?? 0) > 0;
-    }
-    this.#chunks?.push(chunk);
-    return true;
-  }
-
-  onComplete(): void {
-    this.#free();
-    if (this.#stream) {
-      this.#settle();
-      this.#stream.close();
-      return;
-    }
-    const chunks = this.#chunks;
-    if (!chunks || this.#settled) return;
-    this.#settle();
-    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    this.resolve(new BufferedResponse(this.href, this.#status, this.#statusText, this.#headers!, body) as unknown as Response);
-  }
-
-  onError(err: Error): void {
-    this.#free();
-    // A body cut off before its end (a reset, or a proxy dropping the connection) fails as fetch's does.
-    const failure = this.#stopped ?? (this.#chunks || this.#stream ? new TypeError('terminated: the connection closed before the response body ended', { cause: err }) : err);
-    if (this.#stream) {
-      this.#settle();
-      this.#stream.error(failure);
-      return;
-    }
-    if (this.#settled) return;
-    this.#settle();
-    this.reject(failure);
-  }
-
-  #abandon(by: AbortSignal): void {
-    const err = abortError(by);
-    this.#stopped = err;
-    const streamed = this.#stream !== null;
-    if (!streamed) {
-      this.#settle();
-      this.reject(err);
-    }
-    this.#abort?.(err);
-  }
-
-  /** Hands the connection back once this request is done with it. */
-  #free(): void {
-    this.release?.();
-    this.release = null;
-  }
-
-  #settle(): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.#signal?.removeEventListener('abort', this.#onAbort);
-    this.#unstop?.();
-  }
 }
 
 /**
@@ -327,12 +241,30 @@ function normalizedMethod(method: string): string {
   return NORMALIZED_METHODS.has(upper) ? upper : method;
 }
 
-/** The request's headers as a flat [name, value, ...] list; undici adds Host and Content-Length as fetch does. */
-function headerList(headers: RequestInit['headers']): string[] {
+/**
+ * The request's headers as node's flat [name, value, ...] list, with the Host and Content-Length
+ * headers fetch adds. Given a list, node writes the header block at once instead of setting
+ * (validating, lower-casing and storing) each header and then writing it, about 10 us less per
+ * request; it also adds no header of its own but Connection, so those two are added here.
+ */
+function headerList(method: string, headers: RequestInit['headers'], target: Target, body: string | Uint8Array | null | undefined): string[] {
   const list: string[] = [];
   if (headers instanceof Headers) headers.forEach((value, name) => list.push(name, value));
   else if (Array.isArray(headers)) for (const [name, value] of headers) list.push(name, value);
   else if (headers) for (const name of Object.keys(headers)) list.push(name, (headers as Record<string, string>)[name]);
+  let host = false;
+  let length = false;
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i].toLowerCase();
+    host ||= name === 'host';
+    length ||= name === 'content-length' || name === 'transfer-encoding';
+  }
+  if (!host) list.push('Host', target.host);
+  if (!length) {
+    // As fetch: the body's length, and 0 for a POST or PUT without one.
+    if (body != null) list.push('Content-Length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength));
+    else if (method === 'POST' || method === 'PUT') list.push('Content-Length', '0');
+  }
   return list;
 }
 
