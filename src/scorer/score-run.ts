@@ -145,20 +145,26 @@ export async function scoreRun(runDir: string, options: ScoreRunOptions): Promis
 }
 
 /** What is kept of an earlier score to decide reuse and to count it: not the score itself. */
-interface EarlierScore {
+export interface EarlierScore {
   signature: string | undefined;
   status: AnswerScore['status'];
   external: string | undefined;
   /** Every verdict carries a judge's view. */
   judged: boolean;
   counts: ScoreCounts;
-  /** The whole score, kept only where a re-score may start from it (not complete, not judged throughout, or labelled). */
+  /**
+   * The whole score, kept only where a re-score may start from it: not complete, labelled, or
+   * holding jurors' opinions a judge would otherwise be asked again for. A matcher-only score
+   * is never kept: a run rescored in full would otherwise hold every earlier score in memory.
+   */
   score?: AnswerScore;
 }
 
-function earlierOf(score: AnswerScore, labelled: boolean): EarlierScore {
+/** What the scoring pass needs of an earlier score (see `EarlierScore.score` for when the score itself is kept). */
+export function earlierScore(score: AnswerScore, labelled: boolean): EarlierScore {
   const judged = score.verdicts.every((v) => v.judge !== undefined);
-  const keep = score.status !== 'complete' || !judged || labelled || score.scorer.external !== undefined;
+  const opinionsToKeep = !judged && score.verdicts.some((v) => v.judges?.length);
+  const keep = score.status !== 'complete' || opinionsToKeep || labelled || score.scorer.external !== undefined;
   return { signature: score.scorer.signature, status: score.status, external: score.scorer.external, judged, counts: countsOf(score), ...(keep && { score }) };
 }
 
@@ -490,7 +496,7 @@ async function readRun(folder: RunFolder, external: ReadonlyMap<string, unknown>
     }
   }
   const previous = new Map<string, EarlierScore>();
-  for await (const score of folder.scores()) previous.set(score.key, earlierOf(score, external.has(score.key)));
+  for await (const score of folder.scores()) previous.set(score.key, earlierScore(score, external.has(score.key)));
   let toScore = 0;
   for (const key of latestLine.keys()) if (previous.get(key)?.status !== 'complete') toScore++;
   return { answers: latestLine.size, superseded, previous, toScore };
