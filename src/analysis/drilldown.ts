@@ -12,12 +12,11 @@ import type { AnalyzedScore } from '../schema/score.js';
 
 type Entries = Pick<Item['rubric'], 'points' | 'deductions' | 'zero_if' | 'veto'>;
 
-/**
- * The views below are built by assignment in their keys' order, not as literals with
- * conditional spreads (`...(e.text_en ? { text_en } : {})`): on Node 20 a literal copies its
- * map for each key added after a spread, which made the drill-down about 10 us per answer
- * (docs/benchmarks.md). Absent optional keys stay absent.
- */
+// The views below are built by assignment in their keys' order, not as literals with
+// conditional spreads (`...(e.text_en ? { text_en } : {})`): on Node 20 a literal copies its
+// map for each key added after a spread, which made the drill-down about 10 us per answer
+// (docs/benchmarks.md). Absent optional keys stay absent.
+
 /** What an entry's view says of it beyond its text. */
 type EntryTraits = Pick<RubricEntryView, 'kind' | 'score' | 'critical' | 'safety' | 'evidence'>;
 

@@ -88,6 +88,11 @@ export function scoreWithMatchers(input: { profile: ScoringProfile; item: Item; 
   return scoreAnswer({ item: input.item, response: input.response, profile: input.profile, external: input.external, scorerInfo: scorer });
 }
 
+/** Whether an earlier score holds any opinion `jurorOpinions` would hand a re-score, without collecting them. */
+export function holdsJurorOpinions(score: AnswerScore): boolean {
+  return score.verdicts.some((v) => v.judges?.some((opinion) => opinion.judge));
+}
+
 /** Each juror's opinions in an earlier score, by juror name and entry id. */
 export function jurorOpinions(score: AnswerScore): Map<string, Map<string, Opinion>> {
   const byJuror = new Map<string, Map<string, Opinion>>();

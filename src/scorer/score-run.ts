@@ -22,7 +22,7 @@ import { UserError } from '../errors.js';
 import { RunFolder } from '../io/run-folder.js';
 import { canonicalJson, sha256 } from '../io/hash.js';
 import { MATCHER_VERSION } from '../matching/matcher.js';
-import { jurorOpinions, rescoreWithExternal, scoreWithJudges, scoreWithMatchers } from './score-judged.js';
+import { holdsJurorOpinions, jurorOpinions, rescoreWithExternal, scoreWithJudges, scoreWithMatchers } from './score-judged.js';
 import { externalHash, latestExternalVerdicts, resolveExternal } from './verdict-sources.js';
 import type { ExternalVerdict } from '../schema/external-verdict.js';
 import { loadJudgeTemplate, type JudgeTemplate } from './judge/template.js';
@@ -163,9 +163,10 @@ export interface EarlierScore {
 /** What the scoring pass needs of an earlier score (see `EarlierScore.score` for when the score itself is kept). */
 export function earlierScore(score: AnswerScore, labelled: boolean): EarlierScore {
   const judged = score.verdicts.every((v) => v.judge !== undefined);
-  const opinionsToKeep = !judged && score.verdicts.some((v) => v.judges?.length);
-  const keep = score.status !== 'complete' || opinionsToKeep || labelled || score.scorer.external !== undefined;
-  return { signature: score.scorer.signature, status: score.status, external: score.scorer.external, judged, counts: countsOf(score), ...(keep && { score }) };
+  const earlier: EarlierScore = { signature: score.scorer.signature, status: score.status, external: score.scorer.external, judged, counts: countsOf(score) };
+  // Jurors' opinions are reused only when the score is judged again, which a score judged throughout is not.
+  if (score.status !== 'complete' || labelled || score.scorer.external !== undefined || (!judged && holdsJurorOpinions(score))) earlier.score = score;
+  return earlier;
 }
 
 /**
