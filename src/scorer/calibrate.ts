@@ -37,7 +37,16 @@ export interface CalibrateOptions {
   resamples?: number;
   /** Gives per-tag groups (entry tags live in the bank). */
   bank?: Bank;
+  /**
+   * Labels of answers the run has not scored are skipped (in `skipped`, with why) instead of
+   * stopping: the studio's physicians grade answers as soon as they are in a run, before
+   * `caps score` has seen them (a doctor's sheet just imported).
+   */
+  skipUnscored?: boolean;
 }
+
+/** The reason given in `skipped` for a label whose answer has no score (see `skipUnscored`). */
+export const UNSCORED = 'the answer is not scored yet';
 
 export interface AgreementStats {
   group: string;
@@ -114,6 +123,10 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
     else if (values.item && values.respondent) {
       score = byAnswer.get(answerId(values.respondent.trim(), values.item.trim(), values.variant?.trim() || 'clean', Number(values.turn || 0), Number(values.sample || 0)));
     } else throw new UserError(`${where}: name the answer with "key", or with "item" and "respondent" (and variant/turn/sample when not 0/clean).`);
+    if (!score && options.skipUnscored) {
+      skipped.push({ line, key: values.key ?? values.item ?? '', entry: values.entry, reason: UNSCORED });
+      continue;
+    }
     if (!score) throw new UserError(`${where}: no scored answer for ${values.key ? `key "${values.key}"` : `item "${values.item}" by "${values.respondent}"`} in ${runDir}.`);
     const verdict = score.verdicts.find((v) => v.entry === values.entry.trim());
     if (!verdict) throw new UserError(`${where}: item "${score.item}" has no entry "${values.entry}" (it has ${score.verdicts.map((v) => v.entry).join(', ')}).`);

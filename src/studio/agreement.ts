@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { agreementStats, calibrate, type AgreementStats, type CalibratedRater, type CalibrationReport } from '../scorer/calibrate.js';
+import { agreementStats, calibrate, UNSCORED, type AgreementStats, type CalibratedRater, type CalibrationReport } from '../scorer/calibrate.js';
 import type { RatedPair } from '../analysis/agreement.js';
 import { UserError } from '../errors.js';
 import type { Corpus } from './corpus.js';
@@ -85,7 +85,9 @@ export async function agreementView(store: Store, corpus: Corpus, resamples = 10
     writeFileSync(file, renderLabels(labelRecords(store, corpus, dir), 'csv'));
     const rater = async (against: CalibratedRater) => {
       try {
-        return await calibrate({ labels: file, rater: against, seed: SEED, resamples, bank: corpus.bank });
+        const report = await calibrate({ labels: file, rater: against, seed: SEED, resamples, bank: corpus.bank, skipUnscored: true });
+        // Physicians grade answers before caps score has seen them: those labels wait, and the view says how many.
+        return { ...report, unscored: report.skipped.filter((s) => s.reason === UNSCORED).length };
       } catch (err) {
         if (err instanceof UserError) return { error: err.message.replaceAll(`${file}:`, 'label ') };
         throw err;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { calibrate } from '../../src/scorer/calibrate.js';
+import { calibrate, UNSCORED } from '../../src/scorer/calibrate.js';
 import { tempRunFolder } from '../helpers/run-folder.js';
 import type { AnswerScoreInput, Verdict } from '../../src/schema/score.js';
 
@@ -124,5 +124,17 @@ describe('calibrate', () => {
       writeFileSync(labels, text);
       await expect(calibrate({ labels, runDir: run })).rejects.toThrow(message);
     }
+  });
+
+  it('with skipUnscored, leaves out the labels of answers not scored yet and says so, comparing the rest', async () => {
+    const run = runWithScores([scoreRecord('m1', 'q', judge)]);
+    const labels = join(run, 'labels.csv');
+    writeFileSync(labels, 'item,respondent,entry,met\nq,m2,p5,yes\nq,m1,p5,yes\n');
+    const report = await calibrate({ labels, runDir: run, skipUnscored: true });
+    expect(report.compared).toBe(1);
+    expect(report.skipped).toEqual([{ line: 2, key: 'q', entry: 'p5', reason: UNSCORED }]);
+    // Other labels it cannot place still stop it.
+    writeFileSync(labels, 'item,respondent,entry,met\nq,m1,zz,yes\n');
+    await expect(calibrate({ labels, runDir: run, skipUnscored: true })).rejects.toThrow(/labels\.csv:2: item "q" has no entry "zz"/);
   });
 });

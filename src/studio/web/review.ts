@@ -19,15 +19,28 @@ function statsTable(id: string, groups: Stats[]): HTMLElement {
   );
 }
 
+interface RaterAgreement {
+  groups: Stats[];
+  compared: number;
+  /** Labelled entries left out because their answer has no score yet. */
+  unscored: number;
+}
+
+/** How many entries were compared, and how many labelled ones wait for `caps score`. */
+function comparedText(r: RaterAgreement): string {
+  const waiting = r.unscored ? `; ${r.unscored} labelled entries of answers not scored yet are left out (run caps score on their run)` : '';
+  return `${r.compared} entries compared (reference: the physicians' majority, or the adjudication)${waiting}`;
+}
+
 export async function agreementView(root: HTMLElement): Promise<void> {
   replace(root, h('p', {}, 'Computing agreement (bootstrap intervals)…'));
   const view = await api<{
     physicians: { groups: Stats[]; pairs: number };
-    judge: { groups: Stats[]; compared: number } | { error: string };
-    matcher: { groups: Stats[]; compared: number } | { error: string };
+    judge: RaterAgreement | { error: string };
+    matcher: RaterAgreement | { error: string };
     disagreements: { answer: number; entry: string; kind: string; between: string; labels: { grader: string; met: boolean | null }[]; adjudicated: boolean | null | undefined }[];
   }>('/review/agreement');
-  const rater = (title: string, id: string, r: typeof view.judge) => [h('h3', {}, title), 'error' in r ? h('p', { class: 'error' }, r.error) : [h('p', {}, `${r.compared} entries compared (reference: the physicians' majority, or the adjudication)`), statsTable(id, r.groups)]];
+  const rater = (title: string, id: string, r: typeof view.judge) => [h('h3', {}, title), 'error' in r ? h('p', { class: 'error' }, r.error) : [h('p', {}, comparedText(r)), statsTable(id, r.groups)]];
   replace(
     root,
     h('h2', {}, 'Agreement'),
