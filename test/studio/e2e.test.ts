@@ -132,6 +132,11 @@ describe('caps studio in chromium', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(sheet, `item,text\n${demo.bank.items[0].id},"${PLANTED.replace(/"/g, '""')}"\n`);
     await importAnswers({ file: sheet, respondent: 'dr-planted', bank: demo.bank, out: demo.runDir });
+    // The demo run again resumes: it asks nothing and scores the planted answer with its judge, as every other answer
+    // (the queue may hand it to a grader, and caps calibrate refuses labels of answers not scored).
+    const first = demo.scoring.answers;
+    demo = await runDemo({ out: join(dir, 'demo') });
+    expect([demo.scoring.answers, demo.scoring.reused]).toEqual([first + 1, first]);
     mkdirSync(SHOTS, { recursive: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   }, 180_000);
