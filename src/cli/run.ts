@@ -144,10 +144,14 @@ export function runCommand(): Command {
     });
 }
 
+/** Only a shard can select nothing without an error (prepareRun): the others hold the whole selection. */
+const EMPTY_SHARD = 'this shard holds no answer of the selection (the other shards hold them all); its run folder is written empty, for caps merge';
+
 /** What `caps run` prints to standard error when it ends: counts, the cache, failures with causes, tokens and cost. */
 export function formatRunSummary(summary: RunSummary): string {
   const c = summary.counts;
   const lines = [`caps run: ${summary.status}: ${c.done}/${c.planned} answers (${c.resumed} already recorded, ${c.cached} from cache, ${c.requests} HTTP requests, ${c.errors} errors)`];
+  if (c.planned === 0) lines.push(`  ${EMPTY_SHARD}`);
   if (c.replayed > 0) {
     const cache = summary.manifest.plan.cache;
     lines.push(`  ${c.replayed} answers were replayed from the response cache${typeof cache === 'string' ? ` (${cache})` : ''}, not asked: add --no-cache to ask afresh`);
@@ -207,6 +211,7 @@ export function formatPlan(selection: RunSelection & { out?: string }): string {
     const statuses = selection.filters?.statuses ?? ['admitted'];
     lines.push(`statuses asked: ${statuses.join(', ')} (${itemsWithStatus(selection.bank.items, statuses).length} of ${selection.bank.items.length} items; choose with --status)`);
   }
+  if (counts.answers === 0) return [...lines, '', EMPTY_SHARD].join('\n') + '\n';
   const rows: (string | number)[][] = [['endpoint', 'model', 'dialogues', 'answers', 'input tokens ~', 'output tokens <=', 'cost <=']];
   const total = new Map<string, number>();
   for (const e of estimates) {

@@ -41,6 +41,24 @@ describe('caps merge', () => {
     expect(twice.duplicates).toBeGreaterThan(0);
   });
 
+  it('writes an empty shard of a selection smaller than the shard count, and merges it', async () => {
+    server = await startSimServer({ personas: [echoPersona] });
+    const root = mkdtempSync(join(tmpdir(), 'caps-merge-'));
+    const config = CapsConfig.parse({ endpoints: [{ name: 'e', baseURL: server.baseURL, model: 'echo', retries: 0 }] });
+    // Two dialogues over eight shards: at least six shards hold nothing, and each still succeeds.
+    const shards = [];
+    for (let index = 1; index <= 8; index++) {
+      shards.push(await runEval({ bank, config, out: join(root, `shard-${index}`), cacheDir: false, filters: { items: ['q0', 'q1'], shard: { index, count: 8 } } }));
+    }
+    const empty = shards.filter((s) => s.counts.planned === 0);
+    expect(empty.length).toBeGreaterThanOrEqual(6);
+    for (const s of empty) expect([s.status, new RunFolder(s.dir).readManifest().status]).toEqual(['complete', 'complete']);
+    const merged = await mergeRuns({ dirs: shards.map((s) => s.dir), out: join(root, 'merged') });
+    expect(merged).toMatchObject({ answers: 2, errors: 0, duplicates: 0, status: 'complete' });
+    // A selection that is empty before sharding is still refused.
+    await expect(runEval({ bank, config, out: join(root, 'none'), cacheDir: false, filters: { items: ['q0'], depths: [9], shard: { index: 1, count: 2 } } })).rejects.toThrow(/nothing to ask/);
+  });
+
   it('refuses runs of different bank content and an existing output', async () => {
     server = await startSimServer({ personas: [echoPersona] });
     const root = mkdtempSync(join(tmpdir(), 'caps-merge-'));
