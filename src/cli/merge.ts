@@ -1,6 +1,7 @@
 /** `caps merge RUN_DIR... --out DIR`: join shard folders of one run. */
 import { Command } from 'commander';
 import { mergeRuns } from '../runner/merge.js';
+import { RunIncompleteError } from '../errors.js';
 import { examples } from './help.js';
 
 export function mergeCommand(): Command {
@@ -21,5 +22,12 @@ export function mergeCommand(): Command {
         `caps merge: ${summary.answers} answers (${summary.errors} errors), ${summary.scores} scores, ${summary.duplicates} duplicate records dropped; ${summary.status}\n`,
       );
       process.stdout.write(`${summary.dir}\n`);
+      if (summary.missingShards.length > 0) {
+        const shards = summary.missingShards;
+        throw new RunIncompleteError(
+          `shard${shards.length === 1 ? '' : 's'} ${shards.join(', ')} ${shards.length === 1 ? 'is' : 'are'} in none of the folders merged, so ${summary.dir} lacks ${shards.length === 1 ? 'its' : 'their'} answers and is marked incomplete. ` +
+            `Run the missing shard${shards.length === 1 ? '' : 's'} (caps run --shard ${shards[0]} ...) if needed, then merge all the folders again into a new folder.`,
+        );
+      }
     });
 }

@@ -11,6 +11,7 @@ import { ResponseRecord } from '../schema/run.js';
 import { AnswerScore } from '../schema/score.js';
 import { HARNESS_VERSION } from '../version.js';
 import { UserError } from '../errors.js';
+import type { Shard } from './plan.js';
 
 export interface MergeSummary {
   dir: string;
@@ -19,6 +20,8 @@ export interface MergeSummary {
   scores: number;
   /** Records left out because another folder had the same answer. */
   duplicates: number;
+  /** Shards (i/n) of the split that none of the folders holds: the merged run lacks their answers. */
+  missingShards: string[];
   status: Manifest['status'];
 }
 
@@ -44,7 +47,8 @@ export async function mergeRuns(options: { dirs: string[]; out: string }): Promi
 
   const responses = await copyChosen(sources.map((s) => s.responsesPath), target.responseAppender(), ResponseRecord, (r) => r.error === null && r.text !== null);
   const scores = await copyChosen(sources.map((s) => s.scoresPath), target.scoreAppender(), AnswerScore, () => true);
-  const status = manifests.every((m) => m.status === 'complete') && responses.failed === 0 ? 'complete' : 'incomplete';
+  const missing = missingShards(manifests.map(shardOf));
+  const status = manifests.every((m) => m.status === 'complete') && responses.failed === 0 && missing.length === 0 ? 'complete' : 'incomplete';
   const byName = <T extends { name: string }>(lists: T[][]) => [...new Map(lists.flat().map((e) => [e.name, e])).values()];
   target.writeManifest({
     id: basename(target.dir),
@@ -58,13 +62,51 @@ export async function mergeRuns(options: { dirs: string[]; out: string }): Promi
     finished_at: new Date().toISOString(),
     status,
   });
-  return { dir: target.dir, answers: responses.kept, errors: responses.failed, scores: scores.kept, duplicates: responses.duplicates, status };
+  return { dir: target.dir, answers: responses.kept, errors: responses.failed, scores: scores.kept, duplicates: responses.duplicates, missingShards: missing, status };
+}
+
+/** The shard a run folder holds, as its manifest records it (`i/n`), or undefined for a whole run. */
+function shardOf(manifest: Manifest): Shard | undefined {
+  const shard = (manifest.plan.filters as { shard?: unknown } | undefined)?.shard;
+  const m = typeof shard === 'string' ? /^(\d+)\/(\d+)$/.exec(shard) : null;
+  return m ? { index: Number(m[1]), count: Number(m[2]) } : undefined;
 }
 
 function shardIndex(manifest: Manifest): number {
-  const shard = (manifest.plan.filters as { shard?: unknown } | undefined)?.shard;
-  return typeof shard === 'string' ? Number(shard.split('/')[0]) : 0;
+  return shardOf(manifest)?.index ?? 0;
 }
+
+/** Beyond this many hash residues, shards of different counts are not checked one residue at a time. */
+const MAX_CHECKED_SPLIT = 1_000_000;
+
+/**
+ * The shards that none of the merged folders covers (a pod that never ran, a folder left out
+ * of the list), so that a merge of part of a split is not taken for the whole. A shard i/n holds
+ * the dialogues whose hash is i-1 modulo n; with folders of different counts, each hash residue
+ * modulo their least common multiple is checked, and a gap is named as the shard of the largest
+ * count that would fill it. A whole (unsharded) run among the folders covers everything.
+ */
+export function missingShards(shards: readonly (Shard | undefined)[]): string[] {
+  if (shards.length === 0 || shards.some((s) => s === undefined)) return [];
+  const split = shards as readonly Shard[];
+  const counts = [...new Set(split.map((s) => s.count))].sort((a, b) => a - b);
+  const largest = counts.at(-1)!;
+  const period = counts.reduce(lcm, 1);
+  const missing = new Set<number>();
+  if (period <= MAX_CHECKED_SPLIT) {
+    for (let residue = 0; residue < period; residue++) {
+      if (!split.some((s) => residue % s.count === s.index - 1)) missing.add((residue % largest) + 1);
+    }
+  } else if (!counts.some((n) => new Set(split.filter((s) => s.count === n).map((s) => s.index)).size === n)) {
+    // Too many residues to check: a split held whole covers all; otherwise the largest count's absent shards are named (they may be covered in part).
+    const held = new Set(split.filter((s) => s.count === largest).map((s) => s.index));
+    for (let i = 1; i <= largest; i++) if (!held.has(i)) missing.add(i);
+  }
+  return [...missing].sort((a, b) => a - b).map((i) => `${i}/${largest}`);
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
 
 /**
  * Two streaming passes so that large runs are never held in memory: first choose, for each

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runEval } from '../../src/runner/run.js';
-import { mergeRuns } from '../../src/runner/merge.js';
+import { mergeRuns, missingShards } from '../../src/runner/merge.js';
 import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
 import { CapsConfig } from '../../src/schema/config.js';
 import { RunFolder } from '../../src/io/run-folder.js';
@@ -57,6 +57,34 @@ describe('caps merge', () => {
     expect(merged).toMatchObject({ answers: 2, errors: 0, duplicates: 0, status: 'complete' });
     // A selection that is empty before sharding is still refused.
     await expect(runEval({ bank, config, out: join(root, 'none'), cacheDir: false, filters: { items: ['q0'], depths: [9], shard: { index: 1, count: 2 } } })).rejects.toThrow(/nothing to ask/);
+  });
+
+  it('marks a merge of part of a split incomplete and names the shards it lacks', async () => {
+    server = await startSimServer({ personas: [echoPersona] });
+    const root = mkdtempSync(join(tmpdir(), 'caps-merge-'));
+    const config = CapsConfig.parse({ endpoints: [{ name: 'e', baseURL: server.baseURL, model: 'echo', retries: 0 }] });
+    const shard = (index: number) => runEval({ bank, config, out: join(root, `shard-${index}`), cacheDir: false, filters: { shard: { index, count: 3 } } });
+    const [first, third] = [await shard(1), await shard(3)];
+    const part = await mergeRuns({ dirs: [first.dir, third.dir], out: join(root, 'part') });
+    expect(part).toMatchObject({ missingShards: ['2/3'], status: 'incomplete', errors: 0 });
+    expect(new RunFolder(part.dir).readManifest().status).toBe('incomplete');
+    const whole = await mergeRuns({ dirs: [first.dir, (await shard(2)).dir, third.dir], out: join(root, 'whole') });
+    expect(whole).toMatchObject({ missingShards: [], status: 'complete' });
+  });
+
+  it('finds the gaps of shards of one count, of several counts, and none beside a whole run', () => {
+    const s = (index: number, count: number) => ({ index, count });
+    expect(missingShards([s(1, 4), s(2, 4)])).toEqual(['3/4', '4/4']);
+    expect(missingShards([s(1, 4), s(2, 4), s(3, 4), s(4, 4)])).toEqual([]);
+    // 1/2 holds residues 0 and 2 modulo 4; 2/4 and 4/4 hold 1 and 3.
+    expect(missingShards([s(1, 2), s(2, 4), s(4, 4)])).toEqual([]);
+    expect(missingShards([s(1, 2), s(2, 4)])).toEqual(['4/4']);
+    // Counts 2 and 3: residues modulo 6 that neither 1/2 nor 1/3 holds (1 and 5), named as shards of 3.
+    expect(missingShards([s(1, 2), s(1, 3)])).toEqual(['2/3', '3/3']);
+    expect(missingShards([s(1, 4), undefined])).toEqual([]);
+    // Too many residues to check one by one: a whole split covers all, else the largest count's absent shards are named.
+    expect(missingShards([s(1, 1000), s(2, 1000), s(1, 1)])).toEqual([]);
+    expect(missingShards([s(1, 1009), s(1, 1013)])).toHaveLength(1012);
   });
 
   it('refuses runs of different bank content and an existing output', async () => {
