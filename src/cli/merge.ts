@@ -26,7 +26,7 @@ export function mergeCommand(): Command {
         const shards = summary.missingShards;
         throw new RunIncompleteError(
           `shard${shards.length === 1 ? '' : 's'} ${shards.join(', ')} ${shards.length === 1 ? 'is' : 'are'} in none of the folders merged, so ${summary.dir} lacks ${shards.length === 1 ? 'its' : 'their'} answers and is marked incomplete. ` +
-            `Run the missing shard${shards.length === 1 ? '' : 's'} (caps run --shard ${shards[0]} ...) if needed, then merge all the folders again into a new folder.`,
+            `Run the missing shard${shards.length === 1 ? '' : 's'} (caps run --shard i/n with the same selection) if needed, then merge all the folders again into a new folder.`,
         );
       }
     });

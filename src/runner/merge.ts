@@ -47,8 +47,8 @@ export async function mergeRuns(options: { dirs: string[]; out: string }): Promi
 
   const responses = await copyChosen(sources.map((s) => s.responsesPath), target.responseAppender(), ResponseRecord, (r) => r.error === null && r.text !== null);
   const scores = await copyChosen(sources.map((s) => s.scoresPath), target.scoreAppender(), AnswerScore, () => true);
-  const missing = missingShards(manifests.map(shardOf));
-  const status = manifests.every((m) => m.status === 'complete') && responses.failed === 0 && missing.length === 0 ? 'complete' : 'incomplete';
+  const missing = missingInSelections(manifests);
+  const status = manifests.every(answeredInFull) && responses.failed === 0 && missing.length === 0 ? 'complete' : 'incomplete';
   const byName = <T extends { name: string }>(lists: T[][]) => [...new Map(lists.flat().map((e) => [e.name, e])).values()];
   target.writeManifest({
     id: basename(target.dir),
@@ -65,15 +65,55 @@ export async function mergeRuns(options: { dirs: string[]; out: string }): Promi
   return { dir: target.dir, answers: responses.kept, errors: responses.failed, scores: scores.kept, duplicates: responses.duplicates, missingShards: missing, status };
 }
 
-/** The shard a run folder holds, as its manifest records it (`i/n`), or undefined for a whole run. */
-function shardOf(manifest: Manifest): Shard | undefined {
-  const shard = (manifest.plan.filters as { shard?: unknown } | undefined)?.shard;
+/**
+ * The missing shards of each selection merged (its endpoints, samples, language and filters
+ * other than the shard): shard 1/2 of one model and 2/2 of another make neither model whole.
+ * A folder merged before counts as the parts it was merged from. With several selections, each
+ * gap names the selection that lacks it.
+ */
+function missingInSelections(manifests: readonly Manifest[]): string[] {
+  const selections = new Map<string, { label: string; shards: (Shard | undefined)[] }>();
+  for (const part of manifests.flatMap((m) => plannedParts(m.plan, m.endpoints.map((e) => e.name)))) {
+    const selection = selections.get(part.key) ?? selections.set(part.key, { label: part.label, shards: [] }).get(part.key)!;
+    selection.shards.push(part.shard);
+  }
+  const named = selections.size > 1;
+  return [...selections.values()].flatMap((s) => missingShards(s.shards).map((shard) => (named ? `${shard} (${s.label})` : shard)));
+}
+
+interface PlannedPart {
+  /** What was selected, but for the shard. */
+  key: string;
+  label: string;
+  shard: Shard | undefined;
+}
+
+/** The selections a run folder's plan holds: its own, or those of the folders it was merged from. */
+function plannedParts(plan: Record<string, unknown>, endpoints: string[]): PlannedPart[] {
+  if (Array.isArray(plan.parts)) return plan.parts.flatMap((part) => (part && typeof part === 'object' ? plannedParts(part as Record<string, unknown>, endpoints) : []));
+  const { shard, ...filters } = (plan.filters ?? {}) as Record<string, unknown>;
+  const asked = plan.by_endpoint && typeof plan.by_endpoint === 'object' ? Object.keys(plan.by_endpoint) : endpoints;
+  const names = [...asked].sort().join(', ') || 'no endpoint';
+  const samples = typeof plan.samples === 'number' ? plan.samples : undefined;
+  const key = JSON.stringify([names, samples ?? null, plan.language ?? null, Object.entries(filters).sort(([a], [b]) => (a < b ? -1 : 1))]);
+  return [{ key, label: `${names}${samples === undefined ? '' : `, ${samples} sample${samples === 1 ? '' : 's'}`}`, shard: parseShardText(shard) }];
+}
+
+/** A run that finished every answer it planned; a merge marked incomplete only for lacking shards counts, as its shards are checked here again. */
+function answeredInFull(manifest: Manifest): boolean {
+  if (manifest.status === 'complete') return true;
+  const { planned, done, errors } = manifest.counts;
+  return Array.isArray(manifest.plan.parts) && errors === 0 && done === planned;
+}
+
+/** A shard as a manifest records it (`i/n`), or undefined for a whole run. */
+function parseShardText(shard: unknown): Shard | undefined {
   const m = typeof shard === 'string' ? /^(\d+)\/(\d+)$/.exec(shard) : null;
   return m ? { index: Number(m[1]), count: Number(m[2]) } : undefined;
 }
 
 function shardIndex(manifest: Manifest): number {
-  return shardOf(manifest)?.index ?? 0;
+  return parseShardText((manifest.plan.filters as { shard?: unknown } | undefined)?.shard)?.index ?? 0;
 }
 
 /** Beyond this many hash residues, shards of different counts are not checked one residue at a time. */
@@ -88,19 +128,23 @@ const MAX_CHECKED_SPLIT = 1_000_000;
  */
 export function missingShards(shards: readonly (Shard | undefined)[]): string[] {
   if (shards.length === 0 || shards.some((s) => s === undefined)) return [];
-  const split = shards as readonly Shard[];
-  const counts = [...new Set(split.map((s) => s.count))].sort((a, b) => a - b);
+  // For each count n, which residues modulo n a folder holds.
+  const held = new Map<number, boolean[]>();
+  for (const { index, count } of shards as readonly Shard[]) {
+    const residues = held.get(count) ?? held.set(count, new Array<boolean>(count).fill(false)).get(count)!;
+    residues[index - 1] = true;
+  }
+  const counts = [...held.keys()].sort((a, b) => a - b);
   const largest = counts.at(-1)!;
   const period = counts.reduce(lcm, 1);
   const missing = new Set<number>();
   if (period <= MAX_CHECKED_SPLIT) {
     for (let residue = 0; residue < period; residue++) {
-      if (!split.some((s) => residue % s.count === s.index - 1)) missing.add((residue % largest) + 1);
+      if (!counts.some((n) => held.get(n)![residue % n])) missing.add((residue % largest) + 1);
     }
-  } else if (!counts.some((n) => new Set(split.filter((s) => s.count === n).map((s) => s.index)).size === n)) {
+  } else if (!counts.some((n) => held.get(n)!.every(Boolean))) {
     // Too many residues to check: a split held whole covers all; otherwise the largest count's absent shards are named (they may be covered in part).
-    const held = new Set(split.filter((s) => s.count === largest).map((s) => s.index));
-    for (let i = 1; i <= largest; i++) if (!held.has(i)) missing.add(i);
+    held.get(largest)!.forEach((isHeld, i) => isHeld || missing.add(i + 1));
   }
   return [...missing].sort((a, b) => a - b).map((i) => `${i}/${largest}`);
 }

@@ -68,8 +68,15 @@ describe('caps merge', () => {
     const part = await mergeRuns({ dirs: [first.dir, third.dir], out: join(root, 'part') });
     expect(part).toMatchObject({ missingShards: ['2/3'], status: 'incomplete', errors: 0 });
     expect(new RunFolder(part.dir).readManifest().status).toBe('incomplete');
-    const whole = await mergeRuns({ dirs: [first.dir, (await shard(2)).dir, third.dir], out: join(root, 'whole') });
+    const second = await shard(2);
+    // The partial merge joined with the shard it lacked is whole: a merged folder counts as its parts.
+    expect(await mergeRuns({ dirs: [part.dir, second.dir], out: join(root, 'part-and-second') })).toMatchObject({ missingShards: [], status: 'complete', answers: 12 });
+    const whole = await mergeRuns({ dirs: [first.dir, second.dir, third.dir], out: join(root, 'whole') });
     expect(whole).toMatchObject({ missingShards: [], status: 'complete' });
+    // The same split of another selection does not fill the gap: each selection is checked alone.
+    const other = await runEval({ bank, config, samples: 2, out: join(root, 'other-2'), cacheDir: false, filters: { shard: { index: 2, count: 3 } } });
+    const mixed = await mergeRuns({ dirs: [first.dir, other.dir, third.dir], out: join(root, 'mixed') });
+    expect(mixed).toMatchObject({ missingShards: ['2/3 (e, 1 sample)', '1/3 (e, 2 samples)', '3/3 (e, 2 samples)'], status: 'incomplete' });
   });
 
   it('finds the gaps of shards of one count, of several counts, and none beside a whole run', () => {
