@@ -29,7 +29,7 @@ export function scoreCommand(): Command {
     .addOption(new Option('--rule <rule>', 'jury rule').choices(JuryRule.options))
     .option('--template <name-or-path>', 'judge prompt template (default caps-judge)')
     .option('--concurrency <n>', 'answers judged at once', wholeNumber('--concurrency', 1), 16)
-    .option('--workers <n>', `at most this many worker threads scoring with the matchers, one for every ${thousands(MIN_ANSWERS_PER_WORKER)} answers to score, none unless two are kept busy (0 or 1 = in the main thread; default: one per core but one with 4 or more cores, at most 8; none on fewer)`, wholeNumber('--workers', 0), defaultWorkers())
+    .option('--workers <n>', `at most this many worker threads scoring with the matchers, one for every ${thousands(MIN_ANSWERS_PER_WORKER)} answers to score, none unless two are kept busy (0 or 1 = in the main thread; default: with 4 or more cores, one fewer than the cores, at most 8; none on fewer)`, wholeNumber('--workers', 0), defaultWorkers())
     .option('--batch', "send the judge's calls through the OpenAI Batch API (/v1/files, /v1/batches; about half the price, slower); a batch in progress is collected by the next caps score --batch")
     .option('--batch-poll <seconds>', 'seconds between batch status checks', wholeNumber('--batch-poll', 1), 30)
     .addOption(new Option('--no-cache', 'with --batch: use only judge replies collected by this command, not replies cached earlier in .cache next to the run folder'))
