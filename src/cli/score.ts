@@ -177,6 +177,6 @@ export function formatScoreSummary(s: ScoreRunSummary, judges: string[]): string
   for (const problem of s.verdictProblems) lines.push(`  skipped unreadable verdict ${problem}`);
   lines.push(`  matcher-judge agreement: ${s.agreement.agreed}/${s.agreement.compared} entries (${percent(s.agreement.agreed, s.agreement.compared)})`);
   if (s.errors > 0) lines.push(`  ${s.errors} answers have no text (their request failed): resume the run with caps run, then score again`);
-  if (s.unknownItems.length > 0) lines.push(`  ${s.unknownItems.length} answers are to items or variants not in the bank and were left unscored (e.g. ${s.unknownItems[0]})`);
+  if (s.unknownItems.length > 0) lines.push(`  ${s.unknownItems.length} ${s.unknownItems.length === 1 ? 'answer is' : 'answers are'} to items or variants not in the bank and ${s.unknownItems.length === 1 ? 'was' : 'were'} left unscored (e.g. ${s.unknownItems[0]})`);
   return `${lines.join('\n')}\n`;
 }
