@@ -21,6 +21,11 @@ export function mergeCommand(): Command {
       process.stderr.write(
         `caps merge: ${summary.answers} answers (${summary.errors} errors), ${summary.scores} scores, ${summary.duplicates} duplicate records dropped; ${summary.status}\n`,
       );
+      if (summary.scorers.length > 1) {
+        process.stderr.write(
+          `caps merge: note: the scores copied were made ${summary.scorers.length} different ways (${summary.scorers.join('; ')}); run caps score on ${summary.dir} to score every answer alike before reporting\n`,
+        );
+      }
       process.stdout.write(`${summary.dir}\n`);
       if (summary.missingShards.length > 0) {
         const shards = summary.missingShards;

@@ -18,6 +18,8 @@ export interface MergeSummary {
   answers: number;
   errors: number;
   scores: number;
+  /** The different ways the scores copied were made (scorerOf): more than one means the folders were scored alike no longer. */
+  scorers: string[];
   /** Records left out because another folder had the same answer. */
   duplicates: number;
   /** Shards (i/n) of the split that none of the folders holds: the merged run lacks their answers. */
@@ -46,7 +48,8 @@ export async function mergeRuns(options: { dirs: string[]; out: string }): Promi
   if (target.exists()) throw new UserError(`${options.out} already holds a run; merge into a new folder`);
 
   const responses = await copyChosen(sources.map((s) => s.responsesPath), target.responseAppender(), ResponseRecord, (r) => r.error === null && r.text !== null);
-  const scores = await copyChosen(sources.map((s) => s.scoresPath), target.scoreAppender(), AnswerScore, () => true);
+  const scorers = new Set<string>();
+  const scores = await copyChosen(sources.map((s) => s.scoresPath), target.scoreAppender(), AnswerScore, () => true, (score) => scorers.add(scorerOf(score)));
   const missing = missingInSelections(manifests);
   const status = manifests.every(answeredInFull) && responses.failed === 0 && missing.length === 0 ? 'complete' : 'incomplete';
   const byName = <T extends { name: string }>(lists: T[][]) => [...new Map(lists.flat().map((e) => [e.name, e])).values()];
@@ -62,7 +65,14 @@ export async function mergeRuns(options: { dirs: string[]; out: string }): Promi
     finished_at: new Date().toISOString(),
     status,
   });
-  return { dir: target.dir, answers: responses.kept, errors: responses.failed, scores: scores.kept, duplicates: responses.duplicates, missingShards: missing, status };
+  return { dir: target.dir, answers: responses.kept, errors: responses.failed, scores: scores.kept, scorers: [...scorers].sort(), duplicates: responses.duplicates, missingShards: missing, status };
+}
+
+/** How a score was made, as a reader compares scorers: the matcher's version and each judge (name, model, template), with the jury's rule. */
+function scorerOf(score: AnswerScore): string {
+  const { matcher, judges, jury_rule } = score.scorer;
+  const jury = judges.map((j) => `${j.name} (${j.model}, ${j.template})`).join(' + ');
+  return `matcher ${matcher}${jury ? `, judged by ${jury}${jury_rule ? ` by ${jury_rule}` : ''}` : ', no judge'}`;
 }
 
 /**
@@ -161,6 +171,7 @@ async function copyChosen<S extends z.ZodType<{ key: string }>>(
   appender: JsonlAppender,
   schema: S,
   isSuccess: (record: z.infer<S>) => boolean,
+  onKept: (record: z.infer<S>) => void = () => {},
 ): Promise<{ kept: number; failed: number; duplicates: number }> {
   const chosen = new Map<string, { file: number; line: number; ok: boolean }>();
   let seen = 0;
@@ -180,7 +191,9 @@ async function copyChosen<S extends z.ZodType<{ key: string }>>(
       let line = 0;
       for await (const record of readJsonl(path, schema)) {
         line++;
-        if (keep.has(`${file}:${line}`)) appender.append(record);
+        if (!keep.has(`${file}:${line}`)) continue;
+        appender.append(record);
+        onKept(record);
       }
     }
   } finally {

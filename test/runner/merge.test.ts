@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { runEval } from '../../src/runner/run.js';
 import { mergeRuns, missingShards } from '../../src/runner/merge.js';
 import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
-import { CapsConfig } from '../../src/schema/config.js';
+import { CapsConfig, EndpointConfig } from '../../src/schema/config.js';
+import { createJudgePersona } from '../../src/endpoints/sim/judge-persona.js';
+import { createEndpointClient } from '../../src/endpoints/client.js';
+import { scoreRun } from '../../src/scorer/score-run.js';
 import { RunFolder } from '../../src/io/run-folder.js';
 import { bankOf, simpleItem } from '../endpoints/bank-fixture.js';
 import { echoPersona } from '../endpoints/helpers.js';
@@ -35,6 +38,8 @@ describe('caps merge', () => {
     expect(latest.size).toBe(24);
     const manifest = new RunFolder(merged.dir).readManifest();
     expect(manifest).toMatchObject({ status: 'complete', counts: { planned: 24, done: 24, errors: 0 }, bank: { hash: bank.hash } });
+
+    expect(merged.scorers).toEqual([]);
 
     const twice = await mergeRuns({ dirs: [merged.dir, shards[1]], out: join(root, 'merged-again') });
     expect(twice.answers).toBe(24);
@@ -92,6 +97,24 @@ describe('caps merge', () => {
     // Too many residues to check one by one: a whole split covers all, else the largest count's absent shards are named.
     expect(missingShards([s(1, 1000), s(2, 1000), s(1, 1)])).toEqual([]);
     expect(missingShards([s(1, 1009), s(1, 1013)])).toHaveLength(1012);
+  });
+
+  it('says when the scores it copies were made by different scorers', async () => {
+    server = await startSimServer({ personas: [echoPersona, createJudgePersona()] });
+    const root = mkdtempSync(join(tmpdir(), 'caps-merge-'));
+    const endpoint = (name: string, model: string) => EndpointConfig.parse({ name, baseURL: server!.baseURL, model, retries: 0 });
+    const config = CapsConfig.parse({ endpoints: [endpoint('e', 'echo')] });
+    // Entries without a matcher, so that a judge decides them when one is given.
+    const judged = bankOf({ bank: 'merge-judged', version: 1, language: 'en', items: Array.from({ length: 6 }, (_, i) => simpleItem(`q${i}`, { rubric: { points: [{ id: 'p1', text: 'names the cause', score: 1 }] } })) });
+    const shard = (index: number) => runEval({ bank: judged, config, out: join(root, `shard-${index}`), cacheDir: false, filters: { shard: { index, count: 2 } } });
+    const [first, second] = [await shard(1), await shard(2)];
+    await scoreRun(first.dir, { bank: judged });
+    await scoreRun(second.dir, { bank: judged, judges: [createEndpointClient(endpoint('sim-judge', 'sim-judge'))] });
+    const merged = await mergeRuns({ dirs: [first.dir, second.dir], out: join(root, 'merged') });
+    expect(merged.scores).toBe(6);
+    expect(merged.scorers).toHaveLength(2);
+    expect(merged.scorers.some((s) => s.includes('judged by sim-judge (sim-judge, '))).toBe(true);
+    expect(merged.scorers.some((s) => s.endsWith(', no judge'))).toBe(true);
   });
 
   it('refuses runs of different bank content and an existing output', async () => {
