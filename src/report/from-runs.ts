@@ -8,6 +8,7 @@ import type { Bank } from '../bank/bank.js';
 import { loadBankOrThrow } from '../bank/load.js';
 import { analysisSteps, type AnalysisOptions, type AnalysisRest } from '../analysis/analyze.js';
 import { UserError } from '../errors.js';
+import { missingShardsOf } from '../runner/shard-coverage.js';
 import { RunFolder } from '../io/run-folder.js';
 import type { ItemView, Results } from '../schema/results.js';
 import type { Manifest, AnalyzedResponse } from '../schema/run.js';
@@ -162,6 +163,10 @@ async function analyzeRuns(
   const bankCached = frames.cacheBank(bankPathsFor(input.bankPaths, new RunFolder(input.runDirs[0]).readManifest())).catch(() => false);
   const runs: LoadedRun[] = [];
   for (const dir of input.runDirs) runs.push(await loadRun(dir, warnings));
+  const gaps = missingShardsOf(runs.map((r) => r.manifest));
+  if (gaps.length > 0) {
+    warnings.push(`the runs are shards of a split, and shard${gaps.length === 1 ? '' : 's'} ${gaps.join(', ')} ${gaps.length === 1 ? 'is' : 'are'} in none of them: this report lacks ${gaps.length === 1 ? 'its' : 'their'} answers. Run ${gaps.length === 1 ? 'it' : 'them'} with caps run --shard, then report all the shards (or their caps merge).`);
+  }
   await bankCached;
   const bank = await loadRunsBank(runs, input.bankPaths, warnings);
   const historyFile = input.reviewHistory ?? historyBeside(bank.files);

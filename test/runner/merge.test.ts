@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runEval } from '../../src/runner/run.js';
-import { mergeRuns, missingShards } from '../../src/runner/merge.js';
+import { mergeRuns } from '../../src/runner/merge.js';
 import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
 import { CapsConfig, EndpointConfig } from '../../src/schema/config.js';
 import { createJudgePersona } from '../../src/endpoints/sim/judge-persona.js';
@@ -82,21 +82,6 @@ describe('caps merge', () => {
     const other = await runEval({ bank, config, samples: 2, out: join(root, 'other-2'), cacheDir: false, filters: { shard: { index: 2, count: 3 } } });
     const mixed = await mergeRuns({ dirs: [first.dir, other.dir, third.dir], out: join(root, 'mixed') });
     expect(mixed).toMatchObject({ missingShards: ['2/3 (e, 1 sample)', '1/3 (e, 2 samples)', '3/3 (e, 2 samples)'], status: 'incomplete' });
-  });
-
-  it('finds the gaps of shards of one count, of several counts, and none beside a whole run', () => {
-    const s = (index: number, count: number) => ({ index, count });
-    expect(missingShards([s(1, 4), s(2, 4)])).toEqual(['3/4', '4/4']);
-    expect(missingShards([s(1, 4), s(2, 4), s(3, 4), s(4, 4)])).toEqual([]);
-    // 1/2 holds residues 0 and 2 modulo 4; 2/4 and 4/4 hold 1 and 3.
-    expect(missingShards([s(1, 2), s(2, 4), s(4, 4)])).toEqual([]);
-    expect(missingShards([s(1, 2), s(2, 4)])).toEqual(['4/4']);
-    // Counts 2 and 3: residues modulo 6 that neither 1/2 nor 1/3 holds (1 and 5), named as shards of 3.
-    expect(missingShards([s(1, 2), s(1, 3)])).toEqual(['2/3', '3/3']);
-    expect(missingShards([s(1, 4), undefined])).toEqual([]);
-    // Too many residues to check one by one: a whole split covers all, else the largest count's absent shards are named.
-    expect(missingShards([s(1, 1000), s(2, 1000), s(1, 1)])).toEqual([]);
-    expect(missingShards([s(1, 1009), s(1, 1013)])).toHaveLength(1012);
   });
 
   it('says when the scores it copies were made by different scorers', async () => {
