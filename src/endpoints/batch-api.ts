@@ -10,6 +10,7 @@ import OpenAI, { APIError, toFile } from 'openai';
 import type { EndpointConfig } from '../schema/config.js';
 import type { ResponseError } from '../schema/run.js';
 import { classifyError } from './classify.js';
+import { UserError } from '../errors.js';
 import { answerOf, judgeAnswer, resolveApiKey, resolveHeaders, type Answer } from './client.js';
 
 /** The vendors' limit on requests per batch file. */
@@ -51,8 +52,19 @@ export interface BatchApi {
 export function createBatchApi(endpoint: EndpointConfig, env: NodeJS.ProcessEnv = process.env): BatchApi {
   const openai = new OpenAI({ apiKey: resolveApiKey(endpoint, env), baseURL: endpoint.baseURL, defaultHeaders: resolveHeaders(endpoint, env), maxRetries: 5, logLevel: 'off', timeout: endpoint.timeout_ms });
 
+  /** A Batch API call; its failure becomes one line naming the endpoint, the call, why, and what to do. */
+  async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (err) {
+      const { error, retryable } = classifyError(err, { timedOut: false, aborted: false, now: Date.now() });
+      if (error.kind === 'aborted') throw err;
+      throw new UserError(`${endpoint.name}: the Batch API failed to ${what}: ${error.message.replace(/\.$/, '')}. ${batchAdvice(error, retryable)}`, retryable ? 2 : 1);
+    }
+  }
+
   async function status(batchId: string): Promise<BatchStatus> {
-    const b = await openai.batches.retrieve(batchId);
+    const b = await call(`report batch ${batchId}`, () => openai.batches.retrieve(batchId));
     const problem = b.errors?.data?.map((e) => `${e.line ? `line ${e.line}: ` : ''}${e.message ?? e.code}`).join('; ');
     return {
       id: b.id,
@@ -69,8 +81,9 @@ export function createBatchApi(endpoint: EndpointConfig, env: NodeJS.ProcessEnv 
   return {
     async submit(inputPath, metadata) {
       // A file-backed Blob: the upload streams from disk instead of holding the file (up to 50,000 requests) in memory.
-      const file = await openai.files.create({ file: await toFile(await openAsBlob(inputPath), 'caps-batch.jsonl'), purpose: 'batch' });
-      const batch = await openai.batches.create({ input_file_id: file.id, endpoint: CHAT_COMPLETIONS, completion_window: '24h', metadata });
+      const upload = await toFile(await openAsBlob(inputPath), 'caps-batch.jsonl');
+      const file = await call('upload the requests (POST /files)', () => openai.files.create({ file: upload, purpose: 'batch' }));
+      const batch = await call(`create a batch of file ${file.id} (POST /batches)`, () => openai.batches.create({ input_file_id: file.id, endpoint: CHAT_COMPLETIONS, completion_window: '24h', metadata }));
       return { batchId: batch.id, inputFileId: file.id };
     },
     status,
@@ -84,7 +97,7 @@ export function createBatchApi(endpoint: EndpointConfig, env: NodeJS.ProcessEnv 
       }
     },
     async *outcomes(fileId) {
-      const response = await openai.files.content(fileId);
+      const response = await call(`download results file ${fileId}`, () => openai.files.content(fileId));
       if (!response.body) return;
       const lines = createInterface({ input: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), crlfDelay: Infinity });
       for await (const line of lines) {
@@ -93,6 +106,14 @@ export function createBatchApi(endpoint: EndpointConfig, env: NodeJS.ProcessEnv 
       }
     },
   };
+}
+
+/** What to do about a failed Batch API call, by what failed. */
+function batchAdvice(error: ResponseError, retryable: boolean): string {
+  if (retryable) return 'The vendor is failing or out of reach: run the same command again later; answers recorded and batches already submitted are kept, and those batches are collected then.';
+  if (error.status === 401 || error.status === 403) return "Check the endpoint's key (apiKeyEnv) and that it may use the Batch API.";
+  if (error.status === 404 || error.status === 405) return 'This base URL does not offer the OpenAI Batch API (/files, /batches): run without --batch, or check baseURL.';
+  return 'The vendor refused the request: check the model and parameters in the config, or run without --batch.';
 }
 
 /** A batch output or error line, classified as the direct client would classify the same reply. */

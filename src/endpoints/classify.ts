@@ -36,6 +36,7 @@ export function classifyError(err: unknown, context: { timedOut: boolean; aborte
 
 function causeMessage(err: unknown): string {
   const parts: string[] = [];
-  for (let e: unknown = err; e instanceof Error && parts.length < 3; e = (e as Error & { cause?: unknown }).cause) parts.push(e.message);
+  // "Connection error.: fetch failed" reads as one sentence without the inner full stops.
+  for (let e: unknown = err; e instanceof Error && parts.length < 3; e = (e as Error & { cause?: unknown }).cause) parts.push(e.message.replace(/\.$/, ''));
   return parts.join(': ').slice(0, 500);
 }

@@ -122,6 +122,14 @@ async function runBatchLocked(options: BatchRunOptions, opened: OpenedRun, apis:
         if (!results.every(Boolean) || counts.done + counts.errors === before) break;
       }
     }
+  } catch (err) {
+    // A Batch API call that failed ends the session: the folder says incomplete, not running, and the next run resumes it.
+    try {
+      folder.writeManifest(finalManifest(opened, counts, false));
+    } catch {
+      // The first error (often the same full disk) is the one to report.
+    }
+    throw err;
   } finally {
     log.close();
     responses.close();

@@ -2,7 +2,10 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
 import { startSimServer, type SimServer } from '../../src/endpoints/sim/server.js';
 import { BATCHES_FILE, pendingBatches, runBatchEval } from '../../src/runner/batch.js';
 import { runEval } from '../../src/runner/run.js';
@@ -125,6 +128,41 @@ describe('the simulated endpoint\'s faults in a batch', () => {
     const records = [...(await new RunFolder(out).latestResponses()).values()];
     expect(records.every((r) => r.error === null && r.text?.startsWith('echo: '))).toBe(true);
   });
+});
+
+describe('caps run --batch against an endpoint whose Batch API fails', () => {
+  let vendor: Server | undefined;
+  afterEach(() => new Promise<void>((done) => (vendor ? vendor.close(() => done()) : done())));
+
+  /** An endpoint that answers every request with this status (and a Retry-After of 1 ms, so that the client's retries are quick). */
+  async function failingVendor(status: number): Promise<string> {
+    vendor = createServer((req, res) => {
+      req.resume();
+      res.writeHead(status, { 'content-type': 'application/json', 'retry-after-ms': '1' });
+      res.end(JSON.stringify({ error: { message: `no ${req.url} here` } }));
+    });
+    await new Promise<void>((done) => vendor!.listen(0, '127.0.0.1', done));
+    return `http://127.0.0.1:${(vendor.address() as AddressInfo).port}/v1`;
+  }
+
+  const cases: [number, RegExp, 1 | 2][] = [
+    [404, /does not offer the OpenAI Batch API .* run without --batch/, 1],
+    [401, /Check the endpoint's key/, 1],
+    [400, /The vendor refused the request/, 1],
+    [503, /run the same command again later/, 2],
+  ];
+  for (const [status, advice, exitCode] of cases) {
+    it(`stops on ${status} with one line naming the endpoint, the call and what to do, and leaves the run resumable`, async () => {
+      const out = join(tempDir(), 'run');
+      const failed = runBatchEval({ bank, config: config(await failingVendor(status)), out, cacheDir: false, pollMs: 20 });
+      await expect(failed).rejects.toThrow(UserError);
+      const error = (await failed.catch((e: unknown) => e)) as UserError;
+      expect(error.message).toMatch(new RegExp(`^e: the Batch API failed to upload the requests \\(POST /files\\): ${status} no /v1/files here\\. `));
+      expect(error.message).toMatch(advice);
+      expect(error.exitCode).toBe(exitCode);
+      expect(new RunFolder(out).readManifest()).toMatchObject({ status: 'incomplete', counts: { done: 0 } });
+    });
+  }
 });
 
 describe('batch result lines', () => {
