@@ -120,7 +120,7 @@ async function scoreBatchedFromCli(runDir: string, options: ScoreCliOptions, sel
       pollMs: options.batchPoll * 1000,
       signal,
       onBatch: (b) => process.stderr.write(formatBatchEvent('score', b)),
-      onRound: (r) => process.stderr.write(`caps score: round ${r.round}: ${r.requests} judge request${r.requests === 1 ? '' : 's'} for ${r.answers} answer${r.answers === 1 ? '' : 's'} submitted as batches\n`),
+      onRound: (r) => process.stderr.write(`caps score: round ${r.round}: submitting ${r.requests} judge request${r.requests === 1 ? '' : 's'} for ${r.answers} answer${r.answers === 1 ? '' : 's'} as batches\n`),
     }),
   );
 }

@@ -213,7 +213,7 @@ describe('caps score --batch on the command line', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     first.proc.kill('SIGKILL');
-    expect((await first.done).stderr).toContain('caps score: round 1: 6 judge requests for 8 answers submitted as batches');
+    expect((await first.done).stderr).toContain('caps score: round 1: submitting 6 judge requests for 8 answers as batches');
     expect(server.batches()).toBe(1);
 
     const second = await runCaps(args);
