@@ -191,7 +191,13 @@ export function shardFromEnvironment(env: NodeJS.ProcessEnv, givenCount?: number
     const [min, max, step] = [int('SLURM_ARRAY_TASK_MIN'), int('SLURM_ARRAY_TASK_MAX'), int('SLURM_ARRAY_TASK_STEP') ?? 1];
     if (min !== undefined && max !== undefined) {
       if (step < 1 || (task - min) % step !== 0) throw new UserError(`--shard auto: SLURM_ARRAY_TASK_ID=${task} is not on the array ${min}-${max}:${step}`);
-      return check({ index: (task - min) / step + 1, count: Math.floor((max - min) / step) + 1 }, 'the Slurm array');
+      const count = Math.floor((max - min) / step) + 1;
+      // An array given as a list (--array=1,3,8) spans more indices than it has tasks: its shards would leave gaps.
+      const tasks = int('SLURM_ARRAY_TASK_COUNT');
+      if (tasks !== undefined && tasks !== count) {
+        throw new UserError(`--shard auto: the Slurm array has ${tasks} tasks but spans ${min}-${max}:${step} (${count} indices), so it is not a range; submit it as a range (sbatch --array=0-${tasks - 1}) or write --shard i/${tasks} for each task`);
+      }
+      return check({ index: (task - min) / step + 1, count }, 'the Slurm array');
     }
     const count = int('SLURM_ARRAY_TASK_COUNT') ?? givenCount ?? countFromEnv;
     if (count === undefined) throw new UserError('--shard auto: SLURM_ARRAY_TASK_ID is set but not the array size; run under sbatch --array, or write --shard auto/N');

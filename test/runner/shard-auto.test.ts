@@ -82,6 +82,8 @@ describe('parseShard', () => {
     fails('auto/2', { JOB_COMPLETION_INDEX: '2' }, /shard 3 of 2/);
     fails('auto', { SLURM_ARRAY_TASK_ID: 'x', SLURM_ARRAY_TASK_COUNT: '2' }, /not a whole number/);
     fails('auto', { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '8', SLURM_ARRAY_TASK_STEP: '2' }, /not on the array/);
+    // --array=1,3,5,7: four tasks over indices 1-7 would leave shards 2, 4 and 6 to nobody.
+    fails('auto', { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '7', SLURM_ARRAY_TASK_COUNT: '4' }, /4 tasks but spans 1-7:1 \(7 indices\), so it is not a range/);
     fails('0/4', {}, /1 <= i <= n/);
   });
 });
