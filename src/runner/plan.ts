@@ -113,6 +113,10 @@ function selectItems(bank: Bank, filters: PlanFilters): Item[] {
       }
     }
   }
+  if (filters.depths && !bank.items.some((i) => filters.depths!.includes(i.depth))) {
+    const levels = [...new Set(bank.items.map((i) => i.depth))].sort((a, b) => a - b);
+    throw new UserError(`--depth: no item of bank ${bank.id} is at depth ${filters.depths.join(', ')} (depths in the bank: ${levels.join(', ')})`);
+  }
   const variants = filters.variants;
   if (variants) {
     const known = new Set([CLEAN, ...bank.items.flatMap((i) => i.variants.flatMap((v) => [v.id, v.kind]))]);

@@ -19,7 +19,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-const bank = bankOf({ bank: 'merge-test', version: 1, language: 'en', items: Array.from({ length: 12 }, (_, i) => simpleItem(`q${i}`)) });
+const bank = bankOf({ bank: 'merge-test', version: 1, language: 'en', items: Array.from({ length: 12 }, (_, i) => simpleItem(`q${i}`, i === 11 ? { depth: 2 } : {})) });
 
 describe('caps merge', () => {
   it('joins shards into one run with every answer once', async () => {
@@ -61,7 +61,7 @@ describe('caps merge', () => {
     const merged = await mergeRuns({ dirs: shards.map((s) => s.dir), out: join(root, 'merged') });
     expect(merged).toMatchObject({ answers: 2, errors: 0, duplicates: 0, status: 'complete' });
     // A selection that is empty before sharding is still refused.
-    await expect(runEval({ bank, config, out: join(root, 'none'), cacheDir: false, filters: { items: ['q0'], depths: [9], shard: { index: 1, count: 2 } } })).rejects.toThrow(/nothing to ask/);
+    await expect(runEval({ bank, config, out: join(root, 'none'), cacheDir: false, filters: { items: ['q0'], depths: [2], shard: { index: 1, count: 2 } } })).rejects.toThrow(/nothing to ask/);
   });
 
   it('marks a merge of part of a split incomplete and names the shards it lacks', async () => {

@@ -240,6 +240,7 @@ describe('planning', () => {
     expect(planRun(bank, cfg.endpoints, 1, { limit: 1 }).counts.items).toBe(1);
     expect(() => planRun(bank, cfg.endpoints, 1, { items: ['bb'] })).toThrow(/did you mean "b"/);
     expect(() => planRun(bank, cfg.endpoints, 1, { variants: ['pressur'] })).toThrow(/--variants/);
+    expect(() => planRun(bank, cfg.endpoints, 1, { depths: [7, 9] })).toThrow(/--depth: no item of bank .* is at depth 7, 9 \(depths in the bank: \d/);
     expect(() => prepareRun({ bank, config: cfg, models: ['tow'] })).toThrow(/did you mean "two"/);
   });
 
