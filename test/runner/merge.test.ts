@@ -21,11 +21,16 @@ afterEach(async () => {
 
 const bank = bankOf({ bank: 'merge-test', version: 1, language: 'en', items: Array.from({ length: 12 }, (_, i) => simpleItem(`q${i}`, i === 11 ? { depth: 2 } : {})) });
 
+/** The simulated endpoint answering as "e", and a new folder for the runs. */
+async function echoEndpoint() {
+  server = await startSimServer({ personas: [echoPersona] });
+  const config = CapsConfig.parse({ endpoints: [{ name: 'e', baseURL: server.baseURL, model: 'echo', retries: 0 }] });
+  return { root: mkdtempSync(join(tmpdir(), 'caps-merge-')), config };
+}
+
 describe('caps merge', () => {
   it('joins shards into one run with every answer once', async () => {
-    server = await startSimServer({ personas: [echoPersona] });
-    const root = mkdtempSync(join(tmpdir(), 'caps-merge-'));
-    const config = CapsConfig.parse({ endpoints: [{ name: 'e', baseURL: server.baseURL, model: 'echo', retries: 0 }] });
+    const { root, config } = await echoEndpoint();
     const shards = [];
     for (let index = 1; index <= 3; index++) {
       const summary = await runEval({ bank, config, samples: 2, out: join(root, `shard-${index}`), cacheDir: false, filters: { shard: { index, count: 3 } } });
@@ -47,9 +52,7 @@ describe('caps merge', () => {
   });
 
   it('writes an empty shard of a selection smaller than the shard count, and merges it', async () => {
-    server = await startSimServer({ personas: [echoPersona] });
-    const root = mkdtempSync(join(tmpdir(), 'caps-merge-'));
-    const config = CapsConfig.parse({ endpoints: [{ name: 'e', baseURL: server.baseURL, model: 'echo', retries: 0 }] });
+    const { root, config } = await echoEndpoint();
     // Two dialogues over eight shards: at least six shards hold nothing, and each still succeeds.
     const shards = [];
     for (let index = 1; index <= 8; index++) {
@@ -65,9 +68,7 @@ describe('caps merge', () => {
   });
 
   it('marks a merge of part of a split incomplete and names the shards it lacks', async () => {
-    server = await startSimServer({ personas: [echoPersona] });
-    const root = mkdtempSync(join(tmpdir(), 'caps-merge-'));
-    const config = CapsConfig.parse({ endpoints: [{ name: 'e', baseURL: server.baseURL, model: 'echo', retries: 0 }] });
+    const { root, config } = await echoEndpoint();
     const shard = (index: number) => runEval({ bank, config, out: join(root, `shard-${index}`), cacheDir: false, filters: { shard: { index, count: 3 } } });
     const [first, third] = [await shard(1), await shard(3)];
     const part = await mergeRuns({ dirs: [first.dir, third.dir], out: join(root, 'part') });
