@@ -18,7 +18,7 @@ export interface MergeSummary {
   answers: number;
   errors: number;
   scores: number;
-  /** The different ways the scores copied were made (scorerOf): more than one means the folders were scored alike no longer. */
+  /** The different ways the scores copied were made (scorerOf); more than one: the answers were not all scored alike. */
   scorers: string[];
   /** Records left out because another folder had the same answer. */
   duplicates: number;
@@ -72,7 +72,7 @@ export async function mergeRuns(options: { dirs: string[]; out: string }): Promi
 function scorerOf(score: AnswerScore): string {
   const { matcher, judges, jury_rule } = score.scorer;
   const jury = judges.map((j) => `${j.name} (${j.model}, ${j.template})`).join(' + ');
-  return `matcher ${matcher}${jury ? `, judged by ${jury}${jury_rule ? ` by ${jury_rule}` : ''}` : ', no judge'}`;
+  return `matcher ${matcher}${jury ? `, judged by ${jury}${jury_rule ? ` (rule: ${jury_rule})` : ''}` : ', no judge'}`;
 }
 
 /** A run that finished every answer it planned; a merge marked incomplete only for lacking shards counts, as its shards are checked here again. */
