@@ -9,14 +9,16 @@ import { once } from 'node:events';
 import { redact } from '../io/redact.js';
 import { asWriteError, tempPathFor } from '../io/safe-write.js';
 
-/**
- * Chunks are encoded straight into a buffer of this many bytes, written when full: fewer, larger
- * writes, and no joined batch string (joining a megabyte of small strings costs more than
- * encoding them).
- */
+/** Chunks are encoded straight into a buffer of this many bytes, written when full: fewer, larger writes. */
 const BATCH_BYTES = 4 << 20;
 /** The most UTF-8 bytes one UTF-16 code unit can take. */
 const MAX_BYTES_PER_UNIT = 3;
+/**
+ * Short chunks (a table row) are joined up to this many characters before they are encoded:
+ * encoding has a cost per call, and 600,000 rows of 30 characters took 38-214 ms encoded one by
+ * one against 14-22 ms joined in 16 K pieces (a megabyte joined would cost more than it saves).
+ */
+const JOINED_CHARS = 16_384;
 
 /** A text already encoded as UTF-8 (for another use too): written as those bytes unless redaction changes the text. */
 export interface EncodedText {
@@ -56,17 +58,34 @@ export async function writeChunksAtomic(path: string, chunks: Iterable<FileChunk
       await flush();
       await send(bytes);
     };
-    /** Every chunk passes the redaction step; a promise only when the buffer had to be written first. */
-    const add = (chunk: FileChunk): Promise<void> | undefined => {
-      const text = redact(typeof chunk === 'string' ? chunk : chunk.text);
-      if (typeof chunk !== 'string' && text === chunk.text) {
-        if (chunk.bytes.length > BATCH_BYTES - used) return spillBytes(chunk.bytes);
-        used += chunk.bytes.copy(buffer, used);
-        return undefined;
-      }
+    const encode = (text: string): Promise<void> | undefined => {
       if (!fits(text)) return spill(text);
       used += buffer.write(text, used);
       return undefined;
+    };
+    const addBytes = (bytes: Buffer): Promise<void> | undefined => {
+      if (bytes.length > BATCH_BYTES - used) return spillBytes(bytes);
+      used += bytes.copy(buffer, used);
+      return undefined;
+    };
+    let joined = '';
+    const encodeJoined = (): Promise<void> | undefined => {
+      const text = joined;
+      joined = '';
+      return text === '' ? undefined : encode(text);
+    };
+    /** The text joined so far goes first, then `next`, in order; a promise only when the buffer had to be written first. */
+    const after = (next: () => Promise<void> | undefined): Promise<void> | undefined => {
+      const before = encodeJoined();
+      return before ? before.then(next) : next();
+    };
+    /** Every chunk passes the redaction step on its own, as it would unjoined. */
+    const add = (chunk: FileChunk): Promise<void> | undefined => {
+      const text = redact(typeof chunk === 'string' ? chunk : chunk.text);
+      if (typeof chunk !== 'string' && text === chunk.text) return after(() => addBytes(chunk.bytes));
+      if (text.length >= JOINED_CHARS) return after(() => encode(text));
+      joined += text;
+      return joined.length < JOINED_CHARS ? undefined : encodeJoined();
     };
     // A synchronous sequence is read without an await per chunk (a table has one chunk per row).
     if (Symbol.asyncIterator in chunks) {
@@ -77,6 +96,7 @@ export async function writeChunksAtomic(path: string, chunks: Iterable<FileChunk
         if (pending) await pending;
       }
     }
+    await encodeJoined();
     await flush();
     stream.end();
     await Promise.race([once(stream, 'finish'), failed]);

@@ -217,6 +217,29 @@ describe('streamed files', () => {
     expect(readFileSync(path, 'utf8')).toBe(`[{"a":"答案"},${big},{"key":"[redacted]"}]`);
   });
 
+  it('keeps the order of short rows joined before encoding, long texts and encoded texts, from an async source, redacting each chunk', async () => {
+    const encoded = (text: string) => ({ text, bytes: Buffer.from(text, 'utf8') });
+    const long = `${'行'.repeat(20_000)}\n`;
+    const parts: (string | { text: string; bytes: Buffer })[] = [];
+    for (let i = 0; i < 3_000; i++) {
+      parts.push(`${i},答${i % 7}\n`);
+      if (i % 1_000 === 500) parts.push(long, encoded(`encoded ${i}\n`));
+      if (i === 2_222) parts.push('key sk-test-0123456789abcdef\n');
+    }
+    async function* source() {
+      yield* parts;
+    }
+    const path = join(dir, 'mixed.csv');
+    registerSecret('sk-test-0123456789abcdef');
+    try {
+      await writeChunksAtomic(path, source());
+    } finally {
+      clearSecrets();
+    }
+    const expected = parts.map((p) => (typeof p === 'string' ? p : p.text)).join('').replace('sk-test-0123456789abcdef', '[redacted]');
+    expect(readFileSync(path, 'utf8')).toBe(expected);
+  });
+
   it('leaves no partial file when the chunks fail half way', async () => {
     function* failing(): Generator<string> {
       yield 'x'.repeat(3 << 20);
