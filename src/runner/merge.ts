@@ -11,7 +11,8 @@ import { ResponseRecord } from '../schema/run.js';
 import { AnswerScore } from '../schema/score.js';
 import { HARNESS_VERSION } from '../version.js';
 import { UserError } from '../errors.js';
-import { missingShardsOf, parseShardText } from './shard-coverage.js';
+import { shardOfText } from './plan.js';
+import { missingShardsOf } from './shard-coverage.js';
 
 export interface MergeSummary {
   dir: string;
@@ -83,7 +84,7 @@ function answeredInFull(manifest: Manifest): boolean {
 }
 
 function shardIndex(manifest: Manifest): number {
-  return parseShardText((manifest.plan.filters as { shard?: unknown } | undefined)?.shard)?.index ?? 0;
+  return shardOfText((manifest.plan.filters as { shard?: unknown } | undefined)?.shard)?.index ?? 0;
 }
 
 /**

@@ -51,6 +51,8 @@ export interface PlanCounts {
   /** Answers to record (one per turn). */
   answers: number;
   byEndpoint: Record<string, { dialogues: number; answers: number }>;
+  /** Dialogues of the selection that belong to the other shards (0 without --shard). */
+  inOtherShards: number;
 }
 
 /** The response key of an answer: respondent, item, variant, turn and sample. */
@@ -76,13 +78,17 @@ export function planRun(bank: Bank, endpoints: EndpointConfig[], samples: number
   const dialogues: Dialogue[] = [];
   const byEndpoint: PlanCounts['byEndpoint'] = {};
   for (const endpoint of endpoints) byEndpoint[endpoint.name] = { dialogues: 0, answers: 0 };
+  let inOtherShards = 0;
   for (const item of items) {
     const forms: (Variant | null)[] = [null, ...item.variants].filter((v) => formSelected(v, filters.variants));
     for (const variant of forms) {
       for (let sample = 0; sample < samples; sample++) {
         for (const endpoint of endpoints) {
           const dialogue: Dialogue = { endpoint, item, variant, sample, answers: 1 + (variant?.turns?.length ?? 0) };
-          if (filters.shard && !inShard(dialogueKey(dialogue, 0), filters.shard)) continue;
+          if (filters.shard && !inShard(dialogueKey(dialogue, 0), filters.shard)) {
+            inOtherShards++;
+            continue;
+          }
           dialogues.push(dialogue);
           byEndpoint[endpoint.name].dialogues++;
           byEndpoint[endpoint.name].answers += dialogue.answers;
@@ -92,7 +98,7 @@ export function planRun(bank: Bank, endpoints: EndpointConfig[], samples: number
   }
   return {
     dialogues,
-    counts: { items: items.length, dialogues: dialogues.length, answers: dialogues.reduce((s, d) => s + d.answers, 0), byEndpoint },
+    counts: { items: items.length, dialogues: dialogues.length, answers: dialogues.reduce((s, d) => s + d.answers, 0), byEndpoint, inOtherShards },
   };
 }
 
@@ -113,9 +119,10 @@ function selectItems(bank: Bank, filters: PlanFilters): Item[] {
       }
     }
   }
-  if (filters.depths && !bank.items.some((i) => filters.depths!.includes(i.depth))) {
+  const depths = filters.depths;
+  if (depths && !bank.items.some((i) => depths.includes(i.depth))) {
     const levels = [...new Set(bank.items.map((i) => i.depth))].sort((a, b) => a - b);
-    throw new UserError(`--depth: no item of bank ${bank.id} is at depth ${filters.depths.join(', ')} (depths in the bank: ${levels.join(', ')})`);
+    throw new UserError(`--depth: no item of bank ${bank.id} is at depth ${depths.join(', ')} (depths in the bank: ${levels.join(', ')})`);
   }
   const variants = filters.variants;
   if (variants) {
@@ -140,7 +147,7 @@ function selectItems(bank: Bank, filters: PlanFilters): Item[] {
       asked.has(item) &&
       (!filters.items || filters.items.includes(item.id)) &&
       (!topics || topics.some((t) => item.topic === t || item.topic.startsWith(`${t}/`))) &&
-      (!filters.depths || filters.depths.includes(item.depth)),
+      (!depths || depths.includes(item.depth)),
   );
   if (filters.limit !== undefined) items = items.slice(0, filters.limit);
   return items;
@@ -159,12 +166,16 @@ function formSelected(variant: Variant | null, selection: string[] | undefined):
 export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env): Shard {
   const auto = /^auto(?:\/(\d+))?$/.exec(text.trim());
   if (auto) return shardFromEnvironment(env, auto[1] === undefined ? undefined : Number(auto[1]));
-  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  const shard = m ? { index: Number(m[1]), count: Number(m[2]) } : null;
-  if (!shard || !validShard(shard)) {
-    throw new UserError(`--shard "${text}": write i/n with 1 <= i <= n, e.g. --shard 1/4, or auto to take it from the scheduler`);
-  }
+  const shard = shardOfText(text);
+  if (!shard) throw new UserError(`--shard "${text}": write i/n with 1 <= i <= n, e.g. --shard 1/4, or auto to take it from the scheduler`);
   return shard;
+}
+
+/** A shard written `i/n` (as on the command line, and as a manifest records it), or undefined when the text is not one. */
+export function shardOfText(text: unknown): Shard | undefined {
+  const m = typeof text === 'string' ? /^(\d+)\/(\d+)$/.exec(text.trim()) : null;
+  const shard = m ? { index: Number(m[1]), count: Number(m[2]) } : undefined;
+  return shard && validShard(shard) ? shard : undefined;
 }
 
 function validShard(shard: Shard): boolean {

@@ -128,7 +128,7 @@ export function prepareRun(selection: RunSelection & { out?: string }): Prepared
   const plan = planRun(bank, endpoints, samples, selection.filters);
   // A shard may hold nothing of a small selection (3 items over 8 shards); it still writes its
   // empty run folder and succeeds, so a scheduler's array does not fail and caps merge joins it.
-  if (plan.counts.answers === 0 && !(selection.filters?.shard && planRun(bank, endpoints, samples, { ...selection.filters, shard: undefined }).counts.answers > 0)) {
+  if (plan.counts.answers === 0 && plan.counts.inOtherShards === 0) {
     throw new UserError(`nothing to ask: the filters select no answer from bank ${bank.id} (${bank.items.length} items)`);
   }
   if (language === 'en') requireEnglish(plan);

@@ -4,7 +4,7 @@
  * `caps merge` or `caps report`.
  */
 import type { Manifest } from '../schema/run.js';
-import type { Shard } from './plan.js';
+import { shardOfText, type Shard } from './plan.js';
 
 /**
  * The missing shards of each selection among these runs (its endpoints, samples, language and filters
@@ -37,13 +37,7 @@ function plannedParts(plan: Record<string, unknown>, endpoints: string[]): Plann
   const names = [...asked].sort().join(', ') || 'no endpoint';
   const samples = typeof plan.samples === 'number' ? plan.samples : undefined;
   const key = JSON.stringify([names, samples ?? null, plan.language ?? null, Object.entries(filters).sort(([a], [b]) => (a < b ? -1 : 1))]);
-  return [{ key, label: `${names}${samples === undefined ? '' : `, ${samples} sample${samples === 1 ? '' : 's'}`}`, shard: parseShardText(shard) }];
-}
-
-/** A shard as a manifest records it (`i/n`), or undefined for a whole run. */
-export function parseShardText(shard: unknown): Shard | undefined {
-  const m = typeof shard === 'string' ? /^(\d+)\/(\d+)$/.exec(shard) : null;
-  return m ? { index: Number(m[1]), count: Number(m[2]) } : undefined;
+  return [{ key, label: `${names}${samples === undefined ? '' : `, ${samples} sample${samples === 1 ? '' : 's'}`}`, shard: shardOfText(shard) }];
 }
 
 /** Beyond this many hash residues, shards of different counts are not checked one residue at a time. */
